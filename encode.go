@@ -1,0 +1,116 @@
+package payfeedback
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// MarshalXML-like encoding: AppendXML writes a notification the way WeChat
+// writes it (PROTOCOL §2): root <xml>, one element a line, strings in CDATA,
+// TimeStamp as plain text, PicInfo last.
+
+// Encode returns the notification as WeChat would send it. It fails when a
+// value cannot be carried by XML (invalid UTF-8 or a control character).
+func (n *Notification) Encode() ([]byte, error) {
+	return n.AppendXML(make([]byte, 0, 640))
+}
+
+// AppendXML appends the encoded notification to dst (see Encode).
+// Optional elements (TransId, Reason, Solution, ExtInfo, SignMethod) are
+// written when not empty, and always in a request, as WeChat does.
+func (n *Notification) AppendXML(dst []byte) ([]byte, error) {
+	request := n.MsgType == MsgRequest
+	type elem struct {
+		name, value string
+		plain       bool // written as text, not CDATA
+		always      bool
+	}
+	elems := [...]elem{
+		{"OpenId", n.OpenID, false, true},
+		{"AppId", n.AppID, false, true},
+		{"TimeStamp", n.TimeStamp, true, true},
+		{"MsgType", string(n.MsgType), false, true},
+		{"FeedBackId", n.FeedBackID, false, true},
+		{"TransId", n.TransID, false, request},
+		{"Reason", n.Reason, false, request},
+		{"Solution", n.Solution, false, request},
+		{"ExtInfo", n.ExtInfo, false, request},
+		{"AppSignature", n.AppSignature, false, true},
+		{"SignMethod", n.SignMethod, false, false},
+	}
+	dst = append(dst, "<xml>\n"...)
+	for _, e := range elems {
+		if e.value == "" && !e.always {
+			continue
+		}
+		if err := checkXMLText(e.name, e.value); err != nil {
+			return nil, err
+		}
+		dst = append(dst, '<')
+		dst = append(dst, e.name...)
+		dst = append(dst, '>')
+		if e.plain && isDigits(e.value) {
+			dst = append(dst, e.value...)
+		} else {
+			dst = appendCDATA(dst, e.value)
+		}
+		dst = append(dst, "</"...)
+		dst = append(dst, e.name...)
+		dst = append(dst, ">\n"...)
+	}
+	if len(n.PicURLs) > 0 {
+		dst = append(dst, "<PicInfo>\n"...)
+		for _, u := range n.PicURLs {
+			if err := checkXMLText("PicUrl", u); err != nil {
+				return nil, err
+			}
+			dst = append(dst, "<item><PicUrl>"...)
+			dst = appendCDATA(dst, u)
+			dst = append(dst, "</PicUrl></item>\n"...)
+		}
+		dst = append(dst, "</PicInfo>\n"...)
+	}
+	return append(dst, "</xml>"...), nil
+}
+
+// appendCDATA writes s as CDATA, splitting any "]]>" inside it.
+func appendCDATA(dst []byte, s string) []byte {
+	dst = append(dst, "<![CDATA["...)
+	for {
+		i := strings.Index(s, "]]>")
+		if i < 0 {
+			break
+		}
+		dst = append(dst, s[:i+2]...)
+		dst = append(dst, "]]><![CDATA["...)
+		s = s[i+2:]
+	}
+	dst = append(dst, s...)
+	return append(dst, "]]>"...)
+}
+
+// checkXMLText refuses values XML cannot carry.
+func checkXMLText(name, s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("payfeedback: encode <%s>: value is not valid UTF-8", name)
+	}
+	for _, r := range s {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+			return fmt.Errorf("payfeedback: encode <%s>: value holds character %U, which XML cannot carry", name, r)
+		}
+	}
+	return nil
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,9 @@
+module github.com/payfeedback/payfeedback
+
+go 1.26.8
+
+require (
+	github.com/beevik/etree v1.8.1 // indirect
+	github.com/google/go-cmp v0.7.0 // indirect
+	golang.org/x/time v0.16.0 // indirect
+)

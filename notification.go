@@ -1,0 +1,99 @@
+package payfeedback
+
+import (
+	"strconv"
+	"time"
+)
+
+// MsgType is the kind of a complaint notification.
+type MsgType string
+
+// The three kinds of complaint notification (PROTOCOL §2).
+const (
+	// MsgRequest: the user filed a complaint.
+	MsgRequest MsgType = "request"
+	// MsgConfirm: the user confirmed the complaint is resolved.
+	MsgConfirm MsgType = "confirm"
+	// MsgReject: the user rejected the merchant's handling.
+	MsgReject MsgType = "reject"
+)
+
+// Valid reports whether t is one of the three known kinds.
+func (t MsgType) Valid() bool {
+	return t == MsgRequest || t == MsgConfirm || t == MsgReject
+}
+
+// MaxPictures is how many pictures WeChat attaches to a complaint at most.
+// The decoder keeps every picture it is given; the encoder and the fake
+// server never write more than this.
+const MaxPictures = 5
+
+// SignMethodSHA1 is the only signature method of the protocol.
+const SignMethodSHA1 = "sha1"
+
+// Notification is one complaint notification, every element of PROTOCOL §2.
+// Values are kept exactly as sent, trimmed of surrounding whitespace.
+type Notification struct {
+	// AppID is the official account's id (AppId).
+	AppID string `json:"AppId"`
+	// TimeStamp is the Unix time in seconds, as the decimal string that was
+	// signed. Use Time for the parsed value.
+	TimeStamp string `json:"TimeStamp"`
+	// OpenID identifies the paying user (OpenId).
+	OpenID string `json:"OpenId"`
+	// MsgType says what happened: request, confirm or reject.
+	MsgType MsgType `json:"MsgType"`
+	// FeedBackID is the complaint id (FeedBackId). Real ids exceed int64,
+	// so it stays a string.
+	FeedBackID string `json:"FeedBackId"`
+	// TransID is the WeChat transaction id (TransId); required in requests.
+	TransID string `json:"TransId,omitempty"`
+	// Reason is the user's complaint reason.
+	Reason string `json:"Reason,omitempty"`
+	// Solution is the solution the user asks for.
+	Solution string `json:"Solution,omitempty"`
+	// ExtInfo is a free note, usually with a phone number.
+	ExtInfo string `json:"ExtInfo,omitempty"`
+	// AppSignature is the SHA1 signature over appid, appkey, openid and
+	// timestamp (see Verify).
+	AppSignature string `json:"AppSignature"`
+	// SignMethod is "sha1" in practice; an empty SignMethod means sha1.
+	SignMethod string `json:"SignMethod,omitempty"`
+	// PicURLs are the user's picture evidence (PicInfo/item/PicUrl), empty
+	// slots dropped.
+	PicURLs []string `json:"PicUrls,omitempty"`
+}
+
+// Unix returns the TimeStamp as seconds since the Unix epoch, or an error
+// wrapping ErrBadTimestamp when it is not a decimal number.
+func (n *Notification) Unix() (int64, error) {
+	return parseTimestamp(n.TimeStamp)
+}
+
+// Time returns the TimeStamp as a time.Time; the zero Time when the
+// TimeStamp is not a decimal number (decoded notifications always have one).
+func (n *Notification) Time() time.Time {
+	sec, err := n.Unix()
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(sec, 0)
+}
+
+// parseTimestamp accepts 1 to 19 decimal digits and nothing else (no sign,
+// no spaces: values are trimmed before).
+func parseTimestamp(s string) (int64, error) {
+	if len(s) == 0 || len(s) > 19 {
+		return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "want 1 to 19 decimal digits"}
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "want decimal digits only"}
+		}
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "out of range"}
+	}
+	return v, nil
+}
