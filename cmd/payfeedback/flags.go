@@ -1,0 +1,62 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"os"
+)
+
+// envBaseURL names the environment variable that sets --base-url.
+const envBaseURL = "PAYFEEDBACK_BASE_URL"
+
+// credentials are the account flags every subcommand names the same way.
+type credentials struct {
+	AppID      string
+	Secret     string
+	PaySignKey string
+}
+
+// addAppIDFlag registers --appid.
+func (c *credentials) addAppIDFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.AppID, "appid", c.AppID, "the official account's `appid`")
+}
+
+// addSecretFlag registers --secret.
+func (c *credentials) addSecretFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.Secret, "secret", c.Secret, "the account's appSecret, for the token API (a `secret`: never logged)")
+}
+
+// addPaySignKeyFlag registers --paysignkey and its alias --appkey (the
+// seed's other name for the same key).
+func (c *credentials) addPaySignKeyFlag(fs *flag.FlagSet) {
+	fs.StringVar(&c.PaySignKey, "paysignkey", c.PaySignKey, "the paySignKey that signs notifications (a `key`: never logged)")
+	fs.StringVar(&c.PaySignKey, "appkey", c.PaySignKey, "alias of --paysignkey")
+}
+
+// addBaseURLFlag registers --base-url, defaulting to $PAYFEEDBACK_BASE_URL
+// and then to def.
+func addBaseURLFlag(fs *flag.FlagSet, std stdio, def string) *string {
+	if v := std.getenv(envBaseURL); v != "" {
+		def = v
+	}
+	return fs.String("base-url", def, "the WeChat API base `URL` (env "+envBaseURL+"); point it at `payfeedback mock` to test offline")
+}
+
+// readInput reads a file argument ("" or "-" is standard input), at most
+// limit bytes plus one, so that a caller can tell an oversized input.
+func readInput(std stdio, name string, limit int64) ([]byte, error) {
+	var r io.Reader = std.Stdin
+	if name != "" && name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	if r == nil {
+		return nil, errors.New("no standard input")
+	}
+	return io.ReadAll(io.LimitReader(r, limit+1))
+}
