@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// result is what one run of the CLI printed and returned.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCLI runs the CLI in-process with args, stdin and environment env.
+func runCLI(t *testing.T, stdin string, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, stdio{
+		Stdin:  strings.NewReader(stdin),
+		Stdout: &out,
+		Stderr: &errOut,
+		Getenv: func(k string) string { return env[k] },
+	})
+	return result{code: code, stdout: out.String(), stderr: errOut.String()}
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run with -update to create it): %v", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestDispatch(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  string // substring of stdout
+		wantErr  string // substring of stderr
+	}{
+		{"no args", nil, 2, "", "Commands:"},
+		{"help", []string{"help"}, 0, "Commands:", ""},
+		{"help of a command", []string{"help", "sign"}, 0, "", "Usage: payfeedback sign"},
+		{"help of an unknown command", []string{"help", "nope"}, 2, "", `unknown command "nope"`},
+		{"unknown command", []string{"frobnicate"}, 2, "", "Try: payfeedback help"},
+		{"unknown flag", []string{"sign", "--nope"}, 2, "", "Try: payfeedback sign"},
+		{"version", []string{"version"}, 0, "payfeedback ", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, "", nil, tt.args...)
+			if r.code != tt.wantCode {
+				t.Errorf("exit %d, want %d; stderr:\n%s", r.code, tt.wantCode, r.stderr)
+			}
+			if !strings.Contains(r.stdout, tt.wantOut) {
+				t.Errorf("stdout %q does not contain %q", r.stdout, tt.wantOut)
+			}
+			if !strings.Contains(r.stderr, tt.wantErr) {
+				t.Errorf("stderr %q does not contain %q", r.stderr, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestEveryCommandHasHelp(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range commands() {
+		if seen[c.Name()] {
+			t.Errorf("command %q registered twice", c.Name())
+		}
+		seen[c.Name()] = true
+		if c.Synopsis() == "" {
+			t.Errorf("command %q has no synopsis", c.Name())
+		}
+		r := runCLI(t, "", nil, c.Name(), "-h")
+		if r.code != 0 || !strings.Contains(r.stderr, "Usage: payfeedback "+c.Name()) {
+			t.Errorf("%s -h: exit %d, stderr %q", c.Name(), r.code, r.stderr)
+		}
+	}
+}
