@@ -24,6 +24,12 @@ const MaxDepth = 32
 // ParseNotification only decodes: it does not check the signature (see
 // Notification.Verify) nor the age of the timestamp.
 func ParseNotification(data []byte) (*Notification, error) {
+	return parseNotification(data, true)
+}
+
+// parseNotification decodes data with the fast scanner first when fast is
+// true, else with the reference decoder alone (for the differential tests).
+func parseNotification(data []byte, fast bool) (*Notification, error) {
 	if len(data) > MaxNotificationSize {
 		return nil, &DecodeError{Err: ErrTooLarge, Detail: "body exceeds 65536 bytes"}
 	}
@@ -31,7 +37,7 @@ func ParseNotification(data []byte) (*Notification, error) {
 	blk := new(notificationBlock)
 	var raw rawNotification
 	raw.pics = blk.pics[:0]
-	if !scanNotification(string(data), &raw) {
+	if !fast || !scanNotification(string(data), &raw) {
 		raw = rawNotification{}
 		if err := decodeReference(data, &raw); err != nil {
 			return nil, err
@@ -251,10 +257,11 @@ func scanNotification(s string, raw *rawNotification) bool {
 			return false
 		}
 		if name == "PicInfo" {
+			start := len(raw.pics)
 			if !empty && !sc.picInfo(raw) {
 				return false
 			}
-			if raw.setPics(0) != nil {
+			if raw.setPics(start) != nil {
 				return false
 			}
 			continue

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -116,13 +117,21 @@ func decodeReference(data []byte, raw *rawNotification) error {
 }
 
 // malformed wraps an error of encoding/xml.
+// The detail names the line, and says what to do where encoding/xml's
+// wording would not.
 func malformed(err error) error {
 	var se *xml.SyntaxError
-	if errors.As(err, &se) {
-		return &DecodeError{Err: ErrMalformed, Detail: clip(se.Msg)}
-	}
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return &DecodeError{Err: ErrMalformed, Detail: "unexpected end of document"}
+	switch {
+	case errors.As(err, &se):
+		msg := se.Msg
+		if strings.HasPrefix(msg, "unexpected EOF") {
+			msg += " (the body is truncated)"
+		}
+		return &DecodeError{Err: ErrMalformed, Detail: "line " + strconv.Itoa(se.Line) + ": " + clip(msg)}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &DecodeError{Err: ErrMalformed, Detail: "unexpected EOF (the body is truncated)"}
+	case strings.Contains(err.Error(), "CharsetReader"):
+		return &DecodeError{Err: ErrMalformed, Detail: "the XML declaration names an encoding other than UTF-8; send UTF-8"}
 	}
 	return &DecodeError{Err: ErrMalformed, Detail: clip(err.Error())}
 }

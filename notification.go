@@ -83,13 +83,13 @@ func (n *Notification) Time() time.Time {
 // parseTimestamp accepts 1 to 19 decimal digits and nothing else (no sign,
 // no spaces: values are trimmed before).
 func parseTimestamp(s string) (int64, error) {
-	if len(s) == 0 || len(s) > 19 {
-		return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "want 1 to 19 decimal digits"}
-	}
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "want decimal digits only"}
+			return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "want Unix seconds in decimal digits only"}
 		}
+	}
+	if len(s) == 0 || len(s) > 19 {
+		return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "want 1 to 19 decimal digits"}
 	}
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {

@@ -1,0 +1,244 @@
+package payfeedback
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/xml"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/beevik/etree"
+)
+
+// The benchmarks of PERFORMANCE.md §1: verify + decode of one request
+// notification (the PROTOCOL §2 sample, signed with the test key), measured
+// against baselines in the same run. Run them with
+//
+//	go test -run XXX -bench . -count 6 . | tee /tmp/bench.txt
+//	benchstat /tmp/bench.txt
+//
+// Targets: BenchmarkParseAndVerify ≤ 2× BenchmarkBaselineScanner, ≤ 2
+// allocs/op, and ≥ 10× faster than BenchmarkEncodingXML.
+
+const benchSample = "testdata/notifications/request_cdata_signed.xml"
+
+func benchBody(b *testing.B) []byte {
+	b.Helper()
+	body, err := os.ReadFile(benchSample)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return body
+}
+
+// BenchmarkSHA1Canonical is the crypto floor: SHA1 of the string to sign.
+func BenchmarkSHA1Canonical(b *testing.B) {
+	canonical := []byte("appid=wwwwb4f85f3a797777&appkey=" + testKey + "&openid=111222&timestamp=1369743511")
+	b.ReportAllocs()
+	b.SetBytes(int64(len(canonical)))
+	for b.Loop() {
+		sum := sha1.Sum(canonical)
+		if sum[0] == 0 && sum[1] == 0 && sum[2] == 0 {
+			b.Fatal("unlikely")
+		}
+	}
+}
+
+// BenchmarkBaselineScanner is the physical limit: a minimal scanner that
+// finds the four signed values by their tags and verifies the signature,
+// with no validation at all.
+func BenchmarkBaselineScanner(b *testing.B) {
+	body := benchBody(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if !baselineVerify(body, testKey) {
+			b.Fatal("baseline did not verify")
+		}
+	}
+}
+
+// baselineValue returns the value of the first <tag>…</tag>, CDATA
+// stripped, trimmed. No validation: the baseline of a purpose-built
+// scanner, not a decoder.
+func baselineValue(body []byte, open, close string) []byte {
+	i := bytes.Index(body, []byte(open))
+	if i < 0 {
+		return nil
+	}
+	v := body[i+len(open):]
+	j := bytes.Index(v, []byte(close))
+	if j < 0 {
+		return nil
+	}
+	v = bytes.TrimSpace(v[:j])
+	if bytes.HasPrefix(v, []byte("<![CDATA[")) && bytes.HasSuffix(v, []byte("]]>")) {
+		v = v[len("<![CDATA[") : len(v)-len("]]>")]
+	}
+	return bytes.TrimSpace(v)
+}
+
+func baselineVerify(body []byte, key string) bool {
+	appID := baselineValue(body, "<AppId>", "</AppId>")
+	openID := baselineValue(body, "<OpenId>", "</OpenId>")
+	ts := baselineValue(body, "<TimeStamp>", "</TimeStamp>")
+	sig := baselineValue(body, "<AppSignature>", "</AppSignature>")
+	var buf [512]byte
+	s := append(buf[:0], "appid="...)
+	s = append(s, appID...)
+	s = append(s, "&appkey="...)
+	s = append(s, key...)
+	s = append(s, "&openid="...)
+	s = append(s, openID...)
+	s = append(s, "&timestamp="...)
+	s = append(s, ts...)
+	want := sha1.Sum(s)
+	var got [sha1.Size]byte
+	if len(sig) != 2*sha1.Size {
+		return false
+	}
+	if _, err := hex.Decode(got[:], sig); err != nil {
+		return false
+	}
+	return subtle.ConstantTimeCompare(got[:], want[:]) == 1
+}
+
+// xmlNotification is how the WeChat SDKs decode: encoding/xml into a struct.
+type xmlNotification struct {
+	XMLName      xml.Name `xml:"xml"`
+	OpenID       string   `xml:"OpenId"`
+	AppID        string   `xml:"AppId"`
+	TimeStamp    string   `xml:"TimeStamp"`
+	MsgType      string   `xml:"MsgType"`
+	FeedBackID   string   `xml:"FeedBackId"`
+	TransID      string   `xml:"TransId"`
+	Reason       string   `xml:"Reason"`
+	Solution     string   `xml:"Solution"`
+	ExtInfo      string   `xml:"ExtInfo"`
+	AppSignature string   `xml:"AppSignature"`
+	SignMethod   string   `xml:"SignMethod"`
+	PicURLs      []string `xml:"PicInfo>item>PicUrl"`
+}
+
+// BenchmarkEncodingXML is what the SDKs do: xml.Unmarshal, then verify.
+func BenchmarkEncodingXML(b *testing.B) {
+	body := benchBody(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		var n xmlNotification
+		if err := xml.Unmarshal(body, &n); err != nil {
+			b.Fatal(err)
+		}
+		err := VerifySignature([]Param{{"appid", n.AppID}, {"openid", n.OpenID}, {"timestamp", n.TimeStamp}}, testKey, n.AppSignature)
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEtree reads an etree document, then verifies.
+func BenchmarkEtree(b *testing.B) {
+	body := benchBody(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	text := func(root *etree.Element, tag string) string {
+		if e := root.SelectElement(tag); e != nil {
+			return strings.TrimSpace(e.Text())
+		}
+		return ""
+	}
+	for b.Loop() {
+		doc := etree.NewDocument()
+		if err := doc.ReadFromBytes(body); err != nil {
+			b.Fatal(err)
+		}
+		root := doc.SelectElement("xml")
+		if root == nil {
+			b.Fatal("no root")
+		}
+		err := VerifySignature([]Param{{"appid", text(root, "AppId")}, {"openid", text(root, "OpenId")},
+			{"timestamp", text(root, "TimeStamp")}}, testKey, text(root, "AppSignature"))
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseAndVerify is ours: ParseNotification + Verify.
+func BenchmarkParseAndVerify(b *testing.B) {
+	body := benchBody(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		n, err := ParseNotification(body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := n.Verify(testKey); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParse is ParseNotification alone, to split the cost.
+func BenchmarkParse(b *testing.B) {
+	body := benchBody(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := ParseNotification(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkParseReference is the reference decoder alone (the path taken by
+// bodies the fast scanner declines), for comparison.
+func BenchmarkParseReference(b *testing.B) {
+	body := benchBody(b)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		var raw rawNotification
+		if err := decodeReference(body, &raw); err != nil {
+			b.Fatal(err)
+		}
+		var n Notification
+		if err := raw.finish(&n); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkVerify is Verify alone.
+func BenchmarkVerify(b *testing.B) {
+	n, err := ParseNotification(benchBody(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := n.Verify(testKey); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncode is the encoder, for the fake server's pushes.
+func BenchmarkEncode(b *testing.B) {
+	n, err := ParseNotification(benchBody(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	buf := make([]byte, 0, 1024)
+	for b.Loop() {
+		if buf, err = n.AppendXML(buf[:0]); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

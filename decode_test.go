@@ -1,0 +1,521 @@
+package payfeedback
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const (
+	samplesDir = "testdata/notifications"
+	hostileDir = "testdata/hostile"
+)
+
+// checkInvariants asserts what every decoded notification guarantees.
+func checkInvariants(t testing.TB, n *Notification) {
+	t.Helper()
+	required := map[string]string{
+		"AppId": n.AppID, "TimeStamp": n.TimeStamp, "OpenId": n.OpenID,
+		"MsgType": string(n.MsgType), "FeedBackId": n.FeedBackID, "AppSignature": n.AppSignature,
+	}
+	for name, v := range required {
+		if v == "" {
+			t.Errorf("decoded notification has an empty %s", name)
+		}
+	}
+	if !n.MsgType.Valid() {
+		t.Errorf("decoded MsgType %q is not valid", n.MsgType)
+	}
+	if n.MsgType == MsgRequest && n.TransID == "" {
+		t.Errorf("decoded request has no TransId")
+	}
+	if _, err := n.Unix(); err != nil {
+		t.Errorf("decoded TimeStamp %q: %v", n.TimeStamp, err)
+	}
+	values := []string{n.AppID, n.TimeStamp, n.OpenID, string(n.MsgType), n.FeedBackID, n.TransID,
+		n.Reason, n.Solution, n.ExtInfo, n.AppSignature, n.SignMethod}
+	values = append(values, n.PicURLs...)
+	for _, v := range values {
+		if trimXMLSpace(v) != v {
+			t.Errorf("decoded value %q is not trimmed", v)
+		}
+	}
+	for i, u := range n.PicURLs {
+		if u == "" {
+			t.Errorf("decoded PicURLs[%d] is empty", i)
+		}
+	}
+	if n.PicURLs != nil && len(n.PicURLs) == 0 {
+		t.Errorf("decoded PicURLs is empty but not nil")
+	}
+}
+
+// TestDecodeGolden decodes every sample of testdata/notifications and
+// compares the result with NAME.golden.json. Both decoders must agree.
+func TestDecodeGolden(t *testing.T) {
+	samples := testFiles(t, samplesDir, ".xml")
+	if len(samples) < 30 {
+		t.Fatalf("found %d samples in %s, want at least 30", len(samples), samplesDir)
+	}
+	for name := range testFiles(t, samplesDir, ".golden.json") {
+		if _, ok := samples[name]; !ok && !*update {
+			t.Errorf("golden file %s.golden.json has no sample %s.xml", name, name)
+		}
+	}
+	for _, name := range sortedKeys(samples) {
+		t.Run(name, func(t *testing.T) {
+			body := readSample(t, name)
+			n, err := ParseNotification(body)
+			if err != nil {
+				t.Fatalf("ParseNotification: %v", err)
+			}
+			checkInvariants(t, n)
+			got, err := json.MarshalIndent(n, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, filepath.Join(samplesDir, name+".golden.json"), append(got, '\n'))
+
+			ref, err := parseNotification(body, false)
+			if err != nil {
+				t.Fatalf("reference decoder refuses what ParseNotification accepts: %v", err)
+			}
+			if diff := cmp.Diff(ref, n); diff != "" {
+				t.Errorf("ParseNotification and the reference decoder differ (-reference +ParseNotification):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDecodeSamples checks facts of particular samples by hand, so the
+// golden files are not the only judge.
+func TestDecodeSamples(t *testing.T) {
+	tests := []struct {
+		sample string
+		check  func(*Notification) error
+	}{
+		{"request_protocol_sample", func(n *Notification) error {
+			want := Notification{
+				AppID: "wwwwb4f85f3a797777", TimeStamp: "1369743511", OpenID: "111222", MsgType: MsgRequest,
+				FeedBackID: "5883726847655944563", TransID: "10123312412321435345",
+				Reason: "商品质量有问题", Solution: "补发货给我", ExtInfo: "明天六点前联系我 18610847266",
+				AppSignature: "bafe07f060f22dcda0bfdb4b5ff756f973aafd0c", SignMethod: "sha1",
+				PicURLs: []string{"http://mmbiz.qpic.cn/mmbiz/49ogibiahRNtOk37iaztwmdgFbyFS9FURefs/0"},
+			}
+			return diffErr(want, *n)
+		}},
+		{"request_timestamp_leading_space", func(n *Notification) error {
+			return wantEq("TimeStamp", n.TimeStamp, "1369743511")
+		}},
+		{"request_feedbackid_over_int64", func(n *Notification) error {
+			return wantEq("FeedBackId", n.FeedBackID, "13275936403980775178")
+		}},
+		{"confirm_plain", func(n *Notification) error {
+			return errors.Join(wantEq("FeedBackId", n.FeedBackID, "13275936403980775178"),
+				wantEq("MsgType", string(n.MsgType), "confirm"), wantEq("TransId", n.TransID, ""))
+		}},
+		{"request_seven_pictures", func(n *Notification) error {
+			return wantEq("pictures", fmt.Sprint(len(n.PicURLs)), "7")
+		}},
+		{"request_empty_picurl_slots", func(n *Notification) error {
+			return diffErr([]string{"http://mmbiz.qpic.cn/mmbiz/second/0"}, n.PicURLs)
+		}},
+		{"request_no_pictures", func(n *Notification) error {
+			return errors.Join(diffErr([]string(nil), n.PicURLs), wantEq("ExtInfo", n.ExtInfo, ""))
+		}},
+		{"request_sha1_uppercase", func(n *Notification) error {
+			return errors.Join(wantEq("SignMethod", n.SignMethod, "SHA1"), n.Verify(testKey))
+		}},
+		{"request_no_signmethod", func(n *Notification) error {
+			return errors.Join(wantEq("SignMethod", n.SignMethod, ""), n.Verify(testKey))
+		}},
+		{"request_whitespace_newlines", func(n *Notification) error {
+			return errors.Join(
+				wantEq("MsgType", string(n.MsgType), "request"),
+				wantEq("AppId", n.AppID, "wxf8b4f85f3a794e77"),
+				wantEq("Reason", n.Reason, "商品质量有问题"),
+				wantEq("ExtInfo", n.ExtInfo, "第一行\n第二行 13800138000"),
+				wantEq("SignMethod", n.SignMethod, "sha1"),
+				diffErr([]string{"http://mmbiz.qpic.cn/mmbiz/ws/0"}, n.PicURLs))
+		}},
+		{"request_comments_and_entities", func(n *Notification) error {
+			return errors.Join(wantEq("Reason", n.Reason, "质量 & 包装 <差>"),
+				wantEq("Solution", n.Solution, "退款"), wantEq("ExtInfo", n.ExtInfo, "电话 13800138000"))
+		}},
+		{"request_split_cdata", func(n *Notification) error {
+			return errors.Join(wantEq("Solution", n.Solution, "a]]>b"),
+				wantEq("ExtInfo", n.ExtInfo, "明天六点前联系我 18610847266"))
+		}},
+		{"request_self_closing_optional", func(n *Notification) error {
+			return errors.Join(wantEq("Solution", n.Solution, ""), wantEq("ExtInfo", n.ExtInfo, ""))
+		}},
+		{"reject_with_transid_solution_extinfo", func(n *Notification) error {
+			return errors.Join(wantEq("MsgType", string(n.MsgType), "reject"),
+				wantEq("TransId", n.TransID, "10123312412321435345"), wantEq("Solution", n.Solution, "补发货给我"),
+				wantEq("ExtInfo", n.ExtInfo, "商家未处理 18610847266"))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sample, func(t *testing.T) {
+			n, err := ParseNotification(readSample(t, tt.sample))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.check(n); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func wantEq(what, got, want string) error {
+	if got != want {
+		return fmt.Errorf("%s = %q, want %q", what, got, want)
+	}
+	return nil
+}
+
+func diffErr(want, got any) error {
+	if diff := cmp.Diff(want, got); diff != "" {
+		return fmt.Errorf("(-want +got):\n%s", diff)
+	}
+	return nil
+}
+
+// TestDecodeEquivalentShapes: the published quirks of the same
+// notification decode exactly as the plain CDATA sample does.
+func TestDecodeEquivalentShapes(t *testing.T) {
+	want, err := ParseNotification(readSample(t, "request_cdata_signed"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{
+		"request_timestamp_leading_space", "request_crlf", "request_xml_declaration", "request_bom",
+		"request_bom_no_declaration", "request_unknown_elements", "request_single_line",
+		"request_repeated_same_value",
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := ParseNotification(readSample(t, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("(-request_cdata_signed +%s):\n%s", name, diff)
+			}
+		})
+	}
+}
+
+// TestVerifyCorpus: every sample but the verbatim PROTOCOL sample (signed
+// with an unknown key) verifies with the test key.
+func TestVerifyCorpus(t *testing.T) {
+	for _, name := range sortedKeys(testFiles(t, samplesDir, ".xml")) {
+		n, err := ParseNotification(readSample(t, name))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		key := testKey
+		if name == "confirm_minimal" {
+			key = "k" // the key of the vector "one-char key, zero timestamp"
+		}
+		err = n.Verify(key)
+		if name == "request_protocol_sample" {
+			if !errors.Is(err, ErrBadSignature) {
+				t.Errorf("%s: Verify = %v, want ErrBadSignature (signed with an unpublished key)", name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: Verify: %v", name, err)
+		}
+	}
+}
+
+// decodeSentinels names the decoding sentinel errors as written in the
+// hostile corpus's .err files.
+var decodeSentinels = map[string]error{
+	"ErrMalformed":          ErrMalformed,
+	"ErrNotXMLRoot":         ErrNotXMLRoot,
+	"ErrDOCTYPE":            ErrDOCTYPE,
+	"ErrMissingElement":     ErrMissingElement,
+	"ErrBadTimestamp":       ErrBadTimestamp,
+	"ErrUnknownMsgType":     ErrUnknownMsgType,
+	"ErrConflictingElement": ErrConflictingElement,
+	"ErrTooLarge":           ErrTooLarge,
+}
+
+func sentinelName(err error) string {
+	for name, s := range decodeSentinels {
+		if errors.Is(err, s) {
+			return name
+		}
+	}
+	return "?"
+}
+
+// generatedHostile are the hostile inputs too large to commit: the test
+// builds them. Each has its NAME.err in testdata/hostile like the others.
+func generatedHostile() map[string][]byte {
+	signed := func(extInfo string) []byte {
+		return []byte("<xml><OpenId>111222</OpenId><AppId>wwwwb4f85f3a797777</AppId><TimeStamp>1369743511</TimeStamp>" +
+			"<MsgType>request</MsgType><FeedBackId>1</FeedBackId><TransId>2</TransId>" +
+			"<AppSignature>b7668c176391109dffe9ae5e895948f433f84fed</AppSignature><ExtInfo>" + extInfo + "</ExtInfo></xml>")
+	}
+	overhead := len(signed(""))
+	return map[string][]byte{
+		// 10,000 nested elements, left open (closing them would pass 64 KiB).
+		"gen_deep_nesting_10000_open": []byte("<xml>" + strings.Repeat("<a>", 10000)),
+		// 9,000 nested elements, closed: 63 KiB, under the size bound.
+		"gen_deep_nesting_9000_closed": []byte("<xml>" + strings.Repeat("<a>", 9000) + strings.Repeat("</a>", 9000) + "</xml>"),
+		// A valid notification one byte over MaxNotificationSize.
+		"gen_body_over_64KiB": signed(strings.Repeat("x", MaxNotificationSize+1-overhead)),
+		// A 1 MiB value.
+		"gen_body_1MiB": signed(strings.Repeat("电话", 1<<20/6)),
+		// 21,000 references to an undefined entity, just under the bound.
+		"gen_many_entity_refs": []byte("<xml><Reason>" + strings.Repeat("&e;", 21000) + "</Reason></xml>"),
+	}
+}
+
+// TestDecodeHostile feeds the hostile corpus (testdata/hostile/NAME.xml and
+// the generated inputs) and compares each error with NAME.err: first line
+// the sentinel class (tested with errors.Is), second line the message.
+func TestDecodeHostile(t *testing.T) {
+	inputs := map[string][]byte{}
+	for name, path := range testFiles(t, hostileDir, ".xml") {
+		body, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[name] = body
+	}
+	for name, body := range generatedHostile() {
+		if _, dup := inputs[name]; dup {
+			t.Fatalf("generated input %s is also committed", name)
+		}
+		inputs[name] = body
+	}
+	if len(inputs) < 45 {
+		t.Fatalf("found %d hostile inputs, want at least 45", len(inputs))
+	}
+	for name := range testFiles(t, hostileDir, ".err") {
+		if _, ok := inputs[name]; !ok && !*update {
+			t.Errorf("%s.err has no input", name)
+		}
+	}
+	for _, name := range sortedKeys(inputs) {
+		t.Run(name, func(t *testing.T) {
+			body := inputs[name]
+			n, err := ParseNotification(body)
+			if err == nil {
+				t.Fatalf("ParseNotification accepted a hostile body: %+v", n)
+			}
+			var de *DecodeError
+			if !errors.As(err, &de) {
+				t.Fatalf("error %T (%v) is not a *DecodeError", err, err)
+			}
+			class := sentinelName(err)
+			if class == "?" {
+				t.Fatalf("error %v wraps no decoding sentinel", err)
+			}
+			if len(err.Error()) > 200 {
+				t.Errorf("error message is %d bytes long: a hostile body must not be echoed", len(err.Error()))
+			}
+			_, refErr := parseNotification(body, false)
+			if refErr == nil || refErr.Error() != err.Error() {
+				t.Errorf("reference decoder says %v, ParseNotification says %v", refErr, err)
+			}
+
+			errPath := filepath.Join(hostileDir, name+".err")
+			if *update {
+				checkGolden(t, errPath, []byte(class+"\n"+err.Error()+"\n"))
+				return
+			}
+			golden, rerr := os.ReadFile(errPath)
+			if rerr != nil {
+				t.Fatalf("%v (run go test -run TestDecodeHostile -update . to create it)", rerr)
+			}
+			wantClass, wantMsg, _ := strings.Cut(strings.TrimSuffix(string(golden), "\n"), "\n")
+			sentinel, ok := decodeSentinels[wantClass]
+			if !ok {
+				t.Fatalf("%s: unknown class %q", errPath, wantClass)
+			}
+			if !errors.Is(err, sentinel) {
+				t.Errorf("error %q is not %s", err, wantClass)
+			}
+			if err.Error() != wantMsg {
+				t.Errorf("error message:\n got %q\nwant %q", err.Error(), wantMsg)
+			}
+		})
+	}
+}
+
+// TestDecodeLimits: bodies at the limits are accepted, one step past them
+// refused.
+func TestDecodeLimits(t *testing.T) {
+	doc := func(inner string) []byte {
+		return []byte("<xml><OpenId>111222</OpenId><AppId>wwwwb4f85f3a797777</AppId><TimeStamp>1369743511</TimeStamp>" +
+			"<MsgType>confirm</MsgType><FeedBackId>1</FeedBackId>" +
+			"<AppSignature>b7668c176391109dffe9ae5e895948f433f84fed</AppSignature>" + inner + "</xml>")
+	}
+	pad := func(total int) []byte {
+		overhead := len(doc("<ExtInfo></ExtInfo>"))
+		return doc("<ExtInfo>" + strings.Repeat("y", total-overhead) + "</ExtInfo>")
+	}
+	nest := func(levels int) []byte {
+		return doc(strings.Repeat("<a>", levels) + strings.Repeat("</a>", levels))
+	}
+	tests := []struct {
+		name string
+		body []byte
+		want error
+	}{
+		{"exactly MaxNotificationSize", pad(MaxNotificationSize), nil},
+		{"MaxNotificationSize+1", pad(MaxNotificationSize + 1), ErrTooLarge},
+		{"BOM included, exactly MaxNotificationSize", append([]byte("\xEF\xBB\xBF"), pad(MaxNotificationSize-3)...), nil},
+		{"depth exactly MaxDepth", nest(MaxDepth - 1), nil},
+		{"depth MaxDepth+1", nest(MaxDepth), ErrMalformed},
+		{"TimeStamp of 19 digits", []byte(strings.Replace(string(doc("")), "1369743511", "9223372036854775807", 1)), nil},
+		{"TimeStamp past int64", []byte(strings.Replace(string(doc("")), "1369743511", "9223372036854775808", 1)), ErrBadTimestamp},
+		{"TimeStamp of 20 digits", []byte(strings.Replace(string(doc("")), "1369743511", "00000000001369743511", 1)), ErrBadTimestamp},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ParseNotification(tt.body)
+			if tt.want == nil && err != nil || !errors.Is(err, tt.want) {
+				t.Errorf("ParseNotification(%d bytes) = %v, want %v", len(tt.body), err, tt.want)
+			}
+		})
+	}
+}
+
+// TestRoundTrip: over the whole corpus, decode → encode → decode is the
+// identity, and what the encoder writes takes the fast path.
+func TestRoundTrip(t *testing.T) {
+	for _, name := range sortedKeys(testFiles(t, samplesDir, ".xml")) {
+		t.Run(name, func(t *testing.T) {
+			n1, err := ParseNotification(readSample(t, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			enc, err := n1.Encode()
+			if err != nil {
+				t.Fatalf("Encode: %v", err)
+			}
+			n2, err := ParseNotification(enc)
+			if err != nil {
+				t.Fatalf("decoding the encoded notification: %v\n%s", err, enc)
+			}
+			if diff := cmp.Diff(n1, n2); diff != "" {
+				t.Errorf("decode(encode(n)) != n (-n +decoded):\n%s", diff)
+			}
+			var raw rawNotification
+			if !scanNotification(string(enc), &raw) {
+				t.Errorf("the fast scanner declines what Encode writes:\n%s", enc)
+			}
+		})
+	}
+}
+
+// TestFastPathTakesWeChatShapes: the shapes WeChat sends are decoded by the
+// scanner, not handed to the (10× slower) reference decoder.
+func TestFastPathTakesWeChatShapes(t *testing.T) {
+	for _, name := range []string{
+		"request_protocol_sample", "request_cdata_signed", "request_plain", "request_no_pictures",
+		"request_five_pictures", "request_seven_pictures", "request_timestamp_leading_space",
+		"request_picinfo_before_signmethod", "request_element_order", "request_whitespace_newlines",
+		"request_xml_declaration", "request_bom", "request_sha1_uppercase", "request_feedbackid_over_int64",
+		"request_split_cdata", "request_repeated_same_value", "request_single_line",
+		"confirm_cdata", "confirm_plain", "confirm_minimal", "reject_cdata", "reject_plain",
+		"reject_with_transid_solution_extinfo",
+	} {
+		body := readSample(t, name)
+		body = body[len(body)-len(trimBOM(body)):]
+		var raw rawNotification
+		if !scanNotification(string(body), &raw) {
+			t.Errorf("%s: the fast scanner declines it", name)
+		}
+	}
+}
+
+func trimBOM(b []byte) []byte {
+	return []byte(strings.TrimPrefix(string(b), "\xEF\xBB\xBF"))
+}
+
+func TestNotificationTime(t *testing.T) {
+	tests := []struct {
+		ts      string
+		want    int64
+		wantErr bool
+	}{
+		{"1369743511", 1369743511, false},
+		{"0", 0, false},
+		{"9223372036854775807", 9223372036854775807, false},
+		{"", 0, true},
+		{" 1", 0, true},
+		{"-1", 0, true},
+		{"+1", 0, true},
+		{"1e9", 0, true},
+		{"9223372036854775808", 0, true},
+		{"12345678901234567890", 0, true},
+	}
+	for _, tt := range tests {
+		n := &Notification{TimeStamp: tt.ts}
+		got, err := n.Unix()
+		if tt.wantErr {
+			if !errors.Is(err, ErrBadTimestamp) {
+				t.Errorf("Unix(%q) error = %v, want ErrBadTimestamp", tt.ts, err)
+			}
+			if !n.Time().IsZero() {
+				t.Errorf("Time(%q) = %v, want the zero Time", tt.ts, n.Time())
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("Unix(%q) = %d, %v; want %d", tt.ts, got, err, tt.want)
+		}
+		if n.Time().Unix() != tt.want {
+			t.Errorf("Time(%q).Unix() = %d, want %d", tt.ts, n.Time().Unix(), tt.want)
+		}
+	}
+}
+
+func TestMsgTypeValid(t *testing.T) {
+	for _, tt := range []struct {
+		t    MsgType
+		want bool
+	}{
+		{MsgRequest, true}, {MsgConfirm, true}, {MsgReject, true},
+		{"", false}, {"Request", false}, {"refund", false}, {"request ", false},
+	} {
+		if got := tt.t.Valid(); got != tt.want {
+			t.Errorf("MsgType(%q).Valid() = %v, want %v", tt.t, got, tt.want)
+		}
+	}
+}
+
+func TestDecodeErrorMessage(t *testing.T) {
+	tests := []struct {
+		err  *DecodeError
+		want string
+	}{
+		{&DecodeError{Err: ErrTooLarge}, "payfeedback: notification too large"},
+		{&DecodeError{Err: ErrMissingElement, Element: "AppId"}, "payfeedback: required element missing: <AppId>"},
+		{&DecodeError{Err: ErrMalformed, Detail: "unexpected end of document"}, "payfeedback: malformed XML: unexpected end of document"},
+		{&DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "want decimal digits only"},
+			"payfeedback: TimeStamp is not a decimal number: <TimeStamp>: want decimal digits only"},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("Error() = %q, want %q", got, tt.want)
+		}
+		if !errors.Is(tt.err, tt.err.Err) || errors.Unwrap(tt.err) != tt.err.Err {
+			t.Errorf("%v does not unwrap to its sentinel", tt.err)
+		}
+	}
+}
