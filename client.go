@@ -1,0 +1,416 @@
+package payfeedback
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	mathrand "math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultBaseURL is the real WeChat API host. Tests give the fake's URL in
+// ClientOptions.BaseURL instead; nothing in the package points anywhere by
+// itself.
+const DefaultBaseURL = "https://api.weixin.qq.com"
+
+// The API paths the Client calls, relative to the base URL (PROTOCOL §5, 6,
+// 8, 9 and the media upload).
+const (
+	PathToken          = "/cgi-bin/token"
+	PathUpdateFeedback = "/payfeedback/update"
+	PathSendMessage    = "/cgi-bin/message/custom/send"
+	PathDeliverNotify  = "/pay/delivernotify"
+	PathUploadMedia    = "/cgi-bin/media/upload"
+)
+
+// MaxResponseSize bounds the body of an API answer the Client reads. WeChat's
+// answers are a few hundred bytes; anything larger is refused.
+const MaxResponseSize = 1 << 20
+
+// ClientOptions configures a Client. AppID and Secret are required.
+//
+// String and LogValue never show Secret or PaySignKey.
+type ClientOptions struct {
+	// AppID is the official account's appid.
+	AppID string
+	// Secret is the appSecret, sent to /cgi-bin/token only.
+	Secret string
+	// PaySignKey (the appKey) signs DeliverNotify; it never travels on the
+	// network. Only DeliverNotify needs it.
+	PaySignKey string
+	// BaseURL is the API host, with an optional path prefix; "" means
+	// DefaultBaseURL. Point it at mockwechat (its URL field) in tests.
+	BaseURL string
+	// HTTPClient sends the requests; nil means a client with a 30-second
+	// timeout. Every call also honours its context.
+	HTTPClient *http.Client
+	// Logger receives one debug record per API call and info records for
+	// token refreshes, never a secret or a token; nil discards.
+	Logger *slog.Logger
+	// TokenStore shares the access_token between instances; nil means a
+	// MemoryTokenStore of this client's own.
+	TokenStore TokenStore
+	// RefreshMargin is how long before expiry a token is renewed; 0 means
+	// DefaultRefreshMargin.
+	RefreshMargin time.Duration
+	// LeaseTTL bounds a refresh (see DefaultLeaseTTL); 0 means
+	// DefaultLeaseTTL.
+	LeaseTTL time.Duration
+	// MaxArticles is the most articles a news message may carry before
+	// SendMessage refuses it; 0 means DefaultMaxArticles (the seed's 10).
+	// The live API lowered the limit over time: set what your account has.
+	MaxArticles int
+	// Now is the clock judging token expiry and stamping DeliverNotify; nil
+	// means time.Now. Give mockwechat's virtual clock in tests.
+	Now func() time.Time
+}
+
+// String describes the options without their secrets.
+func (o ClientOptions) String() string {
+	return fmt.Sprintf("ClientOptions{AppID:%q Secret:%s PaySignKey:%s BaseURL:%q}",
+		o.AppID, redacted(o.Secret), redacted(o.PaySignKey), o.BaseURL)
+}
+
+// GoString is String, so %#v does not print the secrets either.
+func (o ClientOptions) GoString() string { return o.String() }
+
+// LogValue implements slog.LogValuer without the secrets.
+func (o ClientOptions) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("appid", o.AppID), slog.String("base_url", o.BaseURL))
+}
+
+func redacted(s string) string {
+	if s == "" {
+		return `""`
+	}
+	return "[redacted]"
+}
+
+// Client calls the WeChat API for one official account: the complaint
+// update, customer-service messages, deliver notify and media upload. It is
+// safe for concurrent use; make one per appid and share it.
+//
+// # Tokens
+//
+// The access_token is fetched on first use, cached, and renewed
+// RefreshMargin (5 minutes by default) before the expires_in WeChat
+// answered, so calls never carry a token about to expire. Within a process
+// one refresh runs at a time per client (single-flight): concurrent callers
+// wait for it, each within its own context. Across instances the TokenStore
+// shares the token and a lease: only the lease holder asks WeChat, the others
+// poll the store with backoff (honouring their contexts) and use the token it
+// stores; while it refreshes ahead of expiry, the previous, still valid token
+// keeps being used. A call answered 40001 (invalid credential) or 42001
+// (expired) is retried once with a new token, and the token is replaced only
+// if the store still holds the one that was rejected (compare-and-refresh):
+// a caller that saw a stale token does not throw away the one another caller
+// already renewed.
+//
+// # Errors
+//
+// An answer with errcode ≠ 0 is an *APIError (errors.As; IsTokenError,
+// IsLimitError, IsInvalidInput classify it). An answer with an HTTP status
+// other than 2xx is a *StatusError. Arguments and messages are checked
+// before anything is sent: a *ValidationError (errors.Is ErrInvalidRequest)
+// says which rule was broken. Transport errors are wrapped (errors.Is works
+// for context.Canceled and context.DeadlineExceeded). No error or log record
+// carries the secret, the paySignKey or an access_token: URLs in errors have
+// them replaced by "REDACTED".
+type Client struct {
+	appID, secret, paySignKey string
+	base                      *url.URL
+	hc                        *http.Client
+	log                       *slog.Logger
+	store                     TokenStore
+	margin, leaseTTL          time.Duration
+	maxArticles               int
+	now                       func() time.Time
+	holder                    string // lease holder id, random per client
+
+	mu     sync.Mutex
+	cached Token
+	flight *tokenFlight
+}
+
+// NewClient returns a client for opts. It refuses missing AppID or Secret and
+// a BaseURL that is not an absolute http or https URL.
+func NewClient(opts ClientOptions) (*Client, error) {
+	if strings.TrimSpace(opts.AppID) == "" {
+		return nil, errors.New("payfeedback: NewClient: ClientOptions.AppID is required (the official account's appid)")
+	}
+	if opts.Secret == "" {
+		return nil, errors.New("payfeedback: NewClient: ClientOptions.Secret is required (the appSecret of the token API)")
+	}
+	raw := opts.BaseURL
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	base, err := url.Parse(raw)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf("payfeedback: NewClient: ClientOptions.BaseURL %q is not an absolute http(s) URL without query, like %s", raw, DefaultBaseURL)
+	}
+	base.Path = strings.TrimRight(base.Path, "/")
+	base.RawPath = ""
+	if opts.RefreshMargin < 0 || opts.LeaseTTL < 0 || opts.MaxArticles < 0 {
+		return nil, errors.New("payfeedback: NewClient: RefreshMargin, LeaseTTL and MaxArticles must not be negative (0 means the default)")
+	}
+	c := &Client{
+		appID:       strings.TrimSpace(opts.AppID),
+		secret:      opts.Secret,
+		paySignKey:  opts.PaySignKey,
+		base:        base,
+		hc:          opts.HTTPClient,
+		log:         opts.Logger,
+		store:       opts.TokenStore,
+		margin:      opts.RefreshMargin,
+		leaseTTL:    opts.LeaseTTL,
+		maxArticles: opts.MaxArticles,
+		now:         opts.Now,
+	}
+	if c.hc == nil {
+		c.hc = &http.Client{Timeout: 30 * time.Second}
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	if c.now == nil {
+		c.now = time.Now
+	}
+	if c.store == nil {
+		c.store = NewMemoryTokenStore(MemoryTokenStoreOptions{Now: c.now})
+	}
+	if c.margin == 0 {
+		c.margin = DefaultRefreshMargin
+	}
+	if c.leaseTTL == 0 {
+		c.leaseTTL = DefaultLeaseTTL
+	}
+	if c.maxArticles == 0 {
+		c.maxArticles = DefaultMaxArticles
+	}
+	var id [8]byte
+	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails
+	c.holder = hex.EncodeToString(id[:])
+	return c, nil
+}
+
+// AppID returns the appid the client calls for.
+func (c *Client) AppID() string { return c.appID }
+
+// Token returns a usable access_token, fetching or renewing it as needed
+// (see Client). Most callers never need it: every call gets its own.
+func (c *Client) Token(ctx context.Context) (Token, error) {
+	return c.token(ctx, "")
+}
+
+// UpdateFeedback marks the complaint feedbackID of user openid handled
+// (PROTOCOL §6), by GET as the protocol requires. Do it only once the
+// complaint really is handled: the user is then asked to confirm or reject.
+func (c *Client) UpdateFeedback(ctx context.Context, openID, feedbackID string) error {
+	if err := requireArgs("UpdateFeedback", "openid", openID, "feedbackid", feedbackID); err != nil {
+		return err
+	}
+	return c.withToken(ctx, "UpdateFeedback", func(ctx context.Context, tok string) error {
+		q := url.Values{"access_token": {tok}, "openid": {openID}, "feedbackid": {feedbackID}}
+		return c.do(ctx, "UpdateFeedback", http.MethodGet, PathUpdateFeedback, q, "", nil, nil)
+	})
+}
+
+// SendMessage sends msg to user openid as a customer-service message
+// (PROTOCOL §8), after validating it (msg.Validate with the client's
+// MaxArticles): an invalid message is never sent. WeChat accepts it only
+// within the interaction window (24 hours after the user's last interaction,
+// a complaint included); outside it answers 45015 (IsLimitError).
+func (c *Client) SendMessage(ctx context.Context, openID string, msg Message) error {
+	if err := requireArgs("SendMessage", "openid", openID); err != nil {
+		return err
+	}
+	body, err := encodeMessage(openID, msg, MessageLimits{MaxArticles: c.maxArticles})
+	if err != nil {
+		return err
+	}
+	return c.withToken(ctx, "SendMessage", func(ctx context.Context, tok string) error {
+		q := url.Values{"access_token": {tok}}
+		return c.do(ctx, "SendMessage", http.MethodPost, PathSendMessage, q, "application/json; charset=utf-8", body, nil)
+	})
+}
+
+// withToken runs call with an access_token, and once more with a new one if
+// the first was rejected with 40001 or 42001.
+func (c *Client) withToken(ctx context.Context, op string, call func(ctx context.Context, token string) error) error {
+	tok, err := c.token(ctx, "")
+	if err != nil {
+		return err
+	}
+	err = call(ctx, tok.Value)
+	var ae *APIError
+	if !errors.As(err, &ae) || (ae.Code != CodeInvalidCredential && ae.Code != CodeTokenExpired) {
+		return err
+	}
+	c.log.LogAttrs(ctx, slog.LevelInfo, "access_token rejected; renewing it and retrying once",
+		slog.String("op", op), slog.Int("errcode", int(ae.Code)))
+	tok, err = c.token(ctx, tok.Value)
+	if err != nil {
+		return err
+	}
+	return call(ctx, tok.Value)
+}
+
+// StatusError is an answer with an HTTP status other than 2xx. WeChat
+// answers its errors with 200 and an errcode, so this usually means a proxy,
+// a wrong BaseURL or an outage.
+type StatusError struct {
+	// Op is the call, e.g. "UpdateFeedback".
+	Op string
+	// StatusCode is the HTTP status.
+	StatusCode int
+}
+
+// Error implements error.
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("payfeedback: %s: HTTP status %d %s (WeChat answers errors with 200: check BaseURL and any proxy)",
+		e.Op, e.StatusCode, http.StatusText(e.StatusCode))
+}
+
+// Temporary reports whether retrying later may succeed (5xx, 429).
+func (e *StatusError) Temporary() bool {
+	return e.StatusCode >= 500 || e.StatusCode == http.StatusTooManyRequests
+}
+
+// envelope is the error part of every answer (PROTOCOL §10).
+type envelope struct {
+	ErrCode *ErrorCode `json:"errcode"`
+	ErrMsg  string     `json:"errmsg"`
+}
+
+// do sends one request and decodes the answer into out (when not nil). An
+// errcode ≠ 0 becomes an *APIError.
+func (c *Client) do(ctx context.Context, op, method, path string, query url.Values, contentType string, body []byte, out any) error {
+	u := *c.base
+	u.Path += path
+	u.RawQuery = query.Encode()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return fmt.Errorf("payfeedback: %s: building the request: %w", op, redactErr(err, &u))
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Accept", "application/json")
+	start := time.Now()
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		c.log.LogAttrs(ctx, slog.LevelDebug, "wechat call failed", slog.String("op", op),
+			slog.String("path", path), slog.Duration("elapsed", time.Since(start)))
+		return fmt.Errorf("payfeedback: %s: %w", op, redactErr(err, &u))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseSize+1))
+	if err != nil {
+		return fmt.Errorf("payfeedback: %s: reading the answer: %w", op, redactErr(err, &u))
+	}
+	attrs := []slog.Attr{slog.String("op", op), slog.String("path", path),
+		slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start))}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		c.log.LogAttrs(ctx, slog.LevelDebug, "wechat call", attrs...)
+		return &StatusError{Op: op, StatusCode: resp.StatusCode}
+	}
+	if len(data) > MaxResponseSize {
+		return fmt.Errorf("payfeedback: %s: the answer is larger than %d bytes: check BaseURL", op, MaxResponseSize)
+	}
+	var env envelope
+	if err := json.Unmarshal(data, &env); err != nil {
+		c.log.LogAttrs(ctx, slog.LevelDebug, "wechat call", attrs...)
+		return fmt.Errorf("payfeedback: %s: the answer (%d bytes, %s) is not a JSON object: check BaseURL",
+			op, len(data), resp.Header.Get("Content-Type"))
+	}
+	code := CodeOK
+	if env.ErrCode != nil {
+		code = *env.ErrCode
+	}
+	c.log.LogAttrs(ctx, slog.LevelDebug, "wechat call", append(attrs, slog.Int("errcode", int(code)))...)
+	if code != CodeOK {
+		msg := env.ErrMsg
+		if msg == "" {
+			msg = code.Message()
+		}
+		return &APIError{Code: code, Msg: msg}
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("payfeedback: %s: the answer does not have the expected shape: %v", op, err)
+		}
+	}
+	return nil
+}
+
+// redactErr replaces the URL of a *url.Error (which would carry the secret
+// or the access_token in its query) by one with those values redacted.
+func redactErr(err error, u *url.URL) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &url.Error{Op: ue.Op, URL: redactURL(u), Err: ue.Err}
+	}
+	return err
+}
+
+// redactURL returns u with the secret and access_token query values
+// replaced by REDACTED.
+func redactURL(u *url.URL) string {
+	r := *u
+	q := r.Query()
+	for _, k := range []string{"secret", "access_token"} {
+		if q.Has(k) {
+			q.Set(k, "REDACTED")
+		}
+	}
+	r.RawQuery = q.Encode()
+	return r.String()
+}
+
+// requireArgs checks that each named argument (pairs of name, value) is not
+// blank.
+func requireArgs(op string, pairs ...string) error {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if strings.TrimSpace(pairs[i+1]) == "" {
+			return &ValidationError{Subject: op, Field: pairs[i], Rule: "required"}
+		}
+	}
+	return nil
+}
+
+// sleepCtx waits d or until ctx is done.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// jitter returns d ± 25 %, so instances waiting for one lease do not poll in
+// lock-step.
+func jitter(d time.Duration) time.Duration {
+	q := int64(d / 4)
+	if q <= 0 {
+		return d
+	}
+	return d - time.Duration(q) + time.Duration(mathrand.Int64N(2*q))
+}
