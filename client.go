@@ -332,6 +332,10 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 	if len(data) > MaxResponseSize {
 		return fmt.Errorf("payfeedback: %s: the answer is larger than %d bytes: check BaseURL", op, MaxResponseSize)
 	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		c.log.LogAttrs(ctx, slog.LevelDebug, "wechat call", attrs...)
+		return fmt.Errorf("payfeedback: %s: the answer is empty (the seed's WeChat answered nothing to a news message over its article limit: lower ClientOptions.MaxArticles; otherwise check BaseURL)", op)
+	}
 	var env envelope
 	if err := json.Unmarshal(data, &env); err != nil {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wechat call", attrs...)
