@@ -1,0 +1,691 @@
+package payfeedback_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+)
+
+// testClock is a virtual clock for the unit tests.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func newTestClock() *testClock {
+	return &testClock{now: time.Date(2014, 3, 1, 12, 0, 0, 0, time.UTC)}
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+// TestMemoryTokenStoreContract checks the in-memory store against the
+// TokenStore contract.
+func TestMemoryTokenStoreContract(t *testing.T) {
+	testTokenStoreContract(t, func(t *testing.T) (payfeedback.TokenStore, func(time.Duration)) {
+		clock := newTestClock()
+		return payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: clock.Now}), clock.Advance
+	})
+	t.Run("zero value", func(t *testing.T) {
+		var s payfeedback.MemoryTokenStore
+		ctx := context.Background()
+		if ok, err := s.TryLease(ctx, "a", "h1", time.Minute); !ok || err != nil {
+			t.Fatalf("TryLease on the zero value: %v, %v", ok, err)
+		}
+		if err := s.Store(ctx, "a", payfeedback.Token{Value: "v"}); err != nil {
+			t.Fatal(err)
+		}
+		if tok, err := s.Load(ctx, "a"); tok.Value != "v" || err != nil {
+			t.Fatalf("Load: %v, %v", tok, err)
+		}
+	})
+}
+
+// testTokenStoreContract checks a TokenStore against the contract
+// documented on the interface. newStore returns an empty store and a
+// function advancing the clock its leases expire by. Use it for every new
+// TokenStore implementation.
+func testTokenStoreContract(t *testing.T, newStore func(t *testing.T) (payfeedback.TokenStore, func(time.Duration))) {
+	ctx := context.Background()
+	at := time.Date(2014, 3, 1, 12, 0, 0, 0, time.UTC)
+	tokA := payfeedback.Token{Value: "token-a", ObtainedAt: at, ExpiresAt: at.Add(2 * time.Hour)}
+	tokB := payfeedback.Token{Value: "token-b", ObtainedAt: at, ExpiresAt: at.Add(time.Hour)}
+
+	t.Run("empty", func(t *testing.T) {
+		s, _ := newStore(t)
+		tok, err := s.Load(ctx, "wx1")
+		if err != nil || !tok.IsZero() {
+			t.Fatalf("Load of an empty store: %v, %v; want the zero Token and nil", tok, err)
+		}
+	})
+	t.Run("store and load per appid", func(t *testing.T) {
+		s, _ := newStore(t)
+		mustStore(t, s, "wx1", tokA)
+		mustStore(t, s, "wx2", tokB)
+		if got := mustLoad(t, s, "wx1"); !sameToken(got, tokA) {
+			t.Errorf("wx1: %v, want %v", got, tokA)
+		}
+		if got := mustLoad(t, s, "wx2"); !sameToken(got, tokB) {
+			t.Errorf("wx2: %v, want %v", got, tokB)
+		}
+		mustStore(t, s, "wx1", tokB)
+		if got := mustLoad(t, s, "wx1"); !sameToken(got, tokB) {
+			t.Errorf("wx1 after replacing: %v, want %v", got, tokB)
+		}
+		if got := mustLoad(t, s, "wx3"); !got.IsZero() {
+			t.Errorf("wx3: %v, want none", got)
+		}
+	})
+	t.Run("lease is exclusive, renewable, per appid", func(t *testing.T) {
+		s, _ := newStore(t)
+		wantLease(t, s, "wx1", "h1", true)
+		wantLease(t, s, "wx1", "h2", false)
+		wantLease(t, s, "wx1", "h1", true) // renewal
+		wantLease(t, s, "wx2", "h2", true) // another appid
+		wantLease(t, s, "wx2", "h1", false)
+	})
+	t.Run("release", func(t *testing.T) {
+		s, _ := newStore(t)
+		wantLease(t, s, "wx1", "h1", true)
+		if err := s.ReleaseLease(ctx, "wx1", "h2"); err != nil {
+			t.Fatal(err)
+		}
+		wantLease(t, s, "wx1", "h2", false) // h2's release did not free h1's lease
+		if err := s.ReleaseLease(ctx, "wx1", "h1"); err != nil {
+			t.Fatal(err)
+		}
+		wantLease(t, s, "wx1", "h2", true)
+		if err := s.ReleaseLease(ctx, "wx9", "h1"); err != nil {
+			t.Errorf("releasing a lease nobody holds: %v", err)
+		}
+	})
+	t.Run("expiry", func(t *testing.T) {
+		s, advance := newStore(t)
+		wantLease(t, s, "wx1", "h1", true)
+		advance(9 * time.Second)
+		wantLease(t, s, "wx1", "h2", false)
+		wantLease(t, s, "wx1", "h1", true) // renewed: 10 s from now
+		advance(9 * time.Second)
+		wantLease(t, s, "wx1", "h2", false)
+		advance(2 * time.Second)
+		wantLease(t, s, "wx1", "h2", true) // h1's lease expired
+		wantLease(t, s, "wx1", "h1", false)
+		// A late release by the expired holder does not free h2's lease.
+		if err := s.ReleaseLease(ctx, "wx1", "h1"); err != nil {
+			t.Fatal(err)
+		}
+		wantLease(t, s, "wx1", "h3", false)
+	})
+	t.Run("one winner among concurrent holders", func(t *testing.T) {
+		s, _ := newStore(t)
+		const n = 64
+		var wins atomic.Int64
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				ok, err := s.TryLease(ctx, "wx1", fmt.Sprintf("holder-%d", i), time.Minute)
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					wins.Add(1)
+				}
+				if _, err := s.Load(ctx, "wx1"); err != nil {
+					t.Error(err)
+				}
+				if err := s.Store(ctx, "wx2", tokA); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if w := wins.Load(); w != 1 {
+			t.Errorf("%d holders got the lease, want exactly 1", w)
+		}
+	})
+	t.Run("cancelled context", func(t *testing.T) {
+		s, _ := newStore(t)
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		if _, err := s.Load(cctx, "wx1"); !errors.Is(err, context.Canceled) {
+			t.Errorf("Load: %v, want context.Canceled", err)
+		}
+		if err := s.Store(cctx, "wx1", tokA); !errors.Is(err, context.Canceled) {
+			t.Errorf("Store: %v, want context.Canceled", err)
+		}
+		if _, err := s.TryLease(cctx, "wx1", "h1", time.Minute); !errors.Is(err, context.Canceled) {
+			t.Errorf("TryLease: %v, want context.Canceled", err)
+		}
+		if err := s.ReleaseLease(cctx, "wx1", "h1"); !errors.Is(err, context.Canceled) {
+			t.Errorf("ReleaseLease: %v, want context.Canceled", err)
+		}
+	})
+}
+
+func mustStore(t *testing.T, s payfeedback.TokenStore, appID string, tok payfeedback.Token) {
+	t.Helper()
+	if err := s.Store(context.Background(), appID, tok); err != nil {
+		t.Fatalf("Store(%s): %v", appID, err)
+	}
+}
+
+func mustLoad(t *testing.T, s payfeedback.TokenStore, appID string) payfeedback.Token {
+	t.Helper()
+	tok, err := s.Load(context.Background(), appID)
+	if err != nil {
+		t.Fatalf("Load(%s): %v", appID, err)
+	}
+	return tok
+}
+
+func wantLease(t *testing.T, s payfeedback.TokenStore, appID, holder string, want bool) {
+	t.Helper()
+	got, err := s.TryLease(context.Background(), appID, holder, 10*time.Second)
+	if err != nil {
+		t.Fatalf("TryLease(%s, %s): %v", appID, holder, err)
+	}
+	if got != want {
+		t.Fatalf("TryLease(%s, %s) = %v, want %v", appID, holder, got, want)
+	}
+}
+
+func sameToken(a, b payfeedback.Token) bool {
+	return a.Value == b.Value && a.ObtainedAt.Equal(b.ObtainedAt) && a.ExpiresAt.Equal(b.ExpiresAt)
+}
+
+func TestTokenFresh(t *testing.T) {
+	at := time.Date(2014, 3, 1, 12, 0, 0, 0, time.UTC)
+	twoHours := payfeedback.Token{Value: "v", ObtainedAt: at, ExpiresAt: at.Add(2 * time.Hour)}
+	oneMinute := payfeedback.Token{Value: "v", ObtainedAt: at, ExpiresAt: at.Add(time.Minute)}
+	m := payfeedback.DefaultRefreshMargin
+	tests := []struct {
+		name               string
+		tok                payfeedback.Token
+		now                time.Time
+		margin             time.Duration
+		wantFresh, wantExp bool
+	}{
+		{"new", twoHours, at, m, true, false},
+		{"just before the margin", twoHours, at.Add(2*time.Hour - m - time.Second), m, true, false},
+		{"at the margin", twoHours, at.Add(2*time.Hour - m), m, false, false},
+		{"inside the margin", twoHours, at.Add(2*time.Hour - time.Second), m, false, false},
+		{"expired", twoHours, at.Add(2 * time.Hour), m, false, true},
+		{"short token: half its life", oneMinute, at.Add(29 * time.Second), m, true, false},
+		{"short token: past half its life", oneMinute, at.Add(30 * time.Second), m, false, false},
+		{"zero margin", twoHours, at.Add(2*time.Hour - time.Second), 0, true, false},
+		{"empty", payfeedback.Token{}, at, m, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.tok.Fresh(tt.now, tt.margin); got != tt.wantFresh {
+				t.Errorf("Fresh = %v, want %v", got, tt.wantFresh)
+			}
+			if got := tt.tok.Expired(tt.now); got != tt.wantExp {
+				t.Errorf("Expired = %v, want %v", got, tt.wantExp)
+			}
+		})
+	}
+}
+
+func TestTokenDoesNotPrintItsValue(t *testing.T) {
+	tok := payfeedback.Token{Value: stubToken, ExpiresAt: time.Unix(1400000000, 0)}
+	var logged bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("t", "token", tok)
+	for _, s := range []string{fmt.Sprint(tok), fmt.Sprintf("%v %+v %#v %s", tok, tok, tok, tok), fmt.Sprintf("%v", &tok), logged.String()} {
+		if strings.Contains(s, stubToken) {
+			t.Errorf("printed token shows its value: %s", s)
+		}
+		if !strings.Contains(s, "2014-05-13") {
+			t.Errorf("printed token lacks its expiry: %s", s)
+		}
+	}
+}
+
+// tokenServer is an httptest WeChat for the token unit tests: tokens
+// "T1", "T2", … of a chosen lifetime; /payfeedback/update accepts only the
+// latest token (no grace) and first answers the queued errcodes.
+type tokenServer struct {
+	*httptest.Server
+	expiresIn  int
+	tokenCalls atomic.Int64
+	gate       chan struct{} // when not nil, token requests wait for it
+	entered    chan struct{} // when not nil, signalled by each token request
+
+	mu     sync.Mutex
+	latest string
+	faults []payfeedback.ErrorCode
+	seen   []string // tokens presented to /payfeedback/update
+}
+
+func newTokenServer(t *testing.T, expiresIn int) *tokenServer {
+	t.Helper()
+	s := &tokenServer{expiresIn: expiresIn}
+	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case payfeedback.PathToken:
+		if s.entered != nil {
+			s.entered <- struct{}{}
+		}
+		if s.gate != nil {
+			select {
+			case <-s.gate:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		n := s.tokenCalls.Add(1)
+		s.mu.Lock()
+		s.latest = fmt.Sprintf("T%d", n)
+		s.mu.Unlock()
+		fmt.Fprintf(w, `{"access_token":"T%d","expires_in":%d}`, n, s.expiresIn)
+	case payfeedback.PathUpdateFeedback:
+		tok := r.URL.Query().Get("access_token")
+		s.mu.Lock()
+		s.seen = append(s.seen, tok)
+		var code payfeedback.ErrorCode
+		switch {
+		case len(s.faults) > 0:
+			code, s.faults = s.faults[0], s.faults[1:]
+		case tok != s.latest:
+			code = payfeedback.CodeInvalidCredential
+		}
+		s.mu.Unlock()
+		fmt.Fprintf(w, `{"errcode":%d,"errmsg":"%s"}`, code, code.Message())
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (s *tokenServer) fail(codes ...payfeedback.ErrorCode) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, codes...)
+}
+
+func (s *tokenServer) presented() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.seen...)
+}
+
+func (s *tokenServer) client(t *testing.T, clock *testClock, store payfeedback.TokenStore) *payfeedback.Client {
+	t.Helper()
+	c, err := payfeedback.NewClient(payfeedback.ClientOptions{
+		AppID: stubAppID, Secret: stubSecret, BaseURL: s.URL, HTTPClient: s.Client(),
+		Now: clock.Now, TokenStore: store,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestTokenCachedAndRenewedAheadOfExpiry(t *testing.T) {
+	tests := []struct {
+		name        string
+		expiresIn   int
+		stillCached time.Duration // the first token is still used at this age
+		renewed     time.Duration // and renewed at this one
+	}{
+		{"two hours, 5-minute margin", 7200, 7200*time.Second - payfeedback.DefaultRefreshMargin - time.Second, 7200*time.Second - payfeedback.DefaultRefreshMargin},
+		{"one minute, half its life", 60, 29 * time.Second, 30 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTokenServer(t, tt.expiresIn)
+			clock := newTestClock()
+			c := s.client(t, clock, nil)
+			ctx := context.Background()
+			for range 3 {
+				mustUpdate(t, c)
+			}
+			clock.Advance(tt.stillCached)
+			mustUpdate(t, c)
+			if n := s.tokenCalls.Load(); n != 1 {
+				t.Fatalf("%d token requests before the margin, want 1", n)
+			}
+			clock.Advance(tt.renewed - tt.stillCached)
+			mustUpdate(t, c)
+			if n := s.tokenCalls.Load(); n != 2 {
+				t.Fatalf("%d token requests at the margin, want 2", n)
+			}
+			tok, err := c.Token(ctx)
+			if err != nil || tok.Value != "T2" || !tok.ExpiresAt.Equal(clock.Now().Add(time.Duration(tt.expiresIn)*time.Second)) {
+				t.Errorf("Token: %v %v, want T2 expiring %v after now", tok.Value, err, tt.expiresIn)
+			}
+		})
+	}
+}
+
+func mustUpdate(t *testing.T, c *payfeedback.Client) {
+	t.Helper()
+	if err := c.UpdateFeedback(context.Background(), "o", "1"); err != nil {
+		t.Fatalf("UpdateFeedback: %v", err)
+	}
+}
+
+// TestRetryOnTokenErrors: 40001 and 42001 are retried once with a new
+// token; other codes, and a second rejection, are returned.
+func TestRetryOnTokenErrors(t *testing.T) {
+	const (
+		cred    = payfeedback.CodeInvalidCredential
+		expired = payfeedback.CodeTokenExpired
+	)
+	tests := []struct {
+		name       string
+		faults     []payfeedback.ErrorCode
+		wantCode   payfeedback.ErrorCode // 0: success
+		wantTokens int64
+		wantCalls  int
+	}{
+		{"no fault", nil, 0, 1, 1},
+		{"40001 once", []payfeedback.ErrorCode{cred}, 0, 2, 2},
+		{"42001 once", []payfeedback.ErrorCode{expired}, 0, 2, 2},
+		{"40001 twice", []payfeedback.ErrorCode{cred, cred}, cred, 2, 2},
+		{"42001 then 40001", []payfeedback.ErrorCode{expired, cred}, cred, 2, 2},
+		{"40001 then system error", []payfeedback.ErrorCode{cred, payfeedback.CodeSystemError}, payfeedback.CodeSystemError, 2, 2},
+		{"41001 is not retried", []payfeedback.ErrorCode{payfeedback.CodeTokenMissing}, payfeedback.CodeTokenMissing, 1, 1},
+		{"system error is not retried", []payfeedback.ErrorCode{payfeedback.CodeSystemError}, payfeedback.CodeSystemError, 1, 1},
+		{"45009 is not retried", []payfeedback.ErrorCode{payfeedback.CodeQuotaExceeded}, payfeedback.CodeQuotaExceeded, 1, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTokenServer(t, 7200)
+			s.fail(tt.faults...)
+			c := s.client(t, newTestClock(), nil)
+			err := c.UpdateFeedback(context.Background(), "o", "1")
+			if tt.wantCode == 0 {
+				if err != nil {
+					t.Fatalf("UpdateFeedback: %v", err)
+				}
+			} else {
+				var ae *payfeedback.APIError
+				if !errors.As(err, &ae) || ae.Code != tt.wantCode {
+					t.Fatalf("UpdateFeedback: %v, want APIError %d", err, tt.wantCode)
+				}
+			}
+			if n := s.tokenCalls.Load(); n != tt.wantTokens {
+				t.Errorf("%d token requests, want %d", n, tt.wantTokens)
+			}
+			seen := s.presented()
+			if len(seen) != tt.wantCalls {
+				t.Fatalf("%d calls (%q), want %d", len(seen), seen, tt.wantCalls)
+			}
+			if len(seen) == 2 && seen[0] == seen[1] {
+				t.Errorf("the retry presented the rejected token again: %q", seen)
+			}
+		})
+	}
+}
+
+// TestSingleFlight: many goroutines of one client needing a token at once
+// cause one token request, while it is slow.
+func TestSingleFlight(t *testing.T) {
+	s := newTokenServer(t, 7200)
+	s.gate = make(chan struct{})
+	s.entered = make(chan struct{}, 1000)
+	c := s.client(t, newTestClock(), nil)
+	const n = 50
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() { mustUpdate(t, c) })
+	}
+	<-s.entered // one token request is in flight; let it finish
+	close(s.gate)
+	wg.Wait()
+	if got := s.tokenCalls.Load(); got != 1 {
+		t.Errorf("%d token requests, want 1", got)
+	}
+	if got := len(s.presented()); got != n {
+		t.Errorf("%d calls, want %d", got, n)
+	}
+}
+
+// TestCompareAndRefresh: a client whose token was rejected because another
+// instance renewed it takes the renewed token from the store instead of
+// renewing again.
+func TestCompareAndRefresh(t *testing.T) {
+	s := newTokenServer(t, 7200)
+	clock := newTestClock()
+	store := payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: clock.Now})
+	a := s.client(t, clock, store)
+	b := s.client(t, clock, store)
+	mustUpdate(t, a) // T1, stored
+	mustUpdate(t, b) // T1 from the store
+	if n := s.tokenCalls.Load(); n != 1 {
+		t.Fatalf("%d token requests, want 1 (b shares a's token)", n)
+	}
+	s.fail(payfeedback.CodeInvalidCredential)
+	mustUpdate(t, a) // T1 rejected: a renews to T2, stored
+	mustUpdate(t, b) // b's cached T1 is no longer the latest: rejected; b takes T2 from the store
+	if n := s.tokenCalls.Load(); n != 2 {
+		t.Errorf("%d token requests, want 2 (b must not renew what a renewed)", n)
+	}
+	want := []string{"T1", "T1", "T1", "T2", "T1", "T2"}
+	if got := s.presented(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("tokens presented %q, want %q", got, want)
+	}
+}
+
+// hookStore wraps a TokenStore to observe lease refusals and to fail.
+type hookStore struct {
+	payfeedback.TokenStore
+	refused   chan struct{} // signalled (without blocking) when TryLease says no
+	loadErr   error
+	storeErr  error
+	leaseErr  error
+	loadCalls atomic.Int64
+}
+
+func (h *hookStore) Load(ctx context.Context, appID string) (payfeedback.Token, error) {
+	h.loadCalls.Add(1)
+	if h.loadErr != nil {
+		return payfeedback.Token{}, h.loadErr
+	}
+	return h.TokenStore.Load(ctx, appID)
+}
+
+func (h *hookStore) Store(ctx context.Context, appID string, tok payfeedback.Token) error {
+	if h.storeErr != nil {
+		return h.storeErr
+	}
+	return h.TokenStore.Store(ctx, appID, tok)
+}
+
+func (h *hookStore) TryLease(ctx context.Context, appID, holder string, ttl time.Duration) (bool, error) {
+	if h.leaseErr != nil {
+		return false, h.leaseErr
+	}
+	ok, err := h.TokenStore.TryLease(ctx, appID, holder, ttl)
+	if !ok && h.refused != nil {
+		select {
+		case h.refused <- struct{}{}:
+		default:
+		}
+	}
+	return ok, err
+}
+
+// TestLeaseHeldElsewhere: while another instance holds the lease, a client
+// waits for the token it stores (and never asks WeChat itself), uses the
+// previous token if it is still valid, takes over when the lease expires, and
+// gives up when its context is done.
+func TestLeaseHeldElsewhere(t *testing.T) {
+	ctx := context.Background()
+	setup := func(t *testing.T) (*tokenServer, *testClock, *hookStore, *payfeedback.Client) {
+		s := newTokenServer(t, 7200)
+		clock := newTestClock()
+		store := &hookStore{
+			TokenStore: payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: clock.Now}),
+			refused:    make(chan struct{}, 1),
+		}
+		if ok, err := store.TryLease(ctx, stubAppID, "other-instance", time.Minute); !ok || err != nil {
+			t.Fatal(ok, err)
+		}
+		return s, clock, store, s.client(t, clock, store)
+	}
+
+	t.Run("waits for the holder's token", func(t *testing.T) {
+		s, clock, store, c := setup(t)
+		done := make(chan error)
+		go func() { done <- c.UpdateFeedback(ctx, "o", "1") }()
+		<-store.refused
+		// The other instance got a token from WeChat and stores it.
+		s.mu.Lock()
+		s.latest = "OTHER"
+		s.mu.Unlock()
+		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OTHER", ObtainedAt: clock.Now(), ExpiresAt: clock.Now().Add(2 * time.Hour)})
+		if err := store.ReleaseLease(ctx, stubAppID, "other-instance"); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("UpdateFeedback: %v", err)
+		}
+		if n := s.tokenCalls.Load(); n != 0 {
+			t.Errorf("%d token requests, want 0 (the holder's token is used)", n)
+		}
+		if got := s.presented(); len(got) != 1 || got[0] != "OTHER" {
+			t.Errorf("presented %q, want [OTHER]", got)
+		}
+	})
+
+	t.Run("uses the previous token while the holder renews it ahead of expiry", func(t *testing.T) {
+		s, clock, store, c := setup(t)
+		s.mu.Lock()
+		s.latest = "OLD"
+		s.mu.Unlock()
+		// Issued 1 h 58 min ago: inside the margin, not expired.
+		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OLD", ObtainedAt: clock.Now().Add(-118 * time.Minute), ExpiresAt: clock.Now().Add(2 * time.Minute)})
+		mustUpdate(t, c)
+		if n := s.tokenCalls.Load(); n != 0 {
+			t.Errorf("%d token requests, want 0", n)
+		}
+		if got := s.presented(); len(got) != 1 || got[0] != "OLD" {
+			t.Errorf("presented %q, want [OLD]", got)
+		}
+	})
+
+	t.Run("takes over an expired lease", func(t *testing.T) {
+		s, clock, store, c := setup(t)
+		done := make(chan error)
+		go func() { done <- c.UpdateFeedback(ctx, "o", "1") }()
+		<-store.refused
+		clock.Advance(time.Minute + time.Second) // the other instance died
+		if err := <-done; err != nil {
+			t.Fatalf("UpdateFeedback: %v", err)
+		}
+		if n := s.tokenCalls.Load(); n != 1 {
+			t.Errorf("%d token requests, want 1", n)
+		}
+	})
+
+	t.Run("gives up with its context", func(t *testing.T) {
+		s, _, store, c := setup(t)
+		cctx, cancel := context.WithCancel(ctx)
+		done := make(chan error)
+		go func() { done <- c.UpdateFeedback(cctx, "o", "1") }()
+		<-store.refused
+		cancel()
+		err := <-done
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("UpdateFeedback: %v, want context.Canceled", err)
+		}
+		if n := s.tokenCalls.Load() + int64(len(s.presented())); n != 0 {
+			t.Errorf("%d requests sent, want 0", n)
+		}
+		// A later call with a live context still works once the lease is free.
+		if err := store.ReleaseLease(ctx, stubAppID, "other-instance"); err != nil {
+			t.Fatal(err)
+		}
+		mustUpdate(t, c)
+	})
+}
+
+// TestFlightOutlivesItsStarter: the caller that started a refresh gives up;
+// another caller waiting for the same refresh still gets its token.
+func TestFlightOutlivesItsStarter(t *testing.T) {
+	s := newTokenServer(t, 7200)
+	s.gate = make(chan struct{})
+	s.entered = make(chan struct{}, 10)
+	c := s.client(t, newTestClock(), nil)
+	cctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error)
+	go func() { first <- c.UpdateFeedback(cctx, "o", "1") }()
+	<-s.entered
+	second := make(chan error)
+	go func() { second <- c.UpdateFeedback(context.Background(), "o", "1") }()
+	cancel()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Errorf("first: %v, want context.Canceled", err)
+	}
+	close(s.gate)
+	if err := <-second; err != nil {
+		t.Errorf("second: %v, want success", err)
+	}
+}
+
+func TestTokenStoreFailures(t *testing.T) {
+	broken := errors.New("store unreachable")
+	tests := []struct {
+		name    string
+		store   *hookStore
+		wantErr string // "" = the call succeeds
+	}{
+		{"load fails", &hookStore{loadErr: broken}, "loading the access_token from the TokenStore"},
+		{"lease fails", &hookStore{leaseErr: broken}, "taking the token refresh lease"},
+		{"store fails: the token is used anyway", &hookStore{storeErr: broken}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTokenServer(t, 7200)
+			clock := newTestClock()
+			tt.store.TokenStore = payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: clock.Now})
+			var logged bytes.Buffer
+			c, err := payfeedback.NewClient(payfeedback.ClientOptions{
+				AppID: stubAppID, Secret: stubSecret, BaseURL: s.URL, HTTPClient: s.Client(),
+				Now: clock.Now, TokenStore: tt.store, Logger: slog.New(slog.NewTextHandler(&logged, nil)),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = c.UpdateFeedback(context.Background(), "o", "1")
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("UpdateFeedback: %v", err)
+				}
+				if !strings.Contains(logged.String(), "storing the new access_token failed") {
+					t.Errorf("no warning logged:\n%s", logged.String())
+				}
+				return
+			}
+			if !errors.Is(err, broken) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("UpdateFeedback: %v, want %q wrapping the store's error", err, tt.wantErr)
+			}
+		})
+	}
+}
