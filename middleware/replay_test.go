@@ -1,0 +1,405 @@
+package middleware_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/middleware"
+)
+
+// TestReplay sends sequences of copies through one middleware and checks
+// each answer and how often the next handler ran.
+func TestReplay(t *testing.T) {
+	original := signedSample(t, nil)
+	sig := sigOf(t, original)
+	// Same signature, unsigned fields changed: what an attacker who saw
+	// the original can send.
+	tampered := func(edit func(n *payfeedback.Notification)) []byte {
+		n := sample()
+		edit(n)
+		n.AppSignature, n.SignMethod = sig, payfeedback.SignMethodSHA1
+		b, err := n.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	type send struct {
+		body     []byte
+		status   int // the next handler's answer, 0: 200
+		want     int
+		wantRuns int32 // total runs of next after this send
+		wantErr  error
+	}
+	tests := []struct {
+		name  string
+		sends []send
+	}{
+		{"exact re-delivery is acknowledged, not handled again", []send{
+			{body: original, want: 200, wantRuns: 1},
+			{body: original, want: 200, wantRuns: 1},
+			{body: original, want: 200, wantRuns: 1},
+		}},
+		{"re-delivery with signature in upper case", []send{
+			{body: original, want: 200, wantRuns: 1},
+			{body: []byte(strings.Replace(string(original), sig, strings.ToUpper(sig), 1)), want: 200, wantRuns: 1},
+		}},
+		{"re-delivery with SignMethod SHA1", []send{
+			{body: original, want: 200, wantRuns: 1},
+			{body: tampered(func(n *payfeedback.Notification) {}), want: 200, wantRuns: 1},
+			{body: []byte(strings.Replace(string(original), "sha1", "SHA1", 1)), want: 200, wantRuns: 1},
+		}},
+		{"other MsgType", []send{
+			{body: original, want: 200, wantRuns: 1},
+			{body: tampered(func(n *payfeedback.Notification) { n.MsgType = payfeedback.MsgConfirm }), want: 409, wantRuns: 1, wantErr: middleware.ErrSignatureReused},
+		}},
+		{"other FeedBackId", []send{
+			{body: original, want: 200, wantRuns: 1},
+			{body: tampered(func(n *payfeedback.Notification) { n.FeedBackID = "1" }), want: 409, wantRuns: 1, wantErr: middleware.ErrSignatureReused},
+		}},
+		{"other TransId", []send{
+			{body: original, want: 200, wantRuns: 1},
+			{body: tampered(func(n *payfeedback.Notification) { n.TransID = "2" }), want: 409, wantRuns: 1, wantErr: middleware.ErrSignatureReused},
+		}},
+		{"other Reason", []send{
+			{body: original, want: 200, wantRuns: 1},
+			{body: tampered(func(n *payfeedback.Notification) { n.Reason = "x" }), want: 409, wantRuns: 1, wantErr: middleware.ErrSignatureReused},
+		}},
+		{"other Solution", []send{
+			{body: original, want: 200, wantRuns: 1},
+			{body: tampered(func(n *payfeedback.Notification) { n.Solution = "refund me twice" }), want: 409, wantRuns: 1, wantErr: middleware.ErrSignatureReused},
+		}},
+		{"other ExtInfo", []send{
+			{body: original, want: 200, wantRuns: 1},
+			{body: tampered(func(n *payfeedback.Notification) { n.ExtInfo = "" }), want: 409, wantRuns: 1, wantErr: middleware.ErrSignatureReused},
+		}},
+		{"other pictures", []send{
+			{body: original, want: 200, wantRuns: 1},
+			{body: tampered(func(n *payfeedback.Notification) { n.PicURLs = append(n.PicURLs, "http://evil/") }), want: 409, wantRuns: 1, wantErr: middleware.ErrSignatureReused},
+		}},
+		{"fields shifted between elements", []send{
+			{body: original, want: 200, wantRuns: 1},
+			{body: tampered(func(n *payfeedback.Notification) { n.Reason, n.Solution = n.Reason+n.Solution, "" }), want: 409, wantRuns: 1, wantErr: middleware.ErrSignatureReused},
+		}},
+		{"tampered copy first: the original is then refused", []send{
+			{body: tampered(func(n *payfeedback.Notification) { n.FeedBackID = "1" }), want: 200, wantRuns: 1},
+			{body: original, want: 409, wantRuns: 1, wantErr: middleware.ErrSignatureReused},
+		}},
+		{"handler failed: the re-delivery runs it again", []send{
+			{body: original, status: 500, want: 500, wantRuns: 1},
+			{body: original, status: 503, want: 503, wantRuns: 2},
+			{body: original, want: 200, wantRuns: 3},
+			{body: original, want: 200, wantRuns: 3},
+		}},
+		{"handler failed: another copy may then run", []send{
+			{body: original, status: 500, want: 500, wantRuns: 1},
+			{body: tampered(func(n *payfeedback.Notification) { n.FeedBackID = "1" }), want: 200, wantRuns: 2},
+			{body: original, want: 409, wantRuns: 2, wantErr: middleware.ErrSignatureReused},
+		}},
+		{"handler answered 204: success", []send{
+			{body: original, status: 204, want: 204, wantRuns: 1},
+			{body: original, want: 200, wantRuns: 1},
+		}},
+		{"handler answered 302: not a success", []send{
+			{body: original, status: 302, want: 302, wantRuns: 1},
+			{body: original, want: 200, wantRuns: 2},
+		}},
+		{"different notifications are independent", []send{
+			{body: original, want: 200, wantRuns: 1},
+			{body: signedSample(t, func(n *payfeedback.Notification) { n.OpenID = "another-user" }), want: 200, wantRuns: 2},
+			{body: signedSample(t, func(n *payfeedback.Notification) { n.TimeStamp = "1764201599" }), want: 200, wantRuns: 3},
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got error
+			cfg := baseConfig(newClock())
+			cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+				got = err
+				middleware.DefaultErrorHandler(w, r, err)
+			}
+			next := &recorder{}
+			h := middleware.New(cfg)(next)
+			for i, s := range tc.sends {
+				got = nil
+				next.status.Store(int32(s.status))
+				w := serve(h, post(s.body))
+				if w.Code != s.want {
+					t.Fatalf("send %d: status %d, want %d (%q)", i, w.Code, s.want, w.Body.String())
+				}
+				if runs := next.runs.Load(); runs != s.wantRuns {
+					t.Fatalf("send %d: next ran %d times in all, want %d", i, runs, s.wantRuns)
+				}
+				if s.wantErr != nil && !errors.Is(got, s.wantErr) {
+					t.Fatalf("send %d: error %v, want %v", i, got, s.wantErr)
+				}
+				if s.want == 200 && w.Body.String() != "success" {
+					t.Fatalf("send %d: body %q, want success", i, w.Body.String())
+				}
+			}
+		})
+	}
+}
+
+func TestReplayWindow(t *testing.T) {
+	// Past the freshness window, the store may forget: a replay is then
+	// refused as too old, never handled again.
+	c := newClock()
+	store := middleware.NewMemoryStore(middleware.MemoryOptions{Now: c.Now})
+	cfg := baseConfig(c)
+	cfg.Replay = store
+	next := &recorder{}
+	h := middleware.New(cfg)(next)
+	body := signedSample(t, nil)
+	if w := serve(h, post(body)); w.Code != 200 {
+		t.Fatalf("status %d", w.Code)
+	}
+	c.Advance(middleware.DefaultMaxAge)
+	if w := serve(h, post(body)); w.Code != 200 || next.runs.Load() != 1 {
+		t.Fatalf("at the window's edge: status %d, runs %d; want 200 and 1", w.Code, next.runs.Load())
+	}
+	c.Advance(2 * time.Second)
+	if w := serve(h, post(body)); w.Code != 401 || next.runs.Load() != 1 {
+		t.Fatalf("past the window: status %d, runs %d; want 401 and 1", w.Code, next.runs.Load())
+	}
+	// Sweeping the expired entry happens on the next insertion.
+	serve(h, post(signedSample(t, func(n *payfeedback.Notification) {
+		n.TimeStamp = itoa(testUnix + int64(middleware.DefaultMaxAge/time.Second))
+	})))
+	if store.Len() != 1 {
+		t.Fatalf("store holds %d entries, want only the fresh one", store.Len())
+	}
+}
+
+func TestReplayPanicReleases(t *testing.T) {
+	calls := 0
+	h := middleware.New(baseConfig(newClock()))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls++
+		if calls == 1 {
+			panic(http.ErrAbortHandler)
+		}
+	}))
+	body := signedSample(t, nil)
+	func() {
+		defer func() {
+			if p := recover(); p != http.ErrAbortHandler {
+				t.Fatalf("recovered %v, want the handler's panic", p)
+			}
+		}()
+		serve(h, post(body))
+	}()
+	if w := serve(h, post(body)); w.Code != 200 || calls != 2 {
+		t.Fatalf("after a panic: status %d, calls %d; want 200 and 2", w.Code, calls)
+	}
+}
+
+// watchStore wraps a store and reports each in-progress answer.
+type watchStore struct {
+	middleware.ReplayStore
+	waiting chan struct{}
+}
+
+func (s *watchStore) Claim(ctx context.Context, key string, fp middleware.Fingerprint, ttl time.Duration) (middleware.ClaimResult, error) {
+	res, err := s.ReplayStore.Claim(ctx, key, fp, ttl)
+	if res == middleware.ClaimInProgress {
+		select {
+		case s.waiting <- struct{}{}:
+		default:
+		}
+	}
+	return res, err
+}
+
+// TestConcurrentCopies sends a second identical copy while the first is
+// being handled: it waits for the first's outcome.
+func TestConcurrentCopies(t *testing.T) {
+	tests := []struct {
+		name       string
+		first      int // the first run's status
+		wait       time.Duration
+		wantSecond int
+		wantRuns   int32
+	}{
+		{"first succeeds: second acknowledged", 200, 0, 200, 1},
+		{"first fails: second runs the handler", 500, 0, 200, 2},
+		{"first too slow: second answers 503", 200, 10 * time.Millisecond, 503, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClock()
+			store := &watchStore{ReplayStore: middleware.NewMemoryStore(middleware.MemoryOptions{Now: c.Now}), waiting: make(chan struct{}, 1)}
+			cfg := baseConfig(c)
+			cfg.Replay = store
+			cfg.InFlightWait = tc.wait
+			var errSecond error
+			cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+				errSecond = err
+				middleware.DefaultErrorHandler(w, r, err)
+			}
+			next := &recorder{gate: make(chan struct{}), inside: make(chan struct{}, 2)}
+			h := middleware.New(cfg)(next)
+			body := signedSample(t, nil)
+
+			results := make(chan int, 2)
+			go func() { results <- serve(h, post(body)).Code }()
+			<-next.inside // the first copy is being handled
+			var second *httptest.ResponseRecorder
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				second = serve(h, post(body))
+			}()
+			<-store.waiting // the second copy found it in progress
+			if tc.wait > 0 {
+				wg.Wait() // it gave up waiting
+			}
+			next.status.Store(int32(tc.first))
+			next.gate <- struct{}{} // let the first finish
+			if got := <-results; got != tc.first {
+				t.Fatalf("first copy: status %d, want %d", got, tc.first)
+			}
+			if tc.first != 200 {
+				<-next.inside // the second copy runs the handler
+				next.status.Store(0)
+				next.gate <- struct{}{}
+			}
+			wg.Wait()
+			if second.Code != tc.wantSecond {
+				t.Fatalf("second copy: status %d, want %d (%q)", second.Code, tc.wantSecond, second.Body.String())
+			}
+			if tc.wantSecond == 503 {
+				if !errors.Is(errSecond, middleware.ErrInFlight) || second.Header().Get("Retry-After") == "" {
+					t.Fatalf("second copy: error %v, Retry-After %q; want ErrInFlight and a Retry-After", errSecond, second.Header().Get("Retry-After"))
+				}
+			}
+			if got := next.runs.Load(); got != tc.wantRuns {
+				t.Fatalf("next ran %d times, want %d", got, tc.wantRuns)
+			}
+		})
+	}
+}
+
+// failingStore fails the calls named in fail, or answers result from Claim.
+type failingStore struct {
+	middleware.ReplayStore
+	fail   string
+	result middleware.ClaimResult // answered by Claim when not 0
+	zero   bool                   // Claim answers the invalid zero result
+}
+
+var errStoreDown = errors.New("redis: connection refused")
+
+func (s *failingStore) Claim(ctx context.Context, key string, fp middleware.Fingerprint, ttl time.Duration) (middleware.ClaimResult, error) {
+	if s.fail == "claim" {
+		return 0, errStoreDown
+	}
+	if s.result != 0 || s.zero {
+		return s.result, nil
+	}
+	return s.ReplayStore.Claim(ctx, key, fp, ttl)
+}
+
+func (s *failingStore) Complete(ctx context.Context, key string, fp middleware.Fingerprint, ttl time.Duration) error {
+	if s.fail == "complete" {
+		return errStoreDown
+	}
+	return s.ReplayStore.Complete(ctx, key, fp, ttl)
+}
+
+func (s *failingStore) Release(ctx context.Context, key string, fp middleware.Fingerprint) error {
+	if s.fail == "release" {
+		return errStoreDown
+	}
+	return s.ReplayStore.Release(ctx, key, fp)
+}
+
+func TestStoreFailures(t *testing.T) {
+	tests := []struct {
+		name     string
+		store    *failingStore
+		status   int // next's answer
+		want     int
+		wantRuns int32
+		wantErr  error
+	}{
+		{"claim fails: 503, not handled", &failingStore{fail: "claim"}, 0, 503, 0, middleware.ErrStoreUnavailable},
+		{"claim answers an unknown result: 503", &failingStore{result: 42}, 0, 503, 0, middleware.ErrStoreUnavailable},
+		{"claim answers the zero result: 503", &failingStore{zero: true}, 0, 503, 0, middleware.ErrStoreUnavailable},
+		{"complete fails: the success stands", &failingStore{fail: "complete"}, 0, 200, 1, nil},
+		{"release fails: the failure stands", &failingStore{fail: "release"}, 500, 500, 1, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := newClock()
+			tc.store.ReplayStore = middleware.NewMemoryStore(middleware.MemoryOptions{Now: c.Now})
+			cfg := baseConfig(c)
+			cfg.Replay = tc.store
+			var got error
+			cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+				got = err
+				middleware.DefaultErrorHandler(w, r, err)
+			}
+			next := &recorder{}
+			next.status.Store(int32(tc.status))
+			w := serve(middleware.New(cfg)(next), post(signedSample(t, nil)))
+			if w.Code != tc.want || next.runs.Load() != tc.wantRuns {
+				t.Fatalf("status %d, runs %d; want %d and %d", w.Code, next.runs.Load(), tc.want, tc.wantRuns)
+			}
+			if tc.wantErr != nil && !errors.Is(got, tc.wantErr) {
+				t.Fatalf("error %v, want %v", got, tc.wantErr)
+			}
+			if strings.Contains(w.Body.String(), "redis") {
+				t.Fatalf("the store's error reached the response: %q", w.Body.String())
+			}
+		})
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	base := sample()
+	fp := middleware.FingerprintOf(base)
+	if fp.String() != middleware.FingerprintOf(sample()).String() || len(fp.String()) != 40 {
+		t.Fatalf("fingerprint %s not stable", fp)
+	}
+	// Signed fields and SignMethod do not count; every unsigned one does.
+	same := []func(n *payfeedback.Notification){
+		func(n *payfeedback.Notification) { n.OpenID = "x" },
+		func(n *payfeedback.Notification) { n.TimeStamp = "1" },
+		func(n *payfeedback.Notification) { n.AppSignature = "y" },
+		func(n *payfeedback.Notification) { n.SignMethod = "SHA1" },
+	}
+	differ := []func(n *payfeedback.Notification){
+		func(n *payfeedback.Notification) { n.MsgType = payfeedback.MsgReject },
+		func(n *payfeedback.Notification) { n.FeedBackID += "0" },
+		func(n *payfeedback.Notification) { n.TransID = "" },
+		func(n *payfeedback.Notification) { n.Reason += " " },
+		func(n *payfeedback.Notification) { n.Solution = "" },
+		func(n *payfeedback.Notification) { n.ExtInfo = "x" },
+		func(n *payfeedback.Notification) { n.PicURLs = nil },
+		func(n *payfeedback.Notification) { n.PicURLs = append(n.PicURLs, "") },
+		func(n *payfeedback.Notification) { n.Reason, n.Solution = n.Reason+n.Solution, "" },
+		func(n *payfeedback.Notification) { n.ExtInfo = strings.Repeat("长", 2000) },
+	}
+	for i, edit := range same {
+		n := sample()
+		edit(n)
+		if middleware.FingerprintOf(n) != fp {
+			t.Errorf("same[%d]: fingerprint changed", i)
+		}
+	}
+	for i, edit := range differ {
+		n := sample()
+		edit(n)
+		if middleware.FingerprintOf(n) == fp {
+			t.Errorf("differ[%d]: fingerprint unchanged", i)
+		}
+	}
+}
