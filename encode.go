@@ -12,6 +12,8 @@ import (
 
 // Encode returns the notification as WeChat would send it. It fails when a
 // value cannot be carried by XML (invalid UTF-8 or a control character).
+// Decoding what Encode wrote gives the notification back, except that
+// decoding trims white space around values.
 func (n *Notification) Encode() ([]byte, error) {
 	return n.AppendXML(make([]byte, 0, 640))
 }
@@ -74,20 +76,28 @@ func (n *Notification) AppendXML(dst []byte) ([]byte, error) {
 	return append(dst, "</xml>"...), nil
 }
 
-// appendCDATA writes s as CDATA, splitting any "]]>" inside it.
+// appendCDATA writes s as CDATA. A "]]>" inside s is split across two
+// sections, and a CR, which XML would read back as LF, is written between
+// sections as the character reference &#13;, so decoding gives s back.
 func appendCDATA(dst []byte, s string) []byte {
 	dst = append(dst, "<![CDATA["...)
 	for {
-		i := strings.Index(s, "]]>")
-		if i < 0 {
-			break
+		end := strings.Index(s, "]]>")
+		cr := strings.IndexByte(s, '\r')
+		switch {
+		case end >= 0 && (cr < 0 || end < cr):
+			dst = append(dst, s[:end+2]...)
+			dst = append(dst, "]]><![CDATA["...)
+			s = s[end+2:]
+		case cr >= 0:
+			dst = append(dst, s[:cr]...)
+			dst = append(dst, "]]>&#13;<![CDATA["...)
+			s = s[cr+1:]
+		default:
+			dst = append(dst, s...)
+			return append(dst, "]]>"...)
 		}
-		dst = append(dst, s[:i+2]...)
-		dst = append(dst, "]]><![CDATA["...)
-		s = s[i+2:]
 	}
-	dst = append(dst, s...)
-	return append(dst, "]]>"...)
 }
 
 // checkXMLText refuses values XML cannot carry.
