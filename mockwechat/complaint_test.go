@@ -1,0 +1,195 @@
+package mockwechat
+
+import (
+	"errors"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+)
+
+func update(t *testing.T, s *Server, tok, openID, fid string) payfeedback.ErrorCode {
+	t.Helper()
+	return do(t, s, "GET", PathUpdate, url.Values{"access_token": {tok}, "openid": {openID}, "feedbackid": {fid}}, "").ErrCode
+}
+
+func TestUpdateErrors(t *testing.T) {
+	s, _ := newVirtual(t, Options{})
+	ctx := testCtx(t)
+	other := Account{AppID: "wx1111111111111111", Secret: "s2", PaySignKey: "k2"}
+	if err := s.AddAccount(other); err != nil {
+		t.Fatal(err)
+	}
+	c, err := s.FileComplaint(ctx, ComplaintSpec{AppID: DemoAccount().AppID, OpenID: "o-user", Reason: "broken"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2, err := s.FileComplaint(ctx, ComplaintSpec{AppID: DemoAccount().AppID, OpenID: "o-user2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oc, err := s.FileComplaint(ctx, ComplaintSpec{AppID: other.AppID, OpenID: "o-user"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := getToken(t, s, DemoAccount())
+	tests := []struct {
+		name, openID, fid string
+		want              payfeedback.ErrorCode
+	}{
+		{"no openid", "", c.FeedBackID, payfeedback.CodeInvalidOpenID},
+		{"unknown openid", "o-nobody", c.FeedBackID, payfeedback.CodeInvalidOpenID},
+		{"no feedbackid", "o-user", "", payfeedback.CodeDataFormat},
+		{"unknown feedbackid", "o-user", "123", payfeedback.CodeDataFormat},
+		{"other account's complaint", "o-user", oc.FeedBackID, payfeedback.CodeDataFormat},
+		{"openid not the complaint's", "o-user2", c.FeedBackID, payfeedback.CodeInvalidOpenID},
+		{"ok", "o-user", c.FeedBackID, 0},
+		{"again: idempotent", "o-user", c.FeedBackID, 0},
+		{"other complaint", "o-user2", c2.FeedBackID, 0},
+	}
+	for _, tt := range tests {
+		if got := update(t, s, tok, tt.openID, tt.fid); got != tt.want {
+			t.Errorf("%s: errcode %d, want %d", tt.name, got, tt.want)
+		}
+	}
+	got, _ := s.Complaint(c.FeedBackID)
+	if got.State != StateHandled || got.Updates != 2 || !got.HandledAt.Equal(t0) {
+		t.Fatalf("complaint after update: %+v", got)
+	}
+	if err := s.Confirm(ctx, c.FeedBackID); err != nil {
+		t.Fatal(err)
+	}
+	if got := update(t, s, tok, "o-user", c.FeedBackID); got != payfeedback.CodeDataFormat {
+		t.Fatalf("update of a confirmed complaint: %d, want 47001", got)
+	}
+	if err := s.SetPayPermission(DemoAccount().AppID, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := update(t, s, tok, "o-user2", c2.FeedBackID); got != payfeedback.CodeUnauthorized {
+		t.Fatalf("without pay permission: %d, want 48001", got)
+	}
+}
+
+func TestComplaintStateMachine(t *testing.T) {
+	s, clk := newVirtual(t, Options{})
+	ctx := testCtx(t)
+	tok := getToken(t, s, DemoAccount())
+	file := func(spec ComplaintSpec) Complaint {
+		t.Helper()
+		c, err := s.FileComplaint(ctx, spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+
+	c := file(ComplaintSpec{OpenID: "o1", Goods: payfeedback.GoodsPhysical, Shipped: true})
+	if c.State != StateFiled || !c.Deadline.Equal(t0.Add(15*24*time.Hour)) || c.Shipping != payfeedback.Shipped.String() {
+		t.Fatalf("filed complaint: %+v", c)
+	}
+	if err := s.Reject(ctx, c.FeedBackID); !errors.Is(err, ErrState) {
+		t.Fatalf("reject before handling: %v, want ErrState", err)
+	}
+	if got := update(t, s, tok, "o1", c.FeedBackID); got != 0 {
+		t.Fatalf("update: %d", got)
+	}
+	if err := s.RejectWithReason(ctx, c.FeedBackID, "still broken"); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Complaint(c.FeedBackID)
+	if got.State != StateRejected || got.RejectReason != "still broken" {
+		t.Fatalf("after reject: %+v", got)
+	}
+	if err := s.RequestArbitration(ctx, c.FeedBackID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Confirm(ctx, c.FeedBackID); !errors.Is(err, ErrState) {
+		t.Fatalf("confirm in arbitration: %v, want ErrState", err)
+	}
+	if got := update(t, s, tok, "o1", c.FeedBackID); got != payfeedback.CodeDataFormat {
+		t.Fatalf("update in arbitration: %d, want 47001", got)
+	}
+	if err := s.SubmitEvidence(ctx, c.FeedBackID, "shipped, tracking 123", []string{"http://x/1.jpg"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Arbitrate(ctx, c.FeedBackID, false); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Complaint(c.FeedBackID)
+	if got.Arbitration.State != ArbitrationDecidedForMerchant || got.Open() {
+		t.Fatalf("after arbitration: %+v", got.Arbitration)
+	}
+
+	// Overdue: a virtual unshipped order paid 2 days ago gets 1 day.
+	v := file(ComplaintSpec{OpenID: "o2", Goods: payfeedback.GoodsVirtual, PaidAt: t0.Add(-48 * time.Hour)})
+	if !v.Deadline.Equal(t0.Add(24 * time.Hour)) {
+		t.Fatalf("deadline %v, want one day", v.Deadline)
+	}
+	if err := s.RequestArbitration(ctx, v.FeedBackID); !errors.Is(err, ErrState) {
+		t.Fatalf("arbitration before overdue: %v", err)
+	}
+	clk.Advance(24*time.Hour - time.Second)
+	if got, _ := s.Complaint(v.FeedBackID); got.Overdue {
+		t.Fatal("overdue one second early")
+	}
+	clk.Advance(time.Second)
+	if got, _ := s.Complaint(v.FeedBackID); !got.Overdue {
+		t.Fatal("not overdue at the deadline")
+	}
+	if err := s.RequestArbitration(ctx, v.FeedBackID); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(DefaultEvidenceWindow)
+	if got, _ := s.Complaint(v.FeedBackID); got.Arbitration.State != ArbitrationEvidenceMissed {
+		t.Fatalf("arbitration after the evidence window: %v", got.Arbitration.State)
+	}
+	if err := s.SubmitEvidence(ctx, v.FeedBackID, "late", nil); !errors.Is(err, ErrState) {
+		t.Fatalf("late evidence: %v, want ErrState", err)
+	}
+
+	// A handled complaint is not overdue at its deadline; a confirmed one closes the order.
+	h := file(ComplaintSpec{OpenID: "o3"})
+	tok = getToken(t, s, DemoAccount())
+	if got := update(t, s, tok, "o3", h.FeedBackID); got != 0 {
+		t.Fatalf("update: %d", got)
+	}
+	clk.Advance(4 * 24 * time.Hour)
+	if got, _ := s.Complaint(h.FeedBackID); got.Overdue {
+		t.Fatal("handled complaint marked overdue")
+	}
+	if _, err := s.FileComplaint(ctx, ComplaintSpec{TransID: h.TransID}); !errors.Is(err, ErrState) {
+		t.Fatalf("second complaint on an order with an open one: %v", err)
+	}
+	if err := s.Confirm(ctx, h.FeedBackID); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Confirm(ctx, h.FeedBackID); !errors.Is(err, ErrState) {
+		t.Fatalf("confirm twice: %v", err)
+	}
+	again := file(ComplaintSpec{TransID: h.TransID})
+	if again.OpenID != "o3" {
+		t.Fatalf("complaint on an existing order has openid %q, want the order's", again.OpenID)
+	}
+}
+
+func TestFileComplaintValidation(t *testing.T) {
+	s, _ := newVirtual(t, Options{})
+	ctx := testCtx(t)
+	if _, err := s.FileComplaint(ctx, ComplaintSpec{AppID: "wxnope"}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown appid: %v", err)
+	}
+	if _, err := s.FileComplaint(ctx, ComplaintSpec{PicURLs: make([]string, 6)}); err == nil {
+		t.Error("six pictures accepted")
+	}
+	c, err := s.FileComplaint(ctx, ComplaintSpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.FeedBackID) < 19 || len(c.TransID) != 28 || len(c.OpenID) != 28 || c.OpenID[0] != 'o' {
+		t.Errorf("generated ids: %+v", c)
+	}
+	if _, err := s.FileComplaint(ctx, ComplaintSpec{TransID: c.TransID, OpenID: "someone-else"}); err == nil {
+		t.Error("complaint by another user on an order accepted")
+	}
+}

@@ -1,0 +1,131 @@
+package mockwechat
+
+import (
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+)
+
+func TestTokenErrors(t *testing.T) {
+	s, _ := newVirtual(t, Options{})
+	demo := DemoAccount()
+	tests := []struct {
+		name string
+		q    url.Values
+		want payfeedback.ErrorCode
+	}{
+		{"ok", url.Values{"grant_type": {"client_credential"}, "appid": {demo.AppID}, "secret": {demo.Secret}}, 0},
+		{"no grant_type", url.Values{"appid": {demo.AppID}, "secret": {demo.Secret}}, payfeedback.CodeInvalidGrantType},
+		{"bad grant_type", url.Values{"grant_type": {"password"}, "appid": {demo.AppID}, "secret": {demo.Secret}}, payfeedback.CodeInvalidGrantType},
+		{"no appid", url.Values{"grant_type": {"client_credential"}, "secret": {demo.Secret}}, payfeedback.CodeAppIDMissing},
+		{"unknown appid", url.Values{"grant_type": {"client_credential"}, "appid": {"wx0000000000000000"}, "secret": {demo.Secret}}, payfeedback.CodeInvalidAppID},
+		{"no secret", url.Values{"grant_type": {"client_credential"}, "appid": {demo.AppID}}, payfeedback.CodeSecretMissing},
+		{"wrong secret", url.Values{"grant_type": {"client_credential"}, "appid": {demo.AppID}, "secret": {"nope"}}, payfeedback.CodeInvalidCredential},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := do(t, s, "GET", PathToken, tt.q, "")
+			if a.status != 200 || a.ErrCode != tt.want {
+				t.Fatalf("got HTTP %d %s, want errcode %d", a.status, a.raw, tt.want)
+			}
+			if tt.want == 0 && (a.ExpiresIn != 7200 || len(a.AccessToken) < 32) {
+				t.Fatalf("success answer %s: want expires_in 7200 and a long token", a.raw)
+			}
+			if tt.want != 0 && a.AccessToken != "" {
+				t.Fatalf("error answer carries a token: %s", a.raw)
+			}
+		})
+	}
+}
+
+func TestTokenNeverRecordsSecret(t *testing.T) {
+	s, _ := newVirtual(t, Options{})
+	getToken(t, s, DemoAccount())
+	do(t, s, "GET", PathToken, url.Values{"grant_type": {"client_credential"}, "appid": {DemoAccount().AppID}, "secret": {"wrong-secret"}}, "")
+	calls := s.Calls()
+	if len(calls) != 2 {
+		t.Fatalf("%d calls recorded, want 2", len(calls))
+	}
+	for _, c := range calls {
+		if got := c.Query.Get("secret"); got != "***" {
+			t.Errorf("call %d records secret %q, want ***", c.Seq, got)
+		}
+		if c.AppID != DemoAccount().AppID || c.Endpoint != PathToken {
+			t.Errorf("call %+v: want appid and endpoint recorded", c)
+		}
+	}
+}
+
+// tokenCheck calls update with a token; update's own checks fail after the
+// token checks, so the errcode tells which token check answered.
+func tokenCheck(t *testing.T, s *Server, tok string) payfeedback.ErrorCode {
+	t.Helper()
+	q := url.Values{"openid": {"nobody"}, "feedbackid": {"1"}}
+	if tok != "" {
+		q.Set("access_token", tok)
+	}
+	return do(t, s, "GET", PathUpdate, q, "").ErrCode
+}
+
+func TestTokenLifecycle(t *testing.T) {
+	s, clk := newVirtual(t, Options{})
+	demo := DemoAccount()
+	first := getToken(t, s, demo)
+	if got := tokenCheck(t, s, first); got != payfeedback.CodeInvalidOpenID {
+		t.Fatalf("fresh token: errcode %d, want the token accepted (40003 from the openid check)", got)
+	}
+	if got := tokenCheck(t, s, ""); got != payfeedback.CodeTokenMissing {
+		t.Fatalf("no token: %d, want 41001", got)
+	}
+	if got := tokenCheck(t, s, "not-a-token"); got != payfeedback.CodeInvalidCredential {
+		t.Fatalf("unknown token: %d, want 40001", got)
+	}
+	second := getToken(t, s, demo)
+	if second == first {
+		t.Fatal("a new token equals the previous one")
+	}
+	clk.Advance(4 * time.Minute)
+	if got := tokenCheck(t, s, first); got != payfeedback.CodeInvalidOpenID {
+		t.Fatalf("previous token within grace: %d, want accepted", got)
+	}
+	clk.Advance(time.Minute)
+	if got := tokenCheck(t, s, first); got != payfeedback.CodeInvalidCredential {
+		t.Fatalf("previous token after grace: %d, want 40001", got)
+	}
+	if got := tokenCheck(t, s, second); got != payfeedback.CodeInvalidOpenID {
+		t.Fatalf("latest token: %d, want accepted", got)
+	}
+	clk.Advance(7200*time.Second - 5*time.Minute)
+	if got := tokenCheck(t, s, second); got != payfeedback.CodeTokenExpired {
+		t.Fatalf("token at expiry: %d, want 42001", got)
+	}
+	third := getToken(t, s, demo)
+	getToken(t, s, demo)
+	getToken(t, s, demo)
+	if got := tokenCheck(t, s, third); got != payfeedback.CodeInvalidCredential {
+		t.Fatalf("token two generations old: %d, want 40001", got)
+	}
+}
+
+func TestTokenDailyLimit(t *testing.T) {
+	s, clk := newVirtual(t, Options{TokenCallsPerDay: 3})
+	demo := DemoAccount()
+	q := url.Values{"grant_type": {"client_credential"}, "appid": {demo.AppID}, "secret": {demo.Secret}}
+	for i := 0; i < 3; i++ {
+		if a := do(t, s, "GET", PathToken, q, ""); a.ErrCode != 0 {
+			t.Fatalf("call %d: %s", i+1, a.raw)
+		}
+	}
+	if a := do(t, s, "GET", PathToken, q, ""); a.ErrCode != payfeedback.CodeQuotaExceeded {
+		t.Fatalf("call 4: %s, want 45009", a.raw)
+	}
+	clk.Advance(8 * time.Hour)
+	if a := do(t, s, "GET", PathToken, q, ""); a.ErrCode != 0 {
+		t.Fatalf("after a third of a day: %s, want one call refilled", a.raw)
+	}
+	if a := do(t, s, "GET", PathToken, q, ""); a.ErrCode != payfeedback.CodeQuotaExceeded {
+		t.Fatalf("second call after refill: %s, want 45009", a.raw)
+	}
+}
