@@ -12,8 +12,10 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
 // Credentials of the httptest stubs (the mockwechat tests use the fake's
@@ -378,5 +380,299 @@ func TestCancelledWhileCalling(t *testing.T) {
 	}
 	if strings.Contains(err.Error(), stubToken) {
 		t.Errorf("err leaks the token: %v", err)
+	}
+}
+
+// fake is an in-process mockwechat on a virtual clock, with helpers.
+type fake struct {
+	srv   *mockwechat.Server
+	clock *mockwechat.VirtualClock
+	acct  mockwechat.Account
+}
+
+func newFake(t *testing.T, opts mockwechat.Options) *fake {
+	t.Helper()
+	if opts.Clock == nil {
+		opts.Clock = mockwechat.NewVirtualClock(time.Date(2014, 3, 1, 9, 0, 0, 0, time.UTC))
+	}
+	srv := mockwechat.NewServer(opts)
+	t.Cleanup(srv.Close)
+	acct := mockwechat.DemoAccount()
+	if len(opts.Accounts) > 0 {
+		acct = opts.Accounts[0]
+	}
+	return &fake{srv: srv, clock: opts.Clock, acct: acct}
+}
+
+// client returns a client of the fake's first account on its clock; mod
+// may change the options.
+func (f *fake) client(t *testing.T, mod func(*payfeedback.ClientOptions)) *payfeedback.Client {
+	t.Helper()
+	o := payfeedback.ClientOptions{
+		AppID: f.acct.AppID, Secret: f.acct.Secret, PaySignKey: f.acct.PaySignKey,
+		BaseURL: f.srv.URL, HTTPClient: f.srv.Client(), Now: f.clock.Now,
+	}
+	if mod != nil {
+		mod(&o)
+	}
+	c, err := payfeedback.NewClient(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// complaint files a complaint of a new user.
+func (f *fake) complaint(t *testing.T) mockwechat.Complaint {
+	t.Helper()
+	comp, err := f.srv.FileComplaint(context.Background(), mockwechat.ComplaintSpec{
+		AppID: f.acct.AppID, Reason: "商品质量有问题", Solution: "补发货给我", Goods: payfeedback.GoodsPhysical,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return comp
+}
+
+// calls returns the recorded calls of endpoint.
+func (f *fake) calls(endpoint string) []mockwechat.Call {
+	var out []mockwechat.Call
+	for _, c := range f.srv.Calls() {
+		if c.Endpoint == endpoint {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// codes returns the errcodes answered on endpoint, in order.
+func (f *fake) codes(endpoint string) []payfeedback.ErrorCode {
+	var out []payfeedback.ErrorCode
+	for _, c := range f.calls(endpoint) {
+		out = append(out, c.ErrCode)
+	}
+	return out
+}
+
+// TestUpdateFeedbackAgainstFake: the answers the fake gives on its own,
+// from its state.
+func TestUpdateFeedbackAgainstFake(t *testing.T) {
+	other := mockwechat.Account{AppID: "wx00000000000000aa", Secret: "other-secret", PaySignKey: "other-key"}
+	tests := []struct {
+		name      string
+		setup     func(t *testing.T, f *fake, comp mockwechat.Complaint) (openID, feedbackID string)
+		mod       func(*payfeedback.ClientOptions)
+		wantCode  payfeedback.ErrorCode
+		wantState mockwechat.ComplaintState
+	}{
+		{name: "ok: handled", wantState: mockwechat.StateHandled},
+		{name: "ok: again", setup: func(t *testing.T, f *fake, comp mockwechat.Complaint) (string, string) {
+			mustUpdateFake(t, f, comp)
+			return comp.OpenID, comp.FeedBackID
+		}, wantState: mockwechat.StateHandled},
+		{name: "40003 unknown openid", setup: func(t *testing.T, f *fake, comp mockwechat.Complaint) (string, string) {
+			return "o-nobody", comp.FeedBackID
+		}, wantCode: payfeedback.CodeInvalidOpenID, wantState: mockwechat.StateFiled},
+		{name: "40003 openid of another complaint", setup: func(t *testing.T, f *fake, comp mockwechat.Complaint) (string, string) {
+			return f.complaint(t).OpenID, comp.FeedBackID
+		}, wantCode: payfeedback.CodeInvalidOpenID, wantState: mockwechat.StateFiled},
+		{name: "47001 unknown feedbackid", setup: func(t *testing.T, f *fake, comp mockwechat.Complaint) (string, string) {
+			return comp.OpenID, "13275936403980775178"
+		}, wantCode: payfeedback.CodeDataFormat, wantState: mockwechat.StateFiled},
+		{name: "47001 confirmed complaint", setup: func(t *testing.T, f *fake, comp mockwechat.Complaint) (string, string) {
+			if err := f.srv.Confirm(context.Background(), comp.FeedBackID); err != nil {
+				t.Fatal(err)
+			}
+			return comp.OpenID, comp.FeedBackID
+		}, wantCode: payfeedback.CodeDataFormat, wantState: mockwechat.StateConfirmed},
+		{name: "48001 no pay permission", setup: func(t *testing.T, f *fake, comp mockwechat.Complaint) (string, string) {
+			if err := f.srv.SetPayPermission(f.acct.AppID, false); err != nil {
+				t.Fatal(err)
+			}
+			return comp.OpenID, comp.FeedBackID
+		}, wantCode: payfeedback.CodeUnauthorized, wantState: mockwechat.StateFiled},
+		{name: "40001 wrong secret", mod: func(o *payfeedback.ClientOptions) { o.Secret = "not-the-secret" },
+			wantCode: payfeedback.CodeInvalidCredential, wantState: mockwechat.StateFiled},
+		{name: "40013 unknown appid", mod: func(o *payfeedback.ClientOptions) { o.AppID = "wx00000000000000ff" },
+			wantCode: payfeedback.CodeInvalidAppID, wantState: mockwechat.StateFiled},
+		{name: "47001 complaint of another account", mod: func(o *payfeedback.ClientOptions) { o.AppID, o.Secret = other.AppID, other.Secret },
+			setup: func(t *testing.T, f *fake, comp mockwechat.Complaint) (string, string) {
+				if _, err := f.srv.Interact(other.AppID, comp.OpenID); err != nil {
+					t.Fatal(err)
+				}
+				return comp.OpenID, comp.FeedBackID
+			}, wantCode: payfeedback.CodeDataFormat, wantState: mockwechat.StateFiled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, mockwechat.Options{Accounts: []mockwechat.Account{mockwechat.DemoAccount(), other}})
+			comp := f.complaint(t)
+			openID, fid := comp.OpenID, comp.FeedBackID
+			if tt.setup != nil {
+				openID, fid = tt.setup(t, f, comp)
+			}
+			err := f.client(t, tt.mod).UpdateFeedback(context.Background(), openID, fid)
+			if tt.wantCode == 0 {
+				if err != nil {
+					t.Fatalf("UpdateFeedback: %v", err)
+				}
+			} else {
+				var ae *payfeedback.APIError
+				if !errors.As(err, &ae) || ae.Code != tt.wantCode {
+					t.Fatalf("UpdateFeedback: %v, want APIError %d", err, tt.wantCode)
+				}
+			}
+			got, _ := f.srv.Complaint(comp.FeedBackID)
+			if got.State != tt.wantState {
+				t.Errorf("complaint state %q, want %q", got.State, tt.wantState)
+			}
+			for _, c := range f.calls(payfeedback.PathUpdateFeedback) {
+				if c.Method != http.MethodGet {
+					t.Errorf("update called with %s, want GET", c.Method)
+				}
+			}
+		})
+	}
+}
+
+func mustUpdateFake(t *testing.T, f *fake, comp mockwechat.Complaint) {
+	t.Helper()
+	if err := f.client(t, nil).UpdateFeedback(context.Background(), comp.OpenID, comp.FeedBackID); err != nil {
+		t.Fatalf("UpdateFeedback: %v", err)
+	}
+}
+
+// allCodes is every errcode of PROTOCOL §10 but 0.
+var allCodes = []payfeedback.ErrorCode{
+	payfeedback.CodeSystemError, payfeedback.CodeInvalidCredential, payfeedback.CodeInvalidGrantType,
+	payfeedback.CodeInvalidOpenID, payfeedback.CodeInvalidMediaID, payfeedback.CodeInvalidMsgType,
+	payfeedback.CodeInvalidAppID, payfeedback.CodeTokenMissing, payfeedback.CodeAppIDMissing,
+	payfeedback.CodeSecretMissing, payfeedback.CodeTokenExpired, payfeedback.CodeEmptyPostData,
+	payfeedback.CodeArticleLimit, payfeedback.CodeQuotaExceeded, payfeedback.CodeOutOfWindow,
+	payfeedback.CodeDataFormat, payfeedback.CodeUnauthorized,
+}
+
+// TestEveryErrorCode injects each errcode of PROTOCOL §10 into the fake's
+// answer, on the token endpoint and on each API endpoint, and checks the
+// client returns it as an *APIError of the right class, retrying exactly
+// the token errors once.
+func TestEveryErrorCode(t *testing.T) {
+	endpoints := []string{payfeedback.PathToken, payfeedback.PathUpdateFeedback}
+	for _, endpoint := range endpoints {
+		for _, code := range allCodes {
+			t.Run(fmt.Sprintf("%s %d", endpoint, code), func(t *testing.T) {
+				f := newFake(t, mockwechat.Options{})
+				comp := f.complaint(t)
+				f.srv.InjectFault(mockwechat.Fault{Endpoint: endpoint, ErrCode: code})
+				err := f.client(t, nil).UpdateFeedback(context.Background(), comp.OpenID, comp.FeedBackID)
+				retried := endpoint != payfeedback.PathToken &&
+					(code == payfeedback.CodeInvalidCredential || code == payfeedback.CodeTokenExpired)
+				if retried {
+					if err != nil {
+						t.Fatalf("UpdateFeedback: %v, want success after one retry", err)
+					}
+					if got := f.codes(payfeedback.PathUpdateFeedback); len(got) != 2 || got[0] != code || got[1] != 0 {
+						t.Errorf("update answers %v, want [%d 0]", got, code)
+					}
+					if n := len(f.calls(payfeedback.PathToken)); n != 2 {
+						t.Errorf("%d token requests, want 2", n)
+					}
+					return
+				}
+				var ae *payfeedback.APIError
+				if !errors.As(err, &ae) || ae.Code != code {
+					t.Fatalf("UpdateFeedback: %v, want APIError %d", err, code)
+				}
+				if ae.Msg == "" {
+					t.Errorf("APIError without a message")
+				}
+				class := 0
+				for _, is := range []func(error) bool{payfeedback.IsTokenError, payfeedback.IsLimitError, payfeedback.IsInvalidInput} {
+					if is(err) {
+						class++
+					}
+				}
+				if code == payfeedback.CodeSystemError || code == payfeedback.CodeUnauthorized {
+					if class != 0 {
+						t.Errorf("%d classified, want no class", code)
+					}
+				} else if class != 1 {
+					t.Errorf("%d is in %d classes, want exactly 1", code, class)
+				}
+				want := 1
+				if endpoint == payfeedback.PathToken {
+					want = 0
+				}
+				if n := len(f.calls(payfeedback.PathUpdateFeedback)); n != want {
+					t.Errorf("%d update calls, want %d (no retry)", n, want)
+				}
+			})
+		}
+	}
+}
+
+// TestTransportFaultsAgainstFake: HTTP statuses, dropped connections and
+// slow answers from the fake.
+func TestTransportFaultsAgainstFake(t *testing.T) {
+	t.Run("HTTP 503", func(t *testing.T) {
+		f := newFake(t, mockwechat.Options{})
+		comp := f.complaint(t)
+		f.srv.InjectFault(mockwechat.Fault{Endpoint: payfeedback.PathUpdateFeedback, HTTPStatus: 503})
+		err := f.client(t, nil).UpdateFeedback(context.Background(), comp.OpenID, comp.FeedBackID)
+		var se *payfeedback.StatusError
+		if !errors.As(err, &se) || se.StatusCode != 503 || !se.Temporary() {
+			t.Fatalf("UpdateFeedback: %v, want a temporary StatusError 503", err)
+		}
+	})
+	t.Run("dropped connection", func(t *testing.T) {
+		f := newFake(t, mockwechat.Options{})
+		comp := f.complaint(t)
+		f.srv.InjectFault(mockwechat.Fault{Endpoint: payfeedback.PathUpdateFeedback, Drop: true, Count: 5})
+		err := f.client(t, nil).UpdateFeedback(context.Background(), comp.OpenID, comp.FeedBackID)
+		var ue *url.Error
+		if !errors.As(err, &ue) {
+			t.Fatalf("UpdateFeedback: %v (%T), want a transport error", err, err)
+		}
+		assertNoTokenIn(t, f, err)
+	})
+	t.Run("slow answer, deadline", func(t *testing.T) {
+		f := newFake(t, mockwechat.Options{})
+		comp := f.complaint(t)
+		f.srv.InjectFault(mockwechat.Fault{Endpoint: payfeedback.PathUpdateFeedback, Delay: 2 * time.Second})
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		err := f.client(t, nil).UpdateFeedback(ctx, comp.OpenID, comp.FeedBackID)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("UpdateFeedback: %v, want context.DeadlineExceeded", err)
+		}
+		assertNoTokenIn(t, f, err)
+	})
+	t.Run("slow token, cancelled", func(t *testing.T) {
+		f := newFake(t, mockwechat.Options{})
+		f.srv.InjectFault(mockwechat.Fault{Endpoint: payfeedback.PathToken, Delay: 2 * time.Second})
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		_, err := f.client(t, nil).Token(ctx)
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Token: %v, want context.DeadlineExceeded", err)
+		}
+	})
+}
+
+// assertNoTokenIn checks that err shows none of the fake's tokens nor the
+// secret.
+func assertNoTokenIn(t *testing.T, f *fake, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	msg := err.Error()
+	if strings.Contains(msg, f.acct.Secret) || strings.Contains(msg, f.acct.PaySignKey) {
+		t.Errorf("error leaks a secret: %v", err)
+	}
+	for _, c := range f.srv.Calls() {
+		if tok := c.Query.Get("access_token"); tok != "" && strings.Contains(msg, tok) {
+			t.Errorf("error leaks an access_token: %v", err)
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
 // testClock is a virtual clock for the unit tests.
@@ -687,5 +688,143 @@ func TestTokenStoreFailures(t *testing.T) {
 				t.Fatalf("UpdateFeedback: %v, want %q wrapping the store's error", err, tt.wantErr)
 			}
 		})
+	}
+}
+
+// TestManyClientsOneTokenRequest: N goroutines × M clients sharing one
+// store, all calling at once, first with no token and then after expiry,
+// cause exactly one token request each time, against the fake.
+func TestManyClientsOneTokenRequest(t *testing.T) {
+	const clients, goroutines = 8, 16
+	f := newFake(t, mockwechat.Options{})
+	comp := f.complaint(t)
+	store := payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: f.clock.Now})
+	cs := make([]*payfeedback.Client, clients)
+	for i := range cs {
+		cs[i] = f.client(t, func(o *payfeedback.ClientOptions) { o.TokenStore = store })
+	}
+	round := func() {
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for _, c := range cs {
+			for range goroutines {
+				wg.Go(func() {
+					<-start
+					if err := c.UpdateFeedback(context.Background(), comp.OpenID, comp.FeedBackID); err != nil {
+						t.Error(err)
+					}
+				})
+			}
+		}
+		close(start)
+		wg.Wait()
+	}
+	round()
+	if n := len(f.calls(payfeedback.PathToken)); n != 1 {
+		t.Fatalf("%d token requests for the first round, want 1", n)
+	}
+	f.srv.Advance(2 * time.Hour) // every token has expired
+	round()
+	if n := len(f.calls(payfeedback.PathToken)); n != 2 {
+		t.Fatalf("%d token requests after expiry, want 2", n)
+	}
+	updates := f.codes(payfeedback.PathUpdateFeedback)
+	if len(updates) != 2*clients*goroutines {
+		t.Errorf("%d update calls, want %d", len(updates), 2*clients*goroutines)
+	}
+	for _, code := range updates {
+		if code != 0 {
+			t.Fatalf("an update was answered %d: a stale token was used", code)
+		}
+	}
+}
+
+// TestSharedStoreAvoidsInvalidation: two instances that do not share a
+// store invalidate each other's token (WeChat keeps only the latest after a
+// grace period); sharing one, they use one token and never see 40001.
+func TestSharedStoreAvoidsInvalidation(t *testing.T) {
+	tests := []struct {
+		name       string
+		shared     bool
+		wantTokens int
+		wantCodes  []payfeedback.ErrorCode
+	}{
+		// a: T1. b: T2 (T1 in grace). 6 min later a presents T1: 40001,
+		// renews (T3), retries; b presents T2, still in grace: ok.
+		{"separate stores", false, 3, []payfeedback.ErrorCode{0, 0, payfeedback.CodeInvalidCredential, 0, 0}},
+		{"shared store", true, 1, []payfeedback.ErrorCode{0, 0, 0, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, mockwechat.Options{})
+			comp := f.complaint(t)
+			var store payfeedback.TokenStore
+			if tt.shared {
+				store = payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: f.clock.Now})
+			}
+			a := f.client(t, func(o *payfeedback.ClientOptions) { o.TokenStore = store })
+			b := f.client(t, func(o *payfeedback.ClientOptions) { o.TokenStore = store })
+			ctx := context.Background()
+			for i, c := range []*payfeedback.Client{a, b, nil, a, b} {
+				if c == nil {
+					f.srv.Advance(6 * time.Minute)
+					continue
+				}
+				if err := c.UpdateFeedback(ctx, comp.OpenID, comp.FeedBackID); err != nil {
+					t.Fatalf("call %d: %v", i, err)
+				}
+			}
+			if n := len(f.calls(payfeedback.PathToken)); n != tt.wantTokens {
+				t.Errorf("%d token requests, want %d", n, tt.wantTokens)
+			}
+			if got := f.codes(payfeedback.PathUpdateFeedback); fmt.Sprint(got) != fmt.Sprint(tt.wantCodes) {
+				t.Errorf("update answers %v, want %v", got, tt.wantCodes)
+			}
+		})
+	}
+}
+
+// TestExpiredTokenRetried: a client whose clock disagrees with WeChat's
+// (its token expired early at WeChat) gets 42001, renews and retries once.
+func TestExpiredTokenRetried(t *testing.T) {
+	f := newFake(t, mockwechat.Options{})
+	comp := f.complaint(t)
+	frozen := f.clock.Now()
+	c := f.client(t, func(o *payfeedback.ClientOptions) { o.Now = func() time.Time { return frozen } })
+	ctx := context.Background()
+	if err := c.UpdateFeedback(ctx, comp.OpenID, comp.FeedBackID); err != nil {
+		t.Fatal(err)
+	}
+	f.srv.Advance(2*time.Hour + time.Second) // WeChat's clock moved; the client's did not
+	if err := c.UpdateFeedback(ctx, comp.OpenID, comp.FeedBackID); err != nil {
+		t.Fatalf("UpdateFeedback after expiry: %v", err)
+	}
+	want := []payfeedback.ErrorCode{0, payfeedback.CodeTokenExpired, 0}
+	if got := f.codes(payfeedback.PathUpdateFeedback); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("update answers %v, want %v", got, want)
+	}
+	if n := len(f.calls(payfeedback.PathToken)); n != 2 {
+		t.Errorf("%d token requests, want 2", n)
+	}
+}
+
+// TestTokenQuotaAgainstFake: the fake's daily token quota answers 45009, a
+// limit error, and the client does not hammer the token API.
+func TestTokenQuotaAgainstFake(t *testing.T) {
+	acct := mockwechat.DemoAccount()
+	acct.TokenCallsPerDay = 1
+	f := newFake(t, mockwechat.Options{Accounts: []mockwechat.Account{acct}})
+	comp := f.complaint(t)
+	ctx := context.Background()
+	if err := f.client(t, nil).UpdateFeedback(ctx, comp.OpenID, comp.FeedBackID); err != nil {
+		t.Fatal(err)
+	}
+	// A second instance with its own store needs its own token: refused.
+	err := f.client(t, nil).UpdateFeedback(ctx, comp.OpenID, comp.FeedBackID)
+	if !payfeedback.IsLimitError(err) {
+		t.Fatalf("UpdateFeedback: %v, want 45009 (IsLimitError)", err)
+	}
+	if got := f.codes(payfeedback.PathToken); fmt.Sprint(got) != "[0 45009]" {
+		t.Errorf("token answers %v, want [0 45009]", got)
 	}
 }
