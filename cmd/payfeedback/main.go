@@ -26,5 +26,6 @@ func commands() []command {
 		newSignCommand(),
 		newVerifyCommand(),
 		newVersionCommand(),
+		newUpdateCommand(), newSendCommand(),
 	}
 }
