@@ -281,7 +281,7 @@ func TestWrongSecret(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Code != payfeedback.CodeInvalidCredential {
 		t.Fatalf("err %v, want APIError 40001", err)
 	}
-	if !strings.Contains(err.Error(), "check ClientOptions.AppID and Secret") {
+	if !strings.Contains(err.Error(), "check the AppID and Secret") {
 		t.Errorf("err %q does not say what to do", err)
 	}
 	if strings.Contains(err.Error(), "wrong-secret-value") {

@@ -362,7 +362,7 @@ func (c *Client) fetchToken(ctx context.Context) (Token, error) {
 	if err := c.do(ctx, op, http.MethodGet, PathToken, q, "", nil, &ans); err != nil {
 		var ae *APIError
 		if errors.As(err, &ae) && ae.Code != CodeSystemError {
-			return Token{}, fmt.Errorf("%w (appid %s: check ClientOptions.AppID and Secret)", err, c.appID)
+			return Token{}, fmt.Errorf("%w (appid %s: check the AppID and Secret)", err, c.appID)
 		}
 		return Token{}, err
 	}
