@@ -159,3 +159,5 @@ func newHandlerServer(t *testing.T, h http.Handler) *httptest.Server {
 	t.Cleanup(srv.Close)
 	return srv
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -59,7 +59,7 @@ func (c *apiCall) auth() (appID string, resp response, ok bool) {
 		return "", fail(payfeedback.CodeInvalidCredential, "access_token is invalid or not latest"), false
 	}
 	if !c.now.Before(t.expires) {
-		return t.appID, fail(payfeedback.CodeTokenExpired, "access_token expired: fetch a new one"), false
+		return t.appID, fail(payfeedback.CodeTokenExpired, "fetch a new token"), false
 	}
 	if !t.supersededAt.IsZero() && !c.now.Before(t.supersededAt.Add(c.s.set.TokenGrace)) {
 		return t.appID, fail(payfeedback.CodeInvalidCredential, "access_token is not latest: a newer one was issued"), false

@@ -1,0 +1,239 @@
+package mockwechat
+
+import (
+	"bytes"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+)
+
+func send(t *testing.T, s *Server, tok, body string) apiAnswer {
+	t.Helper()
+	return do(t, s, "POST", PathCustomSend, url.Values{"access_token": {tok}}, body)
+}
+
+func upload(t *testing.T, s *Server, tok, kind, field string, size int) apiAnswer {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if field != "" {
+		fw, _ := mw.CreateFormFile(field, "f.bin")
+		fw.Write(bytes.Repeat([]byte{0xff}, size))
+	}
+	mw.Close()
+	u := s.URL + PathMediaUpload + "?" + url.Values{"access_token": {tok}, "type": {kind}}.Encode()
+	resp, err := s.Client().Post(u, mw.FormDataContentType(), &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var a apiAnswer
+	decodeAnswer(t, resp, &a)
+	return a
+}
+
+func news(n int) string {
+	arts := make([]string, n)
+	for i := range arts {
+		arts[i] = fmt.Sprintf(`{"title":"t%d","description":"d","url":"http://u","picurl":"http://p"}`, i)
+	}
+	return `{"touser":"o1","msgtype":"news","news":{"articles":[` + strings.Join(arts, ",") + `]}}`
+}
+
+func TestCustomSend(t *testing.T) {
+	s, clk := newVirtual(t, Options{})
+	if _, err := s.Interact("", "o1"); err != nil {
+		t.Fatal(err)
+	}
+	tok := getToken(t, s, DemoAccount())
+	img := upload(t, s, tok, "image", "media", 1000)
+	thumb := upload(t, s, tok, "thumb", "media", 1000)
+	if img.ErrCode != 0 || img.MediaID == "" || img.Type != "image" || img.CreatedAt != t0.Unix() {
+		t.Fatalf("upload: %+v", img)
+	}
+	other := Account{AppID: "wx2222222222222222", Secret: "s", PaySignKey: "k"}
+	s.AddAccount(other)
+	otherMedia, _ := s.AddMedia(other.AppID, "image")
+
+	tests := []struct {
+		name, body string
+		want       payfeedback.ErrorCode
+	}{
+		{"text", `{"touser":"o1","msgtype":"text","text":{"content":"hello"}}`, 0},
+		{"image", `{"touser":"o1","msgtype":"image","image":{"media_id":"` + img.MediaID + `"}}`, 0},
+		{"voice", `{"touser":"o1","msgtype":"voice","voice":{"media_id":"` + img.MediaID + `"}}`, 0},
+		{"video", `{"touser":"o1","msgtype":"video","video":{"media_id":"` + img.MediaID + `","thumb_media_id":"` + thumb.MediaID + `","title":"x"}}`, 0},
+		{"music", `{"touser":"o1","msgtype":"music","music":{"title":"x","musicurl":"http://m","hqmusicurl":"http://hq","thumb_media_id":"` + thumb.MediaID + `"}}`, 0},
+		{"news 10", news(10), 0},
+		{"empty body", ``, payfeedback.CodeEmptyPostData},
+		{"blank body", " \n", payfeedback.CodeEmptyPostData},
+		{"not JSON", `{"touser":`, payfeedback.CodeDataFormat},
+		{"wrong shape", `{"touser":"o1","msgtype":"text","text":"hello"}`, payfeedback.CodeDataFormat},
+		{"array", `[]`, payfeedback.CodeDataFormat},
+		{"no msgtype", `{"touser":"o1","text":{"content":"x"}}`, payfeedback.CodeInvalidMsgType},
+		{"unknown msgtype", `{"touser":"o1","msgtype":"mpnews","mpnews":{}}`, payfeedback.CodeInvalidMsgType},
+		{"text without content", `{"touser":"o1","msgtype":"text","text":{}}`, payfeedback.CodeDataFormat},
+		{"text object missing", `{"touser":"o1","msgtype":"text"}`, payfeedback.CodeDataFormat},
+		{"image without media_id", `{"touser":"o1","msgtype":"image","image":{}}`, payfeedback.CodeDataFormat},
+		{"voice without media_id", `{"touser":"o1","msgtype":"voice","voice":{}}`, payfeedback.CodeDataFormat},
+		{"video without thumb", `{"touser":"o1","msgtype":"video","video":{"media_id":"` + img.MediaID + `"}}`, payfeedback.CodeDataFormat},
+		{"music without hqmusicurl", `{"touser":"o1","msgtype":"music","music":{"musicurl":"http://m","thumb_media_id":"x"}}`, payfeedback.CodeDataFormat},
+		{"news without articles", `{"touser":"o1","msgtype":"news","news":{"articles":[]}}`, payfeedback.CodeDataFormat},
+		{"no touser", `{"msgtype":"text","text":{"content":"x"}}`, payfeedback.CodeInvalidOpenID},
+		{"unknown touser", `{"touser":"o-nobody","msgtype":"text","text":{"content":"x"}}`, payfeedback.CodeInvalidOpenID},
+		{"unknown media", `{"touser":"o1","msgtype":"image","image":{"media_id":"nope"}}`, payfeedback.CodeInvalidMediaID},
+		{"other account's media", `{"touser":"o1","msgtype":"image","image":{"media_id":"` + otherMedia.MediaID + `"}}`, payfeedback.CodeInvalidMediaID},
+		{"unknown thumb", `{"touser":"o1","msgtype":"music","music":{"musicurl":"http://m","hqmusicurl":"http://hq","thumb_media_id":"nope"}}`, payfeedback.CodeInvalidMediaID},
+		{"news 11", news(11), payfeedback.CodeArticleLimit},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := send(t, s, tok, tt.body); got.ErrCode != tt.want || got.status != 200 {
+				t.Fatalf("HTTP %d %s, want errcode %d", got.status, got.raw, tt.want)
+			}
+		})
+	}
+	inbox := s.Inbox("o1")
+	wantTypes := []string{"text", "image", "voice", "video", "music", "news"}
+	if len(inbox) != len(wantTypes) {
+		t.Fatalf("inbox has %d messages, want %d", len(inbox), len(wantTypes))
+	}
+	for i, m := range inbox {
+		if m.MsgType != wantTypes[i] || m.ToUser != "o1" || m.AppID != DemoAccount().AppID || m.Seq != uint64(i+1) {
+			t.Errorf("inbox[%d] = %+v", i, m)
+		}
+	}
+	if !strings.Contains(string(inbox[0].Raw), `"hello"`) {
+		t.Errorf("inbox keeps the raw body: %s", inbox[0].Raw)
+	}
+
+	// The window closes 24 h after the last interaction; media expire after 72 h.
+	clk.Advance(24*time.Hour - time.Second)
+	tok = getToken(t, s, DemoAccount())
+	if got := send(t, s, tok, `{"touser":"o1","msgtype":"text","text":{"content":"x"}}`); got.ErrCode != 0 {
+		t.Fatalf("just inside the window: %s", got.raw)
+	}
+	clk.Advance(time.Second)
+	if got := send(t, s, tok, `{"touser":"o1","msgtype":"text","text":{"content":"x"}}`); got.ErrCode != payfeedback.CodeOutOfWindow {
+		t.Fatalf("window closed: %s, want 45015", got.raw)
+	}
+	tok = getToken(t, s, DemoAccount())
+	clk.Advance(48 * time.Hour)
+	s.Interact("", "o1")
+	tok = getToken(t, s, DemoAccount())
+	if got := send(t, s, tok, `{"touser":"o1","msgtype":"image","image":{"media_id":"`+img.MediaID+`"}}`); got.ErrCode != payfeedback.CodeInvalidMediaID {
+		t.Fatalf("media after 72 h: %s, want 40007", got.raw)
+	}
+}
+
+func TestCustomSendNewsOverflowSilent(t *testing.T) {
+	s, _ := newVirtual(t, Options{NewsOverflow: NewsOverflowSilent, NewsLimit: 8})
+	s.Interact("", "o1")
+	tok := getToken(t, s, DemoAccount())
+	if got := send(t, s, tok, news(8)); got.ErrCode != 0 {
+		t.Fatalf("8 articles: %s", got.raw)
+	}
+	got := send(t, s, tok, news(9))
+	if got.status != 200 || got.raw != "" {
+		t.Fatalf("9 articles, silent: HTTP %d %q, want 200 and an empty body", got.status, got.raw)
+	}
+	if n := len(s.Inbox("o1")); n != 1 {
+		t.Fatalf("inbox has %d messages, want only the first", n)
+	}
+	calls := s.Calls()
+	if last := calls[len(calls)-1]; last.ErrCode != payfeedback.CodeArticleLimit {
+		t.Fatalf("silent overflow recorded as %d, want 45008", last.ErrCode)
+	}
+}
+
+func TestComplaintOpensWindow(t *testing.T) {
+	s, clk := newVirtual(t, Options{MessageWindow: 48 * time.Hour})
+	ctx := testCtx(t)
+	c, _ := s.FileComplaint(ctx, ComplaintSpec{OpenID: "o1"})
+	clk.Advance(47 * time.Hour)
+	tok := getToken(t, s, DemoAccount())
+	if got := send(t, s, tok, `{"touser":"o1","msgtype":"text","text":{"content":"x"}}`); got.ErrCode != 0 {
+		t.Fatalf("47 h after filing with a 48 h window: %s", got.raw)
+	}
+	update(t, s, tok, "o1", c.FeedBackID)
+	clk.Advance(2 * time.Hour)
+	tok = getToken(t, s, DemoAccount())
+	if got := send(t, s, tok, `{"touser":"o1","msgtype":"text","text":{"content":"x"}}`); got.ErrCode != payfeedback.CodeOutOfWindow {
+		t.Fatalf("49 h after filing: %s, want 45015", got.raw)
+	}
+	if err := s.Reject(ctx, c.FeedBackID); err != nil {
+		t.Fatal(err)
+	}
+	if got := send(t, s, tok, `{"touser":"o1","msgtype":"text","text":{"content":"x"}}`); got.ErrCode != 0 {
+		t.Fatalf("after the user rejected (an interaction): %s", got.raw)
+	}
+}
+
+func TestInboxBounded(t *testing.T) {
+	s, _ := newVirtual(t, Options{InboxSize: 3})
+	s.Interact("", "o1")
+	tok := getToken(t, s, DemoAccount())
+	for i := 1; i <= 5; i++ {
+		send(t, s, tok, fmt.Sprintf(`{"touser":"o1","msgtype":"text","text":{"content":"m%d"}}`, i))
+	}
+	in := s.Inbox("o1")
+	if len(in) != 3 || in[0].Seq != 3 || in[2].Seq != 5 || !strings.Contains(string(in[2].Raw), "m5") {
+		t.Fatalf("bounded inbox: %+v", in)
+	}
+}
+
+func TestMediaUploadErrors(t *testing.T) {
+	s, _ := newVirtual(t, Options{})
+	tok := getToken(t, s, DemoAccount())
+	tests := []struct {
+		name, kind, field string
+		size              int
+		want              payfeedback.ErrorCode
+	}{
+		{"image", "image", "media", 128 << 10, 0},
+		{"voice", "voice", "media", 256 << 10, 0},
+		{"video", "video", "media", 1 << 20, 0},
+		{"thumb", "thumb", "media", 64 << 10, 0},
+		{"bad type", "gif", "media", 10, 40004},
+		{"no type", "", "media", 10, 40004},
+		{"no media field", "image", "file", 10, 41005},
+		{"empty file", "image", "media", 0, 41005},
+		{"image too big", "image", "media", 128<<10 + 1, 40006},
+		{"thumb too big", "thumb", "media", 64<<10 + 1, 40006},
+	}
+	for _, tt := range tests {
+		if got := upload(t, s, tok, tt.kind, tt.field, tt.size); got.ErrCode != tt.want {
+			t.Errorf("%s: %+v, want %d", tt.name, got, tt.want)
+		}
+	}
+	if got := upload(t, s, "", "image", "media", 10); got.ErrCode != payfeedback.CodeTokenMissing {
+		t.Errorf("no token: %d", got.ErrCode)
+	}
+	resp, err := s.Client().Post(s.URL+PathMediaUpload+"?type=image&access_token="+tok, "application/json", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a apiAnswer
+	decodeAnswer(t, resp, &a)
+	if a.ErrCode != 41005 {
+		t.Errorf("not multipart: %d, want 41005", a.ErrCode)
+	}
+}
+
+func decodeAnswer(t *testing.T, resp *http.Response, a *apiAnswer) {
+	t.Helper()
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	buf.ReadFrom(resp.Body)
+	a.status = resp.StatusCode
+	a.raw = buf.String()
+	if err := jsonUnmarshal(buf.Bytes(), a); err != nil {
+		t.Fatalf("answer %q: %v", buf.String(), err)
+	}
+}
