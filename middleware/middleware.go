@@ -185,11 +185,12 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		v.refuse(w, r, nil, rerr)
 		return
 	}
-	if rerr := v.check(r.Context(), n); rerr != nil {
+	now := v.now()
+	if rerr := v.check(r.Context(), n, now); rerr != nil {
 		v.refuse(w, r, n, rerr)
 		return
 	}
-	v.dedupe(w, r, n, h.next)
+	v.dedupe(w, r, n, now, h.next)
 }
 
 // read reads the bounded body and decodes it.
@@ -268,7 +269,7 @@ func readBody(rd io.Reader, buf []byte, contentLength, limit int64) ([]byte, err
 }
 
 // check verifies SignMethod, AppId, AppSignature and freshness.
-func (v *verifier) check(ctx context.Context, n *payfeedback.Notification) *Error {
+func (v *verifier) check(ctx context.Context, n *payfeedback.Notification, t time.Time) *Error {
 	if n.SignMethod != "" && !strings.EqualFold(n.SignMethod, payfeedback.SignMethodSHA1) {
 		return &Error{Status: http.StatusBadRequest, Reason: "unknown SignMethod: want sha1", Err: payfeedback.ErrUnknownSignMethod}
 	}
@@ -290,7 +291,7 @@ func (v *verifier) check(ctx context.Context, n *payfeedback.Notification) *Erro
 	if err != nil { // ParseNotification already refuses it
 		return &Error{Status: http.StatusBadRequest, Reason: err.Error(), Err: err}
 	}
-	now := v.now().Unix()
+	now := t.Unix()
 	if ts < now-int64(v.maxAge/time.Second) {
 		return &Error{Status: http.StatusUnauthorized, Reason: "TimeStamp too old: check the sender's clock or raise MaxAge", Err: ErrTooOld}
 	}
@@ -302,7 +303,7 @@ func (v *verifier) check(ctx context.Context, n *payfeedback.Notification) *Erro
 
 // dedupe claims the notification in the replay store, runs next for a new
 // one and records its outcome.
-func (v *verifier) dedupe(w http.ResponseWriter, r *http.Request, n *payfeedback.Notification, next http.Handler) {
+func (v *verifier) dedupe(w http.ResponseWriter, r *http.Request, n *payfeedback.Notification, now time.Time, next http.Handler) {
 	ctx := r.Context()
 	key := replayKey(n.AppID, n.AppSignature)
 	fp := FingerprintOf(n)
@@ -332,7 +333,10 @@ func (v *verifier) dedupe(w http.ResponseWriter, r *http.Request, n *payfeedback
 
 	// The claim is ours: release it unless the handler succeeds, panics
 	// included.
-	sw := &statusWriter{ResponseWriter: w}
+	// One allocation for the context handed to next and the writer
+	// recording its status.
+	st := &handlerState{ctx: notificationContext{Context: ctx, n: n}, sw: statusWriter{ResponseWriter: w}}
+	sw := &st.sw
 	done := false
 	defer func() {
 		if !done {
@@ -341,7 +345,7 @@ func (v *verifier) dedupe(w http.ResponseWriter, r *http.Request, n *payfeedback
 			}
 		}
 	}()
-	next.ServeHTTP(sw, r.WithContext(context.WithValue(ctx, contextKey{}, n)))
+	next.ServeHTTP(sw, r.WithContext(&st.ctx))
 	status := sw.status
 	if status == 0 {
 		status = http.StatusOK // net/http's answer when the handler writes nothing
@@ -351,7 +355,7 @@ func (v *verifier) dedupe(w http.ResponseWriter, r *http.Request, n *payfeedback
 		return
 	}
 	done = true
-	if err := v.store.Complete(context.WithoutCancel(ctx), key, fp, v.window(n)); err != nil {
+	if err := v.store.Complete(context.WithoutCancel(ctx), key, fp, v.window(n, now)); err != nil {
 		v.logStoreError(ctx, "Complete", n, err)
 	}
 	v.logNotification(ctx, "payfeedback: notification accepted", n, status)
@@ -393,9 +397,9 @@ func (v *verifier) claim(ctx context.Context, key string, fp Fingerprint) (Claim
 // window is the ttl of a done entry: until the TimeStamp leaves the
 // freshness window (plus a second for rounding), when the signature can no
 // longer be accepted anyway.
-func (v *verifier) window(n *payfeedback.Notification) time.Duration {
+func (v *verifier) window(n *payfeedback.Notification, now time.Time) time.Duration {
 	ts, _ := n.Unix()
-	ttl := time.Unix(ts, 0).Add(v.maxAge + time.Second).Sub(v.now())
+	ttl := time.Unix(ts, 0).Add(v.maxAge + time.Second).Sub(now)
 	return max(ttl, time.Second)
 }
 
@@ -452,6 +456,31 @@ func notificationAttrs(n *payfeedback.Notification) []slog.Attr {
 		slog.String("msgtype", string(n.MsgType)),
 		slog.String("feedbackid", n.FeedBackID),
 	}
+}
+
+// handlerState is what the middleware hands to the next handler.
+type handlerState struct {
+	ctx notificationContext
+	sw  statusWriter
+}
+
+// notificationContext carries the verified notification under contextKey;
+// it is context.WithValue's job, fused with the statusWriter's allocation.
+type notificationContext struct {
+	context.Context
+	n *payfeedback.Notification
+}
+
+// Value implements context.Context.
+func (c *notificationContext) Value(key any) any {
+	if key == (contextKey{}) {
+		return c.n
+	}
+	return c.Context.Value(key)
+}
+
+func (c *notificationContext) String() string {
+	return "payfeedback notification context"
 }
 
 // statusWriter records the status the next handler answers.

@@ -1,0 +1,157 @@
+package middleware_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"testing"
+
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/middleware"
+)
+
+// discardWriter is the cheapest ResponseWriter: one header map, reused.
+type discardWriter struct {
+	h      http.Header
+	status int
+}
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) WriteHeader(code int)        { w.status = code }
+func (w *discardWriter) Write(b []byte) (int, error) { return len(b), nil }
+func (w *discardWriter) reset()                      { clear(w.h); w.status = 0 }
+
+// benchRequest is a POST whose body can be rewound without allocating.
+type benchRequest struct {
+	r    *http.Request
+	rd   *bytes.Reader
+	body []byte
+}
+
+func newBenchRequest(body []byte) benchRequest {
+	rd := bytes.NewReader(body)
+	r := httptest.NewRequest(http.MethodPost, testPath, nil)
+	r.Body = io.NopCloser(rd)
+	r.ContentLength = int64(len(body))
+	return benchRequest{r: r, rd: rd, body: body}
+}
+
+// distinctBodies returns n signed notifications that differ in OpenId, so
+// each has its own signature.
+func distinctBodies(tb testing.TB, n int) [][]byte {
+	bodies := make([][]byte, n)
+	for i := range bodies {
+		bodies[i] = signedSample(tb, func(x *payfeedback.Notification) { x.OpenID = "oDF3iY9P32sK_5GgYiRk" + strconv.Itoa(i) })
+	}
+	return bodies
+}
+
+// BenchmarkParseVerify is the root package's share of the work: decode and
+// verify one notification (the baseline for the middleware's overhead).
+func BenchmarkParseVerify(b *testing.B) {
+	body := signedSample(b, nil)
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		n, err := payfeedback.ParseNotification(body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := n.Verify(testKey); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMiddleware measures ServeHTTP end to end in-process, dedupe on,
+// with a Dispatcher behind it:
+//   - new: every request is a notification the store does not hold (4096
+//     distinct ones cycled through a store bounded at 1024), so each claims,
+//     dispatches, completes and evicts: the full path;
+//   - duplicate: the same notification again: verified, then acknowledged;
+//   - bad-signature: refused after verification (the refusal path).
+func BenchmarkMiddleware(b *testing.B) {
+	c := newClock()
+	d := middleware.Dispatcher{OnRequest: func(context.Context, *payfeedback.Notification) error { return nil }}
+	newHandler := func() http.Handler {
+		return middleware.New(middleware.Config{
+			Keys:   middleware.StaticKeys{testAppID: testKey},
+			Now:    c.Now,
+			Replay: middleware.NewMemoryStore(middleware.MemoryOptions{Now: c.Now, MaxEntries: 1024}),
+		})(d)
+	}
+	run := func(b *testing.B, h http.Handler, reqs []benchRequest, want int) {
+		w := &discardWriter{h: make(http.Header)}
+		b.SetBytes(int64(len(reqs[0].body)))
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			br := reqs[i%len(reqs)]
+			i++
+			br.rd.Reset(br.body)
+			w.reset()
+			h.ServeHTTP(w, br.r)
+			if w.status != want {
+				b.Fatalf("status %d, want %d", w.status, want)
+			}
+		}
+	}
+	b.Run("new", func(b *testing.B) {
+		bodies := distinctBodies(b, 4096)
+		reqs := make([]benchRequest, len(bodies))
+		for i, body := range bodies {
+			reqs[i] = newBenchRequest(body)
+		}
+		run(b, newHandler(), reqs, 200)
+	})
+	b.Run("duplicate", func(b *testing.B) {
+		h := newHandler()
+		reqs := []benchRequest{newBenchRequest(signedSample(b, nil))}
+		run(b, h, reqs, 200)
+	})
+	b.Run("bad-signature", func(b *testing.B) {
+		reqs := []benchRequest{newBenchRequest(signed(b, sample(), "wrong"))}
+		run(b, newHandler(), reqs, 401)
+	})
+}
+
+// TestMiddlewareAllocs holds the allocation bound of PERFORMANCE.md §1 (at
+// most 15 per notification, full path) without timing anything.
+func TestMiddlewareAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation count needs a few thousand runs")
+	}
+	c := newClock()
+	d := middleware.Dispatcher{OnRequest: func(context.Context, *payfeedback.Notification) error { return nil }}
+	h := middleware.New(middleware.Config{
+		Keys:   middleware.StaticKeys{testAppID: testKey},
+		Now:    c.Now,
+		Replay: middleware.NewMemoryStore(middleware.MemoryOptions{Now: c.Now, MaxEntries: 256}),
+	})(d)
+	bodies := distinctBodies(t, 1024)
+	reqs := make([]benchRequest, len(bodies))
+	for i, body := range bodies {
+		reqs[i] = newBenchRequest(body)
+	}
+	w := &discardWriter{h: make(http.Header)}
+	i := 0
+	serveOne := func() {
+		br := reqs[i%len(reqs)]
+		i++
+		br.rd.Reset(br.body)
+		w.reset()
+		h.ServeHTTP(w, br.r)
+		if w.status != 200 {
+			t.Fatalf("status %d", w.status)
+		}
+	}
+	for range 2048 { // fill the store and the pools
+		serveOne()
+	}
+	if allocs := testing.AllocsPerRun(2000, serveOne); allocs > 15 {
+		t.Fatalf("%v allocations per notification, want at most 15", allocs)
+	}
+}
