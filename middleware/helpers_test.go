@@ -16,8 +16,8 @@ import (
 
 // Facts of the test vectors (testdata/app_signature.json in the root).
 const (
-	testAppID = "wxf8b4f85f3a794e77"
-	testKey   = "L8LrMqqeGRxST5reouB0K66CaYAWpqhAVsq7ggKkxHCOastWksvuX1uvmvQclxaHoYd3ElNBrNO2DHnnzgfVG9Qs473M3DTOZug5er46FhuGofumV8H2FVR9qkjSlC5K"
+	testAppID  = "wxf8b4f85f3a794e77"
+	testKey    = "L8LrMqqeGRxST5reouB0K66CaYAWpqhAVsq7ggKkxHCOastWksvuX1uvmvQclxaHoYd3ElNBrNO2DHnnzgfVG9Qs473M3DTOZug5er46FhuGofumV8H2FVR9qkjSlC5K"
 	otherAppID = "wx0123456789abcdef"
 	otherKey   = "k"
 	testUnix   = 1764201600 // 2025-11-27T00:00:00Z
