@@ -552,27 +552,56 @@ var allCodes = []payfeedback.ErrorCode{
 	payfeedback.CodeDataFormat, payfeedback.CodeUnauthorized,
 }
 
+// endpointCalls makes one call of each API endpoint, valid for the fake's
+// state (the complaint filed, an order, a media id).
+var endpointCalls = []struct {
+	endpoint string
+	call     func(ctx context.Context, t *testing.T, f *fake, c *payfeedback.Client, comp mockwechat.Complaint) error
+}{
+	{payfeedback.PathUpdateFeedback, func(ctx context.Context, t *testing.T, f *fake, c *payfeedback.Client, comp mockwechat.Complaint) error {
+		return c.UpdateFeedback(ctx, comp.OpenID, comp.FeedBackID)
+	}},
+	{payfeedback.PathSendMessage, func(ctx context.Context, t *testing.T, f *fake, c *payfeedback.Client, comp mockwechat.Complaint) error {
+		return c.SendMessage(ctx, comp.OpenID, payfeedback.TextMessage{Content: "hello"})
+	}},
+	{payfeedback.PathDeliverNotify, func(ctx context.Context, t *testing.T, f *fake, c *payfeedback.Client, comp mockwechat.Complaint) error {
+		return c.DeliverNotify(ctx, payfeedback.Shipment{OpenID: comp.OpenID, TransID: comp.TransID, OutTradeNo: "n1", Status: payfeedback.DeliverShipped})
+	}},
+	{payfeedback.PathUploadMedia, func(ctx context.Context, t *testing.T, f *fake, c *payfeedback.Client, comp mockwechat.Complaint) error {
+		_, err := c.UploadMedia(ctx, payfeedback.MediaImage, "a.jpg", strings.NewReader("JPEG"))
+		return err
+	}},
+}
+
 // TestEveryErrorCode injects each errcode of PROTOCOL §10 into the fake's
 // answer, on the token endpoint and on each API endpoint, and checks the
 // client returns it as an *APIError of the right class, retrying exactly
 // the token errors once.
 func TestEveryErrorCode(t *testing.T) {
-	endpoints := []string{payfeedback.PathToken, payfeedback.PathUpdateFeedback}
-	for _, endpoint := range endpoints {
+	type target struct {
+		faulted string // the endpoint answering the errcode
+		call    int    // index in endpointCalls
+	}
+	var targets []target
+	for i, ec := range endpointCalls {
+		targets = append(targets, target{ec.endpoint, i}, target{payfeedback.PathToken, i})
+	}
+	for _, tg := range targets {
+		called := endpointCalls[tg.call].endpoint
 		for _, code := range allCodes {
-			t.Run(fmt.Sprintf("%s %d", endpoint, code), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s via %s %d", tg.faulted, called, code), func(t *testing.T) {
 				f := newFake(t, mockwechat.Options{})
 				comp := f.complaint(t)
-				f.srv.InjectFault(mockwechat.Fault{Endpoint: endpoint, ErrCode: code})
-				err := f.client(t, nil).UpdateFeedback(context.Background(), comp.OpenID, comp.FeedBackID)
-				retried := endpoint != payfeedback.PathToken &&
+				f.srv.InjectFault(mockwechat.Fault{Endpoint: tg.faulted, ErrCode: code})
+				err := endpointCalls[tg.call].call(context.Background(), t, f, f.client(t, nil), comp)
+				retried := tg.faulted != payfeedback.PathToken &&
 					(code == payfeedback.CodeInvalidCredential || code == payfeedback.CodeTokenExpired)
 				if retried {
 					if err != nil {
-						t.Fatalf("UpdateFeedback: %v, want success after one retry", err)
+						t.Fatalf("call: %v, want success after one retry", err)
 					}
-					if got := f.codes(payfeedback.PathUpdateFeedback); len(got) != 2 || got[0] != code || got[1] != 0 {
-						t.Errorf("update answers %v, want [%d 0]", got, code)
+					if got := f.codes(called); len(got) != 2 || got[0] != code || got[1] != 0 {
+						t.Errorf("answers %v, want [%d 0]", got, code)
 					}
 					if n := len(f.calls(payfeedback.PathToken)); n != 2 {
 						t.Errorf("%d token requests, want 2", n)
@@ -581,7 +610,7 @@ func TestEveryErrorCode(t *testing.T) {
 				}
 				var ae *payfeedback.APIError
 				if !errors.As(err, &ae) || ae.Code != code {
-					t.Fatalf("UpdateFeedback: %v, want APIError %d", err, code)
+					t.Fatalf("call: %v, want APIError %d", err, code)
 				}
 				if ae.Msg == "" {
 					t.Errorf("APIError without a message")
@@ -600,12 +629,13 @@ func TestEveryErrorCode(t *testing.T) {
 					t.Errorf("%d is in %d classes, want exactly 1", code, class)
 				}
 				want := 1
-				if endpoint == payfeedback.PathToken {
+				if tg.faulted == payfeedback.PathToken {
 					want = 0
 				}
-				if n := len(f.calls(payfeedback.PathUpdateFeedback)); n != want {
-					t.Errorf("%d update calls, want %d (no retry)", n, want)
+				if n := len(f.calls(called)); n != want {
+					t.Errorf("%d calls of %s, want %d (no retry)", n, called, want)
 				}
+				assertNoTokenIn(t, f, err)
 			})
 		}
 	}

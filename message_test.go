@@ -1,14 +1,18 @@
 package payfeedback_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
 func articles(n int) []payfeedback.Article {
@@ -217,4 +221,159 @@ func FuzzParseMessage(f *testing.F) {
 			t.Fatalf("round trip (-first +second):\n%s", diff)
 		}
 	})
+}
+
+// customMessage is a Message of the caller's own, to reach the fake's
+// checks the typed messages never fail.
+type customMessage struct {
+	kind    payfeedback.MessageType
+	payload any
+}
+
+func (m customMessage) Type() payfeedback.MessageType            { return m.kind }
+func (m customMessage) Validate(payfeedback.MessageLimits) error { return nil }
+func (m customMessage) MarshalJSON() ([]byte, error)             { return json.Marshal(m.payload) }
+
+// TestSendMessageAgainstFake sends every message type to the fake (media
+// uploaded first) and checks what lands in the user's inbox; then each
+// answer the fake gives on its own.
+func TestSendMessageAgainstFake(t *testing.T) {
+	ctx := context.Background()
+	f := newFake(t, mockwechat.Options{})
+	comp := f.complaint(t) // filing counts as an interaction: the window is open
+	c := f.client(t, nil)
+	upload := func(typ payfeedback.MediaType, name string) string {
+		m, err := c.UploadMedia(ctx, typ, name, bytes.NewReader([]byte("fake "+string(typ)+" bytes")))
+		if err != nil {
+			t.Fatalf("UploadMedia(%s): %v", typ, err)
+		}
+		return m.ID
+	}
+	image, voice, video, thumb := upload(payfeedback.MediaImage, "a.jpg"), upload(payfeedback.MediaVoice, "a.amr"),
+		upload(payfeedback.MediaVideo, "a.mp4"), upload(payfeedback.MediaThumb, "t.jpg")
+	msgs := []payfeedback.Message{
+		payfeedback.TextMessage{Content: "您的投诉已收到，我们正在处理。"},
+		payfeedback.ImageMessage{MediaID: image},
+		payfeedback.VoiceMessage{MediaID: voice},
+		payfeedback.VideoMessage{MediaID: video, ThumbMediaID: thumb},
+		payfeedback.MusicMessage{Title: "t", MusicURL: "http://m.example/a.mp3", HQMusicURL: "http://m.example/a.flac", ThumbMediaID: thumb},
+		payfeedback.NewsMessage{Articles: articles(10)},
+	}
+	for _, m := range msgs {
+		if err := c.SendMessage(ctx, comp.OpenID, m); err != nil {
+			t.Fatalf("SendMessage(%s): %v", m.Type(), err)
+		}
+	}
+	inbox := f.srv.InboxOf(f.acct.AppID, comp.OpenID)
+	if len(inbox) != len(msgs) {
+		t.Fatalf("inbox has %d messages, want %d", len(inbox), len(msgs))
+	}
+	for i, got := range inbox {
+		if got.MsgType != string(msgs[i].Type()) || got.ToUser != comp.OpenID {
+			t.Errorf("message %d: %s to %s, want %s to %s", i, got.MsgType, got.ToUser, msgs[i].Type(), comp.OpenID)
+		}
+		back, err := payfeedback.ParseMessage(got.Raw, payfeedback.MessageLimits{})
+		if err != nil {
+			t.Fatalf("message %d: the body sent does not parse: %v\n%s", i, err, got.Raw)
+		}
+		if diff := cmp.Diff(msgs[i], back); diff != "" {
+			t.Errorf("message %d as received (-sent +received):\n%s", i, diff)
+		}
+	}
+	if !strings.HasPrefix(string(inbox[0].Raw), `{"touser":"`+comp.OpenID+`","msgtype":"text","text":{`) {
+		t.Errorf("body %s does not start with touser, msgtype and the payload", inbox[0].Raw)
+	}
+}
+
+func TestSendMessageErrorsAgainstFake(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name     string
+		opts     mockwechat.Options
+		mod      func(*payfeedback.ClientOptions)
+		msg      func(t *testing.T, f *fake) payfeedback.Message
+		openID   func(comp mockwechat.Complaint) string
+		before   func(f *fake)
+		wantCode payfeedback.ErrorCode
+		wantErr  string // a non-API error containing this
+	}{
+		{name: "40003 unknown user", openID: func(mockwechat.Complaint) string { return "o-nobody" }, wantCode: payfeedback.CodeInvalidOpenID},
+		{name: "40007 unknown media id", msg: func(*testing.T, *fake) payfeedback.Message {
+			return payfeedback.ImageMessage{MediaID: "no-such-media"}
+		}, wantCode: payfeedback.CodeInvalidMediaID},
+		{name: "40007 expired media id", msg: func(t *testing.T, f *fake) payfeedback.Message {
+			m, err := f.srv.AddMedia(f.acct.AppID, "image")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return payfeedback.ImageMessage{MediaID: m.MediaID}
+		}, before: func(f *fake) { f.srv.Advance(73 * time.Hour) }, wantCode: payfeedback.CodeInvalidMediaID},
+		{name: "45015 outside the window", before: func(f *fake) { f.srv.Advance(24 * time.Hour) }, wantCode: payfeedback.CodeOutOfWindow},
+		{name: "45008 account limit lower than the client's", opts: mockwechat.Options{NewsLimit: 8},
+			msg: func(*testing.T, *fake) payfeedback.Message { return payfeedback.NewsMessage{Articles: articles(9)} }, wantCode: payfeedback.CodeArticleLimit},
+		{name: "seed's silent overflow", opts: mockwechat.Options{NewsLimit: 8, NewsOverflow: mockwechat.NewsOverflowSilent},
+			msg: func(*testing.T, *fake) payfeedback.Message { return payfeedback.NewsMessage{Articles: articles(9)} }, wantErr: "the answer is empty"},
+		{name: "40008 unknown msgtype", msg: func(*testing.T, *fake) payfeedback.Message {
+			return customMessage{kind: "wxcard", payload: map[string]string{"card_id": "c"}}
+		}, wantCode: payfeedback.CodeInvalidMsgType},
+		{name: "47001 wrong shape", msg: func(*testing.T, *fake) payfeedback.Message {
+			return customMessage{kind: "text", payload: map[string]int{"content": 1}}
+		}, wantCode: payfeedback.CodeDataFormat},
+		{name: "47001 required field missing", msg: func(*testing.T, *fake) payfeedback.Message {
+			return customMessage{kind: "video", payload: map[string]string{"media_id": "m"}}
+		}, wantCode: payfeedback.CodeDataFormat},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, tt.opts)
+			comp := f.complaint(t)
+			c := f.client(t, tt.mod)
+			var msg payfeedback.Message = payfeedback.TextMessage{Content: "hello"}
+			if tt.msg != nil {
+				msg = tt.msg(t, f)
+			}
+			openID := comp.OpenID
+			if tt.openID != nil {
+				openID = tt.openID(comp)
+			}
+			if tt.before != nil {
+				tt.before(f)
+			}
+			err := c.SendMessage(ctx, openID, msg)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("SendMessage: %v, want an error containing %q", err, tt.wantErr)
+				}
+			} else {
+				var ae *payfeedback.APIError
+				if !errors.As(err, &ae) || ae.Code != tt.wantCode {
+					t.Fatalf("SendMessage: %v, want APIError %d", err, tt.wantCode)
+				}
+			}
+			if n := len(f.srv.InboxOf(f.acct.AppID, comp.OpenID)); n != 0 {
+				t.Errorf("%d messages delivered, want 0", n)
+			}
+		})
+	}
+}
+
+// TestSendMessageValidatedBeforeSending: an invalid message, or one over
+// the client's article limit, never reaches the fake.
+func TestSendMessageValidatedBeforeSending(t *testing.T) {
+	f := newFake(t, mockwechat.Options{})
+	comp := f.complaint(t)
+	c := f.client(t, func(o *payfeedback.ClientOptions) { o.MaxArticles = 1 })
+	for _, m := range []payfeedback.Message{
+		payfeedback.NewsMessage{Articles: articles(2)},
+		payfeedback.MusicMessage{MusicURL: "http://m/a", HQMusicURL: "http://m/b"},
+		payfeedback.TextMessage{},
+	} {
+		err := c.SendMessage(context.Background(), comp.OpenID, m)
+		if !errors.Is(err, payfeedback.ErrInvalidRequest) {
+			t.Errorf("SendMessage(%#v): %v, want ErrInvalidRequest", m, err)
+		}
+	}
+	if n := len(f.calls(payfeedback.PathSendMessage)) + len(f.calls(payfeedback.PathToken)); n != 0 {
+		t.Errorf("%d calls reached the fake, want 0", n)
+	}
 }
