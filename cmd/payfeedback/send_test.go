@@ -28,7 +28,9 @@ func TestSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	account := []string{"--appid", acct.AppID, "--secret", acct.Secret, "--base-url", srv.URL}
-	to := func(args ...string) []string { return append(append(append([]string{}, account...), "--openid", comp.OpenID), args...) }
+	to := func(args ...string) []string {
+		return append(append(append([]string{}, account...), "--openid", comp.OpenID), args...)
+	}
 
 	tests := []struct {
 		name      string
