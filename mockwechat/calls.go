@@ -37,9 +37,10 @@ type Call struct {
 
 // callLog is a bounded ring of calls.
 type callLog struct {
-	mu   sync.Mutex
-	ring []Call
-	next uint64 // seq of the next call; ring index is (seq-1) % len
+	mu    sync.Mutex
+	ring  []Call
+	next  uint64 // seq of the next call; ring index is (seq-1) % len
+	floor uint64 // calls below this seq were cleared
 }
 
 func newCallLog(size int) callLog {
@@ -63,9 +64,7 @@ func (l *callLog) since(from uint64) ([]Call, uint64) {
 	if n := uint64(len(l.ring)); l.next > n {
 		oldest = l.next - n
 	}
-	if from < oldest {
-		from = oldest
-	}
+	from = max(from, oldest, l.floor)
 	if from >= l.next {
 		return nil, l.next
 	}
@@ -80,8 +79,8 @@ func (l *callLog) clear() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	clear(l.ring)
-	// Keep numbering: waiters holding a seq must not see old numbers again.
-	l.next += uint64(len(l.ring))
+	// Numbering goes on: waiters holding a seq never see a number twice.
+	l.floor = l.next
 }
 
 // Calls returns the recorded API calls still in the log (the last

@@ -226,7 +226,7 @@ func (p *pusher) attempt(d *delivery) {
 	}
 	now := s.sched.now()
 	n := d.n
-	n.TimeStamp = strconv.FormatInt(now.Unix(), 10)
+	n.TimeStamp = strconv.FormatInt(s.pushTimestamp(d.AppID, d.OpenID, now), 10)
 	var atts []Attempt
 	if url == "" {
 		atts = append(atts, Attempt{Time: now, TimeStamp: n.TimeStamp, Err: "the account has no payfeedback_url now"})
@@ -301,6 +301,25 @@ func (p *pusher) attempt(d *delivery) {
 	if !retryAt.IsZero() {
 		p.later(d, retryAt)
 	}
+}
+
+// pushTimestamp returns the TimeStamp of a new attempt to a user: now,
+// or one second past the user's previous one when time has not moved (a
+// virtual clock), so that two different notifications never share a
+// TimeStamp and hence an AppSignature, as in real life.
+func (s *Server) pushTimestamp(appID, openID string, now time.Time) int64 {
+	ts := now.Unix()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[userKey{appID, openID}]
+	if !ok {
+		return ts
+	}
+	if ts <= u.lastPushTS {
+		ts = u.lastPushTS + 1
+	}
+	u.lastPushTS = ts
+	return ts
 }
 
 // later schedules the next attempt of d at t on the server's clock.

@@ -234,15 +234,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // Unknown paths and methods answer a WeChat-style JSON error; a panic in a
 // handler answers errcode -1 and is logged, never a stack trace.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			s.log.Error("mockwechat: handler panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
-			writeJSONError(w, http.StatusInternalServerError, codeSystemError, "mock internal error (see the fake's log)")
-		}
-	}()
+	defer s.recoverPanic(w, r)
 	switch r.URL.Path {
 	case PathToken:
 		s.serveAPI(w, r, PathToken, http.MethodGet, s.handleToken)
@@ -261,6 +253,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.serveUnknown(w, r)
 	}
+}
+
+// recoverPanic answers a handler's panic with errcode -1 and logs it;
+// http.ErrAbortHandler goes on up, to abort the response.
+func (s *Server) recoverPanic(w http.ResponseWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	s.log.Error("mockwechat: handler panic", "path", r.URL.Path, "panic", fmt.Sprint(v))
+	writeJSONError(w, http.StatusInternalServerError, codeSystemError, "mock internal error (see the fake's log)")
 }
 
 // The API paths served.

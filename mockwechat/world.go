@@ -37,7 +37,8 @@ type userKey struct{ appID, openID string }
 
 type user struct {
 	User
-	inbox inbox
+	inbox      inbox
+	lastPushTS int64 // TimeStamp of the last push to the user
 }
 
 // Order is a payment of a user to an account.
