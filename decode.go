@@ -1,9 +1,9 @@
 package payfeedback
 
 import (
-	"bytes"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // MaxNotificationSize bounds the size of a notification body in bytes.
@@ -33,12 +33,16 @@ func parseNotification(data []byte, fast bool) (*Notification, error) {
 	if len(data) > MaxNotificationSize {
 		return nil, &DecodeError{Err: ErrTooLarge, Detail: "body exceeds 65536 bytes"}
 	}
-	data = bytes.TrimPrefix(data, utf8BOM)
+	data = stripBOM(data)
 	blk := new(notificationBlock)
-	var raw rawNotification
-	raw.pics = blk.pics[:0]
-	if !fast || !scanNotification(string(data), &raw) {
-		raw = rawNotification{}
+	raw := rawNotification{pics: blk.pics[:0]}
+	// The scanner reads data in place, through a string that aliases it:
+	// nothing taken from that string may outlive this call, so the values
+	// are copied into blk (own) as soon as the scanner accepts the body.
+	if fast && scanNotification(unsafe.String(unsafe.SliceData(data), len(data)), &raw) {
+		raw.own(blk.arena[:0])
+	} else {
+		raw = rawNotification{pics: blk.pics[:0]}
 		if err := decodeReference(data, &raw); err != nil {
 			return nil, err
 		}
@@ -49,13 +53,53 @@ func parseNotification(data []byte, fast bool) (*Notification, error) {
 	return &blk.n, nil
 }
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+// stripBOM removes a UTF-8 byte-order mark.
+func stripBOM(data []byte) []byte {
+	if len(data) >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF {
+		return data[3:]
+	}
+	return data
+}
 
-// notificationBlock holds a Notification and room for its pictures, so a
-// decode allocates once for both.
+// notificationBlock holds a Notification, room for its pictures and for
+// the bytes of its values, so a decode allocates once for all of them when
+// they fit. The arena's size fills the allocator's 896-byte size class
+// (with the 8-byte header the runtime adds to such objects).
 type notificationBlock struct {
-	n    Notification
-	pics [MaxPictures]string
+	n     Notification
+	pics  [MaxPictures]string
+	arena [608]byte
+}
+
+// own copies the values into arena, or into a new buffer when they do not
+// fit, so they no longer alias the body. The copies are never written
+// again, which is what makes them strings.
+func (r *rawNotification) own(arena []byte) {
+	size := 0
+	for _, v := range r.vals {
+		size += len(v)
+	}
+	for _, p := range r.pics {
+		size += len(p)
+	}
+	buf := arena[:0]
+	if size > cap(buf) {
+		buf = make([]byte, 0, size)
+	}
+	keep := func(v string) string {
+		if v == "" {
+			return ""
+		}
+		start := len(buf)
+		buf = append(buf, v...)
+		return unsafe.String(&buf[start], len(v))
+	}
+	for f, v := range r.vals {
+		r.vals[f] = keep(v)
+	}
+	for i, p := range r.pics {
+		r.pics[i] = keep(p)
+	}
 }
 
 // field numbers the elements of a notification that hold text.
@@ -224,37 +268,29 @@ func isXMLSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b ==
 // scanNotification is the fast path: a scanner for the shapes WeChat sends.
 // It fills raw with substrings of s (no copies) and reports true, or reports
 // false as soon as it meets anything outside that subset (comments,
-// attributes, entities, CR, nested unknown elements, errors of any kind);
-// the reference decoder then decides. It therefore never refuses a body on
-// its own, and FuzzDecodeDifferential proves that whatever it accepts, the
-// reference decoder accepts with the same fields.
+// attributes, entities, a CR inside a value, nested unknown elements,
+// errors of any kind); the reference decoder then decides. It therefore
+// never refuses a body on its own, and FuzzDecodeDifferential proves that
+// whatever it accepts, the reference decoder accepts with the same fields.
+//
+// It reads every byte once: markup is matched literally, and the bytes of
+// values are checked (UTF-8, XML characters) by the same loop that
+// delimits them, so no separate validation pass is needed.
 func scanNotification(s string, raw *rawNotification) bool {
-	if !plainChars(s) {
-		return false
-	}
 	sc := scanner{s: s}
-	for _, decl := range [...]string{
-		`<?xml version="1.0" encoding="UTF-8"?>`,
-		`<?xml version="1.0" encoding="utf-8"?>`,
-		`<?xml version="1.0"?>`,
-	} {
-		if strings.HasPrefix(s, decl) {
-			sc.i = len(decl)
-			break
-		}
-	}
+	sc.declaration()
 	sc.skipSpace()
 	if !sc.consume("<xml>") {
 		return false
 	}
 	for {
 		sc.skipSpace()
-		if sc.consume("</xml>") {
-			break
-		}
 		name, empty, ok := sc.startTag()
 		if !ok {
-			return false
+			if !sc.consume("</xml>") {
+				return false
+			}
+			break
 		}
 		if name == "PicInfo" {
 			start := len(raw.pics)
@@ -282,49 +318,30 @@ func scanNotification(s string, raw *rawNotification) bool {
 	return sc.i == len(s)
 }
 
-// plainChars reports whether s is valid UTF-8 made only of characters XML
-// allows, without CR (which XML normalises) — the scanner's precondition.
-func plainChars(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	// U+FFFE and U+FFFF are valid UTF-8 but not XML characters.
-	if strings.Contains(s, "\xEF\xBF") && (strings.Contains(s, "\uFFFE") || strings.Contains(s, "\uFFFF")) {
-		return false
-	}
-	// Control characters other than tab and LF, eight bytes at a time: a
-	// byte below 0x20 sets its high bit in (w - 0x20…) &^ w.
-	const lows, highs = 0x2020202020202020, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(s); i += 8 {
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		if (w-lows)&^w&highs == 0 {
-			continue
-		}
-		if !plainControls(s[i : i+8]) {
-			return false
-		}
-	}
-	return plainControls(s[i:])
-}
-
-// plainControls checks a few bytes one by one: no control character but
-// tab and LF.
-func plainControls(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if b := s[i]; b < 0x20 && b != '\n' && b != '\t' {
-			return false
-		}
-	}
-	return true
-}
-
 type scanner struct {
 	s string
 	i int
 }
 
+// declaration skips the XML declarations WeChat and its relays write.
+func (sc *scanner) declaration() {
+	if !strings.HasPrefix(sc.s, "<?xml ") {
+		return
+	}
+	for _, decl := range [...]string{
+		`<?xml version="1.0" encoding="UTF-8"?>`,
+		`<?xml version="1.0" encoding="utf-8"?>`,
+		`<?xml version="1.0"?>`,
+	} {
+		if strings.HasPrefix(sc.s, decl) {
+			sc.i = len(decl)
+			return
+		}
+	}
+}
+
+// skipSpace skips XML white space. A CR there is harmless: only values are
+// subject to line-end normalisation.
 func (sc *scanner) skipSpace() {
 	for sc.i < len(sc.s) && isXMLSpace(sc.s[sc.i]) {
 		sc.i++
@@ -349,12 +366,15 @@ func (sc *scanner) startTag() (name string, empty, ok bool) {
 	for j < len(s) && isNameByte(s[j]) {
 		j++
 	}
+	if j == len(s) {
+		return "", false, false
+	}
 	name = s[i+1 : j]
 	switch {
-	case strings.HasPrefix(s[j:], ">"):
+	case s[j] == '>':
 		sc.i = j + 1
 		return name, false, true
-	case strings.HasPrefix(s[j:], "/>"):
+	case s[j] == '/' && j+1 < len(s) && s[j+1] == '>':
 		sc.i = j + 2
 		return name, true, true
 	}
@@ -370,72 +390,140 @@ func isNameByte(b byte) bool {
 }
 
 // text reads character data and CDATA sections up to </name>, and returns
-// the trimmed value. It refuses (ok false) entities, child elements,
-// comments and anything else. The common value of one segment (with white
-// space around it) is a substring of s, not a copy.
+// the trimmed value. It declines (ok false) entities, child elements,
+// comments, CR and anything else. A value of one piece (with white space
+// around it) is a substring of s, not a copy.
 func (sc *scanner) text(name string) (v string, ok bool) {
-	var segs segments
-	s := sc.s
+	s, i := sc.s, sc.i
+	start := i
+	var (
+		pieces int    // pieces that are not all white space
+		only   string // the last of them, trimmed
+	)
 	for {
-		lt := strings.IndexByte(s[sc.i:], '<')
-		if lt < 0 {
+		j := scanChars(s, i, true)
+		if j < 0 || j == len(s) {
 			return "", false
 		}
-		seg := s[sc.i : sc.i+lt]
-		if strings.IndexByte(seg, '&') >= 0 || strings.Contains(seg, "]]>") || !segs.add(seg) {
-			return "", false
+		if t := trimXMLSpace(s[i:j]); t != "" {
+			pieces++
+			only = t
 		}
-		sc.i += lt
-		rest := s[sc.i:]
-		switch {
-		case strings.HasPrefix(rest, "<![CDATA["):
-			start := sc.i + len("<![CDATA[")
-			end := strings.Index(s[start:], "]]>")
-			if end < 0 || !segs.add(s[start:start+end]) {
+		i = j
+		rest := s[i:]
+		if strings.HasPrefix(rest, "<![CDATA[") {
+			i += len("<![CDATA[")
+			j = scanChars(s, i, false)
+			if j < 0 {
 				return "", false
 			}
-			sc.i = start + end + len("]]>")
-		case strings.HasPrefix(rest, "</") && strings.HasPrefix(rest[2:], name) && strings.HasPrefix(rest[2+len(name):], ">"):
-			sc.i += 2 + len(name) + 1
-			return segs.value(), true
-		default:
-			return "", false
+			if t := trimXMLSpace(s[i:j]); t != "" {
+				pieces++
+				only = t
+			}
+			i = j + len("]]>")
+			continue
+		}
+		if n := len(name); len(rest) > n+2 && rest[1] == '/' && rest[2+n] == '>' && rest[2:2+n] == name {
+			sc.i = i + n + 3
+			if pieces <= 1 {
+				// The other pieces are white space that trimming removes.
+				return only, true
+			}
+			return trimXMLSpace(joinPieces(s[start:i])), true
+		}
+		return "", false
+	}
+}
+
+// joinPieces concatenates the character data and CDATA contents of v, a
+// value that text has checked.
+func joinPieces(v string) string {
+	var b strings.Builder
+	b.Grow(len(v))
+	for v != "" {
+		if rest, ok := strings.CutPrefix(v, "<![CDATA["); ok {
+			end := strings.Index(rest, "]]>")
+			b.WriteString(rest[:end])
+			v = rest[end+len("]]>"):]
+			continue
+		}
+		lt := strings.IndexByte(v, '<')
+		if lt < 0 {
+			lt = len(v)
+		}
+		b.WriteString(v[:lt])
+		v = v[lt:]
+	}
+	return b.String()
+}
+
+// scanChars checks the characters of a value from s[i] and returns where
+// they end: for character data (text true) the index of the next '<', for a
+// CDATA section the index of its "]]>"; len(s) when character data runs to
+// the end, -1 when the scanner must decline. It declines invalid UTF-8,
+// characters XML forbids, CR (which XML normalises) and, in character data,
+// '&' and "]]>". Eight bytes of plain ASCII are checked at a time, so the
+// validation costs no pass of its own.
+func scanChars(s string, i int, text bool) int {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	for {
+		for i+8 <= len(s) {
+			_ = s[i+7]
+			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+			// High bits flag bytes that are not ASCII, bytes below 0x20,
+			// and ']' (and '<', '&' in text). A flag may be false (the
+			// byte loop below decides), never missing.
+			brk := w ^ (']' * ones)
+			flags := w | (w-0x20*ones)&^w | (brk-ones)&^brk
+			if text {
+				lt, amp := w^('<'*ones), w^('&'*ones)
+				flags |= (lt-ones)&^lt | (amp-ones)&^amp
+			}
+			if flags&highs != 0 {
+				break
+			}
+			i += 8
+		}
+		// Byte by byte, to the end of the flagged word.
+		for end := min(i+8, len(s)); i < end; {
+			switch b := s[i]; {
+			case b >= utf8.RuneSelf:
+				r, size := utf8.DecodeRuneInString(s[i:])
+				if r == utf8.RuneError && size == 1 || r == 0xFFFE || r == 0xFFFF {
+					return -1
+				}
+				i += size
+				continue
+			case b < 0x20:
+				if b != '\n' && b != '\t' {
+					return -1
+				}
+			case b == ']':
+				if strings.HasPrefix(s[i:], "]]>") {
+					if text {
+						return -1
+					}
+					return i
+				}
+			case text && b == '<':
+				return i
+			case text && b == '&':
+				return -1
+			}
+			i++
+		}
+		if i >= len(s) {
+			if text {
+				return len(s)
+			}
+			return -1
 		}
 	}
-}
-
-// segments collects the pieces (text and CDATA) of one value.
-type segments struct {
-	all   [8]string
-	n     int    // pieces held in all
-	count int    // pieces that are not all white space
-	only  string // the last such piece
-}
-
-// add keeps a piece; false when there are too many for the fast path.
-func (g *segments) add(seg string) bool {
-	if seg == "" {
-		return true
-	}
-	if g.n == len(g.all) {
-		return false
-	}
-	g.all[g.n] = seg
-	g.n++
-	if trimXMLSpace(seg) != "" {
-		g.count++
-		g.only = seg
-	}
-	return true
-}
-
-// value is the trimmed concatenation. With at most one piece that is not
-// all white space, the others are only trimmed away, so no copy is made.
-func (g *segments) value() string {
-	if g.count <= 1 {
-		return trimXMLSpace(g.only)
-	}
-	return trimXMLSpace(strings.Join(g.all[:g.n], ""))
 }
 
 // picInfo reads the children of PicInfo: <item><PicUrl>…</PicUrl></item>.

@@ -429,22 +429,18 @@ func TestFastPathTakesWeChatShapes(t *testing.T) {
 		"request_protocol_sample", "request_cdata_signed", "request_plain", "request_no_pictures",
 		"request_five_pictures", "request_seven_pictures", "request_timestamp_leading_space",
 		"request_picinfo_before_signmethod", "request_element_order", "request_whitespace_newlines",
-		"request_xml_declaration", "request_bom", "request_sha1_uppercase", "request_feedbackid_over_int64",
+		"request_xml_declaration", "request_bom", "request_crlf", "request_sha1_uppercase", "request_feedbackid_over_int64",
 		"request_split_cdata", "request_repeated_same_value", "request_single_line",
 		"confirm_cdata", "confirm_plain", "confirm_minimal", "reject_cdata", "reject_plain",
 		"reject_with_transid_solution_extinfo",
 	} {
 		body := readSample(t, name)
-		body = body[len(body)-len(trimBOM(body)):]
+		body = stripBOM(body)
 		var raw rawNotification
 		if !scanNotification(string(body), &raw) {
 			t.Errorf("%s: the fast scanner declines it", name)
 		}
 	}
-}
-
-func trimBOM(b []byte) []byte {
-	return []byte(strings.TrimPrefix(string(b), "\xEF\xBB\xBF"))
 }
 
 func TestNotificationTime(t *testing.T) {
@@ -516,6 +512,63 @@ func TestDecodeErrorMessage(t *testing.T) {
 		}
 		if !errors.Is(tt.err, tt.err.Err) || errors.Unwrap(tt.err) != tt.err.Err {
 			t.Errorf("%v does not unwrap to its sentinel", tt.err)
+		}
+	}
+}
+
+// TestDecodeDoesNotAliasInput: the scanner reads the body in place, so the
+// decoded values must be copies: scribbling over the body after decoding
+// changes nothing, for values that fit the inline arena and values that do
+// not.
+func TestDecodeDoesNotAliasInput(t *testing.T) {
+	bodies := map[string][]byte{}
+	for name := range testFiles(t, samplesDir, ".xml") {
+		bodies[name] = readSample(t, name)
+	}
+	big := strings.Repeat("长", 3000)
+	bodies["values beyond the arena"] = []byte(strings.Replace(string(readSample(t, "request_cdata_signed")),
+		"明天六点前联系我 18610847266", big, 1))
+	bodies["pictures beyond MaxPictures"] = readSample(t, "request_seven_pictures")
+	for _, name := range sortedKeys(bodies) {
+		body := append([]byte(nil), bodies[name]...)
+		got, err := ParseNotification(body)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for i := range body {
+			body[i] = 'X'
+		}
+		want, err := ParseNotification(bodies[name])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("%s: the decoded notification changed with its body (-want +got):\n%s", name, diff)
+		}
+	}
+	n, err := ParseNotification(bodies["values beyond the arena"])
+	if err != nil || n.ExtInfo != big {
+		t.Errorf("a value beyond the arena was not kept whole (%d bytes, %v)", len(n.ExtInfo), err)
+	}
+}
+
+// TestParseAllocs: decoding and verifying the usual notification allocates
+// once (PERFORMANCE.md §1 allows two). Allocation counts are not timings:
+// they do not vary with the machine.
+func TestParseAllocs(t *testing.T) {
+	for _, name := range []string{"request_cdata_signed", "request_plain", "confirm_plain", "request_five_pictures"} {
+		body := readSample(t, name)
+		allocs := testing.AllocsPerRun(100, func() {
+			n, err := ParseNotification(body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := n.Verify(testKey); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > 1 {
+			t.Errorf("%s: ParseNotification + Verify allocates %v times, want 1", name, allocs)
 		}
 	}
 }

@@ -1,9 +1,9 @@
 package payfeedback
 
 import (
-	"bytes"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -92,32 +92,70 @@ func toComparable(r *rawNotification) comparableRaw {
 func FuzzDecodeDifferential(f *testing.F) {
 	addCorpus(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		body := bytes.TrimPrefix(data, utf8BOM)
-		var fast rawNotification
-		if scanNotification(string(body), &fast) {
-			var ref rawNotification
-			if err := decodeReference(body, &ref); err != nil {
-				t.Fatalf("the scanner accepts what the reference decoder refuses (%v)", err)
-			}
-			if diff := cmp.Diff(toComparable(&ref), toComparable(&fast)); diff != "" {
-				t.Fatalf("the scanner and the reference decoder differ (-reference +scanner):\n%s", diff)
-			}
-		}
-
-		got, gotErr := ParseNotification(data)
-		want, wantErr := parseNotification(data, false)
-		switch {
-		case gotErr != nil || wantErr != nil:
-			if gotErr == nil || wantErr == nil || gotErr.Error() != wantErr.Error() {
-				t.Fatalf("ParseNotification error %v, reference path error %v", gotErr, wantErr)
-			}
-			if sentinelName(gotErr) != sentinelName(wantErr) {
-				t.Fatalf("error classes differ: %v vs %v", gotErr, wantErr)
-			}
-		default:
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Fatalf("ParseNotification and the reference path differ (-reference +ParseNotification):\n%s", diff)
-			}
-		}
+		checkDifferential(t, data)
 	})
+}
+
+// checkDifferential is the property of FuzzDecodeDifferential.
+func checkDifferential(t testing.TB, data []byte) {
+	t.Helper()
+	body := stripBOM(data)
+	var fast rawNotification
+	if scanNotification(string(body), &fast) {
+		var ref rawNotification
+		if err := decodeReference(body, &ref); err != nil {
+			t.Fatalf("the scanner accepts what the reference decoder refuses (%v): %q", err, data)
+		}
+		if diff := cmp.Diff(toComparable(&ref), toComparable(&fast)); diff != "" {
+			t.Fatalf("the scanner and the reference decoder differ (-reference +scanner):\n%s\ninput: %q", diff, data)
+		}
+	}
+
+	got, gotErr := ParseNotification(data)
+	want, wantErr := parseNotification(data, false)
+	switch {
+	case gotErr != nil || wantErr != nil:
+		if gotErr == nil || wantErr == nil || gotErr.Error() != wantErr.Error() {
+			t.Fatalf("ParseNotification error %v, reference path error %v; input %q", gotErr, wantErr, data)
+		}
+		if sentinelName(gotErr) != sentinelName(wantErr) {
+			t.Fatalf("error classes differ: %v vs %v", gotErr, wantErr)
+		}
+	default:
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("ParseNotification and the reference path differ (-reference +ParseNotification):\n%s\ninput: %q", diff, data)
+		}
+	}
+}
+
+// TestScannerAlignments runs the differential check on every awkward
+// character at every position of a value and of the space between elements,
+// so each lands at every offset of the scanner's eight-byte words.
+func TestScannerAlignments(t *testing.T) {
+	awkward := []string{"&", "&amp;", "<", "]", "]]>", "]]", "\r", "\r\n", "\x00", "\x01", "\x1f", "\x7f",
+		"\xff", "\xc3", "\xc3\x28", "\xed\xa0\x80", "\uFFFE", "\uFFFF", "\uFFFD", "é", "长", "😀", "\t", "\n", " ",
+		"<!-- c -->", "<b/>", "&#13;", "<![CDATA[x]]>"}
+	sample := string(readSample(t, "request_cdata_signed"))
+	// Positions inside a CDATA value, a plain-text value, and between
+	// elements.
+	value := "明天六点前联系我 18610847266"
+	plain := strings.Replace(sample, "<![CDATA["+value+"]]>", "0123456789abcdefghij", 1)
+	at := strings.Index(sample, value)
+	atPlain := strings.Index(plain, "0123456789abcdefghij")
+	atSpace := strings.Index(sample, "</OpenId>") + len("</OpenId>")
+	n := 0
+	for _, a := range awkward {
+		for k := 0; k <= 20; k++ {
+			cdata := sample[:at+min(k, len(value))] + a + sample[at+min(k, len(value)):]
+			text := plain[:atPlain+k] + a + plain[atPlain+k:]
+			checkDifferential(t, []byte(cdata))
+			checkDifferential(t, []byte(text))
+			n += 2
+		}
+		checkDifferential(t, []byte(sample[:atSpace]+a+sample[atSpace:]))
+		n++
+	}
+	if n < 1000 {
+		t.Fatalf("only %d cases", n)
+	}
 }

@@ -55,7 +55,30 @@ func (n *Notification) Verify(appKey string) error {
 	if n.SignMethod != "" && !strings.EqualFold(n.SignMethod, SignMethodSHA1) {
 		return ErrUnknownSignMethod
 	}
-	return VerifySignature(notificationParams(n.AppID, n.OpenID, n.TimeStamp), appKey, n.AppSignature)
+	if n.AppSignature == "" {
+		return ErrMissingSignature
+	}
+	if appKey == "" {
+		return ErrEmptyKey
+	}
+	// The hot path of every receiver: the four signed keys are fixed and
+	// already in order, so the string to sign is written directly (the same
+	// bytes appendCanonical writes; TestVerifyMatchesSign proves it).
+	var buf [384]byte
+	return compareSignature(sha1.Sum(appendNotificationCanonical(buf[:0], n.AppID, n.OpenID, n.TimeStamp, appKey)), n.AppSignature)
+}
+
+// appendNotificationCanonical appends the string to sign of a
+// notification: appendCanonical of appid, openid and timestamp, unrolled.
+func appendNotificationCanonical(b []byte, appID, openID, timestamp, appKey string) []byte {
+	b = append(b, "appid="...)
+	b = append(b, trimXMLSpace(appID)...)
+	b = append(b, "&appkey="...)
+	b = append(b, trimXMLSpace(appKey)...)
+	b = append(b, "&openid="...)
+	b = append(b, trimXMLSpace(openID)...)
+	b = append(b, "&timestamp="...)
+	return append(b, trimXMLSpace(timestamp)...)
 }
 
 // VerifySignature checks that signature (hex, either case) is the signature
@@ -68,17 +91,40 @@ func VerifySignature(params []Param, appKey, signature string) error {
 	if err != nil {
 		return err
 	}
-	var got [sha1.Size]byte
-	if len(signature) != hex.EncodedLen(sha1.Size) {
+	return compareSignature(want, signature)
+}
+
+// compareSignature compares a digest with a signature in hex (either case)
+// in constant time; the signature's length and hex digits are not secret.
+func compareSignature(want [sha1.Size]byte, signature string) error {
+	if len(signature) != 2*sha1.Size {
 		return ErrBadSignature
 	}
-	if _, err := hex.Decode(got[:], []byte(signature)); err != nil {
-		return ErrBadSignature
+	var got [sha1.Size]byte
+	for i := range got {
+		hi, ok1 := fromHex(signature[2*i])
+		lo, ok2 := fromHex(signature[2*i+1])
+		if !ok1 || !ok2 {
+			return ErrBadSignature
+		}
+		got[i] = hi<<4 | lo
 	}
 	if subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
 		return ErrBadSignature
 	}
 	return nil
+}
+
+func fromHex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }
 
 func notificationParams(appID, openID, timestamp string) []Param {

@@ -293,3 +293,45 @@ func TestLowerASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyMatchesSign: the unrolled string to sign of Verify is the one
+// Sign builds, on the vectors and on awkward values.
+func TestVerifyMatchesSign(t *testing.T) {
+	cases := [][4]string{{"wx", "o", "1", "k"}, {" wx\n", "\to ", " 1369743511", " key "}, {"", "", "", "k"},
+		{"a&b=c", "ü", "1", "K=&"}}
+	for _, v := range appSignatureVectors(t) {
+		cases = append(cases, [4]string{v.AppID, v.OpenID, v.TimeStamp, v.AppKey})
+	}
+	for _, c := range cases {
+		checkVerifyMatchesSign(t, c[0], c[1], c[2], c[3])
+	}
+}
+
+func checkVerifyMatchesSign(t *testing.T, appID, openID, timestamp, key string) {
+	t.Helper()
+	generic := appendCanonical(nil, notificationParams(appID, openID, timestamp), key)
+	unrolled := appendNotificationCanonical(nil, appID, openID, timestamp, key)
+	if string(generic) != string(unrolled) {
+		t.Fatalf("string to sign of %q: generic %q, unrolled %q", []string{appID, openID, timestamp}, generic, unrolled)
+	}
+	sig, err := SignNotification(appID, openID, timestamp, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &Notification{AppID: appID, OpenID: openID, TimeStamp: timestamp, AppSignature: sig}
+	if err := n.Verify(key); err != nil {
+		t.Fatalf("Verify of what SignNotification signed (%q): %v", []string{appID, openID, timestamp}, err)
+	}
+}
+
+// FuzzVerifyMatchesSign: Verify's unrolled string to sign is Sign's.
+func FuzzVerifyMatchesSign(f *testing.F) {
+	f.Add("wxf8b4f85f3a794e77", "oDF3iY9P32sK_5GgYiRkjsCo45bk", "1369743511", testKey)
+	f.Add(" a ", "\tb", "c\n", "k")
+	f.Fuzz(func(t *testing.T, appID, openID, timestamp, key string) {
+		if key == "" {
+			return
+		}
+		checkVerifyMatchesSign(t, appID, openID, timestamp, key)
+	})
+}
