@@ -226,6 +226,19 @@ const (
 // rejected (40001/42001), "" otherwise: a stale token is never returned, and
 // is replaced only if it is still the current one (compare-and-refresh).
 func (c *Client) token(ctx context.Context, stale string) (Token, error) {
+	for {
+		tok, err := c.awaitFlight(ctx, stale)
+		if err != nil || stale == "" || tok.Value != stale {
+			return tok, err
+		}
+		// We joined a refresh started by a caller that did not know this
+		// token was rejected, and it kept it: refresh again, knowing.
+	}
+}
+
+// awaitFlight returns the cached token if it is fresh and not stale, or
+// joins (or starts) the client's refresh and waits for it within ctx.
+func (c *Client) awaitFlight(ctx context.Context, stale string) (Token, error) {
 	c.mu.Lock()
 	if cur := c.cached; cur.Value != stale && cur.Fresh(c.now(), c.margin) {
 		c.mu.Unlock()

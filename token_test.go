@@ -591,6 +591,31 @@ func TestLeaseHeldElsewhere(t *testing.T) {
 		}
 	})
 
+	t.Run("a rejected previous token is not used again while the holder renews", func(t *testing.T) {
+		s, clock, store, c := setup(t)
+		s.mu.Lock()
+		s.latest = "NEW" // WeChat already issued NEW: OLD is rejected
+		s.mu.Unlock()
+		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OLD", ObtainedAt: clock.Now().Add(-118 * time.Minute), ExpiresAt: clock.Now().Add(2 * time.Minute)})
+		done := make(chan error)
+		go func() { done <- c.UpdateFeedback(ctx, "o", "1") }()
+		// Wait until OLD was presented and rejected, and the client polls.
+		for len(s.presented()) == 0 {
+			<-store.refused
+		}
+		<-store.refused
+		mustStore(t, store, stubAppID, payfeedback.Token{Value: "NEW", ObtainedAt: clock.Now(), ExpiresAt: clock.Now().Add(2 * time.Hour)})
+		if err := <-done; err != nil {
+			t.Fatalf("UpdateFeedback: %v", err)
+		}
+		if got := s.presented(); strings.Join(got, ",") != "OLD,NEW" {
+			t.Errorf("presented %q, want [OLD NEW]", got)
+		}
+		if n := s.tokenCalls.Load(); n != 0 {
+			t.Errorf("%d token requests, want 0", n)
+		}
+	})
+
 	t.Run("takes over an expired lease", func(t *testing.T) {
 		s, clock, store, c := setup(t)
 		done := make(chan error)
