@@ -126,6 +126,24 @@ func redacted(s string) string {
 // for context.Canceled and context.DeadlineExceeded). No error or log record
 // carries the secret, the paySignKey or an access_token: URLs in errors have
 // them replaced by "REDACTED".
+//
+// # Choices where the protocol is silent
+//
+//   - Only 40001 and 42001 are retried, once; -1 and HTTP 5xx are reported
+//     (Temporary says so) and left to the caller's retry policy.
+//   - A token WeChat answers without a positive expires_in is refused.
+//   - If the TokenStore cannot store a new token, the token is used anyway
+//     and a warning logged: the other instances will fetch their own.
+//   - An instance that dies holding the lease delays the others by LeaseTTL
+//     at most; they poll every 10 ms to 500 ms (with jitter) meanwhile.
+//   - Messages are checked for what PROTOCOL §8 requires plus two rules
+//     a user would expect: each news article has a title or a description,
+//     and the music and article URLs are absolute http(s) URLs.
+//   - Media uploads are bounded by MaxMediaSize; the per-type size limits
+//     (which changed over the API's life) are left to WeChat, which answers
+//     40006 for an oversized file.
+//   - An empty answer (the seed's "no response" to an oversized news
+//     message) is an error, never a success.
 type Client struct {
 	appID, secret, paySignKey string
 	base                      *url.URL

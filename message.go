@@ -138,10 +138,14 @@ type NewsMessage struct {
 // Description is required; URL and PicURL, when given, must be absolute
 // http(s) URLs.
 type Article struct {
-	Title       string `json:"title,omitempty"`
+	// Title is the article's title.
+	Title string `json:"title,omitempty"`
+	// Description is its text.
 	Description string `json:"description,omitempty"`
-	URL         string `json:"url,omitempty"`
-	PicURL      string `json:"picurl,omitempty"`
+	// URL is the page opened when the article is tapped.
+	URL string `json:"url,omitempty"`
+	// PicURL is the article's picture (JPG or PNG).
+	PicURL string `json:"picurl,omitempty"`
 }
 
 // Type implements Message.
