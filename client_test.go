@@ -677,6 +677,28 @@ func TestTransportFaultsAgainstFake(t *testing.T) {
 		}
 		assertNoTokenIn(t, f, err)
 	})
+	for _, ec := range endpointCalls {
+		t.Run("slow answer, cancelled: "+ec.endpoint, func(t *testing.T) {
+			f := newFake(t, mockwechat.Options{})
+			comp := f.complaint(t)
+			c := f.client(t, nil)
+			if _, err := c.Token(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			// The fake answers after 500 ms (it may hold Close that long:
+			// it does not notice a client gone before reading the body).
+			f.srv.InjectFault(mockwechat.Fault{Endpoint: ec.endpoint, Delay: 500 * time.Millisecond})
+			ctx, cancel := context.WithCancel(context.Background())
+			timer := time.AfterFunc(50*time.Millisecond, cancel)
+			defer timer.Stop()
+			err := ec.call(ctx, t, f, c, comp)
+			cancel()
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("call: %v, want context.Canceled", err)
+			}
+			assertNoTokenIn(t, f, err)
+		})
+	}
 	t.Run("slow token, cancelled", func(t *testing.T) {
 		f := newFake(t, mockwechat.Options{})
 		f.srv.InjectFault(mockwechat.Fault{Endpoint: payfeedback.PathToken, Delay: 2 * time.Second})
