@@ -20,12 +20,13 @@ const (
 // the token slots (Server.tokMu) and the limiter (safe by itself).
 type account struct {
 	Account
-	reasons, solutions []string
-	limiter            *rate.Limiter // nil: unlimited
-	cur, prev          *token        // guarded by tokMu
+	limiter   *rate.Limiter // nil: unlimited
+	cur, prev *token        // guarded by tokMu
 }
 
 func (s *Server) newAccount(a Account) *account {
+	a.Reasons = append([]string(nil), a.Reasons...)
+	a.Solutions = append([]string(nil), a.Solutions...)
 	acc := &account{Account: a}
 	n := a.TokenCallsPerDay
 	if n == 0 {
@@ -61,7 +62,10 @@ func (s *Server) Accounts() []Account {
 	defer s.mu.Unlock()
 	out := make([]Account, 0, len(s.accounts))
 	for _, a := range s.accounts {
-		out = append(out, a.Account)
+		c := a.Account
+		c.Reasons = append([]string(nil), c.Reasons...)
+		c.Solutions = append([]string(nil), c.Solutions...)
+		out = append(out, c)
 	}
 	sortBy(out, func(a Account) string { return a.AppID })
 	return out
@@ -94,7 +98,7 @@ func (s *Server) SetReasons(appID string, reasons []string) error {
 		return err
 	}
 	return s.withAccount(appID, func(a *account) error {
-		a.reasons = append([]string(nil), reasons...)
+		a.Reasons = append([]string(nil), reasons...)
 		return nil
 	})
 }
@@ -106,7 +110,7 @@ func (s *Server) SetSolutions(appID string, solutions []string) error {
 		return err
 	}
 	return s.withAccount(appID, func(a *account) error {
-		a.solutions = append([]string(nil), solutions...)
+		a.Solutions = append([]string(nil), solutions...)
 		return nil
 	})
 }
@@ -115,7 +119,7 @@ func (s *Server) SetSolutions(appID string, solutions []string) error {
 func (s *Server) Reasons(appID string) []string {
 	var out []string
 	s.withAccount(appID, func(a *account) error {
-		out = append([]string(nil), a.reasons...)
+		out = append([]string(nil), a.Reasons...)
 		return nil
 	})
 	return out
@@ -125,7 +129,7 @@ func (s *Server) Reasons(appID string) []string {
 func (s *Server) Solutions(appID string) []string {
 	var out []string
 	s.withAccount(appID, func(a *account) error {
-		out = append([]string(nil), a.solutions...)
+		out = append([]string(nil), a.Solutions...)
 		return nil
 	})
 	return out

@@ -163,7 +163,7 @@ func (s *Server) accountViews() []accountView {
 	for _, a := range s.Accounts() {
 		out = append(out, accountView{AppID: a.AppID, Secret: maskedAdminKey, PaySignKey: maskedAdminKey,
 			NotifyURL: a.NotifyURL, NoPayPermission: a.NoPayPermission, TokenCallsPerDay: a.TokenCallsPerDay,
-			Reasons: nonNil(s.Reasons(a.AppID)), Solutions: nonNil(s.Solutions(a.AppID))})
+			Reasons: nonNil(a.Reasons), Solutions: nonNil(a.Solutions)})
 	}
 	return out
 }

@@ -86,6 +86,10 @@ type Account struct {
 	// TokenCallsPerDay limits token calls for this account (45009 beyond);
 	// 0 means Options.TokenCallsPerDay.
 	TokenCallsPerDay int `json:"token_calls_per_day,omitempty"`
+	// Reasons and Solutions are the merchant-defined complaint reasons and
+	// solutions: at most MaxChoices each, 1 to MaxChoiceLen characters.
+	Reasons   []string `json:"reasons,omitempty"`
+	Solutions []string `json:"solutions,omitempty"`
 }
 
 // DemoAccount returns the fixed demo account a server starts with when
@@ -109,6 +113,12 @@ func (a Account) validate() error {
 		return fmt.Errorf("mockwechat: account %s has no paySignKey: set Account.PaySignKey", a.AppID)
 	case a.TokenCallsPerDay < 0:
 		return fmt.Errorf("mockwechat: account %s: TokenCallsPerDay must be 0 (default) or positive", a.AppID)
+	}
+	if err := checkChoices("reason", a.Reasons); err != nil {
+		return err
+	}
+	if err := checkChoices("solution", a.Solutions); err != nil {
+		return err
 	}
 	return checkURL(a.NotifyURL)
 }

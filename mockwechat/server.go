@@ -288,3 +288,9 @@ func isAPIPath(p string) bool {
 	}
 	return false
 }
+
+// Clock returns the server's virtual clock, and false when it runs on real
+// time.
+func (s *Server) Clock() (*VirtualClock, bool) {
+	return s.vclock, s.vclock != nil
+}

@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/payfeedback/payfeedback/mockwechat"
+)
+
+// defaultMockAddr is where `payfeedback mock` listens: loopback, because
+// the admin API under /_mock/ is unauthenticated.
+const defaultMockAddr = "127.0.0.1:8080"
+
+// mockCommand runs the fake WeChat as a process, for CI in any language.
+type mockCommand struct{}
+
+func newMockCommand() *mockCommand { return &mockCommand{} }
+
+func (*mockCommand) Name() string { return "mock" }
+
+func (*mockCommand) Synopsis() string {
+	return "run a fake WeChat (API, complaints, pushes, admin API) on loopback"
+}
+
+const mockUsage = `[flags]
+
+Runs mockwechat: the WeChat API endpoints with their real errors, a world of
+complaints that pushes signed notifications to --notify-url, and the admin
+API under /_mock/ (see mockwechat/README.md). It starts with the demo
+account unless --appid/--secret/--paysignkey or --config say otherwise,
+prints the credentials and URLs, and stops cleanly on SIGINT or SIGTERM.
+Readiness: GET /_mock/health.`
+
+func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
+	const hint = "payfeedback mock --addr 127.0.0.1:8080 --notify-url http://127.0.0.1:9000/payfeedback"
+	fs := newFlagSet(std, c.Name(), mockUsage)
+	addr := fs.String("addr", defaultMockAddr, "listen on `HOST:PORT` (loopback unless you mean it: the admin API is unauthenticated)")
+	configFile := fs.String("config", "", "JSON configuration `file` (mockwechat.Config); flags given override it")
+	var cred credentials
+	cred.addAppIDFlag(fs)
+	cred.addSecretFlag(fs)
+	cred.addPaySignKeyFlag(fs)
+	notifyURL := fs.String("notify-url", "", "the account's payfeedback_url, where complaints are pushed (`URL`)")
+	virtual := fs.Bool("virtual-clock", false, "run on a virtual clock, moved by POST /_mock/clock/advance")
+	clockStart := fs.String("clock-start", "", "start of the virtual clock (RFC 3339 `time`; default now)")
+	tokenQuota := fs.Int("token-calls-per-day", 0, "limit token calls per account and day, 45009 beyond (`N`; 0 unlimited, the live API: 2000)")
+	retry := fs.String("retry", "", "push retry delays, comma-separated Go durations (`LIST`; default 15s,15s,30s,3m,10m,20m,30m,30m,30m,1h,3h,3h,3h,6h,6h; \"none\" for none)")
+	strictAck := fs.Bool("strict-ack", false, "count a push delivered only on 2xx with the body \"success\"")
+	logLevel := fs.String("log", "info", "log `level` on stderr: debug, info, warn, error or off")
+	if err := parseFlags(fs, args, hint); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	cfg := mockwechat.Config{}
+	if *configFile != "" {
+		b, err := os.ReadFile(*configFile)
+		if err != nil {
+			return usageErrorf(hint, "--config: %v", err)
+		}
+		if cfg, err = mockwechat.ParseConfig(b); err != nil {
+			return usageErrorf(hint, "--config %s: %v", *configFile, err)
+		}
+	}
+	if set["addr"] || cfg.Addr == "" {
+		cfg.Addr = *addr
+	}
+	if set["virtual-clock"] {
+		cfg.VirtualClock = *virtual
+	}
+	if set["clock-start"] {
+		cfg.ClockStart = *clockStart
+		cfg.VirtualClock = cfg.VirtualClock || !set["virtual-clock"]
+	}
+	if set["token-calls-per-day"] {
+		cfg.TokenCallsPerDay = *tokenQuota
+	}
+	if set["strict-ack"] {
+		cfg.StrictPushAck = *strictAck
+	}
+	if set["retry"] {
+		cfg.RetrySchedule = []string{}
+		if *retry != "none" {
+			for _, s := range strings.Split(*retry, ",") {
+				cfg.RetrySchedule = append(cfg.RetrySchedule, strings.TrimSpace(s))
+			}
+		}
+	}
+	demo := false
+	if len(cfg.Accounts) == 0 {
+		cfg.Accounts = []mockwechat.Account{mockwechat.DemoAccount()}
+		demo = true
+	}
+	if set["appid"] || set["secret"] || set["paysignkey"] || set["appkey"] || set["notify-url"] {
+		if len(cfg.Accounts) != 1 {
+			return usageErrorf(hint, "--appid, --secret, --paysignkey and --notify-url set the one account; the config file has %d: set them there", len(cfg.Accounts))
+		}
+		a := &cfg.Accounts[0]
+		if set["appid"] {
+			a.AppID = cred.AppID
+		}
+		if set["secret"] {
+			a.Secret, demo = cred.Secret, false
+		}
+		if set["paysignkey"] || set["appkey"] {
+			a.PaySignKey, demo = cred.PaySignKey, false
+		}
+		if set["notify-url"] {
+			a.NotifyURL = *notifyURL
+		}
+	}
+	logger, err := newMockLogger(std.Stderr, *logLevel)
+	if err != nil {
+		return usageErrorf(hint, "%v", err)
+	}
+	opts, err := cfg.Options(time.Now())
+	if err != nil {
+		return usageErrorf(hint, "%v", err)
+	}
+	opts.Logger = logger
+	srv, err := mockwechat.New(opts)
+	if err != nil {
+		return usageErrorf(hint, "%v", err)
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("listen on %s: %w (choose another with --addr, e.g. 127.0.0.1:0 for any free port)", cfg.Addr, err)
+	}
+	if err := srv.StartListener(ln); err != nil {
+		ln.Close()
+		srv.Close()
+		return err
+	}
+	printBanner(std.Stdout, srv, demo)
+
+	<-ctx.Done()
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = srv.Shutdown(shutdown)
+	fmt.Fprintln(std.Stderr, "mockwechat: stopped")
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	return nil
+}
+
+// printBanner prints the URLs and the accounts. The demo account's
+// credentials are public and printed in full; credentials given by flag or
+// file are the user's and are masked.
+func printBanner(w io.Writer, srv *mockwechat.Server, demo bool) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "mockwechat listening on %s\n", srv.URL)
+	fmt.Fprintf(&b, "  health     %s/_mock/health\n", srv.URL)
+	fmt.Fprintf(&b, "  admin API  %s/_mock/ (see mockwechat/README.md)\n", srv.URL)
+	clock := "real time"
+	if v, ok := srv.Clock(); ok {
+		clock = "virtual, at " + v.Now().UTC().Format(time.RFC3339) + " (POST /_mock/clock/advance)"
+	}
+	fmt.Fprintf(&b, "  clock      %s\n", clock)
+	for _, a := range srv.Accounts() {
+		secret, key := "*** (as given)", "*** (as given)"
+		if demo {
+			secret, key = a.Secret, a.PaySignKey
+		}
+		notify := a.NotifyURL
+		if notify == "" {
+			notify = "(none: set --notify-url, or PATCH /_mock/accounts/" + a.AppID + ")"
+		}
+		fmt.Fprintf(&b, "account\n  appid       %s\n  secret      %s\n  paysignkey  %s\n  notify_url  %s\n", a.AppID, secret, key, notify)
+	}
+	io.WriteString(w, b.String())
+}
+
+func newMockLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	switch level {
+	case "off":
+		return slog.New(slog.DiscardHandler), nil
+	case "debug":
+		l = slog.LevelDebug
+	case "info":
+		l = slog.LevelInfo
+	case "warn":
+		l = slog.LevelWarn
+	case "error":
+		l = slog.LevelError
+	default:
+		return nil, fmt.Errorf("--log %q: want debug, info, warn, error or off", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}

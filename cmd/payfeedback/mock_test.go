@@ -1,0 +1,185 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/payfeedback/payfeedback/mockwechat"
+)
+
+// syncBuffer is a buffer safe for a writer and a reader at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var listenLine = regexp.MustCompile(`mockwechat listening on (http://\S+)`)
+
+// startMock runs `payfeedback mock args...` until the test ends and
+// returns its base URL and its output so far.
+func startMock(t *testing.T, args ...string) (string, *syncBuffer, *syncBuffer, <-chan int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, append([]string{"mock", "--addr", "127.0.0.1:0"}, args...), stdio{Stdout: out, Stderr: errOut})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-code
+	})
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if m := listenLine.FindStringSubmatch(out.String()); m != nil {
+			return m[1], out, errOut, code
+		}
+		select {
+		case c := <-code:
+			t.Fatalf("mock exited with %d: %s", c, errOut.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	t.Fatalf("mock did not start: %s %s", out.String(), errOut.String())
+	return "", nil, nil, nil
+}
+
+func getJSON(t *testing.T, u string, v any) int {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode
+}
+
+func TestMockDemoAccount(t *testing.T) {
+	base, out, _, _ := startMock(t)
+	demo := mockwechat.DemoAccount()
+	for _, want := range []string{demo.AppID, demo.Secret, demo.PaySignKey, base + "/_mock/health", "real time"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("banner misses %q:\n%s", want, out.String())
+		}
+	}
+	var health map[string]any
+	if code := getJSON(t, base+"/_mock/health", &health); code != 200 || health["status"] != "ok" {
+		t.Fatalf("health: %d %v", code, health)
+	}
+	var tok map[string]any
+	getJSON(t, base+"/cgi-bin/token?grant_type=client_credential&appid="+demo.AppID+"&secret="+demo.Secret, &tok)
+	if tok["access_token"] == nil {
+		t.Fatalf("token with the printed credentials: %v", tok)
+	}
+}
+
+func TestMockFlagsAndShutdown(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, []string{"mock", "--addr", "127.0.0.1:0", "--appid", "wxci", "--secret", "ci-secret",
+			"--appkey", "ci-key", "--notify-url", "http://127.0.0.1:9/pf", "--virtual-clock", "--clock-start", "2025-03-01T10:00:00Z",
+			"--log", "off"}, stdio{Stdout: out, Stderr: errOut})
+	}()
+	var base string
+	for base == "" {
+		if m := listenLine.FindStringSubmatch(out.String()); m != nil {
+			base = m[1]
+		}
+		select {
+		case c := <-code:
+			t.Fatalf("exited %d: %s", c, errOut.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	banner := out.String()
+	if strings.Contains(banner, "ci-secret") || strings.Contains(banner, "ci-key") || !strings.Contains(banner, "wxci") ||
+		!strings.Contains(banner, "http://127.0.0.1:9/pf") || !strings.Contains(banner, "2025-03-01T10:00:00Z") {
+		t.Fatalf("banner:\n%s", banner)
+	}
+	var tok map[string]any
+	getJSON(t, base+"/cgi-bin/token?grant_type=client_credential&appid=wxci&secret=ci-secret", &tok)
+	if tok["access_token"] == nil {
+		t.Fatalf("token with flag credentials: %v", tok)
+	}
+	cancel()
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Fatalf("exit %d after cancel: %s", c, errOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("mock did not stop on cancel")
+	}
+	if _, err := http.Get(base + "/_mock/health"); err == nil {
+		t.Fatal("still serving after shutdown")
+	}
+}
+
+func TestMockConfigFile(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "mock.json")
+	os.WriteFile(cfg, []byte(`{"accounts":[{"appid":"wxa","secret":"s","paysignkey":"k"},{"appid":"wxb","secret":"s","paysignkey":"k"}],"virtual_clock":true}`), 0o600)
+	base, out, _, _ := startMock(t, "--config", cfg, "--log", "off")
+	if !strings.Contains(out.String(), "wxa") || !strings.Contains(out.String(), "wxb") {
+		t.Fatalf("banner: %s", out.String())
+	}
+	resp, err := http.Post(base+"/_mock/clock/advance", "application/json", strings.NewReader(`{"by":"1h"}`))
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("advance on a configured virtual clock: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}
+
+func TestMockUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"tokn_ttl":"1h"}`), 0o600)
+	two := filepath.Join(dir, "two.json")
+	os.WriteFile(two, []byte(`{"accounts":[{"appid":"wxa","secret":"s","paysignkey":"k"},{"appid":"wxb","secret":"s","paysignkey":"k"}]}`), 0o600)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"--config", filepath.Join(dir, "missing.json")}, "--config"},
+		{[]string{"--config", bad}, "unknown field"},
+		{[]string{"--config", two, "--appid", "wxc"}, "set them there"},
+		{[]string{"--retry", "soon"}, "retry_schedule"},
+		{[]string{"--log", "loud"}, "--log"},
+		{[]string{"--notify-url", "ftp://x"}, "not an absolute http(s) URL"},
+		{[]string{"--clock-start", "yesterday"}, "clock_start"},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), append([]string{"mock", "--addr", "127.0.0.1:0"}, tt.args...), stdio{Stdout: &out, Stderr: &errOut})
+		if code != 2 || !strings.Contains(errOut.String(), tt.want) || !strings.Contains(errOut.String(), "Try: ") {
+			t.Errorf("mock %v: exit %d, stderr %q; want 2 and %q", tt.args, code, errOut.String(), tt.want)
+		}
+	}
+}
