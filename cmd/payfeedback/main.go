@@ -27,5 +27,6 @@ func commands() []command {
 		newVerifyCommand(),
 		newVersionCommand(),
 		newUpdateCommand(), newSendCommand(),
+		newMockCommand(), newPushCommand(),
 	}
 }
