@@ -151,3 +151,23 @@ func TestUploadMediaReadError(t *testing.T) {
 		t.Fatalf("UploadMedia: %v, want the read error naming the file", err)
 	}
 }
+
+// TestUploadMediaFakeOnlyCodes: the upload's own errcodes, which the
+// client's validation prevents (40004 type, 41005 missing file) or leaves to
+// WeChat (40006 size), come back as *APIError with their code.
+func TestUploadMediaFakeOnlyCodes(t *testing.T) {
+	for _, code := range []payfeedback.ErrorCode{40004, 40006, 41005} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			f := newFake(t, mockwechat.Options{})
+			f.srv.InjectFault(mockwechat.Fault{Endpoint: payfeedback.PathUploadMedia, ErrCode: code})
+			_, err := f.client(t, nil).UploadMedia(context.Background(), payfeedback.MediaImage, "a.jpg", strings.NewReader("x"))
+			var ae *payfeedback.APIError
+			if !errors.As(err, &ae) || ae.Code != code {
+				t.Fatalf("UploadMedia: %v, want APIError %d", err, code)
+			}
+			if payfeedback.IsTokenError(err) {
+				t.Errorf("%d classified as a token error", code)
+			}
+		})
+	}
+}
