@@ -1,0 +1,357 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat"
+)
+
+// apiRun is the embedded fake WeChat of a run and the scenario played on
+// it. The scenario is played once, when the first api case runs; every
+// api case then judges its observations.
+type apiRun struct {
+	s     *settings
+	env   *env
+	fake  *mockwechat.Server
+	clock *mockwechat.VirtualClock // nil: real time
+	// push serves an in-process handler on loopback for the fake's pushes.
+	push *httptest.Server
+	// merchant is the handler Options.Merchant built, if any.
+	merchant http.Handler
+	apiEnv   APIEnv
+	// notifyURL is where the fake pushes, once the scenario begins (the
+	// complaints filed for the other cases are not pushed).
+	notifyURL string
+
+	once sync.Once
+	obs  *observations
+}
+
+// startAPI starts the fake WeChat with the merchant's account. With
+// Options.Merchant the fake's clock is virtual and becomes the run's clock.
+func startAPI(ctx context.Context, s *settings) (*apiRun, error) {
+	secret := s.Secret
+	if secret == "" {
+		secret = mockwechat.DemoAccount().Secret
+	}
+	a := &apiRun{s: s}
+	mo := mockwechat.Options{
+		Accounts:    []mockwechat.Account{{AppID: s.AppID, Secret: secret, PaySignKey: s.PaySignKey}},
+		PushTimeout: s.answerWait(),
+	}
+	if s.Merchant != nil && s.URL == "" {
+		a.clock = mockwechat.NewVirtualClock(s.Now().Truncate(time.Second))
+		mo.Clock = a.clock
+		s.Now = a.clock.Now
+	}
+	fake, err := mockwechat.New(mo)
+	if err != nil {
+		return nil, fmt.Errorf("conformance: embedded fake WeChat: %w", err)
+	}
+	addr := s.APIAddr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("conformance: the embedded fake WeChat cannot listen on %s: %w (choose another --api-addr)", addr, err)
+	}
+	if err := fake.StartListener(ln); err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("conformance: embedded fake WeChat: %w", err)
+	}
+	a.fake = fake
+	a.apiEnv = APIEnv{BaseURL: fake.URL, AppID: s.AppID, Secret: secret, PaySignKey: s.PaySignKey, Now: fake.Now}
+	if s.Merchant != nil {
+		a.merchant = s.Merchant(a.apiEnv)
+		if a.merchant == nil {
+			a.close()
+			return nil, errors.New("conformance: Options.Merchant returned a nil handler")
+		}
+	}
+	notifyURL := s.URL
+	if notifyURL == "" {
+		h := s.Handler
+		if h == nil {
+			h = a.merchant
+		}
+		a.push = httptest.NewServer(h)
+		notifyURL = a.push.URL + handlerTargetPath
+	}
+	a.notifyURL = notifyURL
+	if s.APIReady != nil {
+		s.APIReady(a.apiEnv)
+	}
+	return a, nil
+}
+
+func (a *apiRun) close() {
+	if a.fake != nil {
+		a.fake.Close()
+	}
+	if a.push != nil {
+		a.push.Close()
+	}
+}
+
+// phase is one step of the scenario: a complaint filed and the merchant's
+// successful payfeedback/update awaited.
+type phase struct {
+	name      string
+	complaint mockwechat.Complaint
+	// from and to bound the call log's sequence numbers of the phase.
+	from, to uint64
+	// update is the successful update call; nil when none came.
+	update *mockwechat.Call
+	// problem says why the phase failed.
+	problem string
+	// expired reports the phase began with the merchant's token expired.
+	expired bool
+}
+
+// observations are what the scenario saw.
+type observations struct {
+	// from is the first call sequence number of the scenario.
+	from uint64
+	// phases ran in order; a phase that failed ends the scenario.
+	phases []phase
+	// stopped says why the scenario ended early ("" when it ran through).
+	stopped string
+	// calls are the merchant's API calls since the fake started (those
+	// before from were made while the other cases ran).
+	calls []mockwechat.Call
+	// virtual reports the fake's clock was virtual.
+	virtual bool
+}
+
+// The phases of the scenario.
+const (
+	phaseFirst   = "first complaint"
+	phaseSecond  = "second complaint"
+	phaseExpired = "complaint after the token expired"
+)
+
+// observe plays the scenario once and returns what it saw.
+func (a *apiRun) observe(ctx context.Context) *observations {
+	a.once.Do(func() { a.obs = a.play(ctx) })
+	return a.obs
+}
+
+// play files three complaints, one after the other, each by a user of its
+// own, and waits each time for the merchant to mark it handled:
+//
+//  1. a first complaint;
+//  2. a second one, so that two calls can share one token;
+//  3. a third one after the merchant's token expired: with a virtual clock
+//     (Options.Merchant) the clock moves past the token's lifetime and the
+//     messaging window (25 h); with real time the fake answers the next
+//     payfeedback/update with 42001 (access_token expired).
+//
+// A phase whose update does not come within APITimeout ends the scenario.
+func (a *apiRun) play(ctx context.Context) *observations {
+	obs := &observations{virtual: a.clock != nil}
+	if err := a.fake.SetNotifyURL(a.s.AppID, a.notifyURL); err != nil {
+		obs.stopped = "the fake refused the merchant's URL: " + err.Error()
+		return obs
+	}
+	_, obs.from = a.fake.CallsSince(math.MaxUint64)
+	users := []string{a.s.OpenID, a.s.OpenID + "-2", a.s.OpenID + "-3"}
+	for i, name := range []string{phaseFirst, phaseSecond, phaseExpired} {
+		if name == phaseExpired {
+			if a.clock != nil {
+				a.fake.Advance(mockwechat.DefaultMessageWindow + time.Hour)
+			} else if err := a.fake.AddFault(mockwechat.Fault{AppID: a.s.AppID, Endpoint: mockwechat.PathUpdate, ErrCode: payfeedback.CodeTokenExpired}); err != nil {
+				obs.stopped = "the fake refused the fault that expires the token: " + err.Error()
+				break
+			}
+		}
+		ph := a.runPhase(ctx, name, users[i])
+		_, ph.to = a.fake.CallsSince(math.MaxUint64)
+		ph.expired = name == phaseExpired
+		obs.phases = append(obs.phases, ph)
+		if ph.problem != "" {
+			obs.stopped = fmt.Sprintf("the scenario stopped at its %s: %s", name, ph.problem)
+			break
+		}
+	}
+	obs.calls = a.fake.Calls()
+	return obs
+}
+
+// runPhase files a complaint by openID and waits for its update.
+func (a *apiRun) runPhase(ctx context.Context, name, openID string) phase {
+	ph := phase{name: name}
+	_, ph.from = a.fake.CallsSince(math.MaxUint64)
+	c, err := a.fake.FileComplaint(ctx, mockwechat.ComplaintSpec{
+		AppID: a.s.AppID, OpenID: openID,
+		Reason: sampleReason, Solution: sampleSolution, ExtInfo: sampleExtInfo,
+		Goods: payfeedback.GoodsPhysical, Shipped: true,
+	})
+	if err != nil {
+		ph.problem = "the fake could not file the complaint: " + err.Error()
+		return ph
+	}
+	ph.complaint = c
+	wctx, cancel := context.WithTimeout(ctx, a.s.APITimeout)
+	defer cancel()
+	from := ph.from
+	call, err := a.fake.WaitForCall(wctx, func(k mockwechat.Call) bool {
+		return k.Seq >= from && k.Endpoint == mockwechat.PathUpdate && k.ErrCode == payfeedback.CodeOK &&
+			k.Status == http.StatusOK && k.Query.Get("feedbackid") == c.FeedBackID
+	})
+	if err != nil {
+		ph.problem = fmt.Sprintf("no successful payfeedback/update for complaint %s within %s", c.FeedBackID, a.s.APITimeout)
+		if d, ok := a.delivery(c.FeedBackID); ok && !d.Delivered {
+			ph.problem += "; the merchant did not acknowledge the request notification the fake pushed (" + attemptsLine(d) + ")"
+		}
+		return ph
+	}
+	ph.update = &call
+	// Let the merchant finish with the notification, so that what it does
+	// while handling it (customer messages) is in the log.
+	_, _ = a.fake.WaitForDelivery(wctx, mockwechat.DeliveryDone(c.FeedBackID, payfeedback.MsgRequest))
+	if fresh, ok := a.fake.Complaint(c.FeedBackID); ok {
+		ph.complaint = fresh
+	}
+	return ph
+}
+
+// issue files a complaint, without a push, for a notification the suite
+// sends itself, so that the merchant's API calls about it succeed. It
+// files again until the FeedBackId is beyond int64 when big, within it
+// otherwise (the fake's ids are random, half of them beyond).
+func (a *apiRun) issue(big bool) (feedbackID, transID string, ok bool) {
+	for range 64 {
+		c, err := a.fake.FileComplaint(context.Background(), mockwechat.ComplaintSpec{
+			AppID: a.s.AppID, OpenID: a.s.OpenID,
+			Reason: sampleReason, Solution: sampleSolution, ExtInfo: sampleExtInfo,
+			Goods: payfeedback.GoodsPhysical, Shipped: true,
+		})
+		if err != nil {
+			return "", "", false
+		}
+		if fitsInt64(c.FeedBackID) != big {
+			return c.FeedBackID, c.TransID, true
+		}
+	}
+	return "", "", false
+}
+
+// delivery returns the delivery of a complaint's request notification.
+func (a *apiRun) delivery(feedbackID string) (mockwechat.Delivery, bool) {
+	for _, d := range a.fake.Deliveries() {
+		if d.FeedBackID == feedbackID && d.MsgType == payfeedback.MsgRequest {
+			return d, true
+		}
+	}
+	return mockwechat.Delivery{}, false
+}
+
+func attemptsLine(d mockwechat.Delivery) string {
+	if len(d.Attempts) == 0 {
+		return "no attempt yet"
+	}
+	var parts []string
+	for _, at := range d.Attempts {
+		switch {
+		case at.Err != "":
+			parts = append(parts, "error: "+at.Err)
+		default:
+			parts = append(parts, fmt.Sprintf("HTTP %d %s", at.Status, firstLine(at.Response)))
+		}
+	}
+	return "attempts: " + strings.Join(parts, "; ")
+}
+
+// pushExchanges renders the fake's push attempts of a complaint.
+func (a *apiRun) pushExchanges(feedbackID string) []Exchange {
+	d, ok := a.delivery(feedbackID)
+	if !ok {
+		return nil
+	}
+	var out []Exchange
+	for _, at := range d.Attempts {
+		ex := Exchange{
+			Note:     "the fake WeChat pushed the complaint to the merchant",
+			Request:  WireRequest{Method: http.MethodPost, Target: d.URL, Header: map[string]string{"Content-Type": contentType}, Body: excerpt([]byte(at.Body)), BodySize: int64(len(at.Body))},
+			Error:    at.Err,
+			Duration: at.Latency,
+		}
+		if at.Status != 0 {
+			ex.Response = &WireResponse{Status: at.Status, Body: at.Response, BodySize: int64(len(at.Response))}
+		}
+		out = append(out, ex)
+	}
+	return out
+}
+
+// callExchange renders a merchant's API call as the fake recorded it.
+// access_token values are shortened; the fake already masks secrets.
+func callExchange(c mockwechat.Call) Exchange {
+	keys := make([]string, 0, len(c.Query))
+	for k := range c.Query {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var q []string
+	for _, k := range keys {
+		for _, v := range c.Query[k] {
+			if k == "access_token" {
+				v = shortToken(v)
+			}
+			q = append(q, url.QueryEscape(k)+"="+url.QueryEscape(v))
+		}
+	}
+	target := c.Endpoint
+	if len(q) > 0 {
+		// Unescaped "…" marks a shortened token: this is for reading.
+		target += "?" + strings.ReplaceAll(strings.Join(q, "&"), "%E2%80%A6", "…")
+	}
+	ex := Exchange{
+		Note:    "the merchant called the fake WeChat at " + c.Time.UTC().Format(time.RFC3339) + " (fake's clock)",
+		Request: WireRequest{Method: c.Method, Target: target, Body: excerpt(c.Body), BodySize: int64(len(c.Body))},
+	}
+	if c.Fault != "" {
+		ex.Note += "; injected fault: " + c.Fault
+	}
+	if c.Status != 0 {
+		body := fmt.Sprintf(`{"errcode":%d,"errmsg":%q}`, int(c.ErrCode), c.ErrCode.Message())
+		ex.Response = &WireResponse{Status: c.Status, Header: map[string]string{"Content-Type": "application/json"}, Body: body, BodySize: int64(len(body))}
+	} else {
+		ex.Error = "the fake dropped the connection"
+	}
+	return ex
+}
+
+// shortToken keeps enough of a token to tell tokens apart in a report.
+func shortToken(v string) string {
+	if len(v) <= 8 {
+		return v
+	}
+	return v[:8] + "…"
+}
+
+// callsOf filters the calls of one endpoint within [from, to) (to 0: no
+// end).
+func callsOf(calls []mockwechat.Call, endpoint string, from, to uint64) []mockwechat.Call {
+	var out []mockwechat.Call
+	for _, c := range calls {
+		if (endpoint == "" || c.Endpoint == endpoint) && c.Seq >= from && (to == 0 || c.Seq < to) {
+			out = append(out, c)
+		}
+	}
+	return out
+}

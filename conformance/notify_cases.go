@@ -1,0 +1,157 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+)
+
+// env is what cases run against: the settings, the merchant, the
+// notification maker and, with Options.API, the API scenario.
+type env struct {
+	s     *settings
+	t     target
+	forge *forge
+	api   *apiRun
+}
+
+// post sends body as a notification and waits the usual time.
+func (e *env) post(ctx context.Context, body []byte) Exchange {
+	return e.t.send(ctx, request{body: body, wait: e.s.answerWait()})
+}
+
+// sendValid posts a valid request and judges it accepted; the cases
+// that differ only in the document's form use it.
+func (e *env) acceptForm(ctx context.Context, body []byte) Result {
+	return accepted(e.post(ctx, body))
+}
+
+func notifyCases() []Case {
+	return []Case{
+		{
+			ID:          "notify/request/cdata",
+			Requirement: "A valid request notification, written as WeChat writes it (values in CDATA), is accepted: a 2xx status, with the body \"success\".",
+			run: func(ctx context.Context, e *env) Result {
+				return e.acceptForm(ctx, encode(e.forge.next(payfeedback.MsgRequest)))
+			},
+		},
+		{
+			ID:          "notify/request/plain-text",
+			Requirement: "A valid request notification whose values are plain text instead of CDATA is accepted.",
+			run: func(ctx context.Context, e *env) Result {
+				return e.acceptForm(ctx, render(e.forge.next(payfeedback.MsgRequest), style{plain: true}))
+			},
+		},
+		{
+			ID:          "notify/request/whitespace",
+			Requirement: "A valid request notification with white space and newlines around its values is accepted: values are trimmed before the signature is checked (the seed's own sample has a TimeStamp with a leading space).",
+			run: func(ctx context.Context, e *env) Result {
+				n := e.forge.next(payfeedback.MsgRequest)
+				return e.acceptForm(ctx, render(n, style{pad: true, raw: map[string]string{"TimeStamp": " " + n.TimeStamp}}))
+			},
+		},
+		{
+			ID:          "notify/request/element-order",
+			Requirement: "A valid request notification whose elements come in another order (PicInfo first, SignMethod before AppSignature) is accepted.",
+			run: func(ctx context.Context, e *env) Result {
+				n := e.forge.next(payfeedback.MsgRequest)
+				n.PicURLs = []string{"http://mmbiz.qpic.cn/mmbiz/49ogibiahRNtOk37iaztwmdgFbyFS9FURefs/0"}
+				order := []string{"PicInfo", "SignMethod", "AppSignature", "ExtInfo", "Solution", "Reason", "TransId", "FeedBackId", "MsgType", "TimeStamp", "AppId", "OpenId"}
+				return e.acceptForm(ctx, render(n, style{order: order}))
+			},
+		},
+		{
+			ID:          "notify/request/unicode",
+			Requirement: "A valid request notification whose reason, solution and note hold any Unicode text (Chinese, emoji, markup characters, a CDATA end split in two) is accepted.",
+			run: func(ctx context.Context, e *env) Result {
+				n := e.forge.next(payfeedback.MsgRequest)
+				n.Reason = "商品质量有问题 😡 <坏了> & 退货"
+				n.Solution = "退款 💴 “尽快” — Rückerstattung, s'il vous plaît"
+				n.ExtInfo = "明天六点前联系我 18610847266 ]]> 𠀋 \u200d"
+				return e.acceptForm(ctx, encode(n))
+			},
+		},
+		{
+			ID:          "notify/request/pictures",
+			Requirement: "A valid request notification carrying picture evidence (PicInfo with five items, one of them an empty slot) is accepted.",
+			run: func(ctx context.Context, e *env) Result {
+				n := e.forge.next(payfeedback.MsgRequest)
+				n.PicURLs = []string{
+					"http://mmbiz.qpic.cn/mmbiz/49ogibiahRNtOk37iaztwmdgFbyFS9FURefs/0",
+					"http://mmbiz.qpic.cn/mmbiz/49ogibiahRNtOk37iaztwmdgFbyFS9FURefs/1",
+					"",
+					"http://mmbiz.qpic.cn/mmbiz/49ogibiahRNtOk37iaztwmdgFbyFS9FURefs/3?wx_fmt=jpeg&tp=webp",
+					"http://mmbiz.qpic.cn/mmbiz/49ogibiahRNtOk37iaztwmdgFbyFS9FURefs/4",
+				}
+				return e.acceptForm(ctx, encode(n))
+			},
+		},
+		{
+			ID:          "notify/request/unknown-elements",
+			Requirement: "A valid request notification with elements the protocol does not define (with attributes, nested, empty) is accepted: unknown elements are ignored.",
+			run: func(ctx context.Context, e *env) Result {
+				extra := "<Channel><![CDATA[mp]]></Channel>\n<Meta version=\"2\"><Inner>1</Inner><Inner/></Meta>\n<Empty/>\n"
+				return e.acceptForm(ctx, render(e.forge.next(payfeedback.MsgRequest), style{extra: extra}))
+			},
+		},
+		{
+			ID:          "notify/request/feedbackid-beyond-int64",
+			Requirement: "A valid request notification whose FeedBackId is a 20-digit number beyond the range of int64 (as real ones are) is accepted: FeedBackId is a string.",
+			run: func(ctx context.Context, e *env) Result {
+				return e.acceptForm(ctx, encode(e.forge.nextBig(payfeedback.MsgRequest)))
+			},
+		},
+		{
+			ID:          "notify/confirm",
+			Requirement: "A valid confirm notification (the user confirms the complaint resolved) following a request is accepted.",
+			run: func(ctx context.Context, e *env) Result {
+				return e.followUp(ctx, payfeedback.MsgConfirm, false)
+			},
+		},
+		{
+			ID:          "notify/reject",
+			Requirement: "A valid reject notification (the user rejects the merchant's handling) following a request is accepted, also when it carries TransId, Solution and ExtInfo as one public sample does.",
+			run: func(ctx context.Context, e *env) Result {
+				return e.followUp(ctx, payfeedback.MsgReject, true)
+			},
+		},
+		{
+			ID:          "notify/time-limit",
+			Requirement: "A valid request notification is answered within the time limit (Options.Timeout, 5 s by default).",
+			run: func(ctx context.Context, e *env) Result {
+				limit := e.s.Timeout
+				ex := e.t.send(ctx, request{body: encode(e.forge.next(payfeedback.MsgRequest)), wait: limit})
+				r := Result{Expected: "an answer within " + limit.String(), Exchanges: []Exchange{ex}}
+				switch {
+				case ex.Response == nil:
+					r.Status, r.Actual = Fail, answerLine(ex)
+					r.Message = "not answered within the time limit"
+				case ex.Duration > limit:
+					r.Status, r.Actual = Fail, fmt.Sprintf("answered after %s", ex.Duration.Round(time.Millisecond))
+					r.Message = "answered too late"
+				default:
+					r.Status, r.Expected = Pass, ""
+				}
+				return r
+			},
+		},
+	}
+}
+
+// followUp sends a request and then a notification of kind mt about the
+// same complaint; withRequestFields keeps TransId, Solution and ExtInfo in
+// the follow-up.
+func (e *env) followUp(ctx context.Context, mt payfeedback.MsgType, withRequestFields bool) Result {
+	req := e.forge.next(payfeedback.MsgRequest)
+	first := e.post(ctx, encode(req))
+	if r := precondition(first, "the request it follows"); r.Status == Fail {
+		return r
+	}
+	n := e.forge.follow(req, mt)
+	if withRequestFields {
+		n.TransID, n.Solution, n.ExtInfo = req.TransID, req.Solution, req.ExtInfo
+	}
+	return accepted(e.post(ctx, encode(n))).with(first)
+}

@@ -1,0 +1,219 @@
+package conformance
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"time"
+)
+
+// Defaults of Options (see the package documentation for the reasoning).
+const (
+	// DefaultStaleAge: how old the timestamp of the "stale" case is. Three
+	// days is well outside any sound freshness window (the middleware's is
+	// 10 minutes) yet inside the life of any replay a merchant may have
+	// kept.
+	DefaultStaleAge = 72 * time.Hour
+	// DefaultFutureSkew: how far ahead the timestamp of the "future" case
+	// is. No sound merchant accepts a timestamp an hour ahead of its clock.
+	DefaultFutureSkew = time.Hour
+	// DefaultTimeout: the time limit within which a merchant must answer a
+	// valid notification.
+	DefaultTimeout = 5 * time.Second
+	// DefaultAPITimeout: how long an API case waits for the merchant's
+	// action (a payfeedback/update call, say) before it gives up.
+	DefaultAPITimeout = 30 * time.Second
+	// DefaultOversize: the body size of the "oversized" cases. A complaint
+	// notification is under 4 KiB; 4 MiB is far above any sane limit.
+	DefaultOversize = 4 << 20
+)
+
+// Options configures a run. Exactly one of URL and Handler (or Merchant)
+// says what is under test; every other field has a default.
+type Options struct {
+	// URL is the merchant's payfeedback_url, for a live endpoint.
+	URL string
+	// Handler is the merchant's endpoint as an http.Handler, run
+	// in-process without a network.
+	Handler http.Handler
+	// Merchant builds the merchant's handler wired to the suite's embedded
+	// fake WeChat, for the API cases in-process: the suite starts the fake,
+	// calls Merchant once with its address and credentials, and pushes the
+	// fake's notifications to the handler Merchant returns. When Handler is
+	// nil, that handler is also the one the other cases run against. The
+	// handler must take its clock from APIEnv.Now (the fake's clock is
+	// virtual) and its API base URL from APIEnv.BaseURL.
+	Merchant func(APIEnv) http.Handler
+	// Client sends the suite's requests to URL (nil: a client without
+	// proxy and without connection reuse limits). Its Timeout, if any, is
+	// ignored: the suite bounds each exchange itself.
+	Client *http.Client
+
+	// AppID and PaySignKey are the merchant's official account and the
+	// key that signs its notifications. Both are required.
+	AppID      string
+	PaySignKey string
+	// Secret is the appSecret the embedded fake WeChat gives the account
+	// for the API cases ("": the demo account's secret, see
+	// mockwechat.DemoAccount). Configure the merchant with the same one.
+	Secret string
+	// OpenID is the user named by the suite's notifications and
+	// complaints ("": a fresh id per run, so that two runs never send
+	// different notifications under one signature).
+	OpenID string
+	// Now is the suite's clock, which stamps notifications (nil: time.Now;
+	// with Merchant and API, the fake's virtual clock).
+	Now func() time.Time
+
+	// StaleAge is how old the stale timestamp is (0: DefaultStaleAge).
+	StaleAge time.Duration
+	// FutureSkew is how far ahead the future timestamp is (0:
+	// DefaultFutureSkew).
+	FutureSkew time.Duration
+	// Timeout is the time limit for answering a valid notification (0:
+	// DefaultTimeout). Other cases wait at least 10 s or twice Timeout for
+	// an answer, so only notify/time-limit judges speed.
+	Timeout time.Duration
+	// Oversize is the body size of the oversized cases (0:
+	// DefaultOversize). It must exceed 64 KiB.
+	Oversize int64
+	// Strict turns warnings into failures.
+	Strict bool
+
+	// Run selects the cases whose id matches this regular expression
+	// ("": all), as go test -run does; "security/" selects a section.
+	Run string
+	// ExpectFail lists case ids expected to fail (see ParseExpectFail): a
+	// listed case that fails is reported ExpectedFail and does not fail
+	// the run; one that passes is flagged Listed, so the list can be
+	// trimmed.
+	ExpectFail []string
+
+	// API runs the api/… cases: the suite starts its embedded fake WeChat,
+	// files complaints there and waits for the merchant's API calls.
+	// Without it the api/… cases are skipped at once.
+	API bool
+	// APITimeout bounds each wait for the merchant's action (0:
+	// DefaultAPITimeout).
+	APITimeout time.Duration
+	// APIAddr is the address the embedded fake listens on ("":
+	// 127.0.0.1:0, any free port; give a fixed one when the merchant
+	// under test must be configured with it beforehand).
+	APIAddr string
+	// APIReady, when set, is called once the embedded fake is serving and
+	// before any complaint is filed, so that a caller can print where it
+	// is (the CLI does).
+	APIReady func(APIEnv)
+
+	// Progress, when set, is called with each result as its case ends.
+	Progress func(Result)
+}
+
+// APIEnv is what the merchant under test needs to reach the suite's
+// embedded fake WeChat.
+type APIEnv struct {
+	// BaseURL is the fake's base URL, e.g. "http://127.0.0.1:34567".
+	BaseURL string
+	// AppID, Secret and PaySignKey are the account's credentials.
+	AppID, Secret, PaySignKey string
+	// Now is the fake's clock; an in-process merchant must use it to judge
+	// timestamps and token lifetimes.
+	Now func() time.Time
+}
+
+// settings are Options with defaults applied and checked.
+type settings struct {
+	Options
+	run        *regexp.Regexp
+	expectFail map[string]bool
+}
+
+// answerWait is how long a case other than notify/time-limit waits for an
+// answer.
+func (s *settings) answerWait() time.Duration {
+	return max(10*time.Second, 2*s.Timeout)
+}
+
+// settle applies defaults and checks o.
+func settle(o Options) (*settings, error) {
+	s := &settings{Options: o}
+	switch {
+	case o.URL == "" && o.Handler == nil && o.Merchant == nil:
+		return nil, errors.New("conformance: nothing under test: set Options.URL, Options.Handler or Options.Merchant")
+	case o.URL != "" && (o.Handler != nil || o.Merchant != nil):
+		return nil, errors.New("conformance: Options.URL is for a live endpoint and Handler/Merchant for an in-process one: set one of them")
+	case o.AppID == "":
+		return nil, errors.New("conformance: Options.AppID is required: the merchant's official account id")
+	case o.PaySignKey == "":
+		return nil, errors.New("conformance: Options.PaySignKey is required: the key that signs the merchant's notifications")
+	case o.StaleAge < 0, o.FutureSkew < 0, o.Timeout < 0, o.APITimeout < 0, o.Oversize < 0:
+		return nil, errors.New("conformance: durations and sizes in Options must not be negative (0 means the default)")
+	case o.Oversize != 0 && o.Oversize <= 64<<10:
+		return nil, fmt.Errorf("conformance: Options.Oversize %d is not oversized: want more than 65536 bytes", o.Oversize)
+	}
+	if o.URL != "" {
+		u, err := url.Parse(o.URL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("conformance: Options.URL %q is not an http(s) URL", o.URL)
+		}
+	}
+	if o.Run != "" {
+		re, err := regexp.Compile(o.Run)
+		if err != nil {
+			return nil, fmt.Errorf("conformance: Options.Run: %w", err)
+		}
+		s.run = re
+	}
+	known := make(map[string]bool)
+	for _, c := range Cases() {
+		known[c.ID] = true
+	}
+	s.expectFail = make(map[string]bool, len(o.ExpectFail))
+	for _, id := range o.ExpectFail {
+		if !known[id] {
+			return nil, fmt.Errorf("conformance: Options.ExpectFail names %q, which is no case (see Cases or --list)", id)
+		}
+		s.expectFail[id] = true
+	}
+	if s.StaleAge == 0 {
+		s.StaleAge = DefaultStaleAge
+	}
+	if s.FutureSkew == 0 {
+		s.FutureSkew = DefaultFutureSkew
+	}
+	if s.Timeout == 0 {
+		s.Timeout = DefaultTimeout
+	}
+	if s.APITimeout == 0 {
+		s.APITimeout = DefaultAPITimeout
+	}
+	if s.Oversize == 0 {
+		s.Oversize = DefaultOversize
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.OpenID == "" {
+		s.OpenID = freshOpenID()
+	}
+	return s, nil
+}
+
+// freshOpenID returns an openid of the usual shape (28 characters of the
+// URL-safe alphabet) that no earlier run used.
+func freshOpenID() string {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	return "oCONF" + randomString(alphabet, 23)
+}
+
+func randomString(alphabet string, n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails (crypto/rand)
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b)
+}

@@ -1,0 +1,117 @@
+package conformance
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// The JUnit XML schema, as CI servers read it.
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Time     string      `xml:"time,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	ClassName string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
+
+// WriteJUnit writes the report as JUnit XML: one testsuite per section,
+// one testcase per case (classname "conformance.<section>"). A failure
+// carries the requirement, Expected vs Actual, the diff and the exchanges;
+// a skipped case and an expected failure are <skipped> with the reason; a
+// warning is a pass whose <system-out> says why.
+func (r Report) WriteJUnit(w io.Writer) error {
+	c := r.Counts()
+	doc := junitSuites{
+		Name:     "payfeedback conformance",
+		Tests:    c.Total,
+		Failures: c.Failed,
+		Skipped:  c.Skipped + c.ExpectedFailures,
+		Time:     seconds(r.Duration),
+	}
+	index := map[string]int{}
+	for _, res := range r.Results {
+		i, ok := index[res.Section]
+		if !ok {
+			i = len(doc.Suites)
+			index[res.Section] = i
+			doc.Suites = append(doc.Suites, junitSuite{Name: res.Section})
+		}
+		s := &doc.Suites[i]
+		s.Tests++
+		tc := junitCase{Name: res.ID, ClassName: "conformance." + res.Section, Time: seconds(res.Duration)}
+		switch res.Status {
+		case Fail:
+			s.Failures++
+			tc.Failure = &junitMessage{Message: res.Message, Type: "fail", Text: failureText(res)}
+		case Skip:
+			s.Skipped++
+			tc.Skipped = &junitMessage{Message: res.Message}
+		case ExpectedFail:
+			s.Skipped++
+			tc.Skipped = &junitMessage{Message: "expected failure: " + res.Message}
+		case Warn:
+			tc.SystemOut = "warning: " + res.Message
+		}
+		if res.Listed && (res.Status == Pass || res.Status == Warn) {
+			tc.SystemOut = strings.TrimSpace(tc.SystemOut + "\nlisted as an expected failure, but passed: remove it from the list")
+		}
+		doc.Suites[i] = *s
+	}
+	for i := range doc.Suites {
+		var d time.Duration
+		for _, res := range r.Results {
+			if res.Section == doc.Suites[i].Name {
+				d += res.Duration
+			}
+		}
+		doc.Suites[i].Time = seconds(d)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// failureText is the body of a <failure>: what WriteDetails prints.
+func failureText(r Result) string {
+	var b strings.Builder
+	writeFailure(&b, r)
+	return strings.TrimLeft(b.String(), "\n")
+}

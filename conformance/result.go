@@ -1,0 +1,186 @@
+package conformance
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Status is the outcome of one case.
+type Status string
+
+// The outcomes of a case.
+const (
+	// Pass: the merchant did what the requirement asks.
+	Pass Status = "pass"
+	// Warn: the merchant did what the requirement asks, in a way the
+	// protocol's practice discourages (for example it answered a body other
+	// than "success"). A warning fails the run only with Options.Strict.
+	Warn Status = "warn"
+	// Fail: the merchant did not do what the requirement asks.
+	Fail Status = "fail"
+	// Skip: the case did not run or had nothing to judge; Message says why.
+	Skip Status = "skip"
+	// ExpectedFail: the case failed, and it is listed in Options.ExpectFail,
+	// so the run is not failed for it.
+	ExpectedFail Status = "expected-fail"
+)
+
+// Result is the outcome of one case. Results are plain values: a case never
+// keeps state between runs.
+type Result struct {
+	// ID is the case's stable id, e.g. "security/signature/wrong".
+	ID string `json:"id"`
+	// Section is the first element of the id: notify, security, delivery
+	// or api.
+	Section string `json:"section"`
+	// Requirement is the sentence the case checks.
+	Requirement string `json:"requirement"`
+	// Status is the outcome.
+	Status Status `json:"status"`
+	// Message says in one line why the case did not pass, or why it was
+	// skipped; it is empty for a plain pass.
+	Message string `json:"message,omitempty"`
+	// Expected and Actual describe what was required and what happened.
+	Expected string `json:"expected,omitempty"`
+	Actual   string `json:"actual,omitempty"`
+	// Diff is a go-cmp diff of Expected against Actual where one helps
+	// ("-" expected, "+" actual).
+	Diff string `json:"diff,omitempty"`
+	// Listed reports that the case is listed in Options.ExpectFail. A listed
+	// case that passes keeps Status Pass and Listed true: remove it from
+	// the file.
+	Listed bool `json:"listed,omitempty"`
+	// Exchanges are the HTTP exchanges the case made or observed, in order.
+	Exchanges []Exchange `json:"exchanges,omitempty"`
+	// Duration is how long the case took.
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Failed reports whether r fails the run.
+func (r Result) Failed() bool { return r.Status == Fail }
+
+// Exchange is one HTTP exchange on the wire: what the suite (or the
+// embedded fake WeChat, or the merchant, for API calls) sent and what came
+// back. Bodies are excerpts of at most MaxExcerpt bytes; sizes are exact.
+type Exchange struct {
+	// Note says what was special about this exchange, if anything (for
+	// example "connection dropped after 300 of 612 body bytes").
+	Note string `json:"note,omitempty"`
+	// Request is what was sent.
+	Request WireRequest `json:"request"`
+	// Response is what came back; nil when nothing did (see Error).
+	Response *WireResponse `json:"response,omitempty"`
+	// Error is the transport error when no response came back.
+	Error string `json:"error,omitempty"`
+	// Duration is the time from the first byte sent to the response header.
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// MaxExcerpt bounds the body excerpts kept in an Exchange.
+const MaxExcerpt = 2048
+
+// WireRequest is the request side of an Exchange.
+type WireRequest struct {
+	// Method and Target form the request line (Target is a path with its
+	// query, or a full URL).
+	Method string `json:"method"`
+	Target string `json:"target"`
+	// Header holds the headers that matter to the case (Content-Type,
+	// Content-Length, Transfer-Encoding), one value each.
+	Header map[string]string `json:"header,omitempty"`
+	// Body is an excerpt of the body; BodySize its full length.
+	Body     string `json:"body,omitempty"`
+	BodySize int64  `json:"body_size"`
+}
+
+// WireResponse is the response side of an Exchange.
+type WireResponse struct {
+	// Status is the HTTP status code.
+	Status int `json:"status"`
+	// Header holds Content-Type and the headers that explain a refusal
+	// (Allow, Retry-After), one value each.
+	Header map[string]string `json:"header,omitempty"`
+	// Body is an excerpt of the body; BodySize its full length.
+	Body     string `json:"body,omitempty"`
+	BodySize int64  `json:"body_size"`
+}
+
+// excerpt returns b cut to MaxExcerpt bytes, marking the cut.
+func excerpt(b []byte) string {
+	if len(b) <= MaxExcerpt {
+		return string(b)
+	}
+	return string(b[:MaxExcerpt]) + "…"
+}
+
+// keptResponseHeaders are the response headers an Exchange records.
+var keptResponseHeaders = [...]string{"Content-Type", "Allow", "Retry-After"}
+
+// pickHeaders keeps the named headers of h, first value each.
+func pickHeaders(h http.Header, names []string) map[string]string {
+	var m map[string]string
+	for _, k := range names {
+		if v := h.Get(k); v != "" {
+			if m == nil {
+				m = make(map[string]string, len(names))
+			}
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// String renders the exchange as it looked on the wire, one line per
+// header, ">" for what was sent and "<" for what came back.
+func (e Exchange) String() string {
+	var b strings.Builder
+	if e.Note != "" {
+		fmt.Fprintf(&b, "# %s\n", e.Note)
+	}
+	fmt.Fprintf(&b, "> %s %s\n", e.Request.Method, e.Request.Target)
+	writeHeaders(&b, "> ", e.Request.Header)
+	if e.Request.Body != "" {
+		b.WriteString(">\n")
+		writeBody(&b, "> ", e.Request.Body, e.Request.BodySize)
+	}
+	switch {
+	case e.Response != nil:
+		fmt.Fprintf(&b, "< %d %s\n", e.Response.Status, http.StatusText(e.Response.Status))
+		writeHeaders(&b, "< ", e.Response.Header)
+		if e.Response.Body != "" {
+			b.WriteString("<\n")
+			writeBody(&b, "< ", e.Response.Body, e.Response.BodySize)
+		}
+	case e.Error != "":
+		fmt.Fprintf(&b, "! %s\n", e.Error)
+	}
+	return b.String()
+}
+
+func writeHeaders(b *strings.Builder, prefix string, h map[string]string) {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(b, "%s%s: %s\n", prefix, k, h[k])
+	}
+}
+
+func writeBody(b *strings.Builder, prefix, body string, size int64) {
+	body = strings.TrimRight(body, "\n")
+	for _, line := range strings.Split(body, "\n") {
+		b.WriteString(prefix)
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	if size > int64(len(body)) && strings.HasSuffix(body, "…") {
+		b.WriteString(prefix)
+		b.WriteString("(" + strconv.FormatInt(size, 10) + " bytes in all)\n")
+	}
+}

@@ -1,0 +1,107 @@
+package conformance
+
+import (
+	"context"
+	"time"
+)
+
+// Run runs the selected cases against the merchant, in the order of Cases,
+// one at a time, and returns the report. The error is not nil only when
+// the options are unusable or the embedded fake WeChat could not start;
+// whatever the merchant does wrong is in the report. When ctx ends, the
+// cases not yet run are reported skipped and Run returns ctx's error with
+// the partial report.
+func Run(ctx context.Context, opts Options) (Report, error) {
+	s, err := settle(opts)
+	if err != nil {
+		return Report{}, err
+	}
+	started := time.Now()
+	var selected []Case
+	for _, c := range Cases() {
+		if s.run == nil || s.run.MatchString(c.ID) {
+			selected = append(selected, c)
+		}
+	}
+	e := &env{s: s}
+	wantAPI := false
+	for _, c := range selected {
+		wantAPI = wantAPI || c.API
+	}
+	handler := s.Handler
+	if (s.API && wantAPI) || (handler == nil && s.Merchant != nil) {
+		run, err := startAPI(ctx, s)
+		if err != nil {
+			return Report{}, err
+		}
+		defer run.close()
+		e.api = run
+		if handler == nil && run.merchant != nil {
+			handler = run.merchant
+		}
+	}
+	if s.URL != "" {
+		e.t = newURLTarget(s.URL, s.Client)
+	} else {
+		e.t = &handlerTarget{h: handler}
+	}
+	defer e.t.close()
+	e.forge = &forge{appID: s.AppID, key: s.PaySignKey, openID: s.OpenID, now: s.Now}
+	if e.api != nil {
+		e.api.env = e
+		e.forge.issue = e.api.issue
+	}
+
+	rep := Report{Target: e.t.describe(), Started: started, Config: configOf(s)}
+	for _, c := range selected {
+		start := time.Now()
+		var res Result
+		switch {
+		case ctx.Err() != nil:
+			res = Result{Status: Skip, Message: "the run was cancelled before this case"}
+		case c.API && !s.API:
+			res = Result{Status: Skip, Message: "API cases run only when asked for (--api, Options.API), with the merchant wired to the suite's embedded fake WeChat"}
+		default:
+			res = c.run(ctx, e)
+		}
+		res.ID, res.Section, res.Requirement = c.ID, c.Section(), c.Requirement
+		res.Duration = time.Since(start)
+		res = judge(res, s)
+		rep.Results = append(rep.Results, res)
+		if s.Progress != nil {
+			s.Progress(res)
+		}
+	}
+	rep.Duration = time.Since(started)
+	return rep, ctx.Err()
+}
+
+// judge applies Strict and the expected failures to a case's own result.
+func judge(r Result, s *settings) Result {
+	if r.Status == Warn && s.Strict {
+		r.Status = Fail
+		r.Message = "(strict) " + r.Message
+	}
+	if s.expectFail[r.ID] {
+		r.Listed = true
+		if r.Status == Fail {
+			r.Status = ExpectedFail
+		}
+	}
+	return r
+}
+
+// configOf records the settings that shaped a run (never a secret).
+func configOf(s *settings) Config {
+	return Config{
+		AppID:      s.AppID,
+		OpenID:     s.OpenID,
+		StaleAge:   s.StaleAge,
+		FutureSkew: s.FutureSkew,
+		Timeout:    s.Timeout,
+		Oversize:   s.Oversize,
+		Strict:     s.Strict,
+		Run:        s.Options.Run,
+		API:        s.API,
+	}
+}

@@ -1,0 +1,468 @@
+package conformance
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// request is what a case asks a target to send.
+type request struct {
+	// method is the HTTP method ("": POST).
+	method string
+	// body is the body, unless big is set.
+	body []byte
+	// big is a body generated on the fly (the oversized cases).
+	big *bigBody
+	// chunked sends the body without Content-Length.
+	chunked bool
+	// cutAfter > 0 sends only that many body bytes and then ends the
+	// connection's sending side: a delivery attempt that failed on the
+	// way (see the package documentation).
+	cutAfter int
+	// wait bounds the wait for the answer.
+	wait time.Duration
+}
+
+// bigBody is prefix, then fill repeated, then suffix: size bytes in all.
+type bigBody struct {
+	prefix, suffix []byte
+	fill           byte
+	size           int64
+}
+
+func (b *bigBody) reader() io.Reader {
+	n := b.size - int64(len(b.prefix)) - int64(len(b.suffix))
+	return io.MultiReader(bytes.NewReader(b.prefix), io.LimitReader(repeatByte(b.fill), n), bytes.NewReader(b.suffix))
+}
+
+// excerpt is the start of the body, for the record.
+func (b *bigBody) excerpt() string {
+	head := make([]byte, 0, MaxExcerpt)
+	head = append(head, b.prefix...)
+	for len(head) < MaxExcerpt {
+		head = append(head, b.fill)
+	}
+	return string(head[:MaxExcerpt]) + "…"
+}
+
+// repeatByte is an endless reader of one byte.
+type repeatByte byte
+
+func (r repeatByte) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
+}
+
+func (q request) methodOrPost() string {
+	if q.method == "" {
+		return http.MethodPost
+	}
+	return q.method
+}
+
+func (q request) size() int64 {
+	if q.big != nil {
+		return q.big.size
+	}
+	return int64(len(q.body))
+}
+
+// wireRequest records q as sent to target.
+func (q request) wireRequest(target string) WireRequest {
+	w := WireRequest{Method: q.methodOrPost(), Target: target, BodySize: q.size(), Header: map[string]string{"Content-Type": contentType}}
+	if q.chunked {
+		w.Header["Transfer-Encoding"] = "chunked"
+	} else {
+		w.Header["Content-Length"] = strconv.FormatInt(q.size(), 10)
+	}
+	switch {
+	case q.big != nil:
+		w.Body = q.big.excerpt()
+	case q.cutAfter > 0 && q.cutAfter < len(q.body):
+		w.Body = excerpt(q.body[:q.cutAfter])
+	default:
+		w.Body = excerpt(q.body)
+	}
+	return w
+}
+
+// contentType is what WeChat's notifications carry.
+const contentType = "text/xml"
+
+// target is the merchant's endpoint, over the network or in-process.
+type target interface {
+	send(ctx context.Context, q request) Exchange
+	// describe says what is under test, for the report.
+	describe() string
+	// close waits for work the target started to end (bounded).
+	close()
+}
+
+// urlTarget is a live endpoint.
+type urlTarget struct {
+	raw    string
+	u      *url.URL
+	client *http.Client
+	tls    *tls.Config
+}
+
+func newURLTarget(raw string, c *http.Client) *urlTarget {
+	u, _ := url.Parse(raw) // checked by settle
+	t := &urlTarget{raw: raw, u: u}
+	if c == nil {
+		tr := &http.Transport{
+			Proxy:               nil,
+			DialContext:         (&net.Dialer{Timeout: 10 * time.Second}).DialContext,
+			MaxIdleConnsPerHost: 4,
+			IdleConnTimeout:     30 * time.Second,
+			TLSHandshakeTimeout: 10 * time.Second,
+		}
+		c = &http.Client{Transport: tr}
+	} else {
+		cc := *c
+		c = &cc
+	}
+	c.Timeout = 0
+	// A redirect is an answer, not an acceptance: never follow it.
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	t.client = c
+	if tr, ok := c.Transport.(*http.Transport); ok && tr.TLSClientConfig != nil {
+		t.tls = tr.TLSClientConfig.Clone()
+	}
+	return t
+}
+
+func (t *urlTarget) describe() string { return t.raw }
+
+func (t *urlTarget) close() { t.client.CloseIdleConnections() }
+
+func (t *urlTarget) send(ctx context.Context, q request) Exchange {
+	if q.cutAfter > 0 {
+		return t.sendCut(ctx, q)
+	}
+	ex := Exchange{Request: q.wireRequest(t.u.RequestURI())}
+	ctx, cancel := context.WithTimeout(ctx, q.wait)
+	defer cancel()
+	var body io.Reader
+	if q.big != nil {
+		body = q.big.reader()
+	} else {
+		body = bytes.NewReader(q.body)
+	}
+	if q.chunked {
+		body = struct{ io.Reader }{body} // hide the length
+	}
+	req, err := http.NewRequestWithContext(ctx, q.methodOrPost(), t.raw, body)
+	if err != nil {
+		ex.Error = err.Error()
+		return ex
+	}
+	req.ContentLength = q.size()
+	if q.chunked {
+		req.ContentLength = -1
+	}
+	req.Header.Set("Content-Type", contentType)
+	start := time.Now()
+	resp, err := t.client.Do(req)
+	if err != nil {
+		ex.Duration = time.Since(start)
+		ex.Error = describeErr(err, q.wait)
+		return ex
+	}
+	wr, err := readResponse(resp)
+	ex.Duration = time.Since(start)
+	ex.Response = wr
+	if err != nil {
+		ex.Note = "the response body could not be read in full: " + describeErr(err, q.wait)
+	}
+	return ex
+}
+
+// readResponse records resp, reading at most 1 MiB of its body.
+func readResponse(resp *http.Response) (*WireResponse, error) {
+	defer resp.Body.Close()
+	var head bytes.Buffer
+	n, err := io.Copy(&head, io.LimitReader(resp.Body, MaxExcerpt+1))
+	if err == nil && n > MaxExcerpt {
+		var rest int64
+		rest, err = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		n += rest
+	}
+	return &WireResponse{
+		Status:   resp.StatusCode,
+		Header:   pickHeaders(resp.Header, keptResponseHeaders[:]),
+		Body:     excerpt(head.Bytes()),
+		BodySize: n,
+	}, err
+}
+
+// sendCut opens a connection of its own, sends the headers and the first
+// q.cutAfter bytes of a body announced longer, then closes its sending
+// side (the merchant reads an early end of body) and reads whatever the
+// merchant answers until it closes the connection.
+func (t *urlTarget) sendCut(ctx context.Context, q request) Exchange {
+	ex := Exchange{
+		Note:    fmt.Sprintf("connection ended by the sender after %d of %d body bytes", q.cutAfter, len(q.body)),
+		Request: q.wireRequest(t.u.RequestURI()),
+	}
+	ctx, cancel := context.WithTimeout(ctx, q.wait)
+	defer cancel()
+	host := t.u.Host
+	if t.u.Port() == "" {
+		if t.u.Scheme == "https" {
+			host = net.JoinHostPort(t.u.Hostname(), "443")
+		} else {
+			host = net.JoinHostPort(t.u.Hostname(), "80")
+		}
+	}
+	start := time.Now()
+	var d net.Dialer
+	raw, err := d.DialContext(ctx, "tcp", host)
+	if err != nil {
+		ex.Error = describeErr(err, q.wait)
+		return ex
+	}
+	conn := raw
+	if t.u.Scheme == "https" {
+		cfg := t.tls
+		if cfg == nil {
+			cfg = &tls.Config{}
+		} else {
+			cfg = cfg.Clone()
+		}
+		if cfg.ServerName == "" {
+			cfg.ServerName = t.u.Hostname()
+		}
+		tc := tls.Client(raw, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			ex.Error = describeErr(err, q.wait)
+			return ex
+		}
+		conn = tc
+	}
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
+		q.methodOrPost(), t.u.RequestURI(), t.u.Host, contentType, len(q.body))
+	b.Write(q.body[:min(q.cutAfter, len(q.body))])
+	if _, err := conn.Write(b.Bytes()); err != nil {
+		ex.Error = describeErr(err, q.wait)
+		return ex
+	}
+	type closeWriter interface{ CloseWrite() error }
+	if cw, ok := conn.(closeWriter); ok {
+		_ = cw.CloseWrite()
+	}
+	// The merchant may answer (an early end of body is an error it can
+	// report) or just close; either way it is done with the attempt.
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err == nil {
+		ex.Response, _ = readResponse(resp)
+	} else if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !isConnReset(err) {
+		ex.Error = describeErr(err, q.wait)
+	}
+	ex.Duration = time.Since(start)
+	return ex
+}
+
+// describeErr words a transport error for the report.
+func describeErr(err error, wait time.Duration) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "no answer within " + wait.String()
+	case errors.Is(err, context.Canceled):
+		return "run cancelled"
+	}
+	return err.Error()
+}
+
+// isConnReset reports whether err says the peer closed or reset the
+// connection (as opposed to never accepting it).
+func isConnReset(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false
+	}
+	return closedByPeer(err.Error())
+}
+
+// closedByPeer reports whether a transport error's text says the peer
+// closed or reset the connection.
+func closedByPeer(msg string) bool {
+	for _, s := range [...]string{"connection reset", "broken pipe", "EOF", "forcibly closed", "server closed"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// handlerTarget is an http.Handler run in-process: no sockets, each
+// request served on a goroutine of its own so that a slow or stuck handler
+// can be given up on.
+type handlerTarget struct {
+	h  http.Handler
+	wg sync.WaitGroup
+}
+
+func (t *handlerTarget) describe() string { return "in-process handler" }
+
+// close waits for handlers still running (ones the suite gave up on), for
+// at most a minute.
+func (t *handlerTarget) close() {
+	done := make(chan struct{})
+	go func() { t.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+	}
+}
+
+const handlerTargetPath = "/payfeedback"
+
+func (t *handlerTarget) send(ctx context.Context, q request) Exchange {
+	ex := Exchange{Request: q.wireRequest(handlerTargetPath)}
+	reqCtx, cancel := context.WithCancel(ctx)
+	var body io.Reader
+	switch {
+	case q.big != nil:
+		body = q.big.reader()
+	case q.cutAfter > 0:
+		cut := min(q.cutAfter, len(q.body))
+		ex.Note = fmt.Sprintf("connection ended by the sender after %d of %d body bytes", cut, len(q.body))
+		body = &cutReader{r: bytes.NewReader(q.body[:cut]), cancel: cancel}
+	default:
+		body = bytes.NewReader(q.body)
+	}
+	req, err := http.NewRequestWithContext(reqCtx, q.methodOrPost(), "http://merchant.test"+handlerTargetPath, body)
+	if err != nil {
+		cancel()
+		ex.Error = err.Error()
+		return ex
+	}
+	req.RequestURI = handlerTargetPath
+	req.RemoteAddr = "127.0.0.1:1"
+	req.Header.Set("Content-Type", contentType)
+	req.ContentLength = q.size()
+	if q.chunked {
+		req.ContentLength = -1
+		req.TransferEncoding = []string{"chunked"}
+	}
+	rec := &recorder{header: make(http.Header)}
+	done := make(chan struct{})
+	start := time.Now()
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		defer close(done)
+		defer func() {
+			if v := recover(); v != nil {
+				rec.panicked = fmt.Sprint(v)
+			}
+		}()
+		t.h.ServeHTTP(rec, req)
+	}()
+	timer := time.NewTimer(q.wait)
+	defer timer.Stop()
+	select {
+	case <-done:
+		cancel()
+	case <-timer.C:
+		cancel()
+		ex.Duration = time.Since(start)
+		ex.Error = "no answer within " + q.wait.String()
+		return ex
+	case <-ctx.Done():
+		cancel()
+		ex.Error = "run cancelled"
+		return ex
+	}
+	ex.Duration = time.Since(start)
+	if rec.panicked != "" {
+		ex.Error = "the handler panicked: " + rec.panicked
+		return ex
+	}
+	if q.cutAfter > 0 {
+		// The sender is gone; what the handler answered is kept for the
+		// record only.
+		ex.Response = rec.wire()
+		return ex
+	}
+	ex.Response = rec.wire()
+	return ex
+}
+
+// cutReader returns its bytes and then io.ErrUnexpectedEOF, cancelling the
+// request's context as net/http does when a client goes away.
+type cutReader struct {
+	r      io.Reader
+	cancel context.CancelFunc
+}
+
+func (c *cutReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err == io.EOF {
+		c.cancel()
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// recorder is a ResponseWriter that keeps the status, the headers and an
+// excerpt of the body.
+type recorder struct {
+	header   http.Header
+	status   int
+	body     []byte
+	size     int64
+	panicked string
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+}
+
+func (r *recorder) Write(p []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	if room := MaxExcerpt + 1 - len(r.body); room > 0 {
+		r.body = append(r.body, p[:min(room, len(p))]...)
+	}
+	r.size += int64(len(p))
+	return len(p), nil
+}
+
+// Flush implements http.Flusher (there is nothing to flush).
+func (r *recorder) Flush() {}
+
+func (r *recorder) wire() *WireResponse {
+	status := r.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	return &WireResponse{Status: status, Header: pickHeaders(r.header, keptResponseHeaders[:]), Body: excerpt(r.body), BodySize: r.size}
+}
