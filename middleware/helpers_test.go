@@ -14,7 +14,7 @@ import (
 	"github.com/payfeedback/payfeedback/middleware"
 )
 
-// Facts of the test vectors (testdata/app_signature.json in the root).
+// Facts of the test vectors (testdata/vectors in the root package).
 const (
 	testAppID  = "wxf8b4f85f3a794e77"
 	testKey    = "L8LrMqqeGRxST5reouB0K66CaYAWpqhAVsq7ggKkxHCOastWksvuX1uvmvQclxaHoYd3ElNBrNO2DHnnzgfVG9Qs473M3DTOZug5er46FhuGofumV8H2FVR9qkjSlC5K"
