@@ -38,9 +38,9 @@ func parseNotification(data []byte, fast bool) (*Notification, error) {
 	raw := rawNotification{pics: blk.pics[:0]}
 	// The scanner reads data in place, through a string that aliases it:
 	// nothing taken from that string may outlive this call, so the values
-	// are copied into blk (own) as soon as the scanner accepts the body.
+	// are copied out (own) as soon as the scanner accepts the body.
 	if fast && scanNotification(unsafe.String(unsafe.SliceData(data), len(data)), &raw) {
-		raw.own(blk.arena[:0])
+		raw.own()
 	} else {
 		raw = rawNotification{pics: blk.pics[:0]}
 		if err := decodeReference(data, &raw); err != nil {
@@ -61,20 +61,17 @@ func stripBOM(data []byte) []byte {
 	return data
 }
 
-// notificationBlock holds a Notification, room for its pictures and for
-// the bytes of its values, so a decode allocates once for all of them when
-// they fit. The arena's size fills the allocator's 896-byte size class
-// (with the 8-byte header the runtime adds to such objects).
+// notificationBlock holds a Notification and room for its pictures, so
+// they take one allocation.
 type notificationBlock struct {
-	n     Notification
-	pics  [MaxPictures]string
-	arena [608]byte
+	n    Notification
+	pics [MaxPictures]string
 }
 
-// own copies the values into arena, or into a new buffer when they do not
-// fit, so they no longer alias the body. The copies are never written
-// again, which is what makes them strings.
-func (r *rawNotification) own(arena []byte) {
+// own copies the values into one new buffer, so they no longer alias the
+// body. The copies are never written again, which is what makes them
+// strings.
+func (r *rawNotification) own() {
 	size := 0
 	for _, v := range r.vals {
 		size += len(v)
@@ -82,10 +79,7 @@ func (r *rawNotification) own(arena []byte) {
 	for _, p := range r.pics {
 		size += len(p)
 	}
-	buf := arena[:0]
-	if size > cap(buf) {
-		buf = make([]byte, 0, size)
-	}
+	buf := make([]byte, 0, size)
 	keep := func(v string) string {
 		if v == "" {
 			return ""
@@ -395,14 +389,23 @@ func isNameByte(b byte) bool {
 // around it) is a substring of s, not a copy.
 func (sc *scanner) text(name string) (v string, ok bool) {
 	s, i := sc.s, sc.i
+	// The usual shape first: one CDATA section, then the end tag.
+	if strings.HasPrefix(s[i:], "<![CDATA[") {
+		if j := scanCDATA(s, i+len("<![CDATA[")); j >= 0 {
+			if end, ok := endTag(s, j+len("]]>"), name); ok {
+				sc.i = end
+				return trimXMLSpace(s[i+len("<![CDATA[") : j]), true
+			}
+		}
+	}
 	start := i
 	var (
 		pieces int    // pieces that are not all white space
 		only   string // the last of them, trimmed
 	)
 	for {
-		j := scanChars(s, i, true)
-		if j < 0 || j == len(s) {
+		j := scanText(s, i)
+		if j < 0 {
 			return "", false
 		}
 		if t := trimXMLSpace(s[i:j]); t != "" {
@@ -410,30 +413,36 @@ func (sc *scanner) text(name string) (v string, ok bool) {
 			only = t
 		}
 		i = j
-		rest := s[i:]
-		if strings.HasPrefix(rest, "<![CDATA[") {
-			i += len("<![CDATA[")
-			j = scanChars(s, i, false)
-			if j < 0 {
-				return "", false
-			}
-			if t := trimXMLSpace(s[i:j]); t != "" {
-				pieces++
-				only = t
-			}
-			i = j + len("]]>")
-			continue
-		}
-		if n := len(name); len(rest) > n+2 && rest[1] == '/' && rest[2+n] == '>' && rest[2:2+n] == name {
-			sc.i = i + n + 3
+		if end, ok := endTag(s, i, name); ok {
+			sc.i = end
 			if pieces <= 1 {
 				// The other pieces are white space that trimming removes.
 				return only, true
 			}
 			return trimXMLSpace(joinPieces(s[start:i])), true
 		}
-		return "", false
+		if !strings.HasPrefix(s[i:], "<![CDATA[") {
+			return "", false
+		}
+		i += len("<![CDATA[")
+		if j = scanCDATA(s, i); j < 0 {
+			return "", false
+		}
+		if t := trimXMLSpace(s[i:j]); t != "" {
+			pieces++
+			only = t
+		}
+		i = j + len("]]>")
 	}
+}
+
+// endTag reports whether </name> is at s[i], and the index after it.
+func endTag(s string, i int, name string) (int, bool) {
+	n := len(name)
+	if len(s)-i > n+2 && s[i] == '<' && s[i+1] == '/' && s[i+2+n] == '>' && s[i+2:i+2+n] == name {
+		return i + n + 3, true
+	}
+	return 0, false
 }
 
 // joinPieces concatenates the character data and CDATA contents of v, a
@@ -458,46 +467,44 @@ func joinPieces(v string) string {
 	return b.String()
 }
 
-// scanChars checks the characters of a value from s[i] and returns where
-// they end: for character data (text true) the index of the next '<', for a
-// CDATA section the index of its "]]>"; len(s) when character data runs to
-// the end, -1 when the scanner must decline. It declines invalid UTF-8,
-// characters XML forbids, CR (which XML normalises) and, in character data,
-// '&' and "]]>". Eight bytes of plain ASCII are checked at a time, so the
-// validation costs no pass of its own.
-func scanChars(s string, i int, text bool) int {
-	const (
-		ones  = 0x0101010101010101
-		highs = 0x8080808080808080
-	)
+// The scanner checks the bytes of values eight at a time: a word of plain
+// printable ASCII without the bytes that end or break the run passes at
+// once, any other word goes byte by byte. The tests below set the high bit
+// of each byte that is not ASCII, below 0x20, or equal to a given byte; a
+// high bit may be set falsely (the byte loop decides), never missed.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+func load64(s string, i int) uint64 {
+	_ = s[i+7]
+	return uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+}
+
+// flagged reports whether w may hold a byte that is not plain ASCII, or b1,
+// or b2.
+func flagged(w uint64, b1, b2 byte) bool {
+	x, y := w^(uint64(b1)*ones), w^(uint64(b2)*ones)
+	return (w|(w-0x20*ones)&^w|(x-ones)&^x|(y-ones)&^y)&highs != 0
+}
+
+// scanCDATA checks the content of a CDATA section from s[i] and returns the
+// index of its "]]>", or -1 when the scanner must decline: no end, invalid
+// UTF-8, a character XML forbids, or CR (which XML normalises).
+func scanCDATA(s string, i int) int {
 	for {
-		for i+8 <= len(s) {
-			_ = s[i+7]
-			w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-				uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-			// High bits flag bytes that are not ASCII, bytes below 0x20,
-			// and ']' (and '<', '&' in text). A flag may be false (the
-			// byte loop below decides), never missing.
-			brk := w ^ (']' * ones)
-			flags := w | (w-0x20*ones)&^w | (brk-ones)&^brk
-			if text {
-				lt, amp := w^('<'*ones), w^('&'*ones)
-				flags |= (lt-ones)&^lt | (amp-ones)&^amp
-			}
-			if flags&highs != 0 {
-				break
-			}
+		for i+8 <= len(s) && !flagged(load64(s, i), ']', ']') {
 			i += 8
 		}
-		// Byte by byte, to the end of the flagged word.
 		for end := min(i+8, len(s)); i < end; {
-			switch b := s[i]; {
+			b := s[i]
+			switch {
 			case b >= utf8.RuneSelf:
-				r, size := utf8.DecodeRuneInString(s[i:])
-				if r == utf8.RuneError && size == 1 || r == 0xFFFE || r == 0xFFFF {
+				if i = plainRune(s, i); i < 0 {
 					return -1
 				}
-				i += size
 				continue
 			case b < 0x20:
 				if b != '\n' && b != '\t' {
@@ -505,25 +512,68 @@ func scanChars(s string, i int, text bool) int {
 				}
 			case b == ']':
 				if strings.HasPrefix(s[i:], "]]>") {
-					if text {
-						return -1
-					}
 					return i
 				}
-			case text && b == '<':
-				return i
-			case text && b == '&':
-				return -1
 			}
 			i++
 		}
 		if i >= len(s) {
-			if text {
-				return len(s)
-			}
 			return -1
 		}
 	}
+}
+
+// scanText checks character data from s[i] and returns the index of the
+// next '<', or -1 when the scanner must decline: no '<', invalid UTF-8, a
+// character XML forbids, CR, '&' (entities are left to the reference
+// decoder) or "]]>".
+func scanText(s string, i int) int {
+	for {
+		for i+8 <= len(s) && !flagged(load64(s, i), '<', '&') && !flagged(load64(s, i), ']', ']') {
+			i += 8
+		}
+		for end := min(i+8, len(s)); i < end; {
+			b := s[i]
+			switch {
+			case b == '<':
+				return i
+			case b >= utf8.RuneSelf:
+				if i = plainRune(s, i); i < 0 {
+					return -1
+				}
+				continue
+			case b < 0x20:
+				if b != '\n' && b != '\t' {
+					return -1
+				}
+			case b == '&':
+				return -1
+			case b == ']':
+				if strings.HasPrefix(s[i:], "]]>") {
+					return -1
+				}
+			}
+			i++
+		}
+		if i >= len(s) {
+			return -1
+		}
+	}
+}
+
+// plainRune checks the multi-byte character at s[i] and returns the index
+// after it, or -1 for invalid UTF-8 and the non-characters U+FFFE, U+FFFF.
+func plainRune(s string, i int) int {
+	// Most of the BMP, CJK included: a lead byte E1–EC or EE and two
+	// continuation bytes, always valid and never a non-character.
+	if b := s[i]; (b >= 0xE1 && b <= 0xEC || b == 0xEE) && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+		return i + 3
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if r == utf8.RuneError && size == 1 || r == 0xFFFE || r == 0xFFFF {
+		return -1
+	}
+	return i + size
 }
 
 // picInfo reads the children of PicInfo: <item><PicUrl>…</PicUrl></item>.

@@ -518,15 +518,14 @@ func TestDecodeErrorMessage(t *testing.T) {
 
 // TestDecodeDoesNotAliasInput: the scanner reads the body in place, so the
 // decoded values must be copies: scribbling over the body after decoding
-// changes nothing, for values that fit the inline arena and values that do
-// not.
+// changes nothing.
 func TestDecodeDoesNotAliasInput(t *testing.T) {
 	bodies := map[string][]byte{}
 	for name := range testFiles(t, samplesDir, ".xml") {
 		bodies[name] = readSample(t, name)
 	}
 	big := strings.Repeat("长", 3000)
-	bodies["values beyond the arena"] = []byte(strings.Replace(string(readSample(t, "request_cdata_signed")),
+	bodies["long values"] = []byte(strings.Replace(string(readSample(t, "request_cdata_signed")),
 		"明天六点前联系我 18610847266", big, 1))
 	bodies["pictures beyond MaxPictures"] = readSample(t, "request_seven_pictures")
 	for _, name := range sortedKeys(bodies) {
@@ -546,15 +545,16 @@ func TestDecodeDoesNotAliasInput(t *testing.T) {
 			t.Errorf("%s: the decoded notification changed with its body (-want +got):\n%s", name, diff)
 		}
 	}
-	n, err := ParseNotification(bodies["values beyond the arena"])
+	n, err := ParseNotification(bodies["long values"])
 	if err != nil || n.ExtInfo != big {
-		t.Errorf("a value beyond the arena was not kept whole (%d bytes, %v)", len(n.ExtInfo), err)
+		t.Errorf("a long value was not kept whole (%d bytes, %v)", len(n.ExtInfo), err)
 	}
 }
 
 // TestParseAllocs: decoding and verifying the usual notification allocates
-// once (PERFORMANCE.md §1 allows two). Allocation counts are not timings:
-// they do not vary with the machine.
+// twice, the Notification and the bytes of its values (PERFORMANCE.md §1
+// allows two). Allocation counts are not timings: they do not vary with
+// the machine.
 func TestParseAllocs(t *testing.T) {
 	for _, name := range []string{"request_cdata_signed", "request_plain", "confirm_plain", "request_five_pictures"} {
 		body := readSample(t, name)
@@ -567,8 +567,8 @@ func TestParseAllocs(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
-		if allocs > 1 {
-			t.Errorf("%s: ParseNotification + Verify allocates %v times, want 1", name, allocs)
+		if allocs > 2 {
+			t.Errorf("%s: ParseNotification + Verify allocates %v times, want at most 2", name, allocs)
 		}
 	}
 }

@@ -1,7 +1,7 @@
 package payfeedback
 
 import (
-	"strconv"
+	"math"
 	"time"
 )
 
@@ -91,9 +91,12 @@ func parseTimestamp(s string) (int64, error) {
 	if len(s) == 0 || len(s) > 19 {
 		return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "want 1 to 19 decimal digits"}
 	}
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
+	var v uint64 // 19 digits never overflow a uint64
+	for i := 0; i < len(s); i++ {
+		v = v*10 + uint64(s[i]-'0')
+	}
+	if v > math.MaxInt64 {
 		return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "out of range"}
 	}
-	return v, nil
+	return int64(v), nil
 }
