@@ -111,16 +111,23 @@ func (r Report) Summary() string {
 	s := fmt.Sprintf("%d cases, %d passed, %d skipped, %d failed", c.Total, c.Passed, c.Skipped, c.Failed)
 	var extra []string
 	if c.ExpectedFailures > 0 {
-		extra = append(extra, fmt.Sprintf("%d expected failures", c.ExpectedFailures))
+		extra = append(extra, plural(c.ExpectedFailures, "expected failure", "expected failures"))
 	}
 	if c.Warned > 0 {
-		extra = append(extra, fmt.Sprintf("%d passed with warnings", c.Warned))
+		extra = append(extra, plural(c.Warned, "passed with a warning", "passed with warnings"))
 	}
 	if c.ListedPassed > 0 {
-		extra = append(extra, fmt.Sprintf("%d listed as expected failures but passed", c.ListedPassed))
+		extra = append(extra, plural(c.ListedPassed, "listed as expected to fail but passed", "listed as expected to fail but passed"))
 	}
 	if len(extra) > 0 {
 		s += " (" + strings.Join(extra, ", ") + ")"
 	}
 	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -1,0 +1,49 @@
+package conformance_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/payfeedback/payfeedback/conformance"
+)
+
+// BenchmarkSuiteInProcess is conformance.Test's cost: the whole suite,
+// API cases and their 25 virtual hours included, against the reference
+// merchant in-process (PERFORMANCE.md §3: ≤ 1 s).
+//
+//	go test -run '^$' -bench SuiteInProcess -benchtime 20x ./conformance/
+func BenchmarkSuiteInProcess(b *testing.B) {
+	for b.Loop() {
+		rep, err := conformance.Run(context.Background(), conformance.Options{
+			Merchant: reference, AppID: testAppID, PaySignKey: testKey, API: true,
+		})
+		if err != nil || rep.Counts().Passed != len(conformance.Cases()) {
+			b.Fatalf("err %v, %s", err, rep.Summary())
+		}
+	}
+}
+
+// BenchmarkSuiteLoopback is the CLI's cost against a merchant on loopback
+// that answers promptly, in real time (PERFORMANCE.md §3: ≤ 5 s).
+//
+//	go test -run '^$' -bench SuiteLoopback -benchtime 10x ./conformance/
+func BenchmarkSuiteLoopback(b *testing.B) {
+	lazy := new(lazyHandler)
+	srv := httptest.NewServer(lazy)
+	defer srv.Close()
+	for b.Loop() {
+		rep, err := conformance.Run(context.Background(), conformance.Options{
+			URL: srv.URL + "/payfeedback", AppID: testAppID, PaySignKey: testKey, API: true,
+			APIReady: func(env conformance.APIEnv) {
+				var h http.Handler = reference(env)
+				lazy.h.Store(&h)
+			},
+		})
+		if err != nil || rep.Counts().Passed != len(conformance.Cases()) {
+			b.Fatalf("err %v, %s", err, rep.Summary())
+		}
+	}
+	srv.CloseClientConnections()
+}
