@@ -239,7 +239,7 @@ function setup(thread)
   count = count + 1
 end
 function init(args)
-  base = (tid or 0) * per
+  base = ((tid or 0) * per) %% #bodies
 end
 function request()
   i = (i + 1) %% per
