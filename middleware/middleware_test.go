@@ -402,3 +402,37 @@ func TestNextGetsEmptyBody(t *testing.T) {
 		t.Fatalf("next read %d bytes, want the body consumed", len(got))
 	}
 }
+
+// TestNextContextAndWriter checks what the next handler gets: the request's
+// own context values and cancellation, the notification, and a writer that
+// still reaches Flush through http.ResponseController.
+func TestNextContextAndWriter(t *testing.T) {
+	type traceKey struct{}
+	var (
+		trace    any
+		flushErr error
+		derivedOK bool
+	)
+	h := middleware.New(baseConfig(newClock()))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		trace = r.Context().Value(traceKey{})
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		_, _ = io.WriteString(w, "success")
+		flushErr = http.NewResponseController(w).Flush()
+		<-ctx.Done() // the parent is cancelled below, before ServeHTTP
+		derivedOK = middleware.FromContext(ctx) != nil
+	}))
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), traceKey{}, "trace-1"))
+	cancel()
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, post(signedSample(t, nil)).WithContext(parent))
+	if trace != "trace-1" {
+		t.Errorf("next saw trace %v, want the request context's value", trace)
+	}
+	if flushErr != nil || !w.Flushed {
+		t.Errorf("Flush through the middleware: %v, flushed %v", flushErr, w.Flushed)
+	}
+	if !derivedOK {
+		t.Errorf("cancellation or notification lost in a derived context")
+	}
+}
