@@ -409,8 +409,8 @@ func TestNextGetsEmptyBody(t *testing.T) {
 func TestNextContextAndWriter(t *testing.T) {
 	type traceKey struct{}
 	var (
-		trace    any
-		flushErr error
+		trace     any
+		flushErr  error
 		derivedOK bool
 	)
 	h := middleware.New(baseConfig(newClock()))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
