@@ -217,6 +217,9 @@ func (a *apiRun) runPhase(ctx context.Context, name, openID string) phase {
 		if d, ok := a.delivery(c.FeedBackID); ok && !d.Delivered {
 			ph.problem += "; the merchant did not acknowledge the request notification the fake pushed (" + attemptsLine(d) + ")"
 		}
+		if len(a.fake.Calls()) == 0 {
+			ph.problem += "; the merchant made no API call to the fake at all: is it configured with the base URL " + a.fake.URL + " and the account's secret?"
+		}
 		return ph
 	}
 	ph.update = &call

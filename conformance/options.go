@@ -137,6 +137,14 @@ func (s *settings) answerWait() time.Duration {
 	return max(10*time.Second, 2*s.Timeout)
 }
 
+// Validate reports why Run would refuse o, or nil: nothing under test, a
+// missing AppID or PaySignKey, an invalid URL or Run pattern, an unknown
+// case in ExpectFail, negative durations.
+func (o Options) Validate() error {
+	_, err := settle(o)
+	return err
+}
+
 // settle applies defaults and checks o.
 func settle(o Options) (*settings, error) {
 	s := &settings{Options: o}

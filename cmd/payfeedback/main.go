@@ -28,5 +28,6 @@ func commands() []command {
 		newVersionCommand(),
 		newUpdateCommand(), newSendCommand(),
 		newMockCommand(), newPushCommand(),
+		newCheckCommand(),
 	}
 }
