@@ -34,18 +34,19 @@ func parseNotification(data []byte, fast bool) (*Notification, error) {
 		return nil, &DecodeError{Err: ErrTooLarge, Detail: "body exceeds 65536 bytes"}
 	}
 	data = stripBOM(data)
+	if fast {
+		// The scanner reads data in place, through a string that aliases
+		// it; build copies the values out before anything is kept.
+		s := unsafe.String(unsafe.SliceData(data), len(data))
+		var sc scanned
+		if scanNotification(s, &sc) {
+			return sc.build(s)
+		}
+	}
 	blk := new(notificationBlock)
 	raw := rawNotification{pics: blk.pics[:0]}
-	// The scanner reads data in place, through a string that aliases it:
-	// nothing taken from that string may outlive this call, so the values
-	// are copied out (own) as soon as the scanner accepts the body.
-	if fast && scanNotification(unsafe.String(unsafe.SliceData(data), len(data)), &raw) {
-		raw.own()
-	} else {
-		raw = rawNotification{pics: blk.pics[:0]}
-		if err := decodeReference(data, &raw); err != nil {
-			return nil, err
-		}
+	if err := decodeReference(data, &raw); err != nil {
+		return nil, err
 	}
 	if err := raw.finish(&blk.n); err != nil {
 		return nil, err
@@ -66,34 +67,6 @@ func stripBOM(data []byte) []byte {
 type notificationBlock struct {
 	n    Notification
 	pics [MaxPictures]string
-}
-
-// own copies the values into one new buffer, so they no longer alias the
-// body. The copies are never written again, which is what makes them
-// strings.
-func (r *rawNotification) own() {
-	size := 0
-	for _, v := range r.vals {
-		size += len(v)
-	}
-	for _, p := range r.pics {
-		size += len(p)
-	}
-	buf := make([]byte, 0, size)
-	keep := func(v string) string {
-		if v == "" {
-			return ""
-		}
-		start := len(buf)
-		buf = append(buf, v...)
-		return unsafe.String(&buf[start], len(v))
-	}
-	for f, v := range r.vals {
-		r.vals[f] = keep(v)
-	}
-	for i, p := range r.pics {
-		r.pics[i] = keep(p)
-	}
 }
 
 // field numbers the elements of a notification that hold text.
@@ -259,18 +232,92 @@ func trimXMLSpace(s string) string {
 
 func isXMLSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
 
+// span locates a value in the body s: s[off:end].
+type span struct{ off, end int32 }
+
+// maxScanPictures is how many pictures the scanner takes before it leaves
+// the body to the reference decoder (which keeps any number).
+const maxScanPictures = 16
+
+// scanned is what the scanner extracts: where the values lie in the body,
+// not copies. Recording offsets keeps the scan free of pointer writes (and
+// so of GC write barriers).
+type scanned struct {
+	vals    [numFields]span
+	seen    [numFields]bool
+	pics    [maxScanPictures]span
+	npics   int
+	picSeen bool
+}
+
+// build copies the values out of s into one new buffer (so they never alias
+// the body), applies the protocol's rules and returns the Notification.
+func (sc *scanned) build(s string) (*Notification, error) {
+	size := 0
+	for _, v := range sc.vals {
+		size += int(v.end - v.off)
+	}
+	for _, p := range sc.pics[:sc.npics] {
+		size += int(p.end - p.off)
+	}
+	buf := make([]byte, 0, size)
+	// keep copies a value; the copies are never written again, which is
+	// what makes them strings.
+	keep := func(v span) string {
+		if v.end == v.off {
+			return ""
+		}
+		start := len(buf)
+		buf = append(buf, s[v.off:v.end]...)
+		return unsafe.String(&buf[start], len(buf)-start)
+	}
+	blk := new(notificationBlock)
+	var raw rawNotification
+	for f, v := range sc.vals {
+		raw.vals[f] = keep(v)
+	}
+	raw.pics = blk.pics[:0]
+	for _, p := range sc.pics[:sc.npics] {
+		raw.pics = append(raw.pics, keep(p))
+	}
+	if err := raw.finish(&blk.n); err != nil {
+		return nil, err
+	}
+	return &blk.n, nil
+}
+
+// raw returns the values as substrings of s, for the differential tests.
+func (sc *scanned) raw(s string) rawNotification {
+	var r rawNotification
+	for f, v := range sc.vals {
+		r.vals[f] = s[v.off:v.end]
+	}
+	r.seen = sc.seen
+	for _, p := range sc.pics[:sc.npics] {
+		r.pics = append(r.pics, s[p.off:p.end])
+	}
+	r.picSeen = sc.picSeen
+	return r
+}
+
+func (v span) in(s string) string { return s[v.off:v.end] }
+
 // scanNotification is the fast path: a scanner for the shapes WeChat sends.
-// It fills raw with substrings of s (no copies) and reports true, or reports
-// false as soon as it meets anything outside that subset (comments,
-// attributes, entities, a CR inside a value, nested unknown elements,
-// errors of any kind); the reference decoder then decides. It therefore
-// never refuses a body on its own, and FuzzDecodeDifferential proves that
-// whatever it accepts, the reference decoder accepts with the same fields.
+// It records where the values lie in s and reports true, or reports false
+// as soon as it meets anything outside that subset (comments, attributes,
+// entities, a CR inside a value, a value in several pieces, nested unknown
+// elements, errors of any kind); the reference decoder then decides. It
+// therefore never refuses a body on its own, and FuzzDecodeDifferential
+// proves that whatever it accepts, the reference decoder accepts with the
+// same values.
 //
 // It reads every byte once: markup is matched literally, and the bytes of
-// values are checked (UTF-8, XML characters) by the same loop that
-// delimits them, so no separate validation pass is needed.
-func scanNotification(s string, raw *rawNotification) bool {
+// values are checked (UTF-8, XML characters) by the same loops that
+// delimit them, so no separate validation pass is needed.
+func scanNotification(s string, out *scanned) bool {
+	if len(s) > MaxNotificationSize {
+		return false
+	}
 	sc := scanner{s: s}
 	sc.declaration()
 	sc.skipSpace()
@@ -287,29 +334,63 @@ func scanNotification(s string, raw *rawNotification) bool {
 			break
 		}
 		if name == "PicInfo" {
-			start := len(raw.pics)
-			if !empty && !sc.picInfo(raw) {
+			start := out.npics
+			if !empty && !sc.picInfo(out) {
 				return false
 			}
-			if raw.setPics(start) != nil {
+			if !out.setPics(s, start) {
 				return false
 			}
 			continue
 		}
-		v := ""
+		var v span
 		if !empty {
-			if v, ok = sc.text(name); !ok {
+			var single bool
+			if v, single, ok = sc.text(name); !ok {
 				return false
 			}
+			if f, known := lookupField(name); known && (!single || !out.set(s, f, v)) {
+				return false
+			}
+			continue
 		}
-		if f, known := lookupField(name); known {
-			if raw.set(f, v) != nil {
-				return false
-			}
+		if f, known := lookupField(name); known && !out.set(s, f, v) {
+			return false
 		}
 	}
 	sc.skipSpace()
 	return sc.i == len(s)
+}
+
+// set records a value; false when the element was given before with
+// another value (the reference decoder then refuses the body).
+func (sc *scanned) set(s string, f field, v span) bool {
+	if sc.seen[f] && sc.vals[f].in(s) != v.in(s) {
+		return false
+	}
+	sc.seen[f] = true
+	sc.vals[f] = v
+	return true
+}
+
+// setPics records a PicInfo's pictures, read from index start; a second
+// PicInfo must list the same.
+func (sc *scanned) setPics(s string, start int) bool {
+	if !sc.picSeen {
+		sc.picSeen = true
+		return true
+	}
+	first, second := sc.pics[:start], sc.pics[start:sc.npics]
+	sc.npics = start
+	if len(first) != len(second) {
+		return false
+	}
+	for i := range first {
+		if first[i].in(s) != second[i].in(s) {
+			return false
+		}
+	}
+	return true
 }
 
 type scanner struct {
@@ -384,56 +465,62 @@ func isNameByte(b byte) bool {
 }
 
 // text reads character data and CDATA sections up to </name>, and returns
-// the trimmed value. It declines (ok false) entities, child elements,
-// comments, CR and anything else. A value of one piece (with white space
-// around it) is a substring of s, not a copy.
-func (sc *scanner) text(name string) (v string, ok bool) {
+// where the trimmed value lies. single is false when the value is made of
+// several pieces that are not white space (the caller declines it if it
+// needs the value). text declines (ok false) entities, child elements,
+// comments, CR and anything else.
+func (sc *scanner) text(name string) (v span, single, ok bool) {
 	s, i := sc.s, sc.i
 	// The usual shape first: one CDATA section, then the end tag.
 	if strings.HasPrefix(s[i:], "<![CDATA[") {
 		if j := scanCDATA(s, i+len("<![CDATA[")); j >= 0 {
 			if end, ok := endTag(s, j+len("]]>"), name); ok {
 				sc.i = end
-				return trimXMLSpace(s[i+len("<![CDATA[") : j]), true
+				return trimSpan(s, i+len("<![CDATA["), j), true, true
 			}
 		}
 	}
-	start := i
-	var (
-		pieces int    // pieces that are not all white space
-		only   string // the last of them, trimmed
-	)
+	pieces := 0 // pieces that are not all white space
 	for {
 		j := scanText(s, i)
 		if j < 0 {
-			return "", false
+			return span{}, false, false
 		}
-		if t := trimXMLSpace(s[i:j]); t != "" {
+		if t := trimSpan(s, i, j); t.end > t.off {
 			pieces++
-			only = t
+			v = t
 		}
 		i = j
 		if end, ok := endTag(s, i, name); ok {
 			sc.i = end
-			if pieces <= 1 {
-				// The other pieces are white space that trimming removes.
-				return only, true
-			}
-			return trimXMLSpace(joinPieces(s[start:i])), true
+			// With one piece, the others are white space that trimming
+			// removes.
+			return v, pieces <= 1, true
 		}
 		if !strings.HasPrefix(s[i:], "<![CDATA[") {
-			return "", false
+			return span{}, false, false
 		}
 		i += len("<![CDATA[")
 		if j = scanCDATA(s, i); j < 0 {
-			return "", false
+			return span{}, false, false
 		}
-		if t := trimXMLSpace(s[i:j]); t != "" {
+		if t := trimSpan(s, i, j); t.end > t.off {
 			pieces++
-			only = t
+			v = t
 		}
 		i = j + len("]]>")
 	}
+}
+
+// trimSpan returns s[i:j] trimmed of XML white space, as a span.
+func trimSpan(s string, i, j int) span {
+	for i < j && isXMLSpace(s[i]) {
+		i++
+	}
+	for j > i && isXMLSpace(s[j-1]) {
+		j--
+	}
+	return span{int32(i), int32(j)}
 }
 
 // endTag reports whether </name> is at s[i], and the index after it.
@@ -443,28 +530,6 @@ func endTag(s string, i int, name string) (int, bool) {
 		return i + n + 3, true
 	}
 	return 0, false
-}
-
-// joinPieces concatenates the character data and CDATA contents of v, a
-// value that text has checked.
-func joinPieces(v string) string {
-	var b strings.Builder
-	b.Grow(len(v))
-	for v != "" {
-		if rest, ok := strings.CutPrefix(v, "<![CDATA["); ok {
-			end := strings.Index(rest, "]]>")
-			b.WriteString(rest[:end])
-			v = rest[end+len("]]>"):]
-			continue
-		}
-		lt := strings.IndexByte(v, '<')
-		if lt < 0 {
-			lt = len(v)
-		}
-		b.WriteString(v[:lt])
-		v = v[lt:]
-	}
-	return b.String()
 }
 
 // The scanner checks the bytes of values eight at a time: a word of plain
@@ -577,7 +642,7 @@ func plainRune(s string, i int) int {
 }
 
 // picInfo reads the children of PicInfo: <item><PicUrl>…</PicUrl></item>.
-func (sc *scanner) picInfo(raw *rawNotification) bool {
+func (sc *scanner) picInfo(out *scanned) bool {
 	for {
 		sc.skipSpace()
 		if sc.consume("</PicInfo>") {
@@ -590,12 +655,16 @@ func (sc *scanner) picInfo(raw *rawNotification) bool {
 		if !sc.consume("<PicUrl>") {
 			return false
 		}
-		v, ok := sc.text("PicUrl")
-		if !ok {
+		v, single, ok := sc.text("PicUrl")
+		if !ok || !single {
 			return false
 		}
-		if v != "" {
-			raw.pics = append(raw.pics, v)
+		if v.end > v.off {
+			if out.npics == len(out.pics) {
+				return false
+			}
+			out.pics[out.npics] = v
+			out.npics++
 		}
 		sc.skipSpace()
 		if !sc.consume("</item>") {

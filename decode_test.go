@@ -414,8 +414,11 @@ func TestRoundTrip(t *testing.T) {
 			if diff := cmp.Diff(n1, n2); diff != "" {
 				t.Errorf("decode(encode(n)) != n (-n +decoded):\n%s", diff)
 			}
-			var raw rawNotification
-			if !scanNotification(string(enc), &raw) {
+			// Values split around "]]>" or CR are left to the reference
+			// decoder; everything else Encode writes takes the fast path.
+			split := strings.Contains(string(enc), "]]><![CDATA[") || strings.Contains(string(enc), "&#13;")
+			var sc scanned
+			if !split && !scanNotification(string(enc), &sc) {
 				t.Errorf("the fast scanner declines what Encode writes:\n%s", enc)
 			}
 		})
@@ -430,14 +433,14 @@ func TestFastPathTakesWeChatShapes(t *testing.T) {
 		"request_five_pictures", "request_seven_pictures", "request_timestamp_leading_space",
 		"request_picinfo_before_signmethod", "request_element_order", "request_whitespace_newlines",
 		"request_xml_declaration", "request_bom", "request_crlf", "request_sha1_uppercase", "request_feedbackid_over_int64",
-		"request_split_cdata", "request_repeated_same_value", "request_single_line",
+		"request_repeated_same_value", "request_single_line",
 		"confirm_cdata", "confirm_plain", "confirm_minimal", "reject_cdata", "reject_plain",
 		"reject_with_transid_solution_extinfo",
 	} {
 		body := readSample(t, name)
 		body = stripBOM(body)
-		var raw rawNotification
-		if !scanNotification(string(body), &raw) {
+		var sc scanned
+		if !scanNotification(string(body), &sc) {
 			t.Errorf("%s: the fast scanner declines it", name)
 		}
 	}

@@ -100,8 +100,9 @@ func FuzzDecodeDifferential(f *testing.F) {
 func checkDifferential(t testing.TB, data []byte) {
 	t.Helper()
 	body := stripBOM(data)
-	var fast rawNotification
-	if scanNotification(string(body), &fast) {
+	var sc scanned
+	if s := string(body); scanNotification(s, &sc) {
+		fast := sc.raw(s)
 		var ref rawNotification
 		if err := decodeReference(body, &ref); err != nil {
 			t.Fatalf("the scanner accepts what the reference decoder refuses (%v): %q", err, data)
