@@ -88,33 +88,44 @@ const (
 )
 
 // lookupField maps an element name to its field; ok is false for elements
-// the protocol does not define (they are ignored) and for PicInfo.
+// the protocol does not define (they are ignored) and for PicInfo. It
+// dispatches on the length and first letter, then makes one comparison.
 func lookupField(name string) (f field, ok bool) {
-	switch name {
-	case "AppId":
-		return fAppID, true
-	case "TimeStamp":
-		return fTimeStamp, true
-	case "OpenId":
-		return fOpenID, true
-	case "MsgType":
-		return fMsgType, true
-	case "FeedBackId":
-		return fFeedBackID, true
-	case "TransId":
-		return fTransID, true
-	case "Reason":
-		return fReason, true
-	case "Solution":
-		return fSolution, true
-	case "ExtInfo":
-		return fExtInfo, true
-	case "AppSignature":
-		return fAppSignature, true
-	case "SignMethod":
-		return fSignMethod, true
+	var want string
+	switch len(name) {
+	case 5:
+		f, want = fAppID, "AppId"
+	case 6:
+		if name[0] == 'O' {
+			f, want = fOpenID, "OpenId"
+		} else {
+			f, want = fReason, "Reason"
+		}
+	case 7:
+		switch name[0] {
+		case 'M':
+			f, want = fMsgType, "MsgType"
+		case 'T':
+			f, want = fTransID, "TransId"
+		default:
+			f, want = fExtInfo, "ExtInfo"
+		}
+	case 8:
+		f, want = fSolution, "Solution"
+	case 9:
+		f, want = fTimeStamp, "TimeStamp"
+	case 10:
+		if name[0] == 'F' {
+			f, want = fFeedBackID, "FeedBackId"
+		} else {
+			f, want = fSignMethod, "SignMethod"
+		}
+	case 12:
+		f, want = fAppSignature, "AppSignature"
+	default:
+		return 0, false
 	}
-	return 0, false
+	return f, name == want
 }
 
 func (f field) String() string {
@@ -548,11 +559,17 @@ func load64(s string, i int) uint64 {
 		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 }
 
-// flagged reports whether w may hold a byte that is not plain ASCII, or b1,
-// or b2.
-func flagged(w uint64, b1, b2 byte) bool {
-	x, y := w^(uint64(b1)*ones), w^(uint64(b2)*ones)
-	return (w|(w-0x20*ones)&^w|(x-ones)&^x|(y-ones)&^y)&highs != 0
+// flagged reports whether w may hold a byte that is not plain ASCII, or b.
+func flagged(w uint64, b byte) bool {
+	x := w ^ (uint64(b) * ones)
+	return (w|(w-0x20*ones)&^w|(x-ones)&^x)&highs != 0
+}
+
+// flagged3 reports whether w may hold a byte that is not plain ASCII, or
+// b1, b2 or b3.
+func flagged3(w uint64, b1, b2, b3 byte) bool {
+	x, y, z := w^(uint64(b1)*ones), w^(uint64(b2)*ones), w^(uint64(b3)*ones)
+	return (w|(w-0x20*ones)&^w|(x-ones)&^x|(y-ones)&^y|(z-ones)&^z)&highs != 0
 }
 
 // scanCDATA checks the content of a CDATA section from s[i] and returns the
@@ -560,7 +577,7 @@ func flagged(w uint64, b1, b2 byte) bool {
 // UTF-8, a character XML forbids, or CR (which XML normalises).
 func scanCDATA(s string, i int) int {
 	for {
-		for i+8 <= len(s) && !flagged(load64(s, i), ']', ']') {
+		for i+8 <= len(s) && !flagged(load64(s, i), ']') {
 			i += 8
 		}
 		for end := min(i+8, len(s)); i < end; {
@@ -594,7 +611,7 @@ func scanCDATA(s string, i int) int {
 // decoder) or "]]>".
 func scanText(s string, i int) int {
 	for {
-		for i+8 <= len(s) && !flagged(load64(s, i), '<', '&') && !flagged(load64(s, i), ']', ']') {
+		for i+8 <= len(s) && !flagged3(load64(s, i), '<', '&', ']') {
 			i += 8
 		}
 		for end := min(i+8, len(s)); i < end; {

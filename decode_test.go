@@ -575,3 +575,18 @@ func TestParseAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestLookupField(t *testing.T) {
+	for f := range numFields {
+		got, ok := lookupField(f.String())
+		if !ok || got != f {
+			t.Errorf("lookupField(%q) = %v, %v", f.String(), got, ok)
+		}
+	}
+	for _, name := range []string{"", "PicInfo", "appid", "AppID", "APPID", "OpenID", "Reasons", "Msgtype", "XsgType",
+		"TransID", "ExtInfO", "Solutio", "Timestamp", "FeedbackId", "SignMethoD", "AppSignaturE", "item", "PicUrl", "xml"} {
+		if f, ok := lookupField(name); ok {
+			t.Errorf("lookupField(%q) = %v, want unknown", name, f)
+		}
+	}
+}
