@@ -9,19 +9,58 @@
 //
 // # Decoding
 //
-// ParseNotification accepts every shape WeChat was seen to send (CDATA or
-// plain text, any element order, whitespace around values, unknown elements,
-// an XML declaration, a byte-order mark) and refuses everything else with a
-// *DecodeError whose Err is one of the sentinel errors (ErrMalformed,
-// ErrDOCTYPE, ErrMissingElement, …). A purpose-built scanner decodes the
-// common shape without allocating per field; anything it does not recognise
-// goes to a reference decoder built on encoding/xml, and a differential fuzz
-// test proves both decode the same.
+// ParseNotification accepts every shape WeChat was seen to send: values in
+// CDATA or as plain text, elements in any order, white space and newlines
+// around values (trimmed), unknown elements (ignored, whatever they hold),
+// an XML declaration, a byte-order mark, CRLF line ends. It refuses
+// everything else with a *DecodeError whose Err is one of the sentinel
+// errors, to test with errors.Is:
+//
+//   - ErrMalformed: not well-formed XML, not UTF-8 (a declaration naming
+//     another encoding included), a character XML forbids, elements nested
+//     deeper than MaxDepth, text or a second element after the root;
+//   - ErrNotXMLRoot: a root element other than <xml>;
+//   - ErrDOCTYPE: a DOCTYPE or any other directive, which closes the door
+//     to entity expansion ("billion laughs") and external entities;
+//   - ErrMissingElement: AppId, TimeStamp, OpenId, MsgType, FeedBackId or
+//     AppSignature absent or blank, or TransId in a request;
+//   - ErrBadTimestamp: TimeStamp not 1 to 19 decimal digits within int64;
+//   - ErrUnknownMsgType: MsgType other than request, confirm or reject
+//     (case matters);
+//   - ErrConflictingElement: an element (or PicInfo) given twice with
+//     different values; given twice with the same value, it is accepted;
+//   - ErrTooLarge: a body over MaxNotificationSize (64 KiB, byte-order mark
+//     included).
+//
+// Where the protocol is silent, the decoder decides as follows: every
+// picture is kept, even beyond MaxPictures, and empty PicUrl slots are
+// dropped; FeedBackId is kept as a string (real ids exceed int64); an
+// empty SignMethod means sha1 and "SHA1" is accepted as sha1 by Verify;
+// character references (&#13;) and the five predefined entities are
+// decoded, other entities are malformed.
+//
+// A purpose-built scanner decodes the shapes WeChat sends in one pass over
+// the body, with two allocations (the Notification and the bytes of its
+// values) and about ten times faster than encoding/xml; anything it does
+// not recognise goes to a reference decoder built on encoding/xml, which
+// decides every refusal. A differential fuzz test proves both decode the
+// same: the scanner either declines a body or extracts exactly what the
+// reference decoder extracts.
+//
+// # Encoding
+//
+// Notification.Encode writes what WeChat writes: root <xml>, one element a
+// line, strings in CDATA, TimeStamp as plain digits, PicInfo last. A "]]>"
+// inside a value is split across two CDATA sections and a CR is written as
+// &#13;, so decoding an encoded notification gives it back (values trimmed).
 //
 // # Signatures
 //
 // The AppSignature covers only appid, appkey (the paySignKey), openid and
 // timestamp. MsgType, FeedBackId and the other fields are not signed, so a
 // receiver must also refuse a signature replayed with other fields: the
-// middleware package does.
+// middleware package does. Sign is the one implementation of the V2
+// payment signature (also behind the deliver-notify app_signature);
+// StringToSign shows what it hashes with the key masked. An empty key is
+// refused (ErrEmptyKey): verification fails closed.
 package payfeedback
