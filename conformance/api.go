@@ -23,7 +23,6 @@ import (
 // api case then judges its observations.
 type apiRun struct {
 	s     *settings
-	env   *env
 	fake  *mockwechat.Server
 	clock *mockwechat.VirtualClock // nil: real time
 	// push serves an in-process handler on loopback for the fake's pushes.
@@ -84,9 +83,9 @@ func startAPI(ctx context.Context, s *settings) (*apiRun, error) {
 	}
 	notifyURL := s.URL
 	if notifyURL == "" {
-		h := s.Handler
+		h := a.merchant // the handler wired to the fake, when there is one
 		if h == nil {
-			h = a.merchant
+			h = s.Handler
 		}
 		a.push = httptest.NewServer(h)
 		notifyURL = a.push.URL + handlerTargetPath

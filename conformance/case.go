@@ -55,6 +55,9 @@ func accepted(ex Exchange) Result {
 	switch {
 	case ex.Response == nil:
 		r.Status, r.Message = Fail, "no answer to a valid notification: "+ex.Error
+	case ex.Response.Status >= 500:
+		r.Status, r.Message = Fail, "a valid notification was refused with a server error"+
+			" (if handling it calls the WeChat API, run the API cases too: the suite then files its complaints in the fake the merchant calls)"
 	case !is2xx(ex.Response.Status):
 		r.Status, r.Message = Fail, "a valid notification was refused"
 	case strings.TrimSpace(ex.Response.Body) != "success":
@@ -130,7 +133,7 @@ func quoteBody(s string) string {
 	return fmt.Sprintf("%q", firstLine(s))
 }
 
-// join appends the exchanges of later steps to r.
+// with puts the exchanges of earlier steps before r's own.
 func (r Result) with(ex ...Exchange) Result {
 	r.Exchanges = append(append([]Exchange(nil), ex...), r.Exchanges...)
 	return r

@@ -53,8 +53,9 @@
 // The AppSignature covers only appid, openid and timestamp, so two
 // different notifications with the same openid and timestamp share a
 // signature and a sound merchant refuses the second as a replay. The suite
-// therefore gives each notification of a run a timestamp of its own (now,
-// then one second earlier for each notification sent before), and uses a
+// therefore gives each notification of a run a timestamp of its own (a
+// second before the clock, and before the previous notification's), and
+// uses a
 // fresh openid per run unless Options.OpenID names one: with a fixed
 // openid, running the suite twice within the merchant's freshness window
 // can make the second run's notifications look like replays of the first.
@@ -94,7 +95,17 @@
 // Options.APIReady is told its URL and credentials once it serves (the CLI
 // prints them); the merchant must call that URL with those credentials.
 //
-// The merchant learns about complaints as it would in production: the fake
+// With the API cases on, every notification the suite sends itself names a
+// complaint it first filed in the fake (without a push), so a merchant that
+// calls payfeedback/update or sends a message while handling a
+// notification gets an answer, not an error. Without them, such a
+// merchant calls whatever API it is configured with about complaints that
+// do not exist there; if it then answers 5xx, the notify cases fail (the
+// failure says so): run with the API cases, or configure it not to call
+// the API.
+//
+// The merchant learns about the scenario's complaints as it would in
+// production: the fake
 // files a complaint and pushes its signed request notification to the
 // merchant (Options.URL, or the in-process handler served on a loopback
 // port). The suite then waits, up to Options.APITimeout each time, for the

@@ -22,7 +22,7 @@ func (e *env) post(ctx context.Context, body []byte) Exchange {
 	return e.t.send(ctx, request{body: body, wait: e.s.answerWait()})
 }
 
-// sendValid posts a valid request and judges it accepted; the cases
+// acceptForm posts a valid notification and judges it accepted; the cases
 // that differ only in the document's form use it.
 func (e *env) acceptForm(ctx context.Context, body []byte) Result {
 	return accepted(e.post(ctx, body))

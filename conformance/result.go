@@ -68,7 +68,7 @@ func (r Result) Failed() bool { return r.Status == Fail }
 // back. Bodies are excerpts of at most MaxExcerpt bytes; sizes are exact.
 type Exchange struct {
 	// Note says what was special about this exchange, if anything (for
-	// example "connection dropped after 300 of 612 body bytes").
+	// example "connection ended by the sender after 300 of 612 body bytes").
 	Note string `json:"note,omitempty"`
 	// Request is what was sent.
 	Request WireRequest `json:"request"`

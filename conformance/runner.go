@@ -48,7 +48,6 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	defer e.t.close()
 	e.forge = &forge{appID: s.AppID, key: s.PaySignKey, openID: s.OpenID, now: s.Now}
 	if e.api != nil {
-		e.api.env = e
 		e.forge.issue = e.api.issue
 	}
 

@@ -401,12 +401,7 @@ func (t *handlerTarget) send(ctx context.Context, q request) Exchange {
 		ex.Error = "the handler panicked: " + rec.panicked
 		return ex
 	}
-	if q.cutAfter > 0 {
-		// The sender is gone; what the handler answered is kept for the
-		// record only.
-		ex.Response = rec.wire()
-		return ex
-	}
+	// After a cut the sender is gone: the answer is kept for the record.
 	ex.Response = rec.wire()
 	return ex
 }

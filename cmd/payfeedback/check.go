@@ -37,7 +37,10 @@ With --api the suite also starts a fake WeChat on --api-addr (the merchant
 must be configured to call it, with the account's secret), files complaints
 there, pushes them to --url, and judges the merchant's API calls: token
 fetch and reuse, recovery from an expired token, payfeedback/update,
-customer messages. Without --api those cases are skipped.`
+customer messages. Without --api those cases are skipped; a merchant that
+calls the WeChat API while handling a notification, and answers 5xx when the
+call fails, needs --api (the suite then files the complaints its own
+notifications name in the fake, so those calls succeed).`
 
 func (c *checkCommand) Run(ctx context.Context, args []string, std stdio) error {
 	const hint = "payfeedback check --url http://127.0.0.1:9000/payfeedback --appid wx... --paysignkey KEY"
@@ -58,7 +61,7 @@ func (c *checkCommand) Run(ctx context.Context, args []string, std stdio) error 
 	junitFile := fs.String("junit", "", "also write the report as JUnit XML to `file`")
 	expectFile := fs.String("expect-fail", "", "`file` listing case ids expected to fail, one a line (# comments)")
 	api := fs.Bool("api", false, "run the API cases against the suite's fake WeChat (the merchant must call it)")
-	apiAddr := fs.String("api-addr", defaultMockAddr, "where the fake WeChat of the API cases listens: configure the merchant to call this `HOST:PORT` (default: that of payfeedback mock)")
+	apiAddr := fs.String("api-addr", defaultMockAddr, "where the fake WeChat of the API cases listens: configure the merchant to call this `HOST:PORT` (the default is payfeedback mock's)")
 	apiTimeout := fs.Duration("api-timeout", conformance.DefaultAPITimeout, "how long an API case waits for the merchant's call")
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err
