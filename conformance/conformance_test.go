@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sort"
@@ -210,5 +211,39 @@ func TestLiveEndpoint(t *testing.T) {
 				t.Errorf("Target = %q, want %q", rep.Target, opts.URL)
 			}
 		})
+	}
+}
+
+// TestHandlerWiredToAPIAddr: an in-process Handler configured beforehand
+// with the fake's fixed address (Options.APIAddr) runs the API cases in
+// real time, as a live merchant would.
+func TestHandlerWiredToAPIAddr(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	const secret = "handler-secret-0123456789abcdef0"
+	h := reference(conformance.APIEnv{BaseURL: "http://" + addr, AppID: testAppID, Secret: secret, PaySignKey: testKey})
+	var env conformance.APIEnv
+	rep, err := conformance.Run(t.Context(), conformance.Options{
+		Handler: h, AppID: testAppID, PaySignKey: testKey, Secret: secret,
+		API: true, APIAddr: addr, APIReady: func(e conformance.APIEnv) { env = e },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if env.BaseURL != "http://"+addr || env.Secret != secret {
+		t.Errorf("APIReady got %s with secret %q, want http://%s and the given secret", env.BaseURL, env.Secret, addr)
+	}
+	if c := rep.Counts(); c.Passed != c.Total || c.Total != len(conformance.Cases()) {
+		var buf strings.Builder
+		rep.WriteText(&buf)
+		t.Errorf("counts %+v, want every case passed:\n%s", c, buf.String())
+	}
+	res, _ := rep.Result("api/token/expired")
+	if res.Status != conformance.Pass {
+		t.Errorf("api/token/expired: %s %s", res.Status, res.Message)
 	}
 }
