@@ -3,7 +3,7 @@ module github.com/payfeedback/payfeedback
 go 1.26.8
 
 require (
-	github.com/beevik/etree v1.8.1 // indirect
-	github.com/google/go-cmp v0.7.0 // indirect
-	golang.org/x/time v0.16.0 // indirect
+	github.com/beevik/etree v1.8.1
+	github.com/google/go-cmp v0.7.0
+	golang.org/x/time v0.16.0
 )
