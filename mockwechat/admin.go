@@ -125,6 +125,18 @@ func decodeBody(r *http.Request, v any) error {
 	return nil
 }
 
+// timeoutError explains a long poll that matched nothing in time.
+func timeoutError(r *http.Request, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		t := r.URL.Query().Get("timeout")
+		if t == "" {
+			t = defaultWait.String()
+		}
+		return fmt.Errorf("mockwechat: admin: nothing matched within %s (raise ?timeout=, at most %s): %w", t, maxWait, err)
+	}
+	return err
+}
+
 // waitCtx bounds a long poll by ?timeout= (default 10 s, at most 120 s).
 func waitCtx(r *http.Request) (context.Context, context.CancelFunc, error) {
 	d := defaultWait
@@ -368,7 +380,7 @@ func (s *Server) adminWaitComplaint(r *http.Request) (int, any, error) {
 			(q.Get("overdue") == "" || q.Get("overdue") == strconv.FormatBool(c.Overdue)) &&
 			c.Updates >= minUpdates
 	})
-	return 200, c, err
+	return 200, c, timeoutError(r, err)
 }
 
 func (s *Server) adminConfirm(r *http.Request) (int, any, error) {
@@ -617,7 +629,7 @@ func (s *Server) adminWaitCall(r *http.Request) (int, any, error) {
 	defer cancel()
 	c, err := s.waitForCallSince(ctx, sinceParam(q), match)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, timeoutError(r, err)
 	}
 	return 200, toCallJSON(c), nil
 }
@@ -653,7 +665,7 @@ func (s *Server) adminWaitDelivery(r *http.Request) (int, any, error) {
 	}
 	defer cancel()
 	d, err := s.WaitForDelivery(ctx, deliveryFilter(r.URL.Query()))
-	return 200, d, err
+	return 200, d, timeoutError(r, err)
 }
 
 func (s *Server) adminIdle(r *http.Request) (int, any, error) {
@@ -663,7 +675,7 @@ func (s *Server) adminIdle(r *http.Request) (int, any, error) {
 	}
 	defer cancel()
 	if err := s.WaitIdle(ctx); err != nil {
-		return 0, nil, err
+		return 0, nil, timeoutError(r, err)
 	}
 	return 200, map[string]any{"idle": true, "pending_deliveries": s.pushes.pendingCount()}, nil
 }

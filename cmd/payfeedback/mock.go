@@ -125,7 +125,7 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return usageErrorf(hint, "%v", err)
 	}
-	opts, err := cfg.Options(time.Now())
+	opts, err := cfg.Options(time.Now().Truncate(time.Second))
 	if err != nil {
 		return usageErrorf(hint, "%v", err)
 	}
