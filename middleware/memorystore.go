@@ -58,39 +58,51 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 
 // Claim implements ReplayStore.
 func (s *MemoryStore) Claim(_ context.Context, key string, fp Fingerprint, ttl time.Duration) (ClaimResult, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	now := s.now()
-	if e := s.lookup(key, now); e != nil {
-		switch {
-		case e.fp != fp:
-			return ClaimConflict, nil
-		case e.done:
-			return ClaimDuplicate, nil
-		default:
-			return ClaimInProgress, nil
-		}
-	}
-	s.insert(key, fp, false, now.Add(ttl), now)
-	return ClaimNew, nil
+	return s.claimAt(key, fp, now.Add(ttl), now), nil
 }
 
 // Complete implements ReplayStore.
 func (s *MemoryStore) Complete(_ context.Context, key string, fp Fingerprint, ttl time.Duration) error {
+	now := s.now()
+	s.completeAt(key, fp, now.Add(ttl), now)
+	return nil
+}
+
+// claimAt is Claim at the time now, the entry expiring at expires. The
+// middleware calls it directly on the store it created, which shares its
+// clock, to read the clock once per request.
+func (s *MemoryStore) claimAt(key string, fp Fingerprint, expires, now time.Time) ClaimResult {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	now := s.now()
+	if e := s.lookup(key, now); e != nil {
+		switch {
+		case e.fp != fp:
+			return ClaimConflict
+		case e.done:
+			return ClaimDuplicate
+		default:
+			return ClaimInProgress
+		}
+	}
+	s.insert(key, fp, false, expires, now)
+	return ClaimNew
+}
+
+// completeAt is Complete at the time now, the entry expiring at expires.
+func (s *MemoryStore) completeAt(key string, fp Fingerprint, expires, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	e := s.lookup(key, now)
 	switch {
 	case e == nil:
-		s.insert(key, fp, true, now.Add(ttl), now)
+		s.insert(key, fp, true, expires, now)
 	case e.fp == fp:
 		e.done = true
-		e.expires = now.Add(ttl)
+		e.expires = expires
 		s.unlink(e)
 		s.pushBack(e)
 	}
-	return nil
 }
 
 // Release implements ReplayStore.

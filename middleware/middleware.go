@@ -123,8 +123,12 @@ func New(cfg Config) func(http.Handler) http.Handler {
 	if v.now == nil {
 		v.now = time.Now
 	}
-	if v.store == nil {
-		v.store = NewMemoryStore(MemoryOptions{Now: v.now})
+	switch s := v.store.(type) {
+	case nil:
+		v.mem = NewMemoryStore(MemoryOptions{Now: v.now})
+		v.store, v.memOnOurClock = v.mem, true
+	case *MemoryStore:
+		v.mem = s
 	}
 	if v.claimTTL == 0 {
 		v.claimTTL = DefaultClaimTTL
@@ -152,17 +156,19 @@ func New(cfg Config) func(http.Handler) http.Handler {
 
 // verifier holds one middleware's configuration, defaults applied.
 type verifier struct {
-	keys         KeyResolver
-	maxBody      int64
-	maxAge       time.Duration
-	maxFuture    time.Duration
-	now          func() time.Time
-	store        ReplayStore
-	claimTTL     time.Duration
-	inFlightWait time.Duration
-	onError      func(http.ResponseWriter, *http.Request, error)
-	log          *slog.Logger
-	bufs         sync.Pool // *[]byte body buffers
+	keys          KeyResolver
+	maxBody       int64
+	maxAge        time.Duration
+	maxFuture     time.Duration
+	now           func() time.Time
+	store         ReplayStore
+	mem           *MemoryStore // store, when it is a MemoryStore: called directly
+	memOnOurClock bool         // mem was created by New, on the clock now
+	claimTTL      time.Duration
+	inFlightWait  time.Duration
+	onError       func(http.ResponseWriter, *http.Request, error)
+	log           *slog.Logger
+	bufs          sync.Pool // *[]byte body buffers
 }
 
 type handler struct {
@@ -307,7 +313,7 @@ func (v *verifier) dedupe(w http.ResponseWriter, r *http.Request, n *payfeedback
 	ctx := r.Context()
 	key := replayKey(n.AppID, n.AppSignature)
 	fp := FingerprintOf(n)
-	res, err := v.claim(ctx, key, fp)
+	res, err := v.claim(ctx, key, fp, now)
 	switch {
 	case err != nil:
 		v.refuse(w, r, n, &Error{Status: http.StatusServiceUnavailable, Reason: "replay store failed: try again later",
@@ -355,22 +361,39 @@ func (v *verifier) dedupe(w http.ResponseWriter, r *http.Request, n *payfeedback
 		return
 	}
 	done = true
-	if err := v.store.Complete(context.WithoutCancel(ctx), key, fp, v.window(n, now)); err != nil {
+	if v.mem != nil {
+		memNow := v.memNow(now)
+		v.mem.completeAt(key, fp, memNow.Add(v.windowEnd(n).Sub(now)), memNow)
+	} else if err := v.store.Complete(context.WithoutCancel(ctx), key, fp, v.windowEnd(n).Sub(now)); err != nil {
 		v.logStoreError(ctx, "Complete", n, err)
 	}
 	v.logNotification(ctx, "payfeedback: notification accepted", n, status)
 }
 
 // claim calls Claim, waiting with backoff while an identical copy is in
-// progress, for at most InFlightWait.
-func (v *verifier) claim(ctx context.Context, key string, fp Fingerprint) (ClaimResult, error) {
+// progress, for at most InFlightWait. now is the request's time, read once.
+// A MemoryStore is called directly, without the interface, and the one New
+// created with now itself.
+func (v *verifier) claim(ctx context.Context, key string, fp Fingerprint, now time.Time) (ClaimResult, error) {
 	var (
 		waited time.Duration
 		delay  = time.Millisecond
 		timer  *time.Timer
 	)
 	for {
-		res, err := v.store.Claim(ctx, key, fp, v.claimTTL)
+		var (
+			res ClaimResult
+			err error
+		)
+		if v.mem != nil {
+			if waited > 0 {
+				now = v.now()
+			}
+			memNow := v.memNow(now)
+			res = v.mem.claimAt(key, fp, memNow.Add(v.claimTTL), memNow)
+		} else {
+			res, err = v.store.Claim(ctx, key, fp, v.claimTTL)
+		}
 		if err != nil || res != ClaimInProgress || waited >= v.inFlightWait {
 			if timer != nil {
 				timer.Stop()
@@ -394,13 +417,21 @@ func (v *verifier) claim(ctx context.Context, key string, fp Fingerprint) (Claim
 	}
 }
 
-// window is the ttl of a done entry: until the TimeStamp leaves the
-// freshness window (plus a second for rounding), when the signature can no
-// longer be accepted anyway.
-func (v *verifier) window(n *payfeedback.Notification, now time.Time) time.Duration {
+// memNow is the time on the MemoryStore's clock: now itself for the store
+// New created, which shares it, saving a reading of the clock.
+func (v *verifier) memNow(now time.Time) time.Time {
+	if v.memOnOurClock {
+		return now
+	}
+	return v.mem.now()
+}
+
+// windowEnd is when a done entry may be forgotten: once the TimeStamp left
+// the freshness window (plus a second for rounding), when the signature can
+// no longer be accepted anyway.
+func (v *verifier) windowEnd(n *payfeedback.Notification) time.Time {
 	ts, _ := n.Unix()
-	ttl := time.Unix(ts, 0).Add(v.maxAge + time.Second).Sub(now)
-	return max(ttl, time.Second)
+	return time.Unix(ts, 0).Add(v.maxAge + time.Second)
 }
 
 func writeSuccess(w http.ResponseWriter) {

@@ -217,73 +217,95 @@ func (s *watchStore) Claim(ctx context.Context, key string, fp middleware.Finger
 	return res, err
 }
 
+// concurrentCase is a first copy being handled while an identical second
+// copy arrives.
+type concurrentCase struct {
+	name       string
+	first      int           // the first run's status
+	wait       time.Duration // Config.InFlightWait
+	wantSecond int
+	wantRuns   int32
+}
+
 // TestConcurrentCopies sends a second identical copy while the first is
 // being handled: it waits for the first's outcome.
 func TestConcurrentCopies(t *testing.T) {
-	tests := []struct {
-		name       string
-		first      int // the first run's status
-		wait       time.Duration
-		wantSecond int
-		wantRuns   int32
-	}{
+	tests := []concurrentCase{
 		{"first succeeds: second acknowledged", 200, 0, 200, 1},
 		{"first fails: second runs the handler", 500, 0, 200, 2},
 		{"first too slow: second answers 503", 200, 10 * time.Millisecond, 503, 1},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			c := newClock()
-			store := &watchStore{ReplayStore: middleware.NewMemoryStore(middleware.MemoryOptions{Now: c.Now}), waiting: make(chan struct{}, 1)}
-			cfg := baseConfig(c)
-			cfg.Replay = store
-			cfg.InFlightWait = tc.wait
-			var errSecond error
-			cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
-				errSecond = err
-				middleware.DefaultErrorHandler(w, r, err)
+	// With a store of our own, the test sees the second copy wait; with the
+	// store New creates (called directly, not through the interface), it
+	// gives the second copy a moment to start waiting: the outcome is the
+	// same if it had not yet, only the path differs.
+	for _, ownStore := range []bool{true, false} {
+		for _, tc := range tests {
+			name := tc.name + ", default store"
+			if ownStore {
+				name = tc.name + ", wrapped store"
 			}
-			next := &recorder{gate: make(chan struct{}), inside: make(chan struct{}, 2)}
-			h := middleware.New(cfg)(next)
-			body := signedSample(t, nil)
+			t.Run(name, func(t *testing.T) { testConcurrentCopies(t, ownStore, tc) })
+		}
+	}
+}
 
-			results := make(chan int, 2)
-			go func() { results <- serve(h, post(body)).Code }()
-			<-next.inside // the first copy is being handled
-			var second *httptest.ResponseRecorder
-			var wg sync.WaitGroup
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				second = serve(h, post(body))
-			}()
-			<-store.waiting // the second copy found it in progress
-			if tc.wait > 0 {
-				wg.Wait() // it gave up waiting
-			}
-			next.status.Store(int32(tc.first))
-			next.gate <- struct{}{} // let the first finish
-			if got := <-results; got != tc.first {
-				t.Fatalf("first copy: status %d, want %d", got, tc.first)
-			}
-			if tc.first != 200 {
-				<-next.inside // the second copy runs the handler
-				next.status.Store(0)
-				next.gate <- struct{}{}
-			}
-			wg.Wait()
-			if second.Code != tc.wantSecond {
-				t.Fatalf("second copy: status %d, want %d (%q)", second.Code, tc.wantSecond, second.Body.String())
-			}
-			if tc.wantSecond == 503 {
-				if !errors.Is(errSecond, middleware.ErrInFlight) || second.Header().Get("Retry-After") == "" {
-					t.Fatalf("second copy: error %v, Retry-After %q; want ErrInFlight and a Retry-After", errSecond, second.Header().Get("Retry-After"))
-				}
-			}
-			if got := next.runs.Load(); got != tc.wantRuns {
-				t.Fatalf("next ran %d times, want %d", got, tc.wantRuns)
-			}
-		})
+func testConcurrentCopies(t *testing.T, ownStore bool, tc concurrentCase) {
+	c := newClock()
+	store := &watchStore{ReplayStore: middleware.NewMemoryStore(middleware.MemoryOptions{Now: c.Now}), waiting: make(chan struct{}, 1)}
+	cfg := baseConfig(c)
+	if ownStore {
+		cfg.Replay = store
+	}
+	cfg.InFlightWait = tc.wait
+	var errSecond error
+	cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		errSecond = err
+		middleware.DefaultErrorHandler(w, r, err)
+	}
+	next := &recorder{gate: make(chan struct{}), inside: make(chan struct{}, 2)}
+	h := middleware.New(cfg)(next)
+	body := signedSample(t, nil)
+
+	results := make(chan int, 1)
+	go func() { results <- serve(h, post(body)).Code }()
+	<-next.inside // the first copy is being handled
+	var second *httptest.ResponseRecorder
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		second = serve(h, post(body))
+	}()
+	if ownStore {
+		<-store.waiting // the second copy found it in progress
+	} else {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if tc.wait > 0 {
+		wg.Wait() // it gave up waiting
+	}
+	next.status.Store(int32(tc.first))
+	next.gate <- struct{}{} // let the first finish
+	if got := <-results; got != tc.first {
+		t.Fatalf("first copy: status %d, want %d", got, tc.first)
+	}
+	if tc.first != 200 {
+		<-next.inside // the second copy runs the handler
+		next.status.Store(0)
+		next.gate <- struct{}{}
+	}
+	wg.Wait()
+	if second.Code != tc.wantSecond {
+		t.Fatalf("second copy: status %d, want %d (%q)", second.Code, tc.wantSecond, second.Body.String())
+	}
+	if tc.wantSecond == 503 {
+		if !errors.Is(errSecond, middleware.ErrInFlight) || second.Header().Get("Retry-After") == "" {
+			t.Fatalf("second copy: error %v, Retry-After %q; want ErrInFlight and a Retry-After", errSecond, second.Header().Get("Retry-After"))
+		}
+	}
+	if got := next.runs.Load(); got != tc.wantRuns {
+		t.Fatalf("next ran %d times, want %d", got, tc.wantRuns)
 	}
 }
 
