@@ -76,8 +76,9 @@
 // The AppSignature covers the TimeStamp, so a signed TimeStamp bounds how
 // long a captured notification can be replayed. The defaults accept a
 // TimeStamp up to 10 minutes old (MaxAge) and 1 minute ahead (MaxFuture):
-// ten minutes cover clock skew and a sender that retries the same document
-// for a while (whether WeChat re-signs its retries is not documented); one
+// ten minutes cover clock skew, slow delivery and a sender that retries the
+// same document for a while (whether WeChat re-signed its retries is not
+// documented; the fake server, mockwechat, signs each attempt anew); one
 // minute ahead is clock skew only, since nothing legitimate is signed in the
 // future. The comparison is in whole seconds, the TimeStamp's unit, against
 // Config.Now (time.Now by default; tests pass a fixed clock). A sender
