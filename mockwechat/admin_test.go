@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/payfeedback/payfeedback"
 )
@@ -174,5 +175,30 @@ func TestAdminAdvanceRealClock(t *testing.T) {
 	defer s.Close()
 	if got, raw := admin(t, s, "POST", "/_mock/clock/advance", `{"by":"1h"}`, nil); got != 409 || !strings.Contains(raw, "virtual") {
 		t.Fatalf("advance on real time: %d %s", got, raw)
+	}
+}
+
+func TestAdminLongPollEndsOnClose(t *testing.T) {
+	s := NewServer(Options{})
+	done := make(chan int)
+	go func() {
+		resp, err := http.Get(s.URL + "/_mock/calls/wait?endpoint=/never&timeout=120s")
+		if err != nil {
+			done <- 0
+			return
+		}
+		resp.Body.Close()
+		done <- resp.StatusCode
+	}()
+	// Wait until the long poll is waiting (it made the broadcaster's channel).
+	for waiting := false; !waiting; {
+		s.changes.mu.Lock()
+		waiting = s.changes.ch != nil
+		s.changes.mu.Unlock()
+		time.Sleep(time.Millisecond)
+	}
+	s.Close()
+	if code := <-done; code != http.StatusServiceUnavailable && code != 0 {
+		t.Fatalf("long poll answered %d on close, want 503", code)
 	}
 }

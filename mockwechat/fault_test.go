@@ -137,7 +137,7 @@ func TestPushFaultLate(t *testing.T) {
 	}
 	clk.Advance(time.Second)
 	d, _ := s.WaitForDelivery(ctx, DeliveryDone(c.FeedBackID, payfeedback.MsgRequest))
-	if !d.Delivered || !d.Attempts[0].Time.Equal(t0.Add(time.Hour)) {
+	if !d.Delivered || !d.Attempts[0].Time.Equal(t0.Add(time.Hour)) || len(d.Faults) != 1 || d.Faults[0] != "late 1h0m0s" {
 		t.Fatalf("late delivery: %+v", d)
 	}
 	if got := rc.notifications(); got[0].TimeStamp != "1740826800" {

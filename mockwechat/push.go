@@ -37,6 +37,9 @@ type Delivery struct {
 	Failed bool `json:"failed"`
 	// NextAttempt is when the next attempt is due; zero when none is.
 	NextAttempt time.Time `json:"next_attempt,omitzero"`
+	// Faults lists the push faults applied to this delivery, those that
+	// leave no attempt of their own ("late 1m0s", "out-of-order") included.
+	Faults []string `json:"faults,omitempty"`
 }
 
 // Done reports whether the delivery is finished: delivered or failed.
@@ -74,7 +77,6 @@ type delivery struct {
 	n        payfeedback.Notification
 	shard    int
 	genuine  int // attempts counted against the retry schedule
-	faulted  []string
 	finished bool
 }
 
@@ -213,7 +215,7 @@ func (p *pusher) attempt(d *delivery) {
 	f, faulted := s.faults.takePush(d.AppID, d.MsgType)
 	if faulted {
 		p.mu.Lock()
-		d.faulted = append(d.faulted, f.describe())
+		d.Faults = append(d.Faults, f.describe())
 		p.mu.Unlock()
 		switch {
 		case f.Delay > 0:
@@ -436,6 +438,7 @@ func (p *pusher) snapshot() []Delivery {
 	copyD := func(d *delivery) {
 		c := d.Delivery
 		c.Attempts = append([]Attempt(nil), d.Attempts...)
+		c.Faults = append([]string(nil), d.Faults...)
 		out = append(out, c)
 	}
 	for _, d := range p.pending {
@@ -488,16 +491,19 @@ func DeliveryDone(feedbackID string, t payfeedback.MsgType) func(Delivery) bool 
 // WaitIdle waits until no push is queued or being attempted (scheduled
 // retries and late pushes not yet due do not count), or ctx ends.
 func (s *Server) WaitIdle(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() {
-		s.pushes.waitIdle()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	for {
+		ch := s.changes.wait()
+		s.pushes.mu.Lock()
+		idle := s.pushes.inflight == 0
+		s.pushes.mu.Unlock()
+		if idle {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ch:
+		}
 	}
 }
 

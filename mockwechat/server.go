@@ -192,6 +192,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
+		s.changes.notify() // waiters (long polls too) see the server closed
 		s.sched.close()
 		if s.removeHook != nil {
 			s.removeHook()
