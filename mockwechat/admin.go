@@ -544,12 +544,13 @@ type callJSON struct {
 	Query    url.Values            `json:"query,omitempty"`
 	Body     string                `json:"body,omitempty"`
 	ErrCode  payfeedback.ErrorCode `json:"errcode"`
+	Answer   string                `json:"answer,omitempty"`
 	Status   int                   `json:"status"`
 	Fault    string                `json:"fault,omitempty"`
 }
 
 func toCallJSON(c Call) callJSON {
-	return callJSON{c.Seq, c.Time, c.Endpoint, c.Method, c.AppID, c.Query, string(c.Body), c.ErrCode, c.Status, c.Fault}
+	return callJSON{c.Seq, c.Time, c.Endpoint, c.Method, c.AppID, c.Query, string(c.Body), c.ErrCode, string(c.Answer), c.Status, c.Fault}
 }
 
 // callFilter matches ?endpoint=, ?appid=, ?errcode= and any other

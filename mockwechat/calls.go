@@ -27,8 +27,11 @@ type Call struct {
 	Query url.Values `json:"query,omitempty"`
 	// Body is the first 1 KiB of the request body (JSON endpoints only).
 	Body []byte `json:"body,omitempty"`
-	// ErrCode is the errcode answered (45008 for a silently dropped news).
+	// ErrCode is the errcode answered (45008 for a silently dropped news,
+	// -1 for an injected HTTP error or a dropped connection).
 	ErrCode payfeedback.ErrorCode `json:"errcode"`
+	// Answer is the first 1 KiB of the body answered.
+	Answer []byte `json:"answer,omitempty"`
 	// Status is the HTTP status answered (0 for a dropped connection).
 	Status int `json:"status"`
 	// Fault describes the injected fault that answered the call, if any.

@@ -120,7 +120,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, endpoint, meth
 	if resp.dropped {
 		call.Status = 0
 	} else {
-		s.write(w, resp)
+		call.Answer = excerpt(s.write(w, resp), bodyExcerpt)
 	}
 	s.calls.add(call)
 	s.changes.notify()
@@ -163,7 +163,8 @@ func (s *Server) serveCall(c *apiCall, method string, h apiHandler, call *Call) 
 	return h(c)
 }
 
-func (s *Server) write(w http.ResponseWriter, resp response) {
+// write answers resp and returns the body written.
+func (s *Server) write(w http.ResponseWriter, resp response) []byte {
 	status := resp.status
 	if status == 0 {
 		status = http.StatusOK
@@ -185,6 +186,7 @@ func (s *Server) write(w http.ResponseWriter, resp response) {
 	h["Content-Length"] = []string{strconv.Itoa(len(body))}
 	w.WriteHeader(status)
 	w.Write(body)
+	return body
 }
 
 // serveUnknown answers a path the API does not have: HTTP 404 with
@@ -193,9 +195,9 @@ func (s *Server) serveUnknown(w http.ResponseWriter, r *http.Request) {
 	path := clip(r.URL.Path, 256)
 	resp := response{code: codeSystemError, status: http.StatusNotFound,
 		hint: "mock: no such API " + path}
-	s.write(w, resp)
+	answer := s.write(w, resp)
 	s.calls.add(Call{Time: s.sched.now(), Endpoint: path, Method: r.Method, Query: r.URL.Query(),
-		ErrCode: resp.code, Status: resp.status})
+		ErrCode: resp.code, Status: resp.status, Answer: answer})
 	s.changes.notify()
 }
 

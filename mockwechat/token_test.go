@@ -52,8 +52,8 @@ func TestTokenNeverRecordsSecret(t *testing.T) {
 		if got := c.Query.Get("secret"); got != "***" {
 			t.Errorf("call %d records secret %q, want ***", c.Seq, got)
 		}
-		if c.AppID != DemoAccount().AppID || c.Endpoint != PathToken {
-			t.Errorf("call %+v: want appid and endpoint recorded", c)
+		if c.AppID != DemoAccount().AppID || c.Endpoint != PathToken || len(c.Answer) == 0 {
+			t.Errorf("call %+v: want appid, endpoint and answer recorded", c)
 		}
 	}
 }
