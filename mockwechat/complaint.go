@@ -41,11 +41,11 @@ type ArbitrationState int
 // The arbitration states 0–4. The console said only "3/4 arbitrated";
 // the fake reads 3 as decided for the user and 4 for the merchant.
 const (
-	ArbitrationAwaitingEvidence   ArbitrationState = 0
-	ArbitrationEvidenceMissed     ArbitrationState = 1
-	ArbitrationUnderReview        ArbitrationState = 2
-	ArbitrationDecidedForUser     ArbitrationState = 3
-	ArbitrationDecidedForMerchant ArbitrationState = 4
+	ArbitrationAwaitingEvidence   ArbitrationState = 0 // awaiting merchant evidence
+	ArbitrationEvidenceMissed     ArbitrationState = 1 // evidence deadline missed
+	ArbitrationUnderReview        ArbitrationState = 2 // evidence submitted, under arbitration
+	ArbitrationDecidedForUser     ArbitrationState = 3 // arbitrated for the user
+	ArbitrationDecidedForMerchant ArbitrationState = 4 // arbitrated for the merchant
 )
 
 // String names the state.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -18,6 +19,10 @@ import (
 // defaultMockAddr is where `payfeedback mock` listens: loopback, because
 // the admin API under /_mock/ is unauthenticated.
 const defaultMockAddr = "127.0.0.1:8080"
+
+// mockMemoryLimit is the soft memory limit of `payfeedback mock` when
+// GOMEMLIMIT is not set.
+const mockMemoryLimit = 48 << 20
 
 // mockCommand runs the fake WeChat as a process, for CI in any language.
 type mockCommand struct{}
@@ -143,6 +148,11 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 		ln.Close()
 		srv.Close()
 		return err
+	}
+	if std.getenv("GOMEMLIMIT") == "" {
+		// A soft heap target: the fake's live memory is bounded (rings),
+		// this keeps garbage from inflating RSS under load.
+		debug.SetMemoryLimit(mockMemoryLimit)
 	}
 	printBanner(std.Stdout, srv, demo)
 
