@@ -161,3 +161,7 @@ func newHandlerServer(t *testing.T, h http.Handler) *httptest.Server {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+func okHandler() http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "success") }
+}
