@@ -264,9 +264,22 @@ type scanned struct {
 // build copies the values out of s into one new buffer (so they never alias
 // the body), applies the protocol's rules and returns the Notification.
 func (sc *scanned) build(s string) (*Notification, error) {
+	// MsgType and SignMethod are nearly always one of the protocol's
+	// words: those are taken from the constants, not copied.
+	var constants [numFields]string
+	for _, w := range [...]string{string(MsgRequest), string(MsgConfirm), string(MsgReject)} {
+		if sc.vals[fMsgType].in(s) == w {
+			constants[fMsgType] = w
+		}
+	}
+	if sc.vals[fSignMethod].in(s) == SignMethodSHA1 {
+		constants[fSignMethod] = SignMethodSHA1
+	}
 	size := 0
-	for _, v := range sc.vals {
-		size += int(v.end - v.off)
+	for f, v := range sc.vals {
+		if constants[f] == "" {
+			size += int(v.end - v.off)
+		}
 	}
 	for _, p := range sc.pics[:sc.npics] {
 		size += int(p.end - p.off)
@@ -285,7 +298,9 @@ func (sc *scanned) build(s string) (*Notification, error) {
 	blk := new(notificationBlock)
 	var raw rawNotification
 	for f, v := range sc.vals {
-		raw.vals[f] = keep(v)
+		if raw.vals[f] = constants[f]; raw.vals[f] == "" {
+			raw.vals[f] = keep(v)
+		}
 	}
 	raw.pics = blk.pics[:0]
 	for _, p := range sc.pics[:sc.npics] {
