@@ -20,14 +20,17 @@ func main() {
 	os.Exit(code)
 }
 
-// commands lists every subcommand, in the order help shows them.
+// commands lists every subcommand, in the order help shows them: the fake
+// and the suite first, then the tools for one notification, then the API.
 func commands() []command {
 	return []command{
-		newSignCommand(),
-		newVerifyCommand(),
-		newVersionCommand(),
-		newUpdateCommand(), newSendCommand(),
-		newMockCommand(), newPushCommand(),
+		newMockCommand(),
 		newCheckCommand(),
+		newPushCommand(),
+		newVerifyCommand(),
+		newSignCommand(),
+		newUpdateCommand(),
+		newSendCommand(),
+		newVersionCommand(),
 	}
 }
