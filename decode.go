@@ -312,20 +312,7 @@ func (sc *scanned) build(s string) (*Notification, error) {
 	return &blk.n, nil
 }
 
-// raw returns the values as substrings of s, for the differential tests.
-func (sc *scanned) raw(s string) rawNotification {
-	var r rawNotification
-	for f, v := range sc.vals {
-		r.vals[f] = s[v.off:v.end]
-	}
-	r.seen = sc.seen
-	for _, p := range sc.pics[:sc.npics] {
-		r.pics = append(r.pics, s[p.off:p.end])
-	}
-	r.picSeen = sc.picSeen
-	return r
-}
-
+// in returns the value v locates in s.
 func (v span) in(s string) string { return s[v.off:v.end] }
 
 // scanNotification is the fast path: a scanner for the shapes WeChat sends.
