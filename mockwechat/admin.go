@@ -68,6 +68,7 @@ func (s *Server) adminMux() *http.ServeMux {
 	h("GET /_mock/calls", s.adminCalls)
 	h("DELETE /_mock/calls", s.adminClearCalls)
 	h("GET /_mock/calls/wait", s.adminWaitCall)
+	h("GET /_mock/calls/stats", s.adminCallStats)
 	h("GET /_mock/deliveries", s.adminDeliveries)
 	h("GET /_mock/deliveries/wait", s.adminWaitDelivery)
 	h("GET /_mock/idle", s.adminIdle)
@@ -610,6 +611,23 @@ func (s *Server) adminCalls(r *http.Request) (int, any, error) {
 		}
 	}
 	return 200, map[string]any{"calls": out, "next": next}, nil
+}
+
+// adminCallStats counts the logged calls matching the filters of
+// adminCalls by errcode: {"calls":N,"errcodes":{"0":N,…}}.
+func (s *Server) adminCallStats(r *http.Request) (int, any, error) {
+	match, err := callFilter(r.URL.Query())
+	if err != nil {
+		return 0, nil, err
+	}
+	stats := s.CallStats(match)
+	total := 0
+	codes := make(map[string]int, len(stats))
+	for c, n := range stats {
+		total += n
+		codes[strconv.Itoa(int(c))] = n
+	}
+	return 200, map[string]any{"calls": total, "errcodes": codes}, nil
 }
 
 func (s *Server) adminClearCalls(r *http.Request) (int, any, error) {

@@ -109,6 +109,15 @@ func TestAdminAPI(t *testing.T) {
 	if len(calls.Calls) != 1 || calls.Calls[0].Query.Get("secret") != "***" {
 		t.Fatalf("token calls: %+v", calls)
 	}
+	var stats struct {
+		Calls    int            `json:"calls"`
+		ErrCodes map[string]int `json:"errcodes"`
+	}
+	expect("GET", "/_mock/calls/stats", "", 200, &stats)
+	if stats.Calls != 2 || stats.ErrCodes["0"] != 2 {
+		t.Fatalf("call stats: %+v", stats)
+	}
+	expect("GET", "/_mock/calls/stats?errcode=x", "", 400, nil)
 	expect("GET", "/_mock/complaints/"+c.FeedBackID+"/wait?state=handled", "", 200, &c)
 	expect("POST", "/_mock/complaints/"+c.FeedBackID+"/reject", `{"reason":"还是坏的"}`, 200, &c)
 	if c.State != StateRejected || c.RejectReason != "还是坏的" {

@@ -78,6 +78,20 @@ func (l *callLog) since(from uint64) ([]Call, uint64) {
 	return out, l.next
 }
 
+// each calls f on every call still in the ring, oldest first, under the
+// lock and without copying.
+func (l *callLog) each(f func(c *Call)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	from := max(uint64(1), l.floor)
+	if n := uint64(len(l.ring)); l.next > n {
+		from = max(from, l.next-n)
+	}
+	for seq := from; seq < l.next; seq++ {
+		f(&l.ring[(seq-1)%uint64(len(l.ring))])
+	}
+}
+
 func (l *callLog) clear() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -98,6 +112,18 @@ func (s *Server) Calls() []Call {
 // the number to pass next time, for polling.
 func (s *Server) CallsSince(seq uint64) ([]Call, uint64) {
 	return s.calls.since(seq)
+}
+
+// CallStats counts the calls in the log that match (nil: all) by the
+// errcode they answered.
+func (s *Server) CallStats(match func(Call) bool) map[payfeedback.ErrorCode]int {
+	out := make(map[payfeedback.ErrorCode]int)
+	s.calls.each(func(c *Call) {
+		if match == nil || match(*c) {
+			out[c.ErrCode]++
+		}
+	})
+	return out
 }
 
 // ClearCalls empties the call log (numbering goes on).
