@@ -95,6 +95,7 @@ type pusher struct {
 	doneNext int
 	nextID   uint64
 	held     map[string][]*delivery // out-of-order holds per appid
+	closing  bool                   // set by Shutdown before it waits
 }
 
 type shard struct {
@@ -155,8 +156,12 @@ func (p *pusher) send(n payfeedback.Notification) {
 	p.mu.Unlock()
 }
 
-// enqueueLocked queues an attempt (p.mu held).
+// enqueueLocked queues an attempt (p.mu held). Once the server is
+// closing, nothing new is attempted: the delivery stays pending.
 func (p *pusher) enqueueLocked(d *delivery) {
+	if p.closing {
+		return
+	}
 	d.NextAttempt = time.Time{}
 	p.inflight++
 	sh := p.shards[d.shard]
@@ -410,6 +415,14 @@ func (p *pusher) finishLocked(d *delivery) {
 	}
 	p.done[p.doneNext] = d
 	p.doneNext = (p.doneNext + 1) % max
+}
+
+// stop makes the pusher refuse new attempts, so that no goroutine starts
+// while Shutdown waits for the running ones.
+func (p *pusher) stop() {
+	p.mu.Lock()
+	p.closing = true
+	p.mu.Unlock()
 }
 
 func (p *pusher) waitIdle() {

@@ -199,6 +199,8 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		}
 		done := make(chan struct{})
 		go func() {
+			s.pushes.waitIdle() // what was queued before Close is attempted
+			s.pushes.stop()
 			s.pushes.waitIdle()
 			s.wg.Wait()
 			close(done)
