@@ -1,6 +1,7 @@
 package payfeedback
 
 import (
+	"math/bits"
 	"strings"
 	"unicode/utf8"
 	"unsafe"
@@ -334,14 +335,22 @@ func scanNotification(s string, out *scanned) bool {
 	sc := scanner{s: s}
 	sc.declaration()
 	sc.skipSpace()
-	if !sc.consume("<xml>") {
+	if !sc.lit("<xml>") {
 		return false
 	}
 	for {
 		sc.skipSpace()
+		// The start tags WeChat writes are matched whole; any other by name.
+		if f, ok := sc.fieldTag(); ok {
+			v, single, ok := sc.value()
+			if !ok || !single || !sc.endField(f) || !out.set(s, f, v) {
+				return false
+			}
+			continue
+		}
 		name, empty, ok := sc.startTag()
 		if !ok {
-			if !sc.consume("</xml>") {
+			if !sc.lit("</xml>") {
 				return false
 			}
 			break
@@ -359,7 +368,7 @@ func scanNotification(s string, out *scanned) bool {
 		var v span
 		if !empty {
 			var single bool
-			if v, single, ok = sc.text(name); !ok {
+			if v, single, ok = sc.value(); !ok || !sc.endName(name) {
 				return false
 			}
 			if f, known := lookupField(name); known && (!single || !out.set(s, f, v)) {
@@ -431,17 +440,73 @@ func (sc *scanner) declaration() {
 // skipSpace skips XML white space. A CR there is harmless: only values are
 // subject to line-end normalisation.
 func (sc *scanner) skipSpace() {
-	for sc.i < len(sc.s) && isXMLSpace(sc.s[sc.i]) {
+	for sc.i < len(sc.s) && sc.s[sc.i] <= ' ' && isXMLSpace(sc.s[sc.i]) {
 		sc.i++
 	}
 }
 
-func (sc *scanner) consume(lit string) bool {
-	if strings.HasPrefix(sc.s[sc.i:], lit) {
+// lit reports whether the literal lit is at the scanner's position, and
+// skips it. Inlined with a literal, the comparison compiles to a few word
+// compares, not a call.
+func (sc *scanner) lit(lit string) bool {
+	if len(sc.s)-sc.i >= len(lit) && sc.s[sc.i:sc.i+len(lit)] == lit {
 		sc.i += len(lit)
 		return true
 	}
 	return false
+}
+
+// fieldTag reads the start tag of one of the protocol's text elements, as
+// WeChat writes it (<AppId>, …), choosing by the first letter and comparing
+// with literals; ok is false, and nothing is read, for anything else.
+func (sc *scanner) fieldTag() (f field, ok bool) {
+	if len(sc.s)-sc.i < 2 || sc.s[sc.i] != '<' {
+		return 0, false
+	}
+	switch sc.s[sc.i+1] {
+	case 'A':
+		if sc.lit("<AppId>") {
+			return fAppID, true
+		}
+		if sc.lit("<AppSignature>") {
+			return fAppSignature, true
+		}
+	case 'E':
+		if sc.lit("<ExtInfo>") {
+			return fExtInfo, true
+		}
+	case 'F':
+		if sc.lit("<FeedBackId>") {
+			return fFeedBackID, true
+		}
+	case 'M':
+		if sc.lit("<MsgType>") {
+			return fMsgType, true
+		}
+	case 'O':
+		if sc.lit("<OpenId>") {
+			return fOpenID, true
+		}
+	case 'R':
+		if sc.lit("<Reason>") {
+			return fReason, true
+		}
+	case 'S':
+		if sc.lit("<Solution>") {
+			return fSolution, true
+		}
+		if sc.lit("<SignMethod>") {
+			return fSignMethod, true
+		}
+	case 'T':
+		if sc.lit("<TimeStamp>") {
+			return fTimeStamp, true
+		}
+		if sc.lit("<TransId>") {
+			return fTransID, true
+		}
+	}
+	return 0, false
 }
 
 // startTag reads <name> or <name/> with an ASCII name and no attributes.
@@ -473,24 +538,34 @@ func isNameStart(b byte) bool {
 	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_'
 }
 
+// Name bytes after the first (letters, digits, '_', '-', '.') as bitmaps of
+// the bytes 0–63 and 64–127.
+const (
+	nameBytesLow  = 1<<'-' | 1<<'.' | (1<<10-1)<<'0'
+	nameBytesHigh = (1<<26-1)<<('A'-64) | 1<<('_'-64) | (1<<26-1)<<('a'-64)
+)
+
 func isNameByte(b byte) bool {
-	return isNameStart(b) || b >= '0' && b <= '9' || b == '-' || b == '.'
+	m := uint64(nameBytesLow)
+	if b >= 64 {
+		m = nameBytesHigh
+	}
+	return b < 128 && m>>(b&63)&1 != 0
 }
 
-// text reads character data and CDATA sections up to </name>, and returns
-// where the trimmed value lies. single is false when the value is made of
-// several pieces that are not white space (the caller declines it if it
-// needs the value). text declines (ok false) entities, child elements,
-// comments, CR and anything else.
-func (sc *scanner) text(name string) (v span, single, ok bool) {
+// value reads the character data and CDATA sections of a value, up to the
+// next '<' that does not open a CDATA section (where the scanner is left),
+// and returns where the trimmed value lies. single is false when the value
+// is made of several pieces that are not white space (the caller declines
+// it if it needs the value). value declines (ok false) entities, CR and
+// anything else outside the scanner's domain.
+func (sc *scanner) value() (v span, single, ok bool) {
 	s, i := sc.s, sc.i
-	// The usual shape first: one CDATA section, then the end tag.
-	if strings.HasPrefix(s[i:], "<![CDATA[") {
-		if j := scanCDATA(s, i+len("<![CDATA[")); j >= 0 {
-			if end, ok := endTag(s, j+len("]]>"), name); ok {
-				sc.i = end
-				return trimSpan(s, i+len("<![CDATA["), j), true, true
-			}
+	// The usual shape first: one CDATA section, then a tag.
+	if isCDATAStart(s, i) {
+		if j := scanCDATA(s, i+len("<![CDATA[")); j >= 0 && j+3 < len(s) && s[j+3] == '<' && !isCDATAStart(s, j+3) {
+			sc.i = j + 3
+			return trimSpan(s, i+len("<![CDATA["), j), true, true
 		}
 	}
 	pieces := 0 // pieces that are not all white space
@@ -504,14 +579,11 @@ func (sc *scanner) text(name string) (v span, single, ok bool) {
 			v = t
 		}
 		i = j
-		if end, ok := endTag(s, i, name); ok {
-			sc.i = end
+		if !isCDATAStart(s, i) {
+			sc.i = i
 			// With one piece, the others are white space that trimming
 			// removes.
 			return v, pieces <= 1, true
-		}
-		if !strings.HasPrefix(s[i:], "<![CDATA[") {
-			return span{}, false, false
 		}
 		i += len("<![CDATA[")
 		if j = scanCDATA(s, i); j < 0 {
@@ -536,20 +608,54 @@ func trimSpan(s string, i, j int) span {
 	return span{int32(i), int32(j)}
 }
 
-// endTag reports whether </name> is at s[i], and the index after it.
-func endTag(s string, i int, name string) (int, bool) {
-	n := len(name)
-	if len(s)-i > n+2 && s[i] == '<' && s[i+1] == '/' && s[i+2+n] == '>' && s[i+2:i+2+n] == name {
-		return i + n + 3, true
-	}
-	return 0, false
+// isCDATAStart reports whether "<![CDATA[" is at s[i].
+func isCDATAStart(s string, i int) bool {
+	return len(s)-i >= len("<![CDATA[") && s[i:i+len("<![CDATA[")] == "<![CDATA["
 }
 
-// The scanner checks the bytes of values eight at a time: a word of plain
-// printable ASCII without the bytes that end or break the run passes at
-// once, any other word goes byte by byte. The tests below set the high bit
-// of each byte that is not ASCII, below 0x20, or equal to a given byte; a
-// high bit may be set falsely (the byte loop decides), never missed.
+// endName reads </name>.
+func (sc *scanner) endName(name string) bool {
+	s, i, n := sc.s, sc.i, len(name)
+	if len(s)-i > n+2 && s[i] == '<' && s[i+1] == '/' && s[i+2+n] == '>' && s[i+2:i+2+n] == name {
+		sc.i += n + 3
+		return true
+	}
+	return false
+}
+
+// endField reads the end tag of field f, comparing with literals.
+func (sc *scanner) endField(f field) bool {
+	switch f {
+	case fAppID:
+		return sc.lit("</AppId>")
+	case fTimeStamp:
+		return sc.lit("</TimeStamp>")
+	case fOpenID:
+		return sc.lit("</OpenId>")
+	case fMsgType:
+		return sc.lit("</MsgType>")
+	case fFeedBackID:
+		return sc.lit("</FeedBackId>")
+	case fTransID:
+		return sc.lit("</TransId>")
+	case fReason:
+		return sc.lit("</Reason>")
+	case fSolution:
+		return sc.lit("</Solution>")
+	case fExtInfo:
+		return sc.lit("</ExtInfo>")
+	case fAppSignature:
+		return sc.lit("</AppSignature>")
+	case fSignMethod:
+		return sc.lit("</SignMethod>")
+	}
+	return false
+}
+
+// The scanner checks the bytes of values eight at a time. The masks below
+// set the high bit of each byte that is not ASCII, is below 0x20, or equals
+// a given byte. A bit above a flagged byte may be set falsely (a borrow),
+// but the lowest set bit is always a true one: the loops jump to it.
 const (
 	ones  = 0x0101010101010101
 	highs = 0x8080808080808080
@@ -561,50 +667,49 @@ func load64(s string, i int) uint64 {
 		uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
 }
 
-// flagged reports whether w may hold a byte that is not plain ASCII, or b.
-func flagged(w uint64, b byte) bool {
-	x := w ^ (uint64(b) * ones)
-	return (w|(w-0x20*ones)&^w|(x-ones)&^x)&highs != 0
+// special flags the bytes of w that are not printable ASCII.
+func special(w uint64) uint64 {
+	return (w | (w-0x20*ones)&^w) & highs
 }
 
-// flagged3 reports whether w may hold a byte that is not plain ASCII, or
-// b1, b2 or b3.
-func flagged3(w uint64, b1, b2, b3 byte) bool {
-	x, y, z := w^(uint64(b1)*ones), w^(uint64(b2)*ones), w^(uint64(b3)*ones)
-	return (w|(w-0x20*ones)&^w|(x-ones)&^x|(y-ones)&^y|(z-ones)&^z)&highs != 0
+// equal flags the bytes of w equal to b.
+func equal(w uint64, b byte) uint64 {
+	x := w ^ (uint64(b) * ones)
+	return (x - ones) &^ x & highs
 }
 
 // scanCDATA checks the content of a CDATA section from s[i] and returns the
 // index of its "]]>", or -1 when the scanner must decline: no end, invalid
 // UTF-8, a character XML forbids, or CR (which XML normalises).
 func scanCDATA(s string, i int) int {
-	for {
-		for i+8 <= len(s) && !flagged(load64(s, i), ']') {
-			i += 8
-		}
-		for end := min(i+8, len(s)); i < end; {
-			b := s[i]
-			switch {
-			case b >= utf8.RuneSelf:
-				if i = plainRune(s, i); i < 0 {
-					return -1
-				}
+	for i < len(s) {
+		if i+8 <= len(s) {
+			w := load64(s, i)
+			m := special(w) | equal(w, ']')
+			if m == 0 {
+				i += 8
 				continue
-			case b < 0x20:
-				if b != '\n' && b != '\t' {
-					return -1
-				}
-			case b == ']':
-				if strings.HasPrefix(s[i:], "]]>") {
-					return i
-				}
 			}
-			i++
+			i += bits.TrailingZeros64(m) >> 3
 		}
-		if i >= len(s) {
-			return -1
+		switch b := s[i]; {
+		case b == ']':
+			if i+2 < len(s) && s[i+1] == ']' && s[i+2] == '>' {
+				return i
+			}
+		case b >= utf8.RuneSelf:
+			if i = plainRune(s, i); i < 0 {
+				return -1
+			}
+			continue
+		case b < 0x20:
+			if b != '\n' && b != '\t' {
+				return -1
+			}
 		}
+		i++
 	}
+	return -1
 }
 
 // scanText checks character data from s[i] and returns the index of the
@@ -612,37 +717,38 @@ func scanCDATA(s string, i int) int {
 // character XML forbids, CR, '&' (entities are left to the reference
 // decoder) or "]]>".
 func scanText(s string, i int) int {
-	for {
-		for i+8 <= len(s) && !flagged3(load64(s, i), '<', '&', ']') {
-			i += 8
-		}
-		for end := min(i+8, len(s)); i < end; {
-			b := s[i]
-			switch {
-			case b == '<':
-				return i
-			case b >= utf8.RuneSelf:
-				if i = plainRune(s, i); i < 0 {
-					return -1
-				}
+	for i < len(s) {
+		if i+8 <= len(s) {
+			w := load64(s, i)
+			m := special(w) | equal(w, '<') | equal(w, '&') | equal(w, ']')
+			if m == 0 {
+				i += 8
 				continue
-			case b < 0x20:
-				if b != '\n' && b != '\t' {
-					return -1
-				}
-			case b == '&':
-				return -1
-			case b == ']':
-				if strings.HasPrefix(s[i:], "]]>") {
-					return -1
-				}
 			}
-			i++
+			i += bits.TrailingZeros64(m) >> 3
 		}
-		if i >= len(s) {
+		switch b := s[i]; {
+		case b == '<':
+			return i
+		case b >= utf8.RuneSelf:
+			if i = plainRune(s, i); i < 0 {
+				return -1
+			}
+			continue
+		case b < 0x20:
+			if b != '\n' && b != '\t' {
+				return -1
+			}
+		case b == '&':
 			return -1
+		case b == ']':
+			if i+2 < len(s) && s[i+1] == ']' && s[i+2] == '>' {
+				return -1
+			}
 		}
+		i++
 	}
+	return -1
 }
 
 // plainRune checks the multi-byte character at s[i] and returns the index
@@ -664,18 +770,18 @@ func plainRune(s string, i int) int {
 func (sc *scanner) picInfo(out *scanned) bool {
 	for {
 		sc.skipSpace()
-		if sc.consume("</PicInfo>") {
+		if sc.lit("</PicInfo>") {
 			return true
 		}
-		if !sc.consume("<item>") {
+		if !sc.lit("<item>") {
 			return false
 		}
 		sc.skipSpace()
-		if !sc.consume("<PicUrl>") {
+		if !sc.lit("<PicUrl>") {
 			return false
 		}
-		v, single, ok := sc.text("PicUrl")
-		if !ok || !single {
+		v, single, ok := sc.value()
+		if !ok || !single || !sc.lit("</PicUrl>") {
 			return false
 		}
 		if v.end > v.off {
@@ -686,7 +792,7 @@ func (sc *scanner) picInfo(out *scanned) bool {
 			out.npics++
 		}
 		sc.skipSpace()
-		if !sc.consume("</item>") {
+		if !sc.lit("</item>") {
 			return false
 		}
 	}

@@ -590,3 +590,24 @@ func TestLookupField(t *testing.T) {
 		}
 	}
 }
+
+// TestFieldTag: the literal start tags match exactly the protocol's text
+// elements and read nothing otherwise.
+func TestFieldTag(t *testing.T) {
+	for f := range numFields {
+		for _, rest := range []string{"", "x", "</" + f.String() + ">"} {
+			sc := scanner{s: "<" + f.String() + ">" + rest}
+			got, ok := sc.fieldTag()
+			if !ok || got != f || sc.i != len(f.String())+2 {
+				t.Errorf("fieldTag(<%s>) = %v, %v at %d", f, got, ok, sc.i)
+			}
+		}
+	}
+	for _, in := range []string{"", "<", "<A", "<AppId", "<AppId/>", "<AppId x>", "<AppIdx>", "<appid>", "<PicInfo>",
+		"<Appsignature>", "<TimeStamp >", "AppId>", " <AppId>", "<Unknown>"} {
+		sc := scanner{s: in}
+		if f, ok := sc.fieldTag(); ok || sc.i != 0 {
+			t.Errorf("fieldTag(%q) = %v, %v at %d, want no match", in, f, ok, sc.i)
+		}
+	}
+}
