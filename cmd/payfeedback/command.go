@@ -127,6 +127,10 @@ func printUsage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(&b, "\t%-8s %s\n", c.Name(), c.Synopsis())
 	}
+	b.WriteString("\nEnvironment (every command but mock, whose flags define the fake's accounts):\n\n")
+	fmt.Fprintf(&b, "\t%-22s the API base URL, when --base-url is not given\n", envBaseURL)
+	fmt.Fprintf(&b, "\t%-22s the appSecret, when --secret is not given\n", envSecret)
+	fmt.Fprintf(&b, "\t%-22s the paySignKey, when --paysignkey is not given\n", envPaySignKey)
 	b.WriteString("\nRun \"payfeedback help <command>\" for the flags of one command.\n")
 	io.WriteString(w, b.String())
 }

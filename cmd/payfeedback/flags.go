@@ -7,8 +7,15 @@ import (
 	"os"
 )
 
-// envBaseURL names the environment variable that sets --base-url.
-const envBaseURL = "PAYFEEDBACK_BASE_URL"
+// The environment variables the subcommands read. The secrets may come from
+// the environment because a secret on the command line is visible to every
+// user of the machine. mock does not read them: its flags and config file
+// define the fake's accounts.
+const (
+	envBaseURL    = "PAYFEEDBACK_BASE_URL"   // sets --base-url
+	envSecret     = "PAYFEEDBACK_SECRET"     // read when --secret is not given
+	envPaySignKey = "PAYFEEDBACK_PAYSIGNKEY" // read when --paysignkey is not given
+)
 
 // credentials are the account flags every subcommand names the same way.
 type credentials struct {
@@ -32,6 +39,17 @@ func (c *credentials) addSecretFlag(fs *flag.FlagSet) {
 func (c *credentials) addPaySignKeyFlag(fs *flag.FlagSet) {
 	fs.StringVar(&c.PaySignKey, "paysignkey", c.PaySignKey, "the paySignKey that signs notifications (a `key`: never logged)")
 	fs.StringVar(&c.PaySignKey, "appkey", c.PaySignKey, "alias of --paysignkey")
+}
+
+// secretsFromEnv fills the secret and the paySignKey the flags left empty
+// from $PAYFEEDBACK_SECRET and $PAYFEEDBACK_PAYSIGNKEY.
+func (c *credentials) secretsFromEnv(std stdio) {
+	if c.Secret == "" {
+		c.Secret = std.getenv(envSecret)
+	}
+	if c.PaySignKey == "" {
+		c.PaySignKey = std.getenv(envPaySignKey)
+	}
 }
 
 // addBaseURLFlag registers --base-url, defaulting to $PAYFEEDBACK_BASE_URL

@@ -64,6 +64,7 @@ func (c *pushCommand) Run(ctx context.Context, args []string, std stdio) error {
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err
 	}
+	cred.secretsFromEnv(std)
 	if fs.NArg() > 0 {
 		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}

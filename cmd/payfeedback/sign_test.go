@@ -10,6 +10,19 @@ const (
 	testKey   = "L8LrMqqeGRxST5reouB0K66CaYAWpqhAVsq7ggKkxHCOastWksvuX1uvmvQclxaHoYd3ElNBrNO2DHnnzgfVG9Qs473M3DTOZug5er46FhuGofumV8H2FVR9qkjSlC5K"
 )
 
+func TestSignKeyFromEnvironment(t *testing.T) {
+	env := map[string]string{envPaySignKey: testKey}
+	r := runCLI(t, "", env, "sign", "--appid", testAppID, "--openid", "111222", "--timestamp", "1369743511")
+	if r.code != 0 || r.stdout != "b7668c176391109dffe9ae5e895948f433f84fed\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	// The flag wins over the environment.
+	r = runCLI(t, "", env, "sign", "--appid", "wx0123456789abcdef", "--appkey", "k", "--openid", "o-_x", "--timestamp", "0")
+	if r.stdout != "06ae8680d0c2eb69cbeba9beb1419dd777881875\n" {
+		t.Fatalf("with --appkey and the environment: stdout %q", r.stdout)
+	}
+}
+
 func TestSign(t *testing.T) {
 	tests := []struct {
 		name     string

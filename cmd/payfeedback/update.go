@@ -11,10 +11,6 @@ import (
 	"github.com/payfeedback/payfeedback"
 )
 
-// envSecret names the environment variable read when --secret is not given:
-// a secret on the command line is visible to every user of the machine.
-const envSecret = "PAYFEEDBACK_SECRET"
-
 // apiFlags are the flags of the subcommands that call the WeChat API
 // (update, send): the account, the base URL, a timeout and logging.
 type apiFlags struct {
@@ -39,9 +35,7 @@ func addAPIFlags(fs *flag.FlagSet, std stdio) *apiFlags {
 // client checks the account flags and returns a client and a context
 // bounded by --timeout. A missing flag is a usage error with hint.
 func (a *apiFlags) client(ctx context.Context, std stdio, hint string, mod func(*payfeedback.ClientOptions)) (*payfeedback.Client, context.Context, context.CancelFunc, error) {
-	if a.cred.Secret == "" {
-		a.cred.Secret = std.getenv(envSecret)
-	}
+	a.cred.secretsFromEnv(std)
 	if a.cred.AppID == "" {
 		return nil, nil, nil, usageErrorf(hint, "--appid is required")
 	}

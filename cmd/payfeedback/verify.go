@@ -40,6 +40,7 @@ func (c *verifyCommand) Run(ctx context.Context, args []string, std stdio) error
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err
 	}
+	cred.secretsFromEnv(std)
 	if fs.NArg() > 1 {
 		return usageErrorf(hint, "one FILE at most, got %d", fs.NArg())
 	}

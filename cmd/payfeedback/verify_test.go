@@ -80,6 +80,16 @@ func TestVerify(t *testing.T) {
 	}
 }
 
+func TestVerifyKeyFromEnvironment(t *testing.T) {
+	valid := signedSample(t, testKey, nil)
+	if r := runCLI(t, valid, map[string]string{envPaySignKey: testKey}, "verify"); r.code != 0 {
+		t.Errorf("key from $%s: exit %d, stderr %q", envPaySignKey, r.code, r.stderr)
+	}
+	if r := runCLI(t, valid, map[string]string{envPaySignKey: "other"}, "verify"); r.code != 1 {
+		t.Errorf("wrong key from $%s: exit %d, want 1", envPaySignKey, r.code)
+	}
+}
+
 func TestVerifyJSONDecodes(t *testing.T) {
 	r := runCLI(t, signedSample(t, testKey, nil), nil, "verify", "--paysignkey", testKey, "--json")
 	var res verifyResult
