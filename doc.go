@@ -54,6 +54,26 @@
 // inside a value is split across two CDATA sections and a CR is written as
 // &#13;, so decoding an encoded notification gives it back (values trimmed).
 //
+// # Calling WeChat
+//
+// Client calls the WeChat API for one official account: UpdateFeedback
+// marks a complaint handled, SendMessage sends a customer-service message
+// (TextMessage, ImageMessage, VoiceMessage, VideoMessage, MusicMessage,
+// NewsMessage, each validated before it is sent), DeliverNotify reports
+// shipping and UploadMedia gets media ids. Its base URL is an option, never
+// a package global, so tests point it at mockwechat. Tokens are cached,
+// renewed ahead of expiry one refresh at a time, retried once on 40001 and
+// 42001 with compare-and-refresh, and shared between instances through a
+// TokenStore with a lease; see Client for the details. An answer with
+// errcode ≠ 0 is an *APIError, classified by IsTokenError, IsLimitError and
+// IsInvalidInput.
+//
+// # Deadlines
+//
+// ShippingDeadline, ResolutionDeadline, ShippingStateAt and ResolveBy are
+// the deadlines of the protocol as pure functions of the goods kind and the
+// shipping state.
+//
 // # Signatures
 //
 // The AppSignature covers only appid, appkey (the paySignKey), openid and
