@@ -88,7 +88,7 @@ func startAPI(ctx context.Context, s *settings) (*apiRun, error) {
 			h = s.Handler
 		}
 		a.push = httptest.NewServer(h)
-		notifyURL = a.push.URL + handlerTargetPath
+		notifyURL = a.push.URL + s.path()
 	}
 	a.notifyURL = notifyURL
 	if s.APIReady != nil {

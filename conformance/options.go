@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -47,6 +48,11 @@ type Options struct {
 	// handler must take its clock from APIEnv.Now (the fake's clock is
 	// virtual) and its API base URL from APIEnv.BaseURL.
 	Merchant func(APIEnv) http.Handler
+	// Path is the path of the notification endpoint within Handler (or
+	// the handler Merchant builds): the suite's requests and the fake's
+	// pushes go there ("": DefaultPath). With URL, the URL's own path is
+	// used and Path must be empty.
+	Path string
 	// Client sends the suite's requests to URL (nil: a client without
 	// proxy and without connection reuse limits). Its Timeout, if any, is
 	// ignored: the suite bounds each exchange itself.
@@ -131,6 +137,14 @@ type settings struct {
 	expectFail map[string]bool
 }
 
+// path is where an in-process handler receives notifications.
+func (s *settings) path() string {
+	if s.Path == "" {
+		return DefaultPath
+	}
+	return s.Path
+}
+
 // answerWait is how long a case other than notify/time-limit waits for an
 // answer.
 func (s *settings) answerWait() time.Duration {
@@ -159,6 +173,10 @@ func settle(o Options) (*settings, error) {
 		return nil, errors.New("conformance: Options.PaySignKey is required: the key that signs the merchant's notifications")
 	case o.StaleAge < 0, o.FutureSkew < 0, o.Timeout < 0, o.APITimeout < 0, o.Oversize < 0:
 		return nil, errors.New("conformance: durations and sizes in Options must not be negative (0 means the default)")
+	case o.URL != "" && o.Path != "":
+		return nil, errors.New("conformance: Options.Path is for an in-process handler; with Options.URL, put the path in the URL")
+	case o.Path != "" && !strings.HasPrefix(o.Path, "/"):
+		return nil, fmt.Errorf("conformance: Options.Path %q must start with /", o.Path)
 	case o.Oversize != 0 && o.Oversize <= 64<<10:
 		return nil, fmt.Errorf("conformance: Options.Oversize %d is not oversized: want more than 65536 bytes", o.Oversize)
 	}

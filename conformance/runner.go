@@ -43,7 +43,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	if s.URL != "" {
 		e.t = newURLTarget(s.URL, s.Client)
 	} else {
-		e.t = &handlerTarget{h: handler}
+		e.t = &handlerTarget{h: handler, path: s.path()}
 	}
 	defer e.t.close()
 	e.forge = &forge{appID: s.AppID, key: s.PaySignKey, openID: s.OpenID, now: s.Now}

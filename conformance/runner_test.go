@@ -2,9 +2,11 @@ package conformance_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -57,6 +59,8 @@ func TestOptionsRefused(t *testing.T) {
 		{"negative", conformance.Options{Handler: h, AppID: "a", PaySignKey: "k", Timeout: -1}, "must not be negative"},
 		{"small oversize", conformance.Options{Handler: h, AppID: "a", PaySignKey: "k", Oversize: 1000}, "not oversized"},
 		{"bad pattern", conformance.Options{Handler: h, AppID: "a", PaySignKey: "k", Run: "("}, "Options.Run"},
+		{"path with URL", conformance.Options{URL: "http://x/p", Path: "/q", AppID: "a", PaySignKey: "k"}, "put the path in the URL"},
+		{"relative path", conformance.Options{Handler: h, AppID: "a", PaySignKey: "k", Path: "wechat"}, "must start with /"},
 		{"unknown expected failure", conformance.Options{Handler: h, AppID: "a", PaySignKey: "k", ExpectFail: []string{"security/nope"}}, "no case"},
 	}
 	for _, tc := range tests {
@@ -69,6 +73,30 @@ func TestOptionsRefused(t *testing.T) {
 				t.Errorf("error %q may echo the key", err)
 			}
 		})
+	}
+}
+
+// TestPath runs the notify cases against a handler that serves only
+// Options.Path: every case reaches it, and none reaches the default path.
+func TestPath(t *testing.T) {
+	var other atomic.Int64
+	mux := http.NewServeMux()
+	mux.Handle("/wechat/payfeedback", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		io.WriteString(w, "success")
+	}))
+	mux.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		other.Add(1)
+		http.NotFound(w, r)
+	}))
+	rep, err := conformance.Run(context.Background(), conformance.Options{
+		Handler: mux, Path: "/wechat/payfeedback", AppID: "wxf8b4f85f3a794e77", PaySignKey: "k", Run: "^notify/request/",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if failed := rep.FailedIDs(); len(failed) != 0 || other.Load() != 0 {
+		t.Errorf("failed %v, %d requests outside the path", failed, other.Load())
 	}
 }
 

@@ -320,8 +320,9 @@ func closedByPeer(msg string) bool {
 // request served on a goroutine of its own so that a slow or stuck handler
 // can be given up on.
 type handlerTarget struct {
-	h  http.Handler
-	wg sync.WaitGroup
+	h    http.Handler
+	path string // where the notifications go (Options.Path)
+	wg   sync.WaitGroup
 }
 
 func (t *handlerTarget) describe() string { return "in-process handler" }
@@ -337,10 +338,12 @@ func (t *handlerTarget) close() {
 	}
 }
 
-const handlerTargetPath = "/payfeedback"
+// DefaultPath is the path the suite posts to within an in-process handler
+// when Options.Path is empty.
+const DefaultPath = "/payfeedback"
 
 func (t *handlerTarget) send(ctx context.Context, q request) Exchange {
-	ex := Exchange{Request: q.wireRequest(handlerTargetPath)}
+	ex := Exchange{Request: q.wireRequest(t.path)}
 	reqCtx, cancel := context.WithCancel(ctx)
 	var body io.Reader
 	switch {
@@ -353,13 +356,13 @@ func (t *handlerTarget) send(ctx context.Context, q request) Exchange {
 	default:
 		body = bytes.NewReader(q.body)
 	}
-	req, err := http.NewRequestWithContext(reqCtx, q.methodOrPost(), "http://merchant.test"+handlerTargetPath, body)
+	req, err := http.NewRequestWithContext(reqCtx, q.methodOrPost(), "http://merchant.test"+t.path, body)
 	if err != nil {
 		cancel()
 		ex.Error = err.Error()
 		return ex
 	}
-	req.RequestURI = handlerTargetPath
+	req.RequestURI = t.path
 	req.RemoteAddr = "127.0.0.1:1"
 	req.Header.Set("Content-Type", contentType)
 	req.ContentLength = q.size()
