@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Load test of the payfeedback middleware over loopback (PERFORMANCE.md §1):
 # requests per second of the middleware + Dispatcher against an empty
-# net/http handler, same process, same wrk Lua script, same run.
+# net/http handler, and against an empty handler that reads the body (what
+# any real handler must do at least), same process, same wrk Lua script,
+# same run.
 #
 # Usage: scripts/middleware-load.sh [-d 5s] [-t 2] [-c 32] [-m new|dup]
 #   -m new (default): every request is a notification the replay store has
@@ -64,6 +66,7 @@ for _ in $(seq 1 100); do
 done
 grep -q '^ready$' "$work/out" || { echo "server did not start" >&2; cat "$work/out" >&2; exit 1; }
 empty_url=$(awk '$1 == "empty" {print $2}' "$work/out")
+reader_url=$(awk '$1 == "reader" {print $2}' "$work/out")
 mw_url=$(awk '$1 == "middleware" {print $2}' "$work/out")
 
 # fresh: a new middleware with an empty replay store before each run, so no
@@ -97,16 +100,18 @@ p99() { awk '$1 == "99%" {print $2}' "$work/wrk-$1.txt"; }
 
 echo "warm-up (1s each)..." >&2
 rps warm-empty "$empty_url" 1s >/dev/null
+rps warm-reader "$reader_url" 1s >/dev/null
 fresh
 rps warm-mw "$mw_url" 1s >/dev/null
 
 rounds=3
-declare -a e m
+declare -a e b m
 for round in $(seq 1 $rounds); do
 	e[round]=$(rps "empty$round" "$empty_url" "$duration")
+	b[round]=$(rps "reader$round" "$reader_url" "$duration")
 	fresh
 	m[round]=$(rps "mw$round" "$mw_url" "$duration")
-	echo "round $round: empty ${e[round]} req/s (p99 $(p99 "empty$round")), middleware ${m[round]} req/s (p99 $(p99 "mw$round"))" >&2
+	echo "round $round: empty ${e[round]} req/s (p99 $(p99 "empty$round")), body-reading ${b[round]} req/s (p99 $(p99 "reader$round")), middleware ${m[round]} req/s (p99 $(p99 "mw$round"))" >&2
 done
 
 exec 3>&-
@@ -117,14 +122,18 @@ requests=$(awk '$1 == "requests" {print $2}' "$work/out")
 
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {printf "%.0f", v[int((NR + 1) / 2)]}'; }
 empty_rps=$(median "${e[@]}")
+reader_rps=$(median "${b[@]}")
 mw_rps=$(median "${m[@]}")
 ratio=$(awk -v a="$mw_rps" -v b="$empty_rps" 'BEGIN {printf "%.1f", 100 * a / b}')
+reader_ratio=$(awk -v a="$mw_rps" -v b="$reader_rps" 'BEGIN {printf "%.1f", 100 * a / b}')
 # Ratio per round (each pair ran back to back), for the spread.
 ratios=$(for r in $(seq 1 $rounds); do awk -v a="${m[r]}" -v b="${e[r]}" 'BEGIN {printf "%.1f%% ", 100 * a / b}'; done)
 
 printf '\nwrk -t%s -c%s -d%s per run, %s rounds, mode %s, loopback\n' "$threads" "$conns" "$duration" "$rounds" "$mode"
 printf '%-36s %12s\n' "handler" "req/s (median)"
 printf '%-36s %12s\n' "empty net/http handler" "$empty_rps"
+printf '%-36s %12s\n' "empty handler reading the body" "$reader_rps"
 printf '%-36s %12s\n' "payfeedback middleware + Dispatcher" "$mw_rps"
-printf '%-36s %11s%%   (per round: %s)\n' "ratio (target >= 90%)" "$ratio" "$ratios"
+printf '%-36s %11s%%   (per round: %s)\n' "ratio to empty (target >= 90%)" "$ratio" "$ratios"
+printf '%-36s %11s%%\n' "ratio to the body-reading handler" "$reader_ratio"
 printf '%-36s %12s of %s requests (the rest: duplicates acknowledged)\n' "notifications dispatched" "$handled" "$requests"

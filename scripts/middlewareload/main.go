@@ -100,6 +100,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	empty := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "success")
 	})
+	// reader is the empty handler that also reads the body, the least
+	// any real handler does.
+	reader := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		_, _ = io.WriteString(w, "success")
+	})
 	dispatcher := middleware.Dispatcher{
 		OnRequest: func(context.Context, *payfeedback.Notification) error {
 			handled.Add(1)
@@ -126,7 +132,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 	servers := []struct {
 		name string
 		h    http.Handler
-	}{{"empty", mux(empty)}, {"middleware", mux(counted)}}
+	}{{"empty", mux(empty)}, {"reader", mux(reader)}, {"middleware", mux(counted)}}
 	errc := make(chan error, len(servers))
 	var running []*http.Server
 	for _, s := range servers {
