@@ -476,27 +476,18 @@ func (s *Server) adminAdvance(r *http.Request) (int, any, error) {
 	return 200, s.clockView(), nil
 }
 
-// faultJSON is a Fault with its delay as a Go duration string.
+// faultJSON is a Fault as the admin API reads and writes it: the outer
+// Delay, a Go duration string such as "2s", hides the Fault's nanoseconds
+// under the same JSON name.
 type faultJSON struct {
-	AppID           string                `json:"appid,omitempty"`
-	Endpoint        string                `json:"endpoint,omitempty"`
-	MsgType         payfeedback.MsgType   `json:"msgtype,omitempty"`
-	Count           int                   `json:"count,omitempty"`
-	ErrCode         payfeedback.ErrorCode `json:"errcode,omitempty"`
-	HTTPStatus      int                   `json:"http_status,omitempty"`
-	Delay           string                `json:"delay,omitempty"`
-	Drop            bool                  `json:"drop,omitempty"`
-	Duplicate       bool                  `json:"duplicate,omitempty"`
-	OutOfOrder      bool                  `json:"out_of_order,omitempty"`
-	TamperSignature bool                  `json:"tamper_signature,omitempty"`
-	TamperFields    bool                  `json:"tamper_fields,omitempty"`
+	Fault
+	Delay string `json:"delay,omitempty"`
 }
 
 func (s *Server) adminFaults(r *http.Request) (int, any, error) {
 	out := []faultJSON{}
 	for _, f := range s.Faults() {
-		fj := faultJSON{f.AppID, f.Endpoint, f.MsgType, f.Count, f.ErrCode, f.HTTPStatus, "", f.Drop,
-			f.Duplicate, f.OutOfOrder, f.TamperSignature, f.TamperFields}
+		fj := faultJSON{Fault: f}
 		if f.Delay > 0 {
 			fj.Delay = f.Delay.String()
 		}
@@ -510,8 +501,7 @@ func (s *Server) adminAddFault(r *http.Request) (int, any, error) {
 	if err := decodeBody(r, &fj); err != nil {
 		return 0, nil, err
 	}
-	f := Fault{fj.AppID, fj.Endpoint, fj.MsgType, fj.Count, fj.ErrCode, fj.HTTPStatus, 0, fj.Drop,
-		fj.Duplicate, fj.OutOfOrder, fj.TamperSignature, fj.TamperFields}
+	f := fj.Fault
 	if fj.Delay != "" {
 		d, err := time.ParseDuration(fj.Delay)
 		if err != nil {
