@@ -76,9 +76,31 @@ type Exchange struct {
 	Response *WireResponse `json:"response,omitempty"`
 	// Error is the transport error when no response came back.
 	Error string `json:"error,omitempty"`
+	// Fault classifies Error: what the transport failure means for the
+	// case ("" when a response came back).
+	Fault TransportFault `json:"fault,omitempty"`
 	// Duration is the time from the first byte sent to the response header.
 	Duration time.Duration `json:"duration_ns"`
 }
+
+// TransportFault says why an exchange got no response.
+type TransportFault string
+
+// The transport faults.
+const (
+	// FaultRefused: nothing accepted the connection (nothing listens).
+	FaultRefused TransportFault = "refused"
+	// FaultClosed: the peer closed or reset the connection before it
+	// answered (for an oversized body, a refusal).
+	FaultClosed TransportFault = "closed"
+	// FaultTimeout: no answer within the case's wait.
+	FaultTimeout TransportFault = "timeout"
+	// FaultCancelled: the run was cancelled (interrupted) during the
+	// exchange.
+	FaultCancelled TransportFault = "cancelled"
+	// FaultOther: any other failure (TLS, DNS, a handler that panicked).
+	FaultOther TransportFault = "other"
+)
 
 // MaxExcerpt bounds the body excerpts kept in an Exchange.
 const MaxExcerpt = 2048

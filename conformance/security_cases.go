@@ -232,7 +232,7 @@ func (e *env) oversized(ctx context.Context, chunked bool) Result {
 	big := &bigBody{prefix: prefix, suffix: suffix, fill: 'A', size: e.s.Oversize}
 	ex := e.t.send(ctx, request{big: big, chunked: chunked, wait: e.s.answerWait()})
 	what := fmt.Sprintf("a body of %d bytes", e.s.Oversize)
-	if ex.Response == nil && ex.Error != "" && closedByPeer(ex.Error) {
+	if ex.Response == nil && ex.Fault == FaultClosed {
 		// The merchant closed the connection while the body was still
 		// coming: a refusal too.
 		return Result{Status: Pass, Exchanges: []Exchange{ex}}

@@ -12,8 +12,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -180,7 +180,7 @@ func (t *urlTarget) send(ctx context.Context, q request) Exchange {
 	resp, err := t.client.Do(req)
 	if err != nil {
 		ex.Duration = time.Since(start)
-		ex.Error = describeErr(err, q.wait)
+		ex.fail(err, q.wait)
 		return ex
 	}
 	wr, err := readResponse(resp)
@@ -233,7 +233,7 @@ func (t *urlTarget) sendCut(ctx context.Context, q request) Exchange {
 	var d net.Dialer
 	raw, err := d.DialContext(ctx, "tcp", host)
 	if err != nil {
-		ex.Error = describeErr(err, q.wait)
+		ex.fail(err, q.wait)
 		return ex
 	}
 	conn := raw
@@ -250,7 +250,7 @@ func (t *urlTarget) sendCut(ctx context.Context, q request) Exchange {
 		tc := tls.Client(raw, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			raw.Close()
-			ex.Error = describeErr(err, q.wait)
+			ex.fail(err, q.wait)
 			return ex
 		}
 		conn = tc
@@ -264,7 +264,7 @@ func (t *urlTarget) sendCut(ctx context.Context, q request) Exchange {
 		q.methodOrPost(), t.u.RequestURI(), t.u.Host, contentType, len(q.body))
 	b.Write(q.body[:min(q.cutAfter, len(q.body))])
 	if _, err := conn.Write(b.Bytes()); err != nil {
-		ex.Error = describeErr(err, q.wait)
+		ex.fail(err, q.wait)
 		return ex
 	}
 	type closeWriter interface{ CloseWrite() error }
@@ -276,8 +276,8 @@ func (t *urlTarget) sendCut(ctx context.Context, q request) Exchange {
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err == nil {
 		ex.Response, _ = readResponse(resp)
-	} else if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !isConnReset(err) {
-		ex.Error = describeErr(err, q.wait)
+	} else if f := classify(err); f != FaultClosed {
+		ex.fail(err, q.wait)
 	}
 	ex.Duration = time.Since(start)
 	return ex
@@ -285,35 +285,40 @@ func (t *urlTarget) sendCut(ctx context.Context, q request) Exchange {
 
 // describeErr words a transport error for the report.
 func describeErr(err error, wait time.Duration) string {
-	var ne net.Error
-	switch {
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+	switch classify(err) {
+	case FaultTimeout:
 		return "no answer within " + wait.String()
-	case errors.Is(err, context.Canceled):
+	case FaultCancelled:
 		return "run cancelled"
 	}
 	return err.Error()
 }
 
-// isConnReset reports whether err says the peer closed or reset the
-// connection (as opposed to never accepting it).
-func isConnReset(err error) bool {
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return false
+// classify sorts a transport error by what it means for a case, with
+// errors.Is and errors.As on the error chain (net/http wraps the
+// system's errors), never by its text.
+func classify(err error) TransportFault {
+	var ne net.Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.Canceled):
+		return FaultCancelled
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return FaultTimeout
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return FaultRefused
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED),
+		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		return FaultClosed
 	}
-	return closedByPeer(err.Error())
+	return FaultOther
 }
 
-// closedByPeer reports whether a transport error's text says the peer
-// closed or reset the connection.
-func closedByPeer(msg string) bool {
-	for _, s := range [...]string{"connection reset", "broken pipe", "EOF", "forcibly closed", "server closed"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
+// fail records a transport error in ex.
+func (ex *Exchange) fail(err error, wait time.Duration) {
+	ex.Error = describeErr(err, wait)
+	ex.Fault = classify(err)
 }
 
 // handlerTarget is an http.Handler run in-process: no sockets, each
@@ -392,16 +397,16 @@ func (t *handlerTarget) send(ctx context.Context, q request) Exchange {
 	case <-timer.C:
 		cancel()
 		ex.Duration = time.Since(start)
-		ex.Error = "no answer within " + q.wait.String()
+		ex.Error, ex.Fault = "no answer within "+q.wait.String(), FaultTimeout
 		return ex
 	case <-ctx.Done():
 		cancel()
-		ex.Error = "run cancelled"
+		ex.Error, ex.Fault = "run cancelled", FaultCancelled
 		return ex
 	}
 	ex.Duration = time.Since(start)
 	if rec.panicked != "" {
-		ex.Error = "the handler panicked: " + rec.panicked
+		ex.Error, ex.Fault = "the handler panicked: "+rec.panicked, FaultOther
 		return ex
 	}
 	// After a cut the sender is gone: the answer is kept for the record.
