@@ -1,8 +1,6 @@
 package conformance
 
 import (
-	"bytes"
-	"encoding/xml"
 	"fmt"
 	"strconv"
 	"sync"
@@ -140,101 +138,4 @@ func encode(n *payfeedback.Notification) []byte {
 		panic("conformance: encoding a notification: " + err.Error())
 	}
 	return b
-}
-
-// style says how render writes a notification, for the forms WeChat was
-// seen to use and for the hostile ones.
-type style struct {
-	// plain writes values as text instead of CDATA.
-	plain bool
-	// pad surrounds values with white space and newlines.
-	pad bool
-	// order lists element names in the order to write them (nil: WeChat's
-	// order). PicInfo may appear anywhere in it.
-	order []string
-	// raw replaces the content of the named elements with raw XML.
-	raw map[string]string
-	// omit leaves the named elements out.
-	omit map[string]bool
-	// extra is raw XML written before the root's end tag.
-	extra string
-	// prolog is written before the root (a declaration, a DOCTYPE).
-	prolog string
-	// root names the root element ("": xml).
-	root string
-}
-
-// wechatOrder is the element order of PROTOCOL §2's sample.
-var wechatOrder = [...]string{"OpenId", "AppId", "TimeStamp", "MsgType", "FeedBackId", "TransId", "Reason", "Solution", "ExtInfo", "AppSignature", "SignMethod", "PicInfo"}
-
-// render writes n in style st.
-func render(n *payfeedback.Notification, st style) []byte {
-	values := map[string]string{
-		"OpenId": n.OpenID, "AppId": n.AppID, "TimeStamp": n.TimeStamp, "MsgType": string(n.MsgType),
-		"FeedBackId": n.FeedBackID, "TransId": n.TransID, "Reason": n.Reason, "Solution": n.Solution,
-		"ExtInfo": n.ExtInfo, "AppSignature": n.AppSignature, "SignMethod": n.SignMethod,
-	}
-	order := st.order
-	if order == nil {
-		order = wechatOrder[:]
-	}
-	root := st.root
-	if root == "" {
-		root = "xml"
-	}
-	var b bytes.Buffer
-	b.WriteString(st.prolog)
-	b.WriteString("<" + root + ">\n")
-	for _, name := range order {
-		if st.omit[name] {
-			continue
-		}
-		if name == "PicInfo" {
-			if len(n.PicURLs) == 0 && st.raw["PicInfo"] == "" {
-				continue
-			}
-			b.WriteString("<PicInfo>\n")
-			if raw, ok := st.raw["PicInfo"]; ok {
-				b.WriteString(raw)
-			} else {
-				for _, u := range n.PicURLs {
-					b.WriteString("<item><PicUrl>")
-					writeValue(&b, u, st)
-					b.WriteString("</PicUrl></item>\n")
-				}
-			}
-			b.WriteString("</PicInfo>\n")
-			continue
-		}
-		v, ok := st.raw[name]
-		if !ok && values[name] == "" {
-			continue
-		}
-		b.WriteString("<" + name + ">")
-		if ok {
-			b.WriteString(v)
-		} else {
-			writeValue(&b, values[name], st)
-		}
-		b.WriteString("</" + name + ">\n")
-	}
-	b.WriteString(st.extra)
-	b.WriteString("</" + root + ">")
-	return b.Bytes()
-}
-
-func writeValue(b *bytes.Buffer, v string, st style) {
-	if st.pad {
-		b.WriteString("\n  ")
-	}
-	if st.plain {
-		_ = xml.EscapeText(b, []byte(v)) // writes to a bytes.Buffer: cannot fail
-	} else {
-		b.WriteString("<![CDATA[")
-		b.WriteString(v)
-		b.WriteString("]]>")
-	}
-	if st.pad {
-		b.WriteString(" \n")
-	}
 }

@@ -1,7 +1,9 @@
 package conformance
 
 import (
+	"bytes"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,12 +45,14 @@ func TestForgedFormsDecode(t *testing.T) {
 	f := &forge{appID: tAppID, key: tKey, openID: "oDF3iY9P32sK_5GgYiRkjsCo45bk", now: time.Now}
 	n := f.next(payfeedback.MsgRequest)
 	n.PicURLs = []string{"http://mmbiz.qpic.cn/a/0", "http://mmbiz.qpic.cn/a/1"}
+	n.Reason = "商品 <坏了> & ]]> 退货" // markup and a CDATA end survive every form
 	forms := map[string][]byte{
-		"cdata":      encode(n),
-		"plain":      render(n, style{plain: true}),
-		"padded":     render(n, style{pad: true, raw: map[string]string{"TimeStamp": " " + n.TimeStamp}}),
-		"reordered":  render(n, style{order: []string{"PicInfo", "SignMethod", "AppSignature", "ExtInfo", "Solution", "Reason", "TransId", "FeedBackId", "MsgType", "TimeStamp", "AppId", "OpenId"}}),
-		"extra elem": render(n, style{extra: "<Meta v=\"1\"><X/></Meta>\n"}),
+		"cdata":       variant(n),
+		"plain":       variant(n, asText()),
+		"padded":      variant(n, padded()),
+		"reordered":   variant(n, reordered("PicInfo", "SignMethod", "AppSignature", "ExtInfo", "Solution", "Reason", "TransId", "FeedBackId", "MsgType", "TimeStamp", "AppId", "OpenId")),
+		"extra elem":  variant(n, withExtra()),
+		"all at once": variant(n, reordered("PicInfo"), asText(), padded(), withExtra()),
 	}
 	for name, body := range forms {
 		got, err := payfeedback.ParseNotification(body)
@@ -69,13 +73,64 @@ func TestForgedFormsDecode(t *testing.T) {
 		"wrongroot": payfeedback.ErrNotXMLRoot,
 	}
 	bodies := map[string][]byte{
-		"doctype":   render(n, style{prolog: billionLaughs(), plain: true, raw: map[string]string{"Reason": "&lol9;"}}),
-		"xxe":       render(n, style{prolog: "<!DOCTYPE xml [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n", plain: true, raw: map[string]string{"ExtInfo": "&xxe;"}}),
-		"wrongroot": render(n, style{root: "notification"}),
+		"doctype":   variant(n, asText(), withDoctype(billionLaughs()), withRaw("Reason", "&lol9;")),
+		"xxe":       variant(n, asText(), withDoctype(externalEntity), withRaw("ExtInfo", "&xxe;")),
+		"wrongroot": variant(n, rootNamed("notification")),
 	}
 	for name, want := range hostile {
 		if _, err := payfeedback.ParseNotification(bodies[name]); !errors.Is(err, want) {
 			t.Errorf("%s: ParseNotification error %v, want %v", name, err, want)
+		}
+	}
+}
+
+// TestVariantEdits pins what each edit does to the encoder's document.
+func TestVariantEdits(t *testing.T) {
+	f := &forge{appID: tAppID, key: tKey, openID: "o1", now: time.Now}
+	n := f.next(payfeedback.MsgRequest)
+	n.PicURLs = []string{"http://p/0"}
+	plain := encode(n)
+	if got := variant(n); !bytes.Equal(got, plain) {
+		t.Errorf("variant without edits differs from the encoder's output:\n%s\n%s", got, plain)
+	}
+	tests := []struct {
+		name      string
+		edits     []edit
+		has, hasn []string
+		decodes   error // nil: decodes and verifies
+	}{
+		{"text", []edit{asText()}, []string{"<Reason>" + n.Reason + "</Reason>"}, []string{"CDATA"}, nil},
+		{"without", []edit{without("ExtInfo", "Solution")}, nil, []string{"<ExtInfo>", "<Solution>"}, nil},
+		{"reordered", []edit{reordered("SignMethod", "PicInfo")}, []string{"<xml><SignMethod>"}, nil, nil},
+		{"duplicated", []edit{duplicated("FeedBackId", "42")}, []string{"</FeedBackId><FeedBackId><![CDATA[42]]></FeedBackId>"}, nil, payfeedback.ErrConflictingElement},
+		{"value added", []edit{without("ExtInfo"), withValue("ExtInfo", "x")}, []string{"<ExtInfo><![CDATA[x]]></ExtInfo></xml>"}, nil, nil},
+		{"raw", []edit{withRaw("Reason", "&amp;raw")}, []string{"<Reason>&amp;raw</Reason>"}, nil, nil},
+		{"root", []edit{rootNamed("doc")}, []string{"<doc>", "</doc>"}, nil, payfeedback.ErrNotXMLRoot},
+		{"doctype", []edit{withDoctype("DOCTYPE xml")}, []string{"<?xml version=\"1.0\"?>\n<!DOCTYPE xml>\n<xml>"}, nil, payfeedback.ErrDOCTYPE},
+	}
+	for _, tc := range tests {
+		body := string(variant(n, tc.edits...))
+		for _, s := range tc.has {
+			if !strings.Contains(strings.ReplaceAll(body, "\n", ""), strings.ReplaceAll(s, "\n", "")) && !strings.Contains(body, s) {
+				t.Errorf("%s: no %q in\n%s", tc.name, s, body)
+			}
+		}
+		for _, s := range tc.hasn {
+			if strings.Contains(body, s) {
+				t.Errorf("%s: %q left in\n%s", tc.name, s, body)
+			}
+		}
+		got, err := payfeedback.ParseNotification([]byte(body))
+		if tc.decodes != nil {
+			if !errors.Is(err, tc.decodes) {
+				t.Errorf("%s: decode error %v, want %v", tc.name, err, tc.decodes)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%s: %v\n%s", tc.name, err, body)
+		} else if err := got.Verify(tKey); err != nil {
+			t.Errorf("%s: Verify: %v", tc.name, err)
 		}
 	}
 }

@@ -41,15 +41,14 @@ func notifyCases() []Case {
 			ID:          "notify/request/plain-text",
 			Requirement: "A valid request notification whose values are plain text instead of CDATA is accepted.",
 			run: func(ctx context.Context, e *env) Result {
-				return e.acceptForm(ctx, render(e.forge.next(payfeedback.MsgRequest), style{plain: true}))
+				return e.acceptForm(ctx, variant(e.forge.next(payfeedback.MsgRequest), asText()))
 			},
 		},
 		{
 			ID:          "notify/request/whitespace",
 			Requirement: "A valid request notification with white space and newlines around its values is accepted: values are trimmed before the signature is checked (the seed's own sample has a TimeStamp with a leading space).",
 			run: func(ctx context.Context, e *env) Result {
-				n := e.forge.next(payfeedback.MsgRequest)
-				return e.acceptForm(ctx, render(n, style{pad: true, raw: map[string]string{"TimeStamp": " " + n.TimeStamp}}))
+				return e.acceptForm(ctx, variant(e.forge.next(payfeedback.MsgRequest), padded()))
 			},
 		},
 		{
@@ -58,8 +57,7 @@ func notifyCases() []Case {
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
 				n.PicURLs = []string{"http://mmbiz.qpic.cn/mmbiz/49ogibiahRNtOk37iaztwmdgFbyFS9FURefs/0"}
-				order := []string{"PicInfo", "SignMethod", "AppSignature", "ExtInfo", "Solution", "Reason", "TransId", "FeedBackId", "MsgType", "TimeStamp", "AppId", "OpenId"}
-				return e.acceptForm(ctx, render(n, style{order: order}))
+				return e.acceptForm(ctx, variant(n, reordered("PicInfo", "SignMethod", "AppSignature", "ExtInfo", "Solution", "Reason", "TransId", "FeedBackId", "MsgType", "TimeStamp", "AppId", "OpenId")))
 			},
 		},
 		{
@@ -92,8 +90,7 @@ func notifyCases() []Case {
 			ID:          "notify/request/unknown-elements",
 			Requirement: "A valid request notification with elements the protocol does not define (with attributes, nested, empty) is accepted: unknown elements are ignored.",
 			run: func(ctx context.Context, e *env) Result {
-				extra := "<Channel><![CDATA[mp]]></Channel>\n<Meta version=\"2\"><Inner>1</Inner><Inner/></Meta>\n<Empty/>\n"
-				return e.acceptForm(ctx, render(e.forge.next(payfeedback.MsgRequest), style{extra: extra}))
+				return e.acceptForm(ctx, variant(e.forge.next(payfeedback.MsgRequest), withExtra()))
 			},
 		},
 		{

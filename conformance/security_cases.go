@@ -42,7 +42,7 @@ func securityCases() []Case {
 			Requirement: "A notification without an AppSignature element is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
-				return refused(e.post(ctx, render(n, style{omit: map[string]bool{"AppSignature": true}})), "a notification without AppSignature")
+				return refused(e.post(ctx, variant(n, without("AppSignature"))), "a notification without AppSignature")
 			},
 		},
 		{
@@ -50,7 +50,7 @@ func securityCases() []Case {
 			Requirement: "A notification whose AppSignature is empty is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
-				return refused(e.post(ctx, render(n, style{raw: map[string]string{"AppSignature": "<![CDATA[]]>"}})), "a notification with an empty AppSignature")
+				return refused(e.post(ctx, variant(n, withValue("AppSignature", ""))), "a notification with an empty AppSignature")
 			},
 		},
 		{
@@ -122,7 +122,7 @@ func securityCases() []Case {
 			ID:          "security/xml/wrong-root",
 			Requirement: "A document whose root element is not <xml>, even with every field and a valid signature, is refused.",
 			run: func(ctx context.Context, e *env) Result {
-				body := render(e.forge.next(payfeedback.MsgRequest), style{root: "notification"})
+				body := variant(e.forge.next(payfeedback.MsgRequest), rootNamed("notification"))
 				return refused(e.post(ctx, body), "a document rooted in <notification>")
 			},
 		},
@@ -130,11 +130,7 @@ func securityCases() []Case {
 			ID:          "security/xml/doctype-entities",
 			Requirement: "A document with a DOCTYPE declaring nested entities (\"billion laughs\") and using one in a field is refused, without expanding it.",
 			run: func(ctx context.Context, e *env) Result {
-				body := render(e.forge.next(payfeedback.MsgRequest), style{
-					prolog: "<?xml version=\"1.0\"?>\n" + billionLaughs(),
-					plain:  true,
-					raw:    map[string]string{"Reason": "&lol9;"},
-				})
+				body := variant(e.forge.next(payfeedback.MsgRequest), asText(), withDoctype(billionLaughs()), withRaw("Reason", "&lol9;"))
 				return refused(e.post(ctx, body), "a document with a DOCTYPE and entity expansion")
 			},
 		},
@@ -142,11 +138,7 @@ func securityCases() []Case {
 			ID:          "security/xml/external-entity",
 			Requirement: "A document with a DOCTYPE declaring an external entity (XXE: file:///etc/passwd) and using it in a field is refused, without resolving it.",
 			run: func(ctx context.Context, e *env) Result {
-				body := render(e.forge.next(payfeedback.MsgRequest), style{
-					prolog: "<?xml version=\"1.0\"?>\n<!DOCTYPE xml [\n<!ENTITY xxe SYSTEM \"file:///etc/passwd\">\n]>\n",
-					plain:  true,
-					raw:    map[string]string{"ExtInfo": "&xxe;"},
-				})
+				body := variant(e.forge.next(payfeedback.MsgRequest), asText(), withDoctype(externalEntity), withRaw("ExtInfo", "&xxe;"))
 				return refused(e.post(ctx, body), "a document with an external entity")
 			},
 		},
@@ -181,18 +173,22 @@ func securityCases() []Case {
 	}
 }
 
+// externalEntity declares an entity read from a file (XXE).
+const externalEntity = "DOCTYPE xml [\n<!ENTITY xxe SYSTEM \"file:///etc/passwd\">\n]"
+
 // billionLaughs declares ten levels of entities, each ten of the previous:
-// &lol9; is a billion "lol"s once expanded.
+// &lol9; is a billion "lol"s once expanded. It is a DOCTYPE's content
+// after "<!".
 func billionLaughs() string {
 	var b strings.Builder
-	b.WriteString("<!DOCTYPE xml [\n<!ENTITY lol \"lol\">\n")
+	b.WriteString("DOCTYPE xml [\n<!ENTITY lol \"lol\">\n")
 	prev := "lol"
 	for i := 1; i <= 9; i++ {
 		name := fmt.Sprintf("lol%d", i)
 		fmt.Fprintf(&b, "<!ENTITY %s \"%s\">\n", name, strings.Repeat("&"+prev+";", 10))
 		prev = name
 	}
-	b.WriteString("]>\n")
+	b.WriteString("]")
 	return b.String()
 }
 
@@ -225,9 +221,9 @@ func (e *env) replay(ctx context.Context, alter func(*payfeedback.Notification) 
 // oversized sends a valid notification whose ExtInfo is padded to
 // Options.Oversize bytes.
 func (e *env) oversized(ctx context.Context, chunked bool) Result {
-	const mark = "\x00FILL\x00"
+	const mark = "\u27e6fill\u27e7"
 	n := e.forge.next(payfeedback.MsgRequest)
-	doc := render(n, style{raw: map[string]string{"ExtInfo": "<![CDATA[" + mark + "]]>"}})
+	doc := variant(n, withValue("ExtInfo", mark))
 	prefix, suffix, _ := bytes.Cut(doc, []byte(mark))
 	big := &bigBody{prefix: prefix, suffix: suffix, fill: 'A', size: e.s.Oversize}
 	ex := e.t.send(ctx, request{big: big, chunked: chunked, wait: e.s.answerWait()})
