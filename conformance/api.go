@@ -127,8 +127,9 @@ type observations struct {
 	from uint64
 	// phases ran in order; a phase that failed ends the scenario.
 	phases []phase
-	// stopped says why the scenario ended early ("" when it ran through).
-	stopped string
+	// stopped says why the scenario ended early ("" when it ran through),
+	// stoppedAt at which phase.
+	stopped, stoppedAt string
 	// calls are the merchant's API calls since the fake started (those
 	// before from were made while the other cases ran).
 	calls []mockwechat.Call
@@ -164,6 +165,7 @@ func (a *apiRun) play(ctx context.Context) *observations {
 	obs := &observations{virtual: a.clock != nil}
 	if err := a.fake.SetNotifyURL(a.s.AppID, a.notifyURL); err != nil {
 		obs.stopped = "the fake refused the merchant's URL: " + err.Error()
+		obs.stoppedAt = "start"
 		return obs
 	}
 	_, obs.from = a.fake.CallsSince(math.MaxUint64)
@@ -174,6 +176,7 @@ func (a *apiRun) play(ctx context.Context) *observations {
 				a.fake.Advance(mockwechat.DefaultMessageWindow + time.Hour)
 			} else if err := a.fake.AddFault(mockwechat.Fault{AppID: a.s.AppID, Endpoint: mockwechat.PathUpdate, ErrCode: payfeedback.CodeTokenExpired}); err != nil {
 				obs.stopped = "the fake refused the fault that expires the token: " + err.Error()
+				obs.stoppedAt = name
 				break
 			}
 		}
@@ -183,6 +186,7 @@ func (a *apiRun) play(ctx context.Context) *observations {
 		obs.phases = append(obs.phases, ph)
 		if ph.problem != "" {
 			obs.stopped = fmt.Sprintf("the scenario stopped at its %s: %s", name, ph.problem)
+			obs.stoppedAt = name
 			break
 		}
 	}

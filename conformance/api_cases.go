@@ -67,13 +67,15 @@ func formatCodes() []payfeedback.ErrorCode {
 	}
 }
 
-// skipped says why an api case has nothing to judge.
-func skipped(obs *observations, why string) Result {
-	msg := why
+// unjudged says why an api case has nothing to judge: when the scenario
+// stopped early, the case is Inconclusive (its verdict rests on the
+// phases that did not run); when it ran through, the merchant chose not
+// to do what the case judges, and the case is skipped.
+func unjudged(obs *observations, why string) Result {
 	if obs.stopped != "" {
-		msg += " (" + obs.stopped + ")"
+		return Result{Status: Inconclusive, Message: "inconclusive: " + why + ": the scenario stopped at its " + obs.stoppedAt + " (see api/update/called)"}
 	}
-	return Result{Status: Skip, Message: msg}
+	return Result{Status: Skip, Message: why}
 }
 
 func exchangesOf(calls []mockwechat.Call) []Exchange {
@@ -87,7 +89,7 @@ func exchangesOf(calls []mockwechat.Call) []Exchange {
 func apiCredentials(ctx context.Context, e *env) Result {
 	obs := e.api.observe(ctx)
 	if len(obs.calls) == 0 {
-		return skipped(obs, "the merchant made no API call: nothing to judge (see api/update/called)")
+		return unjudged(obs, "the merchant made no API call")
 	}
 	tokens := callsOf(obs.calls, mockwechat.PathToken, 0, 0)
 	var bad []mockwechat.Call
@@ -142,7 +144,7 @@ func apiReuse(ctx context.Context, e *env) Result {
 		}
 	}
 	if len(others) < 2 {
-		return skipped(obs, fmt.Sprintf("the merchant made %d API calls before its token expired: reuse needs two to judge", len(others)))
+		return unjudged(obs, fmt.Sprintf("the merchant made %d API calls before its token expired: reuse needs two to judge", len(others)))
 	}
 	if len(tokens) >= len(others) {
 		return Result{
@@ -165,7 +167,7 @@ func apiExpired(ctx context.Context, e *env) Result {
 		}
 	}
 	if ph == nil {
-		return skipped(obs, "the scenario did not reach the complaint after the token expired")
+		return unjudged(obs, "the scenario did not reach the complaint after the token expired")
 	}
 	calls := callsOf(obs.calls, "", ph.from, ph.to)
 	how := "the fake answered the next payfeedback/update with errcode 42001"
@@ -291,7 +293,7 @@ func messageCase(codes []payfeedback.ErrorCode, what string) func(context.Contex
 		obs := e.api.observe(ctx)
 		sends := callsOf(obs.calls, mockwechat.PathCustomSend, 0, 0)
 		if len(sends) == 0 {
-			return skipped(obs, "the merchant sent no customer-service message during the scenario: nothing to judge")
+			return unjudged(obs, "the merchant sent no customer-service message during the scenario")
 		}
 		var bad []mockwechat.Call
 		var lines []string

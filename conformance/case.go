@@ -17,8 +17,16 @@ type Case struct {
 	// API reports that the case needs the merchant wired to the embedded
 	// fake WeChat (Options.API).
 	API bool
+	// Fix says what to change when the case fails, and where the rule is
+	// documented.
+	Fix string
 
-	run func(ctx context.Context, e *env) Result
+	// refusal: the case passes on a refusal, which proves something only
+	// when a valid notification is accepted at the same endpoint, with
+	// the same key, in the same run (the control; see the package
+	// documentation).
+	refusal bool
+	run     func(ctx context.Context, e *env) Result
 }
 
 // Section is the first element of the id: notify, security, delivery or
@@ -86,16 +94,18 @@ func refused(ex Exchange, what string) Result {
 	return r
 }
 
-// precondition fails r's case because a valid notification it builds on
-// was refused; ex is that exchange.
-func precondition(ex Exchange, what string) Result {
-	r := accepted(ex)
+// precondition judges the answer to a valid notification a case builds
+// on (ex); what names it. When it was not accepted, the case is
+// Inconclusive: its verdict rests on that acceptance, which failed.
+// Callers go on only when ok.
+func precondition(ex Exchange, what string) (r Result, ok bool) {
+	r = accepted(ex)
 	if r.Status == Pass || r.Status == Warn {
-		return r
+		return r, true
 	}
-	r.Status = Fail
-	r.Message = what + " was not accepted, so the case cannot go on: " + r.Message
-	return r
+	r.Status = Inconclusive
+	r.Message = "inconclusive: " + what + " was not accepted (" + answerLine(ex) + "), so the case could not go on"
+	return r, false
 }
 
 func is2xx(code int) bool { return code >= 200 && code < 300 }

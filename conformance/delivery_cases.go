@@ -15,7 +15,7 @@ func deliveryCases() []Case {
 			run: func(ctx context.Context, e *env) Result {
 				body := encode(e.forge.next(payfeedback.MsgRequest))
 				first := e.post(ctx, body)
-				if r := precondition(first, "the first delivery"); r.Status == Fail {
+				if r, ok := precondition(first, "the first delivery"); !ok {
 					return r
 				}
 				r := accepted(e.post(ctx, body)).with(first)

@@ -27,6 +27,10 @@ const (
 	testKey   = "L8LrMqqeGRxST5reouB0K66CaYAWpqhAVsq7ggKkxHCOastWksvuX1uvmvQclxaHoYd3ElNBrNO2DHnnzgfVG9Qs473M3DTOZug5er46FhuGofumV8H2FVR9qkjSlC5K"
 )
 
+// wrongKey is the key of the merchant that verifies with another key: not
+// the suite's, and not the one of security/signature/other-key either.
+const wrongKey = "wrong-key-of-a-merchant-configured-with-another-account-0123456789"
+
 // reference is the correct merchant: the middleware in front of a
 // Dispatcher whose request handler sends the user a message and marks the
 // complaint handled with the payfeedback client. It must pass every case.
@@ -60,6 +64,8 @@ func reference(env conformance.APIEnv) http.Handler {
 // mistakes are the ways a raw merchant goes wrong; the zero value is a
 // merchant without mistakes.
 type mistakes struct {
+	notFound              bool          // answers 404 to everything (a wrong path)
+	otherKey              bool          // verifies with another key than the suite's
 	anySignature          bool          // never checks the AppSignature
 	anyAppID              bool          // never checks the AppId
 	anyTimestamp          bool          // never checks the TimeStamp's age
@@ -112,6 +118,10 @@ func (rm *rawMerchant) now() time.Time {
 }
 
 func (rm *rawMerchant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if rm.m.notFound {
+		http.NotFound(w, r)
+		return
+	}
 	if rm.m.slow > 0 {
 		time.Sleep(rm.m.slow)
 	}
@@ -177,7 +187,11 @@ func (rm *rawMerchant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !rm.m.anySignature {
-		if err := n.Verify(rm.env.PaySignKey); err != nil {
+		key := rm.env.PaySignKey
+		if rm.m.otherKey {
+			key = wrongKey
+		}
+		if err := n.Verify(key); err != nil {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}

@@ -128,6 +128,9 @@ func notifyCases() []Case {
 				case ex.Duration > limit:
 					r.Status, r.Actual = Fail, fmt.Sprintf("answered after %s", ex.Duration.Round(time.Millisecond))
 					r.Message = "answered too late"
+				case !is2xx(ex.Response.Status):
+					r.Status, r.Expected = Inconclusive, ""
+					r.Message = "inconclusive: the notification was refused (" + answerLine(ex) + "), so the time to handle a valid one was not measured"
 				default:
 					r.Status, r.Expected = Pass, ""
 				}
@@ -143,7 +146,7 @@ func notifyCases() []Case {
 func (e *env) followUp(ctx context.Context, mt payfeedback.MsgType, withRequestFields bool) Result {
 	req := e.forge.next(payfeedback.MsgRequest)
 	first := e.post(ctx, encode(req))
-	if r := precondition(first, "the request it follows"); r.Status == Fail {
+	if r, ok := precondition(first, "the request it follows"); !ok {
 		return r
 	}
 	n := e.forge.follow(req, mt)

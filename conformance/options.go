@@ -57,6 +57,10 @@ type Options struct {
 	// proxy and without connection reuse limits). Its Timeout, if any, is
 	// ignored: the suite bounds each exchange itself.
 	Client *http.Client
+	// Wait is how long the pre-flight waits for something to listen at
+	// URL before the first case (0: one attempt, DefaultPreflight). A
+	// merchant started by the same CI step gets the time it needs.
+	Wait time.Duration
 
 	// AppID and PaySignKey are the merchant's official account and the
 	// key that signs its notifications. Both are required.
@@ -90,8 +94,13 @@ type Options struct {
 	Strict bool
 
 	// Run selects the cases whose id matches this regular expression
-	// ("": all), as go test -run does; "security/" selects a section.
+	// ("": all), as go test -run does; "security/" selects a section. A
+	// pattern that selects no case is refused (ErrNoCaseSelected): a typo
+	// must not make a green gate.
 	Run string
+	// AllowSkip lets a run whose selected cases were all skipped pass;
+	// without it such a run checked nothing, and fails.
+	AllowSkip bool
 	// ExpectFail lists case ids expected to fail (see ParseExpectFail): a
 	// listed case that fails is reported ExpectedFail and does not fail
 	// the run; one that passes is flagged Listed, so the list can be
@@ -114,8 +123,21 @@ type Options struct {
 	// is (the CLI does).
 	APIReady func(APIEnv)
 
-	// Progress, when set, is called with each result as its case ends.
+	// Chaos, when positive, runs the chaos campaign (chaos/campaign) with
+	// that many genuine complaints: see the package documentation.
+	Chaos int
+	// Seed makes the chaos campaign reproducible: the same seed plays the
+	// same campaign (0: a random seed, recorded in the report's Config and
+	// in the case's message).
+	Seed uint64
+
+	// Progress, when set, is called with each result as its case ends,
+	// the control's first (ID ControlID) when the run has one.
 	Progress func(Result)
+	// OnWait, when set, is called when the suite starts waiting for the
+	// merchant's action (what is awaited, in words) and with "" when the
+	// wait ends, so that a terminal can show what the run waits for.
+	OnWait func(what string)
 }
 
 // APIEnv is what the merchant under test needs to reach the suite's
@@ -135,6 +157,28 @@ type settings struct {
 	Options
 	run        *regexp.Regexp
 	expectFail map[string]bool
+	// selected are the cases Run selects, in run order.
+	selected []Case
+}
+
+// ErrNoCaseSelected: Options.Run matches no case id.
+var ErrNoCaseSelected = errors.New("conformance: Options.Run selects no case")
+
+// Selected returns the cases a run with o executes, in order; its error is
+// Validate's.
+func (o Options) Selected() ([]Case, error) {
+	s, err := settle(o)
+	if err != nil {
+		return nil, err
+	}
+	return s.selected, nil
+}
+
+// waiting tells Options.OnWait what the suite waits for ("" : no more).
+func (s *settings) waiting(what string) {
+	if s.OnWait != nil {
+		s.OnWait(what)
+	}
 }
 
 // path is where an in-process handler receives notifications.
@@ -152,8 +196,9 @@ func (s *settings) answerWait() time.Duration {
 }
 
 // Validate reports why Run would refuse o, or nil: nothing under test, a
-// missing AppID or PaySignKey, an invalid URL or Run pattern, an unknown
-// case in ExpectFail, negative durations.
+// missing AppID or PaySignKey, an invalid URL, a Run pattern that is
+// invalid or selects nothing (ErrNoCaseSelected), an unknown case in
+// ExpectFail, negative durations or counts.
 func (o Options) Validate() error {
 	_, err := settle(o)
 	return err
@@ -171,8 +216,8 @@ func settle(o Options) (*settings, error) {
 		return nil, errors.New("conformance: Options.AppID is required: the merchant's official account id")
 	case o.PaySignKey == "":
 		return nil, errors.New("conformance: Options.PaySignKey is required: the key that signs the merchant's notifications")
-	case o.StaleAge < 0, o.FutureSkew < 0, o.Timeout < 0, o.APITimeout < 0, o.Oversize < 0:
-		return nil, errors.New("conformance: durations and sizes in Options must not be negative (0 means the default)")
+	case o.StaleAge < 0, o.FutureSkew < 0, o.Timeout < 0, o.APITimeout < 0, o.Oversize < 0, o.Wait < 0, o.Chaos < 0:
+		return nil, errors.New("conformance: durations, sizes and counts in Options must not be negative (0 means the default)")
 	case o.URL != "" && o.Path != "":
 		return nil, errors.New("conformance: Options.Path is for an in-process handler; with Options.URL, put the path in the URL")
 	case o.Path != "" && !strings.HasPrefix(o.Path, "/"):
@@ -196,6 +241,12 @@ func settle(o Options) (*settings, error) {
 	known := make(map[string]bool)
 	for _, c := range Cases() {
 		known[c.ID] = true
+		if s.run == nil || s.run.MatchString(c.ID) {
+			s.selected = append(s.selected, c)
+		}
+	}
+	if len(s.selected) == 0 {
+		return nil, fmt.Errorf("%w: %q matches no case id (list them with Cases, or payfeedback check --list)", ErrNoCaseSelected, o.Run)
 	}
 	s.expectFail = make(map[string]bool, len(o.ExpectFail))
 	for _, id := range o.ExpectFail {
@@ -225,6 +276,9 @@ func settle(o Options) (*settings, error) {
 	if s.OpenID == "" {
 		s.OpenID = freshOpenID()
 	}
+	if s.Chaos > 0 && s.Seed == 0 {
+		s.Seed = randomSeed()
+	}
 	return s, nil
 }
 
@@ -233,6 +287,14 @@ func settle(o Options) (*settings, error) {
 func freshOpenID() string {
 	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 	return "oCONF" + randomString(alphabet, 23)
+}
+
+// randomSeed returns a seed for the chaos campaign that fits in a few
+// digits, so that it is easy to type back.
+func randomSeed() uint64 {
+	var b [4]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return uint64(b[0])<<16 | uint64(b[1])<<8 | uint64(b[2]) | 1
 }
 
 func randomString(alphabet string, n int) string {

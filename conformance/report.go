@@ -15,8 +15,13 @@ type Report struct {
 	Duration time.Duration `json:"duration_ns"`
 	// Config records the options that shaped the run.
 	Config Config `json:"config"`
+	// Control is the valid notification sent before the cases, when a
+	// selected case passes on a refusal (see ControlID); nil otherwise.
+	Control *Result `json:"control,omitempty"`
 	// Results holds one result per selected case, in run order.
 	Results []Result `json:"results"`
+	// Interrupted reports that the run was cancelled before its end.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Config records the options of a run; it never holds a secret.
@@ -30,6 +35,11 @@ type Config struct {
 	Strict     bool          `json:"strict,omitempty"`
 	Run        string        `json:"run,omitempty"`
 	API        bool          `json:"api,omitempty"`
+	AllowSkip  bool          `json:"allow_skip,omitempty"`
+	// Chaos is the number of complaints of the chaos campaign, Seed its
+	// seed (both 0 without a campaign).
+	Chaos int    `json:"chaos,omitempty"`
+	Seed  uint64 `json:"seed,omitempty"`
 }
 
 // Counts sums up a report.
@@ -44,6 +54,11 @@ type Counts struct {
 	Skipped int `json:"skipped"`
 	// Failed counts the failures that fail the run.
 	Failed int `json:"failed"`
+	// Inconclusive counts the cases whose verdict rests on something
+	// that failed in the run (see Inconclusive); they fail the run.
+	Inconclusive int `json:"inconclusive"`
+	// Interrupted counts the cases the interruption cut short.
+	Interrupted int `json:"interrupted"`
 	// ExpectedFailures counts the listed cases that failed.
 	ExpectedFailures int `json:"expected_failures"`
 	// ListedPassed counts the listed cases that passed: the expected-
@@ -70,14 +85,30 @@ func (r Report) Counts() Counts {
 			c.Failed++
 		case ExpectedFail:
 			c.ExpectedFailures++
+		case Inconclusive:
+			c.Inconclusive++
+		case Interrupted:
+			c.Interrupted++
 		}
 	}
 	return c
 }
 
-// Failed reports whether the run failed: some case failed and was not
-// listed as an expected failure.
-func (r Report) Failed() bool { return r.Counts().Failed > 0 }
+// Failed reports whether the run failed: a case failed (and was not
+// listed as an expected failure) or was inconclusive, the run was
+// interrupted, or every selected case was skipped without
+// Options.AllowSkip (a run that checked nothing is no pass).
+func (r Report) Failed() bool {
+	c := r.Counts()
+	return c.Failed > 0 || c.Inconclusive > 0 || c.Interrupted > 0 || r.Interrupted || r.NothingChecked()
+}
+
+// NothingChecked reports whether every case of the run was skipped and
+// Options.AllowSkip was not given.
+func (r Report) NothingChecked() bool {
+	c := r.Counts()
+	return c.Total > 0 && c.Skipped == c.Total && !r.Config.AllowSkip
+}
 
 // Result returns the result of the case id, if it ran.
 func (r Report) Result(id string) (Result, bool) {
@@ -90,10 +121,10 @@ func (r Report) Result(id string) (Result, bool) {
 }
 
 // FailedIDs lists the ids of the failed cases, in run order.
-func (r Report) FailedIDs() []string { return r.ids(Fail) }
+func (r Report) FailedIDs() []string { return r.IDs(Fail) }
 
-// ids lists the ids of the results with status st.
-func (r Report) ids(st Status) []string {
+// IDs lists the ids of the results with status st, in run order.
+func (r Report) IDs(st Status) []string {
 	var ids []string
 	for _, res := range r.Results {
 		if res.Status == st {
@@ -104,11 +135,19 @@ func (r Report) ids(st Status) []string {
 }
 
 // Summary is the last line of the text report:
-// "N cases, P passed, S skipped, F failed", followed by the expected
-// failures, warnings and trimmable list entries when there are any.
+// "N cases, P passed, S skipped, F failed", then the inconclusive and
+// interrupted cases when there are any, then the expected failures,
+// warnings and trimmable list entries in parentheses, and why a run of
+// skipped cases fails.
 func (r Report) Summary() string {
 	c := r.Counts()
 	s := fmt.Sprintf("%d cases, %d passed, %d skipped, %d failed", c.Total, c.Passed, c.Skipped, c.Failed)
+	if c.Inconclusive > 0 {
+		s += fmt.Sprintf(", %d inconclusive", c.Inconclusive)
+	}
+	if c.Interrupted > 0 || r.Interrupted {
+		s += fmt.Sprintf(", %d interrupted", c.Interrupted)
+	}
 	var extra []string
 	if c.ExpectedFailures > 0 {
 		extra = append(extra, plural(c.ExpectedFailures, "expected failure", "expected failures"))
@@ -121,6 +160,9 @@ func (r Report) Summary() string {
 	}
 	if len(extra) > 0 {
 		s += " (" + strings.Join(extra, ", ") + ")"
+	}
+	if r.NothingChecked() {
+		s += ": nothing was checked, every case was skipped (--allow-skip, Options.AllowSkip, accepts that)"
 	}
 	return s
 }

@@ -55,7 +55,7 @@ func (r Report) WriteJUnit(w io.Writer) error {
 	doc := junitSuites{
 		Name:     "payfeedback conformance",
 		Tests:    c.Total,
-		Failures: c.Failed,
+		Failures: c.Failed + c.Inconclusive + c.Interrupted,
 		Skipped:  c.Skipped + c.ExpectedFailures,
 		Time:     seconds(r.Duration),
 	}
@@ -71,9 +71,9 @@ func (r Report) WriteJUnit(w io.Writer) error {
 		s.Tests++
 		tc := junitCase{Name: res.ID, ClassName: "conformance." + res.Section, Time: seconds(res.Duration)}
 		switch res.Status {
-		case Fail:
+		case Fail, Inconclusive, Interrupted:
 			s.Failures++
-			tc.Failure = &junitMessage{Message: res.Message, Type: "fail", Text: failureText(res)}
+			tc.Failure = &junitMessage{Message: res.Message, Type: string(res.Status), Text: failureText(res)}
 		case Skip:
 			s.Skipped++
 			tc.Skipped = &junitMessage{Message: res.Message}

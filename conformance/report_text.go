@@ -20,6 +20,10 @@ func statusLabel(st Status) string {
 		return "SKIP "
 	case ExpectedFail:
 		return "XFAIL"
+	case Inconclusive:
+		return "INCONCLUSIVE"
+	case Interrupted:
+		return "INTERRUPTED"
 	}
 	return strings.ToUpper(string(st))
 }

@@ -24,9 +24,17 @@ const (
 	Fail Status = "fail"
 	// Skip: the case did not run or had nothing to judge; Message says why.
 	Skip Status = "skip"
-	// ExpectedFail: the case failed, and it is listed in Options.ExpectFail,
-	// so the run is not failed for it.
+	// ExpectedFail: the case failed (or was inconclusive), and it is
+	// listed in Options.ExpectFail, so the run is not failed for it.
 	ExpectedFail Status = "expected-fail"
+	// Inconclusive: the case's verdict rests on something that failed in
+	// the same run, so it proves nothing either way: a refusal case when
+	// no valid notification was accepted (the control), a replay whose
+	// original was refused, an API case whose scenario stopped. It fails
+	// the run: a gate must not go green on what it could not check.
+	Inconclusive Status = "inconclusive"
+	// Interrupted: the run was cancelled (Ctrl-C) while the case ran.
+	Interrupted Status = "interrupted"
 )
 
 // Result is the outcome of one case. Results are plain values: a case never
@@ -42,7 +50,8 @@ type Result struct {
 	// Status is the outcome.
 	Status Status `json:"status"`
 	// Message says in one line why the case did not pass, or why it was
-	// skipped; it is empty for a plain pass.
+	// skipped; for a pass it is empty, or says what was covered (the
+	// chaos campaign's seed).
 	Message string `json:"message,omitempty"`
 	// Expected and Actual describe what was required and what happened.
 	Expected string `json:"expected,omitempty"`
@@ -50,6 +59,9 @@ type Result struct {
 	// Diff is a go-cmp diff of Expected against Actual where one helps
 	// ("-" expected, "+" actual).
 	Diff string `json:"diff,omitempty"`
+	// Fix, on a failure, says what to change and where the rule is
+	// documented (the case's Fix).
+	Fix string `json:"fix,omitempty"`
 	// Listed reports that the case is listed in Options.ExpectFail. A listed
 	// case that passes keeps Status Pass and Listed true: remove it from
 	// the file.
@@ -60,8 +72,11 @@ type Result struct {
 	Duration time.Duration `json:"duration_ns"`
 }
 
-// Failed reports whether r fails the run.
-func (r Result) Failed() bool { return r.Status == Fail }
+// Failed reports whether r fails the run: a failure, an inconclusive
+// case or an interrupted one.
+func (r Result) Failed() bool {
+	return r.Status == Fail || r.Status == Inconclusive || r.Status == Interrupted
+}
 
 // Exchange is one HTTP exchange on the wire: what the suite (or the
 // embedded fake WeChat, or the merchant, for API calls) sent and what came

@@ -7,26 +7,27 @@ import (
 
 // Run runs the selected cases against the merchant, in the order of Cases,
 // one at a time, and returns the report. The error is not nil only when
-// the options are unusable or the embedded fake WeChat could not start;
-// whatever the merchant does wrong is in the report. When ctx ends, the
-// cases not yet run are reported skipped and Run returns ctx's error with
-// the partial report.
+// the run could not start: unusable options (ErrNoCaseSelected among
+// them), nothing listening at Options.URL (ErrUnreachable), or the
+// embedded fake WeChat failing to start; whatever the merchant does wrong
+// is in the report. When ctx ends, the case running is reported
+// Interrupted, the cases not yet run are reported skipped, and Run returns
+// ctx's error with the partial report.
 func Run(ctx context.Context, opts Options) (Report, error) {
 	s, err := settle(opts)
 	if err != nil {
 		return Report{}, err
 	}
 	started := time.Now()
-	var selected []Case
-	for _, c := range Cases() {
-		if s.run == nil || s.run.MatchString(c.ID) {
-			selected = append(selected, c)
+	if s.URL != "" {
+		if err := preflight(ctx, s); err != nil {
+			return Report{}, err
 		}
 	}
 	e := &env{s: s}
 	wantAPI := false
-	for _, c := range selected {
-		wantAPI = wantAPI || c.API
+	for _, c := range s.selected {
+		wantAPI = wantAPI || c.API || (c.ID == chaosID && s.Chaos > 0)
 	}
 	handler := s.Handler
 	if (s.API && wantAPI) || (handler == nil && s.Merchant != nil) {
@@ -52,19 +53,38 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	}
 
 	rep := Report{Target: e.t.describe(), Started: started, Config: configOf(s)}
-	for _, c := range selected {
+	var control *Result
+	if needsControl(s.selected) && ctx.Err() == nil {
+		c := e.control(ctx)
+		control = &c
+		rep.Control = control
+		if s.Progress != nil {
+			s.Progress(c)
+		}
+	}
+	for _, c := range s.selected {
 		start := time.Now()
 		var res Result
 		switch {
 		case ctx.Err() != nil:
-			res = Result{Status: Skip, Message: "the run was cancelled before this case"}
+			res = Result{Status: Skip, Message: "the run was interrupted before this case"}
 		case c.API && !s.API:
 			res = Result{Status: Skip, Message: "API cases run only when asked for (--api, Options.API), with the merchant wired to the suite's embedded fake WeChat"}
 		default:
 			res = c.run(ctx, e)
+			if ctx.Err() != nil && (res.Status == Fail || res.Status == Inconclusive) {
+				res = Result{Status: Interrupted, Message: "interrupted: the run was cancelled while this case ran", Exchanges: res.Exchanges}
+			}
 		}
 		res.ID, res.Section, res.Requirement = c.ID, c.Section(), c.Requirement
 		res.Duration = time.Since(start)
+		if c.refusal && control != nil && !control.passed() && res.Status == Pass {
+			res.Status = Inconclusive
+			res.Message = "inconclusive: refused, but so was the valid notification of the control: a refusal proves nothing here"
+		}
+		if res.Status == Fail {
+			res.Fix = c.Fix
+		}
 		res = judge(res, s)
 		rep.Results = append(rep.Results, res)
 		if s.Progress != nil {
@@ -72,6 +92,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		}
 	}
 	rep.Duration = time.Since(started)
+	rep.Interrupted = ctx.Err() != nil
 	return rep, ctx.Err()
 }
 
@@ -83,7 +104,7 @@ func judge(r Result, s *settings) Result {
 	}
 	if s.expectFail[r.ID] {
 		r.Listed = true
-		if r.Status == Fail {
+		if r.Status == Fail || r.Status == Inconclusive {
 			r.Status = ExpectedFail
 		}
 	}
@@ -92,7 +113,7 @@ func judge(r Result, s *settings) Result {
 
 // configOf records the settings that shaped a run (never a secret).
 func configOf(s *settings) Config {
-	return Config{
+	c := Config{
 		AppID:      s.AppID,
 		OpenID:     s.OpenID,
 		StaleAge:   s.StaleAge,
@@ -102,5 +123,11 @@ func configOf(s *settings) Config {
 		Strict:     s.Strict,
 		Run:        s.Options.Run,
 		API:        s.API,
+		AllowSkip:  s.AllowSkip,
+		Chaos:      s.Chaos,
 	}
+	if s.Chaos > 0 {
+		c.Seed = s.Seed
+	}
+	return c
 }

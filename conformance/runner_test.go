@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"regexp"
@@ -108,7 +109,6 @@ func TestRunSelectsCases(t *testing.T) {
 		{`^security/replay/`, []string{"security/replay/feedbackid", "security/replay/msgtype"}},
 		{`delivery`, []string{"delivery/duplicate", "delivery/retry-after-cut"}},
 		{`^notify/(confirm|reject)$`, []string{"notify/confirm", "notify/reject"}},
-		{`^nothing$`, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.pattern, func(t *testing.T) {
@@ -132,6 +132,88 @@ func TestRunSelectsCases(t *testing.T) {
 	}
 }
 
+// TestRunSelectingNothing: a pattern that selects no case (a typo in CI)
+// is refused before anything runs, not a green run of 0 cases.
+func TestRunSelectingNothing(t *testing.T) {
+	opts := conformance.Options{Merchant: reference, AppID: testAppID, PaySignKey: testKey, Run: `^secruity/`}
+	for name, err := range map[string]error{
+		"Validate": opts.Validate(),
+		"Run":      func() error { _, err := conformance.Run(context.Background(), opts); return err }(),
+		"Selected": func() error { _, err := opts.Selected(); return err }(),
+	} {
+		if !errors.Is(err, conformance.ErrNoCaseSelected) || !strings.Contains(err.Error(), "^secruity/") {
+			t.Errorf("%s: error %v, want ErrNoCaseSelected naming the pattern", name, err)
+		}
+	}
+}
+
+// TestRefusalsNeedTheControl: on an endpoint that refuses everything (a
+// wrong path answers 404), the refusal cases prove nothing. They are
+// inconclusive, not passed, and the run fails, with the control saying
+// why in one line.
+func TestRefusalsNeedTheControl(t *testing.T) {
+	mux := http.NewServeMux()
+	mux.Handle("/wechat/payfeedback", newRaw(mistakes{})(conformance.APIEnv{AppID: testAppID, PaySignKey: testKey}))
+	pattern := `^security/(signature|appid|signmethod|timestamp)`
+	for _, tc := range []struct {
+		name string
+		path string
+		want conformance.Status
+	}{
+		{"wrong path", "", conformance.Inconclusive}, // the default /payfeedback
+		{"right path", "/wechat/payfeedback", conformance.Pass},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := conformance.Run(context.Background(), conformance.Options{
+				Handler: mux, Path: tc.path, AppID: testAppID, PaySignKey: testKey, Run: pattern,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Results) != 8 {
+				t.Fatalf("%d results, want the 8 cases of %s", len(rep.Results), pattern)
+			}
+			for _, r := range rep.Results {
+				if r.Status != tc.want {
+					t.Errorf("%s: %s %s, want %s", r.ID, r.Status, r.Message, tc.want)
+				}
+			}
+			if rep.Control == nil {
+				t.Fatal("no control in the report")
+			}
+			if got := rep.Failed(); got != (tc.want != conformance.Pass) {
+				t.Errorf("Failed() = %v", got)
+			}
+			if tc.want == conformance.Pass {
+				return
+			}
+			if rep.Control.Status != conformance.Fail || !strings.Contains(rep.Control.Message, "HTTP 404") {
+				t.Errorf("control = %s %q, want a failure naming the 404", rep.Control.Status, rep.Control.Message)
+			}
+			if want := "8 cases, 0 passed, 0 skipped, 0 failed, 8 inconclusive"; rep.Summary() != want {
+				t.Errorf("Summary = %q, want %q", rep.Summary(), want)
+			}
+		})
+	}
+}
+
+// TestTimeLimitNeedsAnAcceptance: a merchant that refuses quickly (a
+// wrong key) has not shown how long it takes to handle a notification.
+func TestTimeLimitNeedsAnAcceptance(t *testing.T) {
+	rep, err := conformance.Run(context.Background(), conformance.Options{
+		Merchant: newRaw(mistakes{otherKey: true}), AppID: testAppID, PaySignKey: testKey, Run: `^notify/time-limit$`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := rep.Results[0]; r.Status != conformance.Inconclusive || !strings.Contains(r.Message, "HTTP 401") {
+		t.Errorf("notify/time-limit: %s %q, want inconclusive naming the refusal", r.Status, r.Message)
+	}
+	if !rep.Failed() {
+		t.Error("Failed() = false for an inconclusive run")
+	}
+}
+
 func TestAPICasesSkippedUnlessAsked(t *testing.T) {
 	rep, err := conformance.Run(context.Background(), conformance.Options{
 		Merchant: reference, AppID: testAppID, PaySignKey: testKey, Run: `^api/`,
@@ -146,6 +228,16 @@ func TestAPICasesSkippedUnlessAsked(t *testing.T) {
 		if r.Status != conformance.Skip || !strings.Contains(r.Message, "--api") {
 			t.Errorf("%s: %s %q, want skipped with a reason naming --api", r.ID, r.Status, r.Message)
 		}
+	}
+	// Every selected case skipped: nothing was checked, and that is no pass.
+	if !rep.Failed() || !rep.NothingChecked() || !strings.Contains(rep.Summary(), "nothing was checked") {
+		t.Errorf("all skipped: Failed() = %v, summary %q; want a failed run that says nothing was checked", rep.Failed(), rep.Summary())
+	}
+	rep, err = conformance.Run(context.Background(), conformance.Options{
+		Merchant: reference, AppID: testAppID, PaySignKey: testKey, Run: `^api/`, AllowSkip: true,
+	})
+	if err != nil || rep.Failed() {
+		t.Errorf("with AllowSkip: err %v, Failed() = %v, want a passing run", err, rep.Failed())
 	}
 }
 
@@ -262,7 +354,7 @@ func TestTest(t *testing.T) {
 		Merchant: reference, AppID: testAppID, PaySignKey: testKey, API: true,
 		Progress: func(r conformance.Result) { seen = append(seen, r.ID) },
 	})
-	if len(seen) != len(conformance.Cases()) {
-		t.Errorf("%d subtests, want one per case (%d)", len(seen), len(conformance.Cases()))
+	if len(seen) != len(conformance.Cases())+1 || seen[0] != conformance.ControlID {
+		t.Errorf("%d subtests, first %q; want the control, then one per case (%d)", len(seen), seen[0], len(conformance.Cases()))
 	}
 }

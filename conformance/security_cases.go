@@ -20,6 +20,7 @@ const otherAppID = "wx00000000c0ffee00"
 func securityCases() []Case {
 	return []Case{
 		{
+			refusal:     true,
 			ID:          "security/signature/wrong",
 			Requirement: "A notification whose AppSignature does not match its fields is refused.",
 			run: func(ctx context.Context, e *env) Result {
@@ -29,6 +30,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/signature/other-key",
 			Requirement: "A notification signed with another paySignKey than the merchant's is refused.",
 			run: func(ctx context.Context, e *env) Result {
@@ -38,6 +40,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/signature/missing",
 			Requirement: "A notification without an AppSignature element is refused.",
 			run: func(ctx context.Context, e *env) Result {
@@ -46,6 +49,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/signature/empty",
 			Requirement: "A notification whose AppSignature is empty is refused.",
 			run: func(ctx context.Context, e *env) Result {
@@ -54,6 +58,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/appid/wrong",
 			Requirement: "A notification for another official account (another AppId), even validly signed with the merchant's key, is refused.",
 			run: func(ctx context.Context, e *env) Result {
@@ -64,6 +69,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/signmethod/unknown",
 			Requirement: "A notification whose SignMethod is not sha1 (here md5, over a valid sha1 signature) is refused.",
 			run: func(ctx context.Context, e *env) Result {
@@ -73,6 +79,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/timestamp/stale",
 			Requirement: "A validly signed notification whose TimeStamp is days old (Options.StaleAge, 72 h by default) is refused.",
 			run: func(ctx context.Context, e *env) Result {
@@ -81,6 +88,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/timestamp/future",
 			Requirement: "A validly signed notification whose TimeStamp lies well ahead of now (Options.FutureSkew, 1 h by default) is refused.",
 			run: func(ctx context.Context, e *env) Result {
@@ -90,6 +98,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/replay/feedbackid",
 			Requirement: "A captured AppSignature replayed with another FeedBackId (the signature does not cover it) is refused, after the original was accepted.",
 			run: func(ctx context.Context, e *env) Result {
@@ -100,6 +109,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/replay/msgtype",
 			Requirement: "A captured AppSignature replayed with another MsgType (a request turned into a confirm) is refused, after the original was accepted.",
 			run: func(ctx context.Context, e *env) Result {
@@ -110,6 +120,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/xml/malformed",
 			Requirement: "A body that is not well-formed XML (the root never closed, a tag cut off), even with every field and a valid signature, is refused.",
 			run: func(ctx context.Context, e *env) Result {
@@ -119,6 +130,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/xml/wrong-root",
 			Requirement: "A document whose root element is not <xml>, even with every field and a valid signature, is refused.",
 			run: func(ctx context.Context, e *env) Result {
@@ -127,6 +139,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/xml/doctype-entities",
 			Requirement: "A document with a DOCTYPE declaring nested entities (\"billion laughs\") and using one in a field is refused, without expanding it.",
 			run: func(ctx context.Context, e *env) Result {
@@ -135,6 +148,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/xml/external-entity",
 			Requirement: "A document with a DOCTYPE declaring an external entity (XXE: file:///etc/passwd) and using it in a field is refused, without resolving it.",
 			run: func(ctx context.Context, e *env) Result {
@@ -143,6 +157,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/size/oversized",
 			Requirement: "An oversized body (megabytes; Options.Oversize, 4 MiB by default) announced by its Content-Length, otherwise a valid signed notification, is refused.",
 			run: func(ctx context.Context, e *env) Result {
@@ -150,6 +165,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/size/oversized-chunked",
 			Requirement: "An oversized body sent chunked, without a Content-Length, otherwise a valid signed notification, is refused: the limit applies to the bytes read, not to a header.",
 			run: func(ctx context.Context, e *env) Result {
@@ -157,6 +173,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/method/get",
 			Requirement: "A GET request carrying a valid notification is refused: WeChat POSTs notifications.",
 			run: func(ctx context.Context, e *env) Result {
@@ -164,6 +181,7 @@ func securityCases() []Case {
 			},
 		},
 		{
+			refusal:     true,
 			ID:          "security/method/put",
 			Requirement: "A PUT request carrying a valid notification is refused: WeChat POSTs notifications.",
 			run: func(ctx context.Context, e *env) Result {
@@ -210,7 +228,7 @@ func flipHex(sig string) string {
 func (e *env) replay(ctx context.Context, alter func(*payfeedback.Notification) string) Result {
 	orig := e.forge.next(payfeedback.MsgRequest)
 	first := e.post(ctx, encode(orig))
-	if r := precondition(first, "the original notification"); r.Status == Fail {
+	if r, ok := precondition(first, "the original notification"); !ok {
 		return r
 	}
 	forged := *orig

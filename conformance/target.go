@@ -221,14 +221,7 @@ func (t *urlTarget) sendCut(ctx context.Context, q request) Exchange {
 	}
 	ctx, cancel := context.WithTimeout(ctx, q.wait)
 	defer cancel()
-	host := t.u.Host
-	if t.u.Port() == "" {
-		if t.u.Scheme == "https" {
-			host = net.JoinHostPort(t.u.Hostname(), "443")
-		} else {
-			host = net.JoinHostPort(t.u.Hostname(), "80")
-		}
-	}
+	host := hostPort(t.u)
 	start := time.Now()
 	var d net.Dialer
 	raw, err := d.DialContext(ctx, "tcp", host)
