@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -356,5 +358,55 @@ func TestTest(t *testing.T) {
 	})
 	if len(seen) != len(conformance.Cases())+1 || seen[0] != conformance.ControlID {
 		t.Errorf("%d subtests, first %q; want the control, then one per case (%d)", len(seen), seen[0], len(conformance.Cases()))
+	}
+}
+
+// TestPreflight: when nothing listens at the URL, Run says so once, at
+// once, instead of failing every case with "connection refused"; with
+// Wait it waits for the merchant to start.
+func TestPreflight(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	url := "http://" + addr + "/payfeedback"
+	opts := conformance.Options{URL: url, AppID: testAppID, PaySignKey: testKey, Run: `^notify/request/cdata$`}
+
+	rep, err := conformance.Run(context.Background(), opts)
+	if !errors.Is(err, conformance.ErrUnreachable) || !strings.Contains(err.Error(), url) || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("Run error = %v, want ErrUnreachable naming the URL and the refusal", err)
+	}
+	if len(rep.Results) != 0 {
+		t.Errorf("%d results: no case may run when nothing listens", len(rep.Results))
+	}
+
+	opts.Wait = 150 * time.Millisecond
+	var waits []string
+	opts.OnWait = func(what string) { waits = append(waits, what) }
+	if _, err := conformance.Run(context.Background(), opts); !errors.Is(err, conformance.ErrUnreachable) || !strings.Contains(err.Error(), "waited 150ms") {
+		t.Fatalf("with Wait and nothing starting: %v", err)
+	}
+	if len(waits) != 2 || !strings.Contains(waits[0], addr) || waits[1] != "" {
+		t.Errorf("OnWait got %q, want what is awaited, then \"\"", waits)
+	}
+
+	// The merchant starts while the suite waits.
+	opts.Wait, opts.OnWait = 10*time.Second, nil
+	srv := &http.Server{Handler: newRaw(mistakes{})(conformance.APIEnv{AppID: testAppID, PaySignKey: testKey})}
+	defer srv.Close()
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		srv.Serve(ln)
+	}()
+	rep, err = conformance.Run(context.Background(), opts)
+	if err != nil || rep.Failed() {
+		t.Fatalf("with Wait: %v, %s", err, rep.Summary())
 	}
 }
