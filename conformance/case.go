@@ -43,7 +43,9 @@ func Sections() []string { return []string{"notify", "security", "delivery", "ap
 func Cases() []Case {
 	var all []Case
 	all = append(all, notifyCases()...)
+	all = append(all, optionalCases()...)
 	all = append(all, securityCases()...)
+	all = append(all, requiredCases()...)
 	all = append(all, deliveryCases()...)
 	all = append(all, apiCases()...)
 	return all

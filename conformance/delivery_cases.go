@@ -11,6 +11,7 @@ func deliveryCases() []Case {
 	return []Case{
 		{
 			ID:          "delivery/duplicate",
+			Fix:         fix("acknowledge an exact duplicate (2xx) without handling it twice: WeChat delivers again until it is acknowledged", docAnswer, docMiddleware+" (Config.Replay)"),
 			Requirement: "An exact duplicate of an accepted notification (WeChat delivering it again) is acknowledged too: a 2xx both times.",
 			run: func(ctx context.Context, e *env) Result {
 				body := encode(e.forge.next(payfeedback.MsgRequest))
@@ -26,7 +27,8 @@ func deliveryCases() []Case {
 			},
 		},
 		{
-			ID: "delivery/retry-after-cut",
+			ID:  "delivery/retry-after-cut",
+			Fix: fix("record a notification as seen only once its body is complete and verified", docMiddleware+" (Config.Replay)"),
 			Requirement: "A notification delivered in full after a first attempt that failed on the way (the connection ended " +
 				"before the body was complete) is accepted: a failed attempt leaves no trace that refuses the retry.",
 			run: func(ctx context.Context, e *env) Result {

@@ -32,11 +32,13 @@ type forge struct {
 	last int64 // the previous base timestamp
 }
 
-// Sample values of PROTOCOL §2, as the public samples wrote them.
+// Sample values, as the public samples of WeChat's notification wrote
+// them.
 const (
 	sampleReason   = "商品质量有问题"
 	sampleSolution = "补发货给我"
 	sampleExtInfo  = "明天六点前联系我 18610847266"
+	samplePicURL   = "http://mmbiz.qpic.cn/mmbiz/49ogibiahRNtOk37iaztwmdgFbyFS9FURefs/0"
 )
 
 // stamp returns a timestamp (Unix seconds, offset from the run's clock)
@@ -57,6 +59,15 @@ func (f *forge) stamp(offset time.Duration) (int64, int64) {
 // FeedBackId that fits an int64.
 func (f *forge) next(mt payfeedback.MsgType) *payfeedback.Notification {
 	return f.make(mt, 0, false)
+}
+
+// full is next(MsgRequest) carrying every optional element, picture
+// evidence included: the base of the notify/optional cases, which each
+// remove one.
+func (f *forge) full() *payfeedback.Notification {
+	n := f.make(payfeedback.MsgRequest, 0, false)
+	n.PicURLs = []string{samplePicURL}
+	return n
 }
 
 // nextAt is next with the timestamp moved by offset.

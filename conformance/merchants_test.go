@@ -80,6 +80,10 @@ type mistakes struct {
 	recordsEarly          bool          // remembers a signature from a body that never completed
 	int64FeedBackID       bool          // parses FeedBackId as an int64
 	refusesUnknownElement bool          // refuses elements the protocol does not define
+	inventsFeedBackID     bool          // fills in a FeedBackId when the element is missing
+	requiresRequestFields bool          // refuses a request without Reason, Solution or ExtInfo
+	requiresSignMethod    bool          // refuses a notification without SignMethod
+	unknownAsRequest      bool          // handles an unknown MsgType as a request
 
 	tokenPerCall   bool // fetches an access_token before every call
 	neverUpdates   bool // never calls payfeedback/update
@@ -166,9 +170,10 @@ func (rm *rawMerchant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var n *payfeedback.Notification
 	switch {
 	case rm.m.lenientXML:
-		n, err = decodeXML(body, false)
-	case rm.m.noSizeLimit || rm.m.contentLengthOnly:
-		n, err = decodeXML(body, true)
+		n, err = decodeXML(body, false, rm.m)
+	case rm.m.noSizeLimit || rm.m.contentLengthOnly || rm.m.inventsFeedBackID || rm.m.requiresRequestFields ||
+		rm.m.requiresSignMethod || rm.m.unknownAsRequest:
+		n, err = decodeXML(body, true, rm.m)
 	default:
 		n, err = payfeedback.ParseNotification(body)
 	}
@@ -251,8 +256,9 @@ func scrape(body []byte) *payfeedback.Notification {
 		Reason: v["Reason"], Solution: v["Solution"], ExtInfo: v["ExtInfo"], AppSignature: v["AppSignature"], SignMethod: v["SignMethod"]}
 }
 
-// decodeXML decodes with encoding/xml, as most WeChat SDKs do.
-func decodeXML(body []byte, strict bool) (*payfeedback.Notification, error) {
+// decodeXML decodes with encoding/xml, as most WeChat SDKs do, with the
+// field mistakes of m.
+func decodeXML(body []byte, strict bool, m mistakes) (*payfeedback.Notification, error) {
 	var d struct {
 		XMLName      xml.Name `xml:"xml"`
 		AppID        string   `xml:"AppId"`
@@ -277,6 +283,18 @@ func decodeXML(body []byte, strict bool) (*payfeedback.Notification, error) {
 	n := &payfeedback.Notification{AppID: t(d.AppID), TimeStamp: t(d.TimeStamp), OpenID: t(d.OpenID),
 		MsgType: payfeedback.MsgType(t(d.MsgType)), FeedBackID: t(d.FeedBackID), TransID: t(d.TransID),
 		Reason: t(d.Reason), Solution: t(d.Solution), ExtInfo: t(d.ExtInfo), AppSignature: t(d.AppSignature), SignMethod: t(d.SignMethod)}
+	if m.inventsFeedBackID && n.FeedBackID == "" {
+		n.FeedBackID = "1000000000000000000"
+	}
+	if m.unknownAsRequest && n.MsgType != "" && !n.MsgType.Valid() {
+		n.MsgType = payfeedback.MsgRequest
+	}
+	if m.requiresRequestFields && n.MsgType == payfeedback.MsgRequest && (n.Reason == "" || n.Solution == "" || n.ExtInfo == "") {
+		return nil, fmt.Errorf("reason, solution or note missing")
+	}
+	if m.requiresSignMethod && n.SignMethod == "" {
+		return nil, fmt.Errorf("SignMethod missing")
+	}
 	if n.AppID == "" || n.OpenID == "" || n.FeedBackID == "" || n.AppSignature == "" || !n.MsgType.Valid() {
 		return nil, fmt.Errorf("required element missing")
 	}

@@ -32,6 +32,7 @@ func notifyCases() []Case {
 	return []Case{
 		{
 			ID:          "notify/request/cdata",
+			Fix:         fixAccept,
 			Requirement: "A valid request notification, written as WeChat writes it (values in CDATA), is accepted: a 2xx status, with the body \"success\".",
 			run: func(ctx context.Context, e *env) Result {
 				return e.acceptForm(ctx, encode(e.forge.next(payfeedback.MsgRequest)))
@@ -39,6 +40,7 @@ func notifyCases() []Case {
 		},
 		{
 			ID:          "notify/request/plain-text",
+			Fix:         fixAccept,
 			Requirement: "A valid request notification whose values are plain text instead of CDATA is accepted.",
 			run: func(ctx context.Context, e *env) Result {
 				return e.acceptForm(ctx, variant(e.forge.next(payfeedback.MsgRequest), asText()))
@@ -46,13 +48,15 @@ func notifyCases() []Case {
 		},
 		{
 			ID:          "notify/request/whitespace",
-			Requirement: "A valid request notification with white space and newlines around its values is accepted: values are trimmed before the signature is checked (the seed's own sample has a TimeStamp with a leading space).",
+			Fix:         fixAccept,
+			Requirement: "A valid request notification with white space and newlines around its values is accepted: values are trimmed before the signature is checked (WeChat's own sample has a TimeStamp with a leading space).",
 			run: func(ctx context.Context, e *env) Result {
 				return e.acceptForm(ctx, variant(e.forge.next(payfeedback.MsgRequest), padded()))
 			},
 		},
 		{
 			ID:          "notify/request/element-order",
+			Fix:         fixAccept,
 			Requirement: "A valid request notification whose elements come in another order (PicInfo first, SignMethod before AppSignature) is accepted.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
@@ -62,6 +66,7 @@ func notifyCases() []Case {
 		},
 		{
 			ID:          "notify/request/unicode",
+			Fix:         fixAccept,
 			Requirement: "A valid request notification whose reason, solution and note hold any Unicode text (Chinese, emoji, markup characters, a CDATA end split in two) is accepted.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
@@ -73,6 +78,7 @@ func notifyCases() []Case {
 		},
 		{
 			ID:          "notify/request/pictures",
+			Fix:         fixAccept,
 			Requirement: "A valid request notification carrying picture evidence (PicInfo with five items, one of them an empty slot) is accepted.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
@@ -88,6 +94,7 @@ func notifyCases() []Case {
 		},
 		{
 			ID:          "notify/request/unknown-elements",
+			Fix:         fixAccept,
 			Requirement: "A valid request notification with elements the protocol does not define (with attributes, nested, empty) is accepted: unknown elements are ignored.",
 			run: func(ctx context.Context, e *env) Result {
 				return e.acceptForm(ctx, variant(e.forge.next(payfeedback.MsgRequest), withExtra()))
@@ -95,6 +102,7 @@ func notifyCases() []Case {
 		},
 		{
 			ID:          "notify/request/feedbackid-beyond-int64",
+			Fix:         fix("keep FeedBackId a string: real ids exceed int64", docFields),
 			Requirement: "A valid request notification whose FeedBackId is a 20-digit number beyond the range of int64 (as real ones are) is accepted: FeedBackId is a string.",
 			run: func(ctx context.Context, e *env) Result {
 				return e.acceptForm(ctx, encode(e.forge.nextBig(payfeedback.MsgRequest)))
@@ -102,6 +110,7 @@ func notifyCases() []Case {
 		},
 		{
 			ID:          "notify/confirm",
+			Fix:         fixFollowUp,
 			Requirement: "A valid confirm notification (the user confirms the complaint resolved) following a request is accepted.",
 			run: func(ctx context.Context, e *env) Result {
 				return e.followUp(ctx, payfeedback.MsgConfirm, false)
@@ -109,6 +118,7 @@ func notifyCases() []Case {
 		},
 		{
 			ID:          "notify/reject",
+			Fix:         fixFollowUp,
 			Requirement: "A valid reject notification (the user rejects the merchant's handling) following a request is accepted, also when it carries TransId, Solution and ExtInfo as one public sample does.",
 			run: func(ctx context.Context, e *env) Result {
 				return e.followUp(ctx, payfeedback.MsgReject, true)
@@ -116,6 +126,7 @@ func notifyCases() []Case {
 		},
 		{
 			ID:          "notify/time-limit",
+			Fix:         fix("answer within the time limit: keep the handling short, or acknowledge first and work after; WeChat delivers again when no answer comes", docAnswer),
 			Requirement: "A valid request notification is answered within the time limit (Options.Timeout, 5 s by default).",
 			run: func(ctx context.Context, e *env) Result {
 				limit := e.s.Timeout

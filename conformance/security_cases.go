@@ -22,6 +22,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/signature/wrong",
+			Fix:         fixSignature,
 			Requirement: "A notification whose AppSignature does not match its fields is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
@@ -32,6 +33,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/signature/other-key",
+			Fix:         fixSignature,
 			Requirement: "A notification signed with another paySignKey than the merchant's is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
@@ -42,6 +44,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/signature/missing",
+			Fix:         fixSignature,
 			Requirement: "A notification without an AppSignature element is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
@@ -51,6 +54,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/signature/empty",
+			Fix:         fixSignature,
 			Requirement: "A notification whose AppSignature is empty is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
@@ -60,6 +64,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/appid/wrong",
+			Fix:         fix("refuse a notification whose AppId is not the merchant's account (403)", docFields, docMiddleware+" (Config.Keys)"),
 			Requirement: "A notification for another official account (another AppId), even validly signed with the merchant's key, is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
@@ -71,6 +76,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/signmethod/unknown",
+			Fix:         fix("refuse a SignMethod other than sha1 (an empty one means sha1)", docSignature, docMiddleware),
 			Requirement: "A notification whose SignMethod is not sha1 (here md5, over a valid sha1 signature) is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
@@ -81,6 +87,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/timestamp/stale",
+			Fix:         fixTimestamp,
 			Requirement: "A validly signed notification whose TimeStamp is days old (Options.StaleAge, 72 h by default) is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.nextAt(payfeedback.MsgRequest, -e.s.StaleAge)
@@ -90,6 +97,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/timestamp/future",
+			Fix:         fixTimestamp,
 			Requirement: "A validly signed notification whose TimeStamp lies well ahead of now (Options.FutureSkew, 1 h by default) is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				// Timestamps run a little behind the clock: add room for it.
@@ -100,6 +108,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/replay/feedbackid",
+			Fix:         fixReplay,
 			Requirement: "A captured AppSignature replayed with another FeedBackId (the signature does not cover it) is refused, after the original was accepted.",
 			run: func(ctx context.Context, e *env) Result {
 				return e.replay(ctx, func(n *payfeedback.Notification) string {
@@ -111,6 +120,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/replay/msgtype",
+			Fix:         fixReplay,
 			Requirement: "A captured AppSignature replayed with another MsgType (a request turned into a confirm) is refused, after the original was accepted.",
 			run: func(ctx context.Context, e *env) Result {
 				return e.replay(ctx, func(n *payfeedback.Notification) string {
@@ -122,6 +132,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/xml/malformed",
+			Fix:         fixXML,
 			Requirement: "A body that is not well-formed XML (the root never closed, a tag cut off), even with every field and a valid signature, is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				body := encode(e.forge.next(payfeedback.MsgRequest))
@@ -132,6 +143,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/xml/wrong-root",
+			Fix:         fixXML,
 			Requirement: "A document whose root element is not <xml>, even with every field and a valid signature, is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				body := variant(e.forge.next(payfeedback.MsgRequest), rootNamed("notification"))
@@ -141,6 +153,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/xml/doctype-entities",
+			Fix:         fixXML,
 			Requirement: "A document with a DOCTYPE declaring nested entities (\"billion laughs\") and using one in a field is refused, without expanding it.",
 			run: func(ctx context.Context, e *env) Result {
 				body := variant(e.forge.next(payfeedback.MsgRequest), asText(), withDoctype(billionLaughs()), withRaw("Reason", "&lol9;"))
@@ -150,6 +163,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/xml/external-entity",
+			Fix:         fixXML,
 			Requirement: "A document with a DOCTYPE declaring an external entity (XXE: file:///etc/passwd) and using it in a field is refused, without resolving it.",
 			run: func(ctx context.Context, e *env) Result {
 				body := variant(e.forge.next(payfeedback.MsgRequest), asText(), withDoctype(externalEntity), withRaw("ExtInfo", "&xxe;"))
@@ -159,6 +173,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/size/oversized",
+			Fix:         fixSize,
 			Requirement: "An oversized body (megabytes; Options.Oversize, 4 MiB by default) announced by its Content-Length, otherwise a valid signed notification, is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				return e.oversized(ctx, false)
@@ -167,6 +182,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/size/oversized-chunked",
+			Fix:         fixSize,
 			Requirement: "An oversized body sent chunked, without a Content-Length, otherwise a valid signed notification, is refused: the limit applies to the bytes read, not to a header.",
 			run: func(ctx context.Context, e *env) Result {
 				return e.oversized(ctx, true)
@@ -175,6 +191,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/method/get",
+			Fix:         fixMethod,
 			Requirement: "A GET request carrying a valid notification is refused: WeChat POSTs notifications.",
 			run: func(ctx context.Context, e *env) Result {
 				return e.method(ctx, http.MethodGet)
@@ -183,6 +200,7 @@ func securityCases() []Case {
 		{
 			refusal:     true,
 			ID:          "security/method/put",
+			Fix:         fixMethod,
 			Requirement: "A PUT request carrying a valid notification is refused: WeChat POSTs notifications.",
 			run: func(ctx context.Context, e *env) Result {
 				return e.method(ctx, http.MethodPut)

@@ -35,7 +35,7 @@ func (c *credentials) addSecretFlag(fs *flag.FlagSet) {
 }
 
 // addPaySignKeyFlag registers --paysignkey and its alias --appkey (the
-// seed's other name for the same key).
+// other name WeChat's document gives the same key).
 func (c *credentials) addPaySignKeyFlag(fs *flag.FlagSet) {
 	fs.StringVar(&c.PaySignKey, "paysignkey", c.PaySignKey, "the paySignKey that signs notifications (a `key`: never logged)")
 	fs.StringVar(&c.PaySignKey, "appkey", c.PaySignKey, "alias of --paysignkey")

@@ -12,7 +12,7 @@
 //	curl -s http://127.0.0.1:8000/complaints
 //
 // This demo resolves every complaint as soon as it arrives. A real merchant
-// calls UpdateFeedback only once the complaint is really resolved (the seed
+// calls UpdateFeedback only once the complaint is really resolved (WeChat's document
 // warns that the user may otherwise ask WeChat to arbitrate).
 package main
 

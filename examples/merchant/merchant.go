@@ -25,7 +25,7 @@ type config struct {
 	Logger                    *slog.Logger     // nil: discard
 }
 
-// complaint is what the merchant keeps of each complaint (the seed asks
+// complaint is what the merchant keeps of each complaint (WeChat's document asks
 // merchants to store the openid and the details for later reference).
 type complaint struct {
 	FeedBackID string    `json:"feedback_id"`
