@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,9 +32,6 @@ func checkInvariants(t testing.TB, n *Notification) {
 	}
 	if !n.MsgType.Valid() {
 		t.Errorf("decoded MsgType %q is not valid", n.MsgType)
-	}
-	if n.MsgType == MsgRequest && n.TransID == "" {
-		t.Errorf("decoded request has no TransId")
 	}
 	if _, err := n.Unix(); err != nil {
 		t.Errorf("decoded TimeStamp %q: %v", n.TimeStamp, err)
@@ -131,6 +129,10 @@ func TestDecodeSamples(t *testing.T) {
 		}},
 		{"request_sha1_uppercase", func(n *Notification) error {
 			return errors.Join(wantEq("SignMethod", n.SignMethod, "SHA1"), n.Verify(testKey))
+		}},
+		{"request_no_transid", func(n *Notification) error {
+			// TransId is optional (否) in every MsgType, requests included.
+			return errors.Join(wantEq("MsgType", string(n.MsgType), "request"), wantEq("TransId", n.TransID, ""), n.Verify(testKey))
 		}},
 		{"request_no_signmethod", func(n *Notification) error {
 			return errors.Join(wantEq("SignMethod", n.SignMethod, ""), n.Verify(testKey))
@@ -381,8 +383,12 @@ func TestDecodeLimits(t *testing.T) {
 		{"depth exactly MaxDepth", nest(MaxDepth - 1), nil},
 		{"depth MaxDepth+1", nest(MaxDepth), ErrMalformed},
 		{"TimeStamp of 19 digits", []byte(strings.Replace(string(doc("")), "1369743511", "9223372036854775807", 1)), nil},
-		{"TimeStamp past int64", []byte(strings.Replace(string(doc("")), "1369743511", "9223372036854775808", 1)), ErrBadTimestamp},
-		{"TimeStamp of 20 digits", []byte(strings.Replace(string(doc("")), "1369743511", "00000000001369743511", 1)), ErrBadTimestamp},
+		// The document allows "32 characters or less": a TimeStamp past
+		// int64 is well-formed, and left to the freshness check.
+		{"TimeStamp past int64", []byte(strings.Replace(string(doc("")), "1369743511", "9223372036854775808", 1)), nil},
+		{"TimeStamp of 20 digits", []byte(strings.Replace(string(doc("")), "1369743511", "00000000001369743511", 1)), nil},
+		{"TimeStamp of 32 digits", []byte(strings.Replace(string(doc("")), "1369743511", strings.Repeat("9", 32), 1)), nil},
+		{"TimeStamp of 33 digits", []byte(strings.Replace(string(doc("")), "1369743511", strings.Repeat("0", 23)+"1369743511", 1)), ErrBadTimestamp},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -460,8 +466,12 @@ func TestNotificationTime(t *testing.T) {
 		{"-1", 0, true},
 		{"+1", 0, true},
 		{"1e9", 0, true},
-		{"9223372036854775808", 0, true},
-		{"12345678901234567890", 0, true},
+		// Past int64 (up to 32 digits): saturates, later than any clock.
+		{"9223372036854775808", math.MaxInt64, false},
+		{"12345678901234567890", math.MaxInt64, false},
+		{"99999999999999999999999999999999", math.MaxInt64, false},
+		{"00000000000000000000001369743511", 1369743511, false},
+		{"000000000000000000000001369743511", 0, true},
 	}
 	for _, tt := range tests {
 		n := &Notification{TimeStamp: tt.ts}
@@ -507,7 +517,7 @@ func TestDecodeErrorMessage(t *testing.T) {
 		{&DecodeError{Err: ErrMissingElement, Element: "AppId"}, "payfeedback: required element missing: <AppId>"},
 		{&DecodeError{Err: ErrMalformed, Detail: "unexpected end of document"}, "payfeedback: malformed XML: unexpected end of document"},
 		{&DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "want decimal digits only"},
-			"payfeedback: TimeStamp is not a decimal number: <TimeStamp>: want decimal digits only"},
+			"payfeedback: TimeStamp is not Unix seconds in 1 to 32 decimal digits: <TimeStamp>: want decimal digits only"},
 	}
 	for _, tt := range tests {
 		if got := tt.err.Error(); got != tt.want {

@@ -73,8 +73,8 @@ func TestChecks(t *testing.T) {
 			wantErr: []error{payfeedback.ErrDOCTYPE}},
 		{name: "FeedBackId missing", body: signedSample(t, func(n *payfeedback.Notification) { n.FeedBackID = "" }), want: 400,
 			wantErr: []error{payfeedback.ErrMissingElement}},
-		{name: "TransId missing in a request", body: signedSample(t, func(n *payfeedback.Notification) { n.TransID = "" }), want: 400,
-			wantErr: []error{payfeedback.ErrMissingElement}},
+		// TransId is optional in every MsgType (a complaint without an order).
+		{name: "TransId missing in a request", body: signedSample(t, func(n *payfeedback.Notification) { n.TransID = "" }), want: 200},
 		{name: "TimeStamp not a number", body: bytes.Replace(valid, []byte("1764201600"), []byte("17642016OO"), 1), want: 400,
 			wantErr: []error{payfeedback.ErrBadTimestamp}},
 		{name: "unknown MsgType", body: signedSample(t, func(n *payfeedback.Notification) { n.MsgType = "refund" }), want: 400,
