@@ -136,9 +136,11 @@ func redacted(s string) string {
 //     and a warning logged: the other instances will fetch their own.
 //   - An instance that dies holding the lease delays the others by LeaseTTL
 //     at most; they poll every 10 ms to 500 ms (with jitter) meanwhile.
-//   - Messages are checked for what PROTOCOL §8 requires plus two rules
-//     a user would expect: each news article has a title or a description,
-//     and the music and article URLs are absolute http(s) URLs.
+//   - Messages are checked for what WeChat's document requires and nothing
+//     more (docs/protocol.md, "Customer-service messages"): the required
+//     fields of each type and the article limit. Every field of a news
+//     article is optional; URLs are passed as given. The fake WeChat
+//     accepts exactly what the client sends.
 //   - Media uploads are bounded by MaxMediaSize; the per-type size limits
 //     (which changed over the API's life) are left to WeChat, which answers
 //     40006 for an oversized file.

@@ -208,9 +208,6 @@ func (r *rawNotification) finish(n *Notification) error {
 	if !t.Valid() {
 		return &DecodeError{Err: ErrUnknownMsgType, Element: "MsgType", Detail: "want request, confirm or reject"}
 	}
-	if t == MsgRequest && r.vals[fTransID] == "" {
-		return &DecodeError{Err: ErrMissingElement, Element: "TransId", Detail: "required in a request"}
-	}
 	*n = Notification{
 		AppID:        r.vals[fAppID],
 		TimeStamp:    r.vals[fTimeStamp],

@@ -23,8 +23,9 @@
 //   - ErrDOCTYPE: a DOCTYPE or any other directive, which closes the door
 //     to entity expansion ("billion laughs") and external entities;
 //   - ErrMissingElement: AppId, TimeStamp, OpenId, MsgType, FeedBackId or
-//     AppSignature absent or blank, or TransId in a request;
-//   - ErrBadTimestamp: TimeStamp not 1 to 19 decimal digits within int64;
+//     AppSignature absent or blank (TransId is optional in every MsgType);
+//   - ErrBadTimestamp: TimeStamp not 1 to 32 decimal digits (the
+//     document's "32 characters or less"; Unix saturates beyond int64);
 //   - ErrUnknownMsgType: MsgType other than request, confirm or reject
 //     (case matters);
 //   - ErrConflictingElement: an element (or PicInfo) given twice with

@@ -7,7 +7,7 @@ import (
 )
 
 // MarshalXML-like encoding: AppendXML writes a notification the way WeChat
-// writes it (PROTOCOL §2): root <xml>, one element a line, strings in CDATA,
+// writes it (docs/protocol.md, "The notification"): root <xml>, one element a line, strings in CDATA,
 // TimeStamp as plain text, PicInfo last.
 
 // Encode returns the notification as WeChat would send it. It fails when a
@@ -19,8 +19,10 @@ func (n *Notification) Encode() ([]byte, error) {
 }
 
 // AppendXML appends the encoded notification to dst (see Encode).
-// Optional elements (TransId, Reason, Solution, ExtInfo, SignMethod) are
-// written when not empty, and always in a request, as WeChat does.
+// Optional elements are written when not empty; a request always carries
+// Reason, Solution and ExtInfo (empty ones too), as WeChat writes it.
+// TransId is written only when set: a complaint filed without an order has
+// none, in any MsgType.
 func (n *Notification) AppendXML(dst []byte) ([]byte, error) {
 	request := n.MsgType == MsgRequest
 	type elem struct {
@@ -34,7 +36,7 @@ func (n *Notification) AppendXML(dst []byte) ([]byte, error) {
 		{"TimeStamp", n.TimeStamp, true, true},
 		{"MsgType", string(n.MsgType), false, true},
 		{"FeedBackId", n.FeedBackID, false, true},
-		{"TransId", n.TransID, false, request},
+		{"TransId", n.TransID, false, false},
 		{"Reason", n.Reason, false, request},
 		{"Solution", n.Solution, false, request},
 		{"ExtInfo", n.ExtInfo, false, request},

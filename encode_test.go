@@ -47,8 +47,9 @@ func TestEncodeShape(t *testing.T) {
 	}
 }
 
-// TestEncodeOptionalElements: a request always carries TransId, Reason,
-// Solution and ExtInfo; a confirm only those that are set.
+// TestEncodeOptionalElements: a request always carries Reason, Solution and
+// ExtInfo; TransId only when set (a complaint without an order has none); a
+// confirm only the elements that are set.
 func TestEncodeOptionalElements(t *testing.T) {
 	base := Notification{AppID: "wx", TimeStamp: "1", OpenID: "o", FeedBackID: "1", AppSignature: "s"}
 	tests := []struct {
@@ -57,6 +58,7 @@ func TestEncodeOptionalElements(t *testing.T) {
 		present, absent []string
 	}{
 		{MsgRequest, "t", []string{"<TransId>", "<Reason><![CDATA[]]></Reason>", "<Solution>", "<ExtInfo>"}, []string{"<SignMethod>", "<PicInfo>"}},
+		{MsgRequest, "", []string{"<Reason><![CDATA[]]></Reason>", "<Solution>", "<ExtInfo>"}, []string{"<TransId>", "<SignMethod>", "<PicInfo>"}},
 		{MsgConfirm, "", nil, []string{"<TransId>", "<Reason>", "<Solution>", "<ExtInfo>", "<SignMethod>", "<PicInfo>"}},
 		{MsgReject, "t", []string{"<TransId><![CDATA[t]]></TransId>"}, []string{"<Reason>", "<Solution>"}},
 	}

@@ -16,8 +16,10 @@ var (
 	ErrDOCTYPE = errors.New("payfeedback: DOCTYPE and directives are not allowed")
 	// ErrMissingElement: a required element is absent or empty.
 	ErrMissingElement = errors.New("payfeedback: required element missing")
-	// ErrBadTimestamp: TimeStamp is not a decimal number of seconds.
-	ErrBadTimestamp = errors.New("payfeedback: TimeStamp is not a decimal number")
+	// ErrBadTimestamp: TimeStamp is not 1 to MaxTimestampDigits decimal
+	// digits. A TimeStamp far from now is well-formed; refusing it is the
+	// freshness check's job (see the middleware's MaxAge and MaxFuture).
+	ErrBadTimestamp = errors.New("payfeedback: TimeStamp is not Unix seconds in 1 to 32 decimal digits")
 	// ErrUnknownMsgType: MsgType is not request, confirm or reject.
 	ErrUnknownMsgType = errors.New("payfeedback: unknown MsgType")
 	// ErrConflictingElement: an element is given twice with different values.

@@ -46,7 +46,9 @@ type Notification struct {
 	// FeedBackID is the complaint id (FeedBackId). Real ids exceed int64,
 	// so it stays a string.
 	FeedBackID string `json:"FeedBackId"`
-	// TransID is the WeChat transaction id (TransId); required in requests.
+	// TransID is the WeChat transaction id (TransId). It is optional in
+	// every MsgType: WeChat's document marks it so, and a complaint filed
+	// without an order carries none.
 	TransID string `json:"TransId,omitempty"`
 	// Reason is the user's complaint reason.
 	Reason string `json:"Reason,omitempty"`
@@ -64,8 +66,16 @@ type Notification struct {
 	PicURLs []string `json:"PicUrls,omitempty"`
 }
 
+// MaxTimestampDigits is the longest TimeStamp accepted: WeChat's document
+// gives the element as "32 characters or less". A value of more than 19
+// digits is a well-formed TimeStamp that no clock reaches: Unix reports it
+// as math.MaxInt64, so a freshness check refuses it as being in the future.
+const MaxTimestampDigits = 32
+
 // Unix returns the TimeStamp as seconds since the Unix epoch, or an error
-// wrapping ErrBadTimestamp when it is not a decimal number.
+// wrapping ErrBadTimestamp when it is not 1 to MaxTimestampDigits decimal
+// digits. A value beyond int64 (possible with 20 to 32 digits) saturates at
+// math.MaxInt64: later than any clock, never earlier.
 func (n *Notification) Unix() (int64, error) {
 	return parseTimestamp(n.TimeStamp)
 }
@@ -80,23 +90,25 @@ func (n *Notification) Time() time.Time {
 	return time.Unix(sec, 0)
 }
 
-// parseTimestamp accepts 1 to 19 decimal digits and nothing else (no sign,
-// no spaces: values are trimmed before).
+// parseTimestamp accepts 1 to MaxTimestampDigits decimal digits and nothing
+// else (no sign, no spaces: values are trimmed before); values beyond int64
+// saturate at math.MaxInt64.
 func parseTimestamp(s string) (int64, error) {
 	for i := 0; i < len(s); i++ {
 		if s[i] < '0' || s[i] > '9' {
-			return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "want Unix seconds in decimal digits only"}
+			return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "found a character that is not a digit"}
 		}
 	}
-	if len(s) == 0 || len(s) > 19 {
-		return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "want 1 to 19 decimal digits"}
+	if len(s) == 0 || len(s) > MaxTimestampDigits {
+		return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "empty or longer than 32 digits"}
 	}
-	var v uint64 // 19 digits never overflow a uint64
+	var v uint64
 	for i := 0; i < len(s); i++ {
-		v = v*10 + uint64(s[i]-'0')
-	}
-	if v > math.MaxInt64 {
-		return 0, &DecodeError{Err: ErrBadTimestamp, Element: "TimeStamp", Detail: "out of range"}
+		d := uint64(s[i] - '0')
+		if v > (math.MaxInt64-d)/10 {
+			return math.MaxInt64, nil
+		}
+		v = v*10 + d
 	}
 	return int64(v), nil
 }

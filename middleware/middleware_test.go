@@ -73,8 +73,8 @@ func TestChecks(t *testing.T) {
 			wantErr: []error{payfeedback.ErrDOCTYPE}},
 		{name: "FeedBackId missing", body: signedSample(t, func(n *payfeedback.Notification) { n.FeedBackID = "" }), want: 400,
 			wantErr: []error{payfeedback.ErrMissingElement}},
-		{name: "TransId missing in a request", body: signedSample(t, func(n *payfeedback.Notification) { n.TransID = "" }), want: 400,
-			wantErr: []error{payfeedback.ErrMissingElement}},
+		// TransId is optional in every MsgType (a complaint without an order).
+		{name: "TransId missing in a request", body: signedSample(t, func(n *payfeedback.Notification) { n.TransID = "" }), want: 200},
 		{name: "TimeStamp not a number", body: bytes.Replace(valid, []byte("1764201600"), []byte("17642016OO"), 1), want: 400,
 			wantErr: []error{payfeedback.ErrBadTimestamp}},
 		{name: "unknown MsgType", body: signedSample(t, func(n *payfeedback.Notification) { n.MsgType = "refund" }), want: 400,
@@ -116,6 +116,10 @@ func TestChecks(t *testing.T) {
 		{name: "TimeStamp MaxFuture ahead", body: signedAt(t, testUnix+60), want: 200},
 		{name: "TimeStamp beyond MaxFuture", body: signedAt(t, testUnix+61), want: 401, wantErr: []error{middleware.ErrTooNew}},
 		{name: "TimeStamp far future", body: signedAt(t, 9223372036854775807), want: 401, wantErr: []error{middleware.ErrTooNew}},
+		// Up to 32 digits decode (the document's limit); past int64 is refused
+		// by freshness, with the real reason.
+		{name: "TimeStamp of 32 digits", body: signedSample(t, func(n *payfeedback.Notification) { n.TimeStamp = "99999999999999999999999999999999" }),
+			want: 401, wantErr: []error{middleware.ErrTooNew}},
 		{name: "custom MaxAge", body: signedAt(t, testUnix-31), config: func(c *middleware.Config) { c.MaxAge = 30 * time.Second },
 			want: 401, wantErr: []error{middleware.ErrTooOld}},
 		{name: "custom MaxAge, within", body: signedAt(t, testUnix-30), config: func(c *middleware.Config) { c.MaxAge = 30 * time.Second },

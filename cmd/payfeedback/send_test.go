@@ -44,6 +44,9 @@ func TestSend(t *testing.T) {
 	}{
 		{name: "text", args: to("--text", "您的包裹今天发出"), wantOut: "sent: text message to " + comp.OpenID + "\n", wantInbox: "text", wantRaw: "您的包裹今天发出"},
 		{name: "json file", args: to("--json", news), wantOut: "sent: news message", wantInbox: "news", wantRaw: "退款进度"},
+		// Every field of a news article is optional, as in WeChat's document.
+		{name: "json news with bare articles", args: to("--json", "-"), stdin: `{"msgtype":"news","news":{"articles":[{},{"url":"https://example.com/r/1"},{"description":"只有描述"}]}}`,
+			wantOut: "sent: news message", wantInbox: "news", wantRaw: "只有描述"},
 		{name: "json stdin", args: to("--json", "-"), stdin: `{"touser":"` + comp.OpenID + `","msgtype":"text","text":{"content":"from stdin"}}`,
 			wantOut: "sent: text message", wantInbox: "text", wantRaw: "from stdin"},
 		{name: "image uploaded", args: to("--image", "@"+photo), wantOut: "sent: image message", wantErr: "uploaded " + photo + " as image: media_id ", wantInbox: "image"},
@@ -58,7 +61,7 @@ func TestSend(t *testing.T) {
 		{name: "empty text", args: to("--text", ""), wantCode: 2, wantErr: "invalid text message: content: required"},
 		{name: "video without thumb", args: to("--video", "v"), wantCode: 2, wantErr: "--video needs"},
 		{name: "music without thumb", args: to("--music", "http://m/a", "--hq-music", "http://m/b"), wantCode: 2, wantErr: "--music needs --thumb"},
-		{name: "music relative url, nothing uploaded", args: to("--music", "a.mp3", "--hq-music", "http://m/b", "--thumb", "@"+cover), wantCode: 2, wantErr: "musicurl: must be an absolute http or https URL"},
+		{name: "music without hq url, nothing uploaded", args: to("--music", "http://m/a", "--hq-music", " ", "--thumb", "@"+cover), wantCode: 2, wantErr: "hqmusicurl: required"},
 		{name: "missing file", args: to("--image", "@"+filepath.Join(dir, "nope.jpg")), wantCode: 2, wantErr: "--image: open"},
 		{name: "json touser differs", args: to("--json", "-"), stdin: `{"touser":"someone","msgtype":"text","text":{"content":"x"}}`, wantCode: 2, wantErr: `touser "someone" differs from --openid`},
 		{name: "json invalid", args: to("--json", "-"), stdin: `{"msgtype":"text","text":{"contnet":"x"}}`, wantCode: 2, wantErr: `unknown field "contnet"`},
