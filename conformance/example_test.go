@@ -30,7 +30,7 @@ func Example() {
 		return
 	}
 	fmt.Println(report.Summary())
-	// Output: 29 cases, 29 passed, 0 skipped, 0 failed
+	// Output: 41 cases, 41 passed, 0 skipped, 0 failed
 }
 
 // A handler that forgot to verify signatures fails the security cases

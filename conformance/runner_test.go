@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -42,7 +43,7 @@ func TestCasesHaveStableWellFormedIDs(t *testing.T) {
 			t.Errorf("section %q has no case", s)
 		}
 	}
-	if len(seen) != 38 {
+	if len(seen) != 50 {
 		t.Errorf("%d cases; update this count and the documentation when adding one", len(seen))
 	}
 }
@@ -408,5 +409,49 @@ func TestPreflight(t *testing.T) {
 	rep, err = conformance.Run(context.Background(), opts)
 	if err != nil || rep.Failed() {
 		t.Fatalf("with Wait: %v, %s", err, rep.Summary())
+	}
+}
+
+// TestFixLinesCiteWhatShips: every case says how to fix a failure, and
+// cites only documentation that ships with the module: headings of
+// docs/protocol.md that exist, and package docs.
+func TestFixLinesCiteWhatShips(t *testing.T) {
+	doc, err := os.ReadFile("../docs/protocol.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchors := map[string]bool{}
+	for _, line := range strings.Split(string(doc), "\n") {
+		if h, ok := strings.CutPrefix(line, "## "); ok {
+			a := strings.ToLower(strings.TrimSpace(h))
+			a = strings.Map(func(r rune) rune {
+				switch {
+				case r == ' ':
+					return '-'
+				case r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+					return r
+				}
+				return -1
+			}, a)
+			anchors[a] = true
+		}
+	}
+	cite := regexp.MustCompile(`docs/protocol\.md#([a-z0-9_-]+)`)
+	for _, c := range conformance.Cases() {
+		if c.Fix == "" {
+			t.Errorf("%s has no Fix", c.ID)
+			continue
+		}
+		if !strings.Contains(c.Fix, "(see ") {
+			t.Errorf("%s: Fix %q cites nothing", c.ID, c.Fix)
+		}
+		for _, m := range cite.FindAllStringSubmatch(c.Fix, -1) {
+			if !anchors[m[1]] {
+				t.Errorf("%s: Fix cites docs/protocol.md#%s, which is no heading of it", c.ID, m[1])
+			}
+		}
+		if strings.Contains(c.Fix, "PROTOCOL") || strings.Contains(c.Fix, "shared") {
+			t.Errorf("%s: Fix %q cites notes that do not ship", c.ID, c.Fix)
+		}
 	}
 }
