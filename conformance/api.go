@@ -115,8 +115,9 @@ type phase struct {
 	from, to uint64
 	// update is the successful update call; nil when none came.
 	update *mockwechat.Call
-	// problem says why the phase failed.
-	problem string
+	// problem says why the phase failed; symptom, when the merchant
+	// refused the fake's push, is that refusal's (see Result.Symptom).
+	problem, symptom string
 	// expired reports the phase began with the merchant's token expired.
 	expired bool
 }
@@ -128,8 +129,8 @@ type observations struct {
 	// phases ran in order; a phase that failed ends the scenario.
 	phases []phase
 	// stopped says why the scenario ended early ("" when it ran through),
-	// stoppedAt at which phase.
-	stopped, stoppedAt string
+	// stoppedAt at which phase, symptom with which symptom.
+	stopped, stoppedAt, symptom string
 	// calls are the merchant's API calls since the fake started (those
 	// before from were made while the other cases ran).
 	calls []mockwechat.Call
@@ -186,7 +187,7 @@ func (a *apiRun) play(ctx context.Context) *observations {
 		obs.phases = append(obs.phases, ph)
 		if ph.problem != "" {
 			obs.stopped = fmt.Sprintf("the scenario stopped at its %s: %s", name, ph.problem)
-			obs.stoppedAt = name
+			obs.stoppedAt, obs.symptom = name, ph.symptom
 			break
 		}
 	}
@@ -219,6 +220,9 @@ func (a *apiRun) runPhase(ctx context.Context, name, openID string) phase {
 		ph.problem = fmt.Sprintf("no successful payfeedback/update for complaint %s within %s", c.FeedBackID, a.s.APITimeout)
 		if d, ok := a.delivery(c.FeedBackID); ok && !d.Delivered {
 			ph.problem += "; the merchant did not acknowledge the request notification the fake pushed (" + attemptsLine(d) + ")"
+			if pushes := a.pushExchanges(c.FeedBackID); len(pushes) > 0 {
+				ph.symptom = refusalSymptom(pushes[len(pushes)-1])
+			}
 		}
 		if len(a.fake.Calls()) == 0 {
 			ph.problem += "; the merchant made no API call to the fake at all: is it configured with the base URL " + a.fake.URL + " and the account's secret?"

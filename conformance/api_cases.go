@@ -80,7 +80,8 @@ func formatCodes() []payfeedback.ErrorCode {
 // to do what the case judges, and the case is skipped.
 func unjudged(obs *observations, why string) Result {
 	if obs.stopped != "" {
-		return Result{Status: Inconclusive, Message: "inconclusive: " + why + ": the scenario stopped at its " + obs.stoppedAt + " (see api/update/called)"}
+		return Result{Status: Inconclusive, Symptom: obs.symptom,
+			Message: why + ": the scenario stopped at its " + obs.stoppedAt + " (see api/update/called)"}
 	}
 	return Result{Status: Skip, Message: why}
 }
@@ -267,6 +268,7 @@ func apiUpdate(ctx context.Context, e *env) Result {
 			}
 			return Result{
 				Status:    Fail,
+				Symptom:   ph.symptom,
 				Message:   fmt.Sprintf("the %s was not marked handled: %s", ph.name, ph.problem),
 				Expected:  expected,
 				Actual:    actual,

@@ -62,6 +62,7 @@ const (
 // accepted judges the answer to a valid notification.
 func accepted(ex Exchange) Result {
 	r := Result{Expected: expectAccepted, Actual: answerLine(ex), Exchanges: []Exchange{ex}}
+	r.Symptom = refusalSymptom(ex)
 	switch {
 	case ex.Response == nil:
 		r.Status, r.Message = Fail, "no answer to a valid notification: "+ex.Error
@@ -77,6 +78,9 @@ func accepted(ex Exchange) Result {
 		r.Status = Pass
 		r.Expected, r.Actual = "", ""
 	}
+	if !r.Failed() {
+		r.Symptom = ""
+	}
 	return r
 }
 
@@ -87,6 +91,7 @@ func refused(ex Exchange, what string) Result {
 	switch {
 	case ex.Response == nil:
 		r.Status, r.Message = Fail, "no answer: "+ex.Error+" (a refusal must still be an answer)"
+		r.Symptom = refusalSymptom(ex)
 	case is2xx(ex.Response.Status):
 		r.Status, r.Message = Fail, "accepted "+what
 	default:
@@ -106,7 +111,7 @@ func precondition(ex Exchange, what string) (r Result, ok bool) {
 		return r, true
 	}
 	r.Status = Inconclusive
-	r.Message = "inconclusive: " + what + " was not accepted (" + answerLine(ex) + "), so the case could not go on"
+	r.Message = what + " was not accepted (" + answerLine(ex) + "), so the case could not go on"
 	return r, false
 }
 

@@ -141,7 +141,8 @@ func notifyCases() []Case {
 					r.Message = "answered too late"
 				case !is2xx(ex.Response.Status):
 					r.Status, r.Expected = Inconclusive, ""
-					r.Message = "inconclusive: the notification was refused (" + answerLine(ex) + "), so the time to handle a valid one was not measured"
+					r.Message = "the notification was refused (" + answerLine(ex) + "), so the time to handle a valid one was not measured"
+					r.Symptom = refusalSymptom(ex)
 				default:
 					r.Status, r.Expected = Pass, ""
 				}

@@ -46,10 +46,12 @@ type junitMessage struct {
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
 // WriteJUnit writes the report as JUnit XML: one testsuite per section,
-// one testcase per case (classname "conformance.<section>"). A failure
-// carries the requirement, Expected vs Actual, the diff and the exchanges;
-// a skipped case and an expected failure are <skipped> with the reason; a
-// warning is a pass whose <system-out> says why.
+// one testcase per case (classname "conformance.<section>"), the control
+// first in a suite of its own. A failure, an inconclusive and an
+// interrupted case are <failure> (type fail, inconclusive, interrupted)
+// carrying the requirement, Expected vs Actual, the diff, the Fix line and
+// the exchanges; a skipped case and an expected failure are <skipped> with
+// the reason; a warning is a pass whose <system-out> says why.
 func (r Report) WriteJUnit(w io.Writer) error {
 	c := r.Counts()
 	doc := junitSuites{
@@ -59,8 +61,16 @@ func (r Report) WriteJUnit(w io.Writer) error {
 		Skipped:  c.Skipped + c.ExpectedFailures,
 		Time:     seconds(r.Duration),
 	}
+	results := r.Results
+	if r.Control != nil {
+		results = append([]Result{*r.Control}, results...)
+		doc.Tests++
+		if r.Control.Failed() {
+			doc.Failures++
+		}
+	}
 	index := map[string]int{}
-	for _, res := range r.Results {
+	for _, res := range results {
 		i, ok := index[res.Section]
 		if !ok {
 			i = len(doc.Suites)
@@ -90,7 +100,7 @@ func (r Report) WriteJUnit(w io.Writer) error {
 	}
 	for i := range doc.Suites {
 		var d time.Duration
-		for _, res := range r.Results {
+		for _, res := range results {
 			if res.Section == doc.Suites[i].Name {
 				d += res.Duration
 			}

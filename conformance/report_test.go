@@ -4,8 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
-	"flag"
-	"os"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,9 +13,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/payfeedback/payfeedback/conformance"
+	"github.com/payfeedback/payfeedback/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
 
 // fixedNow is the clock of the deterministic runs.
 func fixedNow() time.Time { return time.Date(2025, 11, 27, 12, 0, 0, 0, time.UTC) }
@@ -44,6 +42,15 @@ func goldenReport(t *testing.T) conformance.Report {
 // zeroTimes removes what changes from run to run.
 func zeroTimes(rep conformance.Report) conformance.Report {
 	rep.Started, rep.Duration = time.Time{}, 0
+	if rep.Control != nil {
+		c := *rep.Control
+		c.Duration = 0
+		c.Exchanges = append([]conformance.Exchange(nil), c.Exchanges...)
+		for j := range c.Exchanges {
+			c.Exchanges[j].Duration = 0
+		}
+		rep.Control = &c
+	}
 	for i := range rep.Results {
 		rep.Results[i].Duration = 0
 		for j := range rep.Results[i].Exchanges {
@@ -51,24 +58,6 @@ func zeroTimes(rep conformance.Report) conformance.Report {
 		}
 	}
 	return rep
-}
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs (-want +got; go test -update rewrites it):\n%s", path, diff)
-	}
 }
 
 func TestReportGolden(t *testing.T) {
@@ -86,7 +75,7 @@ func TestReportGolden(t *testing.T) {
 			if err := w.write(&b); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, w.file, b.Bytes())
+			golden.Check(t, filepath.Join("testdata", w.file), b.Bytes())
 		})
 	}
 }
@@ -150,8 +139,8 @@ func TestJUnitIsWellFormed(t *testing.T) {
 	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
 		t.Fatalf("JUnit report is not well-formed XML: %v", err)
 	}
-	if doc.Tests != 8 || doc.Failures != 1 || doc.Skipped != 2 {
-		t.Errorf("testsuites tests=%d failures=%d skipped=%d, want 8, 1, 2 (an expected failure is skipped)", doc.Tests, doc.Failures, doc.Skipped)
+	if doc.Tests != 9 || doc.Failures != 1 || doc.Skipped != 2 {
+		t.Errorf("testsuites tests=%d failures=%d skipped=%d, want 9 (the control too), 1, 2 (an expected failure is skipped)", doc.Tests, doc.Failures, doc.Skipped)
 	}
 	var names []string
 	cases, failures := 0, 0
@@ -164,10 +153,10 @@ func TestJUnitIsWellFormed(t *testing.T) {
 			}
 		}
 	}
-	if cases != 8 || failures != 1 {
-		t.Errorf("%d testcases with %d failures, want 8 with 1", cases, failures)
+	if cases != 9 || failures != 1 {
+		t.Errorf("%d testcases with %d failures, want 9 with 1", cases, failures)
 	}
-	if diff := cmp.Diff([]string{"notify", "security", "delivery", "api"}, names); diff != "" {
+	if diff := cmp.Diff([]string{"control", "notify", "security", "delivery", "api"}, names); diff != "" {
 		t.Errorf("suites (-want +got):\n%s", diff)
 	}
 }
@@ -203,5 +192,90 @@ func TestReportsHoldNoSecret(t *testing.T) {
 	}
 	if !strings.Contains(all.String(), "/cgi-bin/token") {
 		t.Error("the reports do not show the token calls, so this test proves nothing")
+	}
+}
+
+// wrongKeyReport is a deterministic run against a merchant configured
+// with another key: every valid notification refused the same way.
+func wrongKeyReport(t *testing.T) conformance.Report {
+	t.Helper()
+	h := newRaw(mistakes{otherKey: true})(conformance.APIEnv{AppID: testAppID, PaySignKey: testKey, Now: fixedNow})
+	rep, err := conformance.Run(context.Background(), conformance.Options{
+		Handler: h, AppID: testAppID, PaySignKey: testKey,
+		OpenID: "oDF3iY9P32sK_5GgYiRkjsCo45bk", Now: fixedNow, Run: `^(notify|security|delivery)/`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zeroTimes(rep)
+}
+
+// TestWrongKeyReportIsShort: a wrong key gives the cause first, once,
+// with one exchange, not one failure report per case.
+func TestWrongKeyReportIsShort(t *testing.T) {
+	rep := wrongKeyReport(t)
+	groups := rep.Groups()
+	if len(groups) != 1 {
+		t.Fatalf("%d groups, want 1: %+v", len(groups), groups)
+	}
+	g := groups[0]
+	if !g.Control || !strings.Contains(g.Cause, "--paysignkey") || g.Exchange == nil || g.Exchange.Response.Status != http.StatusUnauthorized {
+		t.Errorf("group %+v, want the control's 401 and a cause naming --paysignkey", g)
+	}
+	if got, want := len(g.Failed)+len(g.Inconclusive), len(rep.Results); got != want {
+		t.Errorf("group holds %d of the %d cases, want all of them", got, want)
+	}
+	var b bytes.Buffer
+	if err := rep.WriteDetails(&b); err != nil {
+		t.Fatal(err)
+	}
+	details := b.String()
+	if n := strings.Count(details, "\n"); n > 40 {
+		t.Errorf("the details after the case lines take %d lines, want one screen (40 at most):\n%s", n, details)
+	}
+	if n := strings.Count(details, "> POST /payfeedback"); n != 1 {
+		t.Errorf("%d exchanges printed, want 1", n)
+	}
+	if !strings.HasPrefix(details, "\nCause first: ") {
+		t.Errorf("details do not start with the cause:\n%s", details)
+	}
+	var text bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, filepath.Join("testdata", "report-wrong-key.txt"), text.Bytes())
+}
+
+// TestLikelyCause: the guess the report gives for a group, by what a
+// valid notification was answered.
+func TestLikelyCause(t *testing.T) {
+	tests := []struct {
+		name        string
+		h           http.HandlerFunc
+		path, cause string
+	}{
+		{"404 in-process", http.NotFound, "/payfeedback", "Options.Path defaults to /payfeedback"},
+		{"405", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusMethodNotAllowed) }, "", "take POST"},
+		{"bad signature", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "AppSignature does not match", http.StatusUnauthorized) }, "", "--paysignkey"},
+		{"unknown AppId", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "unknown AppId", http.StatusForbidden) }, "", "--appid"},
+		{"stale", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "TimeStamp too old: check the sender's clock", http.StatusUnauthorized)
+		}, "", "clocks"},
+		{"500", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", http.StatusInternalServerError) }, "", "--api"},
+		{"400", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "bad", http.StatusBadRequest) }, "", "leave out"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := conformance.Run(context.Background(), conformance.Options{
+				Handler: tc.h, Path: tc.path, AppID: testAppID, PaySignKey: testKey, Run: `^(notify/request|security/signature)/`,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			groups := rep.Groups()
+			if len(groups) == 0 || !strings.Contains(groups[0].Cause, tc.cause) {
+				t.Errorf("groups %+v, want the first with a cause naming %q", groups, tc.cause)
+			}
+		})
 	}
 }

@@ -41,10 +41,13 @@ func FormatLine(r Result) string {
 	return line
 }
 
-// WriteText writes the whole text report: one line per case, then the
-// details (see WriteDetails).
+// WriteText writes the whole text report: the control's line and one line
+// per case, then the details (see WriteDetails).
 func (r Report) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
+	if r.Control != nil {
+		fmt.Fprintln(bw, FormatLine(*r.Control))
+	}
 	for _, res := range r.Results {
 		fmt.Fprintln(bw, FormatLine(res))
 	}
@@ -54,23 +57,39 @@ func (r Report) WriteText(w io.Writer) error {
 	return r.WriteDetails(w)
 }
 
-// WriteDetails writes what follows the per-case lines: each failure with
-// its requirement, Expected vs Actual, the diff and the exchanges on the
-// wire; the warnings and expected failures in short; the summary last.
-// A caller that printed the lines as the cases ran (Options.Progress and
-// FormatLine) ends with it.
+// WriteDetails writes what follows the per-case lines: first each group
+// of cases that failed for one reason (Groups), once, with the likely
+// cause and one exchange; then each other failure with its requirement,
+// Expected vs Actual, the diff, the Fix line and the exchanges on the
+// wire; the other inconclusive and interrupted cases, the warnings and
+// the expected failures in short; the summary last. A caller that
+// printed the lines as the cases ran (Options.Progress and FormatLine)
+// ends with it.
 func (r Report) WriteDetails(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	var failed, warned, xfailed []Result
+	groups := r.Groups()
+	in := r.grouped()
+	var failed, unsure, cut, warned, xfailed []Result
+	if r.Control != nil && r.Control.Failed() && !in[ControlID] {
+		failed = append(failed, *r.Control)
+	}
 	for _, res := range r.Results {
-		switch res.Status {
-		case Fail:
+		switch {
+		case in[res.ID]:
+		case res.Status == Fail:
 			failed = append(failed, res)
-		case Warn:
+		case res.Status == Inconclusive:
+			unsure = append(unsure, res)
+		case res.Status == Interrupted:
+			cut = append(cut, res)
+		case res.Status == Warn:
 			warned = append(warned, res)
-		case ExpectedFail:
+		case res.Status == ExpectedFail:
 			xfailed = append(xfailed, res)
 		}
+	}
+	for _, g := range groups {
+		writeGroup(bw, g)
 	}
 	if len(failed) > 0 {
 		fmt.Fprintf(bw, "\nFailures:\n")
@@ -78,15 +97,20 @@ func (r Report) WriteDetails(w io.Writer) error {
 			writeFailure(bw, res)
 		}
 	}
-	if len(warned) > 0 {
-		fmt.Fprintf(bw, "\nWarnings (they fail the run with --strict):\n")
-		for _, res := range warned {
-			fmt.Fprintf(bw, "  %s: %s\n", res.ID, res.Message)
+	for _, list := range []struct {
+		title string
+		rs    []Result
+	}{
+		{"Inconclusive (each rests on something that failed in this run):", unsure},
+		{"Interrupted:", cut},
+		{"Warnings (they fail the run with --strict):", warned},
+		{"Expected failures (listed; they do not fail the run):", xfailed},
+	} {
+		if len(list.rs) == 0 {
+			continue
 		}
-	}
-	if len(xfailed) > 0 {
-		fmt.Fprintf(bw, "\nExpected failures (listed; they do not fail the run):\n")
-		for _, res := range xfailed {
+		fmt.Fprintf(bw, "\n%s\n", list.title)
+		for _, res := range list.rs {
 			fmt.Fprintf(bw, "  %s: %s\n", res.ID, res.Message)
 		}
 	}
@@ -94,8 +118,42 @@ func (r Report) WriteDetails(w io.Writer) error {
 	return bw.Flush()
 }
 
+// writeGroup writes a group: the symptom and the likely cause first, the
+// cases, and the one exchange.
+func writeGroup(w io.Writer, g Group) {
+	var parts []string
+	if n := len(g.Failed); n > 0 {
+		parts = append(parts, plural(n, "failure", "failures"))
+	}
+	if n := len(g.Inconclusive); n > 0 {
+		parts = append(parts, plural(n, "inconclusive case", "inconclusive cases"))
+	}
+	if g.Control {
+		parts = append(parts, "the control")
+	}
+	fmt.Fprintf(w, "\nCause first: one reason behind %s\n", joinAnd(parts))
+	fmt.Fprintf(w, "    Symptom:      %s\n", g.Symptom)
+	if g.Cause != "" {
+		fmt.Fprintf(w, "    Likely cause: %s\n", g.Cause)
+	}
+	const pad = "                  "
+	if len(g.Failed) > 0 {
+		fmt.Fprintf(w, "    Failed:       %s\n", wrap(compactIDs(g.Failed), pad))
+	}
+	if len(g.Inconclusive) > 0 {
+		fmt.Fprintf(w, "    Inconclusive: %s\n", wrap(compactIDs(g.Inconclusive), pad))
+	}
+	if g.Exchange != nil {
+		whose := "one of them; the others are alike"
+		if g.Control {
+			whose = "the control's; the others are alike"
+		}
+		fmt.Fprintf(w, "    Exchange (%s):\n%s", whose, indent(g.Exchange.String(), "      "))
+	}
+}
+
 func writeFailure(w io.Writer, r Result) {
-	fmt.Fprintf(w, "\n--- FAIL %s\n", r.ID)
+	fmt.Fprintf(w, "\n--- %s %s\n", strings.TrimSpace(statusLabel(r.Status)), r.ID)
 	fmt.Fprintf(w, "    Requirement: %s\n", r.Requirement)
 	if r.Message != "" {
 		fmt.Fprintf(w, "    Problem:     %s\n", r.Message)
@@ -109,9 +167,69 @@ func writeFailure(w io.Writer, r Result) {
 	if r.Diff != "" {
 		fmt.Fprintf(w, "    Diff (-expected +actual):\n%s", indent(r.Diff, "      "))
 	}
+	if r.Fix != "" {
+		fmt.Fprintf(w, "    Fix:         %s\n", r.Fix)
+	}
 	for i, ex := range r.Exchanges {
 		fmt.Fprintf(w, "    Exchange %d of %d:\n%s", i+1, len(r.Exchanges), indent(ex.String(), "      "))
 	}
+}
+
+// compactIDs joins ids, writing those that share a parent once:
+// "notify/request/{cdata, plain-text}, delivery/duplicate".
+func compactIDs(ids []string) string {
+	var out []string
+	for i := 0; i < len(ids); {
+		parent := ids[i][:strings.LastIndexByte(ids[i], '/')+1]
+		j := i + 1
+		for j < len(ids) && strings.HasPrefix(ids[j], parent) && !strings.Contains(ids[j][len(parent):], "/") {
+			j++
+		}
+		if j-i == 1 {
+			out = append(out, ids[i])
+		} else {
+			leaves := make([]string, 0, j-i)
+			for _, id := range ids[i:j] {
+				leaves = append(leaves, id[len(parent):])
+			}
+			out = append(out, parent+"{"+strings.Join(leaves, ", ")+"}")
+		}
+		i = j
+	}
+	return strings.Join(out, ", ")
+}
+
+// wrap breaks s at spaces into lines of at most 100 columns after the
+// first, each continuation prefixed with pad.
+func wrap(s, pad string) string {
+	const width = 100
+	var b strings.Builder
+	col := len(pad)
+	for i, word := range strings.Split(s, " ") {
+		if i > 0 {
+			if col+1+len(word) > width {
+				b.WriteString("\n" + pad)
+				col = len(pad)
+			} else {
+				b.WriteByte(' ')
+				col++
+			}
+		}
+		b.WriteString(word)
+		col += len(word)
+	}
+	return b.String()
+}
+
+// joinAnd joins words as a sentence does: "a, b and c".
+func joinAnd(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // indent prefixes every line of s.

@@ -62,6 +62,11 @@ type Result struct {
 	// Fix, on a failure, says what to change and where the rule is
 	// documented (the case's Fix).
 	Fix string `json:"fix,omitempty"`
+	// Symptom, on a failed or inconclusive case, names what it saw that
+	// other cases may share: the answer to a valid notification that was
+	// refused, or the lack of any answer. Report.Groups groups the cases
+	// by it, so that one cause is reported once.
+	Symptom string `json:"symptom,omitempty"`
 	// Listed reports that the case is listed in Options.ExpectFail. A listed
 	// case that passes keeps Status Pass and Listed true: remove it from
 	// the file.

@@ -73,14 +73,14 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		default:
 			res = c.run(ctx, e)
 			if ctx.Err() != nil && (res.Status == Fail || res.Status == Inconclusive) {
-				res = Result{Status: Interrupted, Message: "interrupted: the run was cancelled while this case ran", Exchanges: res.Exchanges}
+				res = Result{Status: Interrupted, Message: "the run was cancelled while this case ran", Exchanges: res.Exchanges}
 			}
 		}
 		res.ID, res.Section, res.Requirement = c.ID, c.Section(), c.Requirement
 		res.Duration = time.Since(start)
 		if c.refusal && control != nil && !control.passed() && res.Status == Pass {
-			res.Status = Inconclusive
-			res.Message = "inconclusive: refused, but so was the valid notification of the control: a refusal proves nothing here"
+			res.Status, res.Symptom = Inconclusive, control.Symptom
+			res.Message = "refused, but so was the valid notification of the control: a refusal proves nothing here"
 		}
 		if res.Status == Fail {
 			res.Fix = c.Fix

@@ -323,7 +323,10 @@ type handlerTarget struct {
 	wg   sync.WaitGroup
 }
 
-func (t *handlerTarget) describe() string { return "in-process handler" }
+// handlerDescription is how a report names an in-process handler.
+const handlerDescription = "in-process handler"
+
+func (t *handlerTarget) describe() string { return handlerDescription }
 
 // close waits for handlers still running (ones the suite gave up on), for
 // at most a minute.
