@@ -256,7 +256,9 @@ func TestLikelyCause(t *testing.T) {
 	}{
 		{"404 in-process", http.NotFound, "/payfeedback", "Options.Path defaults to /payfeedback"},
 		{"405", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusMethodNotAllowed) }, "", "take POST"},
-		{"bad signature", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "AppSignature does not match", http.StatusUnauthorized) }, "", "--paysignkey"},
+		{"bad signature", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "AppSignature does not match", http.StatusUnauthorized)
+		}, "", "--paysignkey"},
 		{"unknown AppId", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "unknown AppId", http.StatusForbidden) }, "", "--appid"},
 		{"stale", func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "TimeStamp too old: check the sender's clock", http.StatusUnauthorized)
