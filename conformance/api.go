@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -33,6 +32,9 @@ type apiRun struct {
 	// notifyURL is where the fake pushes, once the scenario begins (the
 	// complaints filed for the other cases are not pushed).
 	notifyURL string
+
+	// timers are the merchant's timers on the virtual clock.
+	timers timers
 
 	once sync.Once
 	obs  *observations
@@ -73,7 +75,7 @@ func startAPI(ctx context.Context, s *settings) (*apiRun, error) {
 		return nil, fmt.Errorf("conformance: embedded fake WeChat: %w", err)
 	}
 	a.fake = fake
-	a.apiEnv = APIEnv{BaseURL: fake.URL, AppID: s.AppID, Secret: secret, PaySignKey: s.PaySignKey, Now: fake.Now}
+	a.apiEnv = APIEnv{BaseURL: fake.URL, AppID: s.AppID, Secret: secret, PaySignKey: s.PaySignKey, Now: fake.Now, AfterFunc: a.afterFunc}
 	if s.Merchant != nil {
 		a.merchant = s.Merchant(a.apiEnv)
 		if a.merchant == nil {
@@ -120,6 +122,8 @@ type phase struct {
 	problem, symptom string
 	// expired reports the phase began with the merchant's token expired.
 	expired bool
+	// cell is the deadline cell of the phase's complaint, if it is one.
+	cell *deadlineCell
 }
 
 // observations are what the scenario saw.
@@ -151,17 +155,18 @@ func (a *apiRun) observe(ctx context.Context) *observations {
 	return a.obs
 }
 
-// play files three complaints, one after the other, each by a user of its
-// own, and waits each time for the merchant to mark it handled:
+// play files complaints, one after the other, each by a user of its own,
+// and waits each time for the merchant to mark it handled:
 //
 //  1. a first complaint;
 //  2. a second one, so that two calls can share one token;
 //  3. a third one after the merchant's token expired: with a virtual clock
 //     (Options.Merchant) the clock moves past the token's lifetime and the
 //     messaging window (25 h); with real time the fake answers the next
-//     payfeedback/update with 42001 (access_token expired).
+//     payfeedback/update with 42001 (access_token expired);
+//  4. one complaint in each cell of the deadline table (deadlineCells).
 //
-// A phase whose update does not come within APITimeout ends the scenario.
+// A phase whose update does not come ends the scenario (see awaitUpdate).
 func (a *apiRun) play(ctx context.Context) *observations {
 	obs := &observations{virtual: a.clock != nil}
 	if err := a.fake.SetNotifyURL(a.s.AppID, a.notifyURL); err != nil {
@@ -169,25 +174,44 @@ func (a *apiRun) play(ctx context.Context) *observations {
 		obs.stoppedAt = "start"
 		return obs
 	}
-	_, obs.from = a.fake.CallsSince(math.MaxUint64)
-	users := []string{a.s.OpenID, a.s.OpenID + "-2", a.s.OpenID + "-3"}
-	for i, name := range []string{phaseFirst, phaseSecond, phaseExpired} {
-		if name == phaseExpired {
+	obs.from = a.lastSeq()
+	type step struct {
+		name string
+		cell *deadlineCell
+	}
+	steps := []step{{name: phaseFirst}, {name: phaseSecond}, {name: phaseExpired}}
+	for i := range deadlineCells {
+		steps = append(steps, step{name: deadlineCells[i].phaseName(), cell: &deadlineCells[i]})
+	}
+	for i, st := range steps {
+		if st.name == phaseExpired {
 			if a.clock != nil {
-				a.fake.Advance(mockwechat.DefaultMessageWindow + time.Hour)
-			} else if err := a.fake.AddFault(mockwechat.Fault{AppID: a.s.AppID, Endpoint: mockwechat.PathUpdate, ErrCode: payfeedback.CodeTokenExpired}); err != nil {
+				a.advanceTo(ctx, a.clock.Now().Add(mockwechat.DefaultMessageWindow+time.Hour))
+			} else if err := a.fake.AddFault(mockwechat.Fault{AppID: a.s.AppID, Endpoint: payfeedback.PathUpdateFeedback, ErrCode: payfeedback.CodeTokenExpired}); err != nil {
 				obs.stopped = "the fake refused the fault that expires the token: " + err.Error()
-				obs.stoppedAt = name
+				obs.stoppedAt = st.name
 				break
 			}
 		}
-		ph := a.runPhase(ctx, name, users[i])
-		_, ph.to = a.fake.CallsSince(math.MaxUint64)
-		ph.expired = name == phaseExpired
+		openID := a.s.OpenID
+		if i > 0 {
+			openID = fmt.Sprintf("%s-%d", a.s.OpenID, i+1)
+		}
+		spec := mockwechat.ComplaintSpec{
+			AppID: a.s.AppID, OpenID: openID,
+			Reason: sampleReason, Solution: sampleSolution, ExtInfo: sampleExtInfo,
+			Goods: payfeedback.GoodsPhysical, Shipped: true,
+		}
+		if st.cell != nil {
+			spec = st.cell.spec(a.s.AppID, openID, a.fake.Now())
+		}
+		ph := a.runPhase(ctx, st.name, spec)
+		ph.to = a.lastSeq()
+		ph.expired, ph.cell = st.name == phaseExpired, st.cell
 		obs.phases = append(obs.phases, ph)
 		if ph.problem != "" {
-			obs.stopped = fmt.Sprintf("the scenario stopped at its %s: %s", name, ph.problem)
-			obs.stoppedAt, obs.symptom = name, ph.symptom
+			obs.stopped = fmt.Sprintf("the scenario stopped at its %s: %s", st.name, ph.problem)
+			obs.stoppedAt, obs.symptom = st.name, ph.symptom
 			break
 		}
 	}
@@ -195,29 +219,24 @@ func (a *apiRun) play(ctx context.Context) *observations {
 	return obs
 }
 
-// runPhase files a complaint by openID and waits for its update.
-func (a *apiRun) runPhase(ctx context.Context, name, openID string) phase {
+// runPhase files a complaint and waits for its update, up to a day past
+// its deadline on the virtual clock (so that a late update is seen, and
+// judged late).
+func (a *apiRun) runPhase(ctx context.Context, name string, spec mockwechat.ComplaintSpec) phase {
 	ph := phase{name: name}
-	_, ph.from = a.fake.CallsSince(math.MaxUint64)
-	c, err := a.fake.FileComplaint(ctx, mockwechat.ComplaintSpec{
-		AppID: a.s.AppID, OpenID: openID,
-		Reason: sampleReason, Solution: sampleSolution, ExtInfo: sampleExtInfo,
-		Goods: payfeedback.GoodsPhysical, Shipped: true,
-	})
+	ph.from = a.lastSeq()
+	c, err := a.fake.FileComplaint(ctx, spec)
 	if err != nil {
 		ph.problem = "the fake could not file the complaint: " + err.Error()
 		return ph
 	}
 	ph.complaint = c
-	wctx, cancel := context.WithTimeout(ctx, a.s.APITimeout)
-	defer cancel()
-	from := ph.from
-	call, err := a.fake.WaitForCall(wctx, func(k mockwechat.Call) bool {
-		return k.Seq >= from && k.Endpoint == mockwechat.PathUpdate && k.ErrCode == payfeedback.CodeOK &&
-			k.Status == http.StatusOK && k.Query.Get("feedbackid") == c.FeedBackID
-	})
+	call, err := a.awaitUpdate(ctx, c, ph.from, c.Deadline.Add(24*time.Hour))
 	if err != nil {
 		ph.problem = fmt.Sprintf("no successful payfeedback/update for complaint %s within %s", c.FeedBackID, a.s.APITimeout)
+		if a.clock != nil {
+			ph.problem += " (nor on the fake's clock up to a day past its deadline)"
+		}
 		if d, ok := a.delivery(c.FeedBackID); ok && !d.Delivered {
 			ph.problem += "; the merchant did not acknowledge the request notification the fake pushed (" + attemptsLine(d) + ")"
 			if pushes := a.pushExchanges(c.FeedBackID); len(pushes) > 0 {
@@ -229,9 +248,11 @@ func (a *apiRun) runPhase(ctx context.Context, name, openID string) phase {
 		}
 		return ph
 	}
-	ph.update = &call
+	ph.update = call
 	// Let the merchant finish with the notification, so that what it does
 	// while handling it (customer messages) is in the log.
+	wctx, cancel := context.WithTimeout(ctx, a.s.APITimeout)
+	defer cancel()
 	_, _ = a.fake.WaitForDelivery(wctx, mockwechat.DeliveryDone(c.FeedBackID, payfeedback.MsgRequest))
 	if fresh, ok := a.fake.Complaint(c.FeedBackID); ok {
 		ph.complaint = fresh

@@ -13,7 +13,7 @@ import (
 )
 
 func apiCases() []Case {
-	return []Case{
+	cases := []Case{
 		{
 			ID:          "api/token/credentials",
 			Fix:         fix("fetch the access_token from /cgi-bin/token with grant_type=client_credential and the account's appid and secret", docToken, docClient),
@@ -42,6 +42,11 @@ func apiCases() []Case {
 			Requirement: "For each complaint the suite files, the merchant calls payfeedback/update with the complaint's openid and feedbackid, successfully, before the complaint's deadline (on the fake's clock).",
 			run:         apiUpdate,
 		},
+	}
+	for _, cell := range deadlineCells {
+		cases = append(cases, cellCase(cell))
+	}
+	return append(cases, []Case{
 		{
 			ID:          "api/message/format",
 			Fix:         fix("send customer messages as the API takes them: a known msgtype with its required fields, to a user of the account", docMessages, docClient+" (SendMessage)"),
@@ -63,7 +68,7 @@ func apiCases() []Case {
 			Requirement: "Customer-service messages go only to users who interacted within the messaging window (24 h after their last interaction; the fake answers 45015 outside it).",
 			run:         messageCase([]payfeedback.ErrorCode{payfeedback.CodeOutOfWindow}, "outside the messaging window"),
 		},
-	}
+	}...)
 }
 
 // formatCodes are the errcodes that say a customer message was malformed.
@@ -99,7 +104,7 @@ func apiCredentials(ctx context.Context, e *env) Result {
 	if len(obs.calls) == 0 {
 		return unjudged(obs, "the merchant made no API call")
 	}
-	tokens := callsOf(obs.calls, mockwechat.PathToken, 0, 0)
+	tokens := callsOf(obs.calls, payfeedback.PathToken, 0, 0)
 	var bad []mockwechat.Call
 	for _, c := range tokens {
 		if c.ErrCode != payfeedback.CodeOK {
@@ -144,10 +149,10 @@ func apiReuse(ctx context.Context, e *env) Result {
 			to = ph.from
 		}
 	}
-	tokens := callsOf(obs.calls, mockwechat.PathToken, obs.from, to)
+	tokens := callsOf(obs.calls, payfeedback.PathToken, obs.from, to)
 	var others []mockwechat.Call
 	for _, c := range callsOf(obs.calls, "", obs.from, to) {
-		if c.Endpoint != mockwechat.PathToken {
+		if c.Endpoint != payfeedback.PathToken {
 			others = append(others, c)
 		}
 	}
@@ -196,7 +201,7 @@ func apiExpired(ctx context.Context, e *env) Result {
 		if c.Seq >= ph.update.Seq {
 			break
 		}
-		if c.ErrCode == payfeedback.CodeTokenExpired || c.ErrCode == payfeedback.CodeInvalidCredential && c.Endpoint != mockwechat.PathToken {
+		if c.ErrCode == payfeedback.CodeTokenExpired || c.ErrCode == payfeedback.CodeInvalidCredential && c.Endpoint != payfeedback.PathToken {
 			expired = &calls[i]
 			break
 		}
@@ -206,7 +211,7 @@ func apiExpired(ctx context.Context, e *env) Result {
 	}
 	refreshed := false
 	for _, c := range calls {
-		if c.Endpoint == mockwechat.PathToken && c.ErrCode == payfeedback.CodeOK && c.Seq > expired.Seq && c.Seq < ph.update.Seq {
+		if c.Endpoint == payfeedback.PathToken && c.ErrCode == payfeedback.CodeOK && c.Seq > expired.Seq && c.Seq < ph.update.Seq {
 			refreshed = true
 		}
 	}
@@ -245,8 +250,8 @@ func apiUpdate(ctx context.Context, e *env) Result {
 	obs := e.api.observe(ctx)
 	judged := 0
 	for _, ph := range obs.phases {
-		if ph.expired {
-			continue // judged by api/token/expired
+		if ph.expired || ph.cell != nil {
+			continue // judged by api/token/expired and api/deadline/…
 		}
 		judged++
 		c := ph.complaint
@@ -257,7 +262,7 @@ func apiUpdate(ctx context.Context, e *env) Result {
 		expected := fmt.Sprintf("GET /payfeedback/update?openid=%s&feedbackid=%s answered errcode 0 within %s and before %s (the %s's deadline)",
 			c.OpenID, c.FeedBackID, e.s.APITimeout, c.Deadline.UTC().Format(time.RFC3339), ph.name)
 		if ph.update == nil {
-			ups := callsOf(obs.calls, mockwechat.PathUpdate, ph.from, ph.to)
+			ups := callsOf(obs.calls, payfeedback.PathUpdateFeedback, ph.from, ph.to)
 			got := make([]updateCall, 0, len(ups))
 			for _, u := range ups {
 				got = append(got, updateCall{OpenID: u.Query.Get("openid"), FeedBackID: u.Query.Get("feedbackid"), ErrCode: int(u.ErrCode)})
@@ -300,7 +305,7 @@ func apiUpdate(ctx context.Context, e *env) Result {
 func messageCase(codes []payfeedback.ErrorCode, what string) func(context.Context, *env) Result {
 	return func(ctx context.Context, e *env) Result {
 		obs := e.api.observe(ctx)
-		sends := callsOf(obs.calls, mockwechat.PathCustomSend, 0, 0)
+		sends := callsOf(obs.calls, payfeedback.PathSendMessage, 0, 0)
 		if len(sends) == 0 {
 			return unjudged(obs, "the merchant sent no customer-service message during the scenario")
 		}

@@ -85,11 +85,12 @@ type mistakes struct {
 	requiresSignMethod    bool          // refuses a notification without SignMethod
 	unknownAsRequest      bool          // handles an unknown MsgType as a request
 
-	tokenPerCall   bool // fetches an access_token before every call
-	neverUpdates   bool // never calls payfeedback/update
-	elevenArticles bool // sends news messages of 11 articles
-	remindsEarlier bool // messages every earlier complainant on each new complaint
-	keepsToken     bool // retries with the same token after 42001
+	tokenPerCall   bool          // fetches an access_token before every call
+	neverUpdates   bool          // never calls payfeedback/update
+	updatesAfter   time.Duration // calls payfeedback/update this long after the notification (a later job)
+	elevenArticles bool          // sends news messages of 11 articles
+	remindsEarlier bool          // messages every earlier complainant on each new complaint
+	keepsToken     bool          // retries with the same token after 42001
 }
 
 // rawMerchant is a merchant written by hand on net/http and the root
@@ -350,8 +351,14 @@ func (rm *rawMerchant) act(ctx context.Context, n *payfeedback.Notification) {
 	} else {
 		rm.send(ctx, fmt.Sprintf(`{"touser":%q,"msgtype":"text","text":{"content":"我们已收到您的投诉"}}`, n.OpenID))
 	}
-	if !rm.m.neverUpdates {
-		q := url.Values{"openid": {n.OpenID}, "feedbackid": {n.FeedBackID}}
+	q := url.Values{"openid": {n.OpenID}, "feedbackid": {n.FeedBackID}}
+	switch {
+	case rm.m.neverUpdates:
+	case rm.m.updatesAfter > 0:
+		rm.env.AfterFunc(rm.m.updatesAfter, func() {
+			rm.call(context.Background(), http.MethodGet, "/payfeedback/update", q, nil)
+		})
+	default:
 		rm.call(ctx, http.MethodGet, "/payfeedback/update", q, nil)
 	}
 	rm.mu.Lock()

@@ -150,6 +150,12 @@ type APIEnv struct {
 	// Now is the fake's clock; an in-process merchant must use it to judge
 	// timestamps and token lifetimes.
 	Now func() time.Time
+	// AfterFunc runs f once the fake's clock has moved d ahead. A merchant
+	// that defers work (a job that marks complaints handled later)
+	// schedules it here: on the virtual clock the suite runs it when its
+	// scenario moves the clock there, so that days pass in no real time.
+	// With real time it is time.AfterFunc.
+	AfterFunc func(d time.Duration, f func())
 }
 
 // settings are Options with defaults applied and checked.
