@@ -52,6 +52,12 @@ func startAPI(ctx context.Context, s *settings) (*apiRun, error) {
 		Accounts:    []mockwechat.Account{{AppID: s.AppID, Secret: secret, PaySignKey: s.PaySignKey}},
 		PushTimeout: s.answerWait(),
 	}
+	if s.Chaos > 0 {
+		// The campaign's complaints get the same ids for the same seed,
+		// and the call log holds every call of the campaign.
+		mo.Seed = s.Seed
+		mo.CallLogSize = mockwechat.DefaultCallLogSize + 8*s.Chaos
+	}
 	if s.Merchant != nil && s.URL == "" {
 		a.clock = mockwechat.NewVirtualClock(s.Now().Truncate(time.Second))
 		mo.Clock = a.clock

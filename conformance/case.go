@@ -29,15 +29,15 @@ type Case struct {
 	run     func(ctx context.Context, e *env) Result
 }
 
-// Section is the first element of the id: notify, security, delivery or
-// api.
+// Section is the first element of the id: notify, security, delivery,
+// api or chaos.
 func (c Case) Section() string {
 	section, _, _ := strings.Cut(c.ID, "/")
 	return section
 }
 
 // Sections lists the sections in the order the suite runs them.
-func Sections() []string { return []string{"notify", "security", "delivery", "api"} }
+func Sections() []string { return []string{"notify", "security", "delivery", "api", "chaos"} }
 
 // Cases returns every case, in the order a run executes them.
 func Cases() []Case {
@@ -48,6 +48,7 @@ func Cases() []Case {
 	all = append(all, requiredCases()...)
 	all = append(all, deliveryCases()...)
 	all = append(all, apiCases()...)
+	all = append(all, chaosCases()...)
 	return all
 }
 

@@ -84,6 +84,8 @@ type mistakes struct {
 	requiresRequestFields bool          // refuses a request without Reason, Solution or ExtInfo
 	requiresSignMethod    bool          // refuses a notification without SignMethod
 	unknownAsRequest      bool          // handles an unknown MsgType as a request
+	failsEveryFifth       bool          // answers 503 to every fifth new notification, after recording its signature as seen
+	actsOnDuplicates      bool          // acknowledges an exact duplicate, and handles it again
 
 	tokenPerCall   bool          // fetches an access_token before every call
 	neverUpdates   bool          // never calls payfeedback/update
@@ -106,12 +108,14 @@ type rawMerchant struct {
 	dups    map[[sha1.Size]byte]bool   // fingerprints seen (duplicates)
 	token   string
 	earlier []string // openids of earlier complainants
+	fresh   int             // notifications seen for the first time
+	burnt   map[string]bool // signatures of notifications it failed (failsEveryFifth)
 }
 
 func newRaw(m mistakes) func(conformance.APIEnv) http.Handler {
 	return func(env conformance.APIEnv) http.Handler {
 		return &rawMerchant{m: m, env: env, http: &http.Client{Timeout: 10 * time.Second},
-			seen: make(map[string][sha1.Size]byte), dups: make(map[[sha1.Size]byte]bool)}
+			seen: make(map[string][sha1.Size]byte), dups: make(map[[sha1.Size]byte]bool), burnt: make(map[string]bool)}
 	}
 }
 
@@ -218,9 +222,26 @@ func (rm *rawMerchant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "signature reused with other fields", http.StatusConflict)
 		return
 	}
+	if rm.burnt[n.AppSignature] {
+		rm.mu.Unlock()
+		http.Error(w, "already seen", http.StatusConflict)
+		return
+	}
 	rm.seen[n.AppSignature] = fp
 	rm.dups[fp] = true
+	rm.fresh++
+	failNow := rm.m.failsEveryFifth && !dup && rm.fresh%5 == 0
+	if failNow {
+		rm.burnt[n.AppSignature] = true
+	}
 	rm.mu.Unlock()
+	if failNow {
+		http.Error(w, "busy, try again", http.StatusServiceUnavailable)
+		return
+	}
+	if dup && rm.m.actsOnDuplicates && rm.env.BaseURL != "" {
+		rm.act(r.Context(), n)
+	}
 	if dup {
 		if rm.m.refusesDuplicates {
 			http.Error(w, "duplicate", http.StatusConflict)
@@ -284,6 +305,11 @@ func decodeXML(body []byte, strict bool, m mistakes) (*payfeedback.Notification,
 	n := &payfeedback.Notification{AppID: t(d.AppID), TimeStamp: t(d.TimeStamp), OpenID: t(d.OpenID),
 		MsgType: payfeedback.MsgType(t(d.MsgType)), FeedBackID: t(d.FeedBackID), TransID: t(d.TransID),
 		Reason: t(d.Reason), Solution: t(d.Solution), ExtInfo: t(d.ExtInfo), AppSignature: t(d.AppSignature), SignMethod: t(d.SignMethod)}
+	for _, u := range d.Pics {
+		if u = t(u); u != "" {
+			n.PicURLs = append(n.PicURLs, u)
+		}
+	}
 	if m.inventsFeedBackID && n.FeedBackID == "" {
 		n.FeedBackID = "1000000000000000000"
 	}

@@ -19,7 +19,7 @@ import (
 )
 
 func TestCasesHaveStableWellFormedIDs(t *testing.T) {
-	idShape := regexp.MustCompile(`^(notify|security|delivery|api)(/[a-z0-9-]+)+$`)
+	idShape := regexp.MustCompile(`^(notify|security|delivery|api|chaos)(/[a-z0-9-]+)+$`)
 	seen := map[string]bool{}
 	sections := map[string]bool{}
 	for _, c := range conformance.Cases() {
@@ -43,7 +43,7 @@ func TestCasesHaveStableWellFormedIDs(t *testing.T) {
 			t.Errorf("section %q has no case", s)
 		}
 	}
-	if len(seen) != 54 {
+	if len(seen) != 55 {
 		t.Errorf("%d cases; update this count and the documentation when adding one", len(seen))
 	}
 }
