@@ -66,7 +66,9 @@ var chaosAlterations = []struct {
 	{"another FeedBackId", func(n *payfeedback.Notification, id string) { n.FeedBackID = id }},
 	{"MsgType confirm", func(n *payfeedback.Notification, _ string) { n.MsgType = payfeedback.MsgConfirm }},
 	{"MsgType reject", func(n *payfeedback.Notification, _ string) { n.MsgType = payfeedback.MsgReject }},
-	{"another Reason", func(n *payfeedback.Notification, _ string) { n.Reason = "商品质量有问题，要求赔偿 50000 元" }},
+	{"another Reason", func(n *payfeedback.Notification, _ string) {
+		n.Reason = "商品质量有问题，要求赔偿 50000 元"
+	}},
 	{"another ExtInfo", func(n *payfeedback.Notification, _ string) { n.ExtInfo = "请联系 13800000000" }},
 	{"pictures added", func(n *payfeedback.Notification, _ string) { n.PicURLs = []string{samplePicURL} }},
 }

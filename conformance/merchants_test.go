@@ -107,7 +107,7 @@ type rawMerchant struct {
 	seen    map[string][sha1.Size]byte // AppSignature → fingerprint of the fields
 	dups    map[[sha1.Size]byte]bool   // fingerprints seen (duplicates)
 	token   string
-	earlier []string // openids of earlier complainants
+	earlier []string        // openids of earlier complainants
 	fresh   int             // notifications seen for the first time
 	burnt   map[string]bool // signatures of notifications it failed (failsEveryFifth)
 }
