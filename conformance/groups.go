@@ -180,3 +180,17 @@ func likelyCause(ex *Exchange, inProcess bool) string {
 	}
 	return ""
 }
+
+// LikelyCause returns the likely cause of res's symptom at r's target, as
+// Groups words it ("" when there is no guess): a caller that prints the
+// control's result as it comes can print its cause at once.
+func (r Report) LikelyCause(res Result) string {
+	if res.Symptom == "" {
+		return ""
+	}
+	ex, ok := showing(res)
+	if !ok {
+		return ""
+	}
+	return likelyCause(&ex, r.Target == handlerDescription)
+}

@@ -11,8 +11,8 @@ import (
 // them), nothing listening at Options.URL (ErrUnreachable), or the
 // embedded fake WeChat failing to start; whatever the merchant does wrong
 // is in the report. When ctx ends, the case running is reported
-// Interrupted, the cases not yet run are reported skipped, and Run returns
-// ctx's error with the partial report.
+// Interrupted, the cases not yet run are reported skipped (Progress does
+// not hear of them), and Run returns ctx's error with the partial report.
 func Run(ctx context.Context, opts Options) (Report, error) {
 	s, err := settle(opts)
 	if err != nil {
@@ -87,8 +87,8 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		}
 		res = judge(res, s)
 		rep.Results = append(rep.Results, res)
-		if s.Progress != nil {
-			s.Progress(res)
+		if s.Progress != nil && (res.Status != Skip || ctx.Err() == nil) {
+			s.Progress(res) // not for each case the interruption left unrun
 		}
 	}
 	rep.Duration = time.Since(started)

@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"regexp"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/payfeedback/payfeedback/conformance"
@@ -29,107 +32,180 @@ const checkUsage = `--url URL --appid A --paysignkey K [flags]
 
 Runs the conformance suite against the merchant's payfeedback_url: valid
 notifications in every form WeChat sends, hostile ones a sound merchant must
-refuse, duplicate and interrupted deliveries. One line per case as it runs,
-then the failures with Expected vs Actual and the exchange on the wire, the
-summary last. Exit status: 0 all passed, 1 failures, 2 usage errors.
+refuse, duplicate and interrupted deliveries. One line per case as it ends,
+then what failed, the cause first, the summary last.
+
+Exit status: 0 all passed; 1 a case failed or was inconclusive, or every
+case was skipped (see --allow-skip); 2 usage errors, a --run that selects
+no case, nothing listening at --url; 130 interrupted (Ctrl-C: the reports
+hold the cases run so far).
+
+A refusal proves something only when a valid notification is accepted at the
+same URL in the same run: the suite sends one first (the control), and when
+it is refused the refusal cases are INCONCLUSIVE, not passed.
+
+--format chooses what goes to standard output: the text report (progress
+lines, then the details), or the JSON or JUnit document alone (progress then
+goes to standard error). --json and --junit also write files; "-" there
+means standard output, in place of --format.
 
 With --api the suite also starts a fake WeChat on --api-addr (the merchant
 must be configured to call it, with the account's secret), files complaints
 there, pushes them to --url, and judges the merchant's API calls: token
-fetch and reuse, recovery from an expired token, payfeedback/update,
-customer messages. Without --api those cases are skipped; a merchant that
-calls the WeChat API while handling a notification, and answers 5xx when the
-call fails, needs --api (the suite then files the complaints its own
-notifications name in the fake, so those calls succeed).`
+fetch and reuse, recovery from an expired token, payfeedback/update before
+each deadline, customer messages. A merchant that calls the WeChat API while
+handling a notification needs --api (the suite then files the complaints its
+own notifications name in the fake, so those calls succeed).
+
+--chaos N delivers N genuine complaints as a bad network and WeChat's
+retries would (duplicates, reordering, late and cut copies, retries), mixed
+with forged and stale copies, and checks that every genuine one is
+acknowledged and no forged one is; the seed it prints (--seed) replays the
+same campaign.`
+
+// checkFlags are check's options as parsed.
+type checkFlags struct {
+	cred                   credentials
+	url, openID, pattern   string
+	format                 string
+	jsonFile, junitFile    string
+	expectFile, apiAddr    string
+	stale, future, timeout *time.Duration
+	apiTimeout, wait       *time.Duration
+	strict, list, api      bool
+	allowSkip              bool
+	chaos                  int
+	seed                   uint64
+}
 
 func (c *checkCommand) Run(ctx context.Context, args []string, std stdio) error {
 	const hint = "payfeedback check --url http://127.0.0.1:9000/payfeedback --appid wx... --paysignkey KEY"
 	fs := newFlagSet(std, c.Name(), checkUsage)
-	var cred credentials
-	cred.addAppIDFlag(fs)
-	cred.addPaySignKeyFlag(fs)
-	cred.addSecretFlag(fs)
-	target := fs.String("url", "", "the merchant's payfeedback_url (`URL`)")
-	openID := fs.String("openid", "", "the user the notifications name (default: a fresh `openid` per run)")
-	stale := fs.Duration("stale", conformance.DefaultStaleAge, "age of the stale timestamp a sound merchant refuses")
-	future := fs.Duration("future", conformance.DefaultFutureSkew, "how far ahead of now the future timestamp is")
-	timeout := fs.Duration("timeout", conformance.DefaultTimeout, "time limit for answering a valid notification")
-	strict := fs.Bool("strict", false, "fail warnings too (e.g. an answer other than \"success\")")
-	pattern := fs.String("run", "", "run only the cases whose id matches this regular `expression` (e.g. ^security/)")
-	list := fs.Bool("list", false, "list the cases (those --run selects) and exit")
-	jsonFile := fs.String("json", "", "also write the report as JSON to `file`")
-	junitFile := fs.String("junit", "", "also write the report as JUnit XML to `file`")
-	expectFile := fs.String("expect-fail", "", "`file` listing case ids expected to fail, one a line (# comments)")
-	api := fs.Bool("api", false, "run the API cases against the suite's fake WeChat (the merchant must call it)")
-	apiAddr := fs.String("api-addr", defaultMockAddr, "where the fake WeChat of the API cases listens: configure the merchant to call this `HOST:PORT` (the default is payfeedback mock's)")
-	apiTimeout := fs.Duration("api-timeout", conformance.DefaultAPITimeout, "how long an API case waits for the merchant's call")
+	var f checkFlags
+	f.cred.addAppIDFlag(fs)
+	f.cred.addPaySignKeyFlag(fs)
+	f.cred.addSecretFlag(fs)
+	fs.StringVar(&f.url, "url", "", "the merchant's payfeedback_url (`URL`)")
+	fs.StringVar(&f.openID, "openid", "", "the user the notifications name (default: a fresh `openid` per run)")
+	f.stale = durationFlag(fs, "stale", conformance.DefaultStaleAge, "age of the stale timestamp a sound merchant refuses (a `duration`)")
+	f.future = durationFlag(fs, "future", conformance.DefaultFutureSkew, "how far ahead of now the future timestamp is (a `duration`)")
+	f.timeout = durationFlag(fs, "timeout", conformance.DefaultTimeout, "time limit for answering a valid notification (a `duration`)")
+	f.wait = durationFlag(fs, "wait", 0, "wait this `duration` for something to listen at --url before the first case (default: one attempt)")
+	fs.BoolVar(&f.strict, "strict", false, "fail warnings too (e.g. an answer other than \"success\")")
+	fs.StringVar(&f.pattern, "run", "", "run only the cases whose id matches this regular `expression` (e.g. ^security/)")
+	fs.BoolVar(&f.list, "list", false, "list the cases (those --run selects) and exit")
+	fs.BoolVar(&f.allowSkip, "allow-skip", false, "pass a run whose selected cases were all skipped (without it, such a run checked nothing and fails)")
+	fs.StringVar(&f.format, "format", "text", "what standard output carries: `text`, json or junit (the document alone)")
+	fs.StringVar(&f.jsonFile, "json", "", "also write the report as JSON to `file` (- for standard output)")
+	fs.StringVar(&f.junitFile, "junit", "", "also write the report as JUnit XML to `file` (- for standard output)")
+	fs.StringVar(&f.expectFile, "expect-fail", "", "`file` listing case ids expected to fail, one a line (# comments)")
+	fs.BoolVar(&f.api, "api", false, "run the API cases against the suite's fake WeChat (the merchant must call it)")
+	fs.StringVar(&f.apiAddr, "api-addr", defaultMockAddr, "where the fake WeChat of the API cases listens: configure the merchant to call this `HOST:PORT` (the default is payfeedback mock's)")
+	f.apiTimeout = durationFlag(fs, "api-timeout", conformance.DefaultAPITimeout, "how long an API case waits for the merchant's call (a `duration`)")
+	fs.IntVar(&f.chaos, "chaos", 0, "run the chaos campaign with `N` genuine complaints")
+	fs.Uint64Var(&f.seed, "seed", 0, "the chaos campaign's `seed` (default: a random one, printed)")
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err
 	}
-	cred.secretsFromEnv(std)
+	f.cred.secretsFromEnv(std)
 	if fs.NArg() > 0 {
 		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}
-	if *list {
-		return listCases(std.Stdout, *pattern)
+	if f.list {
+		return listCases(std.Stdout, f.pattern)
 	}
 	switch {
-	case *target == "":
+	case f.url == "":
 		return usageErrorf(hint, "--url is required: the merchant's payfeedback_url")
-	case cred.AppID == "":
+	case f.cred.AppID == "":
 		return usageErrorf(hint, "--appid is required: the merchant's official account")
-	case cred.PaySignKey == "":
+	case f.cred.PaySignKey == "":
 		return usageErrorf(hint, "--paysignkey is required: the suite signs its notifications with it")
+	case f.chaos < 0:
+		return usageErrorf(hint, "--chaos %d: want a number of complaints, or 0 for no campaign", f.chaos)
+	}
+	out, err := planOutputs(std, f)
+	if err != nil {
+		return usageErrorf(hint, "%v", err)
 	}
 	var expect []string
-	if *expectFile != "" {
-		f, err := os.Open(*expectFile)
+	if f.expectFile != "" {
+		file, err := os.Open(f.expectFile)
 		if err != nil {
 			return usageErrorf(hint, "--expect-fail: %v", err)
 		}
-		expect, err = conformance.ParseExpectFail(f)
-		f.Close()
+		expect, err = conformance.ParseExpectFail(file)
+		file.Close()
 		if err != nil {
-			return usageErrorf(hint, "--expect-fail %s: %v", *expectFile, err)
+			return usageErrorf(hint, "--expect-fail %s: %v", f.expectFile, err)
 		}
 	}
-	opts := conformance.Options{
-		URL: *target, AppID: cred.AppID, PaySignKey: cred.PaySignKey, Secret: cred.Secret, OpenID: *openID,
-		StaleAge: *stale, FutureSkew: *future, Timeout: *timeout, Strict: *strict,
-		Run: *pattern, ExpectFail: expect,
-		API: *api, APIAddr: *apiAddr, APITimeout: *apiTimeout,
-		Progress: func(r conformance.Result) { fmt.Fprintln(std.Stdout, conformance.FormatLine(r)) },
-		APIReady: func(env conformance.APIEnv) { printFake(std.Stdout, env, cred.Secret != "") },
+	if f.chaos > 0 && f.seed == 0 {
+		f.seed = newSeed()
 	}
-	if err := opts.Validate(); err != nil {
+	p := newProgress(std, out.progress)
+	opts := conformance.Options{
+		URL: f.url, AppID: f.cred.AppID, PaySignKey: f.cred.PaySignKey, Secret: f.cred.Secret, OpenID: f.openID,
+		StaleAge: *f.stale, FutureSkew: *f.future, Timeout: *f.timeout, Strict: f.strict, Wait: *f.wait,
+		Run: f.pattern, ExpectFail: expect, AllowSkip: f.allowSkip,
+		API: f.api, APIAddr: f.apiAddr, APITimeout: *f.apiTimeout,
+		Chaos: f.chaos, Seed: f.seed,
+		Progress: p.result,
+		OnWait:   p.waiting,
+		APIReady: func(env conformance.APIEnv) { p.say(fakeLines(env, f.cred.Secret != "")) },
+	}
+	cases, err := opts.Selected()
+	if err != nil {
+		if errors.Is(err, conformance.ErrNoCaseSelected) {
+			return usageErrorf("payfeedback check --list --run '"+f.pattern+"'", "--run %q selects no case: nothing would be checked", f.pattern)
+		}
 		return usageErrorf(hint, "%s", strings.TrimPrefix(err.Error(), "conformance: "))
 	}
-	fmt.Fprintf(std.Stdout, "payfeedback check %s (appid %s)\n", *target, cred.AppID)
+	p.total = len(cases)
+	p.target = f.url
+	p.say(fmt.Sprintf("payfeedback check %s (appid %s): %s", f.url, f.cred.AppID, plural(len(cases), "case")))
+	if f.chaos > 0 {
+		p.say(fmt.Sprintf("chaos campaign: %d complaints, seed %d (the same seed replays it: --chaos %d --seed %d)", f.chaos, f.seed, f.chaos, f.seed))
+	}
 	rep, runErr := conformance.Run(ctx, opts)
-	if runErr != nil && !errors.Is(runErr, context.Canceled) {
+	p.waiting("")
+	switch {
+	case errors.Is(runErr, conformance.ErrUnreachable):
+		return exitCode(2, unreachableError(runErr, f))
+	case runErr != nil && !errors.Is(runErr, context.Canceled):
 		return runErr
 	}
-	if err := rep.WriteDetails(std.Stdout); err != nil {
+	if err := out.write(std, rep, p); err != nil {
 		return err
-	}
-	for _, out := range []struct {
-		file  string
-		write func(io.Writer) error
-	}{{*jsonFile, rep.WriteJSON}, {*junitFile, rep.WriteJUnit}} {
-		if out.file == "" {
-			continue
-		}
-		if err := writeReportFile(out.file, out.write); err != nil {
-			return err
-		}
 	}
 	switch {
 	case runErr != nil:
-		return exitCode(1, errors.New("interrupted: the cases not run are reported skipped"))
+		p.say("interrupted: the report holds the cases run so far")
+		return exitCode(1, nil)
+	case rep.NothingChecked():
+		return exitCode(1, errors.New("every selected case was skipped, so nothing was checked (--allow-skip accepts that)"))
 	case rep.Failed():
 		return exitCode(1, nil)
 	}
 	return nil
+}
+
+// unreachableError words the pre-flight's failure for the command line.
+func unreachableError(err error, f checkFlags) error {
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED) && *f.wait == 0:
+		return fmt.Errorf("nothing listens at %s: start the merchant, or pass --wait 30s", f.url)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return fmt.Errorf("nothing listened at %s within --wait %s: is the merchant starting, on that port?", f.url, *f.wait)
+	}
+	return fmt.Errorf("cannot reach %s: %s", f.url, strings.TrimPrefix(err.Error(), conformance.ErrUnreachable.Error()+": "))
+}
+
+// newSeed returns a random chaos seed of a few digits, easy to type back.
+func newSeed() uint64 {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return binary.LittleEndian.Uint64(b[:])%999_999 + 1
 }
 
 // listCases prints the cases pattern selects: id, then the requirement.
@@ -151,33 +227,32 @@ func listCases(w io.Writer, pattern string) error {
 		}
 		fmt.Fprintf(&b, "%s%s\n    %s\n", c.ID, api, c.Requirement)
 	}
+	if n == 0 {
+		return usageErrorf("payfeedback check --list", "--run %q selects no case", pattern)
+	}
 	fmt.Fprintf(&b, "%d cases\n", n)
 	_, err = io.WriteString(w, b.String())
 	return err
 }
 
-// printFake says where the API cases' fake WeChat is and with which
+// fakeLines says where the API cases' fake WeChat is and with which
 // credentials the merchant must call it. A secret given on the command
 // line is not echoed; the demo secret is public.
-func printFake(w io.Writer, env conformance.APIEnv, secretGiven bool) {
+func fakeLines(env conformance.APIEnv, secretGiven bool) string {
 	secret := env.Secret
 	if secretGiven {
 		secret = "*** (as given with --secret)"
 	} else if secret == mockwechat.DemoAccount().Secret {
 		secret += " (the demo secret: configure the merchant with it, or give --secret)"
 	}
-	fmt.Fprintf(w, "fake WeChat for the API cases at %s (clock: %s)\n  appid   %s\n  secret  %s\n",
+	return fmt.Sprintf("fake WeChat for the API cases at %s (clock: %s)\n  appid   %s\n  secret  %s",
 		env.BaseURL, env.Now().UTC().Format(time.RFC3339), env.AppID, secret)
 }
 
-func writeReportFile(name string, write func(io.Writer) error) error {
-	f, err := os.Create(name)
-	if err != nil {
-		return err
+// plural words a count: "1 case", "2 cases".
+func plural(n int, one string) string {
+	if n == 1 {
+		return "1 " + one
 	}
-	if err := write(f); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", name, err)
-	}
-	return f.Close()
+	return fmt.Sprintf("%d %ss", n, one)
 }

@@ -3,8 +3,11 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"time"
 )
 
 // The environment variables the subcommands read. The secrets may come from
@@ -77,4 +80,29 @@ func readInput(std stdio, name string, limit int64) ([]byte, error) {
 		return nil, errors.New("no standard input")
 	}
 	return io.ReadAll(io.LimitReader(r, limit+1))
+}
+
+// durationValue is a duration flag whose error says what to write: flag's
+// own answers "parse error" to --timeout 5.
+type durationValue time.Duration
+
+func (d *durationValue) String() string { return time.Duration(*d).String() }
+
+func (d *durationValue) Set(s string) error {
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		if _, numErr := strconv.ParseFloat(s, 64); numErr == nil {
+			return fmt.Errorf("use a duration such as %ss (a number needs a unit: ms, s, m, h)", s)
+		}
+		return errors.New("use a duration such as 5s, 300ms or 2m")
+	}
+	*d = durationValue(v)
+	return nil
+}
+
+// durationFlag registers a duration flag (see durationValue).
+func durationFlag(fs *flag.FlagSet, name string, def time.Duration, usage string) *time.Duration {
+	d := def
+	fs.Var((*durationValue)(&d), name, usage)
+	return &d
 }

@@ -62,11 +62,18 @@ func TestDispatch(t *testing.T) {
 	}{
 		{"no args", nil, 2, "", "Commands:"},
 		{"help", []string{"help"}, 0, "Commands:", ""},
-		{"help of a command", []string{"help", "sign"}, 0, "", "Usage: payfeedback sign"},
+		{"--help", []string{"--help"}, 0, "Commands:", ""},
+		{"help of a command", []string{"help", "sign"}, 0, "Usage: payfeedback sign", ""},
+		{"-h of a command", []string{"check", "-h"}, 0, "Usage: payfeedback check", ""},
 		{"help of an unknown command", []string{"help", "nope"}, 2, "", `unknown command "nope"`},
 		{"unknown command", []string{"frobnicate"}, 2, "", "Try: payfeedback help"},
+		{"a typo", []string{"chek"}, 2, "", `unknown command "chek": did you mean check?`},
+		{"a prefix", []string{"ver"}, 2, "", "did you mean verify?"},
+		{"a typo of help", []string{"help", "sned"}, 2, "", "did you mean send?"},
 		{"unknown flag", []string{"sign", "--nope"}, 2, "", "Try: payfeedback sign"},
 		{"version", []string{"version"}, 0, "payfeedback ", ""},
+		{"--version", []string{"--version"}, 0, "payfeedback ", ""},
+		{"-version", []string{"-version"}, 0, "payfeedback ", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -95,8 +102,33 @@ func TestEveryCommandHasHelp(t *testing.T) {
 			t.Errorf("command %q has no synopsis", c.Name())
 		}
 		r := runCLI(t, "", nil, c.Name(), "-h")
-		if r.code != 0 || !strings.Contains(r.stderr, "Usage: payfeedback "+c.Name()) {
-			t.Errorf("%s -h: exit %d, stderr %q", c.Name(), r.code, r.stderr)
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "Usage: payfeedback "+c.Name()) || r.stderr != "" {
+			t.Errorf("%s -h: exit %d, stdout %q, stderr %q; want the usage on standard output", c.Name(), r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// TestFlagErrorsAreOneLine: a flag error prints one line and the hint, not
+// the usage around the error; a duration without a unit says what to
+// write.
+func TestFlagErrorsAreOneLine(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--nope"}, "payfeedback check: flag provided but not defined: -nope\nTry: payfeedback check --url "},
+		{[]string{"check", "--timeout", "5"}, "payfeedback check: invalid value \"5\" for flag -timeout: use a duration such as 5s (a number needs a unit: ms, s, m, h)\nTry: "},
+		{[]string{"push", "--timeout", "soon"}, "payfeedback push: invalid value \"soon\" for flag -timeout: use a duration such as 5s, 300ms or 2m\nTry: "},
+		{[]string{"verify", "--max-age", "10"}, "use a duration such as 10s"},
+		{[]string{"check", "--chaos", "many"}, "payfeedback check: invalid value \"many\" for flag -chaos: parse error\nTry: "},
+	}
+	for _, tc := range tests {
+		r := runCLI(t, "", nil, tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, r.code, r.stderr, tc.want)
+		}
+		if n := strings.Count(r.stderr, "\n"); n != 2 || strings.Contains(r.stderr, "Usage") || r.stdout != "" {
+			t.Errorf("%v: %d lines on stderr, stdout %q; want the error and the hint alone:\n%s", tc.args, n, r.stdout, r.stderr)
 		}
 	}
 }

@@ -59,7 +59,7 @@ func (c *pushCommand) Run(ctx context.Context, args []string, std stdio) error {
 	fs.Var(&pics, "pic", "a picture `URL` (repeat, at most 5; request)")
 	timestamp := fs.String("timestamp", "", "TimeStamp, Unix `seconds` (default: now)")
 	badSig := fs.Bool("bad-signature", false, "send a wrong AppSignature, to check the endpoint refuses it")
-	timeout := fs.Duration("timeout", 10*time.Second, "give up after this `duration`")
+	timeout := durationFlag(fs, "timeout", 10*time.Second, "give up after this `duration`")
 	dryRun := fs.Bool("dry-run", false, "print the document instead of sending it")
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err

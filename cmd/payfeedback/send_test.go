@@ -69,7 +69,7 @@ func TestSend(t *testing.T) {
 		{name: "missing openid", args: append(account, "--text", "x"), wantCode: 2, wantErr: "--openid is required"},
 		{name: "unknown user", args: append(account, "--openid", "nobody", "--text", "x"), wantCode: 1, wantErr: "errcode 40003"},
 		{name: "unknown media id", args: to("--image", "no-such-media"), wantCode: 1, wantErr: "errcode 40007"},
-		{name: "help", args: []string{"-h"}, wantErr: "MEDIA is a media_id, or @FILE"},
+		{name: "help", args: []string{"-h"}, wantOut: "Usage: payfeedback send"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -27,7 +27,7 @@ func addAPIFlags(fs *flag.FlagSet, std stdio) *apiFlags {
 	a.cred.addAppIDFlag(fs)
 	a.cred.addSecretFlag(fs)
 	a.baseURL = addBaseURLFlag(fs, std, payfeedback.DefaultBaseURL)
-	a.timeout = fs.Duration("timeout", 30*time.Second, "give up after this `duration`")
+	a.timeout = durationFlag(fs, "timeout", 30*time.Second, "give up after this `duration`")
 	a.verbose = fs.Bool("verbose", false, "log each API call to standard error (never secrets nor tokens)")
 	return a
 }

@@ -52,7 +52,8 @@ func TestUpdate(t *testing.T) {
 		{name: "missing feedbackid", args: []string{"--appid", acct.AppID, "--secret", "s", "--openid", "o"}, wantCode: 2, wantErr: "--openid and --feedbackid are required"},
 		{name: "bad base url", args: append(base[1:], "--secret", acct.Secret, "--base-url", "localhost:8080"), wantCode: 2, wantErr: "not an absolute http(s) URL"},
 		{name: "stray argument", args: append(base[1:], "--secret", acct.Secret, "extra"), wantCode: 2, wantErr: `unexpected argument "extra"`},
-		{name: "help", args: []string{"-h"}, wantErr: "Usage: payfeedback update"},
+		{name: "help", args: []string{"-h"}, wantOut: "Usage: payfeedback update"},
+		{name: "timeout without a unit", args: append(base[1:], "--timeout", "5"), wantCode: 2, wantErr: "use a duration such as 5s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

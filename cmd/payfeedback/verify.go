@@ -36,7 +36,7 @@ func (c *verifyCommand) Run(ctx context.Context, args []string, std stdio) error
 	cred.addAppIDFlag(fs)
 	cred.addPaySignKeyFlag(fs)
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	maxAge := fs.Duration("max-age", 0, "refuse a TimeStamp older than this `duration` (0: do not judge age; samples are old)")
+	maxAge := durationFlag(fs, "max-age", 0, "refuse a TimeStamp older than this `duration` (0: do not judge age; samples are old)")
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err
 	}
