@@ -59,7 +59,8 @@ func preflight(ctx context.Context, s *settings) error {
 	}
 }
 
-// unreachable words the pre-flight's failure.
+// unreachable words the pre-flight's failure; it wraps both
+// ErrUnreachable and the dial's error (syscall.ECONNREFUSED, say).
 func unreachable(s *settings, err error) error {
 	why := err.Error()
 	switch classify(err) {
@@ -69,9 +70,9 @@ func unreachable(s *settings, err error) error {
 		why = "no answer to the connection"
 	}
 	if s.Wait > 0 {
-		return fmt.Errorf("%w: %s (waited %s; last attempt: %s)", ErrUnreachable, s.URL, s.Wait, why)
+		return &unreachableError{fmt.Sprintf("%s: %s (waited %s; last attempt: %s)", ErrUnreachable, s.URL, s.Wait, why), err}
 	}
-	return fmt.Errorf("%w: %s (%s): start the merchant, or give it time with Options.Wait", ErrUnreachable, s.URL, why)
+	return &unreachableError{fmt.Sprintf("%s: %s (%s): start the merchant, or give it time with Options.Wait", ErrUnreachable, s.URL, why), err}
 }
 
 // hostPort is u's host with the scheme's port when it names none.
@@ -84,3 +85,13 @@ func hostPort(u *url.URL) string {
 	}
 	return net.JoinHostPort(u.Hostname(), "80")
 }
+
+// unreachableError is ErrUnreachable with its message and the dial's
+// error.
+type unreachableError struct {
+	msg string
+	err error
+}
+
+func (e *unreachableError) Error() string   { return e.msg }
+func (e *unreachableError) Unwrap() []error { return []error{ErrUnreachable, e.err} }

@@ -163,9 +163,9 @@ func (c *checkCommand) Run(ctx context.Context, args []string, std stdio) error 
 	}
 	p.total = len(cases)
 	p.target = f.url
-	p.say(fmt.Sprintf("payfeedback check %s (appid %s): %s", f.url, f.cred.AppID, plural(len(cases), "case")))
+	p.header = fmt.Sprintf("payfeedback check %s (appid %s): %s", f.url, f.cred.AppID, plural(len(cases), "case"))
 	if f.chaos > 0 {
-		p.say(fmt.Sprintf("chaos campaign: %d complaints, seed %d (the same seed replays it: --chaos %d --seed %d)", f.chaos, f.seed, f.chaos, f.seed))
+		p.header += fmt.Sprintf("\nchaos campaign: %d complaints, seed %d (the same seed replays it: --chaos %d --seed %d)", f.chaos, f.seed, f.chaos, f.seed)
 	}
 	rep, runErr := conformance.Run(ctx, opts)
 	p.waiting("")

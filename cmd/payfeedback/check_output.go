@@ -140,7 +140,9 @@ func writeReportFile(name string, write func(io.Writer) error) error {
 
 // progress prints check's progress: a line per case as it ends, with a
 // counter, coloured on a terminal (unless $NO_COLOR), and on a terminal
-// what a long wait is waiting for. The lock guards the writer and the
+// what a long wait is waiting for. Once the control failed, the cases
+// that fail the same way get a dot each on one line: the details list
+// them once, under the cause. The lock guards the writer and the
 // indicator; it is taken alone.
 type progress struct {
 	w         io.Writer
@@ -148,14 +150,24 @@ type progress struct {
 	indicator bool
 	target    string
 	total     int
+	// header is printed before the first line, so that a run that cannot
+	// start (nothing listens) prints nothing but its error.
+	header string
 
-	mu        sync.Mutex
-	n         int
-	waitWhat  string
-	waitSince time.Time
-	stop      chan struct{}
-	stopped   chan struct{}
-	shown     bool // the indicator's line is on screen
+	mu sync.Mutex
+	n  int
+	// symptom is the failed control's: the cases that fail the same way
+	// are counted on one line of dots (a fold), not listed a line each;
+	// the details list them, under the cause. So are the cases skipped
+	// for the reason of the SKIP line just printed (lastSkip).
+	symptom, lastSkip string
+	foldKey           string // what the open fold holds ("": none open)
+	folded, foldTo    int
+	waitWhat          string
+	waitSince         time.Time
+	stop              chan struct{}
+	stopped           chan struct{}
+	shown             bool // the indicator's line is on screen
 }
 
 func newProgress(std stdio, w io.Writer) *progress {
@@ -167,7 +179,29 @@ func (p *progress) say(s string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clear()
+	p.printHeader()
+	p.closeFold()
 	fmt.Fprintln(p.w, s)
+}
+
+// closeFold ends the line of folded cases, if one is open.
+func (p *progress) closeFold() {
+	switch {
+	case p.folded == 0:
+	case p.foldKey == "control":
+		fmt.Fprintf(p.w, " %s, to %d/%d (listed below)\n", plural(p.folded, "case"), p.foldTo, p.total)
+	default:
+		fmt.Fprintf(p.w, " %s, to %d/%d\n", plural(p.folded, "case"), p.foldTo, p.total)
+	}
+	p.folded, p.foldKey = 0, ""
+}
+
+// printHeader prints the header once.
+func (p *progress) printHeader() {
+	if p.header != "" {
+		fmt.Fprintln(p.w, p.header)
+		p.header = ""
+	}
 }
 
 // result prints a case's line, "[12/55] PASS  notify/…", the control's
@@ -177,15 +211,42 @@ func (p *progress) result(r conformance.Result) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clear()
+	p.printHeader()
+	width := len(fmt.Sprint(p.total))
 	i := 0
 	if r.ID != conformance.ControlID {
 		p.n++
 		i = p.n
 	}
+	key := ""
+	switch {
+	case i > 0 && p.symptom != "" && r.Symptom == p.symptom:
+		key = "control"
+	case r.Status == conformance.Skip && r.Message == p.lastSkip:
+		key = "skip"
+	}
+	if key != "" {
+		if p.foldKey != key {
+			p.closeFold()
+			lead := "the same as the control:"
+			if key == "skip" {
+				lead = p.paint(conformance.Skip, "SKIP") + "  likewise:"
+			}
+			fmt.Fprintf(p.w, "[%*d/%d] %s ", width, i, p.total, lead)
+			p.foldKey = key
+		}
+		fmt.Fprint(p.w, p.paint(r.Status, "."))
+		p.folded, p.foldTo = p.folded+1, i
+		return
+	}
+	p.closeFold()
 	label, rest, _ := strings.Cut(conformance.FormatLine(r), " ")
-	width := len(fmt.Sprint(p.total))
 	fmt.Fprintf(p.w, "[%*d/%d] %s %s\n", width, i, p.total, p.paint(r.Status, label), rest)
+	if r.Status == conformance.Skip {
+		p.lastSkip = r.Message
+	}
 	if r.ID == conformance.ControlID && r.Failed() {
+		p.symptom = r.Symptom
 		if cause := (conformance.Report{Target: p.target}).LikelyCause(r); cause != "" {
 			fmt.Fprintf(p.w, "%*s  likely cause: %s\n", 2*width+3, "", cause)
 		}
@@ -197,6 +258,8 @@ func (p *progress) details(rep conformance.Report) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clear()
+	p.printHeader()
+	p.closeFold()
 	return rep.WriteDetails(p.w)
 }
 
@@ -233,6 +296,8 @@ func (p *progress) waiting(what string) {
 	if what == "" {
 		return
 	}
+	p.printHeader()
+	p.closeFold()
 	p.waitWhat, p.waitSince = what, time.Now()
 	p.stop, p.stopped = make(chan struct{}), make(chan struct{})
 	go p.tick(p.stop, p.stopped)

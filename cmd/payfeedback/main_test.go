@@ -3,14 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+	"github.com/payfeedback/payfeedback/internal/golden"
+)
 
 // result is what one run of the CLI printed and returned.
 type result struct {
@@ -21,35 +20,41 @@ type result struct {
 // runCLI runs the CLI in-process with args, stdin and environment env.
 func runCLI(t *testing.T, stdin string, env map[string]string, args ...string) result {
 	t.Helper()
+	return runCLIWith(t, cli{stdin: stdin, env: env}, args...)
+}
+
+// cli is how runCLIWith runs the CLI.
+type cli struct {
+	ctx   context.Context // nil: context.Background()
+	stdin string
+	env   map[string]string
+	// terminal makes standard output and standard error terminals.
+	terminal bool
+}
+
+// runCLIWith runs the CLI in-process as c says.
+func runCLIWith(t *testing.T, c cli, args ...string) result {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, stdio{
-		Stdin:  strings.NewReader(stdin),
-		Stdout: &out,
-		Stderr: &errOut,
-		Getenv: func(k string) string { return env[k] },
+	ctx := c.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	code := run(ctx, args, stdio{
+		Stdin:    strings.NewReader(c.stdin),
+		Stdout:   &out,
+		Stderr:   &errOut,
+		Getenv:   func(k string) string { return c.env[k] },
+		Terminal: func(io.Writer) bool { return c.terminal },
 	})
 	return result{code: code, stdout: out.String(), stderr: errOut.String()}
 }
 
-// golden compares got with testdata/name, or rewrites it with -update.
-func golden(t *testing.T, name, got string) {
+// checkGolden compares got with testdata/name (go test -update rewrites
+// it).
+func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read golden file (run with -update to create it): %v", err)
-	}
-	if got != string(want) {
-		t.Errorf("%s differs from the golden file:\n--- got\n%s\n--- want\n%s", name, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), []byte(got))
 }
 
 func TestDispatch(t *testing.T) {

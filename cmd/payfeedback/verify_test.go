@@ -68,7 +68,7 @@ func TestVerify(t *testing.T) {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, tt.wantCode, r.stderr)
 			}
 			if tt.golden != "" {
-				golden(t, tt.golden, r.stdout)
+				checkGolden(t, tt.golden, r.stdout)
 			}
 			if !strings.Contains(r.stderr, tt.wantErr) {
 				t.Errorf("stderr %q does not contain %q", r.stderr, tt.wantErr)

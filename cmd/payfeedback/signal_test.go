@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary play the CLI itself, so that a test can
+// send a real signal to a real process (PAYFEEDBACK_TEST_AS_CLI=1).
+func TestMain(m *testing.M) {
+	if os.Getenv("PAYFEEDBACK_TEST_AS_CLI") == "1" {
+		os.Exit(mainStatus())
+	}
+	os.Exit(m.Run())
+}
+
+// stalling serves notifications (or API calls) with h, except that from
+// request number from on it holds each request until the client hangs up.
+func stalling(t *testing.T, from int64, h http.Handler) (string, *atomic.Int64) {
+	t.Helper()
+	var n atomic.Int64
+	url := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) >= from {
+			io.Copy(io.Discard, r.Body)
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+			return
+		}
+		h.ServeHTTP(w, r)
+	}))
+	return url, &n
+}
+
+// interruptWhen cancels a context as Ctrl-C does, once cond holds.
+func interruptWhen(t *testing.T, cond func() bool) context.Context {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	t.Cleanup(func() { cancel(nil) })
+	go func() {
+		for !cond() {
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel(interruption{os.Interrupt})
+	}()
+	return ctx
+}
+
+// TestPushAndSendInterrupted: Ctrl-C while push or send waits for an
+// answer exits 130 with one line.
+func TestPushAndSendInterrupted(t *testing.T) {
+	url, n := stalling(t, 1, http.NotFoundHandler())
+	ctx := interruptWhen(t, func() bool { return n.Load() > 0 })
+	r := runCLIWith(t, cli{ctx: ctx}, "push", "--url", url, "--appid", checkAppID, "--paysignkey", checkKey)
+	if r.code != 130 || !strings.HasSuffix(r.stderr, "payfeedback push: interrupted (interrupt)\n") {
+		t.Errorf("push: exit %d, stderr %q; want 130 and one line", r.code, r.stderr)
+	}
+
+	api, m := stalling(t, 1, http.NotFoundHandler())
+	ctx = interruptWhen(t, func() bool { return m.Load() > 0 })
+	r = runCLIWith(t, cli{ctx: ctx}, "send", "--appid", checkAppID, "--secret", "s", "--base-url", strings.TrimSuffix(api, "/payfeedback"),
+		"--openid", "o", "--text", "hello")
+	if r.code != 130 || r.stderr != "payfeedback send: interrupted (interrupt)\n" {
+		t.Errorf("send: exit %d, stderr %q; want 130 and one line", r.code, r.stderr)
+	}
+}
+
+// TestSignalToTheProcess sends a real SIGINT to a real process during a
+// check: the case running is reported INTERRUPTED, the report file is
+// written, and the process exits 130.
+func TestSignalToTheProcess(t *testing.T) {
+	url, _ := stalling(t, 4, sound(checkKey))
+	report := t.TempDir() + "/r.json"
+	cmd := exec.Command(os.Args[0], checkArgs(url, "--json", report)...)
+	cmd.Env = append(os.Environ(), "PAYFEEDBACK_TEST_AS_CLI=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		out.WriteString(sc.Text() + "\n")
+		if strings.HasPrefix(sc.Text(), "[ 2/") { // the third request stalls next
+			time.Sleep(100 * time.Millisecond)
+			cmd.Process.Signal(os.Interrupt)
+		}
+	}
+	err = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d (%v), want 130\n%s%s", code, err, out.String(), stderr.String())
+	}
+	if !strings.Contains(out.String(), "INTERRUPTED notify/request/whitespace") {
+		t.Errorf("no INTERRUPTED line:\n%s", out.String())
+	}
+	if b, err := os.ReadFile(report); err != nil || !strings.Contains(string(b), `"interrupted": true`) {
+		t.Errorf("report: %v\n%.300s", err, b)
+	}
+}
