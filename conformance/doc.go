@@ -14,32 +14,74 @@
 // # Cases
 //
 // Each case has a stable id grouped by section, quotes the requirement it
-// checks, and returns a Result: Pass, Warn (passed in a way practice
-// discourages; a failure with Options.Strict), Fail, Skip (with the
-// reason) or ExpectedFail. Failures carry Expected vs Actual, a go-cmp diff
-// where one helps, and the exchanges on the wire. List them with Cases (or
-// "payfeedback check --list").
+// checks, says how to fix a failure (Case.Fix, citing docs/protocol.md and
+// the package docs), and returns a Result: Pass, Warn (passed in a way
+// practice discourages; a failure with Options.Strict), Fail, Skip (with
+// the reason), Inconclusive, Interrupted or ExpectedFail. Failures carry
+// Expected vs Actual, a go-cmp diff where one helps, the Fix line and the
+// exchanges on the wire. List them with Cases (or "payfeedback check
+// --list").
 //
 //   - notify/…: valid request, confirm and reject notifications are
 //     accepted (2xx; a body other than "success" is a warning) in every
 //     form WeChat was seen to send: CDATA and plain text, white space
 //     around values, any element order, Unicode, pictures, unknown
-//     elements, a FeedBackId beyond int64; and answered within the time
-//     limit (Options.Timeout, 5 s).
+//     elements, a FeedBackId beyond int64; without each optional element
+//     of WeChat's field table (notify/optional/…: TransId, Reason,
+//     Solution, ExtInfo, PicInfo, and SignMethod, which the table does
+//     not list); and answered within the time limit (Options.Timeout,
+//     5 s).
 //   - security/…: each hostile notification is refused (no 2xx): a wrong
 //     signature, one made with another key, none, an empty one, another
 //     AppId (validly signed), SignMethod md5, a stale and a future
 //     timestamp, a captured signature replayed with another FeedBackId or
 //     MsgType, malformed XML, another root, a DOCTYPE with entity
 //     expansion or an external entity, an oversized body with and without
-//     Content-Length, GET and PUT.
+//     Content-Length, GET and PUT; a notification without each required
+//     element (security/required/…: AppId, TimeStamp and OpenId signed
+//     over an empty value, so that only the rule refuses them; MsgType,
+//     FeedBackId), and an unknown MsgType.
 //   - delivery/…: an exact duplicate is acknowledged both times; a
 //     notification delivered after a failed first attempt is accepted.
 //   - api/…: with the merchant wired to the suite's embedded fake WeChat
 //     (Options.API): the token fetched with the right credentials and
 //     reused, recovery when it expires, payfeedback/update called for each
-//     complaint before its deadline, customer messages well-formed, within
-//     the article limit and the messaging window.
+//     complaint, and before the deadline of each cell of the deadline
+//     table (api/deadline/…), customer messages well-formed, within the
+//     article limit and the messaging window.
+//   - chaos/campaign: the chaos campaign (Options.Chaos; below).
+//
+// # No green that checked nothing
+//
+// A refusal proves something only when a valid notification is accepted
+// at the same endpoint, with the same key, in the same run: an endpoint
+// that answers 404 to everything (a wrong path) or verifies with another
+// key refuses every hostile notification too. So when a selected case
+// passes on a refusal, the suite first sends a valid notification, the
+// control (Report.Control, ControlID). When the control is not accepted,
+// the refusal cases that refused are Inconclusive, not passed. Every case
+// whose verdict rests on another is Inconclusive when that one failed: a
+// replay whose original was refused, a confirm whose request was, the
+// time limit of a refused notification, the API cases of a scenario that
+// stopped. An Inconclusive case fails the run.
+//
+// A Run pattern that selects no case is refused (ErrNoCaseSelected), and a
+// run whose cases were all skipped fails unless Options.AllowSkip: a typo
+// in CI must not be a green gate.
+//
+// Against a URL, the suite first connects to it (the pre-flight): when
+// nothing listens, Run returns ErrUnreachable at once instead of failing
+// every case the same way; Options.Wait gives a merchant that starts in
+// the same CI step time to listen.
+//
+// # One cause, said once
+//
+// A failed or inconclusive case carries a Symptom when it shares one with
+// others: the answer a valid notification got ("HTTP 401: AppSignature does
+// not match"), or that nothing answered. Report.Groups gathers the cases
+// of one symptom, with the likely cause ("is --paysignkey the merchant's
+// key?", "is the path right?") and one exchange; the text report prints
+// each group first, once, and then the other failures.
 //
 // # What the suite judges, and what it does not
 //
@@ -55,20 +97,17 @@
 // signature and a sound merchant refuses the second as a replay. The suite
 // therefore gives each notification of a run a timestamp of its own (a
 // second before the clock, and before the previous notification's), and
-// uses a
-// fresh openid per run unless Options.OpenID names one: with a fixed
-// openid, running the suite twice within the merchant's freshness window
-// can make the second run's notifications look like replays of the first.
+// uses a fresh openid per run unless Options.OpenID names one: with a
+// fixed openid, running the suite twice within the merchant's freshness
+// window can make the second run's notifications look like replays of the
+// first.
 //
 // The security cases are judged on the status alone: any answer that is
-// not 2xx is a refusal. An oversized body may also be refused by closing
-// the connection while it is being sent. A transport error otherwise (the
-// merchant down, no answer) fails the case: a refusal must be an answer.
-//
-// The replay cases first send the original notification, which must be
-// accepted; if it is not, the case fails as a precondition rather than
-// pass because the merchant refuses everything. The confirm and reject
-// cases likewise follow a request for the same complaint.
+// not 2xx is a refusal, when the control was accepted. An oversized body
+// may also be refused by closing the connection while it is being sent
+// (a transport error classified with errors.Is: a reset, a broken pipe, an
+// early end of file). A transport error otherwise (the merchant down, no
+// answer) fails the case: a refusal must be an answer.
 //
 // # A failed first attempt
 //
@@ -105,16 +144,26 @@
 // the API.
 //
 // The merchant learns about the scenario's complaints as it would in
-// production: the fake
-// files a complaint and pushes its signed request notification to the
-// merchant (Options.URL, or the in-process handler served on a loopback
-// port). The suite then waits, up to Options.APITimeout each time, for the
-// merchant to call payfeedback/update. The scenario files three
-// complaints, each by a user of its own: a first, a second (so that two
-// calls can share one token), and a third after the merchant's token
-// expired. A phase that does not end in a successful update ends the
-// scenario; the cases that needed the later phases are then skipped with
-// the reason.
+// production: the fake files a complaint and pushes its signed request
+// notification to the merchant (Options.URL, or the in-process handler
+// served on a loopback port). The suite then waits, up to
+// Options.APITimeout each time, for the merchant to call
+// payfeedback/update. The scenario files complaints one after the other,
+// each by a user of its own: a first, a second (so that two calls can
+// share one token), a third after the merchant's token expired, and then
+// one in each cell of the deadline table: virtual goods or a service, and
+// physical goods; not shipped when the shipping deadline passed, or
+// shipped. api/deadline/… checks each update against its cell's deadline
+// (1, 2, 3 or 15 days from the complaint) on the fake's clock. A phase
+// that does not end in a successful update ends the scenario; the cases
+// that needed the later phases are then Inconclusive.
+//
+// On the virtual clock a merchant that defers work (a job that marks
+// complaints handled later) schedules it with APIEnv.AfterFunc: when the
+// update has not come once the merchant answered the push, the suite moves
+// the clock to the merchant's next timer and runs it, up to a day past
+// the complaint's deadline, so that days pass in no real time and a late
+// update is seen, and judged late.
 //
 // How the token expires depends on the clock. In-process with
 // Options.Merchant, the fake's clock is virtual: the suite builds the
@@ -134,6 +183,34 @@
 // last update, may be missed. A merchant that sends no message at all has
 // the message cases skipped.
 //
+// # The chaos campaign
+//
+// With Options.Chaos N (--chaos N), chaos/campaign delivers N genuine
+// complaints the way a bad network and WeChat's retries would, from a plan
+// drawn from Options.Seed alone (--seed; a random one when 0, printed): per
+// complaint, copies cut mid-body, exact duplicates before, alongside and
+// after the delivery WeChat tracks, deliveries up to a minute late, the
+// forms WeChat writes, a confirm or reject reordered before its request,
+// forged copies that reuse the captured AppSignature with altered fields
+// (another FeedBackId, MsgType, Reason, ExtInfo, pictures), and stale
+// copies stamped days ago. Eight complaints are played at once. A genuine
+// notification answered anything but 2xx is delivered again, up to five
+// times; with the embedded fake, one update call in fifty fails with a
+// system error, so that the merchant's own errors are retried too. The
+// invariants:
+//
+//   - every genuine notification is eventually acknowledged (2xx; a body
+//     other than "success" is a warning);
+//   - no forged or stale copy is acknowledged;
+//   - with the embedded fake (Options.API, or Options.Merchant), no
+//     payfeedback/update names a forged FeedBackId, and each complaint is
+//     updated at most once per genuine notification of it acknowledged.
+//
+// A broken invariant fails the case with the violations, their exchanges,
+// and the seed that replays the same campaign. The same seed always plays
+// the same plan; which of two copies in flight at once wins may vary, so a
+// failure that rests on such a race may need the campaign run again.
+//
 // # Expected failures
 //
 // Options.ExpectFail (read with ParseExpectFail; --expect-fail FILE) lists
@@ -144,9 +221,11 @@
 //
 // # Reports
 //
-// Report.WriteText prints one line per case (FormatLine), the failures
-// with their details, and the summary last: "N cases, P passed, S skipped,
-// F failed". Report.WriteJSON and Report.WriteJUnit write the JSON and
-// JUnit XML reports. Reports never hold a secret: the paySignKey and the
-// appSecret are not in them, access tokens are shortened.
+// Report.WriteText prints one line per case (FormatLine), each group of
+// cases that failed for one reason with its likely cause, the other
+// failures with their details, and the summary last: "N cases, P passed,
+// S skipped, F failed", then the inconclusive and interrupted ones.
+// Report.WriteJSON and Report.WriteJUnit write the JSON and JUnit XML
+// reports. Reports never hold a secret: the paySignKey and the appSecret
+// are not in them, access tokens are shortened.
 package conformance
