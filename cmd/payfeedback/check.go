@@ -42,7 +42,9 @@ hold the cases run so far).
 
 A refusal proves something only when a valid notification is accepted at the
 same URL in the same run: the suite sends one first (the control), and when
-it is refused the refusal cases are INCONCLUSIVE, not passed.
+it is refused the refusal cases are INCONCLUSIVE, not passed. The cases that
+fail the way the control did then get a dot each on one line; the details
+list them once, under the likely cause.
 
 --format chooses what goes to standard output: the text report (progress
 lines, then the details), or the JSON or JUnit document alone (progress then

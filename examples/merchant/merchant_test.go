@@ -14,11 +14,12 @@ import (
 )
 
 // TestConformance certifies the example with the whole suite, API cases
-// included, in-process on the fake's virtual clock.
+// and a chaos campaign of 300 complaints included, in-process on the
+// fake's virtual clock.
 func TestConformance(t *testing.T) {
 	demo := mockwechat.DemoAccount()
 	conformance.Test(t, nil, conformance.Options{
-		AppID: demo.AppID, PaySignKey: demo.PaySignKey, Secret: demo.Secret, API: true,
+		AppID: demo.AppID, PaySignKey: demo.PaySignKey, Secret: demo.Secret, API: true, Chaos: 300,
 		Merchant: func(env conformance.APIEnv) http.Handler {
 			m, err := newMerchant(config{AppID: env.AppID, Secret: env.Secret, PaySignKey: env.PaySignKey, BaseURL: env.BaseURL, Now: env.Now})
 			if err != nil {
