@@ -105,9 +105,16 @@ func startAPI(ctx context.Context, s *settings) (*apiRun, error) {
 	return a, nil
 }
 
+// closeWait bounds the embedded fake's shutdown at the end of a run: by
+// then nothing of the run is in flight, and the merchant's idle
+// keep-alive connections must not hold the report back.
+const closeWait = time.Second
+
 func (a *apiRun) close() {
 	if a.fake != nil {
-		a.fake.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+		defer cancel()
+		_ = a.fake.Shutdown(ctx) // past closeWait, connections are closed forcibly
 	}
 	if a.push != nil {
 		a.push.Close()
