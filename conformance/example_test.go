@@ -85,3 +85,28 @@ func ExampleReport_WriteText() {
 	//
 	// 2 cases, 1 passed, 1 skipped, 0 failed
 }
+
+// An endpoint configured with another key refuses every notification: the
+// hostile ones too, for the wrong reason. The control shows it, the
+// refusal cases are inconclusive, and the report gives one cause for all.
+func ExampleReport_Groups() {
+	const appID, key = "wxf8b4f85f3a794e77", "the-merchant-paysignkey"
+	wrongKey := func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "AppSignature does not match", http.StatusUnauthorized)
+	}
+	report, _ := conformance.Run(context.Background(), conformance.Options{
+		Handler: http.HandlerFunc(wrongKey), AppID: appID, PaySignKey: key,
+		Run: "^security/signature/",
+	})
+	for _, g := range report.Groups() {
+		fmt.Println("symptom:", g.Symptom)
+		fmt.Println("likely cause:", g.Cause)
+		fmt.Println("inconclusive:", g.Inconclusive, "control:", g.Control)
+	}
+	fmt.Println(report.Summary())
+	// Output:
+	// symptom: valid notifications were answered HTTP 401: AppSignature does not match
+	// likely cause: is --paysignkey (Options.PaySignKey) the merchant's key?
+	// inconclusive: [security/signature/wrong security/signature/other-key security/signature/missing security/signature/empty] control: true
+	// 4 cases, 0 passed, 0 skipped, 0 failed, 4 inconclusive
+}
