@@ -75,19 +75,11 @@ func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &e) {
 		status, reason = e.Status, e.Reason
 	}
+	// Fresh header values: a wrapping middleware that edits one in place
+	// edits this response only.
 	h := w.Header()
-	h["Content-Type"] = plainText
-	h["X-Content-Type-Options"] = noSniff
+	h["Content-Type"] = []string{"text/plain; charset=utf-8"}
+	h["X-Content-Type-Options"] = []string{"nosniff"}
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(reason + "\n"))
 }
-
-// Header values set by the middleware (constant tables, never written to).
-var (
-	plainText  = []string{"text/plain; charset=utf-8"}
-	noSniff    = []string{"nosniff"}
-	allowPOST  = []string{http.MethodPost}
-	connClose  = []string{"close"}
-	retryAfter = []string{"1"}
-	successMsg = []byte("success")
-)
