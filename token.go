@@ -86,8 +86,9 @@ func (t Token) LogValue() slog.Value {
 // the in-memory MemoryTokenStore for one process, a database or cache for a
 // fleet.
 //
-// The contract, which every implementation must meet (the package tests
-// check MemoryTokenStore against it with a reusable contract test):
+// The contract, which every implementation must meet (package
+// tokenstoretest checks any implementation against it; the package
+// redisstore has one on Redis):
 //
 //   - Load returns the token last stored for appID, or the zero Token and a
 //     nil error when there is none. Tokens of different appids are
@@ -356,7 +357,7 @@ func (c *Client) refreshLeased(ctx context.Context, stale string) (Token, error)
 	return tok, nil
 }
 
-// tokenAnswer is the body of GET /cgi-bin/token (PROTOCOL §5).
+// tokenAnswer is the body of GET /cgi-bin/token (see docs/protocol.md).
 type tokenAnswer struct {
 	AccessToken string `json:"access_token"`
 	ExpiresIn   int64  `json:"expires_in"`

@@ -16,6 +16,7 @@ import (
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat"
+	"github.com/payfeedback/payfeedback/tokenstoretest"
 )
 
 // testClock is a virtual clock for the unit tests.
@@ -43,9 +44,8 @@ func (c *testClock) Advance(d time.Duration) {
 // TestMemoryTokenStoreContract checks the in-memory store against the
 // TokenStore contract.
 func TestMemoryTokenStoreContract(t *testing.T) {
-	testTokenStoreContract(t, func(t *testing.T) (payfeedback.TokenStore, func(time.Duration)) {
-		clock := newTestClock()
-		return payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: clock.Now}), clock.Advance
+	tokenstoretest.Run(t, func(t *testing.T, now func() time.Time) payfeedback.TokenStore {
+		return payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: now})
 	})
 	t.Run("zero value", func(t *testing.T) {
 		var s payfeedback.MemoryTokenStore
@@ -62,156 +62,11 @@ func TestMemoryTokenStoreContract(t *testing.T) {
 	})
 }
 
-// testTokenStoreContract checks a TokenStore against the contract
-// documented on the interface. newStore returns an empty store and a
-// function advancing the clock its leases expire by. Use it for every new
-// TokenStore implementation.
-func testTokenStoreContract(t *testing.T, newStore func(t *testing.T) (payfeedback.TokenStore, func(time.Duration))) {
-	ctx := context.Background()
-	at := time.Date(2014, 3, 1, 12, 0, 0, 0, time.UTC)
-	tokA := payfeedback.Token{Value: "token-a", ObtainedAt: at, ExpiresAt: at.Add(2 * time.Hour)}
-	tokB := payfeedback.Token{Value: "token-b", ObtainedAt: at, ExpiresAt: at.Add(time.Hour)}
-
-	t.Run("empty", func(t *testing.T) {
-		s, _ := newStore(t)
-		tok, err := s.Load(ctx, "wx1")
-		if err != nil || !tok.IsZero() {
-			t.Fatalf("Load of an empty store: %v, %v; want the zero Token and nil", tok, err)
-		}
-	})
-	t.Run("store and load per appid", func(t *testing.T) {
-		s, _ := newStore(t)
-		mustStore(t, s, "wx1", tokA)
-		mustStore(t, s, "wx2", tokB)
-		if got := mustLoad(t, s, "wx1"); !sameToken(got, tokA) {
-			t.Errorf("wx1: %v, want %v", got, tokA)
-		}
-		if got := mustLoad(t, s, "wx2"); !sameToken(got, tokB) {
-			t.Errorf("wx2: %v, want %v", got, tokB)
-		}
-		mustStore(t, s, "wx1", tokB)
-		if got := mustLoad(t, s, "wx1"); !sameToken(got, tokB) {
-			t.Errorf("wx1 after replacing: %v, want %v", got, tokB)
-		}
-		if got := mustLoad(t, s, "wx3"); !got.IsZero() {
-			t.Errorf("wx3: %v, want none", got)
-		}
-	})
-	t.Run("lease is exclusive, renewable, per appid", func(t *testing.T) {
-		s, _ := newStore(t)
-		wantLease(t, s, "wx1", "h1", true)
-		wantLease(t, s, "wx1", "h2", false)
-		wantLease(t, s, "wx1", "h1", true) // renewal
-		wantLease(t, s, "wx2", "h2", true) // another appid
-		wantLease(t, s, "wx2", "h1", false)
-	})
-	t.Run("release", func(t *testing.T) {
-		s, _ := newStore(t)
-		wantLease(t, s, "wx1", "h1", true)
-		if err := s.ReleaseLease(ctx, "wx1", "h2"); err != nil {
-			t.Fatal(err)
-		}
-		wantLease(t, s, "wx1", "h2", false) // h2's release did not free h1's lease
-		if err := s.ReleaseLease(ctx, "wx1", "h1"); err != nil {
-			t.Fatal(err)
-		}
-		wantLease(t, s, "wx1", "h2", true)
-		if err := s.ReleaseLease(ctx, "wx9", "h1"); err != nil {
-			t.Errorf("releasing a lease nobody holds: %v", err)
-		}
-	})
-	t.Run("expiry", func(t *testing.T) {
-		s, advance := newStore(t)
-		wantLease(t, s, "wx1", "h1", true)
-		advance(9 * time.Second)
-		wantLease(t, s, "wx1", "h2", false)
-		wantLease(t, s, "wx1", "h1", true) // renewed: 10 s from now
-		advance(9 * time.Second)
-		wantLease(t, s, "wx1", "h2", false)
-		advance(2 * time.Second)
-		wantLease(t, s, "wx1", "h2", true) // h1's lease expired
-		wantLease(t, s, "wx1", "h1", false)
-		// A late release by the expired holder does not free h2's lease.
-		if err := s.ReleaseLease(ctx, "wx1", "h1"); err != nil {
-			t.Fatal(err)
-		}
-		wantLease(t, s, "wx1", "h3", false)
-	})
-	t.Run("one winner among concurrent holders", func(t *testing.T) {
-		s, _ := newStore(t)
-		const n = 64
-		var wins atomic.Int64
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				ok, err := s.TryLease(ctx, "wx1", fmt.Sprintf("holder-%d", i), time.Minute)
-				if err != nil {
-					t.Error(err)
-				}
-				if ok {
-					wins.Add(1)
-				}
-				if _, err := s.Load(ctx, "wx1"); err != nil {
-					t.Error(err)
-				}
-				if err := s.Store(ctx, "wx2", tokA); err != nil {
-					t.Error(err)
-				}
-			})
-		}
-		wg.Wait()
-		if w := wins.Load(); w != 1 {
-			t.Errorf("%d holders got the lease, want exactly 1", w)
-		}
-	})
-	t.Run("cancelled context", func(t *testing.T) {
-		s, _ := newStore(t)
-		cctx, cancel := context.WithCancel(ctx)
-		cancel()
-		if _, err := s.Load(cctx, "wx1"); !errors.Is(err, context.Canceled) {
-			t.Errorf("Load: %v, want context.Canceled", err)
-		}
-		if err := s.Store(cctx, "wx1", tokA); !errors.Is(err, context.Canceled) {
-			t.Errorf("Store: %v, want context.Canceled", err)
-		}
-		if _, err := s.TryLease(cctx, "wx1", "h1", time.Minute); !errors.Is(err, context.Canceled) {
-			t.Errorf("TryLease: %v, want context.Canceled", err)
-		}
-		if err := s.ReleaseLease(cctx, "wx1", "h1"); !errors.Is(err, context.Canceled) {
-			t.Errorf("ReleaseLease: %v, want context.Canceled", err)
-		}
-	})
-}
-
 func mustStore(t *testing.T, s payfeedback.TokenStore, appID string, tok payfeedback.Token) {
 	t.Helper()
 	if err := s.Store(context.Background(), appID, tok); err != nil {
 		t.Fatalf("Store(%s): %v", appID, err)
 	}
-}
-
-func mustLoad(t *testing.T, s payfeedback.TokenStore, appID string) payfeedback.Token {
-	t.Helper()
-	tok, err := s.Load(context.Background(), appID)
-	if err != nil {
-		t.Fatalf("Load(%s): %v", appID, err)
-	}
-	return tok
-}
-
-func wantLease(t *testing.T, s payfeedback.TokenStore, appID, holder string, want bool) {
-	t.Helper()
-	got, err := s.TryLease(context.Background(), appID, holder, 10*time.Second)
-	if err != nil {
-		t.Fatalf("TryLease(%s, %s): %v", appID, holder, err)
-	}
-	if got != want {
-		t.Fatalf("TryLease(%s, %s) = %v, want %v", appID, holder, got, want)
-	}
-}
-
-func sameToken(a, b payfeedback.Token) bool {
-	return a.Value == b.Value && a.ObtainedAt.Equal(b.ObtainedAt) && a.ExpiresAt.Equal(b.ExpiresAt)
 }
 
 func TestTokenFresh(t *testing.T) {
