@@ -212,6 +212,7 @@ func (s *MemoryTokenStore) ReleaseLease(ctx context.Context, appID, holder strin
 type tokenFlight struct {
 	done    chan struct{}
 	cancel  context.CancelFunc
+	stale   string // the rejected token the refresh replaces, "" if none
 	waiters int
 	tok     Token
 	err     error
@@ -224,12 +225,15 @@ const (
 )
 
 // token returns a usable access_token. stale is a token the caller saw
-// rejected (40001/42001), "" otherwise: a stale token is never returned, and
-// is replaced only if it is still the current one (compare-and-refresh).
+// rejected (40001/42001), "" otherwise: a stale token is not returned by a
+// refresh that did not know it was rejected, and is replaced only if it is
+// still the current one (compare-and-refresh).
 func (c *Client) token(ctx context.Context, stale string) (Token, error) {
 	for {
-		tok, err := c.awaitFlight(ctx, stale)
-		if err != nil || stale == "" || tok.Value != stale {
+		tok, knew, err := c.awaitFlight(ctx, stale)
+		if err != nil || stale == "" || tok.Value != stale || knew {
+			// A refresh that knew the token was rejected and still got it
+			// back from WeChat returns it: asking again would loop.
 			return tok, err
 		}
 		// We joined a refresh started by a caller that did not know this
@@ -238,17 +242,18 @@ func (c *Client) token(ctx context.Context, stale string) (Token, error) {
 }
 
 // awaitFlight returns the cached token if it is fresh and not stale, or
-// joins (or starts) the client's refresh and waits for it within ctx.
-func (c *Client) awaitFlight(ctx context.Context, stale string) (Token, error) {
+// joins (or starts) the client's refresh and waits for it within ctx. knew
+// reports whether that refresh was started knowing stale.
+func (c *Client) awaitFlight(ctx context.Context, stale string) (tok Token, knew bool, err error) {
 	c.mu.Lock()
 	if cur := c.cached; cur.Value != stale && cur.Fresh(c.now(), c.margin) {
 		c.mu.Unlock()
-		return cur, nil
+		return cur, false, nil
 	}
 	f := c.flight
 	if f == nil {
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		f = &tokenFlight{done: make(chan struct{}), cancel: cancel}
+		f = &tokenFlight{done: make(chan struct{}), cancel: cancel, stale: stale}
 		c.flight = f
 		go c.runFlight(fctx, f, stale)
 	}
@@ -257,7 +262,7 @@ func (c *Client) awaitFlight(ctx context.Context, stale string) (Token, error) {
 
 	select {
 	case <-f.done:
-		return f.tok, f.err
+		return f.tok, stale != "" && f.stale == stale, f.err
 	case <-ctx.Done():
 		c.mu.Lock()
 		f.waiters--
@@ -270,7 +275,7 @@ func (c *Client) awaitFlight(ctx context.Context, stale string) (Token, error) {
 			}
 		}
 		c.mu.Unlock()
-		return Token{}, fmt.Errorf("payfeedback: waiting for an access_token: %w", ctx.Err())
+		return Token{}, false, fmt.Errorf("payfeedback: waiting for an access_token: %w", ctx.Err())
 	}
 }
 

@@ -708,3 +708,32 @@ func TestTokenQuotaAgainstFake(t *testing.T) {
 		t.Errorf("token answers %v, want [0 45009]", got)
 	}
 }
+
+// TestSameTokenAgain: WeChat answering a renewal with the token it just
+// rejected ends the call with the rejection, instead of renewing forever.
+func TestSameTokenAgain(t *testing.T) {
+	var tokens atomic.Int64
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == payfeedback.PathToken {
+			tokens.Add(1)
+			fmt.Fprint(w, `{"access_token":"SAME","expires_in":7200}`)
+			return
+		}
+		fmt.Fprint(w, `{"errcode":40001,"errmsg":"invalid credential"}`)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c, err := payfeedback.NewClient(payfeedback.ClientOptions{AppID: stubAppID, Secret: stubSecret, BaseURL: srv.URL, HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.UpdateFeedback(ctx, "o", "1")
+	if !payfeedback.IsTokenError(err) {
+		t.Fatalf("UpdateFeedback: %v, want the 40001", err)
+	}
+	if n := tokens.Load(); n != 2 {
+		t.Errorf("%d token requests, want 2 (the first and one renewal)", n)
+	}
+}
