@@ -97,7 +97,7 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 // Claim implements ReplayStore.
 func (s *MemoryStore) Claim(_ context.Context, key string, fp Fingerprint, lease, keep time.Duration) (ClaimResult, error) {
 	now := s.now().UnixNano()
-	res, ev := s.claim(key, fp, now, now+int64(lease), now+int64(keep))
+	res, ev := s.claim(key, fp, now, deadline(now, lease), deadline(now, keep))
 	s.report(ev, key)
 	return res, nil
 }
@@ -125,7 +125,7 @@ func (s *MemoryStore) claim(key string, fp Fingerprint, now, lease, keep int64) 
 // Complete implements ReplayStore.
 func (s *MemoryStore) Complete(_ context.Context, key string, fp Fingerprint, keep time.Duration) error {
 	now := s.now().UnixNano()
-	s.report(s.complete(key, fp, now, now+int64(keep)), key)
+	s.report(s.complete(key, fp, now, deadline(now, keep)), key)
 	return nil
 }
 
@@ -174,6 +174,19 @@ func (s *MemoryStore) Evicted() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.evicted
+}
+
+// deadline is now+d rounded up to the millisecond. The middleware passes
+// durations to the end of a window that ends on a whole second; rounding
+// drops the nanoseconds between its clock reading and the store's, so
+// entries of one TimeStamp expire together and are evicted oldest first.
+func deadline(now int64, d time.Duration) int64 {
+	const ms = int64(time.Millisecond)
+	t := now + int64(d)
+	if r := t % ms; r > 0 {
+		t += ms - r
+	}
+	return t
 }
 
 // eviction says that an insertion forgot a still-fresh entry, and whether

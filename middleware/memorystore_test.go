@@ -196,3 +196,36 @@ func TestClaimResultString(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryStoreEvictsOldestOfOneWindow: the middleware's clock and the
+// store's are read nanoseconds apart, so the keeps of one TimeStamp differ
+// by as much; the store still forgets the oldest of them first.
+func TestMemoryStoreEvictsOldestOfOneWindow(t *testing.T) {
+	windowEnd := time.Unix(1764201600, 0).Add(middleware.DefaultMaxAge + time.Second)
+	storeNow := time.Unix(1764201600, 0)
+	s := middleware.NewMemoryStore(middleware.MemoryOptions{MaxEntries: 3, Now: func() time.Time { return storeNow }})
+	ctx := context.Background()
+	fp := middleware.Fingerprint{1}
+	for i, jitter := range []time.Duration{300, 100, 200, 50} { // ns between the two readings
+		storeNow = storeNow.Add(time.Microsecond)
+		keep := windowEnd.Sub(storeNow.Add(-jitter))
+		k := "wx1:k" + strconv.Itoa(i)
+		if res, _ := s.Claim(ctx, k, fp, time.Minute, keep); res != middleware.ClaimNew {
+			t.Fatalf("Claim %s = %v", k, res)
+		}
+		if err := s.Complete(ctx, k, fp, keep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The three newest are remembered (checked first: a duplicate inserts
+	// nothing), the oldest forgotten.
+	for i, want := range map[int]middleware.ClaimResult{3: middleware.ClaimDuplicate, 2: middleware.ClaimDuplicate,
+		1: middleware.ClaimDuplicate} {
+		if got, _ := s.Claim(ctx, "wx1:k"+strconv.Itoa(i), fp, time.Minute, time.Minute); got != want {
+			t.Errorf("k%d: %v, want %v (the oldest forgotten first)", i, got, want)
+		}
+	}
+	if got, _ := s.Claim(ctx, "wx1:k0", fp, time.Minute, time.Minute); got != middleware.ClaimNew {
+		t.Errorf("k0: %v, want new (forgotten)", got)
+	}
+}
