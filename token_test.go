@@ -12,34 +12,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat"
 	"github.com/payfeedback/payfeedback/tokenstoretest"
 )
-
-// testClock is a virtual clock for the unit tests.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock {
-	return &testClock{now: time.Date(2014, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // TestMemoryTokenStoreContract checks the in-memory store against the
 // TokenStore contract.
@@ -117,11 +96,12 @@ func TestTokenDoesNotPrintItsValue(t *testing.T) {
 	}
 }
 
-// tokenServer is an httptest WeChat for the token unit tests: tokens
-// "T1", "T2", … of a chosen lifetime; /payfeedback/update accepts only the
-// latest token (no grace) and first answers the queued errcodes.
+// tokenServer is a WeChat for the token unit tests, served in memory
+// (handlerTransport) so that the tests can run in a testing/synctest
+// bubble, whose fake clock replaces a hand-written one: tokens "T1", "T2",
+// … of a chosen lifetime; /payfeedback/update accepts only the latest token
+// (no grace) and first answers the queued errcodes.
 type tokenServer struct {
-	*httptest.Server
 	expiresIn  int
 	tokenCalls atomic.Int64
 	gate       chan struct{} // when not nil, token requests wait for it
@@ -135,10 +115,20 @@ type tokenServer struct {
 
 func newTokenServer(t *testing.T, expiresIn int) *tokenServer {
 	t.Helper()
-	s := &tokenServer{expiresIn: expiresIn}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.Close)
-	return s
+	return &tokenServer{expiresIn: expiresIn}
+}
+
+// handlerTransport answers requests by calling a handler in memory: no
+// network, so that a synctest bubble can tell when everything waits.
+type handlerTransport struct{ h http.HandlerFunc }
+
+func (tr handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	w := httptest.NewRecorder()
+	tr.h(w, r)
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	return w.Result(), nil
 }
 
 func (s *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
@@ -189,11 +179,12 @@ func (s *tokenServer) presented() []string {
 	return append([]string(nil), s.seen...)
 }
 
-func (s *tokenServer) client(t *testing.T, clock *testClock, store payfeedback.TokenStore) *payfeedback.Client {
+// client returns a client of the server on the bubble's clock.
+func (s *tokenServer) client(t *testing.T, store payfeedback.TokenStore) *payfeedback.Client {
 	t.Helper()
 	c, err := payfeedback.NewClient(payfeedback.ClientOptions{
-		AppID: stubAppID, Secret: stubSecret, BaseURL: s.URL, HTTPClient: s.Client(),
-		Now: clock.Now, TokenStore: store,
+		AppID: stubAppID, Secret: stubSecret, BaseURL: "http://wechat.test",
+		HTTPClient: &http.Client{Transport: handlerTransport{s.serve}}, TokenStore: store,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -213,27 +204,28 @@ func TestTokenCachedAndRenewedAheadOfExpiry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newTokenServer(t, tt.expiresIn)
-			clock := newTestClock()
-			c := s.client(t, clock, nil)
-			ctx := context.Background()
-			for range 3 {
+			synctest.Test(t, func(t *testing.T) { // time passes on the bubble's clock
+				s := newTokenServer(t, tt.expiresIn)
+				c := s.client(t, nil)
+				ctx := context.Background()
+				for range 3 {
+					mustUpdate(t, c)
+				}
+				time.Sleep(tt.stillCached)
 				mustUpdate(t, c)
-			}
-			clock.Advance(tt.stillCached)
-			mustUpdate(t, c)
-			if n := s.tokenCalls.Load(); n != 1 {
-				t.Fatalf("%d token requests before the margin, want 1", n)
-			}
-			clock.Advance(tt.renewed - tt.stillCached)
-			mustUpdate(t, c)
-			if n := s.tokenCalls.Load(); n != 2 {
-				t.Fatalf("%d token requests at the margin, want 2", n)
-			}
-			tok, err := c.Token(ctx)
-			if err != nil || tok.Value != "T2" || !tok.ExpiresAt.Equal(clock.Now().Add(time.Duration(tt.expiresIn)*time.Second)) {
-				t.Errorf("Token: %v %v, want T2 expiring %v after now", tok.Value, err, tt.expiresIn)
-			}
+				if n := s.tokenCalls.Load(); n != 1 {
+					t.Fatalf("%d token requests before the margin, want 1", n)
+				}
+				time.Sleep(tt.renewed - tt.stillCached)
+				mustUpdate(t, c)
+				if n := s.tokenCalls.Load(); n != 2 {
+					t.Fatalf("%d token requests at the margin, want 2", n)
+				}
+				tok, err := c.Token(ctx)
+				if err != nil || tok.Value != "T2" || !tok.ExpiresAt.Equal(time.Now().Add(time.Duration(tt.expiresIn)*time.Second)) {
+					t.Errorf("Token: %v %v, want T2 expiring %v after now", tok.Value, err, tt.expiresIn)
+				}
+			})
 		})
 	}
 }
@@ -273,7 +265,7 @@ func TestRetryOnTokenErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newTokenServer(t, 7200)
 			s.fail(tt.faults...)
-			c := s.client(t, newTestClock(), nil)
+			c := s.client(t, nil)
 			err := c.UpdateFeedback(context.Background(), "o", "1")
 			if tt.wantCode == 0 {
 				if err != nil {
@@ -305,7 +297,7 @@ func TestSingleFlight(t *testing.T) {
 	s := newTokenServer(t, 7200)
 	s.gate = make(chan struct{})
 	s.entered = make(chan struct{}, 1000)
-	c := s.client(t, newTestClock(), nil)
+	c := s.client(t, nil)
 	const n = 50
 	var wg sync.WaitGroup
 	for range n {
@@ -327,10 +319,9 @@ func TestSingleFlight(t *testing.T) {
 // renewing again.
 func TestCompareAndRefresh(t *testing.T) {
 	s := newTokenServer(t, 7200)
-	clock := newTestClock()
-	store := payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: clock.Now})
-	a := s.client(t, clock, store)
-	b := s.client(t, clock, store)
+	store := payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{})
+	a := s.client(t, store)
+	b := s.client(t, store)
 	mustUpdate(t, a) // T1, stored
 	mustUpdate(t, b) // T1 from the store
 	if n := s.tokenCalls.Load(); n != 1 {
@@ -390,24 +381,27 @@ func (h *hookStore) TryLease(ctx context.Context, appID, holder string, ttl time
 // TestLeaseHeldElsewhere: while another instance holds the lease, a client
 // waits for the token it stores (and never asks WeChat itself), uses the
 // previous token if it is still valid, takes over when the lease expires, and
-// gives up when its context is done.
+// gives up when its context is done. Each case runs in a synctest bubble:
+// the client's polling and the lease's expiry are on its clock.
 func TestLeaseHeldElsewhere(t *testing.T) {
 	ctx := context.Background()
-	setup := func(t *testing.T) (*tokenServer, *testClock, *hookStore, *payfeedback.Client) {
+	setup := func(t *testing.T) (*tokenServer, *hookStore, *payfeedback.Client) {
 		s := newTokenServer(t, 7200)
-		clock := newTestClock()
 		store := &hookStore{
-			TokenStore: payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: clock.Now}),
+			TokenStore: payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{}),
 			refused:    make(chan struct{}, 1),
 		}
 		if ok, err := store.TryLease(ctx, stubAppID, "other-instance", time.Minute); !ok || err != nil {
 			t.Fatal(ok, err)
 		}
-		return s, clock, store, s.client(t, clock, store)
+		return s, store, s.client(t, store)
+	}
+	run := func(name string, f func(t *testing.T)) {
+		t.Run(name, func(t *testing.T) { synctest.Test(t, f) })
 	}
 
-	t.Run("waits for the holder's token", func(t *testing.T) {
-		s, clock, store, c := setup(t)
+	run("waits for the holder's token", func(t *testing.T) {
+		s, store, c := setup(t)
 		done := make(chan error)
 		go func() { done <- c.UpdateFeedback(ctx, "o", "1") }()
 		<-store.refused
@@ -415,7 +409,7 @@ func TestLeaseHeldElsewhere(t *testing.T) {
 		s.mu.Lock()
 		s.latest = "OTHER"
 		s.mu.Unlock()
-		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OTHER", ObtainedAt: clock.Now(), ExpiresAt: clock.Now().Add(2 * time.Hour)})
+		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OTHER", ObtainedAt: time.Now(), ExpiresAt: time.Now().Add(2 * time.Hour)})
 		if err := store.ReleaseLease(ctx, stubAppID, "other-instance"); err != nil {
 			t.Fatal(err)
 		}
@@ -430,13 +424,13 @@ func TestLeaseHeldElsewhere(t *testing.T) {
 		}
 	})
 
-	t.Run("uses the previous token while the holder renews it ahead of expiry", func(t *testing.T) {
-		s, clock, store, c := setup(t)
+	run("uses the previous token while the holder renews it ahead of expiry", func(t *testing.T) {
+		s, store, c := setup(t)
 		s.mu.Lock()
 		s.latest = "OLD"
 		s.mu.Unlock()
 		// Issued 1 h 58 min ago: inside the margin, not expired.
-		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OLD", ObtainedAt: clock.Now().Add(-118 * time.Minute), ExpiresAt: clock.Now().Add(2 * time.Minute)})
+		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OLD", ObtainedAt: time.Now().Add(-118 * time.Minute), ExpiresAt: time.Now().Add(2 * time.Minute)})
 		mustUpdate(t, c)
 		if n := s.tokenCalls.Load(); n != 0 {
 			t.Errorf("%d token requests, want 0", n)
@@ -446,12 +440,12 @@ func TestLeaseHeldElsewhere(t *testing.T) {
 		}
 	})
 
-	t.Run("a rejected previous token is not used again while the holder renews", func(t *testing.T) {
-		s, clock, store, c := setup(t)
+	run("a rejected previous token is not used again while the holder renews", func(t *testing.T) {
+		s, store, c := setup(t)
 		s.mu.Lock()
 		s.latest = "NEW" // WeChat already issued NEW: OLD is rejected
 		s.mu.Unlock()
-		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OLD", ObtainedAt: clock.Now().Add(-118 * time.Minute), ExpiresAt: clock.Now().Add(2 * time.Minute)})
+		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OLD", ObtainedAt: time.Now().Add(-118 * time.Minute), ExpiresAt: time.Now().Add(2 * time.Minute)})
 		done := make(chan error)
 		go func() { done <- c.UpdateFeedback(ctx, "o", "1") }()
 		// Wait until OLD was presented and rejected, and the client polls.
@@ -459,7 +453,7 @@ func TestLeaseHeldElsewhere(t *testing.T) {
 			<-store.refused
 		}
 		<-store.refused
-		mustStore(t, store, stubAppID, payfeedback.Token{Value: "NEW", ObtainedAt: clock.Now(), ExpiresAt: clock.Now().Add(2 * time.Hour)})
+		mustStore(t, store, stubAppID, payfeedback.Token{Value: "NEW", ObtainedAt: time.Now(), ExpiresAt: time.Now().Add(2 * time.Hour)})
 		if err := <-done; err != nil {
 			t.Fatalf("UpdateFeedback: %v", err)
 		}
@@ -471,12 +465,13 @@ func TestLeaseHeldElsewhere(t *testing.T) {
 		}
 	})
 
-	t.Run("takes over an expired lease", func(t *testing.T) {
-		s, clock, store, c := setup(t)
+	run("takes over an expired lease", func(t *testing.T) {
+		s, store, c := setup(t)
 		done := make(chan error)
 		go func() { done <- c.UpdateFeedback(ctx, "o", "1") }()
 		<-store.refused
-		clock.Advance(time.Minute + time.Second) // the other instance died
+		// The other instance died: its lease expires a minute later, on
+		// the bubble's clock, while the client polls.
 		if err := <-done; err != nil {
 			t.Fatalf("UpdateFeedback: %v", err)
 		}
@@ -485,8 +480,8 @@ func TestLeaseHeldElsewhere(t *testing.T) {
 		}
 	})
 
-	t.Run("gives up with its context", func(t *testing.T) {
-		s, _, store, c := setup(t)
+	run("gives up with its context", func(t *testing.T) {
+		s, store, c := setup(t)
 		cctx, cancel := context.WithCancel(ctx)
 		done := make(chan error)
 		go func() { done <- c.UpdateFeedback(cctx, "o", "1") }()
@@ -513,7 +508,7 @@ func TestFlightOutlivesItsStarter(t *testing.T) {
 	s := newTokenServer(t, 7200)
 	s.gate = make(chan struct{})
 	s.entered = make(chan struct{}, 10)
-	c := s.client(t, newTestClock(), nil)
+	c := s.client(t, nil)
 	cctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error)
 	go func() { first <- c.UpdateFeedback(cctx, "o", "1") }()
@@ -544,12 +539,12 @@ func TestTokenStoreFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newTokenServer(t, 7200)
-			clock := newTestClock()
-			tt.store.TokenStore = payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: clock.Now})
+			tt.store.TokenStore = payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{})
 			var logged bytes.Buffer
 			c, err := payfeedback.NewClient(payfeedback.ClientOptions{
-				AppID: stubAppID, Secret: stubSecret, BaseURL: s.URL, HTTPClient: s.Client(),
-				Now: clock.Now, TokenStore: tt.store, Logger: slog.New(slog.NewTextHandler(&logged, nil)),
+				AppID: stubAppID, Secret: stubSecret, BaseURL: "http://wechat.test",
+				HTTPClient: &http.Client{Transport: handlerTransport{s.serve}},
+				TokenStore: tt.store, Logger: slog.New(slog.NewTextHandler(&logged, nil)),
 			})
 			if err != nil {
 				t.Fatal(err)
