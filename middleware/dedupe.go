@@ -17,7 +17,7 @@ func (v *verifier) dedupe(w http.ResponseWriter, r *http.Request, n *payfeedback
 	key := replayKey(n.AppID, n.AppSignature)
 	fp := FingerprintOf(n)
 	keep := v.windowEnd(n).Sub(now)
-	res, err := v.claim(ctx, key, fp, keep)
+	res, err := v.claim(ctx, key, fp, now, keep)
 	switch {
 	case err != nil:
 		setRetryAfter(w)
@@ -55,7 +55,7 @@ func (v *verifier) dedupe(w http.ResponseWriter, r *http.Request, n *payfeedback
 		if succeeded {
 			return
 		}
-		if err := v.store.Release(&st.detached, key, fp); err != nil {
+		if err := v.release(&st.detached, key, fp); err != nil {
 			v.logStoreError(ctx, "Release", n, err)
 		}
 		if !returned { // a panic: net/http answers 500 or aborts
@@ -74,23 +74,35 @@ func (v *verifier) dedupe(w http.ResponseWriter, r *http.Request, n *payfeedback
 		return
 	}
 	succeeded = true
-	if err := v.store.Complete(&st.detached, key, fp, keep); err != nil {
+	if err := v.complete(&st.detached, key, fp, now, keep); err != nil {
 		v.logStoreError(ctx, "Complete", n, err)
 	}
 	v.logNotification(ctx, "payfeedback: notification accepted", n, status)
 	v.observe(OutcomeAccepted, status, nil, n, start)
 }
 
-// claim calls Claim, waiting with backoff while an identical copy is in
-// progress, for at most InFlightWait.
-func (v *verifier) claim(ctx context.Context, key string, fp Fingerprint, keep time.Duration) (ClaimResult, error) {
+// claim calls Claim (ClaimAt with the request's time now, when the store
+// has it), waiting with backoff while an identical copy is in progress, for
+// at most InFlightWait.
+func (v *verifier) claim(ctx context.Context, key string, fp Fingerprint, now time.Time, keep time.Duration) (ClaimResult, error) {
 	var (
 		waited time.Duration
 		delay  = time.Millisecond
 		timer  *time.Timer
 	)
 	for {
-		res, err := v.store.Claim(ctx, key, fp, v.claimTTL, keep)
+		var (
+			res ClaimResult
+			err error
+		)
+		if v.storeAt != nil {
+			if waited > 0 {
+				now = v.now()
+			}
+			res, err = v.storeAt.ClaimAt(ctx, key, fp, now, v.claimTTL, keep)
+		} else {
+			res, err = v.store.Claim(ctx, key, fp, v.claimTTL, keep)
+		}
 		if err != nil || res != ClaimInProgress || waited >= v.inFlightWait {
 			if timer != nil {
 				timer.Stop()
@@ -112,6 +124,24 @@ func (v *verifier) claim(ctx context.Context, key string, fp Fingerprint, keep t
 		waited += delay
 		delay = min(2*delay, 100*time.Millisecond)
 	}
+}
+
+// complete calls Complete (CompleteAt with the request's time now, when the
+// store has it: keep counts from it).
+func (v *verifier) complete(ctx context.Context, key string, fp Fingerprint, now time.Time, keep time.Duration) error {
+	if v.storeAt != nil {
+		return v.storeAt.CompleteAt(ctx, key, fp, now, keep)
+	}
+	return v.store.Complete(ctx, key, fp, keep)
+}
+
+// release calls Release (ReleaseAt with a fresh reading of the clock, when
+// the store has it).
+func (v *verifier) release(ctx context.Context, key string, fp Fingerprint) error {
+	if v.storeAt != nil {
+		return v.storeAt.ReleaseAt(ctx, key, fp, v.now())
+	}
+	return v.store.Release(ctx, key, fp)
 }
 
 // windowEnd is when an entry may be forgotten: once the TimeStamp left the

@@ -125,8 +125,11 @@
 // The memory behind this is a ReplayStore: Claim (new, duplicate,
 // in-progress or conflict), Complete and Release, context first, designed so
 // a store shared by several instances fits as well as the default; the
-// middleware only ever calls it through the interface. Package replaytest
-// checks any store against the contract.
+// middleware only ever calls it through the interface, or through the
+// optional ReplayStoreAt (as io.Copy uses io.WriterTo), which hands the
+// store the time read for the request instead of letting it read a clock
+// twice more. Package replaytest checks any store against the contract,
+// both ways.
 //
 // # Sizing the replay memory
 //

@@ -27,8 +27,10 @@ type MemoryOptions struct {
 	// would be handled again. Only notifications whose signature verified
 	// are ever stored, so an attacker without the key cannot fill it.
 	MaxEntries int
-	// Now is the clock deciding expiry (nil: time.Now). The middleware
-	// passes its own Config.Now to the store it creates.
+	// Now is the clock deciding expiry in Claim, Complete and Release (nil:
+	// time.Now). Behind a middleware the store runs on the middleware's
+	// clock (Config.Now) instead: the middleware calls ClaimAt, CompleteAt
+	// and ReleaseAt with its own reading (see ReplayStoreAt).
 	Now func() time.Time
 	// Logger receives the warning when a still-fresh entry is forgotten, at
 	// most once a minute with the count since the last one (nil: nothing
@@ -41,10 +43,10 @@ type MemoryOptions struct {
 	Metrics Metrics
 }
 
-// MemoryStore is the in-memory ReplayStore: a map plus a min-heap ordered
-// by expiry, bounded in count. It serves one process; several instances
-// behind a load balancer need a shared store (the package redisstore has
-// one). Its methods never fail.
+// MemoryStore is the in-memory ReplayStore (and ReplayStoreAt): a map plus
+// a min-heap ordered by expiry, bounded in count. It serves one process;
+// several instances behind a load balancer need a shared store (the
+// package redisstore has one). Its methods never fail.
 type MemoryStore struct {
 	max     int
 	now     func() time.Time
@@ -95,8 +97,13 @@ func NewMemoryStore(opts MemoryOptions) *MemoryStore {
 }
 
 // Claim implements ReplayStore.
-func (s *MemoryStore) Claim(_ context.Context, key string, fp Fingerprint, lease, keep time.Duration) (ClaimResult, error) {
-	now := s.now().UnixNano()
+func (s *MemoryStore) Claim(ctx context.Context, key string, fp Fingerprint, lease, keep time.Duration) (ClaimResult, error) {
+	return s.ClaimAt(ctx, key, fp, s.now(), lease, keep)
+}
+
+// ClaimAt implements ReplayStoreAt.
+func (s *MemoryStore) ClaimAt(_ context.Context, key string, fp Fingerprint, t time.Time, lease, keep time.Duration) (ClaimResult, error) {
+	now := t.UnixNano()
 	res, ev := s.claim(key, fp, now, deadline(now, lease), deadline(now, keep))
 	s.report(ev, key)
 	return res, nil
@@ -123,8 +130,13 @@ func (s *MemoryStore) claim(key string, fp Fingerprint, now, lease, keep int64) 
 }
 
 // Complete implements ReplayStore.
-func (s *MemoryStore) Complete(_ context.Context, key string, fp Fingerprint, keep time.Duration) error {
-	now := s.now().UnixNano()
+func (s *MemoryStore) Complete(ctx context.Context, key string, fp Fingerprint, keep time.Duration) error {
+	return s.CompleteAt(ctx, key, fp, s.now(), keep)
+}
+
+// CompleteAt implements ReplayStoreAt.
+func (s *MemoryStore) CompleteAt(_ context.Context, key string, fp Fingerprint, t time.Time, keep time.Duration) error {
+	now := t.UnixNano()
 	s.report(s.complete(key, fp, now, deadline(now, keep)), key)
 	return nil
 }
@@ -144,8 +156,13 @@ func (s *MemoryStore) complete(key string, fp Fingerprint, now, keep int64) evic
 }
 
 // Release implements ReplayStore.
-func (s *MemoryStore) Release(_ context.Context, key string, fp Fingerprint) error {
-	now := s.now().UnixNano()
+func (s *MemoryStore) Release(ctx context.Context, key string, fp Fingerprint) error {
+	return s.ReleaseAt(ctx, key, fp, s.now())
+}
+
+// ReleaseAt implements ReplayStoreAt.
+func (s *MemoryStore) ReleaseAt(_ context.Context, key string, fp Fingerprint, t time.Time) error {
+	now := t.UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if e := s.lookup(key, now); e != nil && e.state == inProgress && e.fp == fp {

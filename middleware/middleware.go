@@ -47,6 +47,7 @@ func New(cfg Config) func(http.Handler) http.Handler {
 	if v.store == nil {
 		v.store = NewMemoryStore(MemoryOptions{Now: v.now, Logger: cfg.Logger, Metrics: cfg.Metrics})
 	}
+	v.storeAt, _ = v.store.(ReplayStoreAt)
 	if v.claimTTL == 0 {
 		v.claimTTL = DefaultClaimTTL
 	}
@@ -79,6 +80,7 @@ type verifier struct {
 	maxFuture    time.Duration
 	now          func() time.Time
 	store        ReplayStore
+	storeAt      ReplayStoreAt // store, when it can be given the time
 	claimTTL     time.Duration
 	inFlightWait time.Duration
 	onError      func(http.ResponseWriter, *http.Request, error)

@@ -61,6 +61,22 @@ type ReplayStore interface {
 	Release(ctx context.Context, key string, fp Fingerprint) error
 }
 
+// ReplayStoreAt is the optional interface of a ReplayStore that can be
+// given the time instead of reading a clock, as io.Copy uses an io.WriterTo
+// when it has one. The middleware reads its clock (Config.Now) once per
+// request, for the freshness check; with a ReplayStoreAt it hands that
+// reading to the store instead of the store reading a clock twice more.
+// ClaimAt, CompleteAt and ReleaseAt behave as Claim, Complete and Release
+// would with the store's clock reading now; a store implementing them runs
+// on its caller's clock. MemoryStore implements it; replaytest checks both
+// paths of a store that does.
+type ReplayStoreAt interface {
+	ReplayStore
+	ClaimAt(ctx context.Context, key string, fp Fingerprint, now time.Time, lease, keep time.Duration) (ClaimResult, error)
+	CompleteAt(ctx context.Context, key string, fp Fingerprint, now time.Time, keep time.Duration) error
+	ReleaseAt(ctx context.Context, key string, fp Fingerprint, now time.Time) error
+}
+
 // ClaimResult is what ReplayStore.Claim found. The zero value is not a valid
 // result: the middleware refuses it as a store failure.
 type ClaimResult uint8

@@ -402,3 +402,28 @@ func TestFingerprint(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreGivenTheRequestTime: behind the middleware a ReplayStoreAt is
+// given the time read for the request, so a MemoryStore reads no clock of
+// its own on the way of a notification, and runs on the middleware's.
+func TestStoreGivenTheRequestTime(t *testing.T) {
+	var storeReads, mwReads int
+	store := middleware.NewMemoryStore(middleware.MemoryOptions{Now: func() time.Time {
+		storeReads++
+		return time.Date(2125, 1, 1, 0, 0, 0, 0, time.UTC) // another clock altogether
+	}})
+	cfg := baseConfig()
+	cfg.Now = func() time.Time { mwReads++; return fixedNow() }
+	cfg.Replay = store
+	next := &recorder{}
+	h := middleware.New(cfg)(next)
+	body := signedSample(t, nil)
+	for i, want := range []int{200, 200} {
+		if w := serve(h, post(body)); w.Code != want {
+			t.Fatalf("send %d: status %d", i, w.Code)
+		}
+	}
+	if storeReads != 0 || mwReads != 2 || next.runs.Load() != 1 {
+		t.Fatalf("store clock read %d times, middleware clock %d, handler ran %d; want 0, 2 and 1", storeReads, mwReads, next.runs.Load())
+	}
+}

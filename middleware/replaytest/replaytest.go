@@ -74,8 +74,44 @@ func advance(d time.Duration) step { return step{op: "advance", advance: d} }
 // Run runs the contract's cases as subtests of t. Each case gets a fresh
 // store from newStore and a virtual clock starting at 2025-11-27; claims
 // last a minute (the lease) and fingerprints are kept ten minutes unless a
-// case says otherwise.
+// case says otherwise. A store that implements middleware.ReplayStoreAt is
+// held to the contract a second time through ClaimAt, CompleteAt and
+// ReleaseAt, given the virtual time while its own clock says another.
 func Run(t *testing.T, newStore Factory) {
+	t.Helper()
+	runCases(t, newStore)
+	// The store's own clock stands still a century away: only the times
+	// given to the At methods may count.
+	elsewhere := func() time.Time { return time.Date(2125, 1, 1, 0, 0, 0, 0, time.UTC) }
+	if _, ok := newStore(t, elsewhere).(middleware.ReplayStoreAt); ok {
+		t.Run("through ReplayStoreAt", func(t *testing.T) {
+			runCases(t, func(t *testing.T, now func() time.Time) middleware.ReplayStore {
+				return atAdapter{newStore(t, elsewhere).(middleware.ReplayStoreAt), now}
+			})
+		})
+	}
+}
+
+// atAdapter calls the At methods of a store with the time of now.
+type atAdapter struct {
+	s   middleware.ReplayStoreAt
+	now func() time.Time
+}
+
+func (a atAdapter) Claim(ctx context.Context, key string, fp middleware.Fingerprint, lease, keep time.Duration) (middleware.ClaimResult, error) {
+	return a.s.ClaimAt(ctx, key, fp, a.now(), lease, keep)
+}
+
+func (a atAdapter) Complete(ctx context.Context, key string, fp middleware.Fingerprint, keep time.Duration) error {
+	return a.s.CompleteAt(ctx, key, fp, a.now(), keep)
+}
+
+func (a atAdapter) Release(ctx context.Context, key string, fp middleware.Fingerprint) error {
+	return a.s.ReleaseAt(ctx, key, fp, a.now())
+}
+
+// runCases runs the cases on the stores of newStore.
+func runCases(t *testing.T, newStore Factory) {
 	t.Helper()
 	const (
 		New        = middleware.ClaimNew
