@@ -23,8 +23,8 @@ import (
 // itself.
 const DefaultBaseURL = "https://api.weixin.qq.com"
 
-// The API paths the Client calls, relative to the base URL (PROTOCOL §5, 6,
-// 8, 9 and the media upload).
+// The API paths the Client calls, relative to the base URL (see
+// docs/protocol.md).
 const (
 	PathToken          = "/cgi-bin/token"
 	PathUpdateFeedback = "/payfeedback/update"
@@ -67,12 +67,59 @@ type ClientOptions struct {
 	// DefaultLeaseTTL.
 	LeaseTTL time.Duration
 	// MaxArticles is the most articles a news message may carry before
-	// SendMessage refuses it; 0 means DefaultMaxArticles (the seed's 10).
-	// The live API lowered the limit over time: set what your account has.
+	// SendMessage refuses it; 0 means DefaultMaxArticles (10, the first
+	// documented limit). The live API lowered the limit over time: set what
+	// your account has.
 	MaxArticles int
 	// Now is the clock judging token expiry and stamping DeliverNotify; nil
 	// means time.Now. Give mockwechat's virtual clock in tests.
 	Now func() time.Time
+	// Retry retries calls answered errcode -1 or an HTTP 5xx, with backoff
+	// and jitter, within each call's context (see RetryPolicy). The zero
+	// value never retries.
+	Retry RetryPolicy
+	// Metrics receives one CallObservation per HTTP request to WeChat
+	// (endpoint, HTTP status, errcode, latency); nil means none.
+	Metrics ClientMetrics
+}
+
+// Validate reports the first problem of o that NewClient refuses, or nil: a
+// blank AppID or Secret (an unset variable), a Secret or PaySignKey with
+// white space around it (a line read from a file), a BaseURL that is not an
+// absolute http(s) URL, a negative duration or limit, a retry policy that
+// cannot be followed. Errors never show a secret.
+func (o ClientOptions) Validate() error {
+	_, err := o.validate()
+	return err
+}
+
+// validate is Validate, returning the parsed base URL too.
+func (o ClientOptions) validate() (*url.URL, error) {
+	const pre = "payfeedback: NewClient: "
+	switch {
+	case strings.TrimSpace(o.AppID) == "":
+		return nil, errors.New(pre + "ClientOptions.AppID is required (the official account's appid)")
+	case strings.TrimSpace(o.Secret) == "":
+		return nil, errors.New(pre + "ClientOptions.Secret is required (the appSecret of the token API)")
+	case strings.TrimSpace(o.Secret) != o.Secret:
+		return nil, errors.New(pre + "ClientOptions.Secret has white space around it (a line read from a file?): trim it")
+	case strings.TrimSpace(o.PaySignKey) != o.PaySignKey:
+		return nil, errors.New(pre + "ClientOptions.PaySignKey has white space around it (a line read from a file?): trim it")
+	case o.RefreshMargin < 0 || o.LeaseTTL < 0 || o.MaxArticles < 0:
+		return nil, errors.New(pre + "RefreshMargin, LeaseTTL and MaxArticles must not be negative (0 means the default)")
+	}
+	if err := o.Retry.validate(); err != nil {
+		return nil, errors.New(pre + err.Error())
+	}
+	raw := o.BaseURL
+	if raw == "" {
+		raw = DefaultBaseURL
+	}
+	base, err := url.Parse(raw)
+	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || base.RawQuery != "" || base.Fragment != "" {
+		return nil, fmt.Errorf(pre+"ClientOptions.BaseURL %q is not an absolute http(s) URL without query, like %s", raw, DefaultBaseURL)
+	}
+	return base, nil
 }
 
 // String describes the options without their secrets.
@@ -127,10 +174,19 @@ func redacted(s string) string {
 // carries the secret, the paySignKey or an access_token: URLs in errors have
 // them replaced by "REDACTED".
 //
+// # Retries and metrics
+//
+// ClientOptions.Retry (off by default) retries calls answered errcode -1 or
+// an HTTP 5xx with backoff and jitter, within each call's context; see
+// RetryPolicy for what is never retried and why. ClientOptions.Metrics
+// receives one CallObservation per HTTP request (endpoint, HTTP status,
+// errcode, attempt, latency); examples/metrics exposes them to Prometheus.
+//
 // # Choices where the protocol is silent
 //
-//   - Only 40001 and 42001 are retried, once; -1 and HTTP 5xx are reported
-//     (Temporary says so) and left to the caller's retry policy.
+//   - Only 40001 and 42001 are retried by default, once; -1 and HTTP 5xx
+//     are reported (Temporary says so), or retried with backoff when
+//     ClientOptions.Retry asks for it.
 //   - A token WeChat answers without a positive expires_in is refused.
 //   - If the TokenStore cannot store a new token, the token is used anyway
 //     and a warning logged: the other instances will fetch their own.
@@ -144,8 +200,8 @@ func redacted(s string) string {
 //   - Media uploads are bounded by MaxMediaSize; the per-type size limits
 //     (which changed over the API's life) are left to WeChat, which answers
 //     40006 for an oversized file.
-//   - An empty answer (the seed's "no response" to an oversized news
-//     message) is an error, never a success.
+//   - An empty answer (what WeChat may send to a news message over the
+//     article limit) is an error, never a success.
 type Client struct {
 	appID, secret, paySignKey string
 	base                      *url.URL
@@ -156,34 +212,24 @@ type Client struct {
 	maxArticles               int
 	now                       func() time.Time
 	holder                    string // lease holder id, random per client
+	retry                     RetryPolicy
+	metrics                   ClientMetrics
 
 	mu     sync.Mutex
 	cached Token
 	flight *tokenFlight
 }
 
-// NewClient returns a client for opts. It refuses missing AppID or Secret and
-// a BaseURL that is not an absolute http or https URL.
+// NewClient returns a client for opts, or the error of opts.Validate: a
+// blank AppID or Secret, a BaseURL that is not an absolute http or https
+// URL, … (fail fast at start-up rather than on the first complaint).
 func NewClient(opts ClientOptions) (*Client, error) {
-	if strings.TrimSpace(opts.AppID) == "" {
-		return nil, errors.New("payfeedback: NewClient: ClientOptions.AppID is required (the official account's appid)")
-	}
-	if opts.Secret == "" {
-		return nil, errors.New("payfeedback: NewClient: ClientOptions.Secret is required (the appSecret of the token API)")
-	}
-	raw := opts.BaseURL
-	if raw == "" {
-		raw = DefaultBaseURL
-	}
-	base, err := url.Parse(raw)
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" || base.RawQuery != "" || base.Fragment != "" {
-		return nil, fmt.Errorf("payfeedback: NewClient: ClientOptions.BaseURL %q is not an absolute http(s) URL without query, like %s", raw, DefaultBaseURL)
+	base, err := opts.validate()
+	if err != nil {
+		return nil, err
 	}
 	base.Path = strings.TrimRight(base.Path, "/")
 	base.RawPath = ""
-	if opts.RefreshMargin < 0 || opts.LeaseTTL < 0 || opts.MaxArticles < 0 {
-		return nil, errors.New("payfeedback: NewClient: RefreshMargin, LeaseTTL and MaxArticles must not be negative (0 means the default)")
-	}
 	c := &Client{
 		appID:       strings.TrimSpace(opts.AppID),
 		secret:      opts.Secret,
@@ -196,6 +242,8 @@ func NewClient(opts ClientOptions) (*Client, error) {
 		leaseTTL:    opts.LeaseTTL,
 		maxArticles: opts.MaxArticles,
 		now:         opts.Now,
+		retry:       opts.Retry.withDefaults(),
+		metrics:     opts.Metrics,
 	}
 	if c.hc == nil {
 		c.hc = &http.Client{Timeout: 30 * time.Second}
@@ -234,7 +282,7 @@ func (c *Client) Token(ctx context.Context) (Token, error) {
 }
 
 // UpdateFeedback marks the complaint feedbackID of user openid handled
-// (PROTOCOL §6), by GET as the protocol requires. Do it only once the
+// (see docs/protocol.md), by GET as the protocol requires. Do it only once the
 // complaint really is handled: the user is then asked to confirm or reject.
 func (c *Client) UpdateFeedback(ctx context.Context, openID, feedbackID string) error {
 	if err := requireArgs("UpdateFeedback", "openid", openID, "feedbackid", feedbackID); err != nil {
@@ -247,7 +295,7 @@ func (c *Client) UpdateFeedback(ctx context.Context, openID, feedbackID string) 
 }
 
 // SendMessage sends msg to user openid as a customer-service message
-// (PROTOCOL §8), after validating it (msg.Validate with the client's
+// (see docs/protocol.md), after validating it (msg.Validate with the client's
 // MaxArticles): an invalid message is never sent. WeChat accepts it only
 // within the interaction window (24 hours after the user's last interaction,
 // a complaint included); outside it answers 45015 (IsLimitError).
@@ -307,15 +355,26 @@ func (e *StatusError) Temporary() bool {
 	return e.StatusCode >= 500 || e.StatusCode == http.StatusTooManyRequests
 }
 
-// envelope is the error part of every answer (PROTOCOL §10).
+// envelope is the error part of every answer (see docs/protocol.md).
 type envelope struct {
 	ErrCode *ErrorCode `json:"errcode"`
 	ErrMsg  string     `json:"errmsg"`
 }
 
-// do sends one request and decodes the answer into out (when not nil). An
-// errcode ≠ 0 becomes an *APIError.
-func (c *Client) do(ctx context.Context, op, method, path string, query url.Values, contentType string, body []byte, out any) error {
+// attempt sends one request, decodes the answer and observes it.
+func (c *Client) attempt(ctx context.Context, op, method, path string, query url.Values, contentType string, body []byte, out any, n int) error {
+	start := time.Now()
+	status, code, err := c.roundTrip(ctx, op, method, path, query, contentType, body, out)
+	if c.metrics != nil {
+		c.metrics.ObserveCall(CallObservation{Endpoint: path, Status: status, Code: code, Err: err, Attempt: n, Latency: time.Since(start)})
+	}
+	return err
+}
+
+// roundTrip sends one request and decodes the answer into out (when not
+// nil). It returns the HTTP status (0 without an answer) and the errcode
+// answered; an errcode ≠ 0 becomes an *APIError.
+func (c *Client) roundTrip(ctx context.Context, op, method, path string, query url.Values, contentType string, body []byte, out any) (int, ErrorCode, error) {
 	u := *c.base
 	u.Path += path
 	u.RawQuery = query.Encode()
@@ -325,7 +384,7 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
-		return fmt.Errorf("payfeedback: %s: building the request: %w", op, redactErr(err, &u))
+		return 0, CodeOK, fmt.Errorf("payfeedback: %s: building the request: %w", op, redactErr(err, &u))
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
@@ -336,30 +395,31 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 	if err != nil {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wechat call failed", slog.String("op", op),
 			slog.String("path", path), slog.Duration("elapsed", time.Since(start)))
-		return fmt.Errorf("payfeedback: %s: %w", op, redactErr(err, &u))
+		return 0, CodeOK, fmt.Errorf("payfeedback: %s: %w", op, redactErr(err, &u))
 	}
 	defer resp.Body.Close()
+	status := resp.StatusCode
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseSize+1))
 	if err != nil {
-		return fmt.Errorf("payfeedback: %s: reading the answer: %w", op, redactErr(err, &u))
+		return status, CodeOK, fmt.Errorf("payfeedback: %s: reading the answer: %w", op, redactErr(err, &u))
 	}
 	attrs := []slog.Attr{slog.String("op", op), slog.String("path", path),
-		slog.Int("status", resp.StatusCode), slog.Duration("elapsed", time.Since(start))}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		slog.Int("status", status), slog.Duration("elapsed", time.Since(start))}
+	if status < 200 || status > 299 {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wechat call", attrs...)
-		return &StatusError{Op: op, StatusCode: resp.StatusCode}
+		return status, CodeOK, &StatusError{Op: op, StatusCode: status}
 	}
 	if len(data) > MaxResponseSize {
-		return fmt.Errorf("payfeedback: %s: the answer is larger than %d bytes: check BaseURL", op, MaxResponseSize)
+		return status, CodeOK, fmt.Errorf("payfeedback: %s: the answer is larger than %d bytes: check BaseURL", op, MaxResponseSize)
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wechat call", attrs...)
-		return fmt.Errorf("payfeedback: %s: the answer is empty (the seed's WeChat answered nothing to a news message over its article limit: lower ClientOptions.MaxArticles; otherwise check BaseURL)", op)
+		return status, CodeOK, fmt.Errorf("payfeedback: %s: the answer is empty; WeChat may answer nothing to a news message over the account's article limit (see docs/protocol.md): lower ClientOptions.MaxArticles, otherwise check BaseURL", op)
 	}
 	var env envelope
 	if err := json.Unmarshal(data, &env); err != nil {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "wechat call", attrs...)
-		return fmt.Errorf("payfeedback: %s: the answer (%d bytes, %s) is not a JSON object: check BaseURL",
+		return status, CodeOK, fmt.Errorf("payfeedback: %s: the answer (%d bytes, %s) is not a JSON object: check BaseURL",
 			op, len(data), resp.Header.Get("Content-Type"))
 	}
 	code := CodeOK
@@ -372,14 +432,14 @@ func (c *Client) do(ctx context.Context, op, method, path string, query url.Valu
 		if msg == "" {
 			msg = code.Message()
 		}
-		return &APIError{Code: code, Msg: msg}
+		return status, code, &APIError{Code: code, Msg: msg}
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
-			return fmt.Errorf("payfeedback: %s: the answer does not have the expected shape: %v", op, err)
+			return status, code, fmt.Errorf("payfeedback: %s: the answer does not have the expected shape: %v", op, err)
 		}
 	}
-	return nil
+	return status, code, nil
 }
 
 // redactErr replaces the URL of a *url.Error (which would carry the secret

@@ -244,8 +244,9 @@ func isXMLSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b ==
 // span locates a value in the body s: s[off:end].
 type span struct{ off, end int32 }
 
-// maxScanPictures is how many pictures the scanner takes before it leaves
-// the body to the reference decoder (which keeps any number).
+// maxScanPictures is how many pictures of a PicInfo both decoders keep;
+// they read and ignore the others, so that a forged body listing thousands
+// costs no more than a genuine one (WeChat attaches MaxPictures at most).
 const maxScanPictures = 16
 
 // scanned is what the scanner extracts: where the values lie in the body,
@@ -781,10 +782,7 @@ func (sc *scanner) picInfo(out *scanned) bool {
 		if !ok || !single || !sc.lit("</PicUrl>") {
 			return false
 		}
-		if v.end > v.off {
-			if out.npics == len(out.pics) {
-				return false
-			}
+		if v.end > v.off && out.npics < len(out.pics) {
 			out.pics[out.npics] = v
 			out.npics++
 		}

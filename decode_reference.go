@@ -29,8 +29,17 @@ func decodeReference(data []byte, raw *rawNotification) error {
 		inURL    bool // inside PicInfo/item/PicUrl
 		urlText  strings.Builder
 		parents  [MaxDepth + 1]string
+		// The next token is the end element encoding/xml makes up for a
+		// self-closing tag: no input to peek at.
+		closing bool
 	)
 	for {
+		if !closing {
+			if err := peekAttributes(data, int(d.InputOffset()), depth, rootDone, inPics, parents[:]); err != nil {
+				return err
+			}
+		}
+		closing = false
 		tok, err := d.Token()
 		if err == io.EOF {
 			break
@@ -69,13 +78,19 @@ func decodeReference(data []byte, raw *rawNotification) error {
 				if depth == 2 && curKnown {
 					return &DecodeError{Err: ErrMalformed, Element: cur.String(), Detail: "holds an element, want text"}
 				}
-				if inPics && depth == 3 && parents[2] == "item" && name == "PicUrl" {
+				if inPics && depth == 3 && parents[2] == "item" && name == "PicUrl" && len(raw.pics)-picStart < maxScanPictures {
 					inURL = true
 					urlText.Reset()
 				}
 			}
+			if len(t.Attr) > 0 && isWeChatElement(name, depth, inPics, parents[:]) {
+				return attributesRefused(name) // what peekAttributes did not see
+			}
 			parents[depth] = name
 			depth++
+			if off := d.InputOffset(); off >= 2 && data[off-2] == '/' {
+				closing = true
+			}
 		case xml.EndElement:
 			depth--
 			switch {
@@ -93,7 +108,7 @@ func decodeReference(data []byte, raw *rawNotification) error {
 				}
 			case depth == 3 && inURL:
 				inURL = false
-				if v := trimXMLSpace(urlText.String()); v != "" {
+				if v := trimXMLSpace(urlText.String()); v != "" && len(raw.pics)-picStart < maxScanPictures {
 					raw.pics = append(raw.pics, v)
 				}
 			}

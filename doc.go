@@ -33,9 +33,12 @@
 //   - ErrTooLarge: a body over MaxNotificationSize (64 KiB, byte-order mark
 //     included).
 //
-// Where the protocol is silent, the decoder decides as follows: every
-// picture is kept, even beyond MaxPictures, and empty PicUrl slots are
-// dropped; FeedBackId is kept as a string (real ids exceed int64); an
+// Where the protocol is silent, the decoder decides as follows: pictures
+// are kept beyond MaxPictures, up to 16 per PicInfo (the others are read
+// and ignored), and empty PicUrl slots are dropped; attributes are refused
+// (ErrMalformed) on the root and on WeChat's own elements, which never have
+// any, and beyond 16 on elements the protocol does not define (ignored
+// otherwise), before encoding/xml reads them; FeedBackId is kept as a string (real ids exceed int64); an
 // empty SignMethod means sha1 and "SHA1" is accepted as sha1 by Verify;
 // character references (&#13;) and the five predefined entities are
 // decoded, other entities are malformed.

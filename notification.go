@@ -24,8 +24,8 @@ func (t MsgType) Valid() bool {
 }
 
 // MaxPictures is how many pictures WeChat attaches to a complaint at most.
-// The decoder keeps every picture it is given; the encoder and the fake
-// server never write more than this.
+// The decoder keeps up to 16 pictures of a PicInfo and ignores the
+// others; the encoder and the fake server never write more than this.
 const MaxPictures = 5
 
 // SignMethodSHA1 is the only signature method of the protocol.

@@ -86,8 +86,9 @@ func (t Token) LogValue() slog.Value {
 // the in-memory MemoryTokenStore for one process, a database or cache for a
 // fleet.
 //
-// The contract, which every implementation must meet (the package tests
-// check MemoryTokenStore against it with a reusable contract test):
+// The contract, which every implementation must meet (package
+// tokenstoretest checks any implementation against it; the package
+// redisstore has one on Redis):
 //
 //   - Load returns the token last stored for appID, or the zero Token and a
 //     nil error when there is none. Tokens of different appids are
@@ -211,6 +212,7 @@ func (s *MemoryTokenStore) ReleaseLease(ctx context.Context, appID, holder strin
 type tokenFlight struct {
 	done    chan struct{}
 	cancel  context.CancelFunc
+	stale   string // the rejected token the refresh replaces, "" if none
 	waiters int
 	tok     Token
 	err     error
@@ -223,12 +225,15 @@ const (
 )
 
 // token returns a usable access_token. stale is a token the caller saw
-// rejected (40001/42001), "" otherwise: a stale token is never returned, and
-// is replaced only if it is still the current one (compare-and-refresh).
+// rejected (40001/42001), "" otherwise: a stale token is not returned by a
+// refresh that did not know it was rejected, and is replaced only if it is
+// still the current one (compare-and-refresh).
 func (c *Client) token(ctx context.Context, stale string) (Token, error) {
 	for {
-		tok, err := c.awaitFlight(ctx, stale)
-		if err != nil || stale == "" || tok.Value != stale {
+		tok, knew, err := c.awaitFlight(ctx, stale)
+		if err != nil || stale == "" || tok.Value != stale || knew {
+			// A refresh that knew the token was rejected and still got it
+			// back from WeChat returns it: asking again would loop.
 			return tok, err
 		}
 		// We joined a refresh started by a caller that did not know this
@@ -237,17 +242,18 @@ func (c *Client) token(ctx context.Context, stale string) (Token, error) {
 }
 
 // awaitFlight returns the cached token if it is fresh and not stale, or
-// joins (or starts) the client's refresh and waits for it within ctx.
-func (c *Client) awaitFlight(ctx context.Context, stale string) (Token, error) {
+// joins (or starts) the client's refresh and waits for it within ctx. knew
+// reports whether that refresh was started knowing stale.
+func (c *Client) awaitFlight(ctx context.Context, stale string) (tok Token, knew bool, err error) {
 	c.mu.Lock()
 	if cur := c.cached; cur.Value != stale && cur.Fresh(c.now(), c.margin) {
 		c.mu.Unlock()
-		return cur, nil
+		return cur, false, nil
 	}
 	f := c.flight
 	if f == nil {
 		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		f = &tokenFlight{done: make(chan struct{}), cancel: cancel}
+		f = &tokenFlight{done: make(chan struct{}), cancel: cancel, stale: stale}
 		c.flight = f
 		go c.runFlight(fctx, f, stale)
 	}
@@ -256,7 +262,7 @@ func (c *Client) awaitFlight(ctx context.Context, stale string) (Token, error) {
 
 	select {
 	case <-f.done:
-		return f.tok, f.err
+		return f.tok, stale != "" && f.stale == stale, f.err
 	case <-ctx.Done():
 		c.mu.Lock()
 		f.waiters--
@@ -269,7 +275,7 @@ func (c *Client) awaitFlight(ctx context.Context, stale string) (Token, error) {
 			}
 		}
 		c.mu.Unlock()
-		return Token{}, fmt.Errorf("payfeedback: waiting for an access_token: %w", ctx.Err())
+		return Token{}, false, fmt.Errorf("payfeedback: waiting for an access_token: %w", ctx.Err())
 	}
 }
 
@@ -356,7 +362,7 @@ func (c *Client) refreshLeased(ctx context.Context, stale string) (Token, error)
 	return tok, nil
 }
 
-// tokenAnswer is the body of GET /cgi-bin/token (PROTOCOL §5).
+// tokenAnswer is the body of GET /cgi-bin/token (see docs/protocol.md).
 type tokenAnswer struct {
 	AccessToken string `json:"access_token"`
 	ExpiresIn   int64  `json:"expires_in"`

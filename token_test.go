@@ -12,40 +12,19 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat"
+	"github.com/payfeedback/payfeedback/tokenstoretest"
 )
-
-// testClock is a virtual clock for the unit tests.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newTestClock() *testClock {
-	return &testClock{now: time.Date(2014, 3, 1, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // TestMemoryTokenStoreContract checks the in-memory store against the
 // TokenStore contract.
 func TestMemoryTokenStoreContract(t *testing.T) {
-	testTokenStoreContract(t, func(t *testing.T) (payfeedback.TokenStore, func(time.Duration)) {
-		clock := newTestClock()
-		return payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: clock.Now}), clock.Advance
+	tokenstoretest.Run(t, func(t *testing.T, now func() time.Time) payfeedback.TokenStore {
+		return payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: now})
 	})
 	t.Run("zero value", func(t *testing.T) {
 		var s payfeedback.MemoryTokenStore
@@ -62,156 +41,11 @@ func TestMemoryTokenStoreContract(t *testing.T) {
 	})
 }
 
-// testTokenStoreContract checks a TokenStore against the contract
-// documented on the interface. newStore returns an empty store and a
-// function advancing the clock its leases expire by. Use it for every new
-// TokenStore implementation.
-func testTokenStoreContract(t *testing.T, newStore func(t *testing.T) (payfeedback.TokenStore, func(time.Duration))) {
-	ctx := context.Background()
-	at := time.Date(2014, 3, 1, 12, 0, 0, 0, time.UTC)
-	tokA := payfeedback.Token{Value: "token-a", ObtainedAt: at, ExpiresAt: at.Add(2 * time.Hour)}
-	tokB := payfeedback.Token{Value: "token-b", ObtainedAt: at, ExpiresAt: at.Add(time.Hour)}
-
-	t.Run("empty", func(t *testing.T) {
-		s, _ := newStore(t)
-		tok, err := s.Load(ctx, "wx1")
-		if err != nil || !tok.IsZero() {
-			t.Fatalf("Load of an empty store: %v, %v; want the zero Token and nil", tok, err)
-		}
-	})
-	t.Run("store and load per appid", func(t *testing.T) {
-		s, _ := newStore(t)
-		mustStore(t, s, "wx1", tokA)
-		mustStore(t, s, "wx2", tokB)
-		if got := mustLoad(t, s, "wx1"); !sameToken(got, tokA) {
-			t.Errorf("wx1: %v, want %v", got, tokA)
-		}
-		if got := mustLoad(t, s, "wx2"); !sameToken(got, tokB) {
-			t.Errorf("wx2: %v, want %v", got, tokB)
-		}
-		mustStore(t, s, "wx1", tokB)
-		if got := mustLoad(t, s, "wx1"); !sameToken(got, tokB) {
-			t.Errorf("wx1 after replacing: %v, want %v", got, tokB)
-		}
-		if got := mustLoad(t, s, "wx3"); !got.IsZero() {
-			t.Errorf("wx3: %v, want none", got)
-		}
-	})
-	t.Run("lease is exclusive, renewable, per appid", func(t *testing.T) {
-		s, _ := newStore(t)
-		wantLease(t, s, "wx1", "h1", true)
-		wantLease(t, s, "wx1", "h2", false)
-		wantLease(t, s, "wx1", "h1", true) // renewal
-		wantLease(t, s, "wx2", "h2", true) // another appid
-		wantLease(t, s, "wx2", "h1", false)
-	})
-	t.Run("release", func(t *testing.T) {
-		s, _ := newStore(t)
-		wantLease(t, s, "wx1", "h1", true)
-		if err := s.ReleaseLease(ctx, "wx1", "h2"); err != nil {
-			t.Fatal(err)
-		}
-		wantLease(t, s, "wx1", "h2", false) // h2's release did not free h1's lease
-		if err := s.ReleaseLease(ctx, "wx1", "h1"); err != nil {
-			t.Fatal(err)
-		}
-		wantLease(t, s, "wx1", "h2", true)
-		if err := s.ReleaseLease(ctx, "wx9", "h1"); err != nil {
-			t.Errorf("releasing a lease nobody holds: %v", err)
-		}
-	})
-	t.Run("expiry", func(t *testing.T) {
-		s, advance := newStore(t)
-		wantLease(t, s, "wx1", "h1", true)
-		advance(9 * time.Second)
-		wantLease(t, s, "wx1", "h2", false)
-		wantLease(t, s, "wx1", "h1", true) // renewed: 10 s from now
-		advance(9 * time.Second)
-		wantLease(t, s, "wx1", "h2", false)
-		advance(2 * time.Second)
-		wantLease(t, s, "wx1", "h2", true) // h1's lease expired
-		wantLease(t, s, "wx1", "h1", false)
-		// A late release by the expired holder does not free h2's lease.
-		if err := s.ReleaseLease(ctx, "wx1", "h1"); err != nil {
-			t.Fatal(err)
-		}
-		wantLease(t, s, "wx1", "h3", false)
-	})
-	t.Run("one winner among concurrent holders", func(t *testing.T) {
-		s, _ := newStore(t)
-		const n = 64
-		var wins atomic.Int64
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Go(func() {
-				ok, err := s.TryLease(ctx, "wx1", fmt.Sprintf("holder-%d", i), time.Minute)
-				if err != nil {
-					t.Error(err)
-				}
-				if ok {
-					wins.Add(1)
-				}
-				if _, err := s.Load(ctx, "wx1"); err != nil {
-					t.Error(err)
-				}
-				if err := s.Store(ctx, "wx2", tokA); err != nil {
-					t.Error(err)
-				}
-			})
-		}
-		wg.Wait()
-		if w := wins.Load(); w != 1 {
-			t.Errorf("%d holders got the lease, want exactly 1", w)
-		}
-	})
-	t.Run("cancelled context", func(t *testing.T) {
-		s, _ := newStore(t)
-		cctx, cancel := context.WithCancel(ctx)
-		cancel()
-		if _, err := s.Load(cctx, "wx1"); !errors.Is(err, context.Canceled) {
-			t.Errorf("Load: %v, want context.Canceled", err)
-		}
-		if err := s.Store(cctx, "wx1", tokA); !errors.Is(err, context.Canceled) {
-			t.Errorf("Store: %v, want context.Canceled", err)
-		}
-		if _, err := s.TryLease(cctx, "wx1", "h1", time.Minute); !errors.Is(err, context.Canceled) {
-			t.Errorf("TryLease: %v, want context.Canceled", err)
-		}
-		if err := s.ReleaseLease(cctx, "wx1", "h1"); !errors.Is(err, context.Canceled) {
-			t.Errorf("ReleaseLease: %v, want context.Canceled", err)
-		}
-	})
-}
-
 func mustStore(t *testing.T, s payfeedback.TokenStore, appID string, tok payfeedback.Token) {
 	t.Helper()
 	if err := s.Store(context.Background(), appID, tok); err != nil {
 		t.Fatalf("Store(%s): %v", appID, err)
 	}
-}
-
-func mustLoad(t *testing.T, s payfeedback.TokenStore, appID string) payfeedback.Token {
-	t.Helper()
-	tok, err := s.Load(context.Background(), appID)
-	if err != nil {
-		t.Fatalf("Load(%s): %v", appID, err)
-	}
-	return tok
-}
-
-func wantLease(t *testing.T, s payfeedback.TokenStore, appID, holder string, want bool) {
-	t.Helper()
-	got, err := s.TryLease(context.Background(), appID, holder, 10*time.Second)
-	if err != nil {
-		t.Fatalf("TryLease(%s, %s): %v", appID, holder, err)
-	}
-	if got != want {
-		t.Fatalf("TryLease(%s, %s) = %v, want %v", appID, holder, got, want)
-	}
-}
-
-func sameToken(a, b payfeedback.Token) bool {
-	return a.Value == b.Value && a.ObtainedAt.Equal(b.ObtainedAt) && a.ExpiresAt.Equal(b.ExpiresAt)
 }
 
 func TestTokenFresh(t *testing.T) {
@@ -262,11 +96,12 @@ func TestTokenDoesNotPrintItsValue(t *testing.T) {
 	}
 }
 
-// tokenServer is an httptest WeChat for the token unit tests: tokens
-// "T1", "T2", … of a chosen lifetime; /payfeedback/update accepts only the
-// latest token (no grace) and first answers the queued errcodes.
+// tokenServer is a WeChat for the token unit tests, served in memory
+// (handlerTransport) so that the tests can run in a testing/synctest
+// bubble, whose fake clock replaces a hand-written one: tokens "T1", "T2",
+// … of a chosen lifetime; /payfeedback/update accepts only the latest token
+// (no grace) and first answers the queued errcodes.
 type tokenServer struct {
-	*httptest.Server
 	expiresIn  int
 	tokenCalls atomic.Int64
 	gate       chan struct{} // when not nil, token requests wait for it
@@ -280,10 +115,20 @@ type tokenServer struct {
 
 func newTokenServer(t *testing.T, expiresIn int) *tokenServer {
 	t.Helper()
-	s := &tokenServer{expiresIn: expiresIn}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.Close)
-	return s
+	return &tokenServer{expiresIn: expiresIn}
+}
+
+// handlerTransport answers requests by calling a handler in memory: no
+// network, so that a synctest bubble can tell when everything waits.
+type handlerTransport struct{ h http.HandlerFunc }
+
+func (tr handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	w := httptest.NewRecorder()
+	tr.h(w, r)
+	if err := r.Context().Err(); err != nil {
+		return nil, err
+	}
+	return w.Result(), nil
 }
 
 func (s *tokenServer) serve(w http.ResponseWriter, r *http.Request) {
@@ -334,11 +179,12 @@ func (s *tokenServer) presented() []string {
 	return append([]string(nil), s.seen...)
 }
 
-func (s *tokenServer) client(t *testing.T, clock *testClock, store payfeedback.TokenStore) *payfeedback.Client {
+// client returns a client of the server on the bubble's clock.
+func (s *tokenServer) client(t *testing.T, store payfeedback.TokenStore) *payfeedback.Client {
 	t.Helper()
 	c, err := payfeedback.NewClient(payfeedback.ClientOptions{
-		AppID: stubAppID, Secret: stubSecret, BaseURL: s.URL, HTTPClient: s.Client(),
-		Now: clock.Now, TokenStore: store,
+		AppID: stubAppID, Secret: stubSecret, BaseURL: "http://wechat.test",
+		HTTPClient: &http.Client{Transport: handlerTransport{s.serve}}, TokenStore: store,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -358,27 +204,28 @@ func TestTokenCachedAndRenewedAheadOfExpiry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := newTokenServer(t, tt.expiresIn)
-			clock := newTestClock()
-			c := s.client(t, clock, nil)
-			ctx := context.Background()
-			for range 3 {
+			synctest.Test(t, func(t *testing.T) { // time passes on the bubble's clock
+				s := newTokenServer(t, tt.expiresIn)
+				c := s.client(t, nil)
+				ctx := context.Background()
+				for range 3 {
+					mustUpdate(t, c)
+				}
+				time.Sleep(tt.stillCached)
 				mustUpdate(t, c)
-			}
-			clock.Advance(tt.stillCached)
-			mustUpdate(t, c)
-			if n := s.tokenCalls.Load(); n != 1 {
-				t.Fatalf("%d token requests before the margin, want 1", n)
-			}
-			clock.Advance(tt.renewed - tt.stillCached)
-			mustUpdate(t, c)
-			if n := s.tokenCalls.Load(); n != 2 {
-				t.Fatalf("%d token requests at the margin, want 2", n)
-			}
-			tok, err := c.Token(ctx)
-			if err != nil || tok.Value != "T2" || !tok.ExpiresAt.Equal(clock.Now().Add(time.Duration(tt.expiresIn)*time.Second)) {
-				t.Errorf("Token: %v %v, want T2 expiring %v after now", tok.Value, err, tt.expiresIn)
-			}
+				if n := s.tokenCalls.Load(); n != 1 {
+					t.Fatalf("%d token requests before the margin, want 1", n)
+				}
+				time.Sleep(tt.renewed - tt.stillCached)
+				mustUpdate(t, c)
+				if n := s.tokenCalls.Load(); n != 2 {
+					t.Fatalf("%d token requests at the margin, want 2", n)
+				}
+				tok, err := c.Token(ctx)
+				if err != nil || tok.Value != "T2" || !tok.ExpiresAt.Equal(time.Now().Add(time.Duration(tt.expiresIn)*time.Second)) {
+					t.Errorf("Token: %v %v, want T2 expiring %v after now", tok.Value, err, tt.expiresIn)
+				}
+			})
 		})
 	}
 }
@@ -418,7 +265,7 @@ func TestRetryOnTokenErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newTokenServer(t, 7200)
 			s.fail(tt.faults...)
-			c := s.client(t, newTestClock(), nil)
+			c := s.client(t, nil)
 			err := c.UpdateFeedback(context.Background(), "o", "1")
 			if tt.wantCode == 0 {
 				if err != nil {
@@ -450,7 +297,7 @@ func TestSingleFlight(t *testing.T) {
 	s := newTokenServer(t, 7200)
 	s.gate = make(chan struct{})
 	s.entered = make(chan struct{}, 1000)
-	c := s.client(t, newTestClock(), nil)
+	c := s.client(t, nil)
 	const n = 50
 	var wg sync.WaitGroup
 	for range n {
@@ -472,10 +319,9 @@ func TestSingleFlight(t *testing.T) {
 // renewing again.
 func TestCompareAndRefresh(t *testing.T) {
 	s := newTokenServer(t, 7200)
-	clock := newTestClock()
-	store := payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: clock.Now})
-	a := s.client(t, clock, store)
-	b := s.client(t, clock, store)
+	store := payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{})
+	a := s.client(t, store)
+	b := s.client(t, store)
 	mustUpdate(t, a) // T1, stored
 	mustUpdate(t, b) // T1 from the store
 	if n := s.tokenCalls.Load(); n != 1 {
@@ -535,24 +381,27 @@ func (h *hookStore) TryLease(ctx context.Context, appID, holder string, ttl time
 // TestLeaseHeldElsewhere: while another instance holds the lease, a client
 // waits for the token it stores (and never asks WeChat itself), uses the
 // previous token if it is still valid, takes over when the lease expires, and
-// gives up when its context is done.
+// gives up when its context is done. Each case runs in a synctest bubble:
+// the client's polling and the lease's expiry are on its clock.
 func TestLeaseHeldElsewhere(t *testing.T) {
 	ctx := context.Background()
-	setup := func(t *testing.T) (*tokenServer, *testClock, *hookStore, *payfeedback.Client) {
+	setup := func(t *testing.T) (*tokenServer, *hookStore, *payfeedback.Client) {
 		s := newTokenServer(t, 7200)
-		clock := newTestClock()
 		store := &hookStore{
-			TokenStore: payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: clock.Now}),
+			TokenStore: payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{}),
 			refused:    make(chan struct{}, 1),
 		}
 		if ok, err := store.TryLease(ctx, stubAppID, "other-instance", time.Minute); !ok || err != nil {
 			t.Fatal(ok, err)
 		}
-		return s, clock, store, s.client(t, clock, store)
+		return s, store, s.client(t, store)
+	}
+	run := func(name string, f func(t *testing.T)) {
+		t.Run(name, func(t *testing.T) { synctest.Test(t, f) })
 	}
 
-	t.Run("waits for the holder's token", func(t *testing.T) {
-		s, clock, store, c := setup(t)
+	run("waits for the holder's token", func(t *testing.T) {
+		s, store, c := setup(t)
 		done := make(chan error)
 		go func() { done <- c.UpdateFeedback(ctx, "o", "1") }()
 		<-store.refused
@@ -560,7 +409,7 @@ func TestLeaseHeldElsewhere(t *testing.T) {
 		s.mu.Lock()
 		s.latest = "OTHER"
 		s.mu.Unlock()
-		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OTHER", ObtainedAt: clock.Now(), ExpiresAt: clock.Now().Add(2 * time.Hour)})
+		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OTHER", ObtainedAt: time.Now(), ExpiresAt: time.Now().Add(2 * time.Hour)})
 		if err := store.ReleaseLease(ctx, stubAppID, "other-instance"); err != nil {
 			t.Fatal(err)
 		}
@@ -575,13 +424,13 @@ func TestLeaseHeldElsewhere(t *testing.T) {
 		}
 	})
 
-	t.Run("uses the previous token while the holder renews it ahead of expiry", func(t *testing.T) {
-		s, clock, store, c := setup(t)
+	run("uses the previous token while the holder renews it ahead of expiry", func(t *testing.T) {
+		s, store, c := setup(t)
 		s.mu.Lock()
 		s.latest = "OLD"
 		s.mu.Unlock()
 		// Issued 1 h 58 min ago: inside the margin, not expired.
-		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OLD", ObtainedAt: clock.Now().Add(-118 * time.Minute), ExpiresAt: clock.Now().Add(2 * time.Minute)})
+		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OLD", ObtainedAt: time.Now().Add(-118 * time.Minute), ExpiresAt: time.Now().Add(2 * time.Minute)})
 		mustUpdate(t, c)
 		if n := s.tokenCalls.Load(); n != 0 {
 			t.Errorf("%d token requests, want 0", n)
@@ -591,12 +440,12 @@ func TestLeaseHeldElsewhere(t *testing.T) {
 		}
 	})
 
-	t.Run("a rejected previous token is not used again while the holder renews", func(t *testing.T) {
-		s, clock, store, c := setup(t)
+	run("a rejected previous token is not used again while the holder renews", func(t *testing.T) {
+		s, store, c := setup(t)
 		s.mu.Lock()
 		s.latest = "NEW" // WeChat already issued NEW: OLD is rejected
 		s.mu.Unlock()
-		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OLD", ObtainedAt: clock.Now().Add(-118 * time.Minute), ExpiresAt: clock.Now().Add(2 * time.Minute)})
+		mustStore(t, store, stubAppID, payfeedback.Token{Value: "OLD", ObtainedAt: time.Now().Add(-118 * time.Minute), ExpiresAt: time.Now().Add(2 * time.Minute)})
 		done := make(chan error)
 		go func() { done <- c.UpdateFeedback(ctx, "o", "1") }()
 		// Wait until OLD was presented and rejected, and the client polls.
@@ -604,7 +453,7 @@ func TestLeaseHeldElsewhere(t *testing.T) {
 			<-store.refused
 		}
 		<-store.refused
-		mustStore(t, store, stubAppID, payfeedback.Token{Value: "NEW", ObtainedAt: clock.Now(), ExpiresAt: clock.Now().Add(2 * time.Hour)})
+		mustStore(t, store, stubAppID, payfeedback.Token{Value: "NEW", ObtainedAt: time.Now(), ExpiresAt: time.Now().Add(2 * time.Hour)})
 		if err := <-done; err != nil {
 			t.Fatalf("UpdateFeedback: %v", err)
 		}
@@ -616,12 +465,13 @@ func TestLeaseHeldElsewhere(t *testing.T) {
 		}
 	})
 
-	t.Run("takes over an expired lease", func(t *testing.T) {
-		s, clock, store, c := setup(t)
+	run("takes over an expired lease", func(t *testing.T) {
+		s, store, c := setup(t)
 		done := make(chan error)
 		go func() { done <- c.UpdateFeedback(ctx, "o", "1") }()
 		<-store.refused
-		clock.Advance(time.Minute + time.Second) // the other instance died
+		// The other instance died: its lease expires a minute later, on
+		// the bubble's clock, while the client polls.
 		if err := <-done; err != nil {
 			t.Fatalf("UpdateFeedback: %v", err)
 		}
@@ -630,8 +480,8 @@ func TestLeaseHeldElsewhere(t *testing.T) {
 		}
 	})
 
-	t.Run("gives up with its context", func(t *testing.T) {
-		s, _, store, c := setup(t)
+	run("gives up with its context", func(t *testing.T) {
+		s, store, c := setup(t)
 		cctx, cancel := context.WithCancel(ctx)
 		done := make(chan error)
 		go func() { done <- c.UpdateFeedback(cctx, "o", "1") }()
@@ -658,7 +508,7 @@ func TestFlightOutlivesItsStarter(t *testing.T) {
 	s := newTokenServer(t, 7200)
 	s.gate = make(chan struct{})
 	s.entered = make(chan struct{}, 10)
-	c := s.client(t, newTestClock(), nil)
+	c := s.client(t, nil)
 	cctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error)
 	go func() { first <- c.UpdateFeedback(cctx, "o", "1") }()
@@ -689,12 +539,12 @@ func TestTokenStoreFailures(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newTokenServer(t, 7200)
-			clock := newTestClock()
-			tt.store.TokenStore = payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{Now: clock.Now})
+			tt.store.TokenStore = payfeedback.NewMemoryTokenStore(payfeedback.MemoryTokenStoreOptions{})
 			var logged bytes.Buffer
 			c, err := payfeedback.NewClient(payfeedback.ClientOptions{
-				AppID: stubAppID, Secret: stubSecret, BaseURL: s.URL, HTTPClient: s.Client(),
-				Now: clock.Now, TokenStore: tt.store, Logger: slog.New(slog.NewTextHandler(&logged, nil)),
+				AppID: stubAppID, Secret: stubSecret, BaseURL: "http://wechat.test",
+				HTTPClient: &http.Client{Transport: handlerTransport{s.serve}},
+				TokenStore: tt.store, Logger: slog.New(slog.NewTextHandler(&logged, nil)),
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -851,5 +701,34 @@ func TestTokenQuotaAgainstFake(t *testing.T) {
 	}
 	if got := f.codes(payfeedback.PathToken); fmt.Sprint(got) != "[0 45009]" {
 		t.Errorf("token answers %v, want [0 45009]", got)
+	}
+}
+
+// TestSameTokenAgain: WeChat answering a renewal with the token it just
+// rejected ends the call with the rejection, instead of renewing forever.
+func TestSameTokenAgain(t *testing.T) {
+	var tokens atomic.Int64
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == payfeedback.PathToken {
+			tokens.Add(1)
+			fmt.Fprint(w, `{"access_token":"SAME","expires_in":7200}`)
+			return
+		}
+		fmt.Fprint(w, `{"errcode":40001,"errmsg":"invalid credential"}`)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c, err := payfeedback.NewClient(payfeedback.ClientOptions{AppID: stubAppID, Secret: stubSecret, BaseURL: srv.URL, HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = c.UpdateFeedback(ctx, "o", "1")
+	if !payfeedback.IsTokenError(err) {
+		t.Fatalf("UpdateFeedback: %v, want the 40001", err)
+	}
+	if n := tokens.Load(); n != 2 {
+		t.Errorf("%d token requests, want 2 (the first and one renewal)", n)
 	}
 }

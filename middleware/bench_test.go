@@ -85,13 +85,12 @@ func reportCPU(b *testing.B, start time.Duration) {
 //   - duplicate: the same notification again: verified, then acknowledged;
 //   - bad-signature: refused after verification (the refusal path).
 func BenchmarkMiddleware(b *testing.B) {
-	c := newClock()
 	d := middleware.Dispatcher{OnRequest: func(context.Context, *payfeedback.Notification) error { return nil }}
 	newHandler := func() http.Handler {
 		return middleware.New(middleware.Config{
 			Keys:   middleware.StaticKeys{testAppID: testKey},
-			Now:    c.Now,
-			Replay: middleware.NewMemoryStore(middleware.MemoryOptions{Now: c.Now, MaxEntries: 1024}),
+			Now:    fixedNow,
+			Replay: middleware.NewMemoryStore(middleware.MemoryOptions{Now: fixedNow, MaxEntries: 1024}),
 		})(d)
 	}
 	run := func(b *testing.B, h http.Handler, reqs []benchRequest, want int) {
@@ -131,15 +130,14 @@ func BenchmarkMiddleware(b *testing.B) {
 	})
 }
 
-// TestMiddlewareAllocs holds the allocation bound of PERFORMANCE.md §1 (at
+// TestMiddlewareAllocs holds the allocation budget of the middleware (at
 // most 15 per notification, full path) without timing anything.
 func TestMiddlewareAllocs(t *testing.T) {
-	c := newClock()
 	d := middleware.Dispatcher{OnRequest: func(context.Context, *payfeedback.Notification) error { return nil }}
 	h := middleware.New(middleware.Config{
 		Keys:   middleware.StaticKeys{testAppID: testKey},
-		Now:    c.Now,
-		Replay: middleware.NewMemoryStore(middleware.MemoryOptions{Now: c.Now, MaxEntries: 256}),
+		Now:    fixedNow,
+		Replay: middleware.NewMemoryStore(middleware.MemoryOptions{Now: fixedNow, MaxEntries: 256}),
 	})(d)
 	bodies := distinctBodies(t, 1024)
 	reqs := make([]benchRequest, len(bodies))

@@ -108,7 +108,7 @@ func TestDispatcherBehindMiddleware(t *testing.T) {
 			return nil
 		},
 	}
-	h := middleware.New(baseConfig(newClock()))(d)
+	h := middleware.New(baseConfig())(d)
 	body := signedSample(t, nil)
 	steps := []struct {
 		fail bool

@@ -47,14 +47,14 @@
 //	  bad TimeStamp, unknown MsgType                ErrBadTimestamp, ErrUnknownMsgType, …
 //	SignMethod neither sha1 nor empty        400    payfeedback.ErrUnknownSignMethod
 //	AppId unknown to Keys                    403    ErrUnknownApp
-//	Keys failed / key empty                  503 / 500  ErrKeysUnavailable / payfeedback.ErrEmptyKey
+//	Keys failed / key empty                  503 / 500  ErrKeysUnavailable (and Retry-After) / payfeedback.ErrEmptyKey
 //	AppSignature missing                     401    payfeedback.ErrMissingSignature
 //	AppSignature does not match              401    payfeedback.ErrBadSignature
 //	TimeStamp older than MaxAge              401    ErrTooOld
 //	TimeStamp beyond Now + MaxFuture         401    ErrTooNew
 //	signature reused, other unsigned fields  409    ErrSignatureReused
 //	identical copy still being handled       503    ErrInFlight (and Retry-After)
-//	replay store failed                      503    ErrStoreUnavailable
+//	replay store failed                      503    ErrStoreUnavailable (and Retry-After)
 //
 // The choices: 403 for an unknown AppId because no credential would help
 // (this endpoint does not serve that account); 401 for a missing or wrong
@@ -86,21 +86,26 @@
 //
 // # Re-deliveries and replays
 //
-// The signature covers only appid, openid and timestamp (PROTOCOL §3):
-// MsgType, FeedBackId, TransId, Reason, Solution, ExtInfo and PicInfo are
-// not signed, so whoever saw one notification could resend its signature
-// with other fields. The middleware therefore remembers, per AppId and
-// AppSignature (the key), a Fingerprint of those unsigned fields:
+// The signature covers only appid, openid and timestamp (see
+// docs/protocol.md): MsgType, FeedBackId, TransId, Reason, Solution,
+// ExtInfo and PicInfo are not signed, so whoever saw one notification could
+// resend its signature with other fields. The middleware therefore
+// remembers, per AppId and AppSignature (the key), a Fingerprint of those
+// unsigned fields:
 //
 //   - an exact re-delivery (same key, same fingerprint) of a notification
 //     already handled is answered 200 "success" without running the handler;
 //   - the same key with another fingerprint within the freshness window is
 //     refused with 409 ErrSignatureReused: one of the two copies was
-//     altered;
+//     altered. This holds whatever became of the first copy: handled,
+//     failed or still running;
 //   - a notification counts as handled only once its handler succeeded (a
 //     2xx status, or nothing written, which net/http answers 200). After a
 //     failure (any other status, or a panic) the claim is released and the
-//     next copy runs the handler again: nothing is lost;
+//     next identical copy runs the handler again: nothing is lost. The
+//     fingerprint stays: a copy with other fields sent after the failure
+//     (by someone who saw the 5xx) is refused, and WeChat's genuine
+//     re-delivery is still handled;
 //   - two identical copies arriving together run the handler once: the
 //     second waits (up to InFlightWait, 5 s by default, polling the store)
 //     for the first's outcome, then is acknowledged if it succeeded or runs
@@ -119,11 +124,34 @@
 //
 // The memory behind this is a ReplayStore: Claim (new, duplicate,
 // in-progress or conflict), Complete and Release, context first, designed so
-// a store shared by several instances (Redis, SQL) fits as well as the
-// default MemoryStore, which holds DefaultMaxEntries (10,000) entries at
-// most, forgetting the oldest first. Several instances behind a load
-// balancer must share one store, or each remembers only what it saw.
-// Package replaytest checks any store against the contract.
+// a store shared by several instances fits as well as the default; the
+// middleware only ever calls it through the interface, or through the
+// optional ReplayStoreAt (as io.Copy uses io.WriterTo), which hands the
+// store the time read for the request instead of letting it read a clock
+// twice more. Package replaytest checks any store against the contract,
+// both ways.
+//
+// # Sizing the replay memory
+//
+// The default MemoryStore keeps each entry while its TimeStamp is inside
+// the window (MaxAge + MaxFuture, 11 minutes by default) and holds
+// DefaultMaxEntries (10,000) entries at most, about 250 bytes each: enough
+// for a sustained 15 notifications a second. Size MemoryOptions.MaxEntries
+// to peak notifications per second × window in seconds. When the store is
+// full it forgets the entry closest to leaving the window, logs a warning
+// (at most once a minute) and reports OutcomeReplayDegraded to Metrics:
+// replay protection is degraded until the store is made larger. Several
+// instances behind a load balancer must share one store (the package
+// redisstore has one on Redis), or each remembers only what it saw.
+//
+// # Metrics
+//
+// Config.Metrics receives one Observation per request: its Outcome
+// (accepted, duplicate, refused, handler error), the status answered, the
+// refusal's error and a label for it (Observation.Reason), the AppId and
+// MsgType, and the latency; and, from the default store, each degradation of
+// the replay memory. It is called without allocating; examples/metrics
+// exposes it to Prometheus.
 //
 // # Dispatcher
 //
@@ -165,12 +193,12 @@
 // # Performance
 //
 // A notification costs the root package's decode and verify plus a
-// fingerprint (SHA-1 over the unsigned fields), a map lookup under a mutex
-// and a handful of allocations: the key, the context and status writer
-// handed to the next handler (one allocation for both), the request copy of
-// WithContext. Body buffers are pooled. BenchmarkMiddleware measures it
-// (PERFORMANCE.md §1 asks for 3 µs and 15 allocations at most, and
-// TestMiddlewareAllocs holds the allocation bound); the load test
-// scripts/middleware-load.sh compares it with an empty handler over
-// loopback.
+// fingerprint (SHA-1 over the unsigned fields), a map and heap update under
+// a mutex and a handful of allocations: the key, the context, status
+// writer and detached context handed to the next handler and the store
+// (one allocation for the three), the request copy of WithContext, the
+// response's header value. Body buffers are pooled. BenchmarkMiddleware
+// measures it (the budget is 3 µs and 15 allocations; TestMiddlewareAllocs
+// holds the allocation bound); the load test scripts/middleware-load.sh
+// compares it with an empty handler over loopback.
 package middleware

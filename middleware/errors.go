@@ -16,7 +16,7 @@ var (
 	// ErrUnknownApp: the resolver knows no paySignKey for the AppId (403).
 	ErrUnknownApp = errors.New("middleware: unknown AppId: no paySignKey configured for it")
 	// ErrKeysUnavailable: the KeyResolver failed for another reason than an
-	// unknown AppId (503: the sender retries later).
+	// unknown AppId (503 with Retry-After: the sender retries later).
 	ErrKeysUnavailable = errors.New("middleware: paySignKey lookup failed")
 	// ErrTooOld: the TimeStamp is older than Config.MaxAge (401).
 	ErrTooOld = errors.New("middleware: TimeStamp too old")
@@ -30,7 +30,8 @@ var (
 	// ErrInFlight: an identical copy is still being handled and did not
 	// finish within Config.InFlightWait (503 with Retry-After).
 	ErrInFlight = errors.New("middleware: an identical notification is still being handled")
-	// ErrStoreUnavailable: the ReplayStore failed (503: the sender retries).
+	// ErrStoreUnavailable: the ReplayStore failed (503 with Retry-After:
+	// the sender retries; nothing is lost).
 	ErrStoreUnavailable = errors.New("middleware: replay store failed")
 	// ErrNoNotification: the Dispatcher was reached without the middleware
 	// in front of it (500).
@@ -75,19 +76,11 @@ func DefaultErrorHandler(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &e) {
 		status, reason = e.Status, e.Reason
 	}
+	// Fresh header values: a wrapping middleware that edits one in place
+	// edits this response only.
 	h := w.Header()
-	h["Content-Type"] = plainText
-	h["X-Content-Type-Options"] = noSniff
+	h["Content-Type"] = []string{"text/plain; charset=utf-8"}
+	h["X-Content-Type-Options"] = []string{"nosniff"}
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(reason + "\n"))
 }
-
-// Header values set by the middleware (constant tables, never written to).
-var (
-	plainText  = []string{"text/plain; charset=utf-8"}
-	noSniff    = []string{"nosniff"}
-	allowPOST  = []string{http.MethodPost}
-	connClose  = []string{"close"}
-	retryAfter = []string{"1"}
-	successMsg = []byte("success")
-)

@@ -156,3 +156,34 @@ func ExampleConfig_errorHandler() {
 	// Output:
 	// 405 POST {"error":"method not allowed: POST only"}
 }
+
+// Count the outcomes of the notifications with Config.Metrics (here in a
+// map; examples/metrics feeds Prometheus), and check at start-up that the
+// keys are set.
+func ExampleMetricsFunc() {
+	const appID, paySignKey = "wxf8b4f85f3a794e77", "the-paySignKey-of-this-account"
+	counts := map[string]int{}
+	cfg := middleware.Config{
+		Keys: middleware.StaticKeys{appID: paySignKey},
+		Metrics: middleware.MetricsFunc(func(o middleware.Observation) {
+			counts[o.Outcome.String()+" "+o.Reason()]++ // one goroutine here; use atomics or a lock in a server
+		}),
+	}
+	if err := cfg.Validate(); err != nil { // e.g. the key's variable is unset
+		panic(err)
+	}
+	h := middleware.New(cfg)(middleware.Dispatcher{
+		OnRequest: func(context.Context, *payfeedback.Notification) error { return nil },
+	})
+	body := exampleNotification(appID, paySignKey, time.Now())
+	for _, b := range [][]byte{body, body, exampleNotification(appID, "a forged key", time.Now())} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(b)))
+	}
+	fmt.Println(counts)
+
+	unset := middleware.Config{Keys: middleware.StaticKeys{appID: ""}}
+	fmt.Println(unset.Validate())
+	// Output:
+	// map[accepted :1 duplicate :1 refused bad_signature:1]
+	// middleware: Config.Keys: StaticKeys has no paySignKey for AppId "wxf8b4f85f3a794e77": is the variable holding it set?
+}

@@ -38,9 +38,8 @@ func FuzzMiddleware(f *testing.F) {
 	}
 	keys := middleware.StaticKeys{testAppID: testKey, otherAppID: otherKey}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		c := newClock()
 		next := &recorder{}
-		h := middleware.New(middleware.Config{Keys: keys, Now: c.Now, MaxBodySize: limit})(next)
+		h := middleware.New(middleware.Config{Keys: keys, Now: fixedNow, MaxBodySize: limit})(next)
 		cr := &countingReader{r: bytes.NewReader(body)}
 		r := httptest.NewRequest(http.MethodPost, testPath, cr) // length unknown: read to the limit
 		w := httptest.NewRecorder()

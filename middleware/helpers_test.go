@@ -24,27 +24,25 @@ const (
 	testPath   = "/wechat/payfeedback"
 )
 
-// vclock is a virtual clock for Config.Now.
-type vclock struct {
-	mu sync.Mutex
-	t  time.Time
+// fixedNow is the clock of the tests where time does not pass: the
+// moment the test vectors were signed. Tests where it passes run in a
+// testing/synctest bubble on its fake clock instead (see stampedNow).
+func fixedNow() time.Time { return time.Unix(testUnix, 0) }
+
+// stampedNow returns the sample, changed by edit, with the TimeStamp of
+// time.Now (in a synctest bubble, the bubble's clock), signed with testKey.
+func stampedNow(t testing.TB, edit func(n *payfeedback.Notification)) []byte {
+	t.Helper()
+	return signedSample(t, func(n *payfeedback.Notification) {
+		n.TimeStamp = itoa(time.Now().Unix())
+		if edit != nil {
+			edit(n)
+		}
+	})
 }
 
-func newClock() *vclock { return &vclock{t: time.Unix(testUnix, 0)} }
-
-func (c *vclock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *vclock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// sample returns a request notification like PROTOCOL §2's, not yet signed.
+// sample returns a request notification like the one in docs/protocol.md,
+// not yet signed.
 func sample() *payfeedback.Notification {
 	return &payfeedback.Notification{
 		AppID:      testAppID,
@@ -126,10 +124,10 @@ func (rec *recorder) last() *payfeedback.Notification {
 }
 
 // baseConfig is a config with both test accounts and a fixed clock.
-func baseConfig(c *vclock) middleware.Config {
+func baseConfig() middleware.Config {
 	return middleware.Config{
 		Keys: middleware.StaticKeys{testAppID: testKey, otherAppID: otherKey},
-		Now:  c.Now,
+		Now:  fixedNow,
 	}
 }
 

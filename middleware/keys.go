@@ -1,6 +1,12 @@
 package middleware
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+)
 
 // KeyResolver finds the paySignKey (appKey) of an official account, so one
 // endpoint can serve several accounts.
@@ -26,6 +32,30 @@ func (k StaticKeys) PaySignKey(_ context.Context, appID string) (string, error) 
 		return "", ErrUnknownApp
 	}
 	return key, nil
+}
+
+// ValidateKeys implements KeysValidator: it refuses an empty map, a blank
+// AppId and an empty or blank paySignKey — what
+// StaticKeys{os.Getenv("APPID"): os.Getenv("PAYSIGNKEY")} holds when the
+// variables are unset. The error names the AppId, never the key.
+func (k StaticKeys) ValidateKeys() error {
+	if len(k) == 0 {
+		return errors.New("StaticKeys is empty: give at least one AppId and its paySignKey")
+	}
+	ids := make([]string, 0, len(k))
+	for id := range k {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids) // the same error every time
+	for _, id := range ids {
+		if strings.TrimSpace(id) == "" {
+			return errors.New("StaticKeys has an empty AppId: is the variable holding it set?")
+		}
+		if strings.TrimSpace(k[id]) == "" {
+			return fmt.Errorf("StaticKeys has no paySignKey for AppId %q: is the variable holding it set?", id)
+		}
+	}
+	return nil
 }
 
 // KeyFunc adapts a function to a KeyResolver, for keys kept in a database or

@@ -19,7 +19,7 @@ import (
 func TestLogsNoSecrets(t *testing.T) {
 	var logs bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := baseConfig(newClock())
+	cfg := baseConfig()
 	cfg.Logger = logger
 	keys := cfg.Keys
 	cfg.Keys = middleware.KeyFunc(func(ctx context.Context, appID string) (string, error) {
@@ -94,7 +94,7 @@ func TestLogsNoSecrets(t *testing.T) {
 func TestNilLogger(t *testing.T) {
 	// With Config.Logger nil, every path still works.
 	next := &recorder{}
-	h := middleware.New(baseConfig(newClock()))(next)
+	h := middleware.New(baseConfig())(next)
 	for _, b := range [][]byte{signedSample(t, nil), signed(t, sample(), "bad"), nil} {
 		serve(h, post(b))
 	}

@@ -87,8 +87,8 @@ func TestChecks(t *testing.T) {
 			n.AppID = "wx1111111111111111"
 			return n
 		}(), testKey), want: 403, wantErr: []error{middleware.ErrUnknownApp}},
-		{name: "empty key configured", body: valid, config: func(c *middleware.Config) {
-			c.Keys = middleware.StaticKeys{testAppID: ""}
+		{name: "empty key resolved", body: valid, config: func(c *middleware.Config) {
+			c.Keys = middleware.KeyFunc(func(context.Context, string) (string, error) { return "", nil })
 		}, want: 500, wantErr: []error{payfeedback.ErrEmptyKey}},
 		{name: "key lookup fails", body: valid, config: func(c *middleware.Config) {
 			c.Keys = middleware.KeyFunc(func(context.Context, string) (string, error) { return "", errors.New("vault sealed") })
@@ -132,7 +132,7 @@ func TestChecks(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got error
-			cfg := baseConfig(newClock())
+			cfg := baseConfig()
 			cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 				got = err
 				middleware.DefaultErrorHandler(w, r, err)
@@ -259,7 +259,7 @@ func unsized(b []byte) io.Reader { return struct{ io.Reader }{bytes.NewReader(b)
 func oneByte(b []byte) io.Reader { return iotest.OneByteReader(bytes.NewReader(b)) }
 
 func TestErrorHandlerReplaced(t *testing.T) {
-	cfg := baseConfig(newClock())
+	cfg := baseConfig()
 	cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		var e *middleware.Error
 		errors.As(err, &e)
@@ -304,6 +304,12 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		want string
 	}{
 		{"no keys", middleware.Config{}, "Config.Keys is nil"},
+		// StaticKeys{os.Getenv(…): os.Getenv(…)} with the variables unset.
+		{"unset variables", middleware.Config{Keys: middleware.StaticKeys{"": ""}}, "empty AppId"},
+		{"unset key", middleware.Config{Keys: middleware.StaticKeys{testAppID: ""}}, `no paySignKey for AppId "wxf8b4f85f3a794e77"`},
+		{"blank key", middleware.Config{Keys: middleware.StaticKeys{testAppID: testKey, otherAppID: " \n"}}, `no paySignKey for AppId "wx0123456789abcdef"`},
+		{"blank AppId", middleware.Config{Keys: middleware.StaticKeys{" ": testKey}}, "empty AppId"},
+		{"empty map", middleware.Config{Keys: middleware.StaticKeys{}}, "StaticKeys is empty"},
 		{"negative body", middleware.Config{Keys: keys, MaxBodySize: -1}, "MaxBodySize"},
 		{"body over 64 KiB", middleware.Config{Keys: keys, MaxBodySize: payfeedback.MaxNotificationSize + 1}, "MaxBodySize"},
 		{"negative MaxAge", middleware.Config{Keys: keys, MaxAge: -time.Second}, "MaxAge"},
@@ -375,7 +381,7 @@ func TestNotificationOutlivesBody(t *testing.T) {
 	// Through the middleware: a notification kept by a handler survives
 	// the next requests, which reuse the buffer.
 	next := &recorder{}
-	h := middleware.New(baseConfig(newClock()))(next)
+	h := middleware.New(baseConfig())(next)
 	first := signedSample(t, nil)
 	if w := serve(h, post(first)); w.Code != 200 {
 		t.Fatalf("status %d", w.Code)
@@ -396,7 +402,7 @@ func TestNotificationOutlivesBody(t *testing.T) {
 
 func TestNextGetsEmptyBody(t *testing.T) {
 	var got []byte
-	h := middleware.New(baseConfig(newClock()))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := middleware.New(baseConfig())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got, _ = io.ReadAll(r.Body)
 	}))
 	if w := serve(h, post(signedSample(t, nil))); w.Code != 200 {
@@ -417,7 +423,7 @@ func TestNextContextAndWriter(t *testing.T) {
 		flushErr  error
 		derivedOK bool
 	)
-	h := middleware.New(baseConfig(newClock()))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := middleware.New(baseConfig())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		trace = r.Context().Value(traceKey{})
 		ctx, cancel := context.WithCancel(r.Context())
 		defer cancel()

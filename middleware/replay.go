@@ -12,34 +12,69 @@ import (
 
 // ReplayStore remembers which notifications were handled, so an exact
 // re-delivery is acknowledged without running the handler again and a
-// signature reused with other unsigned fields is refused (PROTOCOL §3).
+// signature reused with other unsigned fields is refused (the signature
+// covers only appid, openid and timestamp: see docs/protocol.md).
 //
 // A key names one signed notification: its AppId and its AppSignature
 // (lower-case hex), as "AppId:signature". A Fingerprint digests the fields
-// the signature does not cover. An entry is either in progress (claimed, its
-// handler running) or done (its handler succeeded); it lives for the ttl
-// given by the latest call that set it, then the key is free again.
+// the signature does not cover. An entry holds a key's fingerprint and a
+// state: in progress (claimed: a handler is running), released (its handler
+// failed) or done (its handler succeeded). Two durations bound it: the claim
+// of an entry in progress lasts the lease given to Claim, and the
+// fingerprint is kept for the keep given to Claim or Complete (the
+// middleware passes the time until the notification's TimeStamp leaves the
+// freshness window). The entry is forgotten once both have run out.
+//
+// The fingerprint outlives a failure on purpose: once a key was seen with
+// one fingerprint, another fingerprint is a conflict for as long as the
+// entry lives, whether the first copy's handler succeeded, failed or never
+// finished. Otherwise whoever saw a notification fail (its 5xx answer) could
+// send the same signature with other fields, have them handled, and get the
+// genuine re-delivery refused.
 //
 // The methods take a context first and report failures as errors (the
-// middleware then answers 503 so the sender retries): a store shared by
-// several instances (Redis, a database) fits behind it as well as the
-// in-memory default, NewMemoryStore. Implementations must be safe for
-// concurrent use; the package replaytest checks the contract.
+// middleware then answers 503 with Retry-After, so the sender retries): a
+// store shared by several instances (Redis, a database) fits behind it as
+// well as the in-memory default, NewMemoryStore. Implementations must be
+// safe for concurrent use; the package replaytest checks the contract.
 type ReplayStore interface {
-	// Claim atomically looks key up. Absent (or expired): it records key as
-	// in progress with fp for ttl and returns ClaimNew; the caller then
-	// owns the claim and must call Complete or Release. Present with the
-	// same fp: ClaimDuplicate when done, ClaimInProgress when not.
-	// Present with another fp: ClaimConflict, and the entry is unchanged.
-	Claim(ctx context.Context, key string, fp Fingerprint, ttl time.Duration) (ClaimResult, error)
-	// Complete marks key done with fp for ttl (the handler succeeded). It
-	// recreates the entry if it expired meanwhile; it leaves an entry
-	// holding another fingerprint alone.
-	Complete(ctx context.Context, key string, fp Fingerprint, ttl time.Duration) error
-	// Release forgets key if it is in progress with fp (the handler
-	// failed), so the next copy runs the handler again. It leaves a done
+	// Claim atomically looks key up and answers:
+	//   - absent or expired: it records key in progress with fp, the claim
+	//     lasting lease and the fingerprint keep, and returns ClaimNew: the
+	//     caller owns the claim and must call Complete or Release;
+	//   - held with another fingerprint: ClaimConflict, entry unchanged;
+	//   - done with fp: ClaimDuplicate;
+	//   - in progress with fp, its claim running: ClaimInProgress;
+	//   - released with fp, or in progress with a claim that lapsed (its
+	//     instance died): it claims the entry again (lease from now, the
+	//     fingerprint kept at least keep from now) and returns ClaimNew.
+	Claim(ctx context.Context, key string, fp Fingerprint, lease, keep time.Duration) (ClaimResult, error)
+	// Complete marks key done with fp (the handler succeeded), the
+	// fingerprint kept at least keep from now. It recreates the entry if it
+	// expired meanwhile; it leaves an entry holding another fingerprint
+	// alone.
+	Complete(ctx context.Context, key string, fp Fingerprint, keep time.Duration) error
+	// Release drops the claim of key if it is in progress with fp (the
+	// handler failed) and keeps the fingerprint: the same fingerprint may
+	// claim again at once, another one is still a conflict. It leaves a done
 	// entry, or one holding another fingerprint, alone.
 	Release(ctx context.Context, key string, fp Fingerprint) error
+}
+
+// ReplayStoreAt is the optional interface of a ReplayStore that can be
+// given the time instead of reading a clock, as io.Copy uses an io.WriterTo
+// when it has one. The middleware reads its clock (Config.Now) once per
+// request, for the freshness check; with a ReplayStoreAt it hands that
+// reading to the store instead of the store reading a clock twice more.
+// ClaimAt, CompleteAt and ReleaseAt behave as Claim, Complete and Release
+// would with the store's clock reading now; a store implementing them runs
+// on its caller's clock. MemoryStore implements it; replaytest checks both
+// paths of a store that does.
+type ReplayStoreAt interface {
+	ReplayStore
+	ClaimAt(ctx context.Context, key string, fp Fingerprint, now time.Time, lease, keep time.Duration) (ClaimResult, error)
+	CompleteAt(ctx context.Context, key string, fp Fingerprint, now time.Time, keep time.Duration) error
+	ReleaseAt(ctx context.Context, key string, fp Fingerprint, now time.Time) error
 }
 
 // ClaimResult is what ReplayStore.Claim found. The zero value is not a valid

@@ -6,8 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
@@ -98,10 +98,10 @@ func TestReplay(t *testing.T) {
 			{body: original, want: 200, wantRuns: 3},
 			{body: original, want: 200, wantRuns: 3},
 		}},
-		{"handler failed: another copy may then run", []send{
+		{"handler failed: another copy is still refused", []send{
 			{body: original, status: 500, want: 500, wantRuns: 1},
-			{body: tampered(func(n *payfeedback.Notification) { n.FeedBackID = "1" }), want: 200, wantRuns: 2},
-			{body: original, want: 409, wantRuns: 2, wantErr: middleware.ErrSignatureReused},
+			{body: tampered(func(n *payfeedback.Notification) { n.FeedBackID = "1" }), want: 409, wantRuns: 1, wantErr: middleware.ErrSignatureReused},
+			{body: original, want: 200, wantRuns: 2},
 		}},
 		{"handler answered 204: success", []send{
 			{body: original, status: 204, want: 204, wantRuns: 1},
@@ -120,7 +120,7 @@ func TestReplay(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got error
-			cfg := baseConfig(newClock())
+			cfg := baseConfig()
 			cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 				got = err
 				middleware.DefaultErrorHandler(w, r, err)
@@ -148,39 +148,37 @@ func TestReplay(t *testing.T) {
 	}
 }
 
+// TestReplayWindow runs on the fake clock of a synctest bubble: the entry
+// lives while the TimeStamp is fresh, a replay past the window is refused
+// as too old, and the store then sweeps the entry.
 func TestReplayWindow(t *testing.T) {
-	// Past the freshness window, the store may forget: a replay is then
-	// refused as too old, never handled again.
-	c := newClock()
-	store := middleware.NewMemoryStore(middleware.MemoryOptions{Now: c.Now})
-	cfg := baseConfig(c)
-	cfg.Replay = store
-	next := &recorder{}
-	h := middleware.New(cfg)(next)
-	body := signedSample(t, nil)
-	if w := serve(h, post(body)); w.Code != 200 {
-		t.Fatalf("status %d", w.Code)
-	}
-	c.Advance(middleware.DefaultMaxAge)
-	if w := serve(h, post(body)); w.Code != 200 || next.runs.Load() != 1 {
-		t.Fatalf("at the window's edge: status %d, runs %d; want 200 and 1", w.Code, next.runs.Load())
-	}
-	c.Advance(2 * time.Second)
-	if w := serve(h, post(body)); w.Code != 401 || next.runs.Load() != 1 {
-		t.Fatalf("past the window: status %d, runs %d; want 401 and 1", w.Code, next.runs.Load())
-	}
-	// Sweeping the expired entry happens on the next insertion.
-	serve(h, post(signedSample(t, func(n *payfeedback.Notification) {
-		n.TimeStamp = itoa(testUnix + int64(middleware.DefaultMaxAge/time.Second))
-	})))
-	if store.Len() != 1 {
-		t.Fatalf("store holds %d entries, want only the fresh one", store.Len())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		store := middleware.NewMemoryStore(middleware.MemoryOptions{})
+		next := &recorder{}
+		h := middleware.New(middleware.Config{Keys: middleware.StaticKeys{testAppID: testKey}, Replay: store})(next)
+		body := stampedNow(t, nil)
+		if w := serve(h, post(body)); w.Code != 200 {
+			t.Fatalf("status %d", w.Code)
+		}
+		time.Sleep(middleware.DefaultMaxAge)
+		if w := serve(h, post(body)); w.Code != 200 || next.runs.Load() != 1 {
+			t.Fatalf("at the window's edge: status %d, runs %d; want 200 and 1", w.Code, next.runs.Load())
+		}
+		time.Sleep(2 * time.Second)
+		if w := serve(h, post(body)); w.Code != 401 || next.runs.Load() != 1 {
+			t.Fatalf("past the window: status %d, runs %d; want 401 and 1", w.Code, next.runs.Load())
+		}
+		// Sweeping the expired entry happens on the next insertion.
+		serve(h, post(stampedNow(t, nil)))
+		if store.Len() != 1 || store.Evicted() != 0 {
+			t.Fatalf("store holds %d entries (%d evicted), want only the fresh one", store.Len(), store.Evicted())
+		}
+	})
 }
 
 func TestReplayPanicReleases(t *testing.T) {
 	calls := 0
-	h := middleware.New(baseConfig(newClock()))(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := middleware.New(baseConfig())(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls++
 		if calls == 1 {
 			panic(http.ErrAbortHandler)
@@ -200,23 +198,6 @@ func TestReplayPanicReleases(t *testing.T) {
 	}
 }
 
-// watchStore wraps a store and reports each in-progress answer.
-type watchStore struct {
-	middleware.ReplayStore
-	waiting chan struct{}
-}
-
-func (s *watchStore) Claim(ctx context.Context, key string, fp middleware.Fingerprint, ttl time.Duration) (middleware.ClaimResult, error) {
-	res, err := s.ReplayStore.Claim(ctx, key, fp, ttl)
-	if res == middleware.ClaimInProgress {
-		select {
-		case s.waiting <- struct{}{}:
-		default:
-		}
-	}
-	return res, err
-}
-
 // concurrentCase is a first copy being handled while an identical second
 // copy arrives.
 type concurrentCase struct {
@@ -228,36 +209,24 @@ type concurrentCase struct {
 }
 
 // TestConcurrentCopies sends a second identical copy while the first is
-// being handled: it waits for the first's outcome.
+// being handled: it waits for the first's outcome. It runs in a synctest
+// bubble, so the wait is on the fake clock and synctest.Wait shows the
+// second copy waiting, through the default store.
 func TestConcurrentCopies(t *testing.T) {
 	tests := []concurrentCase{
 		{"first succeeds: second acknowledged", 200, 0, 200, 1},
 		{"first fails: second runs the handler", 500, 0, 200, 2},
 		{"first too slow: second answers 503", 200, 10 * time.Millisecond, 503, 1},
 	}
-	// With a store of our own, the test sees the second copy wait; with the
-	// store New creates (called directly, not through the interface), it
-	// gives the second copy a moment to start waiting: the outcome is the
-	// same if it had not yet, only the path differs.
-	for _, ownStore := range []bool{true, false} {
-		for _, tc := range tests {
-			name := tc.name + ", default store"
-			if ownStore {
-				name = tc.name + ", wrapped store"
-			}
-			t.Run(name, func(t *testing.T) { testConcurrentCopies(t, ownStore, tc) })
-		}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) { testConcurrentCopies(t, tc) })
+		})
 	}
 }
 
-func testConcurrentCopies(t *testing.T, ownStore bool, tc concurrentCase) {
-	c := newClock()
-	store := &watchStore{ReplayStore: middleware.NewMemoryStore(middleware.MemoryOptions{Now: c.Now}), waiting: make(chan struct{}, 1)}
-	cfg := baseConfig(c)
-	if ownStore {
-		cfg.Replay = store
-	}
-	cfg.InFlightWait = tc.wait
+func testConcurrentCopies(t *testing.T, tc concurrentCase) {
+	cfg := middleware.Config{Keys: middleware.StaticKeys{testAppID: testKey}, InFlightWait: tc.wait}
 	var errSecond error
 	cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 		errSecond = err
@@ -265,25 +234,31 @@ func testConcurrentCopies(t *testing.T, ownStore bool, tc concurrentCase) {
 	}
 	next := &recorder{gate: make(chan struct{}), inside: make(chan struct{}, 2)}
 	h := middleware.New(cfg)(next)
-	body := signedSample(t, nil)
+	body := stampedNow(t, nil)
 
 	results := make(chan int, 1)
 	go func() { results <- serve(h, post(body)).Code }()
 	<-next.inside // the first copy is being handled
-	var second *httptest.ResponseRecorder
-	var wg sync.WaitGroup
-	wg.Add(1)
+	var (
+		second  *httptest.ResponseRecorder
+		elapsed time.Duration
+	)
+	secondDone := make(chan struct{})
 	go func() {
-		defer wg.Done()
+		defer close(secondDone)
+		start := time.Now()
 		second = serve(h, post(body))
+		elapsed = time.Since(start)
 	}()
-	if ownStore {
-		<-store.waiting // the second copy found it in progress
-	} else {
-		time.Sleep(20 * time.Millisecond)
+	synctest.Wait() // the second copy found it in progress and waits
+	if next.runs.Load() != 1 {
+		t.Fatalf("the second copy ran the handler while the first was running")
 	}
 	if tc.wait > 0 {
-		wg.Wait() // it gave up waiting
+		<-secondDone // it gave up waiting
+		if elapsed < tc.wait {
+			t.Fatalf("the second copy waited %v, want InFlightWait (%v)", elapsed, tc.wait)
+		}
 	}
 	next.status.Store(int32(tc.first))
 	next.gate <- struct{}{} // let the first finish
@@ -295,7 +270,7 @@ func testConcurrentCopies(t *testing.T, ownStore bool, tc concurrentCase) {
 		next.status.Store(0)
 		next.gate <- struct{}{}
 	}
-	wg.Wait()
+	<-secondDone
 	if second.Code != tc.wantSecond {
 		t.Fatalf("second copy: status %d, want %d (%q)", second.Code, tc.wantSecond, second.Body.String())
 	}
@@ -319,21 +294,21 @@ type failingStore struct {
 
 var errStoreDown = errors.New("redis: connection refused")
 
-func (s *failingStore) Claim(ctx context.Context, key string, fp middleware.Fingerprint, ttl time.Duration) (middleware.ClaimResult, error) {
+func (s *failingStore) Claim(ctx context.Context, key string, fp middleware.Fingerprint, lease, keep time.Duration) (middleware.ClaimResult, error) {
 	if s.fail == "claim" {
 		return 0, errStoreDown
 	}
 	if s.result != 0 || s.zero {
 		return s.result, nil
 	}
-	return s.ReplayStore.Claim(ctx, key, fp, ttl)
+	return s.ReplayStore.Claim(ctx, key, fp, lease, keep)
 }
 
-func (s *failingStore) Complete(ctx context.Context, key string, fp middleware.Fingerprint, ttl time.Duration) error {
+func (s *failingStore) Complete(ctx context.Context, key string, fp middleware.Fingerprint, keep time.Duration) error {
 	if s.fail == "complete" {
 		return errStoreDown
 	}
-	return s.ReplayStore.Complete(ctx, key, fp, ttl)
+	return s.ReplayStore.Complete(ctx, key, fp, keep)
 }
 
 func (s *failingStore) Release(ctx context.Context, key string, fp middleware.Fingerprint) error {
@@ -360,9 +335,8 @@ func TestStoreFailures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newClock()
-			tc.store.ReplayStore = middleware.NewMemoryStore(middleware.MemoryOptions{Now: c.Now})
-			cfg := baseConfig(c)
+			tc.store.ReplayStore = middleware.NewMemoryStore(middleware.MemoryOptions{Now: fixedNow})
+			cfg := baseConfig()
 			cfg.Replay = tc.store
 			var got error
 			cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
@@ -377,6 +351,9 @@ func TestStoreFailures(t *testing.T) {
 			}
 			if tc.wantErr != nil && !errors.Is(got, tc.wantErr) {
 				t.Fatalf("error %v, want %v", got, tc.wantErr)
+			}
+			if w.Code == 503 && w.Header().Get("Retry-After") == "" {
+				t.Fatalf("503 without Retry-After: the sender would not know when to retry")
 			}
 			if strings.Contains(w.Body.String(), "redis") {
 				t.Fatalf("the store's error reached the response: %q", w.Body.String())
@@ -423,5 +400,30 @@ func TestFingerprint(t *testing.T) {
 		if middleware.FingerprintOf(n) == fp {
 			t.Errorf("differ[%d]: fingerprint unchanged", i)
 		}
+	}
+}
+
+// TestStoreGivenTheRequestTime: behind the middleware a ReplayStoreAt is
+// given the time read for the request, so a MemoryStore reads no clock of
+// its own on the way of a notification, and runs on the middleware's.
+func TestStoreGivenTheRequestTime(t *testing.T) {
+	var storeReads, mwReads int
+	store := middleware.NewMemoryStore(middleware.MemoryOptions{Now: func() time.Time {
+		storeReads++
+		return time.Date(2125, 1, 1, 0, 0, 0, 0, time.UTC) // another clock altogether
+	}})
+	cfg := baseConfig()
+	cfg.Now = func() time.Time { mwReads++; return fixedNow() }
+	cfg.Replay = store
+	next := &recorder{}
+	h := middleware.New(cfg)(next)
+	body := signedSample(t, nil)
+	for i, want := range []int{200, 200} {
+		if w := serve(h, post(body)); w.Code != want {
+			t.Fatalf("send %d: status %d", i, w.Code)
+		}
+	}
+	if storeReads != 0 || mwReads != 2 || next.runs.Load() != 1 {
+		t.Fatalf("store clock read %d times, middleware clock %d, handler ran %d; want 0, 2 and 1", storeReads, mwReads, next.runs.Load())
 	}
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Load test of the payfeedback middleware over loopback (PERFORMANCE.md §1):
+# Load test of the payfeedback middleware over loopback (the target: at least
+# 90 % of the requests per second of an empty handler):
 # requests per second of the middleware + Dispatcher against an empty
 # net/http handler, and against an empty handler that reads the body (what
 # any real handler must do at least), same process, same wrk Lua script,
@@ -8,8 +9,9 @@
 # Usage: scripts/middleware-load.sh [-d 5s] [-t 2] [-c 32] [-m new|dup]
 #   -m new (default): every request is a notification the replay store has
 #      forgotten (each wrk thread cycles through its own 15,000 signed bodies,
-#      the store keeps 10,000), so each takes the full path: decode, verify,
-#      fingerprint, claim, dispatch, complete.
+#      the store keeps 10,000 and forgets the oldest first), so each takes the
+#      full path: decode, verify, fingerprint, claim (evicting: the store is
+#      full, the worst case), dispatch, complete.
 #   -m dup: one notification again and again: decoded, verified, then
 #      acknowledged as a duplicate without dispatching.
 # Runs are bounded (-d per run, three rounds after a warm-up) and loopback only.

@@ -1,14 +1,19 @@
 // Package replaytest checks that a middleware.ReplayStore keeps the
 // contract the middleware relies on. Run it from the tests of any store:
 //
-//	func TestRedisStore(t *testing.T) {
+//	func TestSQLStore(t *testing.T) {
 //		replaytest.Run(t, func(t *testing.T, now func() time.Time) middleware.ReplayStore {
-//			return newRedisStore(t, now) // a fresh, empty store
+//			return newSQLStore(t, now) // a fresh, empty store
 //		})
 //	}
 //
+// The cases cover every answer of Claim, the lease and the keep of an
+// entry, Complete and Release with the right and the wrong fingerprint, and
+// the rule that closes the forged copy after a failure: a released or lapsed
+// claim keeps its fingerprint, so another fingerprint stays a conflict.
+// Concurrent claims of one key must grant exactly one.
+//
 // The factory receives the virtual clock the cases advance; a store must
-// judge expiry by it (a store backed by a server that keeps its own time can
-// map it, e.g. by fast-forwarding a test server). Each case gets a fresh
-// store.
+// judge expiry by it (a store backed by a server that keeps its own time
+// takes a clock option, as redisstore does). Each case gets a fresh store.
 package replaytest

@@ -6,9 +6,10 @@
 // The notifications are -bodies distinct documents (distinct OpenIds, so
 // distinct signatures), all signed at start-up. Each wrk thread cycles
 // through its own share, by default 15,000 bodies, through a replay store of
-// 10,000 entries (the default): a body has always been forgotten by the
-// time it comes round again, so every request takes the full path: decode,
-// verify, fingerprint, claim, dispatch, complete. With -mode dup, one body is
+// 10,000 entries (the default), which forgets the oldest entry when full: a
+// body has always been forgotten by the time it comes round again, so every
+// request takes the full path: decode, verify, fingerprint, claim (evicting,
+// the worst case), dispatch, complete. With -mode dup, one body is
 // sent again and again: verified, then acknowledged as a duplicate.
 //
 // It prints "empty URL", "middleware URL" and "ready", then serves until

@@ -1,0 +1,109 @@
+package middleware
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+)
+
+// Defaults of Config (see the package documentation for the reasoning).
+const (
+	// DefaultMaxAge: a TimeStamp may be this old. It covers the sender's
+	// retries of the same document and clock skew.
+	DefaultMaxAge = 10 * time.Minute
+	// DefaultMaxFuture: a TimeStamp may be this far ahead of our clock
+	// (clock skew only: nothing legitimate is signed in the future).
+	DefaultMaxFuture = time.Minute
+	// DefaultClaimTTL: how long a copy being handled keeps other copies
+	// waiting, should its instance die before finishing.
+	DefaultClaimTTL = time.Minute
+	// DefaultInFlightWait: how long a copy waits for an identical one being
+	// handled before answering 503.
+	DefaultInFlightWait = 5 * time.Second
+)
+
+// Config configures New. Only Keys is required.
+type Config struct {
+	// Keys resolves an AppId to its paySignKey. Required: New panics
+	// without it, and when it can tell that a key is missing (StaticKeys
+	// with an empty AppId or key: see KeysValidator).
+	Keys KeyResolver
+	// MaxBodySize bounds the body in bytes (0: payfeedback.MaxNotificationSize,
+	// 64 KiB, also the largest allowed). A larger body is refused with 413
+	// after reading at most MaxBodySize+1 bytes.
+	MaxBodySize int64
+	// MaxAge is how old a TimeStamp may be (0: DefaultMaxAge, 10 minutes).
+	MaxAge time.Duration
+	// MaxFuture is how far ahead of Now a TimeStamp may be (0:
+	// DefaultMaxFuture, 1 minute).
+	MaxFuture time.Duration
+	// Now is the clock judging freshness and, for the default store,
+	// expiry (nil: time.Now). Tests set a fixed clock.
+	Now func() time.Time
+	// Replay remembers handled notifications (nil: a new MemoryStore with
+	// DefaultMaxEntries, using Now, Logger and Metrics). Share one store
+	// between the instances of a service (the package redisstore has one
+	// on Redis), and between the middlewares of one process that serve the
+	// same accounts.
+	Replay ReplayStore
+	// ClaimTTL is how long a claim on a notification being handled lasts
+	// (0: DefaultClaimTTL). Once it lapses, an identical copy runs the
+	// handler again: set it above the handler's longest run.
+	ClaimTTL time.Duration
+	// InFlightWait is how long a copy waits for an identical copy being
+	// handled (0: DefaultInFlightWait) before answering 503 with
+	// Retry-After. The wait is in real time, whatever Now says.
+	InFlightWait time.Duration
+	// ErrorHandler answers refusals (nil: DefaultErrorHandler). err is
+	// always an *Error. It must write a response; it must not call the
+	// next handler.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
+	// Logger receives one record per notification: accepted and
+	// acknowledged ones at Info, refusals at Warn (4xx) or Error (5xx).
+	// Records carry AppId, MsgType, FeedBackId, status and reason, never a
+	// key nor the body (nil: nothing is logged).
+	Logger *slog.Logger
+	// Metrics receives one Observation per request (outcome, status,
+	// refusal reason, latency) and, from the default store, each
+	// degradation of the replay memory (nil: none). It is called without
+	// allocating; examples/metrics exposes it to Prometheus.
+	Metrics Metrics
+}
+
+// KeysValidator is implemented by a KeyResolver that can check its keys
+// before serving, as StaticKeys does. Config.Validate calls it, so that a
+// key missing from the environment stops the service at start-up instead
+// of refusing every notification for the day WeChat keeps retrying.
+type KeysValidator interface {
+	ValidateKeys() error
+}
+
+// Validate reports the first problem of c that New would panic on, or nil:
+// a missing key resolver, keys its ValidateKeys method refuses (an empty
+// AppId or paySignKey), a size out of range or a negative duration.
+func (c Config) Validate() error {
+	switch {
+	case c.Keys == nil:
+		return errors.New("middleware: Config.Keys is nil: give a KeyResolver such as middleware.StaticKeys{appID: paySignKey}")
+	case c.MaxBodySize < 0 || c.MaxBodySize > payfeedback.MaxNotificationSize:
+		return fmt.Errorf("middleware: Config.MaxBodySize %d out of range: want 0 (default) to %d", c.MaxBodySize, payfeedback.MaxNotificationSize)
+	case c.MaxAge < 0:
+		return errors.New("middleware: Config.MaxAge is negative: want 0 (default) or a positive duration")
+	case c.MaxFuture < 0:
+		return errors.New("middleware: Config.MaxFuture is negative: want 0 (default) or a positive duration")
+	case c.ClaimTTL < 0:
+		return errors.New("middleware: Config.ClaimTTL is negative: want 0 (default) or a positive duration")
+	case c.InFlightWait < 0:
+		return errors.New("middleware: Config.InFlightWait is negative: want 0 (default) or a positive duration")
+	}
+	if kv, ok := c.Keys.(KeysValidator); ok {
+		if err := kv.ValidateKeys(); err != nil {
+			return fmt.Errorf("middleware: Config.Keys: %w", err)
+		}
+	}
+	return nil
+}
