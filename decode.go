@@ -17,6 +17,13 @@ const MaxNotificationSize = 64 << 10
 // malformed.
 const MaxDepth = 32
 
+// MaxElements bounds how many elements a notification may hold, the root
+// included. WeChat's have about 20 (11 fields, PicInfo and two per
+// picture); unknown elements are allowed, but a body of thousands of tiny
+// elements only serves to make a receiver work before the signature is
+// checked, and is refused as malformed.
+const MaxElements = 256
+
 // ParseNotification decodes a notification body. It returns a *DecodeError
 // (test its class with errors.Is against ErrMalformed, ErrNotXMLRoot,
 // ErrDOCTYPE, ErrMissingElement, ErrBadTimestamp, ErrUnknownMsgType,
@@ -336,10 +343,14 @@ func scanNotification(s string, out *scanned) bool {
 	if !sc.lit("<xml>") {
 		return false
 	}
+	sc.element()
 	for {
 		sc.skipSpace()
 		// The start tags WeChat writes are matched whole; any other by name.
 		if f, ok := sc.fieldTag(); ok {
+			if !sc.element() {
+				return false
+			}
 			v, single, ok := sc.value()
 			if !ok || !single || !sc.endField(f) || !out.set(s, f, v) {
 				return false
@@ -352,6 +363,9 @@ func scanNotification(s string, out *scanned) bool {
 				return false
 			}
 			break
+		}
+		if !sc.element() {
+			return false
 		}
 		if name == "PicInfo" {
 			start := out.npics
@@ -414,8 +428,16 @@ func (sc *scanned) setPics(s string, start int) bool {
 }
 
 type scanner struct {
-	s string
-	i int
+	s     string
+	i     int
+	elems int // elements started so far, the root included
+}
+
+// element counts one more element; false past MaxElements (the reference
+// decoder then refuses the body).
+func (sc *scanner) element() bool {
+	sc.elems++
+	return sc.elems <= MaxElements
 }
 
 // declaration skips the XML declarations WeChat and its relays write.
@@ -771,11 +793,11 @@ func (sc *scanner) picInfo(out *scanned) bool {
 		if sc.lit("</PicInfo>") {
 			return true
 		}
-		if !sc.lit("<item>") {
+		if !sc.lit("<item>") || !sc.element() {
 			return false
 		}
 		sc.skipSpace()
-		if !sc.lit("<PicUrl>") {
+		if !sc.lit("<PicUrl>") || !sc.element() {
 			return false
 		}
 		v, single, ok := sc.value()

@@ -102,26 +102,56 @@ func forgedBodies() map[string][]byte {
 }
 
 // TestForgedBodiesAllocateLittle holds the bound that no noise excuses:
-// a forged body's attributes and pictures are not collected, so decoding
-// it allocates about what a genuine body of the same path does. (Bodies
-// that make the reference decoder read thousands of elements allocate per
-// element in encoding/xml, pictures or not: not bounded here.)
+// a forged body's attributes and pictures are not collected, and no body
+// makes the reference decoder read more than MaxElements elements, so
+// decoding a forged 60 KB body allocates no more than those elements cost
+// (before the cap, thousands of tiny elements took 30,000 allocations and
+// 4 to 14 ms).
 func TestForgedBodiesAllocateLittle(t *testing.T) {
 	bodies := forgedBodies()
 	reference := float64(testing.AllocsPerRun(10, func() {
 		_, _ = ParseNotification([]byte(`<xml>` + costHead + `<Reason>&amp;</Reason></xml>`))
 	}))
+	// encoding/xml allocates a few times per element it reads.
+	elements := reference + 8*MaxElements
 	tests := map[string]float64{
-		"genuine":               10,
-		"attributes-on-root":    10,            // refused before encoding/xml reads anything
-		"attributes-on-unknown": reference + 5, // the elements before it, then refused
-		"pictures":              10,            // the scanner reads past the 16th
+		"genuine":                 10,
+		"attributes-on-root":      10,            // refused before encoding/xml reads anything
+		"attributes-on-unknown":   reference + 5, // the elements before it, then refused
+		"attributed-elements":     elements,      // refused at element 257
+		"pictures":                elements,
+		"pictures-reference-path": elements,
 	}
 	for name, limit := range tests {
 		allocs := testing.AllocsPerRun(10, func() { _, _ = ParseNotification(bodies[name]) })
 		if allocs > limit {
 			t.Errorf("%s: %v allocations per decode, want at most %v", name, allocs, limit)
 		}
+	}
+}
+
+// TestElementLimit: MaxElements elements are accepted, one more is refused,
+// by both decoders alike, on the fast path and on the reference path.
+func TestElementLimit(t *testing.T) {
+	// costHead has 7 elements; with the root, 8.
+	unknown := func(n int) string { return strings.Repeat(`<U/>`, n) }
+	for _, tt := range []struct {
+		name    string
+		body    string
+		wantErr error
+	}{
+		{"exactly MaxElements", `<xml>` + costHead + unknown(MaxElements-8) + `</xml>`, nil},
+		{"MaxElements+1", `<xml>` + costHead + unknown(MaxElements-7) + `</xml>`, ErrMalformed},
+		{"MaxElements+1, reference path", `<xml>` + costHead + `<Reason>&amp;</Reason>` + unknown(MaxElements-8) + `</xml>`, ErrMalformed},
+		{"MaxElements+1 in pictures", `<xml>` + costHead + `<PicInfo>` + strings.Repeat(`<item><PicUrl></PicUrl></item>`, (MaxElements-8)/2) + `</PicInfo></xml>`, ErrMalformed},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			checkDifferential(t, []byte(tt.body))
+			_, err := ParseNotification([]byte(tt.body))
+			if tt.wantErr == nil && err != nil || !errors.Is(err, tt.wantErr) {
+				t.Fatalf("error %v, want %v", err, tt.wantErr)
+			}
+		})
 	}
 }
 

@@ -18,6 +18,7 @@ func decodeReference(data []byte, raw *rawNotification) error {
 	// No CharsetReader: a declaration naming another encoding is refused.
 	var (
 		depth    int
+		elems    int // elements started, the root included
 		rootSeen bool
 		rootDone bool
 		// The element at depth 1 being read, and its character data.
@@ -56,6 +57,9 @@ func decodeReference(data []byte, raw *rawNotification) error {
 			}
 			if depth == MaxDepth {
 				return &DecodeError{Err: ErrMalformed, Detail: "elements nested deeper than 32"}
+			}
+			if elems++; elems > MaxElements {
+				return &DecodeError{Err: ErrMalformed, Detail: "more than 256 elements"}
 			}
 			name := t.Name.Local
 			if t.Name.Space != "" {

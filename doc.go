@@ -18,7 +18,7 @@
 //
 //   - ErrMalformed: not well-formed XML, not UTF-8 (a declaration naming
 //     another encoding included), a character XML forbids, elements nested
-//     deeper than MaxDepth, text or a second element after the root;
+//     deeper than MaxDepth, more than MaxElements elements, text or a second element after the root;
 //   - ErrNotXMLRoot: a root element other than <xml>;
 //   - ErrDOCTYPE: a DOCTYPE or any other directive, which closes the door
 //     to entity expansion ("billion laughs") and external entities;
