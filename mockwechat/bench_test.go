@@ -59,19 +59,19 @@ func serveBench(b *testing.B, s *Server, newReq func() *http.Request) {
 func BenchmarkTokenHandler(b *testing.B) {
 	s, _, _ := benchServer(b)
 	demo := DemoAccount()
-	target := PathToken + "?grant_type=client_credential&appid=" + demo.AppID + "&secret=" + demo.Secret
+	target := payfeedback.PathToken + "?grant_type=client_credential&appid=" + demo.AppID + "&secret=" + demo.Secret
 	serveBench(b, s, func() *http.Request { return httptest.NewRequest("GET", target, nil) })
 }
 
 func BenchmarkUpdateHandler(b *testing.B) {
 	s, tok, c := benchServer(b)
-	target := PathUpdate + "?" + url.Values{"access_token": {tok}, "openid": {"o1"}, "feedbackid": {c.FeedBackID}}.Encode()
+	target := payfeedback.PathUpdateFeedback + "?" + url.Values{"access_token": {tok}, "openid": {"o1"}, "feedbackid": {c.FeedBackID}}.Encode()
 	serveBench(b, s, func() *http.Request { return httptest.NewRequest("GET", target, nil) })
 }
 
 func BenchmarkCustomSendHandler(b *testing.B) {
 	s, tok, _ := benchServer(b)
-	target := PathCustomSend + "?access_token=" + tok
+	target := payfeedback.PathSendMessage + "?access_token=" + tok
 	body := []byte(`{"touser":"o1","msgtype":"text","text":{"content":"Hello from the merchant"}}`)
 	serveBench(b, s, func() *http.Request { return httptest.NewRequest("POST", target, bytes.NewReader(body)) })
 }

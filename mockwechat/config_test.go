@@ -14,7 +14,7 @@ func TestParseConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := c.Options(time.Now())
+	o, err := c.Resolve(time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,14 +42,14 @@ func TestParseConfig(t *testing.T) {
 	} {
 		c, err := ParseConfig([]byte(bad))
 		if err == nil {
-			_, err = c.Options(time.Now())
+			_, err = c.Resolve(time.Now())
 		}
 		if err == nil || !strings.Contains(err.Error(), "config") {
 			t.Errorf("config %s: err %v, want a config error", bad, err)
 		}
 	}
 	c, _ = ParseConfig([]byte(`{"accounts":[{"appid":"wxa","secret":"s","paysignkey":"k","reasons":["a","b","c","d"]}]}`))
-	o, _ = c.Options(time.Now())
+	o, _ = c.Resolve(time.Now())
 	if _, err := New(o); err == nil {
 		t.Error("four reasons accepted")
 	}
@@ -63,7 +63,7 @@ func FuzzParseConfig(f *testing.F) {
 		if err != nil {
 			return
 		}
-		o, err := c.Options(t0)
+		o, err := c.Resolve(t0)
 		if err != nil {
 			return
 		}

@@ -170,10 +170,10 @@ func TestMockUsageErrors(t *testing.T) {
 		{[]string{"--config", filepath.Join(dir, "missing.json")}, "--config"},
 		{[]string{"--config", bad}, "unknown field"},
 		{[]string{"--config", two, "--appid", "wxc"}, "set them there"},
-		{[]string{"--retry", "soon"}, "retry_schedule"},
+		{[]string{"--retry", "soon"}, "--retry"},
 		{[]string{"--log", "loud"}, "--log"},
 		{[]string{"--notify-url", "ftp://x"}, "not an absolute http(s) URL"},
-		{[]string{"--clock-start", "yesterday"}, "clock_start"},
+		{[]string{"--clock-start", "yesterday"}, "--clock-start"},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer

@@ -1,0 +1,29 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
+)
+
+// token serves GET /cgi-bin/token. Checks, in order: grant_type 40002,
+// appid missing 41002, unknown 40013, secret missing 41004, wrong 40125,
+// the daily quota 45009.
+func (h *Handler) token(c *call) response {
+	if gt := c.query.Get("grant_type"); gt != "client_credential" {
+		return fail(payfeedback.CodeInvalidGrantType, "grant_type must be client_credential")
+	}
+	c.appID = c.query.Get("appid")
+	t, err := h.o.World.TokenCall(c.appID, c.query.Get("secret"), world.NewTokenValue(), c.now)
+	if err != nil {
+		return answer(err)
+	}
+	b := make([]byte, 0, 128)
+	b = append(b, `{"access_token":"`...)
+	b = append(b, t.Value...)
+	b = append(b, `","expires_in":`...)
+	b = strconv.AppendInt(b, int64(t.Expires.Sub(c.now).Seconds()), 10)
+	b = append(b, '}')
+	return response{body: b}
+}
