@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -190,5 +191,38 @@ func BenchmarkAdvance15Days(b *testing.B) {
 		}
 		s.Close()
 		b.StartTimer()
+	}
+}
+
+// BenchmarkCloseAfter64Clients measures Close after 64 clients, each with
+// a keep-alive connection left idle and one that never sent a request.
+func BenchmarkCloseAfter64Clients(b *testing.B) {
+	demo := DemoAccount()
+	for range b.N {
+		b.StopTimer()
+		s := NewServer(Options{Clock: NewVirtualClock(t0)})
+		target := s.URL + payfeedback.PathToken + "?grant_type=client_credential&appid=" + demo.AppID + "&secret=" + demo.Secret
+		var conns []net.Conn
+		for range 64 {
+			c := &http.Client{Transport: &http.Transport{}}
+			resp, err := c.Get(target)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			conns = append(conns, conn)
+		}
+		time.Sleep(20 * time.Millisecond)
+		b.StartTimer()
+		s.Close()
+		b.StopTimer()
+		for _, c := range conns {
+			c.Close()
+		}
 	}
 }
