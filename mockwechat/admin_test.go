@@ -215,3 +215,46 @@ func TestAdminLongPollEndsOnClose(t *testing.T) {
 		t.Fatalf("long poll answered %d on close, want 503", code)
 	}
 }
+
+// TestAdminPaging: long listings are paged: ?limit=N, then ?after= the last
+// id seen (complaints, deliveries) or ?since= the next seq (calls).
+func TestAdminPaging(t *testing.T) {
+	s, _ := newVirtual(t, Options{Accounts: []Account{{AppID: "wxa", Secret: "s", PaySignKey: "k",
+		NotifyURL: newHandlerServer(t, okHandler()).URL}}})
+	ctx := testCtx(t)
+	var ids []string
+	for range 5 {
+		c, err := s.FileComplaint(ctx, ComplaintSpec{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.FeedBackID)
+		do(t, s, "GET", payfeedback.PathToken, nil, "")
+	}
+	s.WaitIdle(ctx)
+	var page []Complaint
+	adminCall(t, s, "GET", "/_mock/complaints?limit=2", "", &page)
+	if len(page) != 2 || page[0].FeedBackID != ids[0] || page[1].FeedBackID != ids[1] {
+		t.Fatalf("first page of complaints: %d", len(page))
+	}
+	adminCall(t, s, "GET", "/_mock/complaints?limit=2&after="+page[1].FeedBackID, "", &page)
+	if len(page) != 2 || page[0].FeedBackID != ids[2] || page[1].FeedBackID != ids[3] {
+		t.Fatalf("second page of complaints: %+v", page)
+	}
+	if code, _ := adminCall(t, s, "GET", "/_mock/complaints?after=nope", "", nil); code != http.StatusNotFound {
+		t.Fatalf("after an unknown complaint: HTTP %d, want 404", code)
+	}
+	var ds []Delivery
+	adminCall(t, s, "GET", "/_mock/deliveries?limit=3&after=1", "", &ds)
+	if len(ds) != 3 || ds[0].ID != 2 || ds[2].ID != 4 {
+		t.Fatalf("a page of deliveries: %+v", ds)
+	}
+	var calls struct {
+		Calls []Call `json:"calls"`
+		Next  uint64 `json:"next"`
+	}
+	adminCall(t, s, "GET", "/_mock/calls?limit=2&since=2", "", &calls)
+	if len(calls.Calls) != 2 || calls.Calls[0].Seq != 2 || calls.Next != 4 {
+		t.Fatalf("a page of calls: %d calls, next %d", len(calls.Calls), calls.Next)
+	}
+}

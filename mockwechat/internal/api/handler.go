@@ -79,6 +79,9 @@ type call struct {
 	appID string // the account, once known: for the log and the faults
 	now   time.Time
 	fault string
+	// logged is what the call log keeps of the answer, when not the answer
+	// itself (a token, masked).
+	logged []byte
 }
 
 // ServeHTTP serves one API call; unknown paths answer HTTP 404, errcode -1.
@@ -97,6 +100,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		rec.Status = 0
 	} else {
 		rec.Answer = write(w, resp)
+		if c.logged != nil {
+			rec.Answer = c.logged
+		}
 	}
 	rec.Latency = time.Since(start)
 	h.record(rec)

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
@@ -19,11 +20,17 @@ func (h *Handler) token(c *call) response {
 	if err != nil {
 		return answer(err)
 	}
+	ttl := int64(t.Expires.Sub(c.now).Seconds())
+	c.logged = tokenAnswer(calllog.MaskValue("access_token", t.Value), ttl)
+	return response{body: tokenAnswer(t.Value, ttl)}
+}
+
+// tokenAnswer is the token API's success answer.
+func tokenAnswer(token string, ttl int64) []byte {
 	b := make([]byte, 0, 128)
 	b = append(b, `{"access_token":"`...)
-	b = append(b, t.Value...)
+	b = append(b, token...)
 	b = append(b, `","expires_in":`...)
-	b = strconv.AppendInt(b, int64(t.Expires.Sub(c.now).Seconds()), 10)
-	b = append(b, '}')
-	return response{body: b}
+	b = strconv.AppendInt(b, ttl, 10)
+	return append(b, '}')
 }
