@@ -87,7 +87,7 @@ MOCK_IDLE=$(mib "$MOCK_PID" VmRSS)
 CANNED_IDLE=$(mib "$CANNED_PID" VmRSS)
 
 # --- world for update and send: one complaint, its user within the window ---
-FEEDBACK_ID=$(curl -sf -X POST "$MOCK/_mock/complaints" -d '{"openid":"oLoadUser"}' | grep -o '"feedback_id":"[0-9]*"' | grep -o '[0-9]\+')
+FEEDBACK_ID=$(curl -sf -H 'Content-Type: application/json' -d '{"openid":"oLoadUser"}' "$MOCK/_mock/complaints" | grep -o '"feedback_id":"[0-9]*"' | grep -o '[0-9]\+')
 token() { curl -sf "$MOCK$TOKEN_PATH" | grep -o '"access_token":"[^"]*"' | cut -d'"' -f4; }
 
 cat >"$TMP/send.lua" <<'LUA'

@@ -167,13 +167,13 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return usageErrorf(hint, "%v", err)
 	}
+	if !loopback(cfg.Addr) {
+		fmt.Fprintf(std.Stderr, "mockwechat: warning: --addr %s is not loopback: anyone who can reach it can drive the fake through its unauthenticated admin API (/_mock/); its Host, Origin and Content-Type checks keep web pages out, not people\n", cfg.Addr)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		srv.Close()
 		return fmt.Errorf("listen on %s: %w (choose another with --addr, e.g. 127.0.0.1:0 for any free port)", cfg.Addr, err)
-	}
-	if !loopback(cfg.Addr) {
-		fmt.Fprintf(std.Stderr, "mockwechat: warning: --addr %s is not loopback: anyone who can reach it can drive the fake through its unauthenticated admin API (/_mock/); its Host, Origin and Content-Type checks keep web pages out, not people\n", cfg.Addr)
 	}
 	if err := srv.StartListener(ln); err != nil {
 		ln.Close()

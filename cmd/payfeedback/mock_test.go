@@ -183,3 +183,20 @@ func TestMockUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestMockWarnsWhenNotLoopback: an --addr that is not loopback is warned
+// about on stderr before the fake listens (here it cannot: the address is
+// nobody's, so no socket leaves loopback).
+func TestMockWarnsWhenNotLoopback(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"mock", "--addr", "192.0.2.1:1", "--log", "off"}, stdio{Stdout: &out, Stderr: &errOut})
+	if code == 0 || !strings.Contains(errOut.String(), "warning: --addr 192.0.2.1:1 is not loopback") {
+		t.Fatalf("exit %d, stderr %q: want the warning", code, errOut.String())
+	}
+	for addr, want := range map[string]bool{"127.0.0.1:8080": true, "[::1]:80": true, "localhost:8080": true,
+		"0.0.0.0:8080": false, ":8080": false, "[::]:80": false, "192.168.1.2:80": false, "example.com:80": false} {
+		if got := loopback(addr); got != want {
+			t.Errorf("loopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}

@@ -8,7 +8,7 @@
 //
 //	go run ./cmd/payfeedback mock --notify-url http://127.0.0.1:8000/wechat/payfeedback &
 //	go run ./examples/merchant &
-//	curl -s -X POST http://127.0.0.1:8080/_mock/complaints -d '{"openid":"o-demo","reason":"商品质量有问题"}'
+//	curl -s -H 'Content-Type: application/json' -d '{"openid":"o-demo","reason":"商品质量有问题"}' http://127.0.0.1:8080/_mock/complaints
 //	curl -s http://127.0.0.1:8000/complaints
 //
 // This demo resolves every complaint as soon as it arrives. A real merchant
