@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -198,5 +200,24 @@ func TestMockWarnsWhenNotLoopback(t *testing.T) {
 		if got := loopback(addr); got != want {
 			t.Errorf("loopback(%q) = %v, want %v", addr, got, want)
 		}
+	}
+}
+
+// TestMockServerTimeouts: payfeedback mock closes a connection whose body
+// never comes (read_timeout, 30 s unless configured) instead of keeping it
+// open forever, as it did.
+func TestMockServerTimeouts(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "mock.json")
+	os.WriteFile(cfg, []byte(`{"read_timeout":"200ms"}`), 0o600)
+	base, _, _, _ := startMock(t, "--config", cfg, "--log", "off")
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST /cgi-bin/message/custom/send HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := io.Copy(io.Discard, c); err != nil {
+		t.Fatalf("the slow-body connection is still open after 3 s: %v", err)
 	}
 }
