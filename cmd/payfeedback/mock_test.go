@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/middleware"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
@@ -219,5 +222,47 @@ func TestMockServerTimeouts(t *testing.T) {
 	c.SetReadDeadline(time.Now().Add(3 * time.Second))
 	if _, err := io.Copy(io.Discard, c); err != nil {
 		t.Fatalf("the slow-body connection is still open after 3 s: %v", err)
+	}
+}
+
+// TestMockVirtualClockWallMerchant: with --virtual-clock, after the
+// README's advance step, a merchant on wall time (another process, which
+// cannot read the fake's clock) still accepts the pushes: payfeedback mock
+// stamps them with wall time. It stamped the virtual time, hours in the
+// future, and every push was refused.
+func TestMockVirtualClockWallMerchant(t *testing.T) {
+	demo := mockwechat.DemoAccount()
+	merchant := httptest.NewServer(middleware.New(middleware.Config{Keys: middleware.StaticKeys{demo.AppID: demo.PaySignKey}})(
+		middleware.Dispatcher{
+			OnRequest: func(context.Context, *payfeedback.Notification) error { return nil },
+			OnConfirm: func(context.Context, *payfeedback.Notification) error { return nil },
+		}))
+	defer merchant.Close()
+	base, _, _, _ := startMock(t, "--virtual-clock", "--notify-url", merchant.URL, "--log", "off")
+	post := func(path, body string, out any) {
+		t.Helper()
+		resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("POST %s: HTTP %d %s", path, resp.StatusCode, b)
+		}
+		if out != nil {
+			json.NewDecoder(resp.Body).Decode(out)
+		}
+	}
+	var c mockwechat.Complaint
+	post("/_mock/complaints", `{"openid":"o-demo"}`, &c)
+	post("/_mock/clock/advance", `{"by":"72h"}`, nil)
+	post("/_mock/complaints/"+c.FeedBackID+"/confirm", "", nil)
+	for _, msgtype := range []string{"request", "confirm"} {
+		var d mockwechat.Delivery
+		code := getJSON(t, base+"/_mock/deliveries/wait?timeout=5s&delivered=true&msgtype="+msgtype+"&feedback_id="+c.FeedBackID, &d)
+		if code != 200 || !d.Delivered {
+			t.Fatalf("the %s push was not delivered to a merchant on wall time: HTTP %d %+v", msgtype, code, d)
+		}
 	}
 }
