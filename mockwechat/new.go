@@ -2,6 +2,7 @@ package mockwechat
 
 import (
 	"context"
+	"time"
 
 	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/api"
@@ -65,11 +66,20 @@ func New(opts Options) (*Server, error) {
 	s.bus = events.NewBus(s.feed, s.sched, s.push)
 	s.bus.OnTimer(s.world.Fire)
 	s.api = api.New(api.Options{World: s.world, Bus: s.bus, Feed: s.feed, Calls: s.calls, Faults: s.faults,
-		Now: s.sched.Now, CallsPerMinute: set.CallsPerMinute})
+		Now: virtualNow(s.sched), CallsPerMinute: set.CallsPerMinute})
 	s.admin = admin.New(admin.Options{Backend: adminBackend{s}, Addr: set.Addr, Listening: s.life.listening,
 		AllowedHosts: set.AllowedHosts})
 	if v := s.sched.Virtual(); v != nil {
 		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})
 	}
 	return s, nil
+}
+
+// virtualNow is the virtual clock's Now, nil on real time (the API then
+// reads the time once per call).
+func virtualNow(s clock.Scheduler) func() time.Time {
+	if v := s.Virtual(); v != nil {
+		return v.Now
+	}
+	return nil
 }

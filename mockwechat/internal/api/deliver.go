@@ -96,7 +96,7 @@ func parseDeliver(body []byte) (deliverBody, error) {
 // deliver_status 1 marks the order shipped (the first time), 0 records the
 // failure and deliver_msg.
 func (h *Handler) deliver(c *call) response {
-	appID, key, err := h.o.World.PayKey(c.query.Get("access_token"), c.now)
+	appID, key, err := h.o.World.PayKey(c.param("access_token"), c.now)
 	c.appID = appID
 	if err != nil {
 		return answer(err)

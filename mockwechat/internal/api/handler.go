@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -29,7 +28,7 @@ type Options struct {
 	Feed   *events.Feed
 	Calls  *calllog.Log
 	Faults *fault.Set
-	// Now is the fake's clock.
+	// Now is the fake's virtual clock; nil: real time.
 	Now func() time.Time
 	// CallsPerMinute limits each account's calls of each endpoint (45011
 	// beyond); 0: unlimited.
@@ -74,7 +73,7 @@ type call struct {
 	w     http.ResponseWriter
 	r     *http.Request
 	path  string
-	query url.Values
+	query string // raw: param reads it, the call log keeps it
 	body  []byte
 	appID string // the account, once known: for the log and the faults
 	now   time.Time
@@ -84,6 +83,18 @@ type call struct {
 	logged []byte
 }
 
+// param returns a query parameter of the call.
+func (c *call) param(key string) string { return param(c.query, key) }
+
+// now returns the time on the fake's clock, and the real time.
+func (h *Handler) now() (fake, real time.Time) {
+	real = time.Now()
+	if h.o.Now == nil {
+		return real, real
+	}
+	return h.o.Now(), real
+}
+
 // ServeHTTP serves one API call; unknown paths answer HTTP 404, errcode -1.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ep, ok := h.routes[r.URL.Path]
@@ -91,10 +102,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.unknown(w, r)
 		return
 	}
-	start := time.Now()
-	c := &call{w: w, r: r, path: ep.path, query: r.URL.Query(), now: h.o.Now()}
+	now, start := h.now()
+	c := &call{w: w, r: r, path: ep.path, query: r.URL.RawQuery, now: now}
 	resp := h.serve(c, ep)
-	rec := calllog.Call{Time: c.now, Endpoint: ep.path, Method: r.Method, AppID: c.appID, Query: c.query,
+	rec := calllog.Call{Time: c.now, Endpoint: ep.path, Method: r.Method, AppID: c.appID,
 		Body: c.body, ErrCode: resp.code, Status: resp.statusOr200(), Fault: c.fault}
 	if resp.dropped {
 		rec.Status = 0
@@ -105,7 +116,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	rec.Latency = time.Since(start)
-	h.record(rec)
+	h.record(rec, c.query)
 	if resp.abort {
 		panic(http.ErrAbortHandler)
 	}
@@ -148,16 +159,16 @@ func (h *Handler) serve(c *call, ep endpoint) response {
 // a token call, the token's account otherwise.
 func (h *Handler) account(c *call) string {
 	if c.path == payfeedback.PathToken {
-		return c.query.Get("appid")
+		return c.param("appid")
 	}
-	return h.o.World.TokenAccount(c.query.Get("access_token"))
+	return h.o.World.TokenAccount(c.param("access_token"))
 }
 
 // record logs a call and tells the feed.
-func (h *Handler) record(rec calllog.Call) {
-	logged := h.o.Calls.Add(rec)
+func (h *Handler) record(rec calllog.Call, rawQuery string) {
+	logged := h.o.Calls.Add(rec, rawQuery)
 	h.o.Feed.Publish(events.KindCall, func(e *events.Event) {
-		c := logged.Clone()
+		c := logged.Call()
 		e.Call = &c
 	})
 }
@@ -195,12 +206,11 @@ func answer(err error) response {
 // unknown answers a path the API does not have: HTTP 404 with errcode -1,
 // recorded in the call log.
 func (h *Handler) unknown(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+	now, start := h.now()
 	path := clip(r.URL.Path, 256)
 	resp := response{code: payfeedback.CodeSystemError, status: http.StatusNotFound, hint: "mock: no such API " + path}
-	rec := calllog.Call{Time: h.o.Now(), Endpoint: path, Method: r.Method, Query: r.URL.Query(),
-		ErrCode: resp.code, Status: resp.status}
+	rec := calllog.Call{Time: now, Endpoint: path, Method: r.Method, ErrCode: resp.code, Status: resp.status}
 	rec.Answer = write(w, resp)
 	rec.Latency = time.Since(start)
-	h.record(rec)
+	h.record(rec, r.URL.RawQuery)
 }

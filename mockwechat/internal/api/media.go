@@ -17,13 +17,13 @@ const maxUpload = 2 << 20
 // (41005 missing), its size (40006 beyond image 128 KiB, voice 256 KiB,
 // video 1 MiB, thumb 64 KiB). The content is not inspected nor kept.
 func (h *Handler) upload(c *call) response {
-	appID, err := h.o.World.Auth(c.query.Get("access_token"), c.now)
+	appID, err := h.o.World.Auth(c.param("access_token"), c.now)
 	if err != nil {
-		c.appID = h.o.World.TokenAccount(c.query.Get("access_token"))
+		c.appID = h.o.World.TokenAccount(c.param("access_token"))
 		return answer(err)
 	}
 	c.appID = appID
-	kind := c.query.Get("type")
+	kind := c.param("type")
 	limit, ok := world.MediaLimit(kind)
 	if !ok {
 		return fail(payfeedback.CodeInvalidMediaType, "type must be image, voice, video or thumb")

@@ -15,8 +15,15 @@ import (
 const contentType = "application/json; encoding=utf-8"
 
 // okBody is the success answer of the endpoints without a payload. It is
-// shared: the call log copies what it keeps.
+// shared, never written: the call log hands out copies.
 var okBody = []byte(`{"errcode":0,"errmsg":"ok"}`)
+
+// The Content-Type header values, shared by every answer (net/http only
+// reads them).
+var (
+	jsonType = []string{contentType}
+	textType = []string{"text/plain; charset=utf-8"}
+)
 
 // response is what a handler answers: an error code with a hint, or a
 // success body.
@@ -82,11 +89,13 @@ func write(w http.ResponseWriter, resp response) []byte {
 	}
 	h := w.Header()
 	if resp.text {
-		h["Content-Type"] = []string{"text/plain; charset=utf-8"}
+		h["Content-Type"] = textType
 	} else {
-		h["Content-Type"] = []string{contentType}
+		h["Content-Type"] = jsonType
 	}
-	h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	if len(body) > 2048 { // below, net/http sets Content-Length itself
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
 	w.WriteHeader(resp.statusOr200())
 	w.Write(body)
 	return body

@@ -114,6 +114,6 @@ func parseSend(body []byte) (world.Outgoing, error) {
 // in the user's inbox.
 func (h *Handler) send(c *call) response {
 	m, bodyErr := parseSend(c.body)
-	appID, fx, err := h.o.World.Send(c.query.Get("access_token"), m, bodyErr, c.now)
+	appID, fx, err := h.o.World.Send(c.param("access_token"), m, bodyErr, c.now)
 	return h.apply(c, appID, fx, err)
 }

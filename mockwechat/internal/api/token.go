@@ -12,11 +12,11 @@ import (
 // appid missing 41002, unknown 40013, secret missing 41004, wrong 40125,
 // the daily quota 45009.
 func (h *Handler) token(c *call) response {
-	if gt := c.query.Get("grant_type"); gt != "client_credential" {
+	if gt := c.param("grant_type"); gt != "client_credential" {
 		return fail(payfeedback.CodeInvalidGrantType, "grant_type must be client_credential")
 	}
-	c.appID = c.query.Get("appid")
-	t, err := h.o.World.TokenCall(c.appID, c.query.Get("secret"), world.NewTokenValue(), c.now)
+	c.appID = c.param("appid")
+	t, err := h.o.World.TokenCall(c.appID, c.param("secret"), world.NewTokenValue(), c.now)
 	if err != nil {
 		return answer(err)
 	}

@@ -92,18 +92,6 @@ func (c *Call) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// size estimates the memory a logged call takes, for the byte budget.
-func (c *Call) size() int64 {
-	n := 160 + len(c.Endpoint) + len(c.Method) + len(c.AppID) + len(c.Fault) + len(c.Body) + len(c.Answer)
-	for k, vs := range c.Query {
-		n += len(k) + 48
-		for _, v := range vs {
-			n += len(v) + 16
-		}
-	}
-	return int64(n)
-}
-
 // To returns a match for Wait helpers: a call of endpoint (a path such as
 // payfeedback.PathUpdateFeedback) whose query parameters include every
 // key=value of params.

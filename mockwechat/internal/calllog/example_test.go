@@ -2,7 +2,6 @@ package calllog_test
 
 import (
 	"fmt"
-	"net/url"
 
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 )
@@ -10,8 +9,7 @@ import (
 // Secrets are masked and tokens shortened whatever the path.
 func ExampleLog() {
 	l := calllog.New(calllog.Options{})
-	l.Add(calllog.Call{Endpoint: "/cgi-bin/token/", Query: url.Values{
-		"appid": {"wx1"}, "secret": {"s3cr3t"}, "access_token": {"0123456789abcdefTOKEN1"}}})
+	l.Add(calllog.Call{Endpoint: "/cgi-bin/token/"}, "appid=wx1&secret=s3cr3t&access_token=0123456789abcdefTOKEN1")
 	calls, next := l.Since(0, 0)
 	c := calls[0]
 	fmt.Println(c.Seq, c.Query.Get("appid"), c.Query.Get("secret"), c.Query.Get("access_token"), next)

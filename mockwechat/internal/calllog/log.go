@@ -1,6 +1,7 @@
 package calllog
 
 import (
+	"net/url"
 	"sync"
 
 	"github.com/payfeedback/payfeedback"
@@ -30,13 +31,14 @@ type Options struct {
 }
 
 // Log is a bounded log of calls, oldest first: bounded in count and in
-// bytes, every field an excerpt, secrets masked when a call is added. What
-// it hands out are deep copies. Safe for concurrent use.
+// bytes, every field an excerpt, secrets masked when a call is added. It
+// keeps each query as the raw string that came, parsed only when the call
+// is read; what it hands out are deep copies. Safe for concurrent use.
 type Log struct {
 	opts Options
 
 	mu    sync.Mutex // guards the fields below; a leaf lock
-	ring  []Call     // circular; the oldest at head
+	ring  []Entry    // circular; the oldest at head
 	head  int
 	n     int
 	next  uint64 // seq of the next call; the oldest kept is next-n
@@ -55,25 +57,48 @@ func New(o Options) *Log {
 	if o.Excerpt <= 0 {
 		o.Excerpt = DefaultExcerpt
 	}
-	return &Log{opts: o, next: 1, ring: make([]Call, 0, min(o.Size, 1024)), sizes: make([]int64, 0, min(o.Size, 1024))}
+	return &Log{opts: o, next: 1, ring: make([]Entry, 0, min(o.Size, 1024)), sizes: make([]int64, 0, min(o.Size, 1024))}
 }
 
-// Add records c, numbering it, and returns the call as recorded. The log
-// takes c.Query (masked in place): the caller must not use it again. Body
-// and Answer are copied, excerpted.
-func (l *Log) Add(c Call) Call {
-	maskQuery(c.Query)
+// Entry is a call as the log keeps it: its query the raw string that
+// came, masked and excerpted.
+type Entry struct {
+	call  Call // Query nil
+	query string
+}
+
+// Call returns a deep copy of the call, its query parsed.
+func (e Entry) Call() Call {
+	c := e.call.Clone()
+	if e.query != "" {
+		c.Query, _ = url.ParseQuery(e.query) // an excerpt may end in a broken pair: the rest stays
+	}
+	return c
+}
+
+// Add records c, numbering it, with its query given raw (rawQuery; when
+// "", c.Query), masked and excerpted here. The log keeps c.Body and
+// c.Answer (copying them only to cut them): the caller must not change them
+// afterwards. It returns the entry recorded.
+func (l *Log) Add(c Call, rawQuery string) Entry {
+	if rawQuery == "" && c.Query != nil {
+		rawQuery = c.Query.Encode()
+	}
 	var cut [3]bool
-	c.Query, cut[0] = excerptQuery(c.Query, l.opts.Excerpt)
+	e := Entry{query: maskRawQuery(rawQuery)}
+	e.query, cut[0] = excerptRawQuery(e.query, l.opts.Excerpt)
+	c.Query = nil
 	c.Body, cut[1] = excerpt(c.Body, l.opts.Excerpt)
 	c.Answer, cut[2] = excerpt(c.Answer, l.opts.Excerpt)
 	c.Truncated = nil
-	for i, name := range []string{"query", "body", "answer"} {
-		if cut[i] {
-			c.Truncated = append(c.Truncated, name)
+	if cut != [3]bool{} {
+		for i, name := range []string{"query", "body", "answer"} {
+			if cut[i] {
+				c.Truncated = append(c.Truncated, name)
+			}
 		}
 	}
-	size := c.size()
+	size := int64(160+len(c.Endpoint)+len(c.Method)+len(c.AppID)+len(c.Fault)+len(c.Body)+len(c.Answer)) + int64(len(e.query))
 
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -82,21 +107,22 @@ func (l *Log) Add(c Call) Call {
 	for l.n > 0 && (l.n >= l.opts.Size || l.bytes+size > l.opts.Bytes) {
 		l.dropOldest()
 	}
-	l.push(c, size)
-	return c
+	e.call = c
+	l.push(e, size)
+	return e
 }
 
 // push appends at the tail of the ring (l.mu held).
-func (l *Log) push(c Call, size int64) {
+func (l *Log) push(e Entry, size int64) {
 	if l.n < len(l.ring) {
 		i := (l.head + l.n) % len(l.ring)
-		l.ring[i], l.sizes[i] = c, size
+		l.ring[i], l.sizes[i] = e, size
 	} else if l.head == 0 && len(l.ring) < l.opts.Size {
-		l.ring = append(l.ring, c)
+		l.ring = append(l.ring, e)
 		l.sizes = append(l.sizes, size)
 	} else {
 		l.grow()
-		l.push(c, size)
+		l.push(e, size)
 		return
 	}
 	l.n++
@@ -105,7 +131,7 @@ func (l *Log) push(c Call, size int64) {
 
 // grow makes room when the ring is full but below Size and wrapped.
 func (l *Log) grow() {
-	ring := make([]Call, 0, min(max(2*len(l.ring), 1), l.opts.Size))
+	ring := make([]Entry, 0, min(max(2*len(l.ring), 1), l.opts.Size))
 	sizes := make([]int64, 0, cap(ring))
 	for i := range l.n {
 		j := (l.head + i) % len(l.ring)
@@ -117,7 +143,7 @@ func (l *Log) grow() {
 
 func (l *Log) dropOldest() {
 	l.bytes -= l.sizes[l.head]
-	l.ring[l.head], l.sizes[l.head] = Call{}, 0
+	l.ring[l.head], l.sizes[l.head] = Entry{}, 0
 	l.head = (l.head + 1) % len(l.ring)
 	l.n--
 }
@@ -142,29 +168,22 @@ func (l *Log) Since(from uint64, limit int) ([]Call, uint64) {
 	out := make([]Call, 0, count)
 	skip := int(from - l.oldest())
 	for i := range count {
-		out = append(out, l.ring[(l.head+skip+i)%len(l.ring)].Clone())
+		out = append(out, l.ring[(l.head+skip+i)%len(l.ring)].Call())
 	}
 	return out, from + uint64(count)
 }
 
-// Each calls f on every call kept, oldest first, under the lock and
-// without copying: f must not keep or change what it is given.
-func (l *Log) Each(f func(c *Call)) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for i := range l.n {
-		f(&l.ring[(l.head+i)%len(l.ring)])
-	}
-}
-
 // Stats counts the calls kept that match (nil: all) by errcode.
 func (l *Log) Stats(match func(Call) bool) map[payfeedback.ErrorCode]int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	out := make(map[payfeedback.ErrorCode]int)
-	l.Each(func(c *Call) {
-		if match == nil || match(*c) {
-			out[c.ErrCode]++
+	for i := range l.n {
+		e := &l.ring[(l.head+i)%len(l.ring)]
+		if match == nil || match(e.Call()) {
+			out[e.call.ErrCode]++
 		}
-	})
+	}
 	return out
 }
 

@@ -15,7 +15,7 @@ func call(endpoint string, q url.Values) Call {
 func TestLogBoundedByCount(t *testing.T) {
 	l := New(Options{Size: 5})
 	for i := range 8 {
-		l.Add(call("/x", url.Values{"n": {string(rune('a' + i))}}))
+		l.Add(call("/x", url.Values{"n": {string(rune('a' + i))}}), "")
 	}
 	calls, next := l.Since(0, 0)
 	if len(calls) != 5 || calls[0].Seq != 4 || calls[4].Seq != 8 || calls[4].Query.Get("n") != "h" || next != 9 {
@@ -33,7 +33,7 @@ func TestLogBoundedByCount(t *testing.T) {
 	if calls, next := l.Since(0, 0); len(calls) != 0 || next != 9 || l.Bytes() != 0 {
 		t.Fatalf("after Clear: %d calls, next %d, %d bytes", len(calls), next, l.Bytes())
 	}
-	l.Add(call("/y", nil))
+	l.Add(call("/y", nil), "")
 	if calls, _ := l.Since(0, 0); len(calls) != 1 || calls[0].Seq != 9 {
 		t.Fatalf("numbering after Clear: %+v", calls)
 	}
@@ -46,8 +46,7 @@ func TestLogBoundedByBytes(t *testing.T) {
 	l := New(Options{Bytes: budget, Excerpt: 1024})
 	huge := strings.Repeat("a", 1<<20)
 	for range 300 {
-		l.Add(Call{Endpoint: "/cgi-bin/token", Query: url.Values{"appid": {"wx"}, "junk": {huge}},
-			Body: []byte(huge), Answer: []byte(huge)})
+		l.Add(Call{Endpoint: "/cgi-bin/token", Body: []byte(huge), Answer: []byte(huge)}, "appid=wx&junk="+huge)
 	}
 	if b := l.Bytes(); b > budget {
 		t.Fatalf("log holds %d bytes, budget %d", b, budget)
@@ -65,13 +64,12 @@ func TestLogBoundedByBytes(t *testing.T) {
 	}
 }
 
-// TestLogCopies: what the log hands out is a deep copy, and what it takes
-// is copied (the answer may be a shared slice of the caller).
+// TestLogCopies: what the log hands out is a deep copy, never the slice
+// it keeps (which may be a shared answer of the caller).
 func TestLogCopies(t *testing.T) {
 	l := New(Options{})
 	shared := []byte(`{"errcode":0,"errmsg":"ok"}`)
-	l.Add(Call{Endpoint: "/x", Query: url.Values{"a": {"1"}}, Answer: shared, Body: []byte("body")})
-	shared[2] = 'X' // the caller reuses its buffer
+	l.Add(Call{Endpoint: "/x", Answer: shared, Body: []byte("body")}, "a=1")
 	calls, _ := l.Since(0, 0)
 	calls[0].Answer[0] = 'Z'
 	calls[0].Body[0] = 'Z'
@@ -79,8 +77,38 @@ func TestLogCopies(t *testing.T) {
 	calls[0].Query.Set("b", "added")
 	again, _ := l.Since(0, 0)
 	c := again[0]
-	if string(c.Answer) != `{"errcode":0,"errmsg":"ok"}` || string(c.Body) != "body" || c.Query.Get("a") != "1" || c.Query.Has("b") {
+	if string(c.Answer) != `{"errcode":0,"errmsg":"ok"}` || string(c.Body) != "body" || c.Query.Get("a") != "1" || c.Query.Has("b") ||
+		string(shared) != `{"errcode":0,"errmsg":"ok"}` {
 		t.Fatalf("the log's call changed through a copy: %+v", c)
+	}
+}
+
+func TestMaskRawQuery(t *testing.T) {
+	tok := "0123456789abcdef0123456789ABCDEF"
+	for _, tt := range []struct{ raw, want string }{
+		{"appid=wx1&openid=o1", "appid=wx1&openid=o1"},
+		{"grant_type=client_credential&appid=wx1&secret=s3cr3t", "grant_type=client_credential&appid=wx1&secret=%2A%2A%2A"},
+		{"access_token=" + tok + "&openid=o1", "access_token=%2A%2A%2AABCDEF&openid=o1"},
+		{"%73ecret=x&AppSecret=y&a=%ZZ", "%73ecret=%2A%2A%2A&AppSecret=%2A%2A%2A&a=%ZZ"},
+		{"secret", "secret"},
+		{"", ""},
+	} {
+		if got := maskRawQuery(tt.raw); got != tt.want {
+			t.Errorf("maskRawQuery(%q) = %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+	for _, tt := range []struct {
+		raw   string
+		limit int
+		want  string
+	}{
+		{"a=1&b=2", 10, "a=1&b=2"},
+		{"a=1&b=2222", 8, "a=1"},
+		{"junk=aaa%41bbb", 9, "junk=aaa"},
+	} {
+		if got, cut := excerptRawQuery(tt.raw, tt.limit); got != tt.want || cut != (tt.raw != tt.want) {
+			t.Errorf("excerptRawQuery(%q, %d) = %q %v, want %q", tt.raw, tt.limit, got, cut, tt.want)
+		}
 	}
 }
 

@@ -1,9 +1,7 @@
 package calllog
 
 import (
-	"maps"
 	"net/url"
-	"slices"
 	"strings"
 )
 
@@ -18,12 +16,10 @@ const fingerprintLen = 6
 // and the last six characters for a token (access_token, refresh_token…),
 // the value itself otherwise.
 func MaskValue(key, v string) string {
-	k := strings.ToLower(key)
-	switch {
-	case strings.Contains(k, "secret"), strings.Contains(k, "password"), strings.Contains(k, "passwd"),
-		k == "key", strings.HasSuffix(k, "key"), strings.HasSuffix(k, "_key"):
+	switch sensitivity(key) {
+	case secretParam:
 		return Masked
-	case strings.Contains(k, "token"):
+	case tokenParam:
 		if len(v) < 16 {
 			return Masked
 		}
@@ -32,64 +28,102 @@ func MaskValue(key, v string) string {
 	return v
 }
 
-// maskQuery masks q in place (the log owns it).
-func maskQuery(q url.Values) {
-	for k, vs := range q {
-		for i, v := range vs {
-			if m := MaskValue(k, v); m != v {
-				vs[i] = m
-			}
-		}
+type sensitive uint8
+
+const (
+	plainParam sensitive = iota
+	secretParam
+	tokenParam
+)
+
+// sensitivity classifies a parameter by its name.
+func sensitivity(key string) sensitive {
+	switch key { // the common names, without lowering
+	case "appid", "openid", "feedbackid", "grant_type", "type", "transid":
+		return plainParam
+	case "secret", "appsecret":
+		return secretParam
+	case "access_token":
+		return tokenParam
 	}
+	k := strings.ToLower(key)
+	switch {
+	case strings.Contains(k, "secret"), strings.Contains(k, "password"), strings.Contains(k, "passwd"),
+		strings.HasSuffix(k, "key"):
+		return secretParam
+	case strings.Contains(k, "token"):
+		return tokenParam
+	}
+	return plainParam
 }
 
-// excerptQuery keeps at most limit bytes of keys and values, whole
-// parameters first in key order, and reports whether it cut anything.
-func excerptQuery(q url.Values, limit int) (url.Values, bool) {
-	total := 0
-	for k, vs := range q {
-		for _, v := range vs {
-			total += len(k) + len(v)
+// maskRawQuery masks the sensitive values of a raw query string, keeping
+// the rest as it came; it allocates only when something is masked.
+func maskRawQuery(raw string) string {
+	var b []byte // nil until something is masked
+	last := 0    // raw[last:] is not in b yet
+	for pos := 0; pos <= len(raw); {
+		end := strings.IndexByte(raw[pos:], '&')
+		if end < 0 {
+			end = len(raw)
+		} else {
+			end += pos
 		}
-	}
-	if total <= limit {
-		return q, false
-	}
-	out := make(url.Values)
-	left := limit
-	for _, k := range slices.Sorted(maps.Keys(q)) {
-		for _, v := range q[k] {
-			if left <= 0 {
-				return out, true
+		pair := raw[pos:end]
+		if eq := strings.IndexByte(pair, '='); eq >= 0 {
+			k, v := unescape(pair[:eq]), pair[eq+1:]
+			if sensitivity(k) != plainParam {
+				if b == nil {
+					b = make([]byte, 0, len(raw)+16)
+				}
+				b = append(b, raw[last:pos+eq+1]...)
+				b = append(b, url.QueryEscape(MaskValue(k, unescape(v)))...)
+				last = end
 			}
-			k := clip(k, left)
-			left -= len(k)
-			v = clip(v, max(left, 0))
-			left -= len(v)
-			out[k] = append(out[k], v)
 		}
+		pos = end + 1
 	}
-	return out, true
+	if b == nil {
+		return raw
+	}
+	return string(append(b, raw[last:]...))
 }
 
-// excerpt returns a copy of at most limit bytes of b, and whether it cut.
+// unescape decodes a query key or value, leaving it as it is when it is
+// not valid.
+func unescape(s string) string {
+	if !strings.ContainsAny(s, "%+") {
+		return s
+	}
+	if u, err := url.QueryUnescape(s); err == nil {
+		return u
+	}
+	return s
+}
+
+// excerptRawQuery keeps at most limit bytes of a raw query: whole
+// parameters when it can, never half an escape.
+func excerptRawQuery(raw string, limit int) (string, bool) {
+	if len(raw) <= limit {
+		return raw, false
+	}
+	cut := raw[:limit]
+	if i := strings.LastIndexByte(cut, '&'); i > 0 {
+		return cut[:i], true
+	}
+	if i := strings.LastIndexByte(cut, '%'); i >= 0 && i > len(cut)-3 {
+		cut = cut[:i]
+	}
+	return cut, true
+}
+
+// excerpt returns b, or a copy of its first limit bytes, and whether it cut.
 func excerpt(b []byte, limit int) ([]byte, bool) {
 	if len(b) == 0 {
 		return nil, false
 	}
 	if len(b) > limit {
-		return slices.Clone(b[:limit]), true
+		return append([]byte(nil), b[:limit]...), true
 	}
-	return slices.Clone(b), false
-}
-
-// clip cuts s to at most n bytes, on a UTF-8 boundary.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
+	return b, false
 }
