@@ -14,14 +14,14 @@ func param(raw, key string) string {
 		pair, raw, _ = strings.Cut(raw, "&")
 		k, v, _ := strings.Cut(pair, "=")
 		if k != key {
-			if !strings.ContainsAny(k, "%+") {
+			if !escaped(k) {
 				continue
 			}
 			if uk, err := url.QueryUnescape(k); err != nil || uk != key {
 				continue
 			}
 		}
-		if !strings.ContainsAny(v, "%+") {
+		if !escaped(v) {
 			return v
 		}
 		uv, err := url.QueryUnescape(v)
@@ -31,4 +31,14 @@ func param(raw, key string) string {
 		return uv
 	}
 	return ""
+}
+
+// escaped reports whether a query key or value needs decoding.
+func escaped(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' || s[i] == '+' {
+			return true
+		}
+	}
+	return false
 }

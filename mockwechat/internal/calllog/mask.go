@@ -77,7 +77,7 @@ func maskRawQuery(raw string) string {
 					b = make([]byte, 0, len(raw)+16)
 				}
 				b = append(b, raw[last:pos+eq+1]...)
-				b = append(b, url.QueryEscape(MaskValue(k, unescape(v)))...)
+				b = appendMasked(b, k, unescape(v))
 				last = end
 			}
 		}
@@ -87,6 +87,18 @@ func maskRawQuery(raw string) string {
 		return raw
 	}
 	return string(append(b, raw[last:]...))
+}
+
+// maskedEscaped is Masked, query-escaped.
+const maskedEscaped = "%2A%2A%2A"
+
+// appendMasked appends MaskValue(k, v), query-escaped.
+func appendMasked(b []byte, k, v string) []byte {
+	b = append(b, maskedEscaped...)
+	if sensitivity(k) == tokenParam && len(v) >= 16 {
+		b = append(b, url.QueryEscape(v[len(v)-fingerprintLen:])...)
+	}
+	return b
 }
 
 // unescape decodes a query key or value, leaving it as it is when it is
