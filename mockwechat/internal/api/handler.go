@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
@@ -105,7 +106,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now, start := h.now()
 	c := &call{w: w, r: r, path: ep.path, query: r.URL.RawQuery, now: now}
 	resp := h.serve(c, ep)
-	rec := calllog.Call{Time: c.now, Endpoint: ep.path, Method: r.Method, AppID: c.appID,
+	// What the log keeps must not point into the request line: a 64 KiB
+	// query would stay in memory for the sake of a method or an appid.
+	rec := calllog.Call{Time: c.now, Endpoint: ep.path, Method: method(r), AppID: strings.Clone(c.appID),
 		Body: c.body, ErrCode: resp.code, Status: resp.statusOr200(), Fault: c.fault}
 	if resp.dropped {
 		rec.Status = 0
@@ -164,6 +167,17 @@ func (h *Handler) account(c *call) string {
 	return h.o.World.TokenAccount(c.param("access_token"))
 }
 
+// method returns the request's method, a constant for the usual ones.
+func method(r *http.Request) string {
+	switch r.Method {
+	case http.MethodGet:
+		return http.MethodGet
+	case http.MethodPost:
+		return http.MethodPost
+	}
+	return strings.Clone(r.Method)
+}
+
 // record logs a call and tells the feed.
 func (h *Handler) record(rec calllog.Call, rawQuery string) {
 	logged := h.o.Calls.Add(rec, rawQuery)
@@ -209,7 +223,7 @@ func (h *Handler) unknown(w http.ResponseWriter, r *http.Request) {
 	now, start := h.now()
 	path := clip(r.URL.Path, 256)
 	resp := response{code: payfeedback.CodeSystemError, status: http.StatusNotFound, hint: "mock: no such API " + path}
-	rec := calllog.Call{Time: now, Endpoint: path, Method: r.Method, ErrCode: resp.code, Status: resp.status}
+	rec := calllog.Call{Time: now, Endpoint: strings.Clone(path), Method: method(r), ErrCode: resp.code, Status: resp.status}
 	rec.Answer = write(w, resp)
 	rec.Latency = time.Since(start)
 	h.record(rec, r.URL.RawQuery)

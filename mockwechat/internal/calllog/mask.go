@@ -114,19 +114,19 @@ func unescape(s string) string {
 }
 
 // excerptRawQuery keeps at most limit bytes of a raw query: whole
-// parameters when it can, never half an escape.
+// parameters when it can, never half an escape. A cut query is a copy, so
+// that the whole one can be freed.
 func excerptRawQuery(raw string, limit int) (string, bool) {
 	if len(raw) <= limit {
 		return raw, false
 	}
 	cut := raw[:limit]
 	if i := strings.LastIndexByte(cut, '&'); i > 0 {
-		return cut[:i], true
-	}
-	if i := strings.LastIndexByte(cut, '%'); i >= 0 && i > len(cut)-3 {
+		cut = cut[:i]
+	} else if i := strings.LastIndexByte(cut, '%'); i >= 0 && i > len(cut)-3 {
 		cut = cut[:i]
 	}
-	return cut, true
+	return strings.Clone(cut), true
 }
 
 // excerpt returns b, or a copy of its first limit bytes, and whether it cut.
