@@ -24,9 +24,13 @@
 # less than 5 % (at least 2 rounds, at most WM_WARMUP_ROUNDS). The mock and the
 # floor are measured first, while the JVM is not running.
 #
-# Usage: scripts/load.sh            (DURATION=10s WARMUP=3s, WireMock:
+# The mock and the floor are compared in ROUNDS rounds per endpoint, each
+# round running the mock then the floor for DURATION; the table shows each
+# one's median, so that the ratio holds on a machine whose load changes.
+#
+# Usage: scripts/load.sh            (DURATION=5s ROUNDS=3 WARMUP=3s, WireMock:
 #                                    WM_WARMUP_STEP=5s WM_WARMUP_ROUNDS=8)
-#        DURATION=5s scripts/load.sh
+#        DURATION=10s ROUNDS=5 scripts/load.sh
 #        WIREMOCK=0 scripts/load.sh (skip WireMock; WIREMOCK=1: fail
 #                                    instead of skipping when it cannot run)
 # Needs: go, curl, wrk (installed with apt-get when missing), Linux /proc;
@@ -34,7 +38,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-5s}
+ROUNDS=${ROUNDS:-3}
 WARMUP=${WARMUP:-3s}
 THREADS=${THREADS:-2}
 CONNS=${CONNS:-32}
@@ -143,15 +148,52 @@ errors_in_log() {
 	echo $((total - ${ok:-0}))
 }
 
+# wrk_once URL [script] -> "req/s p99ms", one measured run.
+wrk_once() {
+	local url=$1 script=${2:-} args=(-t"$THREADS" -c"$CONNS" --latency -d"$DURATION")
+	[ -n "$script" ] && args+=(-s "$script")
+	wrk "${args[@]}" "$url" >"$TMP/wrk.out"
+	if grep -q 'Non-2xx' "$TMP/wrk.out"; then
+		echo "load.sh: non-2xx answers from $url:" >&2; grep 'Non-2xx' "$TMP/wrk.out" >&2
+	fi
+	awk '/^Requests\/sec:/ {rps=sprintf("%.0f", $2)}
+		$1 == "99%" {v=$2; u=v; gsub(/[0-9.]/, "", u); sub(/[a-z]+$/, "", v);
+			if (u == "us") v /= 1000; else if (u == "s") v *= 1000; p99=sprintf("%.2f", v)}
+		END {print rps, p99}' "$TMP/wrk.out"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# pair KEY MOCK_URL FLOOR_URL [script]: warms both up, then ROUNDS rounds
+# of the mock and the floor back to back; sets R[mock_KEY], R[canned_KEY]
+# to the medians "req/s p99ms", and notes both peaks.
+pair() {
+	local key=$1 murl=$2 furl=$3 script=${4:-} rps p99 r
+	local args=(-t"$THREADS" -c"$CONNS")
+	[ -n "$script" ] && args+=(-s "$script")
+	echo 5 >"/proc/$MOCK_PID/clear_refs" 2>/dev/null || true
+	echo 5 >"/proc/$CANNED_PID/clear_refs" 2>/dev/null || true
+	wrk "${args[@]}" -d"$WARMUP" "$murl" >/dev/null
+	wrk "${args[@]}" -d"$WARMUP" "$furl" >/dev/null
+	: >"$TMP/m.rps"; : >"$TMP/m.p99"; : >"$TMP/f.rps"; : >"$TMP/f.p99"
+	for r in $(seq "$ROUNDS"); do
+		read -r rps p99 <<<"$(wrk_once "$murl" "$script")"; echo "$rps" >>"$TMP/m.rps"; echo "$p99" >>"$TMP/m.p99"
+		read -r rps p99 <<<"$(wrk_once "$furl" "$script")"; echo "$rps" >>"$TMP/f.rps"; echo "$p99" >>"$TMP/f.p99"
+	done
+	note_peak mock; note_peak canned
+	R[mock_$key]="$(median <"$TMP/m.rps") $(median <"$TMP/m.p99")"
+	R[canned_$key]="$(median <"$TMP/f.rps") $(median <"$TMP/f.p99")"
+	echo "load.sh: $key req/s, mock then floor by round: $(paste -sd' ' "$TMP/m.rps") / $(paste -sd' ' "$TMP/f.rps")" >&2
+}
+
 declare -A R
-R[mock_token]=$(run_wrk mock "$MOCK$TOKEN_PATH"); R[mock_token_err]=$(errors_in_log /cgi-bin/token)
-R[canned_token]=$(run_wrk canned "$CANNED$TOKEN_PATH")
+pair token "$MOCK$TOKEN_PATH" "$CANNED$TOKEN_PATH"; R[mock_token_err]=$(errors_in_log /cgi-bin/token)
 TOK=$(token)
-R[mock_update]=$(run_wrk mock "$MOCK/payfeedback/update?access_token=$TOK&openid=oLoadUser&feedbackid=$FEEDBACK_ID"); R[mock_update_err]=$(errors_in_log /payfeedback/update)
-R[canned_update]=$(run_wrk canned "$CANNED/payfeedback/update?access_token=x&openid=oLoadUser&feedbackid=1")
+pair update "$MOCK/payfeedback/update?access_token=$TOK&openid=oLoadUser&feedbackid=$FEEDBACK_ID" \
+	"$CANNED/payfeedback/update?access_token=x&openid=oLoadUser&feedbackid=1"; R[mock_update_err]=$(errors_in_log /payfeedback/update)
 TOK=$(token)
-R[mock_send]=$(run_wrk mock "$MOCK/cgi-bin/message/custom/send?access_token=$TOK" "$TMP/send.lua"); R[mock_send_err]=$(errors_in_log /cgi-bin/message/custom/send)
-R[canned_send]=$(run_wrk canned "$CANNED/cgi-bin/message/custom/send?access_token=x" "$TMP/send.lua")
+pair send "$MOCK/cgi-bin/message/custom/send?access_token=$TOK" "$CANNED/cgi-bin/message/custom/send?access_token=x" \
+	"$TMP/send.lua"; R[mock_send_err]=$(errors_in_log /cgi-bin/message/custom/send)
 MOCK_PEAK=$(cat "$TMP/peak.mock")
 CANNED_PEAK=$(cat "$TMP/peak.canned")
 
@@ -264,7 +306,7 @@ row() {
 }
 echo
 echo "mockwechat vs the Go floor and WireMock $WIREMOCK_VERSION (best: no journal, no request logging)"
-echo "(wrk -t$THREADS -c$CONNS -d$DURATION after a $WARMUP warm-up, loopback)"
+echo "(wrk -t$THREADS -c$CONNS -d$DURATION after a $WARMUP warm-up, loopback; mock and floor: medians of $ROUNDS rounds run back to back)"
 if [ -n "${WM_ROUNDS:-}" ]; then
 	echo "(WireMock first warmed up by $WM_ROUNDS rounds of $WM_WARMUP_STEP per endpoint, until its req/s was stable)"
 else

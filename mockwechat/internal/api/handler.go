@@ -107,8 +107,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c := &call{w: w, r: r, path: ep.path, query: r.URL.RawQuery, now: now}
 	resp := h.serve(c, ep)
 	// What the log keeps must not point into the request line: a 64 KiB
-	// query would stay in memory for the sake of a method or an appid.
-	rec := calllog.Call{Time: c.now, Endpoint: ep.path, Method: method(r), AppID: strings.Clone(c.appID),
+	// query would stay in memory for the sake of a method or an appid (an
+	// appid read from the query is copied where it is read).
+	rec := calllog.Call{Time: c.now, Endpoint: ep.path, Method: method(r), AppID: c.appID,
 		Body: c.body, ErrCode: resp.code, Status: resp.statusOr200(), Fault: c.fault}
 	if resp.dropped {
 		rec.Status = 0
@@ -133,7 +134,7 @@ func (h *Handler) serve(c *call, ep endpoint) response {
 			hint: "method " + clip(c.r.Method, 16) + " not allowed on " + ep.path + ", use " + ep.method}
 	}
 	if ep.body {
-		body, err := io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxBody))
+		body, err := readBody(c)
 		c.body = body
 		if err != nil {
 			var mbe *http.MaxBytesError
@@ -158,11 +159,24 @@ func (h *Handler) serve(c *call, ep endpoint) response {
 	return ep.handle(c)
 }
 
+// readBody reads a JSON body of at most maxBody bytes, in one buffer of
+// the announced size when there is one.
+func readBody(c *call) ([]byte, error) {
+	if n := c.r.ContentLength; n >= 0 && n <= maxBody {
+		b := make([]byte, n)
+		if _, err := io.ReadFull(c.r.Body, b); err != nil {
+			return nil, err
+		}
+		return b, nil
+	}
+	return io.ReadAll(http.MaxBytesReader(c.w, c.r.Body, maxBody))
+}
+
 // account returns the account a call is made for: the appid parameter of
 // a token call, the token's account otherwise.
 func (h *Handler) account(c *call) string {
 	if c.path == payfeedback.PathToken {
-		return c.param("appid")
+		return strings.Clone(c.param("appid"))
 	}
 	return h.o.World.TokenAccount(c.param("access_token"))
 }
@@ -181,10 +195,12 @@ func method(r *http.Request) string {
 // record logs a call and tells the feed.
 func (h *Handler) record(rec calllog.Call, rawQuery string) {
 	logged := h.o.Calls.Add(rec, rawQuery)
-	h.o.Feed.Publish(events.KindCall, func(e *events.Event) {
-		c := logged.Call()
-		e.Call = &c
-	})
+	if h.o.Feed.Listening() { // else the closure alone would cost an allocation
+		h.o.Feed.Publish(events.KindCall, func(e *events.Event) {
+			c := logged.Call()
+			e.Call = &c
+		})
+	}
 }
 
 // apply carries out a world operation's effects and turns its error into

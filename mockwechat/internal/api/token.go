@@ -2,6 +2,7 @@ package api
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
@@ -15,11 +16,12 @@ func (h *Handler) token(c *call) response {
 	if gt := c.param("grant_type"); gt != "client_credential" {
 		return fail(payfeedback.CodeInvalidGrantType, "grant_type must be client_credential")
 	}
-	c.appID = c.param("appid")
-	t, err := h.o.World.TokenCall(c.appID, c.param("secret"), world.NewTokenValue(), c.now)
+	t, err := h.o.World.TokenCall(c.param("appid"), c.param("secret"), world.NewTokenValue(), c.now)
 	if err != nil {
+		c.appID = strings.Clone(c.param("appid")) // a copy: the log must not hold the request line
 		return answer(err)
 	}
+	c.appID = t.AppID
 	ttl := int64(t.Expires.Sub(c.now).Seconds())
 	c.logged = tokenAnswer(calllog.MaskValue("access_token", t.Value), ttl)
 	return response{body: tokenAnswer(t.Value, ttl)}

@@ -60,8 +60,8 @@ func sensitivity(key string) sensitive {
 // maskRawQuery masks the sensitive values of a raw query string, keeping
 // the rest as it came; it allocates only when something is masked.
 func maskRawQuery(raw string) string {
-	var b []byte // nil until something is masked
-	last := 0    // raw[last:] is not in b yet
+	var b strings.Builder // empty until something is masked
+	last := 0             // raw[last:] is not in b yet
 	for pos := 0; pos <= len(raw); {
 		end := strings.IndexByte(raw[pos:], '&')
 		if end < 0 {
@@ -73,32 +73,32 @@ func maskRawQuery(raw string) string {
 		if eq := strings.IndexByte(pair, '='); eq >= 0 {
 			k, v := unescape(pair[:eq]), pair[eq+1:]
 			if sensitivity(k) != plainParam {
-				if b == nil {
-					b = make([]byte, 0, len(raw)+16)
+				if b.Cap() == 0 {
+					b.Grow(len(raw) + 16)
 				}
-				b = append(b, raw[last:pos+eq+1]...)
-				b = appendMasked(b, k, unescape(v))
+				b.WriteString(raw[last : pos+eq+1])
+				writeMasked(&b, k, unescape(v))
 				last = end
 			}
 		}
 		pos = end + 1
 	}
-	if b == nil {
+	if b.Cap() == 0 {
 		return raw
 	}
-	return string(append(b, raw[last:]...))
+	b.WriteString(raw[last:])
+	return b.String()
 }
 
 // maskedEscaped is Masked, query-escaped.
 const maskedEscaped = "%2A%2A%2A"
 
-// appendMasked appends MaskValue(k, v), query-escaped.
-func appendMasked(b []byte, k, v string) []byte {
-	b = append(b, maskedEscaped...)
+// writeMasked writes MaskValue(k, v), query-escaped.
+func writeMasked(b *strings.Builder, k, v string) {
+	b.WriteString(maskedEscaped)
 	if sensitivity(k) == tokenParam && len(v) >= 16 {
-		b = append(b, url.QueryEscape(v[len(v)-fingerprintLen:])...)
+		b.WriteString(url.QueryEscape(v[len(v)-fingerprintLen:]))
 	}
-	return b
 }
 
 // unescape decodes a query key or value, leaving it as it is when it is

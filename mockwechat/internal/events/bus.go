@@ -37,12 +37,14 @@ func (b *Bus) OnTimer(fire func(TimerKey) Effects) {
 // Apply carries out fx: changes first (so that the feed tells a complaint
 // filed before its push), then deadlines, then pushes.
 func (b *Bus) Apply(fx Effects) {
-	for _, c := range fx.Changes {
-		kind := KindWorld
-		if c.Complaint() {
-			kind = KindComplaint
+	if b.feed.Listening() { // else the closures alone would cost allocations
+		for _, c := range fx.Changes {
+			kind := KindWorld
+			if c.Complaint() {
+				kind = KindComplaint
+			}
+			b.feed.Publish(kind, func(e *Event) { e.Change = &c })
 		}
-		b.feed.Publish(kind, func(e *Event) { e.Change = &c })
 	}
 	if len(fx.Timers) > 0 || len(fx.Cancels) > 0 {
 		b.schedule(fx)
