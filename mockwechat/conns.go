@@ -6,18 +6,24 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // lifecycle is the listening side of a Server, as httptest.Server does it:
 // every connection tracked by state, so that closing closes the idle and
-// the new ones at once and waits only for those serving a request.
+// the new ones at once and waits only for those serving a request. A
+// connection's state changes twice per request: those changes take no
+// lock (an atomic in its own record), only a connection opening or closing
+// does.
 type lifecycle struct {
+	closing atomic.Bool // read by connState without mu
+	states  sync.Map    // net.Conn -> *atomic.Int32 (its http.ConnState)
+
 	mu        sync.Mutex // guards the fields below; a leaf lock
 	ln        net.Listener
 	srv       *http.Server
 	transport *http.Transport
-	conns     map[net.Conn]http.ConnState
-	closing   bool
+	conns     map[net.Conn]*atomic.Int32
 	gone      *sync.Cond // signalled when a connection closes
 }
 
@@ -28,11 +34,11 @@ func (l *lifecycle) start(ln net.Listener, srv *http.Server, tr *http.Transport)
 	switch {
 	case l.ln != nil:
 		return errors.New("mockwechat: server already started")
-	case l.closing:
+	case l.closing.Load():
 		return ErrClosed
 	}
 	l.ln, l.srv, l.transport = ln, srv, tr
-	l.conns = make(map[net.Conn]http.ConnState)
+	l.conns = make(map[net.Conn]*atomic.Int32)
 	l.gone = sync.NewCond(&l.mu)
 	srv.ConnState = l.connState
 	return nil
@@ -41,17 +47,32 @@ func (l *lifecycle) start(ln net.Listener, srv *http.Server, tr *http.Transport)
 // connState tracks connections; once closing, it closes each as soon as
 // it is idle.
 func (l *lifecycle) connState(c net.Conn, st http.ConnState) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	switch st {
-	case http.StateNew, http.StateActive, http.StateIdle:
-		l.conns[c] = st
-		if l.closing && st != http.StateActive {
+	case http.StateNew:
+		v := new(atomic.Int32)
+		v.Store(int32(st))
+		l.states.Store(c, v)
+		l.mu.Lock()
+		l.conns[c] = v
+		l.mu.Unlock()
+		if l.closing.Load() {
+			c.Close()
+		}
+	case http.StateActive, http.StateIdle:
+		if v, ok := l.states.Load(c); ok {
+			v.(*atomic.Int32).Store(int32(st))
+		}
+		// stop reads the state after setting closing: one of the two sees
+		// the other and closes an idle connection.
+		if st == http.StateIdle && l.closing.Load() {
 			c.Close()
 		}
 	case http.StateHijacked, http.StateClosed:
+		l.states.Delete(c)
+		l.mu.Lock()
 		delete(l.conns, c)
 		l.gone.Broadcast()
+		l.mu.Unlock()
 	}
 }
 
@@ -66,11 +87,7 @@ func (l *lifecycle) listening() string {
 }
 
 // isClosing reports whether Close began.
-func (l *lifecycle) isClosing() bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.closing
-}
+func (l *lifecycle) isClosing() bool { return l.closing.Load() }
 
 // client returns a client over the server's transport.
 func (l *lifecycle) client() *http.Client {
@@ -85,16 +102,16 @@ func (l *lifecycle) client() *http.Client {
 // stop closes the listener and the connections not serving a request;
 // those serving one are closed when they turn idle.
 func (l *lifecycle) stop() {
+	l.closing.Store(true)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.closing = true
 	if l.ln == nil {
 		return
 	}
 	l.srv.SetKeepAlivesEnabled(false)
 	l.ln.Close()
 	for c, st := range l.conns {
-		if st != http.StateActive {
+		if http.ConnState(st.Load()) != http.StateActive {
 			c.Close()
 		}
 	}
@@ -124,7 +141,7 @@ func (l *lifecycle) open() []string {
 	defer l.mu.Unlock()
 	var out []string
 	for c, st := range l.conns {
-		out = append(out, c.RemoteAddr().String()+" ("+st.String()+")")
+		out = append(out, c.RemoteAddr().String()+" ("+http.ConnState(st.Load()).String()+")")
 	}
 	slices.Sort(out)
 	return out

@@ -30,18 +30,18 @@ func (s *Server) Start() {
 }
 
 // StartListener serves on ln, which the server then owns, and sets URL.
-// The server reads a request's headers within 10 s and its whole body
-// within Options.ReadTimeout, keeps idle connections Options.IdleTimeout,
-// and refuses headers beyond Options.MaxHeaderBytes (431).
+// The server reads a whole request, headers and body, within
+// Options.ReadTimeout (one deadline per request, for the headers too),
+// keeps idle connections Options.IdleTimeout, and refuses headers beyond
+// Options.MaxHeaderBytes (431).
 func (s *Server) StartListener(ln net.Listener) error {
 	srv := &http.Server{
-		Handler:           s,
-		ReadHeaderTimeout: ReadHeaderTimeout,
-		ReadTimeout:       s.set.ReadTimeout,
-		IdleTimeout:       s.set.IdleTimeout,
-		MaxHeaderBytes:    s.set.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
-		BaseContext:       func(net.Listener) context.Context { return s.ctx },
+		Handler:        s,
+		ReadTimeout:    s.set.ReadTimeout,
+		IdleTimeout:    s.set.IdleTimeout,
+		MaxHeaderBytes: s.set.MaxHeaderBytes,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		BaseContext:    func(net.Listener) context.Context { return s.ctx },
 	}
 	tr := &http.Transport{
 		Proxy:               nil,

@@ -44,15 +44,13 @@ const (
 	DefaultEvidenceWindow = 72 * time.Hour
 	// DefaultAddr is where Start listens when Options.Addr is empty.
 	DefaultAddr = "127.0.0.1:0"
-	// DefaultReadTimeout bounds reading a whole request, body included.
-	DefaultReadTimeout = 30 * time.Second
+	// DefaultReadTimeout bounds reading a whole request, headers and body.
+	DefaultReadTimeout = 10 * time.Second
 	// DefaultIdleTimeout closes a keep-alive connection idle that long.
 	DefaultIdleTimeout = 120 * time.Second
 	// DefaultMaxHeaderBytes bounds a request's line and headers (the
 	// query included): WeChat's own gateway refuses far less.
 	DefaultMaxHeaderBytes = 64 << 10
-	// ReadHeaderTimeout bounds reading a request's line and headers.
-	ReadHeaderTimeout = 10 * time.Second
 	// RealDailyTokenQuota is the live API's token quota per account and
 	// day, for Options.TokenCallsPerDay.
 	RealDailyTokenQuota = 2000
@@ -180,7 +178,7 @@ type Options struct {
 	// evidence; 0: 72 h.
 	EvidenceWindow time.Duration `json:"evidence_window,omitempty"`
 
-	// ReadTimeout bounds reading a request, body included; 0: 30 s.
+	// ReadTimeout bounds reading a request, headers and body; 0: 10 s.
 	ReadTimeout time.Duration `json:"read_timeout,omitempty"`
 	// IdleTimeout closes keep-alive connections idle that long; 0: 120 s.
 	IdleTimeout time.Duration `json:"idle_timeout,omitempty"`

@@ -148,18 +148,26 @@ errors_in_log() {
 	echo $((total - ${ok:-0}))
 }
 
-# wrk_once URL [script] -> "req/s p99ms", one measured run.
+# cpu_ticks PID -> the process's user+system CPU time, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# wrk_once PID URL [script] -> "req/s p99ms cpu-us/req", one measured run;
+# the last figure is the server's CPU time per request served, which the
+# load of other processes changes less than req/s.
 wrk_once() {
-	local url=$1 script=${2:-} args=(-t"$THREADS" -c"$CONNS" --latency -d"$DURATION")
+	local pid=$1 url=$2 script=${3:-} args=(-t"$THREADS" -c"$CONNS" --latency -d"$DURATION") before after
 	[ -n "$script" ] && args+=(-s "$script")
+	before=$(cpu_ticks "$pid")
 	wrk "${args[@]}" "$url" >"$TMP/wrk.out"
+	after=$(cpu_ticks "$pid")
 	if grep -q 'Non-2xx' "$TMP/wrk.out"; then
 		echo "load.sh: non-2xx answers from $url:" >&2; grep 'Non-2xx' "$TMP/wrk.out" >&2
 	fi
-	awk '/^Requests\/sec:/ {rps=sprintf("%.0f", $2)}
+	awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '/^Requests\/sec:/ {rps=sprintf("%.0f", $2)}
+		/requests in/ {n=$1}
 		$1 == "99%" {v=$2; u=v; gsub(/[0-9.]/, "", u); sub(/[a-z]+$/, "", v);
 			if (u == "us") v /= 1000; else if (u == "s") v *= 1000; p99=sprintf("%.2f", v)}
-		END {print rps, p99}' "$TMP/wrk.out"
+		END {printf "%s %s %.1f\n", rps, p99, (n > 0 ? ticks / hz * 1e6 / n : 0)}' "$TMP/wrk.out"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -168,21 +176,24 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # of the mock and the floor back to back; sets R[mock_KEY], R[canned_KEY]
 # to the medians "req/s p99ms", and notes both peaks.
 pair() {
-	local key=$1 murl=$2 furl=$3 script=${4:-} rps p99 r
+	local key=$1 murl=$2 furl=$3 script=${4:-} rps p99 cpu r
 	local args=(-t"$THREADS" -c"$CONNS")
 	[ -n "$script" ] && args+=(-s "$script")
 	echo 5 >"/proc/$MOCK_PID/clear_refs" 2>/dev/null || true
 	echo 5 >"/proc/$CANNED_PID/clear_refs" 2>/dev/null || true
 	wrk "${args[@]}" -d"$WARMUP" "$murl" >/dev/null
 	wrk "${args[@]}" -d"$WARMUP" "$furl" >/dev/null
-	: >"$TMP/m.rps"; : >"$TMP/m.p99"; : >"$TMP/f.rps"; : >"$TMP/f.p99"
+	for f in m.rps m.p99 m.cpu f.rps f.p99 f.cpu; do : >"$TMP/$f"; done
 	for r in $(seq "$ROUNDS"); do
-		read -r rps p99 <<<"$(wrk_once "$murl" "$script")"; echo "$rps" >>"$TMP/m.rps"; echo "$p99" >>"$TMP/m.p99"
-		read -r rps p99 <<<"$(wrk_once "$furl" "$script")"; echo "$rps" >>"$TMP/f.rps"; echo "$p99" >>"$TMP/f.p99"
+		read -r rps p99 cpu <<<"$(wrk_once "$MOCK_PID" "$murl" "$script")"
+		echo "$rps" >>"$TMP/m.rps"; echo "$p99" >>"$TMP/m.p99"; echo "$cpu" >>"$TMP/m.cpu"
+		read -r rps p99 cpu <<<"$(wrk_once "$CANNED_PID" "$furl" "$script")"
+		echo "$rps" >>"$TMP/f.rps"; echo "$p99" >>"$TMP/f.p99"; echo "$cpu" >>"$TMP/f.cpu"
 	done
 	note_peak mock; note_peak canned
 	R[mock_$key]="$(median <"$TMP/m.rps") $(median <"$TMP/m.p99")"
 	R[canned_$key]="$(median <"$TMP/f.rps") $(median <"$TMP/f.p99")"
+	R[cpu_$key]="$(median <"$TMP/m.cpu") $(median <"$TMP/f.cpu")"
 	echo "load.sh: $key req/s, mock then floor by round: $(paste -sd' ' "$TMP/m.rps") / $(paste -sd' ' "$TMP/f.rps")" >&2
 }
 
@@ -319,6 +330,13 @@ row "GET payfeedback/update" update 3
 row "POST custom/send" send 2.5
 echo "(p99 in ms; errors: logged calls of the mock not answering errcode 0; targets: m/floor >= 80%,"
 echo " m/WM >= target and mock p99 < WM p99)"
+echo
+printf "%-22s %12s %12s %14s\n" "server CPU per request" "mock us/req" "floor us/req" "floor/mock"
+for k in token update send; do
+	c=(${R[cpu_$k]})
+	printf "%-22s %12s %12s %14s\n" "$k" "${c[0]}" "${c[1]}" "$(awk -v m="${c[0]}" -v f="${c[1]}" 'BEGIN {printf "%.0f%%", (m > 0 ? 100 * f / m : 0)}')"
+done
+echo "(medians; floor/mock is the share of the floor the mock would reach on its CPU alone)"
 echo
 printf "%-34s %10s %10s %10s %s\n" "" "mock" "floor" "WireMock" "target (mock)"
 printf "%-34s %10s %10s %10s %s\n" "start-up to first token (ms)" "$MOCK_STARTUP" "$CANNED_STARTUP" "$WM_STARTUP" "<= 50"

@@ -104,7 +104,7 @@ func writeMasked(b *strings.Builder, k, v string) {
 // unescape decodes a query key or value, leaving it as it is when it is
 // not valid.
 func unescape(s string) string {
-	if !strings.ContainsAny(s, "%+") {
+	if !escaped(s) {
 		return s
 	}
 	if u, err := url.QueryUnescape(s); err == nil {
@@ -138,4 +138,14 @@ func excerpt(b []byte, limit int) ([]byte, bool) {
 		return append([]byte(nil), b[:limit]...), true
 	}
 	return b, false
+}
+
+// escaped reports whether a query key or value needs decoding.
+func escaped(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' || s[i] == '+' {
+			return true
+		}
+	}
+	return false
 }
