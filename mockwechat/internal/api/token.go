@@ -22,9 +22,12 @@ func (h *Handler) token(c *call) response {
 		return answer(err)
 	}
 	c.appID = t.AppID
-	ttl := int64(t.Expires.Sub(c.now).Seconds())
-	c.logged = tokenAnswer(calllog.MaskValue("access_token", t.Value), ttl)
-	return response{body: tokenAnswer(t.Value, ttl)}
+	body := tokenAnswer(t.Value, int64(t.Expires.Sub(c.now).Seconds()))
+	// The log keeps the answer with the token masked, in one copy.
+	prefix := len(`{"access_token":"`)
+	masked := calllog.MaskValue("access_token", t.Value)
+	c.logged = append(append(append(make([]byte, 0, len(body)), body[:prefix]...), masked...), body[prefix+len(t.Value):]...)
+	return response{body: body}
 }
 
 // tokenAnswer is the token API's success answer.
