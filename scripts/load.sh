@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# load.sh — reproduce the figures of PERFORMANCE.md §2 for mockwechat.
+# load.sh — reproduce the performance figures of mockwechat (the targets
+# are in mockwechat/README.md, "Performance").
 #
 # Builds the CLI and scripts/cannedserver (the Go floor: plain net/http
 # answering canned JSON), starts both on loopback, measures start-up to
@@ -12,8 +13,8 @@
 # for pushes, 100k complaints, the virtual clock and Close after 64
 # clients, and prints a table.
 #
-# WireMock stage (PERFORMANCE.md §2: the fake must reach >= 3x WireMock's
-# best configuration in req/s, >= 2.5x on custom/send, with a lower p99):
+# WireMock stage (the fake must reach >= 3x WireMock's best configuration
+# in req/s, >= 2.5x on custom/send, with a lower p99):
 # when java is present, WireMock is installed with npm into a cache dir
 # outside the repo, started with its best configuration (request journal
 # and request logging off) and the stubs of scripts/wiremock/mappings,
@@ -249,7 +250,7 @@ if [ "$WIREMOCK" != 0 ]; then
 		mkdir -p "$TMP/wiremock"
 		cp -r scripts/wiremock/mappings "$TMP/wiremock/"
 		since=$(date +%s%N)
-		# Its best configuration (PERFORMANCE.md §2): no request journal,
+		# Its best configuration: no request journal,
 		# no request logging; stubs from scripts/wiremock/mappings.
 		# shellcheck disable=SC2086 # WIREMOCK_JAVA_OPTS is a list of words
 		java ${WIREMOCK_JAVA_OPTS:-} -jar "$WM_JAR" --port "$WIREMOCK_PORT" --bind-address 127.0.0.1 \
