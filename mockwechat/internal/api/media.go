@@ -18,11 +18,10 @@ const maxUpload = 2 << 20
 // video 1 MiB, thumb 64 KiB). The content is not inspected nor kept.
 func (h *Handler) upload(c *call) response {
 	appID, err := h.o.World.Auth(c.param("access_token"), c.now)
+	c.appID = appID
 	if err != nil {
-		c.appID = h.o.World.TokenAccount(c.param("access_token"))
 		return answer(err)
 	}
-	c.appID = appID
 	kind := c.param("type")
 	limit, ok := world.MediaLimit(kind)
 	if !ok {

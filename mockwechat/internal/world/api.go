@@ -24,11 +24,10 @@ func (w *World) Update(token, openID, feedbackID string, now time.Time) (string,
 		return "", events.Effects{}, err
 	}
 	defer w.mu.Unlock()
-	acc, err := w.auth(token, now)
+	acc, appID, err := w.auth(token, now)
 	if err != nil {
-		return w.tokenApp(token), events.Effects{}, err
+		return appID, events.Effects{}, err
 	}
-	appID := acc.AppID
 	refused := func(code payfeedback.ErrorCode, hint string) (string, events.Effects, error) {
 		return appID, events.Effects{}, refuse(code, hint)
 	}
@@ -62,14 +61,6 @@ func (w *World) Update(token, openID, feedbackID string, now time.Time) (string,
 	return appID, events.Effects{Changes: []events.Change{changed(&c.Complaint, events.ComplaintHandled)}}, nil
 }
 
-// tokenApp returns the account of a known token, valid or not (w.mu held).
-func (w *World) tokenApp(token string) string {
-	if t, ok := w.tokens[token]; ok {
-		return t.AppID
-	}
-	return ""
-}
-
 // PayKey checks the token and the pay permission for /pay/delivernotify
 // (41001, 40001, 42001, 48001) and returns the account's appid and
 // paySignKey, to verify the body's signature outside the lock.
@@ -78,9 +69,9 @@ func (w *World) PayKey(token string, now time.Time) (appID, key string, err erro
 		return "", "", err
 	}
 	defer w.mu.Unlock()
-	acc, err := w.auth(token, now)
+	acc, appID, err := w.auth(token, now)
 	if err != nil {
-		return w.tokenApp(token), "", err
+		return appID, "", err
 	}
 	if acc.NoPayPermission {
 		return acc.AppID, "", refuse(payfeedback.CodeUnauthorized, "this account has no pay permission")

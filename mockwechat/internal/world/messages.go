@@ -89,11 +89,10 @@ func (w *World) Send(token string, m Outgoing, bodyErr error, now time.Time) (st
 		return "", events.Effects{}, err
 	}
 	defer w.mu.Unlock()
-	acc, err := w.auth(token, now)
+	_, appID, err := w.auth(token, now)
 	if err != nil {
-		return w.tokenApp(token), events.Effects{}, err
+		return appID, events.Effects{}, err
 	}
-	appID := acc.AppID
 	refused := func(err error) (string, events.Effects, error) { return appID, events.Effects{}, err }
 	if bodyErr != nil {
 		return refused(bodyErr)

@@ -118,39 +118,39 @@ func (w *World) TokenAccount(value string) string {
 }
 
 // auth checks an access_token (w.mu held): 41001 missing, 40001 unknown
-// or superseded past the grace period, 42001 expired.
-func (w *World) auth(value string, now time.Time) (*AccountState, error) {
+// or superseded past the grace period, 42001 expired. It returns the
+// token's appid whenever the token is known, valid or not, for the call
+// log.
+func (w *World) auth(value string, now time.Time) (*AccountState, string, error) {
 	if value == "" {
-		return nil, refuse(payfeedback.CodeTokenMissing, "pass access_token in the query")
+		return nil, "", refuse(payfeedback.CodeTokenMissing, "pass access_token in the query")
 	}
 	t, ok := w.tokens[value]
 	if !ok {
-		return nil, refuse(payfeedback.CodeInvalidCredential, "access_token is invalid or not latest")
+		return nil, "", refuse(payfeedback.CodeInvalidCredential, "access_token is invalid or not latest")
 	}
 	if !now.Before(t.Expires) {
-		return nil, refuse(payfeedback.CodeTokenExpired, "fetch a new token")
+		return nil, t.AppID, refuse(payfeedback.CodeTokenExpired, "fetch a new token")
 	}
 	if !t.SupersededAt.IsZero() && !now.Before(t.SupersededAt.Add(w.cfg.TokenGrace)) {
-		return nil, refuse(payfeedback.CodeInvalidCredential, "access_token is not latest: a newer one was issued")
+		return nil, t.AppID, refuse(payfeedback.CodeInvalidCredential, "access_token is not latest: a newer one was issued")
 	}
 	acc, ok := w.accounts[t.AppID]
 	if !ok {
-		return nil, refuse(payfeedback.CodeInvalidCredential, "the token's account no longer exists")
+		return nil, t.AppID, refuse(payfeedback.CodeInvalidCredential, "the token's account no longer exists")
 	}
-	return acc, nil
+	return acc, t.AppID, nil
 }
 
 // Auth checks an access_token as the API endpoints do and returns its
-// account's appid: 41001 missing, 40001 unknown or superseded past the
-// grace period, 42001 expired.
+// account's appid (whenever the token is known, valid or not): 41001
+// missing, 40001 unknown or superseded past the grace period, 42001
+// expired.
 func (w *World) Auth(value string, now time.Time) (string, error) {
 	if err := w.lock(); err != nil {
 		return "", err
 	}
 	defer w.mu.Unlock()
-	acc, err := w.auth(value, now)
-	if err != nil {
-		return "", err
-	}
-	return acc.AppID, nil
+	_, appID, err := w.auth(value, now)
+	return appID, err
 }
