@@ -42,7 +42,9 @@ complaints that pushes signed notifications to --notify-url, and the admin
 API under /_mock/ (see mockwechat/README.md). It starts with the demo
 account unless --appid/--secret/--paysignkey or --config say otherwise,
 prints the credentials and URLs, and stops cleanly on SIGINT or SIGTERM.
-Readiness: GET /_mock/health.`
+Readiness: GET /_mock/health. Admin writes take JSON only (curl -H
+'Content-Type: application/json'); pushes carry wall-clock TimeStamps even
+with --virtual-clock, for a merchant in another process.`
 
 func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 	const hint = "payfeedback mock --addr 127.0.0.1:8080 --notify-url http://127.0.0.1:9000/payfeedback"
