@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/payfeedback/payfeedback"
@@ -73,6 +74,39 @@ func FuzzParseDeliver(f *testing.F) {
 		}
 		if d.AppID == "" || d.TransID == "" || d.AppSignature == "" {
 			t.Fatal("accepted without a required field")
+		}
+	})
+}
+
+// FuzzFastSend: whenever the fast path reads a custom/send body, the
+// encoding/json path reads the same message from it.
+func FuzzFastSend(f *testing.F) {
+	for _, s := range []string{
+		`{"touser":"o1","msgtype":"text","text":{"content":"hello"}}`,
+		` { "touser" : "o1" , "msgtype":"image", "image":{ "media_id":"m" } } `,
+		`{"msgtype":"voice","voice":{"media_id":"m"},"touser":"用户"}`,
+		`{"touser":"o1","msgtype":"text","text":{"content":"a\"b"}}`,
+		`{"touser":"o1","ToUser":"o2","msgtype":"text","text":{"content":"x"}}`,
+		`{"touser":"o1","touser":"o2","msgtype":"text","text":{"content":"x"}}`,
+		`{"touser":"o1","msgtype":"text","text":{"content":"x"},"image":{"media_id":"m"}}`,
+		`{"touser":"\xff","msgtype":"text","text":{"content":"x"}}`,
+		`{"touser":"o1","msgtype":"text","text":{"content":"x"}} {}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		fast, ok := fastSend(b)
+		if !ok {
+			return
+		}
+		slow, err := decodeSend(b)
+		if err != nil {
+			t.Fatalf("fast path read %q, encoding/json refuses it: %v", b, err)
+		}
+		if fast.ToUser != slow.ToUser || fast.MsgType != slow.MsgType || fast.Articles != slow.Articles ||
+			strings.Join(fast.Media, "\x00") != strings.Join(slow.Media, "\x00") || string(fast.Raw) != string(slow.Raw) ||
+			len(fast.Media) != len(slow.Media) {
+			t.Fatalf("%q: fast path %+v, encoding/json %+v", b, fast, slow)
 		}
 	})
 }

@@ -47,8 +47,17 @@ type sendBody struct {
 
 // parseSend decodes and checks the shape of a custom/send body: 44002
 // empty, 47001 not JSON or wrong shape, 40008 unknown msgtype, 47001 a
-// required field missing.
+// required field missing. Plain text, image and voice messages take a fast
+// path (fastSend); the rest encoding/json (decodeSend).
 func parseSend(body []byte) (world.Outgoing, error) {
+	if m, ok := fastSend(body); ok {
+		return m, nil
+	}
+	return decodeSend(body)
+}
+
+// decodeSend is parseSend with encoding/json, for every body.
+func decodeSend(body []byte) (world.Outgoing, error) {
 	var m sendBody
 	if len(bytes.TrimSpace(body)) == 0 {
 		return world.Outgoing{}, &world.Refused{Code: payfeedback.CodeEmptyPostData, Hint: "the body is empty"}
