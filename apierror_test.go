@@ -6,8 +6,8 @@ import (
 	"testing"
 )
 
-// protocolCodes is the table of PROTOCOL §10: every code and the errmsg the
-// live API wrote for it.
+// protocolCodes is the code table of docs/protocol.md: every code and the
+// errmsg the live API wrote for it.
 var protocolCodes = []struct {
 	code ErrorCode
 	num  int
@@ -18,16 +18,21 @@ var protocolCodes = []struct {
 	{CodeInvalidCredential, 40001, "invalid credential"},
 	{CodeInvalidGrantType, 40002, "invalid grant_type"},
 	{CodeInvalidOpenID, 40003, "invalid openid"},
+	{CodeInvalidMediaType, 40004, "invalid media type"},
+	{CodeInvalidMediaSize, 40006, "invalid meida size"},
 	{CodeInvalidMediaID, 40007, "invalid media_id"},
 	{CodeInvalidMsgType, 40008, "invalid message type"},
 	{CodeInvalidAppID, 40013, "invalid appid"},
+	{CodeInvalidSecret, 40125, "invalid appsecret"},
 	{CodeTokenMissing, 41001, "access_token missing"},
 	{CodeAppIDMissing, 41002, "appid missing"},
 	{CodeSecretMissing, 41004, "appsecret missing"},
+	{CodeMediaMissing, 41005, "media data missing"},
 	{CodeTokenExpired, 42001, "access_token expired"},
 	{CodeEmptyPostData, 44002, "empty post data"},
 	{CodeArticleLimit, 45008, "article size out of limit"},
 	{CodeQuotaExceeded, 45009, "reach max api daily quota limit"},
+	{CodeMinuteQuota, 45011, "api minute-quota reach limit"},
 	{CodeOutOfWindow, 45015, "response out of time limit"},
 	{CodeDataFormat, 47001, "data format error"},
 	{CodeUnauthorized, 48001, "api unauthorized"},
@@ -42,9 +47,9 @@ func TestErrorCodeMessage(t *testing.T) {
 			t.Errorf("ErrorCode(%d).Message() = %q, want %q", tt.num, got, tt.msg)
 		}
 	}
-	for _, c := range []ErrorCode{1, -2, 40000, 40004, 45010, 99999} {
+	for _, c := range []ErrorCode{1, -2, 40000, 40005, 45010, 99999} {
 		if got := c.Message(); got != "" {
-			t.Errorf("ErrorCode(%d).Message() = %q, want \"\" for a code outside PROTOCOL §10", int(c), got)
+			t.Errorf("ErrorCode(%d).Message() = %q, want \"\" for a code outside the table", int(c), got)
 		}
 	}
 }
@@ -59,22 +64,27 @@ func TestAPIErrorClasses(t *testing.T) {
 		CodeInvalidCredential: {token: true},
 		CodeInvalidGrantType:  {input: true},
 		CodeInvalidOpenID:     {input: true},
+		CodeInvalidMediaType:  {input: true},
+		CodeInvalidMediaSize:  {input: true},
 		CodeInvalidMediaID:    {input: true},
 		CodeInvalidMsgType:    {input: true},
 		CodeInvalidAppID:      {input: true},
+		CodeInvalidSecret:     {input: true},
 		CodeTokenMissing:      {token: true},
 		CodeAppIDMissing:      {input: true},
 		CodeSecretMissing:     {input: true},
+		CodeMediaMissing:      {input: true},
 		CodeTokenExpired:      {token: true},
 		CodeEmptyPostData:     {input: true},
 		CodeArticleLimit:      {limit: true},
 		CodeQuotaExceeded:     {limit: true},
+		CodeMinuteQuota:       {limit: true},
 		CodeOutOfWindow:       {limit: true},
 		CodeDataFormat:        {input: true},
 		CodeUnauthorized:      {},
 	}
 	if len(want) != len(protocolCodes) {
-		t.Fatalf("class table has %d codes, PROTOCOL §10 has %d", len(want), len(protocolCodes))
+		t.Fatalf("class table has %d codes, the code table has %d", len(want), len(protocolCodes))
 	}
 	for _, pc := range protocolCodes {
 		ae := &APIError{Code: pc.code, Msg: pc.msg}

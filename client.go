@@ -23,16 +23,6 @@ import (
 // itself.
 const DefaultBaseURL = "https://api.weixin.qq.com"
 
-// The API paths the Client calls, relative to the base URL (see
-// docs/protocol.md).
-const (
-	PathToken          = "/cgi-bin/token"
-	PathUpdateFeedback = "/payfeedback/update"
-	PathSendMessage    = "/cgi-bin/message/custom/send"
-	PathDeliverNotify  = "/pay/delivernotify"
-	PathUploadMedia    = "/cgi-bin/media/upload"
-)
-
 // MaxResponseSize bounds the body of an API answer the Client reads. WeChat's
 // answers are a few hundred bytes; anything larger is refused.
 const MaxResponseSize = 1 << 20

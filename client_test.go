@@ -491,8 +491,8 @@ func TestUpdateFeedbackAgainstFake(t *testing.T) {
 			}
 			return comp.OpenID, comp.FeedBackID
 		}, wantCode: payfeedback.CodeUnauthorized, wantState: mockwechat.StateFiled},
-		{name: "40001 wrong secret", mod: func(o *payfeedback.ClientOptions) { o.Secret = "not-the-secret" },
-			wantCode: payfeedback.CodeInvalidCredential, wantState: mockwechat.StateFiled},
+		{name: "40125 wrong secret", mod: func(o *payfeedback.ClientOptions) { o.Secret = "not-the-secret" },
+			wantCode: payfeedback.CodeInvalidSecret, wantState: mockwechat.StateFiled},
 		{name: "40013 unknown appid", mod: func(o *payfeedback.ClientOptions) { o.AppID = "wx00000000000000ff" },
 			wantCode: payfeedback.CodeInvalidAppID, wantState: mockwechat.StateFiled},
 		{name: "47001 complaint of another account", mod: func(o *payfeedback.ClientOptions) { o.AppID, o.Secret = other.AppID, other.Secret },

@@ -269,7 +269,7 @@ func TestSendMessageAgainstFake(t *testing.T) {
 		t.Fatalf("inbox has %d messages, want %d", len(inbox), len(msgs))
 	}
 	for i, got := range inbox {
-		if got.MsgType != string(msgs[i].Type()) || got.ToUser != comp.OpenID {
+		if got.MsgType != msgs[i].Type() || got.ToUser != comp.OpenID {
 			t.Errorf("message %d: %s to %s, want %s to %s", i, got.MsgType, got.ToUser, msgs[i].Type(), comp.OpenID)
 		}
 		back, err := payfeedback.ParseMessage(got.Raw, payfeedback.MessageLimits{})

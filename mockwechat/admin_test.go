@@ -11,15 +11,19 @@ import (
 	"github.com/payfeedback/payfeedback"
 )
 
-// admin calls the admin API and decodes the JSON answer into out (when
-// not nil); it returns the status and the raw body.
-func admin(t *testing.T, s *Server, method, path, body string, out any) (int, string) {
+// adminCall calls the admin API as a CI script would (writes as JSON) and
+// decodes the JSON answer into out (when not nil); it returns the status
+// and the raw body.
+func adminCall(t *testing.T, s *Server, method, path, body string, out any) (int, string) {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
 	}
 	req, _ := http.NewRequest(method, s.URL+path, rd)
+	if method != http.MethodGet {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := s.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +47,7 @@ func TestAdminAPI(t *testing.T) {
 	s, _ := newVirtual(t, Options{})
 	expect := func(method, path, body string, want int, out any) string {
 		t.Helper()
-		got, raw := admin(t, s, method, path, body, out)
+		got, raw := adminCall(t, s, method, path, body, out)
 		if got != want {
 			t.Fatalf("%s %s: HTTP %d %s, want %d", method, path, got, raw, want)
 		}
@@ -95,15 +99,15 @@ func TestAdminAPI(t *testing.T) {
 	// The merchant handles it through the real API; CI waits for the call.
 	tok := getToken(t, s, demo)
 	update(t, s, tok, "o1", c.FeedBackID)
-	var call callJSON
+	var call Call
 	expect("GET", "/_mock/calls/wait?endpoint=/payfeedback/update&feedbackid="+c.FeedBackID+"&timeout=5s", "", 200, &call)
 	if call.ErrCode != 0 || call.AppID != demo.AppID {
 		t.Fatalf("waited call: %+v", call)
 	}
 	expect("GET", "/_mock/calls/wait?endpoint=/never&timeout=1ms", "", 408, nil)
 	var calls struct {
-		Calls []callJSON `json:"calls"`
-		Next  uint64     `json:"next"`
+		Calls []Call `json:"calls"`
+		Next  uint64 `json:"next"`
 	}
 	expect("GET", "/_mock/calls?endpoint=/cgi-bin/token", "", 200, &calls)
 	if len(calls.Calls) != 1 || calls.Calls[0].Query.Get("secret") != "***" {
@@ -167,7 +171,10 @@ func TestAdminAPI(t *testing.T) {
 	expect("POST", "/_mock/faults", `{"endpoint":"push","delay":"1m"}`, 201, nil)
 	expect("POST", "/_mock/faults", `{"endpoint":"push","delay":"often"}`, 400, nil)
 	expect("POST", "/_mock/faults", `{"endpoint":"/nope","drop":true}`, 400, nil)
-	var faults []faultJSON
+	var faults []struct {
+		Count int    `json:"count"`
+		Delay string `json:"delay"`
+	}
 	expect("GET", "/_mock/faults", "", 200, &faults)
 	if len(faults) != 2 || faults[1].Delay != "1m0s" || faults[0].Count != 2 {
 		t.Fatalf("faults: %+v", faults)
@@ -182,7 +189,7 @@ func TestAdminAPI(t *testing.T) {
 func TestAdminAdvanceRealClock(t *testing.T) {
 	s := NewServer(Options{})
 	defer s.Close()
-	if got, raw := admin(t, s, "POST", "/_mock/clock/advance", `{"by":"1h"}`, nil); got != 409 || !strings.Contains(raw, "virtual") {
+	if got, raw := adminCall(t, s, "POST", "/_mock/clock/advance", `{"by":"1h"}`, nil); got != 409 || !strings.Contains(raw, "virtual") {
 		t.Fatalf("advance on real time: %d %s", got, raw)
 	}
 }
@@ -199,15 +206,55 @@ func TestAdminLongPollEndsOnClose(t *testing.T) {
 		resp.Body.Close()
 		done <- resp.StatusCode
 	}()
-	// Wait until the long poll is waiting (it made the broadcaster's channel).
-	for waiting := false; !waiting; {
-		s.changes.mu.Lock()
-		waiting = s.changes.ch != nil
-		s.changes.mu.Unlock()
+	// Wait until the long poll is waiting on the feed.
+	for !s.feed.Listening() {
 		time.Sleep(time.Millisecond)
 	}
 	s.Close()
 	if code := <-done; code != http.StatusServiceUnavailable && code != 0 {
 		t.Fatalf("long poll answered %d on close, want 503", code)
+	}
+}
+
+// TestAdminPaging: long listings are paged: ?limit=N, then ?after= the last
+// id seen (complaints, deliveries) or ?since= the next seq (calls).
+func TestAdminPaging(t *testing.T) {
+	s, _ := newVirtual(t, Options{Accounts: []Account{{AppID: "wxa", Secret: "s", PaySignKey: "k",
+		NotifyURL: newHandlerServer(t, okHandler()).URL}}})
+	ctx := testCtx(t)
+	var ids []string
+	for range 5 {
+		c, err := s.FileComplaint(ctx, ComplaintSpec{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.FeedBackID)
+		do(t, s, "GET", payfeedback.PathToken, nil, "")
+	}
+	s.WaitIdle(ctx)
+	var page []Complaint
+	adminCall(t, s, "GET", "/_mock/complaints?limit=2", "", &page)
+	if len(page) != 2 || page[0].FeedBackID != ids[0] || page[1].FeedBackID != ids[1] {
+		t.Fatalf("first page of complaints: %d", len(page))
+	}
+	adminCall(t, s, "GET", "/_mock/complaints?limit=2&after="+page[1].FeedBackID, "", &page)
+	if len(page) != 2 || page[0].FeedBackID != ids[2] || page[1].FeedBackID != ids[3] {
+		t.Fatalf("second page of complaints: %+v", page)
+	}
+	if code, _ := adminCall(t, s, "GET", "/_mock/complaints?after=nope", "", nil); code != http.StatusNotFound {
+		t.Fatalf("after an unknown complaint: HTTP %d, want 404", code)
+	}
+	var ds []Delivery
+	adminCall(t, s, "GET", "/_mock/deliveries?limit=3&after=1", "", &ds)
+	if len(ds) != 3 || ds[0].ID != 2 || ds[2].ID != 4 {
+		t.Fatalf("a page of deliveries: %+v", ds)
+	}
+	var calls struct {
+		Calls []Call `json:"calls"`
+		Next  uint64 `json:"next"`
+	}
+	adminCall(t, s, "GET", "/_mock/calls?limit=2&since=2", "", &calls)
+	if len(calls.Calls) != 2 || calls.Calls[0].Seq != 2 || calls.Next != 4 {
+		t.Fatalf("a page of calls: %d calls, next %d", len(calls.Calls), calls.Next)
 	}
 }

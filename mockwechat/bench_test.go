@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -59,19 +60,19 @@ func serveBench(b *testing.B, s *Server, newReq func() *http.Request) {
 func BenchmarkTokenHandler(b *testing.B) {
 	s, _, _ := benchServer(b)
 	demo := DemoAccount()
-	target := PathToken + "?grant_type=client_credential&appid=" + demo.AppID + "&secret=" + demo.Secret
+	target := payfeedback.PathToken + "?grant_type=client_credential&appid=" + demo.AppID + "&secret=" + demo.Secret
 	serveBench(b, s, func() *http.Request { return httptest.NewRequest("GET", target, nil) })
 }
 
 func BenchmarkUpdateHandler(b *testing.B) {
 	s, tok, c := benchServer(b)
-	target := PathUpdate + "?" + url.Values{"access_token": {tok}, "openid": {"o1"}, "feedbackid": {c.FeedBackID}}.Encode()
+	target := payfeedback.PathUpdateFeedback + "?" + url.Values{"access_token": {tok}, "openid": {"o1"}, "feedbackid": {c.FeedBackID}}.Encode()
 	serveBench(b, s, func() *http.Request { return httptest.NewRequest("GET", target, nil) })
 }
 
 func BenchmarkCustomSendHandler(b *testing.B) {
 	s, tok, _ := benchServer(b)
-	target := PathCustomSend + "?access_token=" + tok
+	target := payfeedback.PathSendMessage + "?access_token=" + tok
 	body := []byte(`{"touser":"o1","msgtype":"text","text":{"content":"Hello from the merchant"}}`)
 	serveBench(b, s, func() *http.Request { return httptest.NewRequest("POST", target, bytes.NewReader(body)) })
 }
@@ -190,5 +191,38 @@ func BenchmarkAdvance15Days(b *testing.B) {
 		}
 		s.Close()
 		b.StartTimer()
+	}
+}
+
+// BenchmarkCloseAfter64Clients measures Close after 64 clients, each with
+// a keep-alive connection left idle and one that never sent a request.
+func BenchmarkCloseAfter64Clients(b *testing.B) {
+	demo := DemoAccount()
+	for range b.N {
+		b.StopTimer()
+		s := NewServer(Options{Clock: NewVirtualClock(t0)})
+		target := s.URL + payfeedback.PathToken + "?grant_type=client_credential&appid=" + demo.AppID + "&secret=" + demo.Secret
+		var conns []net.Conn
+		for range 64 {
+			c := &http.Client{Transport: &http.Transport{}}
+			resp, err := c.Get(target)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			conns = append(conns, conn)
+		}
+		time.Sleep(20 * time.Millisecond)
+		b.StartTimer()
+		s.Close()
+		b.StopTimer()
+		for _, c := range conns {
+			c.Close()
+		}
 	}
 }

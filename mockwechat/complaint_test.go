@@ -11,7 +11,7 @@ import (
 
 func update(t *testing.T, s *Server, tok, openID, fid string) payfeedback.ErrorCode {
 	t.Helper()
-	return do(t, s, "GET", PathUpdate, url.Values{"access_token": {tok}, "openid": {openID}, "feedbackid": {fid}}, "").ErrCode
+	return do(t, s, "GET", payfeedback.PathUpdateFeedback, url.Values{"access_token": {tok}, "openid": {openID}, "feedbackid": {fid}}, "").ErrCode
 }
 
 func TestUpdateErrors(t *testing.T) {

@@ -65,7 +65,7 @@ func TestDeliverNotify(t *testing.T) {
 		{"ok", good, 0},
 	}
 	for _, tt := range tests {
-		got := do(t, s, "POST", PathDeliverNotify, url.Values{"access_token": {tok}}, tt.body)
+		got := do(t, s, "POST", payfeedback.PathDeliverNotify, url.Values{"access_token": {tok}}, tt.body)
 		if got.ErrCode != tt.want {
 			t.Errorf("%s: %s, want %d", tt.name, got.raw, tt.want)
 		}
@@ -88,14 +88,14 @@ func TestDeliverNotify(t *testing.T) {
 	m := base()
 	m["transid"], m["openid"], m["deliver_status"], m["deliver_msg"] = failed.TransID, "o3", "0", "out of stock"
 	tok = getToken(t, s, demo)
-	if got := do(t, s, "POST", PathDeliverNotify, url.Values{"access_token": {tok}}, deliverBodyFor(t, demo.PaySignKey, m)); got.ErrCode != 0 {
+	if got := do(t, s, "POST", payfeedback.PathDeliverNotify, url.Values{"access_token": {tok}}, deliverBodyFor(t, demo.PaySignKey, m)); got.ErrCode != 0 {
 		t.Fatalf("failed delivery report: %s", got.raw)
 	}
 	if got, _ := s.Order(failed.TransID); !got.ShippedAt.IsZero() || got.DeliverStatus != "0" || got.DeliverMsg != "out of stock" {
 		t.Fatalf("order after a failure report: %+v", got)
 	}
 	s.SetPayPermission(demo.AppID, false)
-	if got := do(t, s, "POST", PathDeliverNotify, url.Values{"access_token": {tok}}, good); got.ErrCode != payfeedback.CodeUnauthorized {
+	if got := do(t, s, "POST", payfeedback.PathDeliverNotify, url.Values{"access_token": {tok}}, good); got.ErrCode != payfeedback.CodeUnauthorized {
 		t.Fatalf("without pay permission: %s", got.raw)
 	}
 }

@@ -2,45 +2,94 @@
 // the complaint (维权) system talks to, for tests and CI: access tokens,
 // /payfeedback/update, customer-service messages, deliver notify and media
 // upload, with the real error codes; a world of accounts, users, orders and
-// complaints with the deadlines of the protocol; a clock it owns, real or
-// virtual; signed pushes of complaint notifications to the merchant, with
-// retries, a delivery log and fault injection; a bounded log of every API
-// call; and a JSON admin API under /_mock/ to drive it all from any
-// language. README.md beside this file has the tables and curl examples.
+// complaints with the deadlines of docs/protocol.md; a clock it owns, real
+// or virtual; signed pushes of complaint notifications to the merchant,
+// with retries, a delivery log and fault injection; a bounded log of every
+// API call; a typed feed of everything that happens; and a JSON admin API
+// under /_mock/ to drive it all from any language. README.md beside this
+// file has the tables and curl examples.
 //
 // # Lifecycle
 //
 // NewServer mirrors httptest.NewServer: it listens on 127.0.0.1:0, sets
 // URL, offers a preconfigured Client, and Close waits for in-flight work,
-// pushes included. A *Server is also an http.Handler, to mount inside
-// another server (New or NewUnstartedServer, without Start). The CLI's
-// `payfeedback mock` runs it as a process on 127.0.0.1:8080.
+// pushes included, while it closes at once the connections that are idle
+// or never sent a request (Close after 64 clients takes milliseconds). A
+// *Server is also an http.Handler, to mount inside another server (New or
+// NewUnstartedServer, without Start). The CLI's `payfeedback mock` runs it
+// as a process on 127.0.0.1:8080. A served fake reads a whole request
+// within Options.ReadTimeout (10 s), closes connections idle
+// Options.IdleTimeout (2 min) and answers 431 beyond Options.MaxHeaderBytes
+// (64 KiB). Its base context ends with Close (or when Shutdown's context
+// ends first): pushes and requests in flight see it.
+//
+// # Layout
+//
+// The Server wires and runs parts that live in internal packages, each
+// with one job; a complaint travels admin → world → events → push:
+//
+//   - world: the state as plain data (accounts, users, orders, complaints,
+//     tokens, media, inboxes) and the rules (the complaint state machine,
+//     the checks of each API endpoint in the live API's order). One mutex,
+//     taken with defer. Transitions return the events.Effects they cause
+//     (notifications to push, deadlines to schedule or forget, changes to
+//     tell) instead of doing them. Snapshot and Restore take the whole
+//     world out and back as a State that serialises to JSON.
+//   - events: Effects, the Bus that carries them out (changes to the feed,
+//     deadlines to the clock, notifications to the push engine, and back to
+//     the world when a deadline falls due), the Feed of Events, and Wait,
+//     the one wait helper behind WaitForComplaint, WaitForCall,
+//     WaitForDelivery and WaitIdle.
+//   - push: the delivery engine behind a narrow Host interface (where to
+//     push, the key, the next TimeStamp, the fault of an attempt); each
+//     attempt goes plan (sign, encode, tamper or copy), execute (POST),
+//     settle (deliver, retry or fail). Faults reach it as a typed
+//     push.Plan.
+//   - fault: Fault, its booleans turned into a set of Kinds checked by set
+//     rules, compiled to the plans of the API and of pushes.
+//   - calllog, clock: the bounded call log; the virtual clock and the real
+//     scheduler.
+//   - api and admin: thin HTTP adapters, over the world for the WeChat
+//     endpoints, over the Server's Go API for /_mock/.
+//
+// Lock order: every package's mutex is a leaf, taken with defer and never
+// held while calling another part, with three exceptions, all downward:
+// the world and the feed read the clock; the bus schedules on it; a
+// server's view of a shared virtual clock is locked before the clock.
 //
 // # Defaults
 //
 // Options' zero value is a working fake: the demo account (DemoAccount),
 // real time, tokens valid 7200 s with a 5-minute grace period for the
 // previous one, no token quota (RealDailyTokenQuota, 2000 a day, is the
-// live one), a 24-hour messaging window, news limited to 10 articles
-// answered 45008 beyond (NewsOverflowSilent: HTTP 200 with an empty body,
-// nothing delivered), media ids valid 72 h (image 128 KiB, voice 256 KiB,
-// video 1 MiB, thumb 64 KiB; 10,000 remembered), inboxes of 1,000
-// messages, pushes with a 5 s timeout, 8 at a time, any 2xx acknowledging
-// (StrictPushAck: 2xx and "success"), retried after 15s, 15s, 30s, 3m, 10m,
-// 20m, 30m, 30m, 30m, 1h, 3h, 3h, 3h, 6h and 6h (DefaultRetrySchedule),
-// then marked failed; a call log of 10,000 calls, a delivery log of 10,000
-// finished deliveries, and 72 h to submit arbitration evidence.
+// live one; a quota counts calls per day on the fake's clock and resets at
+// midnight Beijing time), no per-minute limit (CallsPerMinute answers
+// 45011 beyond), a 24-hour messaging window, news limited to
+// payfeedback.DefaultMaxArticles answered 45008 beyond (NewsOverflowSilent:
+// HTTP 200 with an empty body, nothing delivered), media ids valid 72 h
+// (image 128 KiB, voice 256 KiB, video 1 MiB, thumb 64 KiB; 10,000
+// remembered), inboxes of 1,000 messages, pushes with a 5 s timeout, 8 at a
+// time, unpaced (PushRate), any 2xx acknowledging (StrictPushAck: 2xx and
+// "success"), retried after 15s, 15s, 30s, 3m, 10m, 20m, 30m, 30m, 30m,
+// 1h, 3h, 3h, 3h, 6h and 6h (DefaultRetrySchedule), then marked failed; a
+// call log of 10,000 calls within 16 MiB, a delivery log of 10,000
+// finished deliveries within 32 MiB, and 72 h to submit arbitration
+// evidence.
 //
 // # Decisions where the protocol is silent
 //
 // Unknown paths answer HTTP 404 with errcode -1, wrong methods HTTP 405
 // with errcode -1, a panic HTTP 500 with errcode -1 (logged, never a
-// trace). /payfeedback/update answers 47001 for a missing, unknown or
+// trace). A wrong appSecret answers 40125 (what the live API answers; the
+// 2014 table said 40001, which SDKs take for a stale token and retry
+// forever). /payfeedback/update answers 47001 for a missing, unknown or
 // foreign feedbackid and for a complaint that is confirmed or in
 // arbitration, 40003 for an openid that is not the complaint's; updating a
 // handled complaint again answers ok. /pay/delivernotify answers 47001 for
 // a bad app_signature or an unknown transid, 40013 for an appid that is
 // not the token's. Errmsg is the live API's text plus a " hint: [...]".
+// A complaint whose notification would exceed what receivers accept
+// (payfeedback.MaxNotificationSize, 64 KiB) is refused.
 //
 // Complaints move filed → handled (update) → confirmed or rejected (the
 // user); a rejected one may be handled again; a filed one may be confirmed
@@ -56,21 +105,48 @@
 //
 // With a VirtualClock, Advance fires everything due in time order — push
 // retries, late pushes, complaints going overdue, evidence deadlines — and
-// waits for the pushes it starts; token expiry, windows and media expiry
-// are judged at each call. Events live in a heap, so 15 days over 10,000
-// open complaints take milliseconds. Under a frozen clock the fake never
-// gives two notifications to one user the same TimeStamp (hence the same
-// AppSignature): it moves it one second on, as real time would have.
+// waits for the pushes it starts; token expiry, windows, quotas and media
+// expiry are judged at each call. Events live in a heap, so 15 days over
+// 10,000 open complaints take milliseconds.
+//
+// Which clock stamps a push's TimeStamp is Options.PushTimestamps. In a Go
+// test the merchant usually runs in the same process and judges freshness
+// on the fake's clock (middleware.Config.Now = fake.Now): the default,
+// PushTimestampsVirtual, stamps the fake's clock. A merchant in another
+// process cannot read a virtual clock: PushTimestampsWall stamps real time
+// whatever the fake's clock says, and is the default of `payfeedback mock`.
+// Under a frozen clock the fake never gives two notifications to one user
+// the same TimeStamp (hence the same AppSignature): it moves it one second
+// on, as real time would have.
 //
 // # Pushes and faults
 //
 // Notifications are signed with the account's paySignKey
-// (payfeedback.Notification.Sign and Encode), afresh for each attempt. Every
-// attempt is logged (time, TimeStamp, status, latency, answer excerpt,
-// error, body); nothing is dropped silently. Fault injects errcodes, HTTP
-// errors, delays and dropped connections on API endpoints, and dropped,
-// late, out-of-order, duplicated, re-signed-wrong or forged pushes.
+// (payfeedback.Notification.Sign and Encode), afresh for each attempt.
+// Every attempt is logged (time, TimeStamp, status, latency, answer
+// excerpt, error, body); nothing is dropped silently. Fault injects
+// errcodes, HTTP errors, delays and dropped connections on API endpoints,
+// and dropped, late, out-of-order, duplicated, re-signed-wrong or forged
+// pushes.
 //
-// Secrets: the appSecret is never recorded (the call log shows "***") and
-// the admin API masks secrets and keys.
+// # The feed
+//
+// Subscribe returns every change as an Event: a complaint filed or
+// changed, a world change, a push attempt sent, answered or held back, an
+// API call, the clock moved; Event.String is a live-log line. Publishing
+// never blocks the fake: each subscription buffers (1,024 events by
+// default) and, when full, drops and counts (Subscription.Dropped; a gap
+// in Seq shows where). With no subscriber, the feed costs an atomic load
+// per change.
+//
+// # Security
+//
+// The admin API is unauthenticated: serve it on loopback. It refuses what
+// a web page could make a browser send: writes that are not
+// application/json (415), a foreign Origin or cross-site Sec-Fetch-Site
+// (403; a page served by the fake itself is same-origin and passes), a
+// Host that is neither a loopback name, the fake's address nor one of
+// Options.AllowedHosts (421: DNS rebinding). Secrets and keys are masked
+// ("***") and tokens shortened to a fingerprint in the call log, whatever
+// the path; the admin API masks accounts' secrets and keys.
 package mockwechat

@@ -46,11 +46,11 @@ func (m *merchant) apiGet(ctx context.Context, path string, q url.Values) (payfe
 
 func (m *merchant) onRequest(ctx context.Context, n *payfeedback.Notification) error {
 	m.record(n.MsgType)
-	ae, tok, err := m.apiGet(ctx, mockwechat.PathToken, url.Values{"grant_type": {"client_credential"}, "appid": {m.acc.AppID}, "secret": {m.acc.Secret}})
+	ae, tok, err := m.apiGet(ctx, payfeedback.PathToken, url.Values{"grant_type": {"client_credential"}, "appid": {m.acc.AppID}, "secret": {m.acc.Secret}})
 	if err != nil || ae.Code != 0 {
 		return fmt.Errorf("token: %v %v", ae, err)
 	}
-	ae, _, err = m.apiGet(ctx, mockwechat.PathUpdate, url.Values{"access_token": {tok["access_token"].(string)},
+	ae, _, err = m.apiGet(ctx, payfeedback.PathUpdateFeedback, url.Values{"access_token": {tok["access_token"].(string)},
 		"openid": {n.OpenID}, "feedbackid": {n.FeedBackID}})
 	if err != nil || ae.Code != 0 {
 		return fmt.Errorf("update: %v %v", ae, err)
@@ -101,7 +101,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	call, err := fake.WaitForCall(ctx, mockwechat.CallTo(mockwechat.PathUpdate, "feedbackid", c.FeedBackID))
+	call, err := fake.WaitForCall(ctx, mockwechat.CallTo(payfeedback.PathUpdateFeedback, "feedbackid", c.FeedBackID))
 	if err != nil {
 		for _, d := range fake.Deliveries() {
 			t.Logf("delivery %+v", d)

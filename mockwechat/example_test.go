@@ -34,7 +34,7 @@ func Example() {
 	resp, _ = fake.Client().Get(fake.URL + "/payfeedback/update?" + q.Encode())
 	resp.Body.Close()
 
-	call, _ := fake.WaitForCall(ctx, mockwechat.CallTo(mockwechat.PathUpdate, "feedbackid", c.FeedBackID))
+	call, _ := fake.WaitForCall(ctx, mockwechat.CallTo(payfeedback.PathUpdateFeedback, "feedbackid", c.FeedBackID))
 	fmt.Println("update answered errcode", call.ErrCode)
 
 	clk.Advance(3 * 24 * time.Hour)
@@ -51,7 +51,7 @@ func Example() {
 func ExampleServer_InjectFault() {
 	fake := mockwechat.NewServer(mockwechat.Options{})
 	defer fake.Close()
-	fake.InjectFault(mockwechat.Fault{Endpoint: mockwechat.PathToken, ErrCode: payfeedback.CodeSystemError})
+	fake.InjectFault(mockwechat.Fault{Endpoint: payfeedback.PathToken, ErrCode: payfeedback.CodeSystemError})
 	demo := mockwechat.DemoAccount()
 	for i := 0; i < 2; i++ {
 		resp, _ := fake.Client().Get(fake.URL + "/cgi-bin/token?grant_type=client_credential&appid=" + demo.AppID + "&secret=" + demo.Secret)

@@ -16,18 +16,18 @@ func TestFaultValidation(t *testing.T) {
 		f    Fault
 		ok   bool
 	}{
-		{"errcode", Fault{Endpoint: PathToken, ErrCode: -1}, true},
+		{"errcode", Fault{Endpoint: payfeedback.PathToken, ErrCode: -1}, true},
 		{"any endpoint 503", Fault{HTTPStatus: 503, Count: 3}, true},
-		{"delay alone", Fault{Endpoint: PathUpdate, Delay: time.Millisecond}, true},
-		{"delay then drop", Fault{Endpoint: PathUpdate, Delay: time.Millisecond, Drop: true}, true},
+		{"delay alone", Fault{Endpoint: payfeedback.PathUpdateFeedback, Delay: time.Millisecond}, true},
+		{"delay then drop", Fault{Endpoint: payfeedback.PathUpdateFeedback, Delay: time.Millisecond, Drop: true}, true},
 		{"push duplicate+tamper", Fault{Endpoint: EndpointPush, Duplicate: true, TamperFields: true, TamperSignature: true}, true},
 		{"push late", Fault{Endpoint: EndpointPush, Delay: time.Minute, MsgType: payfeedback.MsgConfirm}, true},
-		{"nothing", Fault{Endpoint: PathToken}, false},
+		{"nothing", Fault{Endpoint: payfeedback.PathToken}, false},
 		{"unknown endpoint", Fault{Endpoint: "/cgi-bin/nope", ErrCode: 1}, false},
 		{"two effects", Fault{ErrCode: 40001, HTTPStatus: 500}, false},
 		{"2xx status", Fault{HTTPStatus: 200}, false},
 		{"negative count", Fault{ErrCode: -1, Count: -1}, false},
-		{"push flag on API", Fault{Endpoint: PathToken, Duplicate: true}, false},
+		{"push flag on API", Fault{Endpoint: payfeedback.PathToken, Duplicate: true}, false},
 		{"errcode on push", Fault{Endpoint: EndpointPush, ErrCode: 1}, false},
 		{"push nothing", Fault{Endpoint: EndpointPush}, false},
 		{"push drop+duplicate", Fault{Endpoint: EndpointPush, Drop: true, Duplicate: true}, false},
@@ -58,10 +58,10 @@ func TestAPIFaults(t *testing.T) {
 	s.AddAccount(Account{AppID: "wxother", Secret: "s", PaySignKey: "k"})
 	tokQ := url.Values{"grant_type": {"client_credential"}, "appid": {demo.AppID}, "secret": {demo.Secret}}
 
-	s.InjectFault(Fault{Endpoint: PathToken, AppID: "wxother", ErrCode: -1})
-	s.InjectFault(Fault{Endpoint: PathToken, AppID: demo.AppID, ErrCode: payfeedback.CodeQuotaExceeded, Count: 2})
+	s.InjectFault(Fault{Endpoint: payfeedback.PathToken, AppID: "wxother", ErrCode: -1})
+	s.InjectFault(Fault{Endpoint: payfeedback.PathToken, AppID: demo.AppID, ErrCode: payfeedback.CodeQuotaExceeded, Count: 2})
 	for i, want := range []payfeedback.ErrorCode{45009, 45009, 0} {
-		if a := do(t, s, "GET", PathToken, tokQ, ""); a.ErrCode != want {
+		if a := do(t, s, "GET", payfeedback.PathToken, tokQ, ""); a.ErrCode != want {
 			t.Fatalf("token call %d: %s, want %d", i+1, a.raw, want)
 		}
 	}
@@ -75,24 +75,24 @@ func TestAPIFaults(t *testing.T) {
 	s.ClearFaults()
 
 	tok := getToken(t, s, demo)
-	s.InjectFault(Fault{Endpoint: PathUpdate, HTTPStatus: 503})
-	a := do(t, s, "GET", PathUpdate, url.Values{"access_token": {tok}}, "")
+	s.InjectFault(Fault{Endpoint: payfeedback.PathUpdateFeedback, HTTPStatus: 503})
+	a := do(t, s, "GET", payfeedback.PathUpdateFeedback, url.Values{"access_token": {tok}}, "")
 	if a.status != 503 || !strings.Contains(a.raw, "503") {
 		t.Fatalf("injected 503: HTTP %d %q", a.status, a.raw)
 	}
 
-	s.InjectFault(Fault{Endpoint: PathCustomSend, Drop: true})
-	_, err := s.Client().Post(s.URL+PathCustomSend+"?access_token="+tok, "application/json", strings.NewReader(`{}`))
+	s.InjectFault(Fault{Endpoint: payfeedback.PathSendMessage, Drop: true})
+	_, err := s.Client().Post(s.URL+payfeedback.PathSendMessage+"?access_token="+tok, "application/json", strings.NewReader(`{}`))
 	if err == nil {
 		t.Fatal("dropped connection answered")
 	}
-	dropped, err := s.WaitForCall(testCtx(t), CallTo(PathCustomSend))
+	dropped, err := s.WaitForCall(testCtx(t), CallTo(payfeedback.PathSendMessage))
 	if err != nil || dropped.Fault != "drop" || dropped.Status != 0 {
 		t.Fatalf("dropped call recorded as %+v (%v)", dropped, err)
 	}
 
-	s.InjectFault(Fault{Endpoint: PathToken, Delay: time.Millisecond})
-	if a := do(t, s, "GET", PathToken, tokQ, ""); a.ErrCode != 0 {
+	s.InjectFault(Fault{Endpoint: payfeedback.PathToken, Delay: time.Millisecond})
+	if a := do(t, s, "GET", payfeedback.PathToken, tokQ, ""); a.ErrCode != 0 {
 		t.Fatalf("delayed call: %s, want served", a.raw)
 	}
 	calls = s.Calls()

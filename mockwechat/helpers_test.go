@@ -79,7 +79,7 @@ func do(t *testing.T, s *Server, method, path string, q url.Values, body string)
 
 func getToken(t *testing.T, s *Server, acc Account) string {
 	t.Helper()
-	a := do(t, s, "GET", PathToken, url.Values{"grant_type": {"client_credential"}, "appid": {acc.AppID}, "secret": {acc.Secret}}, "")
+	a := do(t, s, "GET", payfeedback.PathToken, url.Values{"grant_type": {"client_credential"}, "appid": {acc.AppID}, "secret": {acc.Secret}}, "")
 	if a.ErrCode != 0 || a.AccessToken == "" {
 		t.Fatalf("token: %+v", a)
 	}

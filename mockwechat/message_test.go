@@ -15,7 +15,7 @@ import (
 
 func send(t *testing.T, s *Server, tok, body string) apiAnswer {
 	t.Helper()
-	return do(t, s, "POST", PathCustomSend, url.Values{"access_token": {tok}}, body)
+	return do(t, s, "POST", payfeedback.PathSendMessage, url.Values{"access_token": {tok}}, body)
 }
 
 func upload(t *testing.T, s *Server, tok, kind, field string, size int) apiAnswer {
@@ -27,7 +27,7 @@ func upload(t *testing.T, s *Server, tok, kind, field string, size int) apiAnswe
 		fw.Write(bytes.Repeat([]byte{0xff}, size))
 	}
 	mw.Close()
-	u := s.URL + PathMediaUpload + "?" + url.Values{"access_token": {tok}, "type": {kind}}.Encode()
+	u := s.URL + payfeedback.PathUploadMedia + "?" + url.Values{"access_token": {tok}, "type": {kind}}.Encode()
 	resp, err := s.Client().Post(u, mw.FormDataContentType(), &buf)
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func TestCustomSend(t *testing.T) {
 		})
 	}
 	inbox := s.Inbox("o1")
-	wantTypes := []string{"text", "image", "voice", "video", "music", "news"}
+	wantTypes := []payfeedback.MessageType{payfeedback.MessageText, payfeedback.MessageImage, payfeedback.MessageVoice, payfeedback.MessageVideo, payfeedback.MessageMusic, payfeedback.MessageNews}
 	if len(inbox) != len(wantTypes) {
 		t.Fatalf("inbox has %d messages, want %d", len(inbox), len(wantTypes))
 	}
@@ -215,7 +215,7 @@ func TestMediaUploadErrors(t *testing.T) {
 	if got := upload(t, s, "", "image", "media", 10); got.ErrCode != payfeedback.CodeTokenMissing {
 		t.Errorf("no token: %d", got.ErrCode)
 	}
-	resp, err := s.Client().Post(s.URL+PathMediaUpload+"?type=image&access_token="+tok, "application/json", strings.NewReader("{}"))
+	resp, err := s.Client().Post(s.URL+payfeedback.PathUploadMedia+"?type=image&access_token="+tok, "application/json", strings.NewReader("{}"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 )
 
 // Defaults of Options. Each is documented in doc.go and README.md.
@@ -11,13 +14,11 @@ const (
 	// DefaultTokenTTL is the access_token lifetime, expires_in 7200.
 	DefaultTokenTTL = 7200 * time.Second
 	// DefaultTokenGrace is how long a token stays valid after a newer one
-	// was issued (PROTOCOL §5: "both work for 5 minutes").
+	// was issued (docs/protocol.md: "both work for 5 minutes").
 	DefaultTokenGrace = 5 * time.Minute
 	// DefaultMessageWindow is how long after the user's last interaction
-	// the merchant may send customer-service messages (the seed's 24 h).
+	// the merchant may send customer-service messages (24 h).
 	DefaultMessageWindow = 24 * time.Hour
-	// DefaultNewsLimit is the most articles a news message may carry.
-	DefaultNewsLimit = 10
 	// DefaultMediaTTL is how long an uploaded media id stays valid.
 	DefaultMediaTTL = 72 * time.Hour
 	// DefaultPushTimeout bounds one push attempt.
@@ -25,10 +26,15 @@ const (
 	// DefaultPushConcurrency is how many pushes run at once.
 	DefaultPushConcurrency = 8
 	// DefaultCallLogSize is how many API calls the call log keeps.
-	DefaultCallLogSize = 10000
+	DefaultCallLogSize = calllog.DefaultSize
+	// DefaultCallLogBytes is how much memory the call log may take.
+	DefaultCallLogBytes = calllog.DefaultBytes
 	// DefaultDeliveryLogSize is how many finished deliveries the delivery
 	// log keeps (pending ones are always kept).
 	DefaultDeliveryLogSize = 10000
+	// DefaultDeliveryLogBytes is how much memory the finished deliveries
+	// kept may take.
+	DefaultDeliveryLogBytes = 32 << 20
 	// DefaultInboxSize is how many messages a user's inbox keeps.
 	DefaultInboxSize = 1000
 	// DefaultMaxMedia is how many media ids the fake remembers.
@@ -38,6 +44,13 @@ const (
 	DefaultEvidenceWindow = 72 * time.Hour
 	// DefaultAddr is where Start listens when Options.Addr is empty.
 	DefaultAddr = "127.0.0.1:0"
+	// DefaultReadTimeout bounds reading a whole request, headers and body.
+	DefaultReadTimeout = 10 * time.Second
+	// DefaultIdleTimeout closes a keep-alive connection idle that long.
+	DefaultIdleTimeout = 120 * time.Second
+	// DefaultMaxHeaderBytes bounds a request's line and headers (the
+	// query included): WeChat's own gateway refuses far less.
+	DefaultMaxHeaderBytes = 64 << 10
 	// RealDailyTokenQuota is the live API's token quota per account and
 	// day, for Options.TokenCallsPerDay.
 	RealDailyTokenQuota = 2000
@@ -62,126 +75,115 @@ type NewsOverflow string
 const (
 	// NewsOverflowError answers errcode 45008 (the live API). The default.
 	NewsOverflowError NewsOverflow = "error"
-	// NewsOverflowSilent is the seed's "no response": the fake answers
-	// HTTP 200 with an empty body and delivers nothing. The call is
-	// recorded with errcode 45008.
+	// NewsOverflowSilent is the original document's "no response": the
+	// fake answers HTTP 200 with an empty body and delivers nothing. The
+	// call is recorded with errcode 45008.
 	NewsOverflowSilent NewsOverflow = "silent"
 )
 
-// Account is one official account of the fake world.
-type Account struct {
-	// AppID is the account's appid (required).
-	AppID string `json:"appid"`
-	// Secret is the appSecret the token API checks (required). It is never
-	// recorded in the call log nor shown by the admin API.
-	Secret string `json:"secret"`
-	// PaySignKey signs the notifications pushed to NotifyURL and verifies
-	// deliver-notify signatures (required). Never shown by the admin API.
-	PaySignKey string `json:"paysignkey"`
-	// NotifyURL is the account's payfeedback_url; "" means no pushes.
-	NotifyURL string `json:"notify_url,omitempty"`
-	// NoPayPermission makes /payfeedback/update and /pay/delivernotify
-	// answer 48001 (api unauthorized) for this account.
-	NoPayPermission bool `json:"no_pay_permission,omitempty"`
-	// TokenCallsPerDay limits token calls for this account (45009 beyond);
-	// 0 means Options.TokenCallsPerDay.
-	TokenCallsPerDay int `json:"token_calls_per_day,omitempty"`
-	// Reasons and Solutions are the merchant-defined complaint reasons and
-	// solutions: at most MaxChoices each, 1 to MaxChoiceLen characters.
-	Reasons   []string `json:"reasons,omitempty"`
-	Solutions []string `json:"solutions,omitempty"`
-}
+// PushTimestamps says which clock stamps the TimeStamp of pushed
+// notifications, which receivers check for freshness.
+type PushTimestamps string
 
-// DemoAccount returns the fixed demo account a server starts with when
-// Options.Accounts is empty. Its credentials are public: never use them
-// outside tests.
-func DemoAccount() Account {
-	return Account{
-		AppID:      "wxde70c0ffee5a1e00",
-		Secret:     "de70de70de70de70de70de70de70de70",
-		PaySignKey: "DemoPaySignKeyForMockWeChatOnlyNeverUseInProduction0123456789abcdefABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxy",
-	}
-}
-
-func (a Account) validate() error {
-	switch {
-	case a.AppID == "":
-		return fmt.Errorf("mockwechat: account has no appid: set Account.AppID")
-	case a.Secret == "":
-		return fmt.Errorf("mockwechat: account %s has no secret: set Account.Secret", a.AppID)
-	case a.PaySignKey == "":
-		return fmt.Errorf("mockwechat: account %s has no paySignKey: set Account.PaySignKey", a.AppID)
-	case a.TokenCallsPerDay < 0:
-		return fmt.Errorf("mockwechat: account %s: TokenCallsPerDay must be 0 (default) or positive", a.AppID)
-	}
-	if err := checkChoices("reason", a.Reasons); err != nil {
-		return err
-	}
-	if err := checkChoices("solution", a.Solutions); err != nil {
-		return err
-	}
-	return checkURL(a.NotifyURL)
-}
+const (
+	// PushTimestampsVirtual stamps pushes with the fake's clock (virtual
+	// when Options.Clock is set): for receivers in the same process that
+	// judge freshness on that clock (middleware.Config.Now = fake.Now).
+	// The default of Options.
+	PushTimestampsVirtual PushTimestamps = "virtual"
+	// PushTimestampsWall stamps pushes with real time whatever the fake's
+	// clock says: for receivers in another process, which cannot read a
+	// virtual clock. The default of `payfeedback mock`.
+	PushTimestampsWall PushTimestamps = "wall"
+)
 
 // Options configures a Server. The zero value is a working fake with the
-// demo account, real time and the documented defaults.
+// demo account, real time and the documented defaults. Its JSON form (the
+// --config file of `payfeedback mock`, see Config) takes durations as Go
+// duration strings.
 type Options struct {
 	// Accounts are the official accounts of the world; none: DemoAccount.
-	Accounts []Account
+	Accounts []Account `json:"accounts,omitempty"`
 	// Clock makes time virtual; nil: real time.
-	Clock *VirtualClock
+	Clock *VirtualClock `json:"-"`
 	// Logger receives the fake's own log (pushes, failures); nil: discard.
-	Logger *slog.Logger
+	Logger *slog.Logger `json:"-"`
 	// Addr is where Start listens; "": 127.0.0.1:0.
-	Addr string
+	Addr string `json:"addr,omitempty"`
+	// AllowedHosts are Host names the admin API accepts besides loopback
+	// names and Addr (e.g. "mockwechat" in a compose network).
+	AllowedHosts []string `json:"allowed_hosts,omitempty"`
 	// Seed makes feedback ids, transaction ids and openids reproducible;
 	// 0: random. Tokens and media ids are always random.
-	Seed uint64
+	Seed uint64 `json:"seed,omitempty"`
 
 	// TokenTTL is the access_token lifetime; 0: 7200 s.
-	TokenTTL time.Duration
+	TokenTTL time.Duration `json:"token_ttl,omitempty"`
 	// TokenGrace keeps the previous token valid after a new one is issued;
 	// 0: 5 minutes; negative: no grace.
-	TokenGrace time.Duration
+	TokenGrace time.Duration `json:"token_grace,omitempty"`
 	// TokenCallsPerDay limits token calls per account and day (45009
-	// beyond, refilled evenly over the day); 0: unlimited. The live API
-	// allowed RealDailyTokenQuota.
-	TokenCallsPerDay int
+	// beyond; counted per day on the fake's clock, reset at midnight
+	// Beijing time, as WeChat does); 0: unlimited. The live API allowed
+	// RealDailyTokenQuota.
+	TokenCallsPerDay int `json:"token_calls_per_day,omitempty"`
+	// CallsPerMinute limits each account's calls of each endpoint per
+	// minute (45011 beyond, a rate on the fake's clock); 0: unlimited.
+	CallsPerMinute int `json:"calls_per_minute,omitempty"`
 
 	// MessageWindow is how long after the user's last interaction
 	// customer-service messages are allowed; 0: 24 h.
-	MessageWindow time.Duration
-	// NewsLimit is the most articles in a news message; 0: 10.
-	NewsLimit int
+	MessageWindow time.Duration `json:"message_window,omitempty"`
+	// NewsLimit is the most articles in a news message; 0:
+	// payfeedback.DefaultMaxArticles (10).
+	NewsLimit int `json:"news_limit,omitempty"`
 	// NewsOverflow is what happens beyond NewsLimit; "": NewsOverflowError.
-	NewsOverflow NewsOverflow
+	NewsOverflow NewsOverflow `json:"news_overflow,omitempty"`
 	// MediaTTL is how long uploaded media ids stay valid; 0: 72 h.
-	MediaTTL time.Duration
+	MediaTTL time.Duration `json:"media_ttl,omitempty"`
 	// InboxSize is how many messages each user's inbox keeps; 0: 1,000.
-	InboxSize int
+	InboxSize int `json:"inbox_size,omitempty"`
 	// MaxMedia is how many media ids are remembered; 0: 10,000.
-	MaxMedia int
+	MaxMedia int `json:"max_media,omitempty"`
 
 	// RetrySchedule is the delay before each retry of a failed push; nil:
 	// DefaultRetrySchedule; an empty non-nil slice: no retries.
-	RetrySchedule []time.Duration
+	RetrySchedule []time.Duration `json:"retry_schedule,omitempty"`
 	// PushTimeout bounds one push attempt (real time); 0: 5 s.
-	PushTimeout time.Duration
+	PushTimeout time.Duration `json:"push_timeout,omitempty"`
 	// PushConcurrency is how many pushes run at once; 0: 8. Pushes for
 	// one complaint are always attempted in order.
-	PushConcurrency int
+	PushConcurrency int `json:"push_concurrency,omitempty"`
+	// PushRate paces push attempts to at most this many a second (real
+	// time); 0: unpaced.
+	PushRate float64 `json:"push_rate,omitempty"`
+	// PushTimestamps is the clock of the pushes' TimeStamp; "":
+	// PushTimestampsVirtual (the fake's clock).
+	PushTimestamps PushTimestamps `json:"push_timestamps,omitempty"`
 	// StrictPushAck counts a push delivered only when the receiver answers
 	// 2xx with the body "success" (surrounding whitespace ignored); by
 	// default any 2xx is enough.
-	StrictPushAck bool
+	StrictPushAck bool `json:"strict_push_ack,omitempty"`
 
 	// CallLogSize is how many API calls are kept; 0: 10,000.
-	CallLogSize int
+	CallLogSize int `json:"call_log_size,omitempty"`
+	// CallLogBytes bounds the memory of the calls kept; 0: 16 MiB.
+	CallLogBytes int64 `json:"call_log_bytes,omitempty"`
 	// DeliveryLogSize is how many finished deliveries are kept; 0: 10,000.
-	DeliveryLogSize int
+	DeliveryLogSize int `json:"delivery_log_size,omitempty"`
+	// DeliveryLogBytes bounds the memory of the finished deliveries kept;
+	// 0: 32 MiB.
+	DeliveryLogBytes int64 `json:"delivery_log_bytes,omitempty"`
 	// EvidenceWindow is how long the merchant has to submit arbitration
 	// evidence; 0: 72 h.
-	EvidenceWindow time.Duration
+	EvidenceWindow time.Duration `json:"evidence_window,omitempty"`
+
+	// ReadTimeout bounds reading a request, headers and body; 0: 10 s.
+	ReadTimeout time.Duration `json:"read_timeout,omitempty"`
+	// IdleTimeout closes keep-alive connections idle that long; 0: 120 s.
+	IdleTimeout time.Duration `json:"idle_timeout,omitempty"`
+	// MaxHeaderBytes bounds a request's line and headers; 0: 64 KiB.
+	MaxHeaderBytes int `json:"max_header_bytes,omitempty"`
 }
 
 // settings are Options with the defaults filled in.
@@ -199,26 +201,36 @@ func (o Options) resolve() (settings, error) {
 	}
 	def(&s.TokenTTL, DefaultTokenTTL)
 	def(&s.TokenGrace, DefaultTokenGrace)
-	if s.TokenGrace < 0 {
-		s.TokenGrace = 0
-	}
+	s.TokenGrace = max(s.TokenGrace, 0)
 	def(&s.MessageWindow, DefaultMessageWindow)
 	def(&s.MediaTTL, DefaultMediaTTL)
 	def(&s.PushTimeout, DefaultPushTimeout)
 	def(&s.EvidenceWindow, DefaultEvidenceWindow)
+	def(&s.ReadTimeout, DefaultReadTimeout)
+	def(&s.IdleTimeout, DefaultIdleTimeout)
 	defInt := func(n *int, v int) {
 		if *n == 0 {
 			*n = v
 		}
 	}
-	defInt(&s.NewsLimit, DefaultNewsLimit)
+	defInt(&s.NewsLimit, payfeedback.DefaultMaxArticles)
 	defInt(&s.InboxSize, DefaultInboxSize)
 	defInt(&s.MaxMedia, DefaultMaxMedia)
 	defInt(&s.PushConcurrency, DefaultPushConcurrency)
 	defInt(&s.CallLogSize, DefaultCallLogSize)
 	defInt(&s.DeliveryLogSize, DefaultDeliveryLogSize)
+	defInt(&s.MaxHeaderBytes, DefaultMaxHeaderBytes)
+	if s.CallLogBytes == 0 {
+		s.CallLogBytes = DefaultCallLogBytes
+	}
+	if s.DeliveryLogBytes == 0 {
+		s.DeliveryLogBytes = DefaultDeliveryLogBytes
+	}
 	if s.NewsOverflow == "" {
 		s.NewsOverflow = NewsOverflowError
+	}
+	if s.PushTimestamps == "" {
+		s.PushTimestamps = PushTimestampsVirtual
 	}
 	if s.Addr == "" {
 		s.Addr = DefaultAddr
@@ -229,34 +241,57 @@ func (o Options) resolve() (settings, error) {
 	if o.RetrySchedule == nil {
 		s.retry = DefaultRetrySchedule()
 	} else {
-		s.retry = append([]time.Duration(nil), o.RetrySchedule...)
+		s.retry = append([]time.Duration{}, o.RetrySchedule...)
 	}
-	switch {
-	case s.TokenTTL < 0, s.MessageWindow < 0, s.MediaTTL < 0, s.PushTimeout < 0, s.EvidenceWindow < 0:
-		return s, fmt.Errorf("mockwechat: durations in Options must be 0 (default) or positive")
-	case s.NewsLimit < 0, s.InboxSize < 0, s.MaxMedia < 0, s.PushConcurrency < 0,
-		s.CallLogSize < 0, s.DeliveryLogSize < 0, s.TokenCallsPerDay < 0:
-		return s, fmt.Errorf("mockwechat: sizes and limits in Options must be 0 (default) or positive")
-	case s.NewsOverflow != NewsOverflowError && s.NewsOverflow != NewsOverflowSilent:
-		return s, fmt.Errorf("mockwechat: unknown NewsOverflow %q: want %q or %q", s.NewsOverflow, NewsOverflowError, NewsOverflowSilent)
-	}
-	for _, d := range s.retry {
-		if d <= 0 {
-			return s, fmt.Errorf("mockwechat: RetrySchedule delays must be positive")
-		}
-	}
-	seen := make(map[string]bool)
-	for _, a := range s.Accounts {
-		if err := a.validate(); err != nil {
-			return s, err
-		}
-		if seen[a.AppID] {
-			return s, fmt.Errorf("mockwechat: account %s given twice", a.AppID)
-		}
-		seen[a.AppID] = true
+	if err := s.check(); err != nil {
+		return s, err
 	}
 	if len(s.Accounts) == 0 {
 		s.Accounts = []Account{DemoAccount()}
 	}
 	return s, nil
+}
+
+// check refuses settings that make no sense.
+func (s settings) check() error {
+	switch {
+	case s.TokenTTL < 0, s.MessageWindow < 0, s.MediaTTL < 0, s.PushTimeout < 0, s.EvidenceWindow < 0,
+		s.ReadTimeout < 0, s.IdleTimeout < 0:
+		return fmt.Errorf("mockwechat: durations in Options must be 0 (default) or positive")
+	case s.NewsLimit < 0, s.InboxSize < 0, s.MaxMedia < 0, s.PushConcurrency < 0, s.CallLogSize < 0,
+		s.DeliveryLogSize < 0, s.TokenCallsPerDay < 0, s.CallsPerMinute < 0, s.CallLogBytes < 0,
+		s.DeliveryLogBytes < 0, s.MaxHeaderBytes < 0, s.PushRate < 0:
+		return fmt.Errorf("mockwechat: sizes and limits in Options must be 0 (default) or positive")
+	case s.NewsOverflow != NewsOverflowError && s.NewsOverflow != NewsOverflowSilent:
+		return fmt.Errorf("mockwechat: unknown NewsOverflow %q: want %q or %q", s.NewsOverflow, NewsOverflowError, NewsOverflowSilent)
+	case s.PushTimestamps != PushTimestampsVirtual && s.PushTimestamps != PushTimestampsWall:
+		return fmt.Errorf("mockwechat: unknown PushTimestamps %q: want %q or %q", s.PushTimestamps, PushTimestampsVirtual, PushTimestampsWall)
+	}
+	for _, d := range s.retry {
+		if d <= 0 {
+			return fmt.Errorf("mockwechat: RetrySchedule delays must be positive")
+		}
+	}
+	seen := make(map[string]bool)
+	for _, a := range s.Accounts {
+		if err := a.Validate(); err != nil {
+			return err
+		}
+		if seen[a.AppID] {
+			return fmt.Errorf("mockwechat: account %s given twice", a.AppID)
+		}
+		seen[a.AppID] = true
+	}
+	return nil
+}
+
+// DemoAccount returns the fixed demo account a server starts with when
+// Options.Accounts is empty. Its credentials are public: never use them
+// outside tests.
+func DemoAccount() Account {
+	return Account{
+		AppID:      "wxde70c0ffee5a1e00",
+		Secret:     "de70de70de70de70de70de70de70de70",
+		PaySignKey: "DemoPaySignKeyForMockWeChatOnlyNeverUseInProduction0123456789abcdefABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefghijklmnopqrstuvwxy",
+	}
 }

@@ -17,10 +17,10 @@ func TestNoGraceAndPerAccountQuota(t *testing.T) {
 		t.Fatalf("previous token without grace: %d, want 40001", got)
 	}
 	q := url.Values{"grant_type": {"client_credential"}, "appid": {limited.AppID}, "secret": {"s"}}
-	if a := do(t, s, "GET", PathToken, q, ""); a.ErrCode != 0 {
+	if a := do(t, s, "GET", payfeedback.PathToken, q, ""); a.ErrCode != 0 {
 		t.Fatalf("first call of a 1/day account: %s", a.raw)
 	}
-	if a := do(t, s, "GET", PathToken, q, ""); a.ErrCode != payfeedback.CodeQuotaExceeded {
+	if a := do(t, s, "GET", payfeedback.PathToken, q, ""); a.ErrCode != payfeedback.CodeQuotaExceeded {
 		t.Fatalf("second call of a 1/day account: %s, want 45009", a.raw)
 	}
 	for i := 0; i < 5; i++ {

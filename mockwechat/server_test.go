@@ -21,11 +21,11 @@ func TestUnknownPathsAndMethods(t *testing.T) {
 	}{
 		{"GET", "/cgi-bin/nope", 404},
 		{"GET", "/", 404},
-		{"POST", PathToken, 405},
-		{"POST", PathUpdate, 405},
-		{"GET", PathCustomSend, 405},
-		{"GET", PathDeliverNotify, 405},
-		{"GET", PathMediaUpload, 405},
+		{"POST", payfeedback.PathToken, 405},
+		{"POST", payfeedback.PathUpdateFeedback, 405},
+		{"GET", payfeedback.PathSendMessage, 405},
+		{"GET", payfeedback.PathDeliverNotify, 405},
+		{"GET", payfeedback.PathUploadMedia, 405},
 	}
 	for _, tt := range tests {
 		a := do(t, s, tt.method, tt.path, nil, "")
@@ -44,7 +44,7 @@ func TestUnknownPathsAndMethods(t *testing.T) {
 func TestRecoverPanic(t *testing.T) {
 	s, _ := newVirtual(t, Options{})
 	w := httptest.NewRecorder()
-	r := httptest.NewRequest("GET", PathToken, nil)
+	r := httptest.NewRequest("GET", payfeedback.PathToken, nil)
 	func() {
 		defer s.recoverPanic(w, r)
 		panic("boom")
@@ -66,7 +66,7 @@ func TestEmbeddedHandler(t *testing.T) {
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	demo := DemoAccount()
-	resp, err := http.Get(srv.URL + "/wechat" + PathToken + "?grant_type=client_credential&appid=" + demo.AppID + "&secret=" + demo.Secret)
+	resp, err := http.Get(srv.URL + "/wechat" + payfeedback.PathToken + "?grant_type=client_credential&appid=" + demo.AppID + "&secret=" + demo.Secret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestEmbeddedHandler(t *testing.T) {
 func TestCallLogBounded(t *testing.T) {
 	s, _ := newVirtual(t, Options{CallLogSize: 5})
 	for i := 0; i < 8; i++ {
-		do(t, s, "GET", PathToken, url.Values{"n": {string(rune('a' + i))}}, "")
+		do(t, s, "GET", payfeedback.PathToken, url.Values{"n": {string(rune('a' + i))}}, "")
 	}
 	calls := s.Calls()
 	if len(calls) != 5 || calls[0].Seq != 4 || calls[4].Seq != 8 || calls[4].Query.Get("n") != "h" {
@@ -102,18 +102,18 @@ func TestCallLogBounded(t *testing.T) {
 func TestWaitForCall(t *testing.T) {
 	s, _ := newVirtual(t, Options{})
 	ctx := testCtx(t)
-	do(t, s, "GET", PathToken, url.Values{"appid": {"past"}}, "")
-	c, err := s.WaitForCall(ctx, CallTo(PathToken, "appid", "past"))
+	do(t, s, "GET", payfeedback.PathToken, url.Values{"appid": {"past"}}, "")
+	c, err := s.WaitForCall(ctx, CallTo(payfeedback.PathToken, "appid", "past"))
 	if err != nil || c.Query.Get("appid") != "past" {
 		t.Fatalf("past call: %+v %v", c, err)
 	}
 	done := make(chan Call)
 	go func() {
-		c, _ := s.WaitForCall(ctx, CallTo(PathUpdate, "feedbackid", "42"))
+		c, _ := s.WaitForCall(ctx, CallTo(payfeedback.PathUpdateFeedback, "feedbackid", "42"))
 		done <- c
 	}()
-	do(t, s, "GET", PathUpdate, url.Values{"feedbackid": {"41"}}, "")
-	do(t, s, "GET", PathUpdate, url.Values{"feedbackid": {"42"}}, "")
+	do(t, s, "GET", payfeedback.PathUpdateFeedback, url.Values{"feedbackid": {"41"}}, "")
+	do(t, s, "GET", payfeedback.PathUpdateFeedback, url.Values{"feedbackid": {"42"}}, "")
 	if c := <-done; c.Query.Get("feedbackid") != "42" || c.ErrCode != payfeedback.CodeTokenMissing {
 		t.Fatalf("future call: %+v", c)
 	}

@@ -22,11 +22,11 @@ func TestTokenErrors(t *testing.T) {
 		{"no appid", url.Values{"grant_type": {"client_credential"}, "secret": {demo.Secret}}, payfeedback.CodeAppIDMissing},
 		{"unknown appid", url.Values{"grant_type": {"client_credential"}, "appid": {"wx0000000000000000"}, "secret": {demo.Secret}}, payfeedback.CodeInvalidAppID},
 		{"no secret", url.Values{"grant_type": {"client_credential"}, "appid": {demo.AppID}}, payfeedback.CodeSecretMissing},
-		{"wrong secret", url.Values{"grant_type": {"client_credential"}, "appid": {demo.AppID}, "secret": {"nope"}}, payfeedback.CodeInvalidCredential},
+		{"wrong secret", url.Values{"grant_type": {"client_credential"}, "appid": {demo.AppID}, "secret": {"nope"}}, payfeedback.CodeInvalidSecret},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a := do(t, s, "GET", PathToken, tt.q, "")
+			a := do(t, s, "GET", payfeedback.PathToken, tt.q, "")
 			if a.status != 200 || a.ErrCode != tt.want {
 				t.Fatalf("got HTTP %d %s, want errcode %d", a.status, a.raw, tt.want)
 			}
@@ -43,7 +43,7 @@ func TestTokenErrors(t *testing.T) {
 func TestTokenNeverRecordsSecret(t *testing.T) {
 	s, _ := newVirtual(t, Options{})
 	getToken(t, s, DemoAccount())
-	do(t, s, "GET", PathToken, url.Values{"grant_type": {"client_credential"}, "appid": {DemoAccount().AppID}, "secret": {"wrong-secret"}}, "")
+	do(t, s, "GET", payfeedback.PathToken, url.Values{"grant_type": {"client_credential"}, "appid": {DemoAccount().AppID}, "secret": {"wrong-secret"}}, "")
 	calls := s.Calls()
 	if len(calls) != 2 {
 		t.Fatalf("%d calls recorded, want 2", len(calls))
@@ -52,7 +52,7 @@ func TestTokenNeverRecordsSecret(t *testing.T) {
 		if got := c.Query.Get("secret"); got != "***" {
 			t.Errorf("call %d records secret %q, want ***", c.Seq, got)
 		}
-		if c.AppID != DemoAccount().AppID || c.Endpoint != PathToken || len(c.Answer) == 0 {
+		if c.AppID != DemoAccount().AppID || c.Endpoint != payfeedback.PathToken || len(c.Answer) == 0 {
 			t.Errorf("call %+v: want appid, endpoint and answer recorded", c)
 		}
 	}
@@ -66,7 +66,7 @@ func tokenCheck(t *testing.T, s *Server, tok string) payfeedback.ErrorCode {
 	if tok != "" {
 		q.Set("access_token", tok)
 	}
-	return do(t, s, "GET", PathUpdate, q, "").ErrCode
+	return do(t, s, "GET", payfeedback.PathUpdateFeedback, q, "").ErrCode
 }
 
 func TestTokenLifecycle(t *testing.T) {
@@ -109,23 +109,25 @@ func TestTokenLifecycle(t *testing.T) {
 	}
 }
 
+// TestTokenDailyLimit: the daily token quota is a count per day on the
+// fake's clock, reset at midnight Beijing time (UTC+8), not a rate
+// refilled evenly: the fourth call of the day is refused until midnight,
+// then three more pass.
 func TestTokenDailyLimit(t *testing.T) {
-	s, clk := newVirtual(t, Options{TokenCallsPerDay: 3})
+	s, clk := newVirtual(t, Options{TokenCallsPerDay: 3}) // t0 is 18:00 in Beijing
 	demo := DemoAccount()
 	q := url.Values{"grant_type": {"client_credential"}, "appid": {demo.AppID}, "secret": {demo.Secret}}
-	for i := 0; i < 3; i++ {
-		if a := do(t, s, "GET", PathToken, q, ""); a.ErrCode != 0 {
-			t.Fatalf("call %d: %s", i+1, a.raw)
+	calls := func(when string, want ...payfeedback.ErrorCode) {
+		t.Helper()
+		for i, w := range want {
+			if a := do(t, s, "GET", payfeedback.PathToken, q, ""); a.ErrCode != w {
+				t.Fatalf("%s, call %d: %s, want errcode %d", when, i+1, a.raw, w)
+			}
 		}
 	}
-	if a := do(t, s, "GET", PathToken, q, ""); a.ErrCode != payfeedback.CodeQuotaExceeded {
-		t.Fatalf("call 4: %s, want 45009", a.raw)
-	}
-	clk.Advance(8 * time.Hour)
-	if a := do(t, s, "GET", PathToken, q, ""); a.ErrCode != 0 {
-		t.Fatalf("after a third of a day: %s, want one call refilled", a.raw)
-	}
-	if a := do(t, s, "GET", PathToken, q, ""); a.ErrCode != payfeedback.CodeQuotaExceeded {
-		t.Fatalf("second call after refill: %s, want 45009", a.raw)
-	}
+	calls("the first day", 0, 0, 0, payfeedback.CodeQuotaExceeded)
+	clk.Advance(6*time.Hour - time.Second) // 23:59:59 in Beijing
+	calls("a second before midnight", payfeedback.CodeQuotaExceeded)
+	clk.Advance(time.Second)
+	calls("at midnight in Beijing", 0, 0, 0, payfeedback.CodeQuotaExceeded)
 }

@@ -42,7 +42,9 @@ complaints that pushes signed notifications to --notify-url, and the admin
 API under /_mock/ (see mockwechat/README.md). It starts with the demo
 account unless --appid/--secret/--paysignkey or --config say otherwise,
 prints the credentials and URLs, and stops cleanly on SIGINT or SIGTERM.
-Readiness: GET /_mock/health.`
+Readiness: GET /_mock/health. Admin writes take JSON only (curl -H
+'Content-Type: application/json'); pushes carry wall-clock TimeStamps even
+with --virtual-clock, for a merchant in another process.`
 
 func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 	const hint = "payfeedback mock --addr 127.0.0.1:8080 --notify-url http://127.0.0.1:9000/payfeedback"
@@ -59,6 +61,9 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 	tokenQuota := fs.Int("token-calls-per-day", 0, "limit token calls per account and day, 45009 beyond (`N`; 0 unlimited, the live API: 2000)")
 	retry := fs.String("retry", "", "push retry delays, comma-separated Go durations (`LIST`; default 15s,15s,30s,3m,10m,20m,30m,30m,30m,1h,3h,3h,3h,6h,6h; \"none\" for none)")
 	strictAck := fs.Bool("strict-ack", false, "count a push delivered only on 2xx with the body \"success\"")
+	stamps := fs.String("push-timestamps", "", "the clock of pushed TimeStamps: wall (the default: merchants in other processes judge freshness on real time) or virtual (`CLOCK`)")
+	pushRate := fs.Float64("push-rate", 0, "at most `N` push attempts a second (0: unpaced)")
+	allowHosts := fs.String("allow-host", "", "Host names the admin API accepts besides loopback names and --addr, comma-separated (`NAMES`, e.g. a compose service name)")
 	logLevel := fs.String("log", "info", "log `level` on stderr: debug, info, warn, error or off")
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err
@@ -86,7 +91,11 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 		cfg.VirtualClock = *virtual
 	}
 	if set["clock-start"] {
-		cfg.ClockStart = *clockStart
+		t, err := time.Parse(time.RFC3339, *clockStart)
+		if err != nil {
+			return usageErrorf(hint, "--clock-start %q: want RFC 3339, e.g. 2025-03-01T10:00:00Z", *clockStart)
+		}
+		cfg.ClockStart = t
 		cfg.VirtualClock = cfg.VirtualClock || !set["virtual-clock"]
 	}
 	if set["token-calls-per-day"] {
@@ -95,11 +104,32 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 	if set["strict-ack"] {
 		cfg.StrictPushAck = *strictAck
 	}
+	if set["push-rate"] {
+		cfg.PushRate = *pushRate
+	}
+	if set["push-timestamps"] {
+		cfg.PushTimestamps = mockwechat.PushTimestamps(*stamps)
+	} else if cfg.PushTimestamps == "" {
+		// Receivers of a process are in other processes: they cannot read a
+		// virtual clock, so pushes carry real time (see mockwechat/README.md).
+		cfg.PushTimestamps = mockwechat.PushTimestampsWall
+	}
+	if set["allow-host"] {
+		for _, h := range strings.Split(*allowHosts, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				cfg.AllowedHosts = append(cfg.AllowedHosts, h)
+			}
+		}
+	}
 	if set["retry"] {
-		cfg.RetrySchedule = []string{}
+		cfg.RetrySchedule = []time.Duration{}
 		if *retry != "none" {
 			for _, s := range strings.Split(*retry, ",") {
-				cfg.RetrySchedule = append(cfg.RetrySchedule, strings.TrimSpace(s))
+				d, err := time.ParseDuration(strings.TrimSpace(s))
+				if err != nil || d <= 0 {
+					return usageErrorf(hint, "--retry %q: want positive Go durations such as 15s,1m, or none", s)
+				}
+				cfg.RetrySchedule = append(cfg.RetrySchedule, d)
 			}
 		}
 	}
@@ -130,7 +160,7 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 	if err != nil {
 		return usageErrorf(hint, "%v", err)
 	}
-	opts, err := cfg.Options(time.Now().Truncate(time.Second))
+	opts, err := cfg.Resolve(time.Now().Truncate(time.Second))
 	if err != nil {
 		return usageErrorf(hint, "%v", err)
 	}
@@ -138,6 +168,9 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 	srv, err := mockwechat.New(opts)
 	if err != nil {
 		return usageErrorf(hint, "%v", err)
+	}
+	if !loopback(cfg.Addr) {
+		fmt.Fprintf(std.Stderr, "mockwechat: warning: --addr %s is not loopback: anyone who can reach it can drive the fake through its unauthenticated admin API (/_mock/); its Host, Origin and Content-Type checks keep web pages out, not people\n", cfg.Addr)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -192,6 +225,19 @@ func printBanner(w io.Writer, srv *mockwechat.Server, demo bool) {
 		fmt.Fprintf(&b, "account\n  appid       %s\n  secret      %s\n  paysignkey  %s\n  notify_url  %s\n", a.AppID, secret, key, notify)
 	}
 	io.WriteString(w, b.String())
+}
+
+// loopback reports whether addr ("host:port") listens on loopback only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func newMockLogger(w io.Writer, level string) (*slog.Logger, error) {

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/middleware"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
@@ -170,16 +175,94 @@ func TestMockUsageErrors(t *testing.T) {
 		{[]string{"--config", filepath.Join(dir, "missing.json")}, "--config"},
 		{[]string{"--config", bad}, "unknown field"},
 		{[]string{"--config", two, "--appid", "wxc"}, "set them there"},
-		{[]string{"--retry", "soon"}, "retry_schedule"},
+		{[]string{"--retry", "soon"}, "--retry"},
 		{[]string{"--log", "loud"}, "--log"},
 		{[]string{"--notify-url", "ftp://x"}, "not an absolute http(s) URL"},
-		{[]string{"--clock-start", "yesterday"}, "clock_start"},
+		{[]string{"--clock-start", "yesterday"}, "--clock-start"},
 	}
 	for _, tt := range tests {
 		var out, errOut bytes.Buffer
 		code := run(context.Background(), append([]string{"mock", "--addr", "127.0.0.1:0"}, tt.args...), stdio{Stdout: &out, Stderr: &errOut})
 		if code != 2 || !strings.Contains(errOut.String(), tt.want) || !strings.Contains(errOut.String(), "Try: ") {
 			t.Errorf("mock %v: exit %d, stderr %q; want 2 and %q", tt.args, code, errOut.String(), tt.want)
+		}
+	}
+}
+
+// TestMockWarnsWhenNotLoopback: an --addr that is not loopback is warned
+// about on stderr before the fake listens (here it cannot: the address is
+// nobody's, so no socket leaves loopback).
+func TestMockWarnsWhenNotLoopback(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"mock", "--addr", "192.0.2.1:1", "--log", "off"}, stdio{Stdout: &out, Stderr: &errOut})
+	if code == 0 || !strings.Contains(errOut.String(), "warning: --addr 192.0.2.1:1 is not loopback") {
+		t.Fatalf("exit %d, stderr %q: want the warning", code, errOut.String())
+	}
+	for addr, want := range map[string]bool{"127.0.0.1:8080": true, "[::1]:80": true, "localhost:8080": true,
+		"0.0.0.0:8080": false, ":8080": false, "[::]:80": false, "192.168.1.2:80": false, "example.com:80": false} {
+		if got := loopback(addr); got != want {
+			t.Errorf("loopback(%q) = %v, want %v", addr, got, want)
+		}
+	}
+}
+
+// TestMockServerTimeouts: payfeedback mock closes a connection whose body
+// never comes (read_timeout, 30 s unless configured) instead of keeping it
+// open forever, as it did.
+func TestMockServerTimeouts(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "mock.json")
+	os.WriteFile(cfg, []byte(`{"read_timeout":"200ms"}`), 0o600)
+	base, _, _, _ := startMock(t, "--config", cfg, "--log", "off")
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "POST /cgi-bin/message/custom/send HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := io.Copy(io.Discard, c); err != nil {
+		t.Fatalf("the slow-body connection is still open after 3 s: %v", err)
+	}
+}
+
+// TestMockVirtualClockWallMerchant: with --virtual-clock, after the
+// README's advance step, a merchant on wall time (another process, which
+// cannot read the fake's clock) still accepts the pushes: payfeedback mock
+// stamps them with wall time. It stamped the virtual time, hours in the
+// future, and every push was refused.
+func TestMockVirtualClockWallMerchant(t *testing.T) {
+	demo := mockwechat.DemoAccount()
+	merchant := httptest.NewServer(middleware.New(middleware.Config{Keys: middleware.StaticKeys{demo.AppID: demo.PaySignKey}})(
+		middleware.Dispatcher{
+			OnRequest: func(context.Context, *payfeedback.Notification) error { return nil },
+			OnConfirm: func(context.Context, *payfeedback.Notification) error { return nil },
+		}))
+	defer merchant.Close()
+	base, _, _, _ := startMock(t, "--virtual-clock", "--notify-url", merchant.URL, "--log", "off")
+	post := func(path, body string, out any) {
+		t.Helper()
+		resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("POST %s: HTTP %d %s", path, resp.StatusCode, b)
+		}
+		if out != nil {
+			json.NewDecoder(resp.Body).Decode(out)
+		}
+	}
+	var c mockwechat.Complaint
+	post("/_mock/complaints", `{"openid":"o-demo"}`, &c)
+	post("/_mock/clock/advance", `{"by":"72h"}`, nil)
+	post("/_mock/complaints/"+c.FeedBackID+"/confirm", "", nil)
+	for _, msgtype := range []string{"request", "confirm"} {
+		var d mockwechat.Delivery
+		code := getJSON(t, base+"/_mock/deliveries/wait?timeout=5s&delivered=true&msgtype="+msgtype+"&feedback_id="+c.FeedBackID, &d)
+		if code != 200 || !d.Delivered {
+			t.Fatalf("the %s push was not delivered to a merchant on wall time: HTTP %d %+v", msgtype, code, d)
 		}
 	}
 }

@@ -95,7 +95,7 @@ func TestSend(t *testing.T) {
 				}
 				return
 			}
-			if len(inbox) != 1 || inbox[0].MsgType != tt.wantInbox || !strings.Contains(string(inbox[0].Raw), tt.wantRaw) {
+			if len(inbox) != 1 || string(inbox[0].MsgType) != tt.wantInbox || !strings.Contains(string(inbox[0].Raw), tt.wantRaw) {
 				t.Fatalf("inbox %+v, want one %s message containing %q", inbox, tt.wantInbox, tt.wantRaw)
 			}
 			if _, err := payfeedback.ParseMessage(inbox[0].Raw, payfeedback.MessageLimits{}); err != nil {

@@ -46,7 +46,7 @@ func TestUpdate(t *testing.T) {
 		{name: "unknown openid", args: []string{"--appid", acct.AppID, "--secret", acct.Secret, "--base-url", srv.URL, "--openid", "nobody", "--feedbackid", comp.FeedBackID},
 			wantCode: 1, wantErr: "errcode 40003"},
 		{name: "wrong secret", args: append(base[1:], "--secret", "not-the-secret", "--base-url", srv.URL),
-			wantCode: 1, wantErr: "errcode 40001"},
+			wantCode: 1, wantErr: "errcode 40125"},
 		{name: "missing secret", args: append(base[1:], "--base-url", srv.URL), wantCode: 2, wantErr: "--secret (or $PAYFEEDBACK_SECRET) is required"},
 		{name: "missing appid", args: []string{"--secret", "s", "--openid", "o", "--feedbackid", "1"}, wantCode: 2, wantErr: "--appid is required"},
 		{name: "missing feedbackid", args: []string{"--appid", acct.AppID, "--secret", "s", "--openid", "o"}, wantCode: 2, wantErr: "--openid and --feedbackid are required"},

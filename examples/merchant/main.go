@@ -8,7 +8,7 @@
 //
 //	go run ./cmd/payfeedback mock --notify-url http://127.0.0.1:8000/wechat/payfeedback &
 //	go run ./examples/merchant &
-//	curl -s -X POST http://127.0.0.1:8080/_mock/complaints -d '{"openid":"o-demo","reason":"商品质量有问题"}'
+//	curl -s -H 'Content-Type: application/json' -d '{"openid":"o-demo","reason":"商品质量有问题"}' http://127.0.0.1:8080/_mock/complaints
 //	curl -s http://127.0.0.1:8000/complaints
 //
 // This demo resolves every complaint as soon as it arrives. A real merchant
@@ -41,6 +41,23 @@ func main() {
 	}
 }
 
+// newHTTPServer returns the merchant's HTTP server, with timeouts: a
+// request's headers within 10 s and the whole request within 30 s (a
+// notification is a few KB), its answer within 30 s, idle keep-alive
+// connections closed after 2 min, and headers bounded to 64 KiB. Without
+// them, slow clients could hold connections open forever.
+func newHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
 func run(ctx context.Context, args []string) error {
 	demo := mockwechat.DemoAccount()
 	fs := flag.NewFlagSet("merchant", flag.ContinueOnError)
@@ -58,7 +75,7 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: *addr, Handler: m, ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(*addr, m)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	cfg.Logger.Info("merchant listening", "notify_url", "http://"+*addr+notifyPath, "complaints", "http://"+*addr+"/complaints")

@@ -6,6 +6,11 @@
 // With -probe it instead polls a URL until the answer contains a string
 // and prints the milliseconds elapsed since -since (Unix nanoseconds), to
 // measure a server's start-up to its first successful request.
+//
+// With -flood it sends -n GET requests to a URL with a query parameter of
+// -size bytes added, then GETs -then (e.g. the call log), and prints how
+// the requests were answered, to measure a server's memory under huge
+// queries.
 package main
 
 import (
@@ -27,9 +32,16 @@ func main() {
 	want := flag.String("want", "access_token", "with -probe: the `text` a successful answer contains")
 	since := flag.Int64("since", 0, "with -probe: Unix `nanoseconds` to measure from (default: now)")
 	timeout := flag.Duration("timeout", 10*time.Second, "with -probe: give up after this `duration`")
+	flood := flag.String("flood", "", "send -n requests with a huge query to this `URL` instead of serving")
+	n := flag.Int("n", 300, "with -flood: how many requests")
+	size := flag.Int("size", 1<<20, "with -flood: the `bytes` of junk added to each query")
+	then := flag.String("then", "", "with -flood: GET this `URL` afterwards (e.g. the call log)")
 	flag.Parse()
 	if *probe != "" {
 		os.Exit(runProbe(*probe, *want, *since, *timeout))
+	}
+	if *flood != "" {
+		os.Exit(runFlood(*flood, *n, *size, *then))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -85,4 +97,36 @@ func runProbe(url, want string, since int64, timeout time.Duration) int {
 	}
 	fmt.Fprintln(os.Stderr, "cannedserver: probe timed out:", url)
 	return 1
+}
+
+func runFlood(url string, n, size int, then string) int {
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	target := url + sep + "junk=" + strings.Repeat("a", size)
+	client := &http.Client{Timeout: 30 * time.Second}
+	statuses := map[int]int{}
+	for range n {
+		resp, err := client.Get(target)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "cannedserver: flood:", err)
+			return 1
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		statuses[resp.StatusCode]++
+	}
+	listed := int64(0)
+	if then != "" {
+		resp, err := client.Get(then)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "cannedserver: flood:", err)
+			return 1
+		}
+		listed, _ = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	fmt.Printf("answered %v, listing %d bytes\n", statuses, listed)
+	return 0
 }

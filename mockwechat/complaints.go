@@ -1,0 +1,97 @@
+package mockwechat
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
+)
+
+// The Go API over complaints: the user's and WeChat's acts, each the
+// world's transition with its effects handed to the bus.
+
+// FileComplaint files a complaint as a user would: it creates the user and
+// the order when new, sets the deadline of payfeedback.ResolveBy, counts as
+// the user's interaction, and pushes a "request" notification to the
+// account's payfeedback_url (asynchronously: see WaitForDelivery). A
+// complaint whose notification would exceed what receivers accept
+// (payfeedback.MaxNotificationSize) is refused.
+func (s *Server) FileComplaint(ctx context.Context, spec ComplaintSpec) (Complaint, error) {
+	if err := ctxErr(ctx); err != nil {
+		return Complaint{}, err
+	}
+	c, fx, err := s.world.File(spec)
+	s.apply(fx)
+	return c, err
+}
+
+// Confirm plays the user confirming the complaint resolved: allowed when it
+// is filed (the user withdraws it), handled or rejected, and not under
+// arbitration. It closes the complaint and pushes "confirm".
+func (s *Server) Confirm(ctx context.Context, feedbackID string) error {
+	return s.act(ctx, func() (Complaint, events.Effects, error) { return s.world.Confirm(feedbackID) })
+}
+
+// Reject plays the user rejecting the merchant's handling: allowed only
+// when the complaint is handled. It pushes "reject" carrying the
+// complaint's reason.
+func (s *Server) Reject(ctx context.Context, feedbackID string) error {
+	return s.RejectWithReason(ctx, feedbackID, "")
+}
+
+// RejectWithReason is Reject with the user's reason for rejecting, carried
+// in the notification's Reason.
+func (s *Server) RejectWithReason(ctx context.Context, feedbackID, reason string) error {
+	return s.act(ctx, func() (Complaint, events.Effects, error) { return s.world.Reject(feedbackID, reason) })
+}
+
+// RequestArbitration plays the user asking WeChat to arbitrate: allowed
+// when the complaint is overdue or rejected, and not confirmed. The
+// arbitration starts in state 0 (awaiting merchant evidence) and moves to
+// state 1 when Options.EvidenceWindow passes without evidence.
+func (s *Server) RequestArbitration(ctx context.Context, feedbackID string) error {
+	return s.act(ctx, func() (Complaint, events.Effects, error) { return s.world.RequestArbitration(feedbackID) })
+}
+
+// SubmitEvidence plays the merchant submitting arbitration evidence in the
+// MP console (a note and at most 5 pictures): allowed in state 0; moves the
+// arbitration to state 2.
+func (s *Server) SubmitEvidence(ctx context.Context, feedbackID, note string, picURLs []string) error {
+	return s.act(ctx, func() (Complaint, events.Effects, error) { return s.world.SubmitEvidence(feedbackID, note, picURLs) })
+}
+
+// Arbitrate plays WeChat deciding an arbitration (state 1 or 2): for the
+// user (state 3) or for the merchant (state 4). It closes the complaint.
+func (s *Server) Arbitrate(ctx context.Context, feedbackID string, forUser bool) error {
+	return s.act(ctx, func() (Complaint, events.Effects, error) { return s.world.Arbitrate(feedbackID, forUser) })
+}
+
+func (s *Server) act(ctx context.Context, transition func() (Complaint, events.Effects, error)) error {
+	if err := ctxErr(ctx); err != nil {
+		return err
+	}
+	_, fx, err := transition()
+	s.apply(fx)
+	return err
+}
+
+// Complaint returns a complaint by feedback id.
+func (s *Server) Complaint(feedbackID string) (Complaint, bool) { return s.world.Complaint(feedbackID) }
+
+// Complaints returns every complaint in filing order.
+func (s *Server) Complaints() []Complaint {
+	cs, _ := s.world.Complaints("", 0, nil)
+	return cs
+}
+
+// WaitForComplaint waits until the complaint satisfies match (checked now
+// and after every change; nil matches at once) or ctx ends, and returns it.
+func (s *Server) WaitForComplaint(ctx context.Context, feedbackID string, match func(Complaint) bool) (Complaint, error) {
+	return events.Wait(ctx, s.feed, func() (Complaint, bool, error) {
+		c, ok := s.world.Complaint(feedbackID)
+		if !ok {
+			return c, false, fmt.Errorf("mockwechat: complaint %s: %w", clip(feedbackID, 64), ErrNotFound)
+		}
+		return c, match == nil || match(c), nil
+	})
+}

@@ -1,0 +1,133 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
+)
+
+// Prefix is where the admin API lives.
+const Prefix = "/_mock/"
+
+// Backend is the fake as the admin API drives it: the Go API of
+// mockwechat.Server, plus the paged listings the admin API offers.
+type Backend interface {
+	Now() time.Time
+	// VirtualClock returns the virtual clock, nil on real time.
+	VirtualClock() *clock.Virtual
+
+	Accounts() []world.Account
+	AddAccount(a world.Account) error
+	PatchAccount(appID string, p world.AccountPatch) (world.Account, error)
+	Interact(appID, openID string) (world.User, error)
+	AppID(appID string) (string, error)
+	User(appID, openID string) (world.User, bool)
+	Inbox(openID string) []world.Message
+	InboxOf(appID, openID string) []world.Message
+	AddOrder(o world.Order) (world.Order, error)
+	Order(transID string) (world.Order, bool)
+	AddMedia(appID, kind string) (world.Media, error)
+
+	FileComplaint(ctx context.Context, spec world.ComplaintSpec) (world.Complaint, error)
+	Complaint(feedbackID string) (world.Complaint, bool)
+	ComplaintsPage(after string, limit int, match func(*world.Complaint) bool) ([]world.Complaint, error)
+	WaitForComplaint(ctx context.Context, feedbackID string, match func(world.Complaint) bool) (world.Complaint, error)
+	Confirm(ctx context.Context, feedbackID string) error
+	RejectWithReason(ctx context.Context, feedbackID, reason string) error
+	RequestArbitration(ctx context.Context, feedbackID string) error
+	SubmitEvidence(ctx context.Context, feedbackID, note string, picURLs []string) error
+	Arbitrate(ctx context.Context, feedbackID string, forUser bool) error
+
+	AddFault(f fault.Fault) error
+	Faults() []fault.Fault
+	ClearFaults()
+
+	CallsPage(since uint64, limit int) ([]calllog.Call, uint64)
+	CallStats(match func(calllog.Call) bool) map[payfeedback.ErrorCode]int
+	ClearCalls()
+	WaitForCallSince(ctx context.Context, since uint64, match func(calllog.Call) bool) (calllog.Call, error)
+
+	Deliveries() []push.Delivery
+	WaitForDelivery(ctx context.Context, match func(push.Delivery) bool) (push.Delivery, error)
+	WaitIdle(ctx context.Context) error
+	PendingDeliveries() int
+}
+
+// Options configure the admin API.
+type Options struct {
+	Backend Backend
+	// Addr is the address the fake was configured to listen on; Listening
+	// returns the one it listens on ("" before it starts). Requests whose
+	// Host is either, a loopback name or one of AllowedHosts are served.
+	Addr         string
+	Listening    func() string
+	AllowedHosts []string
+}
+
+// Handler serves the admin API under Prefix: the Go API as JSON, for CI
+// in any language. It is unauthenticated; the guard keeps web pages out
+// (see guard.go).
+type Handler struct {
+	b     Backend
+	guard guard
+	mux   *http.ServeMux
+}
+
+// New returns the admin API.
+func New(o Options) *Handler {
+	h := &Handler{b: o.Backend, guard: guard{addr: o.Addr, listening: o.Listening, allowed: o.AllowedHosts}, mux: http.NewServeMux()}
+	route := func(pattern string, f func(r *http.Request) (int, any, error)) {
+		h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			status, v, err := f(r)
+			if err != nil {
+				writeError(w, err)
+				return
+			}
+			writeJSON(w, status, v)
+		})
+	}
+	route("GET /_mock/health", h.health)
+	h.worldRoutes(route)
+	h.complaintRoutes(route)
+	h.observeRoutes(route)
+	h.mux.HandleFunc("/_mock/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf(
+			"no admin endpoint %s %s: see mockwechat/README.md for the list", r.Method, clip(r.URL.Path, 128))})
+	})
+	h.mux.HandleFunc("/_mock", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "/_mock/health", http.StatusFound)
+	})
+	return h
+}
+
+// ServeHTTP guards, then serves, an admin request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if status, err := h.guard.check(r); err != nil {
+		writeJSON(w, status, errorBody{Error: err.Error()})
+		return
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+func (h *Handler) health(r *http.Request) (int, any, error) {
+	return 200, map[string]any{"status": "ok", "now": h.b.Now(), "virtual_clock": h.b.VirtualClock() != nil,
+		"accounts": len(h.b.Accounts())}, nil
+}
+
+// routeFunc registers an admin endpoint.
+type routeFunc func(pattern string, f func(r *http.Request) (int, any, error))
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

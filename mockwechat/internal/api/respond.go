@@ -1,0 +1,141 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+)
+
+// contentType is what the live API answered.
+const contentType = "application/json; encoding=utf-8"
+
+// okBody is the success answer of the endpoints without a payload. It is
+// shared, never written: the call log hands out copies.
+var okBody = []byte(`{"errcode":0,"errmsg":"ok"}`)
+
+// The Content-Type header values, shared by every answer (net/http only
+// reads them).
+var (
+	jsonType = []string{contentType}
+	textType = []string{"text/plain; charset=utf-8"}
+)
+
+// response is what a handler answers: an error code with a hint, or a
+// success body.
+type response struct {
+	code   payfeedback.ErrorCode
+	hint   string
+	body   []byte // answered as is when set
+	status int    // 0: 200
+	text   bool   // body is text/plain (an injected gateway error)
+	// dropped: the connection was closed without an answer; abort: it
+	// could not be hijacked, so the handler aborts after logging.
+	dropped, abort bool
+}
+
+func (r response) statusOr200() int {
+	if r.status == 0 {
+		return http.StatusOK
+	}
+	return r.status
+}
+
+func fail(code payfeedback.ErrorCode, hint string) response {
+	return response{code: code, hint: hint}
+}
+
+// errmsg returns the live API's errmsg for code, with the fake's hint in
+// the live API's own " hint: [...]" form.
+func errmsg(code payfeedback.ErrorCode, hint string) string {
+	msg := code.Message()
+	if msg == "" {
+		msg = "error"
+	}
+	if hint != "" {
+		msg += " hint: [" + hint + "]"
+	}
+	return msg
+}
+
+type errBody struct {
+	ErrCode payfeedback.ErrorCode `json:"errcode"`
+	ErrMsg  string                `json:"errmsg"`
+}
+
+func errorJSON(code payfeedback.ErrorCode, hint string) []byte {
+	b, _ := json.Marshal(errBody{code, errmsg(code, hint)})
+	return b
+}
+
+// WriteError answers a WeChat-style JSON error with an HTTP status.
+func WriteError(w http.ResponseWriter, status int, code payfeedback.ErrorCode, hint string) {
+	write(w, response{code: code, hint: hint, status: status})
+}
+
+// write answers resp and returns the body written.
+func write(w http.ResponseWriter, resp response) []byte {
+	body := resp.body
+	if body == nil {
+		if resp.code == 0 {
+			body = okBody
+		} else {
+			body = errorJSON(resp.code, resp.hint)
+		}
+	}
+	h := w.Header()
+	if resp.text {
+		h["Content-Type"] = textType
+	} else {
+		h["Content-Type"] = jsonType
+	}
+	if len(body) > 2048 { // below, net/http sets Content-Length itself
+		h["Content-Length"] = []string{strconv.Itoa(len(body))}
+	}
+	w.WriteHeader(resp.statusOr200())
+	w.Write(body)
+	return body
+}
+
+// applyFault carries out an API fault; answered is false when the call
+// goes on (a delay alone).
+func applyFault(c *call, f fault.API) (resp response, answered bool) {
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-c.r.Context().Done():
+			t.Stop()
+		}
+	}
+	switch f.Answer {
+	case fault.AnswerDrop:
+		resp = response{code: payfeedback.CodeSystemError, dropped: true}
+		if hj, ok := c.w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				conn.Close()
+				return resp, true
+			}
+		}
+		resp.abort = true
+		return resp, true
+	case fault.AnswerHTTPStatus:
+		return response{code: payfeedback.CodeSystemError, status: f.Status, text: true,
+			body: fmt.Appendf(nil, "mockwechat: injected HTTP %d\n", f.Status)}, true
+	case fault.AnswerErrCode:
+		return fail(f.Code, "mock: injected fault"), true
+	}
+	return response{}, false
+}
+
+// clip shortens s to at most n bytes for messages.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

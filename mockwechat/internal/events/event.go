@@ -1,0 +1,164 @@
+package events
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
+)
+
+// Event is one thing that happened in the fake: a change of the world, a
+// push attempt, an API call or a move of the clock. Exactly one of Change,
+// Push, Call and Clock is set, as Kind says. An event's slices and maps
+// are shared by every subscriber: read them, don't change them.
+type Event struct {
+	// Seq numbers the events published while someone subscribes, from 1;
+	// a gap in what a subscription receives means it dropped events.
+	Seq uint64 `json:"seq"`
+	// Time is when it happened, on the fake's clock.
+	Time time.Time `json:"time"`
+	Kind Kind      `json:"kind"`
+
+	Change *Change       `json:"change,omitempty"`
+	Push   *push.Report  `json:"push,omitempty"`
+	Call   *calllog.Call `json:"call,omitempty"`
+	Clock  *ClockMove    `json:"clock,omitempty"`
+}
+
+// Kind says what an event is about.
+type Kind string
+
+// The kinds of events.
+const (
+	// KindComplaint: a complaint was filed or changed (Change).
+	KindComplaint Kind = "complaint"
+	// KindWorld: an account, user, order, message or media changed
+	// (Change).
+	KindWorld Kind = "world"
+	// KindPush: a push attempt is sent, answered or held back (Push).
+	KindPush Kind = "push"
+	// KindCall: an API call was answered (Call).
+	KindCall Kind = "call"
+	// KindClock: the virtual clock moved (Clock).
+	KindClock Kind = "clock"
+)
+
+// ClockMove is a move of the virtual clock.
+type ClockMove struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// String renders the event as one line of a live log:
+//
+//	--> push request 1086… to http://127.0.0.1:8000/payfeedback (attempt 1/16)
+//	<-- 401 "AppSignature does not match" in 2 ms; next attempt in 15s
+//	API GET /payfeedback/update errcode=0 openid=o-demo feedbackid=1086… 1 ms
+func (e Event) String() string {
+	switch {
+	case e.Change != nil:
+		return e.Change.String()
+	case e.Push != nil:
+		return pushLine(e.Push)
+	case e.Call != nil:
+		return callLine(e.Call)
+	case e.Clock != nil:
+		return fmt.Sprintf("clock %s → %s (+%s)", e.Clock.From.UTC().Format(time.RFC3339),
+			e.Clock.To.UTC().Format(time.RFC3339), e.Clock.To.Sub(e.Clock.From))
+	}
+	return fmt.Sprintf("event %d (%s)", e.Seq, e.Kind)
+}
+
+// String renders the change for a live log.
+func (c Change) String() string {
+	if c.Complaint() {
+		s := "complaint " + short(c.FeedBackID) + " " + strings.TrimPrefix(string(c.What), "complaint-")
+		if c.What == ComplaintFiled {
+			s += " by " + c.OpenID
+		}
+		return s + " (" + c.State + ")"
+	}
+	switch c.What {
+	case AccountAdded, AccountChanged:
+		return "account " + c.AppID + " " + strings.TrimPrefix(string(c.What), "account-")
+	case UserInteracted:
+		return "user " + c.OpenID + " interacted with " + c.AppID
+	case OrderAdded:
+		return "order " + short(c.TransID) + " paid by " + c.OpenID
+	case OrderShipped:
+		return "order " + short(c.TransID) + " delivery reported"
+	case MessageDelivered:
+		return "message delivered to " + c.OpenID
+	}
+	return string(c.What) + " " + c.AppID
+}
+
+func pushLine(r *push.Report) string {
+	extra := ""
+	if r.Fault != "" {
+		extra = ", " + r.Fault
+	}
+	switch r.Phase {
+	case push.Sending:
+		return fmt.Sprintf("--> push %s %s to %s (attempt %d/%d%s)", r.MsgType, short(r.FeedBackID), r.URL, r.Number, r.Of, extra)
+	case push.Held:
+		return fmt.Sprintf("--- push %s %s held back: %s", r.MsgType, short(r.FeedBackID), r.Fault)
+	}
+	var b strings.Builder
+	a := r.Attempt
+	switch {
+	case a == nil:
+		b.WriteString("<-- ?")
+	case a.Status == 0:
+		fmt.Fprintf(&b, "<-- error %q in %d ms", clip(a.Err, 80), a.Latency.Milliseconds())
+	default:
+		fmt.Fprintf(&b, "<-- %d %q in %d ms", a.Status, clip(strings.TrimSpace(a.Response), 80), a.Latency.Milliseconds())
+	}
+	if a != nil && a.Fault != "" {
+		b.WriteString(" (" + a.Fault + ")")
+	}
+	switch {
+	case r.Delivered:
+		b.WriteString("; delivered")
+	case r.Failed:
+		fmt.Fprintf(&b, "; failed after %d attempts", r.Number)
+	case !r.NextAttempt.IsZero() && a != nil:
+		fmt.Fprintf(&b, "; next attempt in %s", r.NextAttempt.Sub(a.Time))
+	}
+	return b.String()
+}
+
+func callLine(c *calllog.Call) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "API %s %s errcode=%d", c.Method, c.Endpoint, c.ErrCode)
+	for _, k := range []string{"appid", "openid", "feedbackid", "type"} {
+		if v := c.Query.Get(k); v != "" {
+			if k == "feedbackid" {
+				v = short(v)
+			}
+			fmt.Fprintf(&b, " %s=%s", k, clip(v, 32))
+		}
+	}
+	if c.Fault != "" {
+		b.WriteString(" fault=" + c.Fault)
+	}
+	fmt.Fprintf(&b, " %d ms", c.Latency.Milliseconds())
+	return b.String()
+}
+
+// short shows the start of a long id.
+func short(id string) string {
+	if len(id) <= 6 {
+		return id
+	}
+	return id[:4] + "…"
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,258 @@
+package world
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
+)
+
+// The transitions of the complaint state machine. Each takes the world's
+// lock with defer, changes the complaint, and returns a deep copy of it
+// with the effects: changes, deadlines, notifications to push.
+
+func changed(c *Complaint, what events.What) events.Change {
+	return events.Change{What: what, AppID: c.AppID, OpenID: c.OpenID, TransID: c.TransID,
+		FeedBackID: c.FeedBackID, State: string(c.State)}
+}
+
+func resolveKey(id string) events.TimerKey {
+	return events.TimerKey{Deadline: events.DeadlineResolve, FeedBackID: id}
+}
+
+func evidenceKey(id string) events.TimerKey {
+	return events.TimerKey{Deadline: events.DeadlineEvidence, FeedBackID: id}
+}
+
+// File files a complaint as a user would: it creates the user and the
+// order when new, sets the deadline of payfeedback.ResolveBy, counts as
+// the user's interaction, and pushes a "request" notification.
+func (w *World) File(spec ComplaintSpec) (Complaint, events.Effects, error) {
+	if len(spec.PicURLs) > payfeedback.MaxPictures {
+		return Complaint{}, events.Effects{}, fmt.Errorf("mockwechat: %d pictures: a complaint has at most %d", len(spec.PicURLs), payfeedback.MaxPictures)
+	}
+	if err := w.lock(); err != nil {
+		return Complaint{}, events.Effects{}, err
+	}
+	defer w.mu.Unlock()
+	acc, err := w.account(spec.AppID)
+	if err != nil {
+		return Complaint{}, events.Effects{}, err
+	}
+	if err := checkSize(Complaint{AppID: acc.AppID, OpenID: spec.OpenID, TransID: spec.TransID, Reason: spec.Reason,
+		Solution: spec.Solution, ExtInfo: spec.ExtInfo, PicURLs: spec.PicURLs}, payfeedback.MsgRequest); err != nil {
+		return Complaint{}, events.Effects{}, err
+	}
+	now := w.now()
+	var fx events.Effects
+	o, ok := w.orders[spec.TransID]
+	switch {
+	case ok && o.AppID != acc.AppID:
+		return Complaint{}, fx, fmt.Errorf("mockwechat: order %s belongs to account %s, not %s", clip(spec.TransID, 64), o.AppID, acc.AppID)
+	case ok && spec.OpenID != "" && o.OpenID != spec.OpenID:
+		return Complaint{}, fx, fmt.Errorf("mockwechat: order %s was paid by %s, not %s", clip(spec.TransID, 64), o.OpenID, clip(spec.OpenID, 64))
+	case ok && o.OpenComplaint != "":
+		return Complaint{}, fx, fmt.Errorf("mockwechat: order %s already has open complaint %s: %w", clip(spec.TransID, 64), o.OpenComplaint, ErrState)
+	case !ok:
+		paid := spec.PaidAt
+		if paid.IsZero() {
+			paid = now
+		}
+		var shipped time.Time
+		if spec.Shipped {
+			shipped = paid
+		}
+		o, err = w.addOrder(Order{TransID: spec.TransID, AppID: acc.AppID, OpenID: spec.OpenID,
+			Goods: spec.Goods, PaidAt: paid, ShippedAt: shipped})
+		if err != nil {
+			return Complaint{}, fx, err
+		}
+		fx.Changes = append(fx.Changes, orderAdded(o.Order))
+	}
+	c := &complaint{seq: len(w.filed) + 1, Complaint: Complaint{
+		FeedBackID: w.newFeedbackID(),
+		AppID:      acc.AppID,
+		OpenID:     o.OpenID,
+		TransID:    o.TransID,
+		State:      StateFiled,
+		FiledAt:    now,
+		Deadline:   payfeedback.ResolveBy(o.Goods, o.PaidAt, o.ShippedAt, now),
+		Shipping:   payfeedback.ShippingStateAt(o.Goods, o.PaidAt, o.ShippedAt, now).String(),
+		Goods:      o.Goods,
+		Reason:     spec.Reason,
+		Solution:   spec.Solution,
+		ExtInfo:    spec.ExtInfo,
+		PicURLs:    append([]string(nil), spec.PicURLs...),
+	}}
+	w.complaints[c.FeedBackID] = c
+	w.filed = append(w.filed, c)
+	o.OpenComplaint = c.FeedBackID
+	w.user(acc.AppID, o.OpenID).LastInteraction = now
+	fx.Changes = append(fx.Changes, changed(&c.Complaint, events.ComplaintFiled))
+	fx.Timers = append(fx.Timers, events.Timer{Key: resolveKey(c.FeedBackID), At: c.Deadline})
+	fx.Push = append(fx.Push, notification(&c.Complaint, payfeedback.MsgRequest))
+	return c.Clone(), fx, nil
+}
+
+// Confirm plays the user confirming the complaint resolved: allowed when it
+// is filed (the user withdraws it), handled or rejected, and not under
+// arbitration. It closes the complaint and pushes "confirm".
+func (w *World) Confirm(id string) (Complaint, events.Effects, error) {
+	return w.userAct(id, payfeedback.MsgConfirm, "")
+}
+
+// Reject plays the user rejecting the merchant's handling, with the user's
+// reason (carried in the notification's Reason; "" keeps the complaint's):
+// allowed only when the complaint is handled. It pushes "reject".
+func (w *World) Reject(id, reason string) (Complaint, events.Effects, error) {
+	return w.userAct(id, payfeedback.MsgReject, reason)
+}
+
+func (w *World) userAct(id string, t payfeedback.MsgType, reason string) (Complaint, events.Effects, error) {
+	if err := w.lock(); err != nil {
+		return Complaint{}, events.Effects{}, err
+	}
+	defer w.mu.Unlock()
+	c, err := w.complaintOf(id)
+	if err != nil {
+		return Complaint{}, events.Effects{}, err
+	}
+	if c.Arbitration != nil {
+		return Complaint{}, events.Effects{}, fmt.Errorf("mockwechat: complaint %s is in arbitration (%s): the user can no longer %s it: %w", id, c.Arbitration.State, t, ErrState)
+	}
+	now := w.now()
+	var fx events.Effects
+	switch t {
+	case payfeedback.MsgConfirm:
+		if c.State == StateConfirmed {
+			return Complaint{}, fx, fmt.Errorf("mockwechat: complaint %s is already confirmed: %w", id, ErrState)
+		}
+		c.State, c.ClosedAt = StateConfirmed, now
+		w.closeOrder(c)
+		fx.Cancels = append(fx.Cancels, resolveKey(id))
+		fx.Changes = append(fx.Changes, changed(&c.Complaint, events.ComplaintConfirmed))
+	case payfeedback.MsgReject:
+		if c.State != StateHandled {
+			return Complaint{}, fx, fmt.Errorf("mockwechat: complaint %s is %s: the user can reject only a handled complaint (the merchant calls /payfeedback/update first): %w", id, c.State, ErrState)
+		}
+		probe := c.Complaint
+		probe.RejectReason = reason
+		if err := checkSize(probe, payfeedback.MsgReject); err != nil {
+			return Complaint{}, fx, err
+		}
+		c.State, c.RejectedAt, c.RejectReason = StateRejected, now, reason
+		fx.Changes = append(fx.Changes, changed(&c.Complaint, events.ComplaintRejected))
+	}
+	w.user(c.AppID, c.OpenID).LastInteraction = now
+	fx.Push = append(fx.Push, notification(&c.Complaint, t))
+	return c.Clone(), fx, nil
+}
+
+// closeOrder frees the order for a new complaint (w.mu held).
+func (w *World) closeOrder(c *complaint) {
+	if o := w.orders[c.TransID]; o != nil && o.OpenComplaint == c.FeedBackID {
+		o.OpenComplaint = ""
+	}
+}
+
+// RequestArbitration plays the user asking WeChat to arbitrate: allowed
+// when the complaint is overdue or rejected, and not confirmed. The
+// arbitration starts in state 0 (awaiting merchant evidence) and moves to
+// state 1 when the evidence window passes without evidence.
+func (w *World) RequestArbitration(id string) (Complaint, events.Effects, error) {
+	return w.arbitrationAct(id, func(c *complaint, now time.Time) (events.Effects, error) {
+		if c.Arbitration != nil {
+			return events.Effects{}, fmt.Errorf("mockwechat: complaint %s is already in arbitration: %w", c.FeedBackID, ErrState)
+		}
+		if c.State == StateConfirmed || !(c.Overdue || c.State == StateRejected) {
+			return events.Effects{}, fmt.Errorf("mockwechat: complaint %s is %s and not overdue: arbitration needs a rejected or overdue complaint: %w", c.FeedBackID, c.State, ErrState)
+		}
+		c.Arbitration = &Arbitration{State: ArbitrationAwaitingEvidence, RequestedAt: now,
+			EvidenceDeadline: now.Add(w.cfg.EvidenceWindow)}
+		return events.Effects{
+			Cancels: []events.TimerKey{resolveKey(c.FeedBackID)},
+			Timers:  []events.Timer{{Key: evidenceKey(c.FeedBackID), At: c.Arbitration.EvidenceDeadline}},
+			Changes: []events.Change{changed(&c.Complaint, events.ArbitrationRequested)},
+		}, nil
+	})
+}
+
+// SubmitEvidence plays the merchant submitting arbitration evidence in the
+// MP console (a note and at most 5 pictures): allowed in state 0; moves the
+// arbitration to state 2.
+func (w *World) SubmitEvidence(id, note string, picURLs []string) (Complaint, events.Effects, error) {
+	if len(picURLs) > payfeedback.MaxPictures {
+		return Complaint{}, events.Effects{}, fmt.Errorf("mockwechat: %d evidence pictures: at most %d", len(picURLs), payfeedback.MaxPictures)
+	}
+	return w.arbitrationAct(id, func(c *complaint, now time.Time) (events.Effects, error) {
+		if c.Arbitration == nil || c.Arbitration.State != ArbitrationAwaitingEvidence {
+			return events.Effects{}, fmt.Errorf("mockwechat: complaint %s is not awaiting arbitration evidence: %w", c.FeedBackID, ErrState)
+		}
+		a := c.Arbitration
+		a.State, a.Note, a.PicURLs, a.EvidenceAt = ArbitrationUnderReview, note, append([]string(nil), picURLs...), now
+		return events.Effects{
+			Cancels: []events.TimerKey{evidenceKey(c.FeedBackID)},
+			Changes: []events.Change{changed(&c.Complaint, events.EvidenceSubmitted)},
+		}, nil
+	})
+}
+
+// Arbitrate plays WeChat deciding an arbitration (state 1 or 2): for the
+// user (state 3) or for the merchant (state 4). It closes the complaint.
+func (w *World) Arbitrate(id string, forUser bool) (Complaint, events.Effects, error) {
+	return w.arbitrationAct(id, func(c *complaint, now time.Time) (events.Effects, error) {
+		if c.Arbitration == nil || (c.Arbitration.State != ArbitrationEvidenceMissed && c.Arbitration.State != ArbitrationUnderReview) {
+			return events.Effects{}, fmt.Errorf("mockwechat: complaint %s has no arbitration awaiting a decision: %w", c.FeedBackID, ErrState)
+		}
+		c.Arbitration.State = ArbitrationDecidedForMerchant
+		if forUser {
+			c.Arbitration.State = ArbitrationDecidedForUser
+		}
+		c.Arbitration.DecidedAt, c.ClosedAt = now, now
+		w.closeOrder(c)
+		return events.Effects{Changes: []events.Change{changed(&c.Complaint, events.Arbitrated)}}, nil
+	})
+}
+
+func (w *World) arbitrationAct(id string, f func(c *complaint, now time.Time) (events.Effects, error)) (Complaint, events.Effects, error) {
+	if err := w.lock(); err != nil {
+		return Complaint{}, events.Effects{}, err
+	}
+	defer w.mu.Unlock()
+	c, err := w.complaintOf(id)
+	if err != nil {
+		return Complaint{}, events.Effects{}, err
+	}
+	fx, err := f(c, w.now())
+	if err != nil {
+		return Complaint{}, events.Effects{}, err
+	}
+	return c.Clone(), fx, nil
+}
+
+// Fire runs a deadline that fell due: a complaint still waiting for the
+// merchant goes overdue; an arbitration still awaiting evidence misses it.
+func (w *World) Fire(k events.TimerKey) events.Effects {
+	if err := w.lock(); err != nil {
+		return events.Effects{}
+	}
+	defer w.mu.Unlock()
+	c, ok := w.complaints[k.FeedBackID]
+	if !ok {
+		return events.Effects{}
+	}
+	switch k.Deadline {
+	case events.DeadlineResolve:
+		if (c.State == StateFiled || c.State == StateRejected) && c.Arbitration == nil && !c.Overdue {
+			c.Overdue = true
+			return events.Effects{Changes: []events.Change{changed(&c.Complaint, events.ComplaintOverdue)}}
+		}
+	case events.DeadlineEvidence:
+		if c.Arbitration != nil && c.Arbitration.State == ArbitrationAwaitingEvidence {
+			c.Arbitration.State = ArbitrationEvidenceMissed
+			return events.Effects{Changes: []events.Change{changed(&c.Complaint, events.EvidenceMissed)}}
+		}
+	}
+	return events.Effects{}
+}

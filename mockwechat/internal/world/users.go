@@ -1,0 +1,205 @@
+package world
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
+)
+
+// User is a WeChat user of one account (openids are per account).
+type User struct {
+	AppID  string `json:"appid"`
+	OpenID string `json:"openid"`
+	// LastInteraction is when the user last interacted with the account
+	// (paid, filed, confirmed or rejected a complaint, or Interact); the
+	// account may send customer-service messages until LastInteraction +
+	// the messaging window.
+	LastInteraction time.Time `json:"last_interaction,omitzero"`
+}
+
+// user is a User and what the world keeps about it (w.mu).
+type user struct {
+	User
+	inbox      inbox
+	lastPushTS int64 // TimeStamp of the last push to the user
+}
+
+// Order is a payment of a user to an account.
+type Order struct {
+	TransID string                `json:"transid"`
+	AppID   string                `json:"appid"`
+	OpenID  string                `json:"openid"`
+	Goods   payfeedback.GoodsKind `json:"goods"`
+	// PaidAt is when the user paid; zero in AddOrder: now.
+	PaidAt time.Time `json:"paid_at,omitzero"`
+	// ShippedAt is when the merchant reported shipping (deliver_status 1),
+	// zero while not shipped.
+	ShippedAt time.Time `json:"shipped_at,omitzero"`
+	// DeliverStatus is the last deliver_status reported: "1" shipped, "0"
+	// failed, "" none.
+	DeliverStatus string `json:"deliver_status,omitempty"`
+	// DeliverMsg is the last deliver_msg reported.
+	DeliverMsg string `json:"deliver_msg,omitempty"`
+	// OutTradeNo is the merchant's order number, from deliver notify.
+	OutTradeNo string `json:"out_trade_no,omitempty"`
+}
+
+// OrderState is an order and its open complaint, if any.
+type OrderState struct {
+	Order
+	// OpenComplaint is the feedback id of the order's open complaint.
+	OpenComplaint string `json:"open_complaint,omitempty"`
+}
+
+// Interact records that the user interacted with the account now (sent a
+// message, clicked a menu…), creating the user when new. It opens the
+// messaging window.
+func (w *World) Interact(appID, openID string) (User, events.Effects, error) {
+	if openID == "" {
+		return User{}, events.Effects{}, errors.New("mockwechat: Interact needs an openid")
+	}
+	if err := w.lock(); err != nil {
+		return User{}, events.Effects{}, err
+	}
+	defer w.mu.Unlock()
+	acc, err := w.account(appID)
+	if err != nil {
+		return User{}, events.Effects{}, err
+	}
+	u := w.user(acc.AppID, openID)
+	u.LastInteraction = w.now()
+	return u.User, events.Effects{Changes: []events.Change{{What: events.UserInteracted, AppID: acc.AppID, OpenID: openID}}}, nil
+}
+
+// User returns a user of an account.
+func (w *World) User(appID, openID string) (User, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	u, ok := w.users[userKey{appID, openID}]
+	if !ok {
+		return User{}, false
+	}
+	return u.User, true
+}
+
+// user returns the user, creating it when new (w.mu held).
+func (w *World) user(appID, openID string) *user {
+	k := userKey{appID, openID}
+	u, ok := w.users[k]
+	if !ok {
+		u = &user{User: User{AppID: appID, OpenID: openID}}
+		w.users[k] = u
+	}
+	return u
+}
+
+// AddOrder adds a paid order (TransID "" is generated, PaidAt zero is now,
+// OpenID "" is generated), creating the user; paying counts as an
+// interaction. It fails when the transid exists.
+func (w *World) AddOrder(o Order) (Order, events.Effects, error) {
+	if err := w.lock(); err != nil {
+		return Order{}, events.Effects{}, err
+	}
+	defer w.mu.Unlock()
+	st, err := w.addOrder(o)
+	if err != nil {
+		return Order{}, events.Effects{}, err
+	}
+	return st.Order, events.Effects{Changes: []events.Change{orderAdded(st.Order)}}, nil
+}
+
+func orderAdded(o Order) events.Change {
+	return events.Change{What: events.OrderAdded, AppID: o.AppID, OpenID: o.OpenID, TransID: o.TransID}
+}
+
+// addOrder (w.mu held).
+func (w *World) addOrder(o Order) (*OrderState, error) {
+	acc, err := w.account(o.AppID)
+	if err != nil {
+		return nil, err
+	}
+	o.AppID = acc.AppID
+	if o.Goods != payfeedback.GoodsVirtual && o.Goods != payfeedback.GoodsPhysical {
+		return nil, fmt.Errorf("mockwechat: order goods kind %d: want virtual or physical", int(o.Goods))
+	}
+	now := w.now()
+	if o.TransID == "" {
+		o.TransID = w.newTransID()
+	} else if _, ok := w.orders[o.TransID]; ok {
+		return nil, fmt.Errorf("mockwechat: order %s exists", clip(o.TransID, 64))
+	}
+	if o.OpenID == "" {
+		o.OpenID = w.newOpenID()
+	}
+	if o.PaidAt.IsZero() {
+		o.PaidAt = now
+	}
+	if !o.ShippedAt.IsZero() && o.DeliverStatus == "" {
+		o.DeliverStatus = "1"
+	}
+	st := &OrderState{Order: o}
+	w.orders[o.TransID] = st
+	u := w.user(o.AppID, o.OpenID)
+	if o.PaidAt.After(u.LastInteraction) && !o.PaidAt.After(now) {
+		u.LastInteraction = o.PaidAt
+	}
+	return st, nil
+}
+
+// Order returns an order by transid.
+func (w *World) Order(transID string) (Order, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	o, ok := w.orders[transID]
+	if !ok {
+		return Order{}, false
+	}
+	return o.Order, true
+}
+
+// Inbox returns copies of the messages delivered to openID by any
+// account, oldest first per account, the accounts by appid.
+func (w *World) Inbox(openID string) []Message {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := []Message{}
+	for _, a := range w.sortedAccounts() {
+		if u, ok := w.users[userKey{a.AppID, openID}]; ok {
+			out = append(out, u.inbox.list()...)
+		}
+	}
+	return out
+}
+
+// InboxOf returns copies of the messages one account delivered to a user.
+func (w *World) InboxOf(appID, openID string) []Message {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if u, ok := w.users[userKey{appID, openID}]; ok {
+		return u.inbox.list()
+	}
+	return []Message{}
+}
+
+// PushTimeStamp returns the TimeStamp of a new push to a user, given the
+// time it is stamped with: that time, or one second past the user's
+// previous one when time has not moved (a virtual clock), so that two
+// different notifications never share a TimeStamp and hence an
+// AppSignature, as in real life.
+func (w *World) PushTimeStamp(appID, openID string, at time.Time) int64 {
+	ts := at.Unix()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	u, ok := w.users[userKey{appID, openID}]
+	if !ok {
+		return ts
+	}
+	if ts <= u.lastPushTS {
+		ts = u.lastPushTS + 1
+	}
+	u.lastPushTS = ts
+	return ts
+}

@@ -1,0 +1,85 @@
+package mockwechat
+
+import (
+	"context"
+	"time"
+
+	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/api"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
+)
+
+// NewServer starts a fake WeChat on a loopback port (Options.Addr) and
+// returns it. It panics when the options are invalid or it cannot listen,
+// like httptest.NewServer; use NewUnstartedServer and StartListener to
+// handle those errors. Close it when done.
+func NewServer(opts Options) *Server {
+	s := NewUnstartedServer(opts)
+	s.Start()
+	return s
+}
+
+// NewUnstartedServer returns a fake WeChat that is not listening yet: call
+// Start or StartListener, or use it as an http.Handler. It panics when the
+// options are invalid; see New for an error instead.
+func NewUnstartedServer(opts Options) *Server {
+	s, err := New(opts)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// New is NewUnstartedServer returning invalid options as an error.
+func New(opts Options) (*Server, error) {
+	set, err := opts.resolve()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{set: set, log: set.Logger}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if set.Clock != nil {
+		s.sched = set.Clock.Scheduler()
+	} else {
+		s.sched = clock.NewReal()
+	}
+	s.feed = events.NewFeed(s.sched.Now)
+	s.world = world.New(world.Config{TokenTTL: set.TokenTTL, TokenGrace: set.TokenGrace, TokenCallsPerDay: set.TokenCallsPerDay,
+		MessageWindow: set.MessageWindow, NewsLimit: set.NewsLimit, NewsSilent: set.NewsOverflow == NewsOverflowSilent,
+		MediaTTL: set.MediaTTL, InboxSize: set.InboxSize, MaxMedia: set.MaxMedia, EvidenceWindow: set.EvidenceWindow,
+		Seed: set.Seed}, s.sched.Now)
+	for _, a := range set.Accounts {
+		if _, err := s.world.AddAccount(a); err != nil {
+			return nil, err
+		}
+	}
+	s.calls = calllog.New(calllog.Options{Size: set.CallLogSize, Bytes: set.CallLogBytes})
+	s.faults = fault.NewSet(api.Paths)
+	s.push = push.New(push.Options{Host: pushHost{s}, Sched: s.sched, Context: s.ctx, Retry: set.retry,
+		Timeout: set.PushTimeout, Concurrency: set.PushConcurrency, StrictAck: set.StrictPushAck, Rate: set.PushRate,
+		LogSize: set.DeliveryLogSize, LogBytes: set.DeliveryLogBytes, Observe: s.pushed, Done: s.feed.Wake, Logger: s.log})
+	s.bus = events.NewBus(s.feed, s.sched, s.push)
+	s.bus.OnTimer(s.world.Fire)
+	s.api = api.New(api.Options{World: s.world, Bus: s.bus, Feed: s.feed, Calls: s.calls, Faults: s.faults,
+		Now: virtualNow(s.sched), CallsPerMinute: set.CallsPerMinute})
+	s.admin = admin.New(admin.Options{Backend: adminBackend{s}, Addr: set.Addr, Listening: s.life.listening,
+		AllowedHosts: set.AllowedHosts})
+	if v := s.sched.Virtual(); v != nil {
+		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})
+	}
+	return s, nil
+}
+
+// virtualNow is the virtual clock's Now, nil on real time (the API then
+// reads the time once per call).
+func virtualNow(s clock.Scheduler) func() time.Time {
+	if v := s.Virtual(); v != nil {
+		return v.Now
+	}
+	return nil
+}

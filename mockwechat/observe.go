@@ -1,0 +1,106 @@
+package mockwechat
+
+import (
+	"context"
+
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
+)
+
+// What happened: the call log, the delivery log, the event feed, and the
+// waits built on the feed (one helper, events.Wait, for all of them).
+
+// Calls returns the recorded API calls still in the log (the last
+// Options.CallLogSize, within Options.CallLogBytes), oldest first, deep
+// copies. Admin API calls are not recorded.
+func (s *Server) Calls() []Call {
+	calls, _ := s.calls.Since(0, 0)
+	return calls
+}
+
+// CallsSince returns the calls numbered seq or later still in the log and
+// the number to pass next time, for polling.
+func (s *Server) CallsSince(seq uint64) ([]Call, uint64) { return s.calls.Since(seq, 0) }
+
+// CallStats counts the calls in the log that match (nil: all) by the
+// errcode they answered.
+func (s *Server) CallStats(match func(Call) bool) map[payfeedback.ErrorCode]int {
+	return s.calls.Stats(match)
+}
+
+// ClearCalls empties the call log (numbering goes on).
+func (s *Server) ClearCalls() { s.calls.Clear() }
+
+// WaitForCall returns the first call in the log, past or future, for which
+// match returns true, waiting until one arrives or ctx ends. A nil match
+// matches any call.
+func (s *Server) WaitForCall(ctx context.Context, match func(Call) bool) (Call, error) {
+	return s.waitForCallSince(ctx, 0, match)
+}
+
+func (s *Server) waitForCallSince(ctx context.Context, from uint64, match func(Call) bool) (Call, error) {
+	return events.Wait(ctx, s.feed, func() (Call, bool, error) {
+		calls, next := s.calls.Since(from, 0)
+		for _, c := range calls {
+			if match == nil || match(c) {
+				return c, true, nil
+			}
+		}
+		from = next
+		return Call{}, false, nil
+	})
+}
+
+// CallTo returns a match for WaitForCall: a call of endpoint (a path such
+// as payfeedback.PathUpdateFeedback) whose query parameters include every
+// key=value of params.
+func CallTo(endpoint string, params ...string) func(Call) bool {
+	return calllog.To(endpoint, params...)
+}
+
+// Deliveries returns the delivery log, oldest first: every pending
+// delivery and the last finished ones (Options.DeliveryLogSize, within
+// Options.DeliveryLogBytes), deep copies.
+func (s *Server) Deliveries() []Delivery { return s.push.Deliveries() }
+
+// WaitForDelivery returns the first delivery, past or future, for which
+// match returns true; match is tried again after every attempt. A nil
+// match matches any delivery.
+func (s *Server) WaitForDelivery(ctx context.Context, match func(Delivery) bool) (Delivery, error) {
+	return events.Wait(ctx, s.feed, func() (Delivery, bool, error) {
+		for _, d := range s.push.Deliveries() {
+			if match == nil || match(d) {
+				return d, true, nil
+			}
+		}
+		return Delivery{}, false, nil
+	})
+}
+
+// DeliveryDone returns a match for WaitForDelivery: the delivery of the
+// complaint's notification of type t, once delivered or failed.
+func DeliveryDone(feedbackID string, t payfeedback.MsgType) func(Delivery) bool {
+	return func(d Delivery) bool {
+		return d.FeedBackID == feedbackID && d.MsgType == t && d.Done()
+	}
+}
+
+// WaitIdle waits until no push is queued or being attempted (scheduled
+// retries and late pushes not yet due do not count), or ctx ends.
+func (s *Server) WaitIdle(ctx context.Context) error {
+	_, err := events.Wait(ctx, s.feed, func() (struct{}, bool, error) {
+		return struct{}{}, s.push.Idle(), nil
+	})
+	return err
+}
+
+// Subscribe returns a subscription to everything that happens in the fake,
+// one Event per change: a complaint filed or changed, an account, user,
+// order, message or media changed, a push attempt sent, answered or held
+// back, an API call answered, the virtual clock moved. It holds up to
+// buffer events (≤ 0: 1,024) for a reader that falls behind; beyond, the
+// fake never waits: the subscription drops the event, counts it
+// (Dropped), and the next event's Seq shows the gap. The channel closes
+// when the subscription or the server is closed. Close it when done.
+func (s *Server) Subscribe(buffer int) *Subscription { return s.feed.Subscribe(buffer) }
