@@ -3,7 +3,6 @@ package mockwechat
 import (
 	"time"
 
-	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
@@ -134,14 +133,4 @@ var (
 	ErrState = world.ErrState
 	// ErrClosed: the server is closed.
 	ErrClosed = events.ErrClosed
-)
-
-// The API paths, kept while callers move to the root package's names.
-const (
-	// Deprecated: use payfeedback.PathToken.
-	PathToken = payfeedback.PathToken
-	// Deprecated: use payfeedback.PathUpdateFeedback.
-	PathUpdate = payfeedback.PathUpdateFeedback
-	// Deprecated: use payfeedback.PathSendMessage.
-	PathCustomSend = payfeedback.PathSendMessage
 )
