@@ -1,8 +1,13 @@
 package mockwechat
 
+import "fmt"
+
 // AddFault adds a fault after checking it makes sense (see Fault for the
-// rules).
-func (s *Server) AddFault(f Fault) error { return s.faults.Add(f) }
+// rules). Faults lists it with the ID it was given.
+func (s *Server) AddFault(f Fault) error {
+	_, err := s.faults.Add(f)
+	return err
+}
 
 // InjectFault is AddFault for tests: it panics when the fault makes no
 // sense (the message says why).
@@ -14,6 +19,15 @@ func (s *Server) InjectFault(f Fault) {
 
 // Faults returns the active faults, Count being what remains.
 func (s *Server) Faults() []Fault { return s.faults.List() }
+
+// RemoveFault removes the active fault numbered id (Fault.ID); it wraps
+// ErrNotFound when there is none (removed, or used up).
+func (s *Server) RemoveFault(id uint64) error {
+	if !s.faults.Remove(id) {
+		return fmt.Errorf("mockwechat: no active fault %d (used up, or removed): %w", id, ErrNotFound)
+	}
+	return nil
+}
 
 // ClearFaults removes every fault.
 func (s *Server) ClearFaults() { s.faults.Clear() }

@@ -11,6 +11,7 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/stream"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
@@ -67,8 +68,9 @@ func New(opts Options) (*Server, error) {
 	s.bus.OnTimer(s.world.Fire)
 	s.api = api.New(api.Options{World: s.world, Bus: s.bus, Feed: s.feed, Calls: s.calls, Faults: s.faults,
 		Now: virtualNow(s.sched), CallsPerMinute: set.CallsPerMinute})
+	s.events = stream.New(stream.Options{Subscribe: s.feed.Subscribe})
 	s.admin = admin.New(admin.Options{Backend: adminBackend{s}, Addr: set.Addr, Listening: s.life.listening,
-		AllowedHosts: set.AllowedHosts})
+		AllowedHosts: set.AllowedHosts, Events: s.events})
 	if v := s.sched.Virtual(); v != nil {
 		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/stream"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
@@ -47,7 +48,8 @@ type Server struct {
 	faults *fault.Set
 	api    *api.Handler
 	admin  *admin.Handler
-	detach func() // from a virtual clock
+	events *stream.Hub // GET /_mock/events
+	detach func()      // from a virtual clock
 
 	life      lifecycle
 	closeOnce sync.Once

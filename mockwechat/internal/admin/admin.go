@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
@@ -48,6 +49,7 @@ type Backend interface {
 
 	AddFault(f fault.Fault) error
 	Faults() []fault.Fault
+	RemoveFault(id uint64) error
 	ClearFaults()
 
 	CallsPage(since uint64, limit int) ([]calllog.Call, uint64)
@@ -70,42 +72,74 @@ type Options struct {
 	Addr         string
 	Listening    func() string
 	AllowedHosts []string
+	// Events serves GET /_mock/events (the feed as Server-Sent Events);
+	// nil answers 404.
+	Events http.Handler
 }
 
 // Handler serves the admin API under Prefix: the Go API as JSON, for CI
 // in any language. It is unauthenticated; the guard keeps web pages out
 // (see guard.go).
 type Handler struct {
-	b     Backend
-	guard guard
-	mux   *http.ServeMux
+	b      Backend
+	guard  guard
+	mux    *http.ServeMux
+	routes []Route // in registration order
+	doc    openAPI
+}
+
+// Route is one admin endpoint the handler serves.
+type Route struct {
+	Method string `json:"method"`
+	// Path is the path pattern, with {name} for a path parameter.
+	Path string `json:"path"`
 }
 
 // New returns the admin API.
 func New(o Options) *Handler {
-	h := &Handler{b: o.Backend, guard: guard{addr: o.Addr, listening: o.Listening, allowed: o.AllowedHosts}, mux: http.NewServeMux()}
+	h := &Handler{b: o.Backend, guard: guard{addr: o.Addr, listening: o.Listening, allowed: o.AllowedHosts}, mux: http.NewServeMux(),
+		doc: loadOpenAPI()}
 	route := func(pattern string, f func(r *http.Request) (int, any, error)) {
-		h.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		h.handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			status, v, err := f(r)
 			if err != nil {
 				writeError(w, err)
 				return
 			}
 			writeJSON(w, status, v)
-		})
+		}))
 	}
-	route("GET /_mock/health", h.health)
+	h.discoverRoutes(route, o.Events)
 	h.worldRoutes(route)
 	h.complaintRoutes(route)
 	h.observeRoutes(route)
 	h.mux.HandleFunc("/_mock/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf(
-			"no admin endpoint %s %s: see mockwechat/README.md for the list", r.Method, clip(r.URL.Path, 128))})
+			"mockwechat: admin: no endpoint %s %s: see GET /_mock/ for the endpoints, /_mock/openapi.json for their schemas",
+			clip(r.Method, 16), clip(r.URL.Path, 128))})
 	})
 	h.mux.HandleFunc("/_mock", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/_mock/health", http.StatusFound)
+		http.Redirect(w, r, "/_mock/", http.StatusFound)
 	})
 	return h
+}
+
+// handle registers an endpoint ("METHOD /path") and remembers it for the
+// index.
+func (h *Handler) handle(pattern string, hd http.Handler) {
+	method, path, _ := strings.Cut(pattern, " ")
+	h.routes = append(h.routes, Route{Method: method, Path: path})
+	h.mux.Handle(pattern, hd)
+}
+
+// Routes returns the endpoints the handler serves, in registration order,
+// as the OpenAPI document names them.
+func (h *Handler) Routes() []Route {
+	out := make([]Route, len(h.routes))
+	for i, rt := range h.routes {
+		out[i] = rt.documented()
+	}
+	return out
 }
 
 // ServeHTTP guards, then serves, an admin request.
@@ -115,11 +149,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.mux.ServeHTTP(w, r)
-}
-
-func (h *Handler) health(r *http.Request) (int, any, error) {
-	return 200, map[string]any{"status": "ok", "now": h.b.Now(), "virtual_clock": h.b.VirtualClock() != nil,
-		"accounts": len(h.b.Accounts())}, nil
 }
 
 // routeFunc registers an admin endpoint.

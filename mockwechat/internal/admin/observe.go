@@ -24,6 +24,7 @@ func (h *Handler) observeRoutes(route routeFunc) {
 	route("GET /_mock/faults", h.faults)
 	route("POST /_mock/faults", h.addFault)
 	route("DELETE /_mock/faults", h.clearFaults)
+	route("DELETE /_mock/faults/{fault}", h.removeFault)
 	route("GET /_mock/calls", h.calls)
 	route("DELETE /_mock/calls", h.clearCalls)
 	route("GET /_mock/calls/wait", h.waitCall)
@@ -106,6 +107,18 @@ func (h *Handler) addFault(r *http.Request) (int, any, error) {
 	}
 	_, v, err := h.faults(r)
 	return http.StatusCreated, v, err
+}
+
+// removeFault removes one fault by its id and answers the active ones.
+func (h *Handler) removeFault(r *http.Request) (int, any, error) {
+	id, err := strconv.ParseUint(r.PathValue("fault"), 10, 64)
+	if err != nil {
+		return 0, nil, badRequestf("fault %q: want the id of a fault (GET /_mock/faults lists them)", clip(r.PathValue("fault"), 32))
+	}
+	if err := h.b.RemoveFault(id); err != nil {
+		return 0, nil, err
+	}
+	return h.faults(r)
 }
 
 func (h *Handler) clearFaults(r *http.Request) (int, any, error) {

@@ -10,10 +10,10 @@ import (
 // A fault becomes a typed plan, used once per matching push attempt.
 func ExampleSet() {
 	s := fault.NewSet([]string{payfeedback.PathToken})
-	if err := s.Add(fault.Fault{Endpoint: fault.EndpointPush, Duplicate: true, TamperFields: true}); err != nil {
+	if _, err := s.Add(fault.Fault{Endpoint: fault.EndpointPush, Duplicate: true, TamperFields: true}); err != nil {
 		fmt.Println(err)
 	}
-	err := s.Add(fault.Fault{Endpoint: fault.EndpointPush, Drop: true, Duplicate: true})
+	_, err := s.Add(fault.Fault{Endpoint: fault.EndpointPush, Drop: true, Duplicate: true})
 	fmt.Println(err)
 	p, ok := s.TakePush("wx1", payfeedback.MsgRequest)
 	fmt.Println(p, ok, len(s.List()))

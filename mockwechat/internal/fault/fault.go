@@ -40,6 +40,9 @@ const EndpointPush = "push"
 // of Kinds, checks it against the rules above, and hands the push engine a
 // push.Plan.
 type Fault struct {
+	// ID numbers the faults added to a fake, from 1; Add sets it (an ID
+	// given is ignored). RemoveFault and DELETE /_mock/faults/{id} take it.
+	ID uint64 `json:"id,omitempty"`
 	// AppID limits the fault to one account; "" matches any.
 	AppID string `json:"appid,omitempty"`
 	// Endpoint is an API path (payfeedback.PathToken, …), EndpointPush,

@@ -14,8 +14,9 @@ type Set struct {
 	endpoints []string // the API paths a fault may name
 
 	active atomic.Int32 // len(rules): the fast path reads it without mu
-	mu     sync.Mutex   // guards rules; a leaf lock
+	mu     sync.Mutex   // guards rules and lastID; a leaf lock
 	rules  []*rule
+	lastID uint64
 }
 
 // rule is a checked fault: the Fault (its Count the uses left) and its
@@ -31,20 +32,37 @@ func NewSet(endpoints []string) *Set {
 	return &Set{endpoints: endpoints}
 }
 
-// Add checks f against the rules of Fault and adds it.
-func (s *Set) Add(f Fault) error {
+// Add checks f against the rules of Fault and adds it, numbered.
+func (s *Set) Add(f Fault) (Fault, error) {
 	a, p, err := f.compile(s.endpoints)
 	if err != nil {
-		return err
+		return Fault{}, err
 	}
 	if f.Count == 0 {
 		f.Count = 1
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.lastID++
+	f.ID = s.lastID
 	s.rules = append(s.rules, &rule{Fault: f, api: a, push: p})
 	s.active.Store(int32(len(s.rules)))
-	return nil
+	return f, nil
+}
+
+// Remove removes the fault numbered id, and reports whether it was still
+// active.
+func (s *Set) Remove(id uint64) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, r := range s.rules {
+		if r.ID == id {
+			s.rules = append(s.rules[:i:i], s.rules[i+1:]...)
+			s.active.Store(int32(len(s.rules)))
+			return true
+		}
+	}
+	return false
 }
 
 // List returns the active faults, Count being the uses left.

@@ -1,0 +1,261 @@
+package stream
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
+)
+
+// Defaults of Options.
+const (
+	DefaultCallsPerSecond = 100
+	DefaultClientBuffer   = 256
+	// subscriptionBuffer is the hub's buffer on the feed: the one reader
+	// encodes quickly, so it falls behind only under a flood of calls.
+	subscriptionBuffer = 4096
+)
+
+// Options configure a Hub.
+type Options struct {
+	// Subscribe subscribes to the fake's feed (Server.Subscribe).
+	Subscribe func(buffer int) *events.Subscription
+	// CallsPerSecond bounds the API call events forwarded to clients, a
+	// second; the others are counted and told as one EventSkipped a
+	// second. 0: DefaultCallsPerSecond.
+	CallsPerSecond int
+	// ClientBuffer is how many frames a client may have waiting; beyond,
+	// it misses events and gets an EventGap. 0: DefaultClientBuffer.
+	ClientBuffer int
+	// Heartbeat is how often an idle stream gets a comment line, which
+	// keeps proxies from closing it and finds clients gone. 0: 25 s.
+	Heartbeat time.Duration
+	// WriteTimeout bounds one write to a client; a client that does not
+	// read within it is disconnected. 0: 10 s.
+	WriteTimeout time.Duration
+}
+
+// Hub fans the feed out to SSE clients (see the package doc).
+//
+// Lock order: Hub.mu is a leaf, never held while writing to a client or
+// calling the feed, except Subscription.Close (the feed's lock is a leaf).
+type Hub struct {
+	o       Options
+	clients atomic.Int64 // connected clients, for tests and the console
+
+	mu   sync.Mutex // guards the fields below
+	subs map[*client]struct{}
+	sub  *events.Subscription // nil while nobody is connected
+}
+
+// New returns a hub over o.Subscribe.
+func New(o Options) *Hub {
+	if o.CallsPerSecond <= 0 {
+		o.CallsPerSecond = DefaultCallsPerSecond
+	}
+	if o.ClientBuffer <= 0 {
+		o.ClientBuffer = DefaultClientBuffer
+	}
+	if o.Heartbeat <= 0 {
+		o.Heartbeat = 25 * time.Second
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 10 * time.Second
+	}
+	return &Hub{o: o, subs: make(map[*client]struct{})}
+}
+
+// Clients returns how many clients are connected.
+func (h *Hub) Clients() int { return int(h.clients.Load()) }
+
+// client is one connected stream.
+type client struct {
+	kinds      map[events.Kind]bool // nil: every kind
+	feedbackID string               // "": every complaint
+	frames     chan []byte
+	lagged     atomic.Uint64 // frames missed since the last gap told
+	done       chan struct{} // closed when the feed ends
+}
+
+// wants reports whether the client asked for this event.
+func (c *client) wants(e *events.Event) bool {
+	if c.kinds != nil && !c.kinds[e.Kind] {
+		return false
+	}
+	if c.feedbackID == "" {
+		return true
+	}
+	switch {
+	case e.Change != nil:
+		return e.Change.FeedBackID == c.feedbackID
+	case e.Push != nil:
+		return e.Push.FeedBackID == c.feedbackID
+	case e.Call != nil:
+		return e.Call.Query.Get("feedbackid") == c.feedbackID
+	}
+	return true // the clock
+}
+
+// wantsKind reports whether the client asked for events of kind k.
+func (c *client) wantsKind(k events.Kind) bool { return c.kinds == nil || c.kinds[k] }
+
+// join adds a client, subscribing to the feed for the first one.
+func (h *Hub) join(c *client) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.subs[c] = struct{}{}
+	h.clients.Add(1)
+	if h.sub == nil {
+		h.sub = h.o.Subscribe(subscriptionBuffer)
+		go h.pump(h.sub)
+	}
+}
+
+// leave removes a client, giving the subscription back after the last.
+func (h *Hub) leave(c *client) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.subs[c]; !ok {
+		return
+	}
+	delete(h.subs, c)
+	h.clients.Add(-1)
+	if len(h.subs) == 0 && h.sub != nil {
+		h.sub.Close()
+		h.sub = nil
+	}
+}
+
+// pump reads the subscription until it closes: given back (the last
+// client left) or ended by the feed (the fake closed: every client ends).
+func (h *Hub) pump(sub *events.Subscription) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var (
+		window      = time.Now()
+		calls       int    // call events forwarded in this window
+		skipped     uint64 // call events counted, not forwarded, since last told
+		dropped     uint64 // what the subscription missed, last seen
+		sinceBeat   time.Duration
+		heartbeat   = []byte(": ping\n\n")
+		lastForward = time.Now()
+	)
+	for {
+		select {
+		case e, ok := <-sub.Events():
+			if !ok {
+				h.ended(sub)
+				return
+			}
+			if d := sub.Dropped(); d != dropped {
+				h.broadcast(nil, notice(EventGap, "missed", d-dropped))
+				dropped = d
+			}
+			if e.Kind == events.KindCall {
+				if now := time.Now(); now.Sub(window) >= time.Second {
+					window, calls = now, 0
+				}
+				if calls >= h.o.CallsPerSecond {
+					skipped++
+					continue
+				}
+				calls++
+			}
+			frame, err := encode(e)
+			if err != nil {
+				continue // an event that cannot be JSON: nothing to tell
+			}
+			h.broadcast(&e, frame)
+			lastForward = time.Now()
+		case now := <-tick.C:
+			if skipped > 0 {
+				h.broadcastKind(events.KindCall, notice(EventSkipped, "calls", skipped))
+				skipped = 0
+			}
+			sinceBeat = now.Sub(lastForward)
+			if sinceBeat >= h.o.Heartbeat {
+				h.broadcast(nil, heartbeat)
+				lastForward = now
+			}
+		}
+	}
+}
+
+// ended handles the end of a subscription: when it is still the hub's,
+// the feed closed it, and every client ends.
+func (h *Hub) ended(sub *events.Subscription) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.sub != sub {
+		return // given back by leave
+	}
+	h.sub = nil
+	for c := range h.subs {
+		close(c.done)
+		delete(h.subs, c)
+		h.clients.Add(-1)
+	}
+}
+
+// broadcast queues frame for every client that wants e (nil: every
+// client), never waiting: a full queue counts a missed frame.
+func (h *Hub) broadcast(e *events.Event, frame []byte) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.subs {
+		if e == nil || c.wants(e) {
+			offer(c, frame)
+		}
+	}
+}
+
+// broadcastKind queues frame for every client that wants events of kind k.
+func (h *Hub) broadcastKind(k events.Kind, frame []byte) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for c := range h.subs {
+		if c.wantsKind(k) {
+			offer(c, frame)
+		}
+	}
+}
+
+func offer(c *client, frame []byte) {
+	select {
+	case c.frames <- frame:
+	default:
+		c.lagged.Add(1)
+	}
+}
+
+// parseKinds reads ?kinds=complaint,push (empty: every kind).
+func parseKinds(v string) (map[events.Kind]bool, error) {
+	if v == "" {
+		return nil, nil
+	}
+	out := map[events.Kind]bool{}
+	for _, k := range strings.Split(v, ",") {
+		switch kind := events.Kind(strings.TrimSpace(k)); kind {
+		case events.KindComplaint, events.KindWorld, events.KindPush, events.KindCall, events.KindClock:
+			out[kind] = true
+		default:
+			return nil, &kindError{k}
+		}
+	}
+	return out, nil
+}
+
+type kindError struct{ kind string }
+
+func (e *kindError) Error() string {
+	return "mockwechat: events: unknown kind " + clip(e.kind, 32) + ": want complaint, world, push, call or clock (comma-separated)"
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

@@ -1,0 +1,246 @@
+package mockwechat
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pb33f/libopenapi"
+	validator "github.com/pb33f/libopenapi-validator"
+
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
+)
+
+// TestOpenAPIDocumentIsValid: GET /_mock/openapi.json is a valid OpenAPI
+// 3.1 document (checked by libopenapi-validator against the
+// specification's own schema).
+func TestOpenAPIDocumentIsValid(t *testing.T) {
+	v := openAPIValidator(t)
+	if ok, errs := v.ValidateDocument(); !ok {
+		for _, e := range errs {
+			t.Errorf("openapi.json: %v", e)
+		}
+	}
+}
+
+func openAPIValidator(t *testing.T) validator.Validator {
+	t.Helper()
+	doc, err := libopenapi.NewDocument(admin.OpenAPI())
+	if err != nil {
+		t.Fatalf("openapi.json does not parse: %v", err)
+	}
+	if v := doc.GetVersion(); !strings.HasPrefix(v, "3.1") {
+		t.Fatalf("openapi.json is OpenAPI %s, want 3.1", v)
+	}
+	v, errs := validator.NewValidator(doc)
+	if len(errs) > 0 {
+		t.Fatalf("openapi.json: %v", errs)
+	}
+	return v
+}
+
+// TestOpenAPIMatchesRoutes: every endpoint the admin API registers is in
+// the document, and every operation of the document is served.
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(admin.OpenAPI(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	documented := map[admin.Route]bool{}
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			documented[admin.Route{Method: strings.ToUpper(method), Path: path}] = true
+		}
+	}
+	fake := NewServer(Options{})
+	defer fake.Close()
+	served := map[admin.Route]bool{}
+	for _, rt := range fake.admin.Routes() {
+		served[rt] = true
+		if !documented[rt] {
+			t.Errorf("%s %s is served but not in openapi.json", rt.Method, rt.Path)
+		}
+	}
+	for rt := range documented {
+		if !served[rt] {
+			t.Errorf("%s %s is in openapi.json but not served", rt.Method, rt.Path)
+		}
+	}
+	// and the index lists them all, each with its line
+	var index struct {
+		Endpoints []struct{ Method, Path, Summary string } `json:"endpoints"`
+	}
+	resp, err := fake.Client().Get(fake.URL + "/_mock/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&index); err != nil {
+		t.Fatal(err)
+	}
+	if len(index.Endpoints) != len(served) {
+		t.Errorf("the index lists %d endpoints, the server serves %d", len(index.Endpoints), len(served))
+	}
+	for _, e := range index.Endpoints {
+		if e.Summary == "" || !served[admin.Route{Method: e.Method, Path: e.Path}] {
+			t.Errorf("index entry %+v: want a served endpoint with a summary", e)
+		}
+	}
+}
+
+// TestOpenAPIAnswersValidate drives every endpoint with real requests and
+// checks each answer, errors included, against the document's schemas.
+func TestOpenAPIAnswersValidate(t *testing.T) {
+	v := openAPIValidator(t)
+	clk := NewVirtualClock(time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC))
+	receiver := newReceiver(t, DemoAccount().PaySignKey)
+	fake := NewServer(Options{Clock: clk})
+	defer fake.Close()
+	demo := DemoAccount()
+	fake.SetNotifyURL(demo.AppID, receiver.URL)
+	ctx := context.Background()
+
+	covered := map[admin.Route]bool{}
+	do := func(method, path, body string, wantStatus int) []byte {
+		t.Helper()
+		req, err := http.NewRequest(method, fake.URL+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body != "" || method != http.MethodGet {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := fake.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != wantStatus {
+			t.Fatalf("%s %s: HTTP %d %s, want %d", method, path, resp.StatusCode, b, wantStatus)
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+		if ok, errs := v.ValidateHttpResponse(req, resp); !ok {
+			for _, e := range errs {
+				t.Errorf("%s %s: the answer does not fit openapi.json: %s (%s) %v", method, path, e.Message, e.Reason, e.SchemaValidationErrors)
+			}
+			t.Logf("answer: %s", b)
+		}
+		covered[fakeRoute(fake, method, req.URL.Path)] = true
+		return b
+	}
+	var c Complaint
+	json.Unmarshal(do("POST", "/_mock/complaints", `{"openid":"o-user","reason":"没收到货","solution":"退款","goods":"physical","pic_urls":["http://127.0.0.1/p.png"]}`, 201), &c)
+	if _, err := fake.WaitForDelivery(ctx, DeliveryDone(c.FeedBackID, payfeedback.MsgRequest)); err != nil {
+		t.Fatal(err)
+	}
+	tok, _ := fake.Token(demo.AppID)
+	fake.Client().Get(fake.URL + payfeedback.PathUpdateFeedback + "?access_token=" + tok + "&openid=o-user&feedbackid=" + c.FeedBackID)
+	fake.Client().Post(fake.URL+payfeedback.PathSendMessage+"?access_token="+tok, "application/json",
+		strings.NewReader(`{"touser":"o-user","msgtype":"text","text":{"content":"您好"}}`))
+
+	do("GET", "/_mock/", "", 200)
+	do("GET", "/_mock/openapi.json", "", 200)
+	do("GET", "/_mock/health", "", 200)
+	do("GET", "/_mock/accounts", "", 200)
+	do("POST", "/_mock/accounts", `{"appid":"wxsecond","secret":"s","paysignkey":"k","reasons":["质量问题"]}`, 201)
+	do("POST", "/_mock/accounts", `{"appid":"wxsecond","secret":"s","paysignkey":"k"}`, 400)
+	do("PATCH", "/_mock/accounts/wxsecond", `{"pay_permission":false}`, 200)
+	do("GET", "/_mock/accounts/wxsecond/reasons", "", 200)
+	do("PUT", "/_mock/accounts/wxsecond/reasons", `["没收到货","质量问题"]`, 200)
+	do("PUT", "/_mock/accounts/wxsecond/reasons", `["这是一个超过十五个字的投诉原因，太长了"]`, 400)
+	do("GET", "/_mock/accounts/wxsecond/solutions", "", 200)
+	do("PUT", "/_mock/accounts/wxsecond/solutions", `["退款"]`, 200)
+	do("POST", "/_mock/users", `{"appid":"`+demo.AppID+`","openid":"o-user"}`, 200)
+	do("GET", "/_mock/users/o-user?appid="+demo.AppID, "", 200)
+	do("GET", "/_mock/users/nobody?appid="+demo.AppID, "", 404)
+	do("GET", "/_mock/inbox/o-user", "", 200)
+	do("POST", "/_mock/orders", `{"appid":"`+demo.AppID+`","openid":"o-user","transid":"T1","goods":"virtual"}`, 201)
+	do("GET", "/_mock/orders/T1", "", 200)
+	do("POST", "/_mock/media", `{"appid":"`+demo.AppID+`","type":"image"}`, 201)
+	do("GET", "/_mock/complaints", "", 200)
+	do("GET", "/_mock/complaints?state=handled&limit=1", "", 200)
+	do("GET", "/_mock/complaints/"+c.FeedBackID, "", 200)
+	do("GET", "/_mock/complaints/"+c.FeedBackID+"/wait?state=handled&timeout=2s", "", 200)
+	do("POST", "/_mock/complaints/"+c.FeedBackID+"/reject", `{"reason":"还没退款"}`, 200)
+	do("POST", "/_mock/complaints/"+c.FeedBackID+"/arbitration", "", 200)
+	do("POST", "/_mock/complaints/"+c.FeedBackID+"/evidence", `{"note":"已发货","pic_urls":["http://127.0.0.1/e.png"]}`, 200)
+	do("POST", "/_mock/complaints/"+c.FeedBackID+"/arbitrate", `{"for":"merchant"}`, 200)
+	do("POST", "/_mock/complaints/"+c.FeedBackID+"/confirm", "", 409)
+	var c2 Complaint
+	json.Unmarshal(do("POST", "/_mock/complaints", `{"appid":"`+demo.AppID+`","openid":"o-two"}`, 201), &c2)
+	do("POST", "/_mock/complaints/"+c2.FeedBackID+"/confirm", "", 200)
+	do("GET", "/_mock/clock", "", 200)
+	do("POST", "/_mock/clock/advance", `{"by":"1h"}`, 200)
+	do("GET", "/_mock/faults", "", 200)
+	do("POST", "/_mock/faults", `{"endpoint":"push","tamper_signature":true,"count":2}`, 201)
+	do("POST", "/_mock/faults", `{"endpoint":"/cgi-bin/token","delay":"1ms","errcode":-1}`, 201)
+	id := fake.Faults()[0].ID
+	do("DELETE", "/_mock/faults/"+jsonNumber(id), "", 200)
+	do("DELETE", "/_mock/faults/"+jsonNumber(id), "", 404)
+	do("DELETE", "/_mock/faults", "", 200)
+	do("GET", "/_mock/calls", "", 200)
+	do("GET", "/_mock/calls?endpoint=/payfeedback/update&limit=5", "", 200)
+	do("GET", "/_mock/calls/wait?endpoint=/payfeedback/update&timeout=1s", "", 200)
+	do("GET", "/_mock/calls/stats", "", 200)
+	do("DELETE", "/_mock/calls", "", 200)
+	do("GET", "/_mock/deliveries", "", 200)
+	do("GET", "/_mock/deliveries/wait?feedback_id="+c.FeedBackID+"&msgtype=request&timeout=1s", "", 200)
+	do("GET", "/_mock/idle?timeout=2s", "", 200)
+
+	for _, rt := range fake.admin.Routes() {
+		if !covered[rt] && rt.Path != "/_mock/events" { // a stream: TestEventsStream reads it
+			t.Errorf("%s %s: no answer checked against openapi.json", rt.Method, rt.Path)
+		}
+	}
+}
+
+func jsonNumber(n uint64) string { b, _ := json.Marshal(n); return string(b) }
+
+// fakeRoute names the documented route a request path falls in.
+func fakeRoute(s *Server, method, path string) admin.Route {
+	for _, rt := range s.admin.Routes() {
+		if rt.Method == method && routeMatches(rt.Path, path) {
+			return rt
+		}
+	}
+	return admin.Route{Method: method, Path: path}
+}
+
+func routeMatches(pattern, path string) bool {
+	ps, qs := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(ps) != len(qs) {
+		return false
+	}
+	for i, p := range ps {
+		if !strings.HasPrefix(p, "{") && p != qs[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestOpenAPIValidatorCatchesDrift: the validator does refuse an answer
+// that does not fit (so that TestOpenAPIAnswersValidate can fail).
+func TestOpenAPIValidatorCatchesDrift(t *testing.T) {
+	v := openAPIValidator(t)
+	for _, body := range []string{
+		`{"status":"ok","now":"2025-03-01T10:00:00Z","virtual_clock":false,"accounts":1,"extra":true}`,
+		`{"status":"ok","now":"2025-03-01T10:00:00Z","virtual_clock":false,"accounts":"one"}`,
+		`{"status":"ok","virtual_clock":false,"accounts":1}`,
+	} {
+		req, _ := http.NewRequest("GET", "http://127.0.0.1:1/_mock/health", nil)
+		resp := &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), Request: req}
+		if ok, _ := v.ValidateHttpResponse(req, resp); ok {
+			t.Errorf("health answer %s passed the validator", body)
+		}
+	}
+}
