@@ -2,6 +2,9 @@ package mockwechat
 
 import (
 	"context"
+	"time"
+
+	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 
 	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
 )
@@ -30,3 +33,16 @@ func (b adminBackend) WaitForCallSince(ctx context.Context, since uint64, match 
 }
 
 func (b adminBackend) PendingDeliveries() int { return b.push.Pending() }
+
+// consoleBackend is the Server as the web console reads it.
+type consoleBackend struct{ adminBackend }
+
+func (b consoleBackend) MessageWindow() time.Duration { return b.set.MessageWindow }
+
+func (b consoleBackend) DeliveriesOf(match func(*Delivery) bool) []Delivery {
+	return b.push.DeliveriesOf(match)
+}
+
+func (b consoleBackend) LatestCalls(f calllog.Filter, limit int) []Call {
+	return b.calls.Latest(f, limit)
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/api"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/console"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
@@ -71,6 +72,7 @@ func New(opts Options) (*Server, error) {
 	s.events = stream.New(stream.Options{Subscribe: s.feed.Subscribe})
 	s.admin = admin.New(admin.Options{Backend: adminBackend{s}, Addr: set.Addr, Listening: s.life.listening,
 		AllowedHosts: set.AllowedHosts, Events: s.events})
+	s.console = console.New(console.Options{Backend: consoleBackend{adminBackend{s}}, Logger: s.log})
 	if v := s.sched.Virtual(); v != nil {
 		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})
 	}

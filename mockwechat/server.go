@@ -14,6 +14,7 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/api"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/console"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
@@ -39,17 +40,18 @@ type Server struct {
 	ctx    context.Context // the base context: cancelled when Close ends, or Shutdown gives up
 	cancel context.CancelFunc
 
-	sched  clock.Scheduler
-	world  *world.World
-	feed   *events.Feed
-	bus    *events.Bus
-	push   *push.Engine
-	calls  *calllog.Log
-	faults *fault.Set
-	api    *api.Handler
-	admin  *admin.Handler
-	events *stream.Hub // GET /_mock/events
-	detach func()      // from a virtual clock
+	sched   clock.Scheduler
+	world   *world.World
+	feed    *events.Feed
+	bus     *events.Bus
+	push    *push.Engine
+	calls   *calllog.Log
+	faults  *fault.Set
+	api     *api.Handler
+	admin   *admin.Handler
+	events  *stream.Hub // GET /_mock/events
+	console *console.Handler
+	detach  func() // from a virtual clock
 
 	life      lifecycle
 	closeOnce sync.Once
@@ -96,16 +98,21 @@ func (s *Server) apply(fx events.Effects) {
 	}
 }
 
-// ServeHTTP serves the WeChat API endpoints and the admin API under /_mock/.
-// Unknown paths and methods answer a WeChat-style JSON error; a panic in a
-// handler answers errcode -1 and is logged, never a stack trace.
+// ServeHTTP serves the WeChat API endpoints, the admin API under /_mock/
+// and the web console (GET / and its pages: /complaints, /users/…, /calls,
+// /platform, /assets/…; paths the WeChat API does not use). Unknown paths
+// and methods answer a WeChat-style JSON error; a panic in a handler
+// answers errcode -1 and is logged, never a stack trace.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.recoverPanic(w, r)
-	if strings.HasPrefix(r.URL.Path, admin.Prefix) || r.URL.Path == "/_mock" {
+	switch {
+	case strings.HasPrefix(r.URL.Path, admin.Prefix) || r.URL.Path == "/_mock":
 		s.admin.ServeHTTP(w, r)
-		return
+	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && console.Owns(r.URL.Path):
+		s.console.ServeHTTP(w, r)
+	default:
+		s.api.ServeHTTP(w, r)
 	}
-	s.api.ServeHTTP(w, r)
 }
 
 // recoverPanic answers a handler's panic with errcode -1 and logs it;

@@ -20,7 +20,7 @@ func TestUnknownPathsAndMethods(t *testing.T) {
 		status       int
 	}{
 		{"GET", "/cgi-bin/nope", 404},
-		{"GET", "/", 404},
+		{"POST", "/", 404}, // GET / is the console
 		{"POST", payfeedback.PathToken, 405},
 		{"POST", payfeedback.PathUpdateFeedback, 405},
 		{"GET", payfeedback.PathSendMessage, 405},

@@ -2,6 +2,7 @@ package calllog
 
 import (
 	"net/url"
+	"slices"
 	"sync"
 
 	"github.com/payfeedback/payfeedback"
@@ -202,4 +203,45 @@ func (l *Log) Bytes() int64 {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.bytes
+}
+
+// Filter selects calls; its zero fields match any call.
+type Filter struct {
+	Endpoint string
+	AppID    string
+	// ErrCode, when not nil, is the errcode answered.
+	ErrCode *payfeedback.ErrorCode
+	// Param and Value: the call's query has Param=Value.
+	Param, Value string
+}
+
+// match reports whether the entry passes f, parsing its query only when
+// everything else matched.
+func (f Filter) match(e *Entry) bool {
+	c := &e.call
+	if f.Endpoint != "" && c.Endpoint != f.Endpoint || f.AppID != "" && c.AppID != f.AppID ||
+		f.ErrCode != nil && c.ErrCode != *f.ErrCode {
+		return false
+	}
+	if f.Param == "" {
+		return true
+	}
+	q, _ := url.ParseQuery(e.query)
+	return q.Get(f.Param) == f.Value
+}
+
+// Latest returns deep copies of the newest calls that match f, at most
+// limit of them (≤ 0: all), oldest first.
+func (l *Log) Latest(f Filter, limit int) []Call {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []Call
+	for i := l.n - 1; i >= 0 && (limit <= 0 || len(out) < limit); i-- {
+		e := &l.ring[(l.head+i)%len(l.ring)]
+		if f.match(e) {
+			out = append(out, e.Call())
+		}
+	}
+	slices.Reverse(out)
+	return out
 }

@@ -272,6 +272,14 @@ func (e *Engine) Deliveries() []Delivery {
 	return e.deliv.snapshot()
 }
 
+// DeliveriesOf returns deep copies of the deliveries that match, by ID;
+// only those are copied.
+func (e *Engine) DeliveriesOf(match func(*Delivery) bool) []Delivery {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.deliv.matching(match)
+}
+
 // Idle reports whether no attempt is queued or being made.
 func (e *Engine) Idle() bool {
 	e.mu.Lock()

@@ -46,3 +46,20 @@ func (l *deliveryLog) snapshot() []Delivery {
 	slices.SortFunc(out, func(a, b Delivery) int { return cmp.Compare(a.ID, b.ID) })
 	return out
 }
+
+// matching returns deep copies of the deliveries kept that match, by ID.
+func (l *deliveryLog) matching(match func(*Delivery) bool) []Delivery {
+	var out []Delivery
+	for _, d := range l.pending {
+		if match(&d.Delivery) {
+			out = append(out, d.Delivery.Clone())
+		}
+	}
+	for _, d := range l.done {
+		if match(&d.Delivery) {
+			out = append(out, d.Delivery.Clone())
+		}
+	}
+	slices.SortFunc(out, func(a, b Delivery) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}

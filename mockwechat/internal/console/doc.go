@@ -1,0 +1,18 @@
+// Package console is the fake's web console: server-rendered pages for a
+// person to watch and drive the fake. Overview (accounts, clock, counts,
+// failing pushes, a live log), Complaints (filtered, paged), one
+// complaint's timeline, one user's inbox drawn as a chat, the API calls
+// as a live tail, and the platform's controls (faults, clock, reset).
+//
+// Pages are html/template, readable without JavaScript. A little plain
+// JavaScript (assets/console.js, no build step, no CDN) makes them live:
+// it follows GET /_mock/events (Server-Sent Events) and, on a change that
+// concerns the page, fetches the page again and swaps its live parts; it
+// turns the forms into calls of the admin API as JSON, the way any
+// same-origin page may call it, so the admin API's guard (JSON only, same
+// origin, known Host) stays whole. Assets are embedded; every answer
+// carries a strict Content-Security-Policy (scripts and styles from the
+// fake only, no inline code, no frames, no other origin).
+//
+// Links are relative, so the console works wherever the fake is mounted.
+package console
