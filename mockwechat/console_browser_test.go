@@ -1,0 +1,199 @@
+package mockwechat
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/chromium"
+	"github.com/payfeedback/payfeedback/middleware"
+)
+
+// browser starts headless Chromium for a test. Without Chromium the test
+// is skipped on a developer's machine and fails in CI ($CI set), where
+// .ci/run installs it.
+func browser(t *testing.T, width, height int) context.Context {
+	t.Helper()
+	path, err := chromium.Find()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the console's browser tests must run in CI: %v", err)
+		}
+		t.Skipf("%v (CI installs it; so can you: apt-get install chromium)", err)
+	}
+	ctx, cancel := chromium.Start(context.Background(), chromium.Options{Path: path, UserDataDir: t.TempDir(), Width: width, Height: height})
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
+		t.Fatalf("starting %s: %v", path, err)
+	}
+	return ctx
+}
+
+// step runs browser actions, bounded by 15 s.
+func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(sctx, actions...); err != nil {
+		if png, serr := chromedp.Run(ctx, chromedp.CaptureScreenshot()); serr == nil {
+			name := filepath.Join(t.ArtifactDir(), "failed.png")
+			os.WriteFile(name, png, 0o644)
+			t.Logf("the page when it failed: %s", name)
+		}
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// hasText waits until the element sel holds text (the page's live
+// parts change under it: the wait polls the document).
+func hasText(sel, text string) chromedp.Action[chromedp.Void] {
+	expr := fmt.Sprintf("(document.querySelector(%q)?.textContent ?? '').includes(%q)", sel, text)
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[bool](expr)(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
+// shot saves a screenshot of the window among the test's artifacts.
+func shot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// noReload marks the page, so that a later check tells whether it was
+// reloaded since (the marker would be gone).
+func noReload(t *testing.T, ctx context.Context, set bool) {
+	t.Helper()
+	expr := "window.__sameDocument === true"
+	if set {
+		expr = "(window.__sameDocument = true)"
+	}
+	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+	if err != nil || !ok {
+		t.Fatalf("the page was reloaded (or the check failed: %v): live updates must not reload it", err)
+	}
+}
+
+// TestConsoleBrowserFlow drives the console in headless Chromium: file a
+// complaint with the form; watch its push reach the merchant in the
+// timeline without a reload; the merchant (the middleware and the client,
+// in process) messages the user and marks it handled; confirm as the
+// user; then advance the clock with the header's buttons past another
+// complaint's deadline and see the overdue badge. Screenshots of each step
+// are saved as test artifacts (go test -artifacts keeps them).
+func TestConsoleBrowserFlow(t *testing.T) {
+	ctx := browser(t, 1280, 900)
+	dir := t.ArtifactDir()
+	t.Logf("screenshots: %s", dir)
+
+	clk := NewVirtualClock(t0)
+	fake := NewServer(Options{Clock: clk})
+	defer fake.Close()
+	demo := DemoAccount()
+	if err := fake.SetReasons(demo.AppID, []string{"没收到货", "质量问题"}); err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	merchant := newHandlerServer(t, middleware.New(middleware.Config{Keys: middleware.StaticKeys{demo.AppID: demo.PaySignKey}, Now: fake.Now})(
+		middleware.Dispatcher{
+			OnRequest: func(ctx context.Context, n *payfeedback.Notification) error {
+				select { // the first push waits until the page shows it in flight
+				case <-release:
+				case <-ctx.Done():
+				}
+				return nil
+			},
+			OnConfirm: func(context.Context, *payfeedback.Notification) error { return nil },
+		}))
+	fake.SetNotifyURL(demo.AppID, merchant.URL)
+	client, err := payfeedback.NewClient(payfeedback.ClientOptions{AppID: demo.AppID, Secret: demo.Secret, BaseURL: fake.URL, HTTPClient: fake.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// 1. File a complaint with the form.
+	step(t, ctx, "open the complaints", chromedp.Navigate(fake.URL+"/complaints"), chromedp.WaitVisible(chromedp.CSS("#live.on")),
+		chromedp.Click(chromedp.CSS("details.act > summary")),
+		chromedp.SetValue(chromedp.CSS(`form[data-path="_mock/complaints"] input[name=openid]`), "o-browser"),
+		chromedp.SetValue(chromedp.CSS(`form[data-path="_mock/complaints"] input[name=reason]`), "没收到货"),
+		chromedp.SetValue(chromedp.CSS(`form[data-path="_mock/complaints"] input[name=solution]`), "退款"))
+	shot(t, ctx, dir, "1-file.png")
+	step(t, ctx, "file the complaint", chromedp.Click(chromedp.CSS(`form[data-path="_mock/complaints"] button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS("#timeline")), chromedp.WaitVisible(chromedp.CSS("#live.on")))
+	cs := fake.Complaints()
+	if len(cs) != 1 || cs[0].OpenID != "o-browser" || cs[0].Reason != "没收到货" || cs[0].Solution != "退款" {
+		t.Fatalf("the form filed %+v", cs)
+	}
+	id := cs[0].FeedBackID
+	noReload(t, ctx, true)
+
+	// 2. Its push, in flight, then delivered: the timeline follows.
+	step(t, ctx, "the push in flight", hasText("main", "Push request to the merchant"))
+	close(release)
+	step(t, ctx, "the push delivered", chromedp.WaitVisible(chromedp.CSS("#timeline .attempts li.ok")), hasText("main", "Delivered."))
+	shot(t, ctx, dir, "2-pushed.png")
+
+	// 3. The merchant messages the user and marks the complaint handled.
+	bg := context.Background()
+	if err := client.SendMessage(bg, "o-browser", payfeedback.TextMessage{Content: "您好，已为您退款。"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := client.UpdateFeedback(bg, "o-browser", id); err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "the merchant's update", chromedp.WaitVisible(chromedp.CSS(".lead .state-handled")),
+		hasText("main", "The merchant marked it handled"), hasText("main", "已为您退款"))
+	shot(t, ctx, dir, "3-handled.png")
+
+	// 4. Confirm as the user.
+	step(t, ctx, "confirm", chromedp.Click(chromedp.CSS(`form[data-path$="/confirm"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(".lead .state-confirmed")), hasText("main", "The user confirmed it resolved"))
+	if c, _ := fake.Complaint(id); c.State != StateConfirmed {
+		t.Fatalf("after the click the complaint is %s", c.State)
+	}
+	if _, err := fake.WaitForDelivery(bg, DeliveryDone(id, payfeedback.MsgConfirm)); err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "the confirm push", hasText("main", "Push confirm to the merchant"))
+	noReload(t, ctx, false)
+	shot(t, ctx, dir, "4-confirmed.png")
+
+	// 5. Another complaint, virtual goods (3 days to resolve): advance the
+	// clock a day at a time from the header until it is overdue.
+	step(t, ctx, "file another", chromedp.Navigate(fake.URL+"/complaints"), chromedp.WaitVisible(chromedp.CSS("#live.on")),
+		chromedp.Click(chromedp.CSS("details.act > summary")),
+		chromedp.SetValue(chromedp.CSS(`form[data-path="_mock/complaints"] input[name=openid]`), "o-late"),
+		chromedp.SetValue(chromedp.CSS(`form[data-path="_mock/complaints"] select[name=goods]`), "virtual"),
+		chromedp.Click(chromedp.CSS(`form[data-path="_mock/complaints"] button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS("#timeline")),
+		chromedp.Navigate(fake.URL+"/complaints"), chromedp.WaitVisible(chromedp.CSS("#live.on")))
+	noReload(t, ctx, true)
+	for day := 1; day <= 4; day++ {
+		want := t0.Add(time.Duration(day) * 24 * time.Hour).Format("2006-01-02 15:04:05")
+		step(t, ctx, "advance a day", chromedp.Click(chromedp.CSS(`#clock form:nth-of-type(2) button`)),
+			hasText("#clock", want))
+	}
+	step(t, ctx, "the overdue badge", chromedp.WaitVisible(chromedp.CSS("#list .badge.overdue")))
+	noReload(t, ctx, false)
+	shot(t, ctx, dir, "5-overdue.png")
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#list")))
+	if err != nil || !strings.Contains(text, "o-late") || !strings.Contains(text, "overdue") {
+		t.Fatalf("the list after 4 days: %q %v", text, err)
+	}
+	if late := fake.Complaints()[1]; !late.Overdue {
+		t.Fatalf("the fake says %+v", late)
+	}
+}
