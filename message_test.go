@@ -144,7 +144,7 @@ func TestParseMessage(t *testing.T) {
 }
 
 // TestMessageJSON pins the wire payload of each typed message: the fields
-// PROTOCOL §8 names, and no others.
+// docs/protocol.md, "Customer-service messages" names, and no others.
 func TestMessageJSON(t *testing.T) {
 	tests := []struct {
 		msg  payfeedback.Message
@@ -311,7 +311,7 @@ func TestSendMessageErrorsAgainstFake(t *testing.T) {
 		{name: "45015 outside the window", before: func(f *fake) { f.srv.Advance(24 * time.Hour) }, wantCode: payfeedback.CodeOutOfWindow},
 		{name: "45008 account limit lower than the client's", opts: mockwechat.Options{NewsLimit: 8},
 			msg: func(*testing.T, *fake) payfeedback.Message { return payfeedback.NewsMessage{Articles: articles(9)} }, wantCode: payfeedback.CodeArticleLimit},
-		{name: "seed's silent overflow", opts: mockwechat.Options{NewsLimit: 8, NewsOverflow: mockwechat.NewsOverflowSilent},
+		{name: "the document's silent overflow", opts: mockwechat.Options{NewsLimit: 8, NewsOverflow: mockwechat.NewsOverflowSilent},
 			msg: func(*testing.T, *fake) payfeedback.Message { return payfeedback.NewsMessage{Articles: articles(9)} }, wantErr: "the answer is empty"},
 		{name: "40008 unknown msgtype", msg: func(*testing.T, *fake) payfeedback.Message {
 			return customMessage{kind: "wxcard", payload: map[string]string{"card_id": "c"}}
