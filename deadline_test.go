@@ -19,7 +19,7 @@ func TestShippingDeadline(t *testing.T) {
 }
 
 // TestResolutionDeadline covers every cell of the table in docs/protocol.md, "Deadlines", plus the
-// case the seed leaves open (not shipped, shipping deadline not passed),
+// case WeChat's document leaves open (not shipped, shipping deadline not passed),
 // which the project treats as the shipped row.
 func TestResolutionDeadline(t *testing.T) {
 	tests := []struct {
