@@ -59,6 +59,8 @@ type Backend interface {
 	WaitForDelivery(ctx context.Context, match func(push.Delivery) bool) (push.Delivery, error)
 	WaitIdle(ctx context.Context) error
 	PendingDeliveries() int
+
+	Reset(ctx context.Context) error
 }
 
 // Options configure the admin API.
@@ -98,6 +100,7 @@ func New(o Options) *Handler {
 	h.worldRoutes(route)
 	h.complaintRoutes(route)
 	h.observeRoutes(route)
+	h.stateRoutes(route)
 	h.mux.HandleFunc("/_mock/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf(
 			"no admin endpoint %s %s: see mockwechat/README.md for the list", r.Method, clip(r.URL.Path, 128))})

@@ -69,6 +69,13 @@ func New(o Options) *Handler {
 	return h
 }
 
+// Reset forgets the per-minute limits' counts: a server's reset.
+func (h *Handler) Reset() {
+	if h.limits != nil {
+		h.limits.reset()
+	}
+}
+
 // call is one call being served.
 type call struct {
 	w     http.ResponseWriter
