@@ -91,6 +91,11 @@
 // A complaint whose notification would exceed what receivers accept
 // (payfeedback.MaxNotificationSize, 64 KiB) is refused.
 //
+// A complaint may be filed without an order (ComplaintSpec.NoOrder; TransId
+// is optional in WeChat's document): its notifications carry no TransId,
+// and it gets the deadline of a shipped order of its goods kind (3 or 15
+// days), there being no payment to count a shipping deadline from.
+//
 // Complaints move filed → handled (update) → confirmed or rejected (the
 // user); a rejected one may be handled again; a filed one may be confirmed
 // (withdrawn). Overdue is a mark set when the deadline of

@@ -88,6 +88,10 @@ const (
 	StateRejected  = world.StateRejected
 )
 
+// ShippingNoOrder is the Shipping of a complaint filed without an order
+// (ComplaintSpec.NoOrder).
+const ShippingNoOrder = world.ShippingNoOrder
+
 // The arbitration states 0–4 (3: decided for the user, 4: for the
 // merchant, the fake's reading of the console's "3/4 arbitrated").
 const (
