@@ -104,7 +104,9 @@
 // states 0 awaiting evidence, 1 evidence deadline missed, 2 under review,
 // 3 decided for the user, 4 for the merchant (the console only said "3/4
 // arbitrated"). Filing, confirming, rejecting and paying count as the
-// user's interactions, opening the messaging window.
+// user's interactions, opening the messaging window; RecordInteraction
+// records the other openers of WeChat's document (a message, a menu
+// click, a subscription, a QR-code scan), now or earlier.
 //
 // # Time
 //

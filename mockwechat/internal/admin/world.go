@@ -96,15 +96,14 @@ func (h *Handler) choices(solutions, set bool) func(r *http.Request) (int, any, 
 	}
 }
 
+// interact takes {"appid","openid","kind","at"}: kind "" is a message,
+// at "" now.
 func (h *Handler) interact(r *http.Request) (int, any, error) {
-	var p struct {
-		AppID  string `json:"appid"`
-		OpenID string `json:"openid"`
-	}
-	if err := decodeBody(r, &p); err != nil {
+	var in world.Interaction
+	if err := decodeBody(r, &in); err != nil {
 		return 0, nil, err
 	}
-	u, err := h.b.Interact(p.AppID, p.OpenID)
+	u, err := h.b.RecordInteraction(in)
 	return 200, u, err
 }
 

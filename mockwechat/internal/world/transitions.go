@@ -125,7 +125,7 @@ func (w *World) file(spec ComplaintSpec, c Complaint, fx *events.Effects) *compl
 	rec := &complaint{seq: len(w.filed) + 1, Complaint: c}
 	w.complaints[c.FeedBackID] = rec
 	w.filed = append(w.filed, rec)
-	w.user(c.AppID, c.OpenID).LastInteraction = c.FiledAt
+	w.user(c.AppID, c.OpenID).interacted(InteractComplaint, c.FiledAt)
 	fx.Changes = append(fx.Changes, changed(&rec.Complaint, events.ComplaintFiled))
 	fx.Timers = append(fx.Timers, events.Timer{Key: resolveKey(c.FeedBackID), At: c.Deadline})
 	fx.Push = append(fx.Push, notification(&rec.Complaint, payfeedback.MsgRequest))
@@ -181,7 +181,7 @@ func (w *World) userAct(id string, t payfeedback.MsgType, reason string) (Compla
 		c.State, c.RejectedAt, c.RejectReason = StateRejected, now, reason
 		fx.Changes = append(fx.Changes, changed(&c.Complaint, events.ComplaintRejected))
 	}
-	w.user(c.AppID, c.OpenID).LastInteraction = now
+	w.user(c.AppID, c.OpenID).interacted(InteractComplaint, now)
 	fx.Push = append(fx.Push, notification(&c.Complaint, t))
 	return c.Clone(), fx, nil
 }
