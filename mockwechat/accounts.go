@@ -42,6 +42,14 @@ func (s *Server) SetPayPermission(appID string, allowed bool) error {
 	return err
 }
 
+// SetMessagePermission grants or withdraws an account's customer-service
+// message permission; without it /cgi-bin/message/custom/send answers
+// 48001.
+func (s *Server) SetMessagePermission(appID string, allowed bool) error {
+	_, err := s.PatchAccount(appID, AccountPatch{MessagePermission: &allowed})
+	return err
+}
+
 // SetReasons sets an account's merchant-defined complaint reasons: at most
 // MaxChoices, each 1 to MaxChoiceLen characters (runes, not bytes).
 func (s *Server) SetReasons(appID string, reasons []string) error {

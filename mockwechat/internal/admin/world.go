@@ -56,7 +56,8 @@ func (h *Handler) addAccount(r *http.Request) (int, any, error) {
 }
 
 // patchAccount takes {"notify_url":"…","pay_permission":false,
-// "reasons":[…],"solutions":[…]}, each optional.
+// "message_permission":false,"reasons":[…],"solutions":[…]}, each
+// optional.
 func (h *Handler) patchAccount(r *http.Request) (int, any, error) {
 	var p world.AccountPatch
 	if err := decodeBody(r, &p); err != nil {
