@@ -65,8 +65,9 @@
 // live one; a quota counts calls per day on the fake's clock and resets at
 // midnight Beijing time), no per-minute limit (CallsPerMinute answers
 // 45011 beyond), a 24-hour messaging window, news limited to
-// payfeedback.DefaultMaxArticles answered 45008 beyond (NewsOverflowSilent:
-// HTTP 200 with an empty body, nothing delivered), media ids valid 72 h
+// payfeedback.DefaultMaxArticles answered 45008 beyond, what the later live
+// API answers (NewsOverflowSilent: no answer at all, the connection held
+// until the client gives up or the fake closes), media ids valid 72 h
 // (image 128 KiB, voice 256 KiB, video 1 MiB, thumb 64 KiB; 10,000
 // remembered), inboxes of 1,000 messages, pushes with a 5 s timeout, 8 at a
 // time, unpaced (PushRate), any 2xx acknowledging (StrictPushAck: 2xx and

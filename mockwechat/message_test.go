@@ -2,8 +2,12 @@ package mockwechat
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -132,6 +136,12 @@ func TestCustomSend(t *testing.T) {
 	}
 }
 
+// TestCustomSendNewsOverflowSilent: the original document's "more than
+// 10 articles: no response", as a client meets it: no answer comes, the
+// client's own timeout ends the call, nothing is delivered, and the call
+// is logged at once with errcode 45008 and no HTTP status. A client
+// without a timeout waits until the fake closes, and Close does not wait
+// for it.
 func TestCustomSendNewsOverflowSilent(t *testing.T) {
 	s, _ := newVirtual(t, Options{NewsOverflow: NewsOverflowSilent, NewsLimit: 8})
 	s.Interact("", "o1")
@@ -139,16 +149,53 @@ func TestCustomSendNewsOverflowSilent(t *testing.T) {
 	if got := send(t, s, tok, news(8)); got.ErrCode != 0 {
 		t.Fatalf("8 articles: %s", got.raw)
 	}
-	got := send(t, s, tok, news(9))
-	if got.status != 200 || got.raw != "" {
-		t.Fatalf("9 articles, silent: HTTP %d %q, want 200 and an empty body", got.status, got.raw)
+	target := s.URL + payfeedback.PathSendMessage + "?access_token=" + url.QueryEscape(tok)
+	impatient := &http.Client{Transport: s.Client().Transport, Timeout: 100 * time.Millisecond}
+	resp, err := impatient.Post(target, "application/json", strings.NewReader(news(9)))
+	if err == nil {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		t.Fatalf("9 articles, silent: HTTP %d %q, want no answer at all", resp.StatusCode, body)
+	}
+	if ne := net.Error(nil); !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("9 articles, silent: %v, want the client's timeout", err)
+	}
+	// The fake notices the client left and lets the call go.
+	for deadline := time.Now().Add(5 * time.Second); strings.Contains(strings.Join(s.life.open(), " "), "active"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the call is still held after the client gave up: %v", s.life.open())
+		}
+		time.Sleep(time.Millisecond)
 	}
 	if n := len(s.Inbox("o1")); n != 1 {
 		t.Fatalf("inbox has %d messages, want only the first", n)
 	}
 	calls := s.Calls()
-	if last := calls[len(calls)-1]; last.ErrCode != payfeedback.CodeArticleLimit {
-		t.Fatalf("silent overflow recorded as %d, want 45008", last.ErrCode)
+	if last := calls[len(calls)-1]; last.ErrCode != payfeedback.CodeArticleLimit || last.Status != 0 || len(last.Answer) != 0 {
+		t.Fatalf("silent overflow recorded as errcode %d, HTTP %d, answer %q; want 45008, no status, no answer", last.ErrCode, last.Status, last.Answer)
+	}
+
+	// A patient client: Close ends its wait instead of waiting for it.
+	seen := calls[len(calls)-1].Seq
+	done := make(chan error, 1)
+	go func() {
+		resp, err := s.Client().Post(target, "application/json", strings.NewReader(news(9)))
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	ctx := testCtx(t)
+	if _, err := s.WaitForCall(ctx, func(c Call) bool { return c.Seq > seen }); err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := s.Shutdown(sctx); err != nil {
+		t.Fatalf("Shutdown with a client waiting for an answer that never comes: %v (want it done at once)", err)
+	}
+	if err := <-done; err == nil {
+		t.Fatal("the waiting client got an answer when the fake closed, want none")
 	}
 }
 
