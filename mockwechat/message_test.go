@@ -87,7 +87,10 @@ func TestCustomSend(t *testing.T) {
 		{"image without media_id", `{"touser":"o1","msgtype":"image","image":{}}`, payfeedback.CodeDataFormat},
 		{"voice without media_id", `{"touser":"o1","msgtype":"voice","voice":{}}`, payfeedback.CodeDataFormat},
 		{"video without thumb", `{"touser":"o1","msgtype":"video","video":{"media_id":"` + img.MediaID + `"}}`, payfeedback.CodeDataFormat},
+		{"video without media_id", `{"touser":"o1","msgtype":"video","video":{"thumb_media_id":"` + thumb.MediaID + `"}}`, payfeedback.CodeDataFormat},
+		{"music without musicurl", `{"touser":"o1","msgtype":"music","music":{"hqmusicurl":"http://hq","thumb_media_id":"` + thumb.MediaID + `"}}`, payfeedback.CodeDataFormat},
 		{"music without hqmusicurl", `{"touser":"o1","msgtype":"music","music":{"musicurl":"http://m","thumb_media_id":"x"}}`, payfeedback.CodeDataFormat},
+		{"music without thumb_media_id", `{"touser":"o1","msgtype":"music","music":{"musicurl":"http://m","hqmusicurl":"http://hq"}}`, payfeedback.CodeDataFormat},
 		{"news without articles", `{"touser":"o1","msgtype":"news","news":{"articles":[]}}`, payfeedback.CodeDataFormat},
 		{"no touser", `{"msgtype":"text","text":{"content":"x"}}`, payfeedback.CodeInvalidOpenID},
 		{"unknown touser", `{"touser":"o-nobody","msgtype":"text","text":{"content":"x"}}`, payfeedback.CodeInvalidOpenID},
@@ -219,6 +222,91 @@ func TestComplaintOpensWindow(t *testing.T) {
 	}
 	if got := send(t, s, tok, `{"touser":"o1","msgtype":"text","text":{"content":"x"}}`); got.ErrCode != 0 {
 		t.Fatalf("after the user rejected (an interaction): %s", got.raw)
+	}
+}
+
+// TestComplaintWithoutOrderOpensWindow: filing a complaint opens the
+// messaging window by itself, not through a payment: a complaint filed
+// without an order, and one about an order paid long ago.
+func TestComplaintWithoutOrderOpensWindow(t *testing.T) {
+	s, clk := newVirtual(t, Options{})
+	ctx := testCtx(t)
+	o, err := s.AddOrder(Order{OpenID: "o-paid", PaidAt: t0.Add(-72 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range []ComplaintSpec{{OpenID: "o1", NoOrder: true}, {TransID: o.TransID}} {
+		if _, err := s.FileComplaint(ctx, spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Advance(24*time.Hour - time.Second)
+	tok, _ := s.Token("")
+	for _, to := range []string{"o1", "o-paid"} {
+		if got := send(t, s, tok, `{"touser":"`+to+`","msgtype":"text","text":{"content":"x"}}`); got.ErrCode != 0 {
+			t.Errorf("%s, 24 h less a second after complaining: %s", to, got.raw)
+		}
+	}
+	clk.Advance(time.Second)
+	tok, _ = s.Token("")
+	for _, to := range []string{"o1", "o-paid"} {
+		if got := send(t, s, tok, `{"touser":"`+to+`","msgtype":"text","text":{"content":"x"}}`); got.ErrCode != payfeedback.CodeOutOfWindow {
+			t.Errorf("%s, 24 h after complaining: %s, want 45015", to, got.raw)
+		}
+	}
+}
+
+// TestCustomSendUnlimitedInWindow: inside the window the account may send
+// as many messages as it likes.
+func TestCustomSendUnlimitedInWindow(t *testing.T) {
+	s, _ := newVirtual(t, Options{})
+	s.Interact("", "o1")
+	tok := getToken(t, s, DemoAccount())
+	for i := range 100 {
+		if got := send(t, s, tok, fmt.Sprintf(`{"touser":"o1","msgtype":"text","text":{"content":"m%d"}}`, i)); got.ErrCode != 0 {
+			t.Fatalf("message %d: %s, want every message inside the window delivered", i+1, got.raw)
+		}
+	}
+	if n := len(s.Inbox("o1")); n != 100 {
+		t.Fatalf("inbox has %d messages, want 100", n)
+	}
+}
+
+// TestCustomSendToken: custom/send checks the access_token first, and
+// delivers nothing on a refusal.
+func TestCustomSendToken(t *testing.T) {
+	s, clk := newVirtual(t, Options{})
+	demo := DemoAccount()
+	s.Interact("", "o1")
+	superseded := getToken(t, s, demo)
+	getToken(t, s, demo)
+	clk.Advance(5 * time.Minute) // past the grace period
+	expiring := getToken(t, s, demo)
+	clk.Advance(7200 * time.Second)
+	s.Interact("", "o1")
+	tests := []struct {
+		name, tok string
+		want      payfeedback.ErrorCode
+	}{
+		{"missing", "", payfeedback.CodeTokenMissing},
+		{"unknown", "not-a-token", payfeedback.CodeInvalidCredential},
+		{"superseded past the grace period", superseded, payfeedback.CodeInvalidCredential},
+		{"expired", expiring, payfeedback.CodeTokenExpired},
+	}
+	for _, tt := range tests {
+		q := url.Values{}
+		if tt.tok != "" {
+			q.Set("access_token", tt.tok)
+		}
+		if got := do(t, s, "POST", payfeedback.PathSendMessage, q, textTo1); got.ErrCode != tt.want {
+			t.Errorf("%s token: %s, want errcode %d", tt.name, got.raw, tt.want)
+		}
+	}
+	if n := len(s.Inbox("o1")); n != 0 {
+		t.Fatalf("%d messages delivered with a bad token", n)
+	}
+	if got := send(t, s, getToken(t, s, demo), textTo1); got.ErrCode != 0 {
+		t.Fatalf("a valid token: %s", got.raw)
 	}
 }
 
