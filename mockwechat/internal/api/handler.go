@@ -73,12 +73,6 @@ func New(o Options) *Handler {
 	return h
 }
 
-// Stop ends the calls held without an answer (a silent news overflow):
-// their connections are closed, still without an answer. The fake calls it
-// when it begins to close, so that Close never waits for a client's
-// timeout.
-func (h *Handler) Stop() { h.stopOnce.Do(func() { close(h.stop) }) }
-
 // call is one call being served.
 type call struct {
 	w     http.ResponseWriter

@@ -104,6 +104,12 @@ func write(w http.ResponseWriter, resp response) []byte {
 	return body
 }
 
+// Stop ends the calls held without an answer (a silent news overflow):
+// their connections are closed, still without an answer. The fake calls it
+// when it begins to close, so that Close never waits for a client's
+// timeout.
+func (h *Handler) Stop() { h.stopOnce.Do(func() { close(h.stop) }) }
+
 // withhold answers nothing, as the original document says WeChat does to a
 // news message over the limit ("no response"): it holds the call until the
 // client gives up (its timeout or context closes the connection) or the
