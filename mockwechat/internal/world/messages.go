@@ -81,9 +81,9 @@ type Outgoing struct {
 // Send delivers a customer-service message to the user's inbox, after the
 // checks of the API in order: the token (41001, 40001, 42001), the
 // customer-service message permission (48001), the body (bodyErr: the
-// parser's refusal, if any), the user (40003), media ids
-// (40007: unknown, expired or another account's), the news limit (45008,
-// or silence), the interaction window (45015). It returns the token's
+// parser's refusal, if any), the user (40003), media ids (40007: unknown,
+// expired or another account's), the news limit (45008, or no answer),
+// the interaction window (45015). It returns the token's
 // appid when known.
 func (w *World) Send(token string, m Outgoing, bodyErr error, now time.Time) (string, events.Effects, error) {
 	if err := w.lock(); err != nil {

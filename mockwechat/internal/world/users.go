@@ -45,7 +45,7 @@ func InteractionKinds() []InteractionKind {
 }
 
 // Interaction is a user's interaction with an account, to record with
-// RecordInteraction.
+// Interact (the Server's RecordInteraction, POST /_mock/users).
 type Interaction struct {
 	// AppID is the account; "" means the only account when there is one.
 	AppID string `json:"appid,omitempty"`
