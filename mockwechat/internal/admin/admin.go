@@ -27,7 +27,7 @@ type Backend interface {
 	Accounts() []world.Account
 	AddAccount(a world.Account) error
 	PatchAccount(appID string, p world.AccountPatch) (world.Account, error)
-	Interact(appID, openID string) (world.User, error)
+	RecordInteraction(in world.Interaction) (world.User, error)
 	AppID(appID string) (string, error)
 	User(appID, openID string) (world.User, bool)
 	Inbox(openID string) []world.Message
