@@ -14,8 +14,8 @@ import (
 	"github.com/beevik/etree"
 )
 
-// The benchmarks of PERFORMANCE.md §1: verify + decode of one request
-// notification (the PROTOCOL §2 sample, signed with the test key), measured
+// The benchmarks of docs/performance.md: verify + decode of one request
+// notification (the sample of docs/protocol.md, "The notification", signed with the test key), measured
 // against baselines in the same run. Run them with
 //
 //	go test -run XXX -bench . -count 6 . | tee /tmp/bench.txt

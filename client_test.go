@@ -542,7 +542,7 @@ func mustUpdateFake(t *testing.T, f *fake, comp mockwechat.Complaint) {
 	}
 }
 
-// allCodes is every errcode of PROTOCOL §10 but 0.
+// allCodes is every errcode of the table in docs/protocol.md, "Error codes", but 0.
 var allCodes = []payfeedback.ErrorCode{
 	payfeedback.CodeSystemError, payfeedback.CodeInvalidCredential, payfeedback.CodeInvalidGrantType,
 	payfeedback.CodeInvalidOpenID, payfeedback.CodeInvalidMediaID, payfeedback.CodeInvalidMsgType,
@@ -573,7 +573,7 @@ var endpointCalls = []struct {
 	}},
 }
 
-// TestEveryErrorCode injects each errcode of PROTOCOL §10 into the fake's
+// TestEveryErrorCode injects each errcode of docs/protocol.md ("Error codes") into the fake's
 // answer, on the token endpoint and on each API endpoint, and checks the
 // client returns it as an *APIError of the right class, retrying exactly
 // the token errors once.

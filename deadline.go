@@ -5,10 +5,10 @@ import (
 	"time"
 )
 
-// GoodsKind is what an order sold; it sets the deadlines of PROTOCOL §7.
+// GoodsKind is what an order sold; it sets the deadlines of docs/protocol.md, "Deadlines".
 type GoodsKind int
 
-// The goods kinds of PROTOCOL §7.
+// The goods kinds of docs/protocol.md, "Deadlines".
 const (
 	// GoodsVirtual: virtual goods and services.
 	GoodsVirtual GoodsKind = iota
@@ -64,8 +64,8 @@ const (
 	// Shipped: the merchant reported the order shipped.
 	Shipped ShippingState = iota
 	// NotShippedInTime: not shipped, but the shipping deadline had not yet
-	// passed. The seed is silent on this case; payfeedback treats it like
-	// Shipped (PROTOCOL §7).
+	// passed. WeChat's document is silent on this case; payfeedback treats it like
+	// Shipped (docs/protocol.md, "Deadlines").
 	NotShippedInTime
 	// NotShippedOverdue: not shipped and the shipping deadline had passed.
 	NotShippedOverdue
@@ -94,7 +94,7 @@ func ShippingDeadline(kind GoodsKind) time.Duration {
 }
 
 // ResolutionDeadline is how long after a complaint the merchant has to
-// resolve it (PROTOCOL §7):
+// resolve it (docs/protocol.md, "Deadlines"):
 //
 //	                        virtual/service  physical
 //	not shipped, overdue    1 day            2 days

@@ -18,8 +18,8 @@ func TestShippingDeadline(t *testing.T) {
 	}
 }
 
-// TestResolutionDeadline covers every cell of PROTOCOL §7's table, plus the
-// case the seed leaves open (not shipped, shipping deadline not passed),
+// TestResolutionDeadline covers every cell of the table in docs/protocol.md, "Deadlines", plus the
+// case WeChat's document leaves open (not shipped, shipping deadline not passed),
 // which the project treats as the shipped row.
 func TestResolutionDeadline(t *testing.T) {
 	tests := []struct {

@@ -215,7 +215,7 @@ func TestDecodeEquivalentShapes(t *testing.T) {
 	}
 }
 
-// TestVerifyCorpus: every sample but the verbatim PROTOCOL sample (signed
+// TestVerifyCorpus: every sample but the verbatim protocol sample (signed
 // with an unknown key) verifies with the test key.
 func TestVerifyCorpus(t *testing.T) {
 	for _, name := range sortedKeys(testFiles(t, samplesDir, ".xml")) {
@@ -548,7 +548,7 @@ func TestDecodeDoesNotAliasInput(t *testing.T) {
 }
 
 // TestParseAllocs: decoding and verifying the usual notification allocates
-// twice, the Notification and the bytes of its values (PERFORMANCE.md §1
+// twice, the Notification and the bytes of its values (docs/performance.md
 // allows two). Allocation counts are not timings: they do not vary with
 // the machine.
 func TestParseAllocs(t *testing.T) {

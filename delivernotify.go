@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// DeliverStatus is the deliver_status of a deliver notify (PROTOCOL §9).
+// DeliverStatus is the deliver_status of a deliver notify (docs/protocol.md, "Deliver notify").
 type DeliverStatus string
 
 // The two deliver statuses.
@@ -84,7 +84,7 @@ func (s Shipment) Validate() error {
 }
 
 // DeliverNotify tells WeChat the goods of an order were shipped (or failed
-// to ship), PROTOCOL §9: POST /pay/delivernotify with a JSON body signed with
+// to ship), docs/protocol.md, "Deliver notify": POST /pay/delivernotify with a JSON body signed with
 // the paySignKey (app_signature over every field except sign_method, by
 // Sign). It needs ClientOptions.PaySignKey.
 func (c *Client) DeliverNotify(ctx context.Context, s Shipment) error {

@@ -14,7 +14,7 @@ import (
 )
 
 // TestDeliverSignatureVectors: the deliver-notify signature of the
-// vectors of PROTOCOL §9 (computed independently with sha1sum; the same
+// vectors of docs/protocol.md, "Deliver notify" (computed independently with sha1sum; the same
 // vectors as testdata/vectors/deliver_notify.json).
 func TestDeliverSignatureVectors(t *testing.T) {
 	const key = "L8LrMqqeGRxST5reouB0K66CaYAWpqhAVsq7ggKkxHCOastWksvuX1uvmvQclxaHoYd3ElNBrNO2DHnnzgfVG9Qs473M3DTOZug5er46FhuGofumV8H2FVR9qkjSlC5K"

@@ -11,7 +11,7 @@ import (
 )
 
 // DefaultMaxArticles is the most articles a news message may carry: the
-// seed's 10 (PROTOCOL §8; the live API later lowered it to 8, then 1, so it
+// document's 10 (docs/protocol.md, "Customer-service messages"; the live API later lowered it to 8, then 1, so it
 // is configurable in ClientOptions.MaxArticles and MessageLimits).
 const DefaultMaxArticles = 10
 
@@ -44,12 +44,12 @@ func (e *ValidationError) Error() string {
 // Unwrap returns ErrInvalidRequest.
 func (e *ValidationError) Unwrap() error { return ErrInvalidRequest }
 
-// MessageType is a customer-service message type, the msgtype of PROTOCOL
-// §8. (Not to be confused with MsgType, the kind of a complaint
+// MessageType is a customer-service message type, the msgtype of docs/protocol.md,
+// "Customer-service messages". (Not to be confused with MsgType, the kind of a complaint
 // notification.)
 type MessageType string
 
-// The six message types of PROTOCOL §8.
+// The six message types of docs/protocol.md, "Customer-service messages".
 const (
 	MessageText  MessageType = "text"
 	MessageImage MessageType = "image"

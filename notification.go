@@ -8,7 +8,7 @@ import (
 // MsgType is the kind of a complaint notification.
 type MsgType string
 
-// The three kinds of complaint notification (PROTOCOL §2).
+// The three kinds of complaint notification (docs/protocol.md, "The notification").
 const (
 	// MsgRequest: the user filed a complaint.
 	MsgRequest MsgType = "request"
@@ -31,7 +31,7 @@ const MaxPictures = 5
 // SignMethodSHA1 is the only signature method of the protocol.
 const SignMethodSHA1 = "sha1"
 
-// Notification is one complaint notification, every element of PROTOCOL §2.
+// Notification is one complaint notification, every element of docs/protocol.md, "The notification".
 // Values are kept exactly as sent, trimmed of surrounding whitespace.
 type Notification struct {
 	// AppID is the official account's id (AppId).

@@ -13,7 +13,7 @@ type Param struct {
 	Key, Value string
 }
 
-// Sign computes a WeChat V2 payment signature (PROTOCOL §3): the params plus
+// Sign computes a WeChat V2 payment signature (docs/protocol.md, "The AppSignature"): the params plus
 // appkey=appKey, keys lower-cased and sorted, joined as key=value with '&',
 // SHA1, lower-case hex. It is the one implementation behind AppSignature and
 // the deliver-notify app_signature. Sign returns ErrEmptyKey for an empty

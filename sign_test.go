@@ -218,8 +218,8 @@ func TestSignKeepsSignMethod(t *testing.T) {
 	}
 }
 
-// TestSignDeliverNotify reproduces the deliver-notify vectors (PROTOCOL
-// §9): every field but sign_method, plus appkey. The expected signatures
+// TestSignDeliverNotify reproduces the deliver-notify vectors (docs/protocol.md,
+// "Deliver notify"): every field but sign_method, plus appkey. The expected signatures
 // were computed with sha1sum, independently of this code.
 func TestSignDeliverNotify(t *testing.T) {
 	var file struct {

@@ -11,7 +11,7 @@ import (
 
 // BenchmarkSuiteInProcess is conformance.Test's cost: the whole suite,
 // API cases and their 25 virtual hours included, against the reference
-// merchant in-process (PERFORMANCE.md §3: ≤ 1 s).
+// merchant in-process (docs/performance.md: ≤ 1 s).
 //
 //	go test -run '^$' -bench SuiteInProcess -benchtime 20x ./conformance/
 func BenchmarkSuiteInProcess(b *testing.B) {
@@ -26,7 +26,7 @@ func BenchmarkSuiteInProcess(b *testing.B) {
 }
 
 // BenchmarkSuiteLoopback is the CLI's cost against a merchant on loopback
-// that answers promptly, in real time (PERFORMANCE.md §3: ≤ 5 s).
+// that answers promptly, in real time (docs/performance.md: ≤ 5 s).
 //
 //	go test -run '^$' -bench SuiteLoopback -benchtime 10x ./conformance/
 func BenchmarkSuiteLoopback(b *testing.B) {
@@ -50,7 +50,7 @@ func BenchmarkSuiteLoopback(b *testing.B) {
 
 // BenchmarkChaos is the chaos campaign of 1,000 complaints against the
 // reference merchant, in-process with the embedded fake and over loopback
-// as the CLI runs it (PERFORMANCE.md §3: ≤ 10 s).
+// as the CLI runs it (docs/performance.md: ≤ 10 s).
 //
 //	go test -run '^$' -bench Chaos -benchtime 3x ./conformance/
 func BenchmarkChaos(b *testing.B) {

@@ -42,6 +42,14 @@ func (s *Server) SetPayPermission(appID string, allowed bool) error {
 	return err
 }
 
+// SetMessagePermission grants or withdraws an account's customer-service
+// message permission; without it /cgi-bin/message/custom/send answers
+// 48001.
+func (s *Server) SetMessagePermission(appID string, allowed bool) error {
+	_, err := s.PatchAccount(appID, AccountPatch{MessagePermission: &allowed})
+	return err
+}
+
 // SetReasons sets an account's merchant-defined complaint reasons: at most
 // MaxChoices, each 1 to MaxChoiceLen characters (runes, not bytes).
 func (s *Server) SetReasons(appID string, reasons []string) error {
@@ -70,11 +78,20 @@ func (s *Server) Solutions(appID string) []string {
 	return a.Solutions
 }
 
-// Interact records that the user interacted with the account now (sent a
-// message, clicked a menu…), creating the user when new. It opens the
-// messaging window.
+// Interact records that the user sent the account a message now, creating
+// the user when new. It opens the messaging window. RecordInteraction
+// records another kind, or another time.
 func (s *Server) Interact(appID, openID string) (User, error) {
-	u, fx, err := s.world.Interact(appID, openID)
+	return s.RecordInteraction(Interaction{AppID: appID, OpenID: openID})
+}
+
+// RecordInteraction records a user's interaction with an account — a
+// message, a menu click, a subscription, a QR-code scan, a payment or a
+// complaint, now or earlier on the fake's clock — creating the user when
+// new. The messaging window runs from the user's last interaction: an
+// interaction earlier than one already recorded changes nothing.
+func (s *Server) RecordInteraction(in Interaction) (User, error) {
+	u, fx, err := s.world.Interact(in)
 	s.apply(fx)
 	return u, err
 }

@@ -11,8 +11,9 @@ import (
 // world's transition with its effects handed to the bus.
 
 // FileComplaint files a complaint as a user would: it creates the user and
-// the order when new, sets the deadline of payfeedback.ResolveBy, counts as
-// the user's interaction, and pushes a "request" notification to the
+// the order when new (or files without an order: ComplaintSpec.NoOrder),
+// sets the deadline of payfeedback.ResolveBy, counts as the user's
+// interaction, and pushes a "request" notification to the
 // account's payfeedback_url (asynchronously: see WaitForDelivery). A
 // complaint whose notification would exceed what receivers accept
 // (payfeedback.MaxNotificationSize) is refused.

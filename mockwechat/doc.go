@@ -16,7 +16,10 @@
 // pushes included, while it closes at once the connections that are idle
 // or never sent a request (Close after 64 clients takes milliseconds). A
 // *Server is also an http.Handler, to mount inside another server (New or
-// NewUnstartedServer, without Start). The CLI's `payfeedback mock` runs it
+// NewUnstartedServer, without Start). Reset puts it back in its start
+// state (the world as the options made it, the clock at its start, the
+// logs emptied, pushes in flight cancelled), so that suites can share one
+// fake. The CLI's `payfeedback mock` runs it
 // as a process on 127.0.0.1:8080. A served fake reads a whole request
 // within Options.ReadTimeout (10 s), closes connections idle
 // Options.IdleTimeout (2 min) and answers 431 beyond Options.MaxHeaderBytes
@@ -65,8 +68,9 @@
 // live one; a quota counts calls per day on the fake's clock and resets at
 // midnight Beijing time), no per-minute limit (CallsPerMinute answers
 // 45011 beyond), a 24-hour messaging window, news limited to
-// payfeedback.DefaultMaxArticles answered 45008 beyond (NewsOverflowSilent:
-// HTTP 200 with an empty body, nothing delivered), media ids valid 72 h
+// payfeedback.DefaultMaxArticles answered 45008 beyond, what the later live
+// API answers (NewsOverflowSilent: no answer at all, the connection held
+// until the client gives up or the fake closes), media ids valid 72 h
 // (image 128 KiB, voice 256 KiB, video 1 MiB, thumb 64 KiB; 10,000
 // remembered), inboxes of 1,000 messages, pushes with a 5 s timeout, 8 at a
 // time, unpaced (PushRate), any 2xx acknowledging (StrictPushAck: 2xx and
@@ -91,6 +95,11 @@
 // A complaint whose notification would exceed what receivers accept
 // (payfeedback.MaxNotificationSize, 64 KiB) is refused.
 //
+// A complaint may be filed without an order (ComplaintSpec.NoOrder; TransId
+// is optional in WeChat's document): its notifications carry no TransId,
+// and it gets the deadline of a shipped order of its goods kind (3 or 15
+// days), there being no payment to count a shipping deadline from.
+//
 // Complaints move filed → handled (update) → confirmed or rejected (the
 // user); a rejected one may be handled again; a filed one may be confirmed
 // (withdrawn). Overdue is a mark set when the deadline of
@@ -99,7 +108,9 @@
 // states 0 awaiting evidence, 1 evidence deadline missed, 2 under review,
 // 3 decided for the user, 4 for the merchant (the console only said "3/4
 // arbitrated"). Filing, confirming, rejecting and paying count as the
-// user's interactions, opening the messaging window.
+// user's interactions, opening the messaging window; RecordInteraction
+// records the other openers of WeChat's document (a message, a menu
+// click, a subscription, a QR-code scan), now or earlier.
 //
 // # Time
 //

@@ -2,35 +2,13 @@ package mockwechat
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/golden"
 )
-
-var update_ = flag.Bool("update", false, "rewrite the golden files under testdata/mock")
-
-// golden compares got with ../testdata/mock/name, rewriting it with -update.
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("..", "testdata", "mock", name)
-	if *update_ {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run %s -update to create it)", err, t.Name())
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s differs from the golden file (-want +got):\n%s", name, diff)
-	}
-}
 
 // TestGoldenPushes pins the exact documents the fake pushes for a
 // complaint's life (seeded ids, virtual time), and checks each verifies.
@@ -65,7 +43,7 @@ func TestGoldenPushes(t *testing.T) {
 		all.WriteString(d.Attempts[0].Body)
 		all.WriteString("\n\n")
 	}
-	golden(t, "pushes.golden.xml", all.Bytes())
+	golden.Check(t, filepath.Join("..", "testdata", "mock", "pushes.golden.xml"), all.Bytes())
 	if n := len(rc.notifications()); n != 3 {
 		t.Fatalf("receiver verified %d notifications, want 3", n)
 	}

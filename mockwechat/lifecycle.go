@@ -91,6 +91,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 	s.feed.Close()
 	s.bus.Close()
 	s.sched.Close()
+	s.api.Stop() // calls held without an answer end: Close never waits for a client's timeout
 	if s.detach != nil {
 		s.detach()
 	}

@@ -2,8 +2,12 @@ package mockwechat
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -83,7 +87,10 @@ func TestCustomSend(t *testing.T) {
 		{"image without media_id", `{"touser":"o1","msgtype":"image","image":{}}`, payfeedback.CodeDataFormat},
 		{"voice without media_id", `{"touser":"o1","msgtype":"voice","voice":{}}`, payfeedback.CodeDataFormat},
 		{"video without thumb", `{"touser":"o1","msgtype":"video","video":{"media_id":"` + img.MediaID + `"}}`, payfeedback.CodeDataFormat},
+		{"video without media_id", `{"touser":"o1","msgtype":"video","video":{"thumb_media_id":"` + thumb.MediaID + `"}}`, payfeedback.CodeDataFormat},
+		{"music without musicurl", `{"touser":"o1","msgtype":"music","music":{"hqmusicurl":"http://hq","thumb_media_id":"` + thumb.MediaID + `"}}`, payfeedback.CodeDataFormat},
 		{"music without hqmusicurl", `{"touser":"o1","msgtype":"music","music":{"musicurl":"http://m","thumb_media_id":"x"}}`, payfeedback.CodeDataFormat},
+		{"music without thumb_media_id", `{"touser":"o1","msgtype":"music","music":{"musicurl":"http://m","hqmusicurl":"http://hq"}}`, payfeedback.CodeDataFormat},
 		{"news without articles", `{"touser":"o1","msgtype":"news","news":{"articles":[]}}`, payfeedback.CodeDataFormat},
 		{"no touser", `{"msgtype":"text","text":{"content":"x"}}`, payfeedback.CodeInvalidOpenID},
 		{"unknown touser", `{"touser":"o-nobody","msgtype":"text","text":{"content":"x"}}`, payfeedback.CodeInvalidOpenID},
@@ -132,6 +139,12 @@ func TestCustomSend(t *testing.T) {
 	}
 }
 
+// TestCustomSendNewsOverflowSilent: the original document's "more than
+// 10 articles: no response", as a client meets it: no answer comes, the
+// client's own timeout ends the call, nothing is delivered, and the call
+// is logged at once with errcode 45008 and no HTTP status. A client
+// without a timeout waits until the fake closes, and Close does not wait
+// for it.
 func TestCustomSendNewsOverflowSilent(t *testing.T) {
 	s, _ := newVirtual(t, Options{NewsOverflow: NewsOverflowSilent, NewsLimit: 8})
 	s.Interact("", "o1")
@@ -139,16 +152,53 @@ func TestCustomSendNewsOverflowSilent(t *testing.T) {
 	if got := send(t, s, tok, news(8)); got.ErrCode != 0 {
 		t.Fatalf("8 articles: %s", got.raw)
 	}
-	got := send(t, s, tok, news(9))
-	if got.status != 200 || got.raw != "" {
-		t.Fatalf("9 articles, silent: HTTP %d %q, want 200 and an empty body", got.status, got.raw)
+	target := s.URL + payfeedback.PathSendMessage + "?access_token=" + url.QueryEscape(tok)
+	impatient := &http.Client{Transport: s.Client().Transport, Timeout: 100 * time.Millisecond}
+	resp, err := impatient.Post(target, "application/json", strings.NewReader(news(9)))
+	if err == nil {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		t.Fatalf("9 articles, silent: HTTP %d %q, want no answer at all", resp.StatusCode, body)
+	}
+	if ne := net.Error(nil); !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("9 articles, silent: %v, want the client's timeout", err)
+	}
+	// The fake notices the client left and lets the call go.
+	for deadline := time.Now().Add(5 * time.Second); strings.Contains(strings.Join(s.life.open(), " "), "active"); {
+		if time.Now().After(deadline) {
+			t.Fatalf("the call is still held after the client gave up: %v", s.life.open())
+		}
+		time.Sleep(time.Millisecond)
 	}
 	if n := len(s.Inbox("o1")); n != 1 {
 		t.Fatalf("inbox has %d messages, want only the first", n)
 	}
 	calls := s.Calls()
-	if last := calls[len(calls)-1]; last.ErrCode != payfeedback.CodeArticleLimit {
-		t.Fatalf("silent overflow recorded as %d, want 45008", last.ErrCode)
+	if last := calls[len(calls)-1]; last.ErrCode != payfeedback.CodeArticleLimit || last.Status != 0 || len(last.Answer) != 0 {
+		t.Fatalf("silent overflow recorded as errcode %d, HTTP %d, answer %q; want 45008, no status, no answer", last.ErrCode, last.Status, last.Answer)
+	}
+
+	// A patient client: Close ends its wait instead of waiting for it.
+	seen := calls[len(calls)-1].Seq
+	done := make(chan error, 1)
+	go func() {
+		resp, err := s.Client().Post(target, "application/json", strings.NewReader(news(9)))
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	ctx := testCtx(t)
+	if _, err := s.WaitForCall(ctx, func(c Call) bool { return c.Seq > seen }); err != nil {
+		t.Fatal(err)
+	}
+	sctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := s.Shutdown(sctx); err != nil {
+		t.Fatalf("Shutdown with a client waiting for an answer that never comes: %v (want it done at once)", err)
+	}
+	if err := <-done; err == nil {
+		t.Fatal("the waiting client got an answer when the fake closed, want none")
 	}
 }
 
@@ -172,6 +222,91 @@ func TestComplaintOpensWindow(t *testing.T) {
 	}
 	if got := send(t, s, tok, `{"touser":"o1","msgtype":"text","text":{"content":"x"}}`); got.ErrCode != 0 {
 		t.Fatalf("after the user rejected (an interaction): %s", got.raw)
+	}
+}
+
+// TestComplaintWithoutOrderOpensWindow: filing a complaint opens the
+// messaging window by itself, not through a payment: a complaint filed
+// without an order, and one about an order paid long ago.
+func TestComplaintWithoutOrderOpensWindow(t *testing.T) {
+	s, clk := newVirtual(t, Options{})
+	ctx := testCtx(t)
+	o, err := s.AddOrder(Order{OpenID: "o-paid", PaidAt: t0.Add(-72 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, spec := range []ComplaintSpec{{OpenID: "o1", NoOrder: true}, {TransID: o.TransID}} {
+		if _, err := s.FileComplaint(ctx, spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Advance(24*time.Hour - time.Second)
+	tok, _ := s.Token("")
+	for _, to := range []string{"o1", "o-paid"} {
+		if got := send(t, s, tok, `{"touser":"`+to+`","msgtype":"text","text":{"content":"x"}}`); got.ErrCode != 0 {
+			t.Errorf("%s, 24 h less a second after complaining: %s", to, got.raw)
+		}
+	}
+	clk.Advance(time.Second)
+	tok, _ = s.Token("")
+	for _, to := range []string{"o1", "o-paid"} {
+		if got := send(t, s, tok, `{"touser":"`+to+`","msgtype":"text","text":{"content":"x"}}`); got.ErrCode != payfeedback.CodeOutOfWindow {
+			t.Errorf("%s, 24 h after complaining: %s, want 45015", to, got.raw)
+		}
+	}
+}
+
+// TestCustomSendUnlimitedInWindow: inside the window the account may send
+// as many messages as it likes.
+func TestCustomSendUnlimitedInWindow(t *testing.T) {
+	s, _ := newVirtual(t, Options{})
+	s.Interact("", "o1")
+	tok := getToken(t, s, DemoAccount())
+	for i := range 100 {
+		if got := send(t, s, tok, fmt.Sprintf(`{"touser":"o1","msgtype":"text","text":{"content":"m%d"}}`, i)); got.ErrCode != 0 {
+			t.Fatalf("message %d: %s, want every message inside the window delivered", i+1, got.raw)
+		}
+	}
+	if n := len(s.Inbox("o1")); n != 100 {
+		t.Fatalf("inbox has %d messages, want 100", n)
+	}
+}
+
+// TestCustomSendToken: custom/send checks the access_token first, and
+// delivers nothing on a refusal.
+func TestCustomSendToken(t *testing.T) {
+	s, clk := newVirtual(t, Options{})
+	demo := DemoAccount()
+	s.Interact("", "o1")
+	superseded := getToken(t, s, demo)
+	getToken(t, s, demo)
+	clk.Advance(5 * time.Minute) // past the grace period
+	expiring := getToken(t, s, demo)
+	clk.Advance(7200 * time.Second)
+	s.Interact("", "o1")
+	tests := []struct {
+		name, tok string
+		want      payfeedback.ErrorCode
+	}{
+		{"missing", "", payfeedback.CodeTokenMissing},
+		{"unknown", "not-a-token", payfeedback.CodeInvalidCredential},
+		{"superseded past the grace period", superseded, payfeedback.CodeInvalidCredential},
+		{"expired", expiring, payfeedback.CodeTokenExpired},
+	}
+	for _, tt := range tests {
+		q := url.Values{}
+		if tt.tok != "" {
+			q.Set("access_token", tt.tok)
+		}
+		if got := do(t, s, "POST", payfeedback.PathSendMessage, q, textTo1); got.ErrCode != tt.want {
+			t.Errorf("%s token: %s, want errcode %d", tt.name, got.raw, tt.want)
+		}
+	}
+	if n := len(s.Inbox("o1")); n != 0 {
+		t.Fatalf("%d messages delivered with a bad token", n)
+	}
+	if got := send(t, s, getToken(t, s, demo), textTo1); got.ErrCode != 0 {
+		t.Fatalf("a valid token: %s", got.raw)
 	}
 }
 

@@ -76,6 +76,7 @@ func New(opts Options) (*Server, error) {
 	if v := s.sched.Virtual(); v != nil {
 		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})
 	}
+	s.keepOrigin()
 	return s, nil
 }
 

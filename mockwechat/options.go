@@ -73,11 +73,15 @@ func DefaultRetrySchedule() []time.Duration {
 type NewsOverflow string
 
 const (
-	// NewsOverflowError answers errcode 45008 (the live API). The default.
+	// NewsOverflowError answers errcode 45008, what the later live API
+	// answers. The default.
 	NewsOverflowError NewsOverflow = "error"
-	// NewsOverflowSilent is the original document's "no response": the
-	// fake answers HTTP 200 with an empty body and delivers nothing. The
-	// call is recorded with errcode 45008.
+	// NewsOverflowSilent is the original document's "no response", as a
+	// client meets it: no answer ever comes. The fake delivers nothing,
+	// logs the call at once (errcode 45008, HTTP status 0), and holds the
+	// connection open until the client gives up (its timeout or context)
+	// or the fake closes, then closes it without an answer. Close does not
+	// wait for such clients.
 	NewsOverflowSilent NewsOverflow = "silent"
 )
 

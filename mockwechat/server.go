@@ -53,6 +53,10 @@ type Server struct {
 	console *console.Handler
 	detach  func() // from a virtual clock
 
+	// resetMu serialises Reset; it is taken before any other part's lock.
+	resetMu sync.Mutex
+	origin  origin // the start state, read under resetMu
+
 	life      lifecycle
 	closeOnce sync.Once
 	closeErr  error

@@ -22,6 +22,10 @@ type (
 	AccountPatch = world.AccountPatch
 	// User is a WeChat user of one account.
 	User = world.User
+	// Interaction is a user's interaction with an account.
+	Interaction = world.Interaction
+	// InteractionKind is how a user interacted with an account.
+	InteractionKind = world.InteractionKind
 	// Order is a payment of a user to an account.
 	Order = world.Order
 	// Message is a customer-service message delivered to a user's inbox.
@@ -87,6 +91,23 @@ const (
 	StateConfirmed = world.StateConfirmed
 	StateRejected  = world.StateRejected
 )
+
+// The interaction kinds: the window openers of WeChat's document.
+const (
+	InteractMessage   = world.InteractMessage
+	InteractClick     = world.InteractClick
+	InteractSubscribe = world.InteractSubscribe
+	InteractScan      = world.InteractScan
+	InteractPayment   = world.InteractPayment
+	InteractComplaint = world.InteractComplaint
+)
+
+// InteractionKinds returns the interaction kinds.
+func InteractionKinds() []InteractionKind { return world.InteractionKinds() }
+
+// ShippingNoOrder is the Shipping of a complaint filed without an order
+// (ComplaintSpec.NoOrder).
+const ShippingNoOrder = world.ShippingNoOrder
 
 // The arbitration states 0–4 (3: decided for the user, 4: for the
 // merchant, the fake's reading of the console's "3/4 arbitrated").

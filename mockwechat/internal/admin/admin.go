@@ -28,7 +28,7 @@ type Backend interface {
 	Accounts() []world.Account
 	AddAccount(a world.Account) error
 	PatchAccount(appID string, p world.AccountPatch) (world.Account, error)
-	Interact(appID, openID string) (world.User, error)
+	RecordInteraction(in world.Interaction) (world.User, error)
 	AppID(appID string) (string, error)
 	User(appID, openID string) (world.User, bool)
 	Inbox(openID string) []world.Message
@@ -61,6 +61,8 @@ type Backend interface {
 	WaitForDelivery(ctx context.Context, match func(push.Delivery) bool) (push.Delivery, error)
 	WaitIdle(ctx context.Context) error
 	PendingDeliveries() int
+
+	Reset(ctx context.Context) error
 }
 
 // Options configure the admin API.
@@ -113,6 +115,7 @@ func New(o Options) *Handler {
 	h.worldRoutes(route)
 	h.complaintRoutes(route)
 	h.observeRoutes(route)
+	h.stateRoutes(route)
 	h.mux.HandleFunc("/_mock/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf(
 			"mockwechat: admin: no endpoint %s %s: see GET /_mock/ for the endpoints, /_mock/openapi.json for their schemas",

@@ -56,7 +56,8 @@ func (h *Handler) addAccount(r *http.Request) (int, any, error) {
 }
 
 // patchAccount takes {"notify_url":"…","pay_permission":false,
-// "reasons":[…],"solutions":[…]}, each optional.
+// "message_permission":false,"reasons":[…],"solutions":[…]}, each
+// optional.
 func (h *Handler) patchAccount(r *http.Request) (int, any, error) {
 	var p world.AccountPatch
 	if err := decodeBody(r, &p); err != nil {
@@ -96,15 +97,14 @@ func (h *Handler) choices(solutions, set bool) func(r *http.Request) (int, any, 
 	}
 }
 
+// interact takes {"appid","openid","kind","at"}: kind "" is a message,
+// at "" now.
 func (h *Handler) interact(r *http.Request) (int, any, error) {
-	var p struct {
-		AppID  string `json:"appid"`
-		OpenID string `json:"openid"`
-	}
-	if err := decodeBody(r, &p); err != nil {
+	var in world.Interaction
+	if err := decodeBody(r, &in); err != nil {
 		return 0, nil, err
 	}
-	u, err := h.b.Interact(p.AppID, p.OpenID)
+	u, err := h.b.RecordInteraction(in)
 	return 200, u, err
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
@@ -42,6 +43,9 @@ type Handler struct {
 	o      Options
 	limits *limits // nil: no per-minute limit
 	routes map[string]endpoint
+	// stop is closed by Stop: calls held without an answer end.
+	stop     chan struct{}
+	stopOnce sync.Once
 }
 
 // endpoint is one API path: its method, whether it reads a JSON body, and
@@ -55,7 +59,7 @@ type endpoint struct {
 
 // New returns the API handler.
 func New(o Options) *Handler {
-	h := &Handler{o: o}
+	h := &Handler{o: o, stop: make(chan struct{})}
 	if o.CallsPerMinute > 0 {
 		h.limits = newLimits(o.CallsPerMinute)
 	}
@@ -67,6 +71,13 @@ func New(o Options) *Handler {
 		payfeedback.PathUploadMedia:    {payfeedback.PathUploadMedia, http.MethodPost, false, h.upload},
 	}
 	return h
+}
+
+// Reset forgets the per-minute limits' counts: a server's reset.
+func (h *Handler) Reset() {
+	if h.limits != nil {
+		h.limits.reset()
+	}
 }
 
 // call is one call being served.
@@ -111,7 +122,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// appid read from the query is copied where it is read).
 	rec := calllog.Call{Time: c.now, Endpoint: ep.path, Method: method(r), AppID: c.appID,
 		Body: c.body, ErrCode: resp.code, Status: resp.statusOr200(), Fault: c.fault}
-	if resp.dropped {
+	if resp.dropped || resp.silent {
 		rec.Status = 0
 	} else {
 		rec.Answer = write(w, resp)
@@ -121,6 +132,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rec.Latency = time.Since(start)
 	h.record(rec, c.query)
+	if resp.silent {
+		h.withhold(c)
+		return
+	}
 	if resp.abort {
 		panic(http.ErrAbortHandler)
 	}
@@ -223,7 +238,7 @@ func answer(err error) response {
 	var r *world.Refused
 	if errors.As(err, &r) {
 		if r.Silent {
-			return response{code: r.Code, body: []byte{}}
+			return response{code: r.Code, silent: true}
 		}
 		return fail(r.Code, r.Hint)
 	}

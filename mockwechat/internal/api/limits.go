@@ -36,3 +36,11 @@ func (l *limits) allow(appID, path string, now time.Time) bool {
 	}
 	return lim.AllowN(now, 1)
 }
+
+// reset forgets every account's use: a server's reset (its clock may go
+// back, which a limiter would take for no time passing).
+func (l *limits) reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	clear(l.m)
+}

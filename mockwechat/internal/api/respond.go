@@ -36,6 +36,9 @@ type response struct {
 	// dropped: the connection was closed without an answer; abort: it
 	// could not be hijacked, so the handler aborts after logging.
 	dropped, abort bool
+	// silent: no answer at all; the call is held until the client gives
+	// up or the fake closes (withhold).
+	silent bool
 }
 
 func (r response) statusOr200() int {
@@ -99,6 +102,31 @@ func write(w http.ResponseWriter, resp response) []byte {
 	w.WriteHeader(resp.statusOr200())
 	w.Write(body)
 	return body
+}
+
+// Stop ends the calls held without an answer (a silent news overflow):
+// their connections are closed, still without an answer. The fake calls it
+// when it begins to close, so that Close never waits for a client's
+// timeout.
+func (h *Handler) Stop() { h.stopOnce.Do(func() { close(h.stop) }) }
+
+// withhold answers nothing, as the original document says WeChat does to a
+// news message over the limit ("no response"): it holds the call until the
+// client gives up (its timeout or context closes the connection) or the
+// handler stops (the fake closes), then closes the connection without an
+// answer.
+func (h *Handler) withhold(c *call) {
+	select {
+	case <-c.r.Context().Done():
+	case <-h.stop:
+	}
+	if hj, ok := c.w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // applyFault carries out an API fault; answered is false when the call

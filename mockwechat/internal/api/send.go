@@ -116,11 +116,12 @@ func decodeSend(body []byte) (world.Outgoing, error) {
 }
 
 // send serves POST /cgi-bin/message/custom/send. Checks, in order: the
-// token (41001, 40001, 42001), the body (44002 empty, 47001 not JSON or
-// wrong shape, 40008 msgtype, 47001 required field), then the world's:
-// the user (40003), media ids (40007), the news limit (45008, or
-// silence), the interaction window (45015). A message that passes lands
-// in the user's inbox.
+// token (41001, 40001, 42001), the customer-service message permission
+// (48001), the body (44002 empty, 47001 not JSON or wrong shape, 40008
+// msgtype, 47001 required field), then the world's: the user (40003),
+// media ids (40007), the news limit (45008, or no answer at all), the
+// interaction window (45015). A message that passes lands in the user's
+// inbox.
 func (h *Handler) send(c *call) response {
 	m, bodyErr := parseSend(c.body)
 	appID, fx, err := h.o.World.Send(c.param("access_token"), m, bodyErr, c.now)

@@ -34,7 +34,8 @@ type Call struct {
 	ErrCode payfeedback.ErrorCode `json:"errcode"`
 	// Answer is the start of the body answered.
 	Answer []byte `json:"answer,omitempty"`
-	// Status is the HTTP status answered (0 for a dropped connection).
+	// Status is the HTTP status answered (0 for a dropped connection, or a
+	// news overflow left unanswered).
 	Status int `json:"status"`
 	// Fault describes the injected fault that answered the call, if any.
 	Fault string `json:"fault,omitempty"`

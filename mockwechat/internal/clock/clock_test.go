@@ -110,3 +110,43 @@ func TestVirtualSchedulerClose(t *testing.T) {
 		t.Fatal("Virtual() does not name the clock underneath")
 	}
 }
+
+// TestClearAndSet: Clear forgets one server's events on a shared clock and
+// goes on scheduling; Set moves the clock back without firing.
+func TestClearAndSet(t *testing.T) {
+	c := NewVirtual(t0)
+	a, b := c.Scheduler(), c.Scheduler()
+	var rec recorder
+	a.At(t0.Add(time.Hour), rec.add("a-old"))
+	b.At(t0.Add(time.Hour), rec.add("b"))
+	a.Clear()
+	a.At(t0.Add(2*time.Hour), rec.add("a-new"))
+	c.Advance(3 * time.Hour)
+	if got := rec.fired(); !slices.Equal(got, []string{"b", "a-new"}) {
+		t.Fatalf("fired %v, want b a-new", got)
+	}
+	c.Set(t0)
+	if !c.Now().Equal(t0) || len(rec.fired()) != 2 {
+		t.Fatalf("Set: now %v, fired %v", c.Now(), rec.fired())
+	}
+	a.At(t0.Add(time.Minute), rec.add("again"))
+	c.Advance(time.Minute)
+	if got := rec.fired(); len(got) != 3 || got[2] != "again" {
+		t.Fatalf("after Set: fired %v", got)
+	}
+
+	synctest.Test(t, func(t *testing.T) {
+		r := NewReal()
+		var rec recorder
+		r.At(time.Now().Add(time.Second), rec.add("old"))
+		r.Clear()
+		r.At(time.Now().Add(2*time.Second), rec.add("new"))
+		time.Sleep(3 * time.Second)
+		synctest.Wait()
+		if got := rec.fired(); !slices.Equal(got, []string{"new"}) {
+			t.Fatalf("real: fired %v, want new", got)
+		}
+		r.Close()
+		r.Wait()
+	})
+}

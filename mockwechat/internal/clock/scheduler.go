@@ -16,6 +16,9 @@ type Scheduler interface {
 	At(t time.Time, f func()) *Event
 	// Cancel forgets an event not yet fired.
 	Cancel(e *Event)
+	// Clear forgets every event not yet fired and goes on scheduling: a
+	// server's reset. It does not wait for a callback already running.
+	Clear()
 	// Close stops firing events and forgets those not yet fired. It does
 	// not wait for a callback already running.
 	Close()
@@ -156,6 +159,16 @@ func (r *Real) popDue() *Event {
 		return nil
 	}
 	return heap.Pop(&r.events).(*Event)
+}
+
+// Clear forgets every event not yet fired.
+func (r *Real) Clear() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range r.events {
+		e.index = -1
+	}
+	r.events = nil
 }
 
 // Close stops firing and forgets every event not yet fired.

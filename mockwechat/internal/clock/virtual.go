@@ -66,6 +66,18 @@ func (c *Virtual) AdvanceTo(t time.Time) {
 	c.advanceTo(t)
 }
 
+// Set puts the clock at t, forward or back, firing nothing: a reset to
+// the start of a scenario. It waits for an Advance in progress. Events of
+// the servers on the clock stay scheduled; those before t fire at the
+// next Advance.
+func (c *Virtual) Set(t time.Time) {
+	c.advancing.Lock()
+	defer c.advancing.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = t
+}
+
 func (c *Virtual) advanceTo(target time.Time) {
 	from := c.Now()
 	for {
@@ -201,6 +213,15 @@ func (v *virtualScheduler) Cancel(e *Event) {
 	defer v.mu.Unlock()
 	delete(v.mine, e)
 	v.c.cancel(e)
+}
+
+func (v *virtualScheduler) Clear() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for e := range v.mine {
+		v.c.cancel(e)
+	}
+	clear(v.mine)
 }
 
 func (v *virtualScheduler) Close() {

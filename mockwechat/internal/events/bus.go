@@ -97,6 +97,18 @@ func (b *Bus) Pending() int {
 	return len(b.timers)
 }
 
+// Reset forgets every deadline, cancelling it on the clock, and goes on
+// scheduling: a server's reset. A deadline firing meanwhile finds itself
+// forgotten and does nothing.
+func (b *Bus) Reset() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, ev := range b.timers {
+		b.sched.Cancel(ev)
+	}
+	clear(b.timers)
+}
+
 // Close makes the bus schedule and fire nothing more.
 func (b *Bus) Close() {
 	b.mu.Lock()

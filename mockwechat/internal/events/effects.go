@@ -95,6 +95,9 @@ const (
 	OrderShipped     What = "order-delivery-reported" // deliver notify, shipped or failed
 	MessageDelivered What = "message-delivered"
 	MediaAdded       What = "media-added"
+	// WorldReset: the whole world went back to its start state (a
+	// server's Reset); the call log and the delivery log were emptied.
+	WorldReset What = "world-reset"
 )
 
 // Complaint reports whether the change is a complaint's.

@@ -91,6 +91,8 @@ func (c Change) String() string {
 		return "order " + short(c.TransID) + " delivery reported"
 	case MessageDelivered:
 		return "message delivered to " + c.OpenID
+	case WorldReset:
+		return "world reset to its start state"
 	}
 	return string(c.What) + " " + c.AppID
 }

@@ -115,7 +115,19 @@ func TestBusTimers(t *testing.T) {
 	if e := <-sub.Events(); e.Kind != KindComplaint || e.Change.What != ComplaintOverdue {
 		t.Fatalf("the fired deadline's change: %+v", e)
 	}
+	b.Apply(Effects{Timers: []Timer{{a, t0.Add(4 * time.Hour)}}})
+	b.Reset()
+	if b.Pending() != 0 || clk.Pending() != 0 {
+		t.Fatalf("after Reset: pending: bus %d, clock %d", b.Pending(), clk.Pending())
+	}
+	clk.Advance(2 * time.Hour)
+	if len(fired) != 1 {
+		t.Fatal("a deadline forgotten by Reset fired")
+	}
 	b.Apply(Effects{Timers: []Timer{{a, t0.Add(5 * time.Hour)}}})
+	if b.Pending() != 1 {
+		t.Fatal("the bus schedules nothing after Reset")
+	}
 	b.Close()
 	clk.Advance(10 * time.Hour)
 	if len(fired) != 1 {
@@ -145,6 +157,7 @@ func TestEventString(t *testing.T) {
 			"API GET /payfeedback/update errcode=0 openid=o-demo 1 ms"},
 		{Event{Change: &Change{What: AccountAdded, AppID: "wx1"}}, "account wx1 added"},
 		{Event{Change: &Change{What: MessageDelivered, OpenID: "o1"}}, "message delivered to o1"},
+		{Event{Change: &Change{What: WorldReset}}, "world reset to its start state"},
 	} {
 		if got := tt.e.String(); got != tt.want {
 			t.Errorf("String() = %q, want %q", got, tt.want)

@@ -2,6 +2,7 @@ package push
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -17,16 +18,22 @@ const responseExcerpt = 256
 // attempt makes one attempt of d: plan what to send, execute it, settle
 // what comes next.
 func (e *Engine) attempt(d *delivery) {
+	ctx, ok := e.current(d)
+	if !ok {
+		return // forgotten by a Reset
+	}
 	r, ok := e.plan(d)
 	if !ok {
 		return // held back by a fault: rescheduled
 	}
+	r.ctx = ctx
 	e.settle(d, r, e.execute(d, r))
 }
 
 // round is what one attempt sends: the genuine document and the copies a
 // fault asks for, or an attempt recorded without sending.
 type round struct {
+	ctx context.Context // ends when a Reset abandons the attempt
 	url string
 	now time.Time
 	ts  string
@@ -125,7 +132,7 @@ func (e *Engine) execute(d *delivery, r round) []Attempt {
 		if i > 0 {
 			at = e.opts.Sched.Now()
 		}
-		a := e.post(r.url, s.body, at, r.ts)
+		a := e.post(r.ctx, r.url, s.body, at, r.ts)
 		a.Fault = s.fault
 		if s.forged {
 			a.OK = false
@@ -143,6 +150,10 @@ func (e *Engine) execute(d *delivery, r round) []Attempt {
 // back for the account, and tells the last attempt with the next step.
 func (e *Engine) settle(d *delivery, r round, atts []Attempt) {
 	e.mu.Lock()
+	if d.gen != e.gen { // forgotten by a Reset while it was attempted
+		e.mu.Unlock()
+		return
+	}
 	d.URL = r.url
 	d.genuine++
 	d.Attempts = append(d.Attempts, atts...)
@@ -187,16 +198,16 @@ func (e *Engine) finishLocked(d *delivery) {
 }
 
 // post sends one document and judges the answer.
-func (e *Engine) post(url string, body []byte, at time.Time, ts string) Attempt {
+func (e *Engine) post(ctx context.Context, url string, body []byte, at time.Time, ts string) Attempt {
 	a := Attempt{Time: at, TimeStamp: ts, Body: string(body)}
 	if e.limiter != nil {
-		if err := e.limiter.Wait(e.ctx); err != nil {
+		if err := e.limiter.Wait(ctx); err != nil {
 			a.Err = "pacing (--push-rate): " + err.Error()
 			return a
 		}
 	}
 	start := time.Now()
-	req, err := http.NewRequestWithContext(e.ctx, http.MethodPost, url, bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		a.Err = err.Error()
 		return a

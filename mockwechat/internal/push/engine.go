@@ -80,6 +80,11 @@ type Engine struct {
 	nextID   uint64
 	held     map[string][]*delivery // out-of-order holds per appid
 	stopped  bool                   // no new attempt starts
+	// gen counts resets: a delivery of an older generation is forgotten,
+	// its attempts abandoned (attempts, their context, is cancelled).
+	gen      uint64
+	attempts context.Context
+	abandon  context.CancelFunc
 }
 
 type shard struct {
@@ -92,8 +97,9 @@ type delivery struct {
 	Delivery
 	n       payfeedback.Notification
 	shard   int
-	genuine int   // attempts counted against the retry schedule
-	bytes   int64 // estimated size, once finished
+	genuine int    // attempts counted against the retry schedule
+	bytes   int64  // estimated size, once finished
+	gen     uint64 // the engine's generation when it was sent
 }
 
 func (d *delivery) size() int64 {
@@ -133,6 +139,7 @@ func New(o Options) *Engine {
 	if o.Rate > 0 {
 		e.limiter = rate.NewLimiter(rate.Limit(o.Rate), 1)
 	}
+	e.attempts, e.abandon = context.WithCancel(e.ctx)
 	e.idle = sync.NewCond(&e.mu)
 	e.shards = make([]*shard, max(o.Concurrency, 1))
 	for i := range e.shards {
@@ -164,6 +171,7 @@ func (e *Engine) Send(n payfeedback.Notification) bool {
 			MsgType: n.MsgType, URL: url}, Created: now},
 		n:     n,
 		shard: int(h.Sum32() % uint32(len(e.shards))),
+		gen:   e.gen,
 	}
 	e.deliv.pending[d.ID] = d
 	e.enqueueLocked(d)
@@ -171,9 +179,10 @@ func (e *Engine) Send(n payfeedback.Notification) bool {
 }
 
 // enqueueLocked queues an attempt (e.mu held). Once the engine is stopped
-// nothing new is attempted: the delivery stays pending.
+// nothing new is attempted: the delivery stays pending. A delivery from
+// before a Reset is forgotten.
 func (e *Engine) enqueueLocked(d *delivery) {
-	if e.stopped {
+	if e.stopped || d.gen != e.gen {
 		return
 	}
 	d.NextAttempt = time.Time{}
@@ -311,10 +320,46 @@ func (e *Engine) Stop() {
 	e.stopped = true
 }
 
+// Reset forgets every delivery, pending or finished, and goes on: a
+// server's reset. Queued attempts are dropped, attempts being made are
+// cancelled (their context ends) and their outcome is not recorded;
+// retries already scheduled on the clock find their delivery forgotten
+// and do nothing. Delivery IDs go on from where they were, so that a
+// reader paging with ?after= is not confused. WaitIdle after Reset waits
+// for the cancelled attempts to return.
+func (e *Engine) Reset() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.gen++
+	e.abandon()
+	e.attempts, e.abandon = context.WithCancel(e.ctx)
+	for _, sh := range e.shards {
+		e.inflight -= len(sh.queue)
+		clear(sh.queue)
+		sh.queue = sh.queue[:0]
+	}
+	if e.inflight == 0 {
+		e.idle.Broadcast()
+	}
+	e.held = make(map[string][]*delivery)
+	e.deliv = newDeliveryLog(e.opts.LogSize, e.opts.LogBytes)
+}
+
+// current reports whether d is of the engine's generation, and the
+// context its attempts run in.
+func (e *Engine) current(d *delivery) (context.Context, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.attempts, d.gen == e.gen
+}
+
 // Close waits for the shard goroutines and closes idle connections. Call
 // it after Stop and WaitIdle.
 func (e *Engine) Close() {
 	e.workers.Wait()
+	e.mu.Lock()
+	e.abandon()
+	e.mu.Unlock()
 	if t, ok := e.client.Transport.(*http.Transport); ok {
 		t.CloseIdleConnections()
 	}

@@ -32,6 +32,10 @@ type Account struct {
 	// NoPayPermission makes /payfeedback/update and /pay/delivernotify
 	// answer 48001 (api unauthorized) for this account.
 	NoPayPermission bool `json:"no_pay_permission"`
+	// NoMessagePermission makes /cgi-bin/message/custom/send answer 48001
+	// (api unauthorized) for this account: it lacks the customer-service
+	// message permission, which an account applies for.
+	NoMessagePermission bool `json:"no_message_permission"`
 	// TokenCallsPerDay limits token calls for this account (45009 beyond,
 	// counted per day, reset at midnight Beijing time); 0 means the
 	// fake's default.
@@ -86,10 +90,11 @@ func (a Account) Validate() error {
 
 // AccountPatch changes some of an account's settings; nil fields stay.
 type AccountPatch struct {
-	NotifyURL     *string   `json:"notify_url"`
-	PayPermission *bool     `json:"pay_permission"`
-	Reasons       *[]string `json:"reasons"`
-	Solutions     *[]string `json:"solutions"`
+	NotifyURL         *string   `json:"notify_url"`
+	PayPermission     *bool     `json:"pay_permission"`
+	MessagePermission *bool     `json:"message_permission"`
+	Reasons           *[]string `json:"reasons"`
+	Solutions         *[]string `json:"solutions"`
 }
 
 // AccountState is an account and its daily token count.
@@ -173,6 +178,9 @@ func (w *World) PatchAccount(appID string, p AccountPatch) (Account, events.Effe
 	}
 	if p.PayPermission != nil {
 		a.NoPayPermission = !*p.PayPermission
+	}
+	if p.MessagePermission != nil {
+		a.NoMessagePermission = !*p.MessagePermission
 	}
 	if p.Reasons != nil {
 		a.Reasons = slices.Clone(*p.Reasons)

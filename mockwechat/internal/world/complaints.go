@@ -78,13 +78,22 @@ type Arbitration struct {
 }
 
 // ComplaintSpec is what a user files. Unknown users and orders are created.
+//
+// A complaint may also be filed without an order (NoOrder): WeChat's
+// document marks TransId optional, and the notifications of such a
+// complaint (request, confirm, reject) carry none. Having no payment to
+// count a shipping deadline from, it gets the deadline of a shipped order
+// of the Goods given (3 days virtual, 15 days physical), as a complaint
+// about an order still within its shipping deadline does; its Shipping
+// reads ShippingNoOrder.
 type ComplaintSpec struct {
 	// AppID is the account; "" means the only account when there is one.
 	AppID string `json:"appid,omitempty"`
 	// OpenID is the user; "" is generated (or the order's, when TransID
 	// names an existing order).
 	OpenID string `json:"openid,omitempty"`
-	// TransID is the order complained about; "" is generated.
+	// TransID is the order complained about; "" is generated (none with
+	// NoOrder).
 	TransID  string   `json:"transid,omitempty"`
 	Reason   string   `json:"reason,omitempty"`
 	Solution string   `json:"solution,omitempty"`
@@ -92,12 +101,20 @@ type ComplaintSpec struct {
 	PicURLs  []string `json:"pic_urls,omitempty"`
 	// Goods, Shipped and PaidAt describe a new order (ignored for an
 	// existing one): PaidAt zero is now; Shipped means shipped at PaidAt.
+	// Without an order, Goods alone sets the deadline.
 	Goods   payfeedback.GoodsKind `json:"goods"`
 	Shipped bool                  `json:"shipped,omitempty"`
 	PaidAt  time.Time             `json:"paid_at,omitzero"`
+	// NoOrder files the complaint without an order: no order is created
+	// or looked up, and TransID, Shipped and PaidAt must be left unset.
+	NoOrder bool `json:"no_order,omitempty"`
 }
 
-// Complaint is a complaint and where it stands.
+// ShippingNoOrder is the Shipping of a complaint filed without an order.
+const ShippingNoOrder = "no order"
+
+// Complaint is a complaint and where it stands. TransID is "" for a
+// complaint filed without an order.
 type Complaint struct {
 	FeedBackID string         `json:"feedback_id"`
 	AppID      string         `json:"appid"`
@@ -110,7 +127,8 @@ type Complaint struct {
 	FiledAt time.Time `json:"filed_at"`
 	// Deadline is payfeedback.ResolveBy for the order at filing time.
 	Deadline time.Time `json:"deadline"`
-	// Shipping is the order's shipping state at filing time.
+	// Shipping is the order's shipping state at filing time
+	// (payfeedback.ShippingState's text), or ShippingNoOrder.
 	Shipping   string                `json:"shipping"`
 	Goods      payfeedback.GoodsKind `json:"goods"`
 	Reason     string                `json:"reason,omitempty"`

@@ -79,21 +79,25 @@ type Outgoing struct {
 }
 
 // Send delivers a customer-service message to the user's inbox, after the
-// checks of the API in order: the token (41001, 40001, 42001), the body
-// (bodyErr: the parser's refusal, if any), the user (40003), media ids
-// (40007: unknown, expired or another account's), the news limit (45008,
-// or silence), the interaction window (45015). It returns the token's
+// checks of the API in order: the token (41001, 40001, 42001), the
+// customer-service message permission (48001), the body (bodyErr: the
+// parser's refusal, if any), the user (40003), media ids (40007: unknown,
+// expired or another account's), the news limit (45008, or no answer),
+// the interaction window (45015). It returns the token's
 // appid when known.
 func (w *World) Send(token string, m Outgoing, bodyErr error, now time.Time) (string, events.Effects, error) {
 	if err := w.lock(); err != nil {
 		return "", events.Effects{}, err
 	}
 	defer w.mu.Unlock()
-	_, appID, err := w.auth(token, now)
+	acc, appID, err := w.auth(token, now)
 	if err != nil {
 		return appID, events.Effects{}, err
 	}
 	refused := func(err error) (string, events.Effects, error) { return appID, events.Effects{}, err }
+	if acc.NoMessagePermission {
+		return refused(refuse(payfeedback.CodeUnauthorized, "this account has no customer-service message permission"))
+	}
 	if bodyErr != nil {
 		return refused(bodyErr)
 	}

@@ -26,8 +26,9 @@ func evidenceKey(id string) events.TimerKey {
 }
 
 // File files a complaint as a user would: it creates the user and the
-// order when new, sets the deadline of payfeedback.ResolveBy, counts as
-// the user's interaction, and pushes a "request" notification.
+// order when new (no order with spec.NoOrder), sets the deadline of
+// payfeedback.ResolveBy, counts as the user's interaction, and pushes a
+// "request" notification.
 func (w *World) File(spec ComplaintSpec) (Complaint, events.Effects, error) {
 	if len(spec.PicURLs) > payfeedback.MaxPictures {
 		return Complaint{}, events.Effects{}, fmt.Errorf("mockwechat: %d pictures: a complaint has at most %d", len(spec.PicURLs), payfeedback.MaxPictures)
@@ -43,6 +44,9 @@ func (w *World) File(spec ComplaintSpec) (Complaint, events.Effects, error) {
 	if err := checkSize(Complaint{AppID: acc.AppID, OpenID: spec.OpenID, TransID: spec.TransID, Reason: spec.Reason,
 		Solution: spec.Solution, ExtInfo: spec.ExtInfo, PicURLs: spec.PicURLs}, payfeedback.MsgRequest); err != nil {
 		return Complaint{}, events.Effects{}, err
+	}
+	if spec.NoOrder {
+		return w.fileWithoutOrder(acc, spec)
 	}
 	now := w.now()
 	var fx events.Effects
@@ -70,29 +74,62 @@ func (w *World) File(spec ComplaintSpec) (Complaint, events.Effects, error) {
 		}
 		fx.Changes = append(fx.Changes, orderAdded(o.Order))
 	}
-	c := &complaint{seq: len(w.filed) + 1, Complaint: Complaint{
-		FeedBackID: w.newFeedbackID(),
-		AppID:      acc.AppID,
-		OpenID:     o.OpenID,
-		TransID:    o.TransID,
-		State:      StateFiled,
-		FiledAt:    now,
-		Deadline:   payfeedback.ResolveBy(o.Goods, o.PaidAt, o.ShippedAt, now),
-		Shipping:   payfeedback.ShippingStateAt(o.Goods, o.PaidAt, o.ShippedAt, now).String(),
-		Goods:      o.Goods,
-		Reason:     spec.Reason,
-		Solution:   spec.Solution,
-		ExtInfo:    spec.ExtInfo,
-		PicURLs:    append([]string(nil), spec.PicURLs...),
-	}}
-	w.complaints[c.FeedBackID] = c
-	w.filed = append(w.filed, c)
+	c := w.file(spec, Complaint{
+		AppID:    acc.AppID,
+		OpenID:   o.OpenID,
+		TransID:  o.TransID,
+		FiledAt:  now,
+		Deadline: payfeedback.ResolveBy(o.Goods, o.PaidAt, o.ShippedAt, now),
+		Shipping: payfeedback.ShippingStateAt(o.Goods, o.PaidAt, o.ShippedAt, now).String(),
+		Goods:    o.Goods,
+	}, &fx)
 	o.OpenComplaint = c.FeedBackID
-	w.user(acc.AppID, o.OpenID).LastInteraction = now
-	fx.Changes = append(fx.Changes, changed(&c.Complaint, events.ComplaintFiled))
-	fx.Timers = append(fx.Timers, events.Timer{Key: resolveKey(c.FeedBackID), At: c.Deadline})
-	fx.Push = append(fx.Push, notification(&c.Complaint, payfeedback.MsgRequest))
 	return c.Clone(), fx, nil
+}
+
+// fileWithoutOrder files a complaint that names no order (w.mu held): the
+// deadline of a shipped order of the goods kind given, since there is no
+// payment to count a shipping deadline from.
+func (w *World) fileWithoutOrder(acc *AccountState, spec ComplaintSpec) (Complaint, events.Effects, error) {
+	var fx events.Effects
+	switch {
+	case spec.TransID != "" || spec.Shipped || !spec.PaidAt.IsZero():
+		return Complaint{}, fx, fmt.Errorf("mockwechat: a complaint filed without an order (no_order) has no transid, paid_at nor shipped: leave them out, or drop no_order to complain about an order")
+	case spec.Goods != payfeedback.GoodsVirtual && spec.Goods != payfeedback.GoodsPhysical:
+		return Complaint{}, fx, fmt.Errorf("mockwechat: complaint goods kind %d: want virtual or physical", int(spec.Goods))
+	}
+	now := w.now()
+	openID := spec.OpenID
+	if openID == "" {
+		openID = w.newOpenID()
+	}
+	c := w.file(spec, Complaint{
+		AppID:    acc.AppID,
+		OpenID:   openID,
+		FiledAt:  now,
+		Deadline: payfeedback.ResolveBy(spec.Goods, now, now, now),
+		Shipping: ShippingNoOrder,
+		Goods:    spec.Goods,
+	}, &fx)
+	return c.Clone(), fx, nil
+}
+
+// file records a new complaint c, completed from spec, and adds its
+// effects to fx (w.mu held): filing counts as the user's interaction and
+// pushes "request".
+func (w *World) file(spec ComplaintSpec, c Complaint, fx *events.Effects) *complaint {
+	c.FeedBackID = w.newFeedbackID()
+	c.State = StateFiled
+	c.Reason, c.Solution, c.ExtInfo = spec.Reason, spec.Solution, spec.ExtInfo
+	c.PicURLs = append([]string(nil), spec.PicURLs...)
+	rec := &complaint{seq: len(w.filed) + 1, Complaint: c}
+	w.complaints[c.FeedBackID] = rec
+	w.filed = append(w.filed, rec)
+	w.user(c.AppID, c.OpenID).interacted(InteractComplaint, c.FiledAt)
+	fx.Changes = append(fx.Changes, changed(&rec.Complaint, events.ComplaintFiled))
+	fx.Timers = append(fx.Timers, events.Timer{Key: resolveKey(c.FeedBackID), At: c.Deadline})
+	fx.Push = append(fx.Push, notification(&rec.Complaint, payfeedback.MsgRequest))
+	return rec
 }
 
 // Confirm plays the user confirming the complaint resolved: allowed when it
@@ -144,7 +181,7 @@ func (w *World) userAct(id string, t payfeedback.MsgType, reason string) (Compla
 		c.State, c.RejectedAt, c.RejectReason = StateRejected, now, reason
 		fx.Changes = append(fx.Changes, changed(&c.Complaint, events.ComplaintRejected))
 	}
-	w.user(c.AppID, c.OpenID).LastInteraction = now
+	w.user(c.AppID, c.OpenID).interacted(InteractComplaint, now)
 	fx.Push = append(fx.Push, notification(&c.Complaint, t))
 	return c.Clone(), fx, nil
 }

@@ -3,6 +3,7 @@ package world
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
@@ -14,10 +15,47 @@ type User struct {
 	AppID  string `json:"appid"`
 	OpenID string `json:"openid"`
 	// LastInteraction is when the user last interacted with the account
-	// (paid, filed, confirmed or rejected a complaint, or Interact); the
-	// account may send customer-service messages until LastInteraction +
-	// the messaging window.
+	// (paid, filed, confirmed or rejected a complaint, or any interaction
+	// recorded); the account may send customer-service messages until
+	// LastInteraction + the messaging window.
 	LastInteraction time.Time `json:"last_interaction,omitzero"`
+	// LastInteractionKind is how the user last interacted.
+	LastInteractionKind InteractionKind `json:"last_interaction_kind,omitempty"`
+}
+
+// InteractionKind is how a user interacted with an account. Each kind is
+// one of the window openers of WeChat's document: after any of them the
+// account may send the user customer-service messages for the messaging
+// window (docs/protocol.md, "Customer-service messages").
+type InteractionKind string
+
+// The interaction kinds.
+const (
+	InteractMessage   InteractionKind = "message"   // the user sent the account a message
+	InteractClick     InteractionKind = "click"     // the user clicked a menu (a click event)
+	InteractSubscribe InteractionKind = "subscribe" // the user followed the account
+	InteractScan      InteractionKind = "scan"      // the user scanned the account's QR code
+	InteractPayment   InteractionKind = "payment"   // the user paid (AddOrder, or filing about a new order)
+	InteractComplaint InteractionKind = "complaint" // the user filed, confirmed or rejected a complaint
+)
+
+// InteractionKinds returns the interaction kinds, in the document's order.
+func InteractionKinds() []InteractionKind {
+	return []InteractionKind{InteractMessage, InteractClick, InteractSubscribe, InteractScan, InteractPayment, InteractComplaint}
+}
+
+// Interaction is a user's interaction with an account, to record with
+// Interact (the Server's RecordInteraction, POST /_mock/users).
+type Interaction struct {
+	// AppID is the account; "" means the only account when there is one.
+	AppID string `json:"appid,omitempty"`
+	// OpenID is the user (required); a new one is created.
+	OpenID string `json:"openid"`
+	// Kind is how the user interacted; "" means InteractMessage.
+	Kind InteractionKind `json:"kind,omitempty"`
+	// At is when, on the fake's clock; zero means now. It may be in the
+	// past ("the user subscribed yesterday"), not in the future.
+	At time.Time `json:"at,omitzero"`
 }
 
 // user is a User and what the world keeps about it (w.mu).
@@ -54,24 +92,45 @@ type OrderState struct {
 	OpenComplaint string `json:"open_complaint,omitempty"`
 }
 
-// Interact records that the user interacted with the account now (sent a
-// message, clicked a menu…), creating the user when new. It opens the
-// messaging window.
-func (w *World) Interact(appID, openID string) (User, events.Effects, error) {
-	if openID == "" {
-		return User{}, events.Effects{}, errors.New("mockwechat: Interact needs an openid")
+// Interact records a user's interaction with the account, creating the
+// user when new. It opens the messaging window from in.At, unless the user
+// interacted later than that already (the last interaction counts).
+func (w *World) Interact(in Interaction) (User, events.Effects, error) {
+	if in.OpenID == "" {
+		return User{}, events.Effects{}, errors.New("mockwechat: an interaction needs an openid")
+	}
+	if in.Kind == "" {
+		in.Kind = InteractMessage
+	}
+	if !slices.Contains(InteractionKinds(), in.Kind) {
+		return User{}, events.Effects{}, fmt.Errorf("mockwechat: interaction kind %q: want one of %v", clip(string(in.Kind), 32), InteractionKinds())
 	}
 	if err := w.lock(); err != nil {
 		return User{}, events.Effects{}, err
 	}
 	defer w.mu.Unlock()
-	acc, err := w.account(appID)
+	acc, err := w.account(in.AppID)
 	if err != nil {
 		return User{}, events.Effects{}, err
 	}
-	u := w.user(acc.AppID, openID)
-	u.LastInteraction = w.now()
-	return u.User, events.Effects{Changes: []events.Change{{What: events.UserInteracted, AppID: acc.AppID, OpenID: openID}}}, nil
+	now := w.now()
+	if in.At.IsZero() {
+		in.At = now
+	} else if in.At.After(now) {
+		return User{}, events.Effects{}, fmt.Errorf("mockwechat: interaction at %s is after the fake's clock (%s): record it when it happens",
+			in.At.Format(time.RFC3339), now.Format(time.RFC3339))
+	}
+	u := w.user(acc.AppID, in.OpenID)
+	u.interacted(in.Kind, in.At)
+	return u.User, events.Effects{Changes: []events.Change{{What: events.UserInteracted, AppID: acc.AppID, OpenID: in.OpenID}}}, nil
+}
+
+// interacted records an interaction of the user at t, unless the user
+// interacted later already (w.mu held).
+func (u *user) interacted(kind InteractionKind, t time.Time) {
+	if !t.Before(u.LastInteraction) {
+		u.LastInteraction, u.LastInteractionKind = t, kind
+	}
 }
 
 // User returns a user of an account.
@@ -142,9 +201,8 @@ func (w *World) addOrder(o Order) (*OrderState, error) {
 	}
 	st := &OrderState{Order: o}
 	w.orders[o.TransID] = st
-	u := w.user(o.AppID, o.OpenID)
-	if o.PaidAt.After(u.LastInteraction) && !o.PaidAt.After(now) {
-		u.LastInteraction = o.PaidAt
+	if u := w.user(o.AppID, o.OpenID); !o.PaidAt.After(now) {
+		u.interacted(InteractPayment, o.PaidAt)
 	}
 	return st, nil
 }

@@ -25,8 +25,8 @@ var (
 type Refused struct {
 	Code payfeedback.ErrorCode
 	Hint string
-	// Silent: answer HTTP 200 with an empty body (a news message beyond
-	// the limit, when the overflow is silent).
+	// Silent: answer nothing at all (a news message beyond the limit,
+	// when the overflow is silent).
 	Silent bool
 }
 
@@ -45,7 +45,7 @@ type Config struct {
 	TokenCallsPerDay int
 	MessageWindow    time.Duration
 	NewsLimit        int
-	NewsSilent       bool // beyond NewsLimit: HTTP 200 and an empty body
+	NewsSilent       bool // beyond NewsLimit: no answer at all
 	MediaTTL         time.Duration
 	InboxSize        int
 	MaxMedia         int
