@@ -178,6 +178,8 @@ func TestOpenAPIAnswersValidate(t *testing.T) {
 	var c2 Complaint
 	json.Unmarshal(do("POST", "/_mock/complaints", `{"appid":"`+demo.AppID+`","openid":"o-two"}`, 201), &c2)
 	do("POST", "/_mock/complaints/"+c2.FeedBackID+"/confirm", "", 200)
+	do("POST", "/_mock/users", `{"appid":"`+demo.AppID+`","openid":"o-sub","kind":"subscribe"}`, 200)
+	do("POST", "/_mock/complaints", `{"appid":"`+demo.AppID+`","openid":"o-sub","no_order":true,"reason":"服务态度差"}`, 201)
 	do("GET", "/_mock/clock", "", 200)
 	do("POST", "/_mock/clock/advance", `{"by":"1h"}`, 200)
 	do("GET", "/_mock/faults", "", 200)
@@ -195,6 +197,7 @@ func TestOpenAPIAnswersValidate(t *testing.T) {
 	do("GET", "/_mock/deliveries", "", 200)
 	do("GET", "/_mock/deliveries/wait?feedback_id="+c.FeedBackID+"&msgtype=request&timeout=1s", "", 200)
 	do("GET", "/_mock/idle?timeout=2s", "", 200)
+	do("POST", "/_mock/reset", "", 200)
 
 	for _, rt := range fake.admin.Routes() {
 		if !covered[rt] && rt.Path != "/_mock/events" { // a stream: TestEventsStream reads it

@@ -51,7 +51,7 @@ func (s *Server) Reset(ctx context.Context) error {
 	}
 	s.faults.Clear()
 	for _, f := range s.origin.faults {
-		if err := s.faults.Add(f); err != nil {
+		if _, err := s.faults.Add(f); err != nil {
 			return err // checked when first added
 		}
 	}
