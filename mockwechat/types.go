@@ -138,6 +138,27 @@ const (
 	EventClock     = events.KindClock
 )
 
+// The kinds of changes an Event tells (Change.What).
+const (
+	ChangeComplaintFiled       = events.ComplaintFiled
+	ChangeComplaintHandled     = events.ComplaintHandled
+	ChangeComplaintConfirmed   = events.ComplaintConfirmed
+	ChangeComplaintRejected    = events.ComplaintRejected
+	ChangeComplaintOverdue     = events.ComplaintOverdue
+	ChangeArbitrationRequested = events.ArbitrationRequested
+	ChangeEvidenceSubmitted    = events.EvidenceSubmitted
+	ChangeEvidenceMissed       = events.EvidenceMissed
+	ChangeArbitrated           = events.Arbitrated
+	ChangeAccountAdded         = events.AccountAdded
+	ChangeAccountChanged       = events.AccountChanged
+	ChangeUserInteracted       = events.UserInteracted
+	ChangeOrderAdded           = events.OrderAdded
+	ChangeOrderShipped         = events.OrderShipped
+	ChangeMessageDelivered     = events.MessageDelivered
+	ChangeMediaAdded           = events.MediaAdded
+	ChangeWorldReset           = events.WorldReset
+)
+
 // The phases of a push.
 const (
 	PushSending  = push.Sending

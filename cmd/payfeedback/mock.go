@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"runtime/debug"
@@ -64,7 +63,8 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 	stamps := fs.String("push-timestamps", "", "the clock of pushed TimeStamps: wall (the default: merchants in other processes judge freshness on real time) or virtual (`CLOCK`)")
 	pushRate := fs.Float64("push-rate", 0, "at most `N` push attempts a second (0: unpaced)")
 	allowHosts := fs.String("allow-host", "", "Host names the admin API accepts besides loopback names and --addr, comma-separated (`NAMES`, e.g. a compose service name)")
-	logLevel := fs.String("log", "info", "log `level` on stderr: debug, info, warn, error or off")
+	logLevel := fs.String("log", "info", "live log `level`: debug, info, warn, error or off (the events on stdout, the fake's own messages on stderr)")
+	logFormatFlag := fs.String("log-format", "text", "the live log's `format`: text, or json (one JSON object per line, the first one saying where the fake listens)")
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err
 	}
@@ -156,7 +156,11 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 			a.NotifyURL = *notifyURL
 		}
 	}
-	logger, err := newMockLogger(std.Stderr, *logLevel)
+	format, err := parseLogFormat(*logFormatFlag)
+	if err != nil {
+		return usageErrorf(hint, "%v", err)
+	}
+	logger, err := newMockLogger(std.Stderr, *logLevel, format)
 	if err != nil {
 		return usageErrorf(hint, "%v", err)
 	}
@@ -187,12 +191,18 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 		// this keeps garbage from inflating RSS under load.
 		debug.SetMemoryLimit(mockMemoryLimit)
 	}
-	printBanner(std.Stdout, srv, demo)
+	if format == formatJSON {
+		printStartJSON(std.Stdout, srv, demo)
+	} else {
+		printBanner(std.Stdout, srv, demo)
+	}
+	logged := startLiveLog(srv, std, *logLevel, format)
 
 	<-ctx.Done()
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shutdown)
+	<-logged
 	fmt.Fprintln(std.Stderr, "mockwechat: stopped")
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("shutting down: %w", err)
@@ -206,8 +216,7 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 func printBanner(w io.Writer, srv *mockwechat.Server, demo bool) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "mockwechat listening on %s\n", srv.URL)
-	fmt.Fprintf(&b, "  health     %s/_mock/health\n", srv.URL)
-	fmt.Fprintf(&b, "  admin API  %s/_mock/ (see mockwechat/README.md)\n", srv.URL)
+	bannerLinks(&b, srv.URL)
 	clock := "real time"
 	if v, ok := srv.Clock(); ok {
 		clock = "virtual, at " + v.Now().UTC().Format(time.RFC3339) + " (POST /_mock/clock/advance)"
@@ -238,23 +247,4 @@ func loopback(addr string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-func newMockLogger(w io.Writer, level string) (*slog.Logger, error) {
-	var l slog.Level
-	switch level {
-	case "off":
-		return slog.New(slog.DiscardHandler), nil
-	case "debug":
-		l = slog.LevelDebug
-	case "info":
-		l = slog.LevelInfo
-	case "warn":
-		l = slog.LevelWarn
-	case "error":
-		l = slog.LevelError
-	default:
-		return nil, fmt.Errorf("--log %q: want debug, info, warn, error or off", level)
-	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
 }

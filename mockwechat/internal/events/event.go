@@ -2,6 +2,7 @@ package events
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -114,7 +115,9 @@ func pushLine(r *push.Report) string {
 	case a == nil:
 		b.WriteString("<-- ?")
 	case a.Status == 0:
-		fmt.Fprintf(&b, "<-- error %q in %d ms", clip(a.Err, 80), a.Latency.Milliseconds())
+		// the URL is on the --> line: keep the error's own words
+		msg := strings.TrimPrefix(a.Err, "Post "+strconv.Quote(r.URL)+": ")
+		fmt.Fprintf(&b, "<-- error %q in %d ms", clip(msg, 80), a.Latency.Milliseconds())
 	default:
 		fmt.Fprintf(&b, "<-- %d %q in %d ms", a.Status, clip(strings.TrimSpace(a.Response), 80), a.Latency.Milliseconds())
 	}
