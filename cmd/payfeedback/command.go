@@ -215,12 +215,13 @@ func printUsage(w io.Writer) {
 	var b strings.Builder
 	b.WriteString("payfeedback: a kit for WeChat Pay's complaint (维权) protocol.\n\nUsage:\n\n\tpayfeedback <command> [flags] [args]\n\nCommands:\n\n")
 	for _, c := range commands() {
-		fmt.Fprintf(&b, "\t%-8s %s\n", c.Name(), c.Synopsis())
+		fmt.Fprintf(&b, "\t%-10s %s\n", c.Name(), c.Synopsis())
 	}
 	b.WriteString("\nEnvironment (every command but mock, whose flags define the fake's accounts):\n\n")
 	fmt.Fprintf(&b, "\t%-22s the API base URL, when --base-url is not given\n", envBaseURL)
 	fmt.Fprintf(&b, "\t%-22s the appSecret, when --secret is not given\n", envSecret)
 	fmt.Fprintf(&b, "\t%-22s the paySignKey, when --paysignkey is not given\n", envPaySignKey)
+	fmt.Fprintf(&b, "\t%-22s the running fake the driving commands call, when --mock-url is not given (default %s)\n", envMockURL, defaultMockURL)
 	b.WriteString("\nRun \"payfeedback help <command>\" for the flags of one command, \"payfeedback --version\" for the version.\n")
 	io.WriteString(w, b.String())
 }

@@ -52,10 +52,20 @@ func isTerminal(w io.Writer) bool {
 }
 
 // commands lists every subcommand, in the order help shows them: the fake
-// and the suite first, then the tools for one notification, then the API.
+// and the commands that drive it, the suite, then the tools for one
+// notification, then the API.
 func commands() []command {
 	return []command{
 		newMockCommand(),
+		newComplainCommand(),
+		newConfirmCommand(),
+		newRejectCommand(),
+		newArbitrateCommand(),
+		newAdvanceCommand(),
+		newComplaintsCommand(),
+		newDeliveriesCommand(),
+		newInboxCommand(),
+		newResetCommand(),
 		newCheckCommand(),
 		newPushCommand(),
 		newVerifyCommand(),

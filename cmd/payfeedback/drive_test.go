@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/payfeedback/payfeedback/mockwechat"
+)
+
+// drive runs a command against the fake at base and returns its exit
+// status and outputs.
+func drive(t *testing.T, base string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	env := map[string]string{envMockURL: base}
+	code := run(context.Background(), args, stdio{Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }})
+	return code, out.String(), errOut.String()
+}
+
+var filedLine = regexp.MustCompile(`complaint ([0-9]+) filed`)
+
+// TestDriveCommands: complain, complaints, reject, arbitrate, confirm,
+// advance, deliveries, inbox and reset drive a running payfeedback mock,
+// found through $PAYFEEDBACK_MOCK_URL.
+func TestDriveCommands(t *testing.T) {
+	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("success")) }))
+	defer merchant.Close()
+	base, _, _, _ := startMock(t, "--virtual-clock", "--clock-start", "2025-03-01T10:00:00Z", "--notify-url", merchant.URL, "--log", "off")
+
+	code, out, errOut := drive(t, base, "complain", "--openid", "o-demo", "--reason", "没收到货", "--solution", "退款", "--goods", "virtual")
+	m := filedLine.FindStringSubmatch(out)
+	if code != 0 || m == nil || !strings.Contains(out, "没收到货") || !strings.Contains(out, "退款") || !strings.Contains(out, "state       filed") {
+		t.Fatalf("complain: exit %d\n%s%s", code, out, errOut)
+	}
+	id := m[1]
+	code, out, _ = drive(t, base, "complain", "--openid", "o-other", "--json")
+	var other mockwechat.Complaint
+	if code != 0 || json.Unmarshal([]byte(out), &other) != nil || other.OpenID != "o-other" {
+		t.Fatalf("complain --json: exit %d %q", code, out)
+	}
+
+	code, out, _ = drive(t, base, "complaints")
+	if code != 0 || !strings.Contains(out, "ID") || !strings.Contains(out, id) || !strings.Contains(out, "o-other") || !strings.Contains(out, "没收到货") {
+		t.Fatalf("complaints: exit %d\n%s", code, out)
+	}
+	code, out, _ = drive(t, base, "complaints", "--openid", "o-other", "--json")
+	var list []mockwechat.Complaint
+	if code != 0 || json.Unmarshal([]byte(out), &list) != nil || len(list) != 1 || list[0].FeedBackID != other.FeedBackID {
+		t.Fatalf("complaints --openid --json: exit %d %q", code, out)
+	}
+
+	// the merchant handles it (payfeedback update), then the user acts;
+	// the flags may follow the id
+	demo := mockwechat.DemoAccount()
+	if code, out, errOut := drive(t, base, "update", "--base-url", base, "--appid", demo.AppID, "--secret", demo.Secret,
+		"--openid", "o-demo", "--feedbackid", id); code != 0 {
+		t.Fatalf("update: exit %d %s%s", code, out, errOut)
+	}
+	for _, step := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"reject", id, "--reason", "还没退款"}, "rejected"},
+		{[]string{"arbitrate", id}, "sent to arbitration"},
+		{nil, ""}, // the merchant's evidence, through the admin API
+		{[]string{"arbitrate", "--decide", "merchant", id}, "arbitrated for the merchant"},
+		{[]string{"confirm", other.FeedBackID}, "confirmed"},
+	} {
+		if step.args == nil {
+			resp, err := http.Post(base+"/_mock/complaints/"+id+"/evidence", "application/json", strings.NewReader(`{"note":"已退款"}`))
+			if err != nil || resp.StatusCode != 200 {
+				t.Fatalf("evidence: %v %v", resp, err)
+			}
+			resp.Body.Close()
+			continue
+		}
+		code, out, errOut := drive(t, base, step.args...)
+		if code != 0 || !strings.Contains(out, "complaint ") || !strings.Contains(out, step.want) {
+			t.Fatalf("%v: exit %d\n%s%s", step.args, code, out, errOut)
+		}
+	}
+	code, out, _ = drive(t, base, "complaints", "--json")
+	json.Unmarshal([]byte(out), &list)
+	if len(list) != 2 || list[0].RejectReason != "还没退款" || list[0].Arbitration == nil || list[0].Arbitration.State != mockwechat.ArbitrationDecidedForMerchant ||
+		list[1].State != mockwechat.StateConfirmed {
+		t.Fatalf("after the acts: %+v", list)
+	}
+
+	code, out, _ = drive(t, base, "advance", "72h")
+	if code != 0 || !strings.Contains(out, "clock 2025-03-01T10:00:00Z → 2025-03-04T10:00:00Z (+72h0m0s)") {
+		t.Fatalf("advance: exit %d %q", code, out)
+	}
+
+	code, out, _ = drive(t, base, "deliveries")
+	if code != 0 || !strings.Contains(out, "COMPLAINT") || strings.Count(out, "delivered") != 4 || !strings.Contains(out, "200 success") {
+		t.Fatalf("deliveries: exit %d\n%s", code, out)
+	}
+
+	resp, err := http.Post(base+"/_mock/users", "application/json", strings.NewReader(`{"openid":"o-demo"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	code, out, _ = drive(t, base, "inbox", "o-demo")
+	if code != 0 || !strings.Contains(out, "the messaging window is open until 2025-03-05 10:00:00") || !strings.Contains(out, "no message") {
+		t.Fatalf("inbox: exit %d\n%s", code, out)
+	}
+
+	code, out, _ = drive(t, base, "reset")
+	if code != 0 || !strings.Contains(out, "back at its start state") {
+		t.Fatalf("reset: exit %d %q", code, out)
+	}
+	if code, out, _ = drive(t, base, "complaints"); code != 0 || !strings.Contains(out, "no complaint") {
+		t.Fatalf("complaints after reset: exit %d %q", code, out)
+	}
+}
+
+// TestDeliveriesFollow: deliveries --follow prints each push attempt as it
+// happens, until interrupted.
+func TestDeliveriesFollow(t *testing.T) {
+	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "AppSignature does not match", http.StatusUnauthorized)
+	}))
+	defer merchant.Close()
+	base, _, _, _ := startMock(t, "--notify-url", merchant.URL, "--log", "off")
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, []string{"deliveries", "--follow", "--mock-url", base}, stdio{Stdout: out, Stderr: errOut})
+	}()
+	waitOutput(t, errOut, "following the pushes of "+base)
+	drive(t, base, "complain", "--openid", "o-follow")
+	waitOutput(t, out, "--> push request ", "(attempt 1/16)", `<-- 401 "AppSignature does not match"`, "next attempt in 15s")
+	cancel()
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Fatalf("deliveries --follow ended with %d: %s", c, errOut.String())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("deliveries --follow did not stop")
+	}
+}
+
+func TestDriveErrors(t *testing.T) {
+	base, _, _, _ := startMock(t, "--log", "off")
+	tests := []struct {
+		base string
+		args []string
+		code int
+		want string
+	}{
+		{"http://127.0.0.1:1", []string{"complaints"}, 1, "no fake WeChat answers at http://127.0.0.1:1"},
+		{base, []string{"confirm", "404404"}, 1, "complaint 404404: mockwechat: not found"},
+		{base, []string{"advance", "1h"}, 1, "the clock is real time"},
+		{base, []string{"confirm"}, 2, "the complaint's ID (its feedback_id) is required"},
+		{base, []string{"confirm", "1", "2"}, 2, `unexpected argument "2"`},
+		{base, []string{"advance", "3"}, 2, "use a duration such as 3s"},
+		{base, []string{"arbitrate", "1", "--decide", "judge"}, 2, "--decide"},
+		{base, []string{"complain", "--goods", "food"}, 2, "--goods"},
+		{base, []string{"inbox"}, 2, "OPENID is required"},
+		{"ftp://x", []string{"reset"}, 2, "--mock-url"},
+	}
+	for _, tt := range tests {
+		code, _, errOut := drive(t, tt.base, tt.args...)
+		if code != tt.code || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, errOut, tt.code, tt.want)
+		}
+		if code == 2 && !strings.Contains(errOut, "Try: payfeedback "+tt.args[0]) {
+			t.Errorf("%v: a usage error without a hint: %q", tt.args, errOut)
+		}
+	}
+	for _, name := range []string{"complain", "confirm", "reject", "arbitrate", "advance", "complaints", "deliveries", "inbox", "reset"} {
+		code, out, _ := drive(t, base, name, "-h")
+		if code != 0 || !strings.Contains(out, "Usage: payfeedback "+name) || !strings.Contains(out, "-mock-url") {
+			t.Errorf("%s -h: exit %d, stdout %q", name, code, out)
+		}
+	}
+}
