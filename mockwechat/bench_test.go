@@ -226,3 +226,39 @@ func BenchmarkCloseAfter64Clients(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkUpdateHandlerConsoleTabs is BenchmarkUpdateHandler on a
+// served fake without, then with, twenty console tabs on GET
+// /_mock/events (ten following complaints, pushes, the clock and the world
+// as the overview does; ten following calls as the calls page does): what
+// open tabs cost an API call.
+func BenchmarkUpdateHandlerConsoleTabs(b *testing.B) {
+	for _, tabs := range []int{0, 20} {
+		b.Run("tabs="+strconv.Itoa(tabs), func(b *testing.B) {
+			s := NewServer(Options{Clock: NewVirtualClock(t0)})
+			defer s.Close()
+			c, err := s.FileComplaint(context.Background(), ComplaintSpec{OpenID: "o1"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			tok, _ := s.Token("")
+			for i := range tabs {
+				kinds := "complaint,push,clock,world"
+				if i%2 == 1 {
+					kinds = "call"
+				}
+				resp, err := s.Client().Get(s.URL + "/_mock/events?kinds=" + kinds)
+				if err != nil {
+					b.Fatal(err)
+				}
+				go io.Copy(io.Discard, resp.Body)
+				defer resp.Body.Close()
+			}
+			for s.events.Clients() < tabs {
+				time.Sleep(time.Millisecond)
+			}
+			target := payfeedback.PathUpdateFeedback + "?" + url.Values{"access_token": {tok}, "openid": {"o1"}, "feedbackid": {c.FeedBackID}}.Encode()
+			serveBench(b, s, func() *http.Request { return httptest.NewRequest("GET", target, nil) })
+		})
+	}
+}

@@ -69,7 +69,7 @@ func New(opts Options) (*Server, error) {
 	s.bus.OnTimer(s.world.Fire)
 	s.api = api.New(api.Options{World: s.world, Bus: s.bus, Feed: s.feed, Calls: s.calls, Faults: s.faults,
 		Now: virtualNow(s.sched), CallsPerMinute: set.CallsPerMinute})
-	s.events = stream.New(stream.Options{Subscribe: s.feed.Subscribe})
+	s.events = stream.New(stream.Options{Subscribe: s.feed.SubscribeWith})
 	s.admin = admin.New(admin.Options{Backend: adminBackend{s}, Addr: set.Addr, Listening: s.life.listening,
 		AllowedHosts: set.AllowedHosts, Events: s.events})
 	s.console = console.New(console.Options{Backend: consoleBackend{adminBackend{s}}, Logger: s.log})

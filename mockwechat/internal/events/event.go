@@ -46,6 +46,49 @@ const (
 	KindClock Kind = "clock"
 )
 
+// numKinds is how many kinds there are; allKinds has the bit of each.
+const (
+	numKinds = 5
+	allKinds = 1<<numKinds - 1
+)
+
+// index numbers the kinds from 0; -1 for an unknown one.
+func (k Kind) index() int {
+	switch k {
+	case KindComplaint:
+		return 0
+	case KindWorld:
+		return 1
+	case KindPush:
+		return 2
+	case KindCall:
+		return 3
+	case KindClock:
+		return 4
+	}
+	return -1
+}
+
+// bit is the kind's bit in a set of kinds; 0 for an unknown one.
+func (k Kind) bit() uint32 {
+	if i := k.index(); i >= 0 {
+		return 1 << i
+	}
+	return 0
+}
+
+// kindsMask is the set of kinds; empty means every kind.
+func kindsMask(kinds []Kind) uint32 {
+	if len(kinds) == 0 {
+		return allKinds
+	}
+	var m uint32
+	for _, k := range kinds {
+		m |= k.bit()
+	}
+	return m
+}
+
 // ClockMove is a move of the virtual clock.
 type ClockMove struct {
 	From time.Time `json:"from"`

@@ -164,3 +164,40 @@ func TestEventString(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedKindsAndRate: a subscription takes only its kinds and at most
+// PerSecond events of each kind a second; what nobody takes is never
+// built, and what the rate holds back is counted.
+func TestFeedKindsAndRate(t *testing.T) {
+	f := NewFeed(func() time.Time { return t0 })
+	built := 0
+	publish := func(k Kind) { f.Publish(k, func(e *Event) { built++ }) }
+	s := f.SubscribeWith(SubscribeOptions{Kinds: []Kind{KindComplaint}, PerSecond: 3})
+	defer s.Close()
+	for range 10 {
+		publish(KindCall)
+	}
+	if built != 0 || len(s.Events()) != 0 {
+		t.Fatalf("calls nobody subscribed to: %d built, %d received", built, len(s.Events()))
+	}
+	for range 10 {
+		publish(KindComplaint)
+	}
+	if built != 3 || len(s.Events()) != 3 || s.Skipped() != 7 {
+		t.Fatalf("10 complaints at 3 a second: %d built, %d received, %d skipped; want 3, 3, 7", built, len(s.Events()), s.Skipped())
+	}
+	s.SetKinds([]Kind{KindCall, KindClock})
+	publish(KindCall)
+	publish(KindComplaint)
+	if built != 4 || len(s.Events()) != 4 {
+		t.Fatalf("after SetKinds(call, clock): %d built, %d received", built, len(s.Events()))
+	}
+	all := f.Subscribe(0) // every kind, no rate
+	defer all.Close()
+	for range 5 {
+		publish(KindWorld)
+	}
+	if len(all.Events()) != 5 || s.Skipped() != 7 {
+		t.Fatalf("an unbounded subscription got %d of 5", len(all.Events()))
+	}
+}

@@ -22,7 +22,8 @@ const DefaultBuffer = 1024
 // listening, Publish costs an atomic load and builds nothing.
 type Feed struct {
 	now       func() time.Time
-	listening atomic.Bool // a subscriber or a waiter: read without mu
+	listening atomic.Bool   // a subscriber or a waiter: read without mu
+	wanted    atomic.Uint32 // the kinds someone wants (kindBits): read without mu
 
 	mu     sync.Mutex // guards the fields below; a leaf lock
 	seq    uint64
@@ -37,9 +38,11 @@ func NewFeed(now func() time.Time) *Feed {
 }
 
 // Publish tells subscribers an event of kind, filled in by build (called
-// only when someone subscribes), and wakes waiters.
+// only when a subscriber takes it), and wakes waiters. A kind nobody
+// subscribed to costs two atomic loads; an event beyond a subscription's
+// rate (SubscribeOptions.PerSecond) is counted there, not built.
 func (f *Feed) Publish(kind Kind, build func(e *Event)) {
-	if !f.listening.Load() {
+	if !f.listening.Load() || f.wanted.Load()&kind.bit() == 0 {
 		return
 	}
 	f.mu.Lock()
@@ -50,20 +53,34 @@ func (f *Feed) Publish(kind Kind, build func(e *Event)) {
 	if f.wake != nil {
 		close(f.wake)
 		f.wake = nil
+		defer f.relisten() // nobody waits any more
 	}
-	if len(f.subs) > 0 {
-		f.seq++
-		e := Event{Seq: f.seq, Time: f.now(), Kind: kind}
-		build(&e)
-		for s := range f.subs {
-			select {
-			case s.c <- e:
-			default:
-				s.dropped.Add(1)
+	var e *Event
+	var now time.Time // real time, read once, for the rates
+	for s := range f.subs {
+		if !s.wants(kind) {
+			continue
+		}
+		if s.perSecond > 0 {
+			if now.IsZero() {
+				now = time.Now()
+			}
+			if !s.allow(kind, now) {
+				s.skipped.Add(1)
+				continue
 			}
 		}
+		if e == nil {
+			f.seq++
+			e = &Event{Seq: f.seq, Time: f.now(), Kind: kind}
+			build(e)
+		}
+		select {
+		case s.c <- *e:
+		default:
+			s.dropped.Add(1)
+		}
 	}
-	f.relisten()
 }
 
 // Wake wakes the waiters without an event: something they may be waiting
@@ -81,9 +98,18 @@ func (f *Feed) Wake() {
 	}
 }
 
-// relisten (f.mu held) says whether anyone listens.
+// relisten (f.mu held) says whether anyone listens, and to what: a
+// waiter wakes at any event.
 func (f *Feed) relisten() {
 	f.listening.Store(len(f.subs) > 0 || f.wake != nil)
+	var wanted uint32
+	if f.wake != nil {
+		wanted = allKinds
+	}
+	for s := range f.subs {
+		wanted |= s.kinds
+	}
+	f.wanted.Store(wanted)
 }
 
 // Changed returns a channel closed at the next Publish, or at Close.
@@ -102,14 +128,32 @@ func (f *Feed) Changed() <-chan struct{} {
 	return f.wake
 }
 
-// Subscribe returns a subscription holding up to buffer events (≤ 0:
-// DefaultBuffer). Close it when done. On a closed feed its channel is
-// closed at once.
+// Subscribe returns a subscription to every event, holding up to buffer
+// events (≤ 0: DefaultBuffer). Close it when done. On a closed feed its
+// channel is closed at once.
 func (f *Feed) Subscribe(buffer int) *Subscription {
-	if buffer <= 0 {
-		buffer = DefaultBuffer
+	return f.SubscribeWith(SubscribeOptions{Buffer: buffer})
+}
+
+// SubscribeOptions choose what a subscription receives.
+type SubscribeOptions struct {
+	// Buffer is how many events it holds for a reader that falls behind
+	// (≤ 0: DefaultBuffer); beyond, events are dropped (Dropped).
+	Buffer int
+	// Kinds are the kinds of events it receives; empty: every kind.
+	Kinds []Kind
+	// PerSecond, when positive, bounds the events of each kind it
+	// receives in a second (of real time); the others are counted
+	// (Skipped) and never built.
+	PerSecond int
+}
+
+// SubscribeWith returns a subscription as o says. Close it when done.
+func (f *Feed) SubscribeWith(o SubscribeOptions) *Subscription {
+	if o.Buffer <= 0 {
+		o.Buffer = DefaultBuffer
 	}
-	s := &Subscription{c: make(chan Event, buffer), feed: f}
+	s := &Subscription{c: make(chan Event, o.Buffer), feed: f, kinds: kindsMask(o.Kinds), perSecond: o.PerSecond}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
@@ -152,6 +196,30 @@ type Subscription struct {
 	c       chan Event
 	feed    *Feed
 	dropped atomic.Uint64
+	skipped atomic.Uint64
+
+	// guarded by feed.mu
+	kinds     uint32 // kindBits wanted
+	perSecond int
+	window    time.Time     // start of the current second
+	taken     [numKinds]int // events of each kind taken in the window
+}
+
+// wants reports whether s takes events of kind (feed.mu held).
+func (s *Subscription) wants(k Kind) bool { return s.kinds&k.bit() != 0 }
+
+// allow counts an event of kind against the rate, one budget per kind (a
+// flood of calls leaves complaints their share); feed.mu held.
+func (s *Subscription) allow(k Kind, now time.Time) bool {
+	if now.Sub(s.window) >= time.Second {
+		s.window, s.taken = now, [numKinds]int{}
+	}
+	i := k.index()
+	if s.taken[i] >= s.perSecond {
+		return false
+	}
+	s.taken[i]++
+	return true
 }
 
 // Events returns the channel of events, closed when the subscription or
@@ -161,6 +229,22 @@ func (s *Subscription) Events() <-chan Event { return s.c }
 // Dropped returns how many events this subscription missed because its
 // buffer was full.
 func (s *Subscription) Dropped() uint64 { return s.dropped.Load() }
+
+// Skipped returns how many events this subscription did not receive
+// because of its rate (SubscribeOptions.PerSecond).
+func (s *Subscription) Skipped() uint64 { return s.skipped.Load() }
+
+// SetKinds changes the kinds of events the subscription receives (empty:
+// every kind).
+func (s *Subscription) SetKinds(kinds []Kind) {
+	f := s.feed
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s.kinds = kindsMask(kinds)
+	if _, ok := f.subs[s]; ok {
+		f.relisten()
+	}
+}
 
 // Close ends the subscription; its channel closes.
 func (s *Subscription) Close() {

@@ -8,7 +8,9 @@
 // event once and hands the bytes to every client that wants it. Nothing a
 // client does can slow the fake: each client has a bounded queue, and a
 // client that falls behind misses events and is told so by a "gap" event
-// (reload what you show). API calls, which under load arrive by the ten
-// thousand a second, are forwarded up to Options.CallsPerSecond; the rest
-// are counted and told once a second as a "skipped" event.
+// (reload what you show). The subscription takes only the kinds some
+// client asked for, and at most Options.PerSecond events of each kind a
+// second: under load the fake answers tens of thousands of calls a
+// second, and the events beyond are never even built (the feed counts
+// them); clients are told once a second with a "skipped" event.
 package stream

@@ -22,8 +22,9 @@ const (
 	// subscription did); data {"missed":N} (0: unknown). Reload what you
 	// show.
 	EventGap = "gap"
-	// EventSkipped: API calls were not forwarded (beyond
-	// Options.CallsPerSecond); data {"calls":N}. The call log has them.
+	// EventSkipped: events were not forwarded (beyond Options.PerSecond
+	// of a kind in a second); data {"events":N}. The call and delivery
+	// logs have them; reload what you show.
 	EventSkipped = "skipped"
 )
 

@@ -11,8 +11,8 @@ import (
 
 // Defaults of Options.
 const (
-	DefaultCallsPerSecond = 100
-	DefaultClientBuffer   = 256
+	DefaultPerSecond    = 100
+	DefaultClientBuffer = 256
 	// subscriptionBuffer is the hub's buffer on the feed: the one reader
 	// encodes quickly, so it falls behind only under a flood of calls.
 	subscriptionBuffer = 4096
@@ -20,12 +20,15 @@ const (
 
 // Options configure a Hub.
 type Options struct {
-	// Subscribe subscribes to the fake's feed (Server.Subscribe).
-	Subscribe func(buffer int) *events.Subscription
-	// CallsPerSecond bounds the API call events forwarded to clients, a
-	// second; the others are counted and told as one EventSkipped a
-	// second. 0: DefaultCallsPerSecond.
-	CallsPerSecond int
+	// Subscribe subscribes to the fake's feed (Feed.SubscribeWith).
+	Subscribe func(events.SubscribeOptions) *events.Subscription
+	// PerSecond bounds the events of each kind forwarded to clients in a
+	// second: under load the fake answers tens of thousands of calls a
+	// second, which no page can show and which the fake should not spend
+	// its time encoding. The others are never built (the feed counts
+	// them) and are told once a second as an EventSkipped. 0:
+	// DefaultPerSecond.
+	PerSecond int
 	// ClientBuffer is how many frames a client may have waiting; beyond,
 	// it misses events and gets an EventGap. 0: DefaultClientBuffer.
 	ClientBuffer int
@@ -52,8 +55,8 @@ type Hub struct {
 
 // New returns a hub over o.Subscribe.
 func New(o Options) *Hub {
-	if o.CallsPerSecond <= 0 {
-		o.CallsPerSecond = DefaultCallsPerSecond
+	if o.PerSecond <= 0 {
+		o.PerSecond = DefaultPerSecond
 	}
 	if o.ClientBuffer <= 0 {
 		o.ClientBuffer = DefaultClientBuffer
@@ -98,8 +101,25 @@ func (c *client) wants(e *events.Event) bool {
 	return true // the clock
 }
 
-// wantsKind reports whether the client asked for events of kind k.
-func (c *client) wantsKind(k events.Kind) bool { return c.kinds == nil || c.kinds[k] }
+// kinds returns the kinds the clients want, nil for every kind (h.mu
+// held): the subscription takes only those, so that a kind nobody shows
+// costs the fake nothing.
+func (h *Hub) kinds() []events.Kind {
+	set := map[events.Kind]bool{}
+	for c := range h.subs {
+		if c.kinds == nil {
+			return nil
+		}
+		for k := range c.kinds {
+			set[k] = true
+		}
+	}
+	out := make([]events.Kind, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	return out
+}
 
 // join adds a client, subscribing to the feed for the first one.
 func (h *Hub) join(c *client) {
@@ -108,9 +128,11 @@ func (h *Hub) join(c *client) {
 	h.subs[c] = struct{}{}
 	h.clients.Add(1)
 	if h.sub == nil {
-		h.sub = h.o.Subscribe(subscriptionBuffer)
+		h.sub = h.o.Subscribe(events.SubscribeOptions{Buffer: subscriptionBuffer, Kinds: h.kinds(), PerSecond: h.o.PerSecond})
 		go h.pump(h.sub)
+		return
 	}
+	h.sub.SetKinds(h.kinds())
 }
 
 // leave removes a client, giving the subscription back after the last.
@@ -122,9 +144,13 @@ func (h *Hub) leave(c *client) {
 	}
 	delete(h.subs, c)
 	h.clients.Add(-1)
-	if len(h.subs) == 0 && h.sub != nil {
+	switch {
+	case h.sub == nil:
+	case len(h.subs) == 0:
 		h.sub.Close()
 		h.sub = nil
+	default:
+		h.sub.SetKinds(h.kinds())
 	}
 }
 
@@ -133,15 +159,9 @@ func (h *Hub) leave(c *client) {
 func (h *Hub) pump(sub *events.Subscription) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	var (
-		window      = time.Now()
-		calls       int    // call events forwarded in this window
-		skipped     uint64 // call events counted, not forwarded, since last told
-		dropped     uint64 // what the subscription missed, last seen
-		sinceBeat   time.Duration
-		heartbeat   = []byte(": ping\n\n")
-		lastForward = time.Now()
-	)
+	heartbeat := []byte(": ping\n\n")
+	var dropped, skipped uint64 // what the subscription missed, last seen
+	lastSent := time.Now()
 	for {
 		select {
 		case e, ok := <-sub.Events():
@@ -153,31 +173,21 @@ func (h *Hub) pump(sub *events.Subscription) {
 				h.broadcast(nil, notice(EventGap, "missed", d-dropped))
 				dropped = d
 			}
-			if e.Kind == events.KindCall {
-				if now := time.Now(); now.Sub(window) >= time.Second {
-					window, calls = now, 0
-				}
-				if calls >= h.o.CallsPerSecond {
-					skipped++
-					continue
-				}
-				calls++
-			}
 			frame, err := encode(e)
 			if err != nil {
 				continue // an event that cannot be JSON: nothing to tell
 			}
 			h.broadcast(&e, frame)
-			lastForward = time.Now()
+			lastSent = time.Now()
 		case now := <-tick.C:
-			if skipped > 0 {
-				h.broadcastKind(events.KindCall, notice(EventSkipped, "calls", skipped))
-				skipped = 0
+			if n := sub.Skipped(); n != skipped {
+				h.broadcast(nil, notice(EventSkipped, "events", n-skipped))
+				skipped = n
+				lastSent = now
 			}
-			sinceBeat = now.Sub(lastForward)
-			if sinceBeat >= h.o.Heartbeat {
+			if now.Sub(lastSent) >= h.o.Heartbeat {
 				h.broadcast(nil, heartbeat)
-				lastForward = now
+				lastSent = now
 			}
 		}
 	}
@@ -206,17 +216,6 @@ func (h *Hub) broadcast(e *events.Event, frame []byte) {
 	defer h.mu.Unlock()
 	for c := range h.subs {
 		if e == nil || c.wants(e) {
-			offer(c, frame)
-		}
-	}
-}
-
-// broadcastKind queues frame for every client that wants events of kind k.
-func (h *Hub) broadcastKind(k events.Kind, frame []byte) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for c := range h.subs {
-		if c.wantsKind(k) {
 			offer(c, frame)
 		}
 	}
