@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
@@ -23,6 +24,17 @@ func TestHealth(t *testing.T) {
 	ln.Close()
 	if r := runCLI(t, "", nil, "health", "--url", closed, "--wait", "200ms"); r.code != 1 || !strings.Contains(r.stderr, "refused") {
 		t.Fatalf("nothing listening: %+v", r)
+	}
+	ready := t.TempDir() + "/ready"
+	go func() {
+		time.Sleep(100 * time.Millisecond)
+		writeFileAtomic(ready, []byte(fake.URL+"\n"))
+	}()
+	if r := runCLI(t, "", nil, "health", "--ready-file", ready, "--wait", "10s"); r.code != 0 || r.stdout != fake.URL+"\n" {
+		t.Fatalf("--ready-file: %+v, want the URL once ready", r)
+	}
+	if r := runCLI(t, "", nil, "health", "--ready-file", ready+".none", "--wait", "100ms"); r.code != 1 || !strings.Contains(r.stderr, "no such file") {
+		t.Fatalf("--ready-file that never comes: %+v", r)
 	}
 	other := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "hello") }))
 	if r := runCLI(t, "", nil, "health", "--url", other); r.code != 1 || !strings.Contains(r.stderr, "not ready") {
