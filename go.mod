@@ -4,9 +4,12 @@ go 1.26.0
 
 require (
 	github.com/beevik/etree v1.8.1
+	github.com/goccy/go-yaml v1.19.2
 	github.com/google/go-cmp v0.7.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/redis/go-redis/v9 v9.23.0
+	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
+	golang.org/x/text v0.42.0
 	golang.org/x/time v0.16.0
 )
 

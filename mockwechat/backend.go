@@ -30,3 +30,7 @@ func (b adminBackend) WaitForCallSince(ctx context.Context, since uint64, match 
 }
 
 func (b adminBackend) PendingDeliveries() int { return b.push.Pending() }
+
+func (b adminBackend) Snapshot(format string) ([]byte, error) {
+	return MarshalScenario(b.Server.Snapshot(), format)
+}

@@ -56,6 +56,7 @@ func isTerminal(w io.Writer) bool {
 func commands() []command {
 	return []command{
 		newMockCommand(),
+		newHealthCommand(),
 		newCheckCommand(),
 		newPushCommand(),
 		newVerifyCommand(),
