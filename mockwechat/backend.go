@@ -46,3 +46,7 @@ func (b consoleBackend) DeliveriesOf(match func(*Delivery) bool) []Delivery {
 func (b consoleBackend) LatestCalls(f calllog.Filter, limit int) []Call {
 	return b.calls.Latest(f, limit)
 }
+
+func (b adminBackend) Snapshot(format string) ([]byte, error) {
+	return MarshalScenario(b.Server.Snapshot(), format)
+}

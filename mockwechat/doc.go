@@ -16,10 +16,13 @@
 // pushes included, while it closes at once the connections that are idle
 // or never sent a request (Close after 64 clients takes milliseconds). A
 // *Server is also an http.Handler, to mount inside another server (New or
-// NewUnstartedServer, without Start). Reset puts it back in its start
-// state (the world as the options made it, the clock at its start, the
+// NewUnstartedServer, without Start). Options.Scenario starts it from a
+// scenario (ParseScenario, LoadScenario: a YAML or JSON file described by
+// docs/scenario.schema.json) on a virtual clock. Reset puts it back in its
+// start state (the options plus the scenario, the clock at its start, the
 // logs emptied, pushes in flight cancelled), so that suites can share one
-// fake. The CLI's `payfeedback mock` runs it
+// fake; Snapshot writes the whole world as a scenario, which a new fake
+// resumes (Restore, or Options.Scenario). The CLI's `payfeedback mock` runs it
 // as a process on 127.0.0.1:8080. A served fake reads a whole request
 // within Options.ReadTimeout (10 s), closes connections idle
 // Options.IdleTimeout (2 min) and answers 431 beyond Options.MaxHeaderBytes

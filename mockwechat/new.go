@@ -2,6 +2,7 @@ package mockwechat
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
@@ -12,6 +13,7 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/stream"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
@@ -45,20 +47,28 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{set: set, log: set.Logger}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if set.Scenario != nil && set.Clock == nil {
+		// With a scenario, the clock is virtual.
+		start := set.Scenario.Clock.Start
+		if start.IsZero() {
+			start = time.Now().Truncate(time.Second)
+		}
+		set.Clock = NewVirtualClock(start)
+	}
 	if set.Clock != nil {
 		s.sched = set.Clock.Scheduler()
 	} else {
 		s.sched = clock.NewReal()
 	}
 	s.feed = events.NewFeed(s.sched.Now)
-	s.world = world.New(world.Config{TokenTTL: set.TokenTTL, TokenGrace: set.TokenGrace, TokenCallsPerDay: set.TokenCallsPerDay,
+	s.worldCfg = world.Config{TokenTTL: set.TokenTTL, TokenGrace: set.TokenGrace, TokenCallsPerDay: set.TokenCallsPerDay,
 		MessageWindow: set.MessageWindow, NewsLimit: set.NewsLimit, NewsSilent: set.NewsOverflow == NewsOverflowSilent,
 		MediaTTL: set.MediaTTL, InboxSize: set.InboxSize, MaxMedia: set.MaxMedia, EvidenceWindow: set.EvidenceWindow,
-		Seed: set.Seed}, s.sched.Now)
-	for _, a := range set.Accounts {
-		if _, err := s.world.AddAccount(a); err != nil {
-			return nil, err
-		}
+		Seed: set.Seed}
+	s.world = world.New(s.worldCfg, s.sched.Now)
+	origin, err := s.start()
+	if err != nil {
+		return nil, err
 	}
 	s.calls = calllog.New(calllog.Options{Size: set.CallLogSize, Bytes: set.CallLogBytes})
 	s.faults = fault.NewSet(api.Paths)
@@ -76,8 +86,24 @@ func New(opts Options) (*Server, error) {
 	if v := s.sched.Virtual(); v != nil {
 		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})
 	}
-	s.keepOrigin()
+	if err := s.load(origin); err != nil {
+		return nil, err
+	}
+	s.origin = origin
 	return s, nil
+}
+
+// start builds the start state: the accounts of the options and the
+// scenario, played up to the clock's start.
+func (s *Server) start() (scenario.Compiled, error) {
+	sc := s.set.Scenario
+	if sc == nil {
+		sc = &Scenario{}
+	} else if !sc.Clock.Start.IsZero() && !sc.Clock.Start.Equal(s.sched.Now()) {
+		return scenario.Compiled{}, fmt.Errorf("mockwechat: the scenario starts at %s but Options.Clock reads %s: give NewVirtualClock of the scenario's start, or leave Options.Clock nil",
+			sc.Clock.Start.Format(time.RFC3339), s.sched.Now().Format(time.RFC3339))
+	}
+	return sc.Compile(s.worldCfg, s.set.Accounts, s.sched.Now())
 }
 
 // virtualNow is the virtual clock's Now, nil on real time (the API then

@@ -108,8 +108,14 @@ const (
 type Options struct {
 	// Accounts are the official accounts of the world; none: DemoAccount.
 	Accounts []Account `json:"accounts,omitempty"`
-	// Clock makes time virtual; nil: real time.
+	// Clock makes time virtual; nil: real time, or, with a Scenario, a
+	// virtual clock at the scenario's start.
 	Clock *VirtualClock `json:"-"`
+	// Scenario is the world to start from (see Scenario, ParseScenario and
+	// LoadScenario): its accounts join Accounts, its complaints and
+	// actions happen at their times, its faults are injected. Reset goes
+	// back to it.
+	Scenario *Scenario `json:"-"`
 	// Logger receives the fake's own log (pushes, failures); nil: discard.
 	Logger *slog.Logger `json:"-"`
 	// Addr is where Start listens; "": 127.0.0.1:0.
@@ -250,7 +256,7 @@ func (o Options) resolve() (settings, error) {
 	if err := s.check(); err != nil {
 		return s, err
 	}
-	if len(s.Accounts) == 0 {
+	if len(s.Accounts) == 0 && (s.Scenario == nil || len(s.Scenario.Accounts) == 0) {
 		s.Accounts = []Account{DemoAccount()}
 	}
 	return s, nil

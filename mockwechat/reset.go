@@ -2,37 +2,47 @@ package mockwechat
 
 import (
 	"context"
-	"time"
+	"fmt"
 
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
-	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
-	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
 )
 
-// origin is the start state Reset goes back to: the world as the options
-// made it, the clock's start and the faults.
-type origin struct {
-	world  world.State
-	clock  time.Time
-	faults []fault.Fault
-}
-
 // Reset puts the fake back in its start state, as New made it from its
-// Options: the world (accounts, users, orders, complaints, tokens, media,
-// inboxes) as it was, ids generated again in the same order; the virtual
-// clock back at its start; the faults as they were; the call log and the
-// delivery log emptied (their numbering goes on, so that pollers paging
-// with since or after are not confused); pushes queued or being attempted
-// cancelled and never recorded, their retries forgotten; deadlines
-// scheduled again from the start. What was added after New (accounts,
-// complaints, faults…) is gone. Subscribers hear one EventWorld change,
-// ChangeKind "world-reset". A merchant's cached token answers 40001
-// afterwards, as after a restart.
+// Options and Options.Scenario: the world (accounts, users, orders,
+// complaints, tokens, media, inboxes) as it was, ids generated again in the
+// same order; the virtual clock back at its start; the faults as they
+// were; the scenario's later complaints and actions scheduled again; the
+// call log and the delivery log emptied (their numbering goes on, so that
+// pollers paging with since or after are not confused); pushes queued or
+// being attempted cancelled and never recorded, their retries forgotten;
+// deadlines scheduled again from the start. What was added after New
+// (accounts, complaints, faults…) is gone. Subscribers hear one
+// EventWorld change, ChangeKind "world-reset". A merchant's cached token
+// answers 40001 afterwards, as after a restart.
 //
 // A VirtualClock shared with other servers is set back for them too.
 // Reset fails only when the server is closed (ErrClosed) or ctx has
 // ended.
 func (s *Server) Reset(ctx context.Context) error {
+	return s.restart(ctx, s.origin)
+}
+
+// Restore replaces the world by a snapshot (see Snapshot), as Reset
+// replaces it by the start state: the virtual clock is set to the
+// snapshot's clock.start, the logs are emptied, pushes in flight are
+// cancelled. Reset still goes back to the start New made, not to the
+// snapshot. The snapshot's accounts replace the fake's.
+func (s *Server) Restore(ctx context.Context, sc *Scenario) error {
+	c, err := sc.Compile(s.worldCfg, nil, s.sched.Now())
+	if err != nil {
+		return err
+	}
+	return s.restart(ctx, c)
+}
+
+// restart clears everything that runs and loads c.
+func (s *Server) restart(ctx context.Context, c scenario.Compiled) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
@@ -47,27 +57,32 @@ func (s *Server) Reset(ctx context.Context) error {
 	s.sched.Clear()
 	s.push.WaitIdle() // the cancelled attempts return at once
 	if v := s.sched.Virtual(); v != nil {
-		v.Set(s.origin.clock)
+		v.Set(c.Start)
 	}
 	s.faults.Clear()
-	for _, f := range s.origin.faults {
-		if _, err := s.faults.Add(f); err != nil {
-			return err // checked when first added
-		}
-	}
 	s.calls.Clear()
 	s.api.Reset()
-	fx, err := s.world.Restore(s.origin.world)
-	if err != nil {
+	if err := s.load(c); err != nil {
 		return err
 	}
-	fx.Changes = append(fx.Changes, events.Change{What: events.WorldReset})
-	s.apply(fx)
+	s.apply(events.Effects{Changes: []events.Change{{What: events.WorldReset}}})
 	s.feed.Wake()
 	return nil
 }
 
-// keepOrigin records the start state Reset goes back to.
-func (s *Server) keepOrigin() {
-	s.origin = origin{world: s.world.Snapshot(), clock: s.sched.Now(), faults: s.faults.List()}
+// load puts c's world in place, its faults, deadlines and later entries
+// (nothing else may run: New, or restart under resetMu).
+func (s *Server) load(c scenario.Compiled) error {
+	fx, err := s.world.Restore(c.State)
+	if err != nil {
+		return err
+	}
+	for i, f := range c.Faults {
+		if _, err := s.faults.Add(f); err != nil {
+			return fmt.Errorf("mockwechat: scenario: faults[%d]: %w", i, err)
+		}
+	}
+	s.apply(fx)
+	s.timeline.start(s, c.Future)
+	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/stream"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
@@ -53,9 +54,12 @@ type Server struct {
 	console *console.Handler
 	detach  func() // from a virtual clock
 
-	// resetMu serialises Reset; it is taken before any other part's lock.
+	worldCfg world.Config
+	timeline timeline
+	// resetMu serialises Reset, Restore and Snapshot; it is taken before
+	// any other part's lock.
 	resetMu sync.Mutex
-	origin  origin // the start state, read under resetMu
+	origin  scenario.Compiled // the start state Reset goes back to
 
 	life      lifecycle
 	closeOnce sync.Once

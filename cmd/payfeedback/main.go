@@ -66,6 +66,7 @@ func commands() []command {
 		newDeliveriesCommand(),
 		newInboxCommand(),
 		newResetCommand(),
+		newHealthCommand(),
 		newCheckCommand(),
 		newPushCommand(),
 		newVerifyCommand(),

@@ -41,7 +41,9 @@ complaints that pushes signed notifications to --notify-url, and the admin
 API under /_mock/ (see mockwechat/README.md). It starts with the demo
 account unless --appid/--secret/--paysignkey or --config say otherwise,
 prints the credentials and URLs, and stops cleanly on SIGINT or SIGTERM.
-Readiness: GET /_mock/health. Admin writes take JSON only (curl -H
+Readiness: GET /_mock/health, payfeedback health, or --ready-file. With
+--scenario it starts from a scenario file on a virtual clock; with --state
+it resumes and saves its world. Admin writes take JSON only (curl -H
 'Content-Type: application/json'); pushes carry wall-clock TimeStamps even
 with --virtual-clock, for a merchant in another process.`
 
@@ -65,6 +67,7 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 	allowHosts := fs.String("allow-host", "", "Host names the admin API accepts besides loopback names and --addr, comma-separated (`NAMES`, e.g. a compose service name)")
 	logLevel := fs.String("log", "info", "live log `level`: debug, info, warn, error or off (the events on stdout, the fake's own messages on stderr)")
 	logFormatFlag := fs.String("log-format", "text", "the live log's `format`: text, or json (one JSON object per line, the first one saying where the fake listens)")
+	files := mockFileFlags(fs)
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err
 	}
@@ -133,16 +136,24 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 			}
 		}
 	}
+	sc, err := files.load()
+	if err != nil {
+		return usageErrorf(hint, "%v", err)
+	}
+	accounts := &cfg.Accounts // where the account flags apply: the config's, or the scenario's
 	demo := false
-	if len(cfg.Accounts) == 0 {
+	switch {
+	case len(cfg.Accounts) == 0 && sc != nil && len(sc.Accounts) > 0:
+		accounts = scenarioAccounts(sc)
+	case len(cfg.Accounts) == 0:
 		cfg.Accounts = []mockwechat.Account{mockwechat.DemoAccount()}
 		demo = true
 	}
 	if set["appid"] || set["secret"] || set["paysignkey"] || set["appkey"] || set["notify-url"] {
-		if len(cfg.Accounts) != 1 {
-			return usageErrorf(hint, "--appid, --secret, --paysignkey and --notify-url set the one account; the config file has %d: set them there", len(cfg.Accounts))
+		if len(*accounts) != 1 {
+			return usageErrorf(hint, "--appid, --secret, --paysignkey and --notify-url set the one account; the config file or the scenario has %d: set them there", len(*accounts))
 		}
-		a := &cfg.Accounts[0]
+		a := &(*accounts)[0]
 		if set["appid"] {
 			a.AppID = cred.AppID
 		}
@@ -169,9 +180,25 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 		return usageErrorf(hint, "%v", err)
 	}
 	opts.Logger = logger
+	if sc != nil {
+		opts.Scenario = sc
+		for i := range sc.Accounts {
+			if len(cfg.Accounts) == 0 { // the account flags changed the scenario's
+				sc.Accounts[i].Account = (*accounts)[i]
+			}
+		}
+	}
 	srv, err := mockwechat.New(opts)
 	if err != nil {
 		return usageErrorf(hint, "%v", err)
+	}
+	if _, err := files.resume(ctx, srv); err != nil {
+		srv.Close()
+		return usageErrorf(hint, "%v", err)
+	}
+	if err := files.notReady(); err != nil {
+		srv.Close()
+		return err
 	}
 	if !loopback(cfg.Addr) {
 		fmt.Fprintf(std.Stderr, "mockwechat: warning: --addr %s is not loopback: anyone who can reach it can drive the fake through its unauthenticated admin API (/_mock/); its Host, Origin and Content-Type checks keep web pages out, not people\n", cfg.Addr)
@@ -196,6 +223,11 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 	} else {
 		printBanner(std.Stdout, srv, demo)
 	}
+	if err := files.ready(srv.URL); err != nil {
+		srv.Close()
+		return err
+	}
+	saver := files.startSaver(ctx, srv, std.Stderr)
 	logged := startLiveLog(srv, std, *logLevel, format)
 
 	<-ctx.Done()
@@ -203,6 +235,10 @@ func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
 	defer cancel()
 	err = srv.Shutdown(shutdown)
 	<-logged
+	if serr := saver.finish(); serr != nil && err == nil {
+		err = serr
+	}
+	files.notReady()
 	fmt.Fprintln(std.Stderr, "mockwechat: stopped")
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("shutting down: %w", err)

@@ -19,6 +19,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("PAYFEEDBACK_TEST_AS_CLI") == "1" {
 		os.Exit(mainStatus())
 	}
+	if path := os.Getenv("PAYFEEDBACK_TEST_ATOMIC_WRITER"); path != "" {
+		atomicWriterChild(path) // until killed
+	}
 	os.Exit(m.Run())
 }
 

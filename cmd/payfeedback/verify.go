@@ -30,7 +30,7 @@ type verifyResult struct {
 }
 
 func (c *verifyCommand) Run(ctx context.Context, args []string, std stdio) error {
-	const hint = "payfeedback verify --paysignkey KEY testdata/notifications/request.xml"
+	const hint = "payfeedback verify --paysignkey KEY testdata/notifications/request_cdata_signed.xml"
 	fs := newFlagSet(std, c.Name(), "--paysignkey K [--appid A] [--max-age D] [--json] [FILE|-]")
 	var cred credentials
 	cred.addAppIDFlag(fs)

@@ -100,3 +100,18 @@ func TestVerifyJSONDecodes(t *testing.T) {
 		t.Errorf("got %+v", res)
 	}
 }
+
+// TestVerifyHintNamesASample: the hint after a usage error names a sample
+// that exists, so that a user who tries it gets a result. It named
+// testdata/notifications/request.xml, which does not.
+func TestVerifyHintNamesASample(t *testing.T) {
+	r := runCLI(t, "", nil, "verify", "--nope")
+	_, file, ok := strings.Cut(r.stderr, "Try: payfeedback verify --paysignkey KEY ")
+	if !ok {
+		t.Fatalf("no hint: %q", r.stderr)
+	}
+	file = strings.TrimSpace(file)
+	if _, err := os.Stat(filepath.Join("..", "..", file)); err != nil {
+		t.Fatalf("the hint names %s: %v", file, err)
+	}
+}

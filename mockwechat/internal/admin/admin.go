@@ -63,6 +63,8 @@ type Backend interface {
 	PendingDeliveries() int
 
 	Reset(ctx context.Context) error
+	// Snapshot returns the world as a scenario file, "json" or "yaml".
+	Snapshot(format string) ([]byte, error)
 }
 
 // Options configure the admin API.

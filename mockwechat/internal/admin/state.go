@@ -2,11 +2,14 @@ package admin
 
 import (
 	"net/http"
+	"strings"
 )
 
-// The state routes: the whole world back to its start.
+// The state routes: the whole world back to its start, or out as a
+// scenario.
 func (h *Handler) stateRoutes(route routeFunc) {
 	route("POST /_mock/reset", h.reset)
+	h.mux.HandleFunc("GET /_mock/snapshot", h.snapshot)
 }
 
 // reset puts the fake back in its start state and answers as health does.
@@ -20,4 +23,31 @@ func (h *Handler) reset(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	return h.health(r)
+}
+
+// snapshot answers the whole world as a scenario: JSON, or YAML with
+// ?format=yaml (or an Accept naming yaml).
+func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request) {
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "json"
+		if strings.Contains(r.Header.Get("Accept"), "yaml") {
+			format = "yaml"
+		}
+	}
+	if format != "json" && format != "yaml" {
+		writeError(w, badRequestf("format %q: want json or yaml", clip(format, 16)))
+		return
+	}
+	b, err := h.b.Snapshot(format)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	ct := "application/json; charset=utf-8"
+	if format == "yaml" {
+		ct = "application/yaml; charset=utf-8"
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Write(b)
 }

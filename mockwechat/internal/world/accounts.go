@@ -99,8 +99,8 @@ type AccountPatch struct {
 
 // AccountState is an account and its daily token count.
 type AccountState struct {
-	Account
-	Quota Quota `json:"quota"`
+	Account `yaml:",inline"`
+	Quota   Quota `json:"quota"`
 	// Token and PreviousToken are the latest access_token and the one it
 	// superseded (valid during the grace period).
 	Token         string `json:"token,omitempty"`

@@ -54,11 +54,7 @@ func (w *World) Update(token, openID, feedbackID string, now time.Time) (string,
 	case c.State == StateConfirmed:
 		return refused(payfeedback.CodeDataFormat, "feedback closed: confirmed by the user")
 	}
-	if c.State != StateHandled {
-		c.State, c.HandledAt = StateHandled, now
-	}
-	c.Updates++
-	return appID, events.Effects{Changes: []events.Change{changed(&c.Complaint, events.ComplaintHandled)}}, nil
+	return appID, events.Effects{Changes: []events.Change{w.handle(c, now)}}, nil
 }
 
 // PayKey checks the token and the pay permission for /pay/delivernotify

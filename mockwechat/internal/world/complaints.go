@@ -94,11 +94,14 @@ type ComplaintSpec struct {
 	OpenID string `json:"openid,omitempty"`
 	// TransID is the order complained about; "" is generated (none with
 	// NoOrder).
-	TransID  string   `json:"transid,omitempty"`
-	Reason   string   `json:"reason,omitempty"`
-	Solution string   `json:"solution,omitempty"`
-	ExtInfo  string   `json:"ext_info,omitempty"`
-	PicURLs  []string `json:"pic_urls,omitempty"`
+	TransID string `json:"transid,omitempty"`
+	// FeedBackID is the complaint's id; "" is generated. A given one is
+	// 1 to 32 decimal digits, unused (scenarios name their complaints).
+	FeedBackID string   `json:"feedback_id,omitempty"`
+	Reason     string   `json:"reason,omitempty"`
+	Solution   string   `json:"solution,omitempty"`
+	ExtInfo    string   `json:"ext_info,omitempty"`
+	PicURLs    []string `json:"pic_urls,omitempty"`
 	// Goods, Shipped and PaidAt describe a new order (ignored for an
 	// existing one): PaidAt zero is now; Shipped means shipped at PaidAt.
 	// Without an order, Goods alone sets the deadline.

@@ -28,7 +28,7 @@ type State struct {
 
 // UserState is a user and what the world keeps about it.
 type UserState struct {
-	User
+	User `yaml:",inline"`
 	// Inbox holds the last messages delivered, oldest first; Delivered
 	// counts every message ever delivered (the last Seq).
 	Inbox     []Message `json:"inbox"`

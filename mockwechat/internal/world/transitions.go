@@ -2,6 +2,7 @@ package world
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
@@ -33,6 +34,9 @@ func (w *World) File(spec ComplaintSpec) (Complaint, events.Effects, error) {
 	if len(spec.PicURLs) > payfeedback.MaxPictures {
 		return Complaint{}, events.Effects{}, fmt.Errorf("mockwechat: %d pictures: a complaint has at most %d", len(spec.PicURLs), payfeedback.MaxPictures)
 	}
+	if err := checkFeedbackID(spec.FeedBackID); err != nil {
+		return Complaint{}, events.Effects{}, err
+	}
 	if err := w.lock(); err != nil {
 		return Complaint{}, events.Effects{}, err
 	}
@@ -40,6 +44,9 @@ func (w *World) File(spec ComplaintSpec) (Complaint, events.Effects, error) {
 	acc, err := w.account(spec.AppID)
 	if err != nil {
 		return Complaint{}, events.Effects{}, err
+	}
+	if _, ok := w.complaints[spec.FeedBackID]; ok {
+		return Complaint{}, events.Effects{}, fmt.Errorf("mockwechat: complaint %s exists: give another feedback id, or none", spec.FeedBackID)
 	}
 	if err := checkSize(Complaint{AppID: acc.AppID, OpenID: spec.OpenID, TransID: spec.TransID, Reason: spec.Reason,
 		Solution: spec.Solution, ExtInfo: spec.ExtInfo, PicURLs: spec.PicURLs}, payfeedback.MsgRequest); err != nil {
@@ -118,7 +125,10 @@ func (w *World) fileWithoutOrder(acc *AccountState, spec ComplaintSpec) (Complai
 // effects to fx (w.mu held): filing counts as the user's interaction and
 // pushes "request".
 func (w *World) file(spec ComplaintSpec, c Complaint, fx *events.Effects) *complaint {
-	c.FeedBackID = w.newFeedbackID()
+	c.FeedBackID = spec.FeedBackID
+	if c.FeedBackID == "" {
+		c.FeedBackID = w.newFeedbackID()
+	}
 	c.State = StateFiled
 	c.Reason, c.Solution, c.ExtInfo = spec.Reason, spec.Solution, spec.ExtInfo
 	c.PicURLs = append([]string(nil), spec.PicURLs...)
@@ -130,6 +140,42 @@ func (w *World) file(spec ComplaintSpec, c Complaint, fx *events.Effects) *compl
 	fx.Timers = append(fx.Timers, events.Timer{Key: resolveKey(c.FeedBackID), At: c.Deadline})
 	fx.Push = append(fx.Push, notification(&rec.Complaint, payfeedback.MsgRequest))
 	return rec
+}
+
+// checkFeedbackID refuses a given feedback id that is not 1 to 32 decimal
+// digits ("" is fine: one is generated).
+func checkFeedbackID(id string) error {
+	if len(id) > 32 || strings.Trim(id, "0123456789") != "" {
+		return fmt.Errorf("mockwechat: feedback id %q: want 1 to 32 decimal digits, as WeChat's are, or none to have one generated", clip(id, 40))
+	}
+	return nil
+}
+
+// Handle plays the merchant's successful /payfeedback/update without a
+// call (scenarios use it): allowed when the complaint is filed, handled or
+// rejected, and not in arbitration.
+func (w *World) Handle(id string) (Complaint, events.Effects, error) {
+	if err := w.lock(); err != nil {
+		return Complaint{}, events.Effects{}, err
+	}
+	defer w.mu.Unlock()
+	c, err := w.complaintOf(id)
+	if err != nil {
+		return Complaint{}, events.Effects{}, err
+	}
+	if c.Arbitration != nil || c.State == StateConfirmed {
+		return Complaint{}, events.Effects{}, fmt.Errorf("mockwechat: complaint %s is closed (%s): the merchant can no longer handle it: %w", id, c.State, ErrState)
+	}
+	return c.Clone(), events.Effects{Changes: []events.Change{w.handle(c, w.now())}}, nil
+}
+
+// handle marks a complaint handled by the merchant (w.mu held).
+func (w *World) handle(c *complaint, now time.Time) events.Change {
+	if c.State != StateHandled {
+		c.State, c.HandledAt = StateHandled, now
+	}
+	c.Updates++
+	return changed(&c.Complaint, events.ComplaintHandled)
 }
 
 // Confirm plays the user confirming the complaint resolved: allowed when it

@@ -87,7 +87,7 @@ type Order struct {
 
 // OrderState is an order and its open complaint, if any.
 type OrderState struct {
-	Order
+	Order `yaml:",inline"`
 	// OpenComplaint is the feedback id of the order's open complaint.
 	OpenComplaint string `json:"open_complaint,omitempty"`
 }

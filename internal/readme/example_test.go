@@ -1,0 +1,17 @@
+package readme_test
+
+import (
+	"fmt"
+
+	"github.com/payfeedback/payfeedback/internal/readme"
+)
+
+func ExampleBlocks() {
+	md := []byte("# Title\n\n<!-- readme: params ctx context.Context -->\n```go\n_ = ctx\n```\n\n```sh\n# not run by the README test: it takes an hour\nsleep 3600\n```\n")
+	for _, b := range readme.Blocks(md) {
+		fmt.Printf("line %d %s note=%q not-run=%q\n", b.Line, b.Lang, b.Note, b.NotRun())
+	}
+	// Output:
+	// line 4 go note="params ctx context.Context" not-run=""
+	// line 8 sh note="" not-run="it takes an hour"
+}

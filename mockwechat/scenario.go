@@ -1,0 +1,104 @@
+package mockwechat
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
+)
+
+// The scenario vocabulary: a scenario file's Go form. See
+// docs/scenario.schema.json and the examples under examples/scenarios/.
+type (
+	// Scenario is a world to start from, what happens in it later and the
+	// faults to inject: Options.Scenario, `payfeedback mock --scenario`,
+	// and what Snapshot returns.
+	Scenario = scenario.Scenario
+	// ScenarioClock says where the virtual clock starts.
+	ScenarioClock = scenario.Clock
+	// ScenarioComplaint is a complaint filed at its At, or as it stands.
+	ScenarioComplaint = scenario.Complaint
+	// ScenarioAction is a later move on a complaint of the scenario.
+	ScenarioAction = scenario.Action
+	// ScenarioDo names the move of a ScenarioAction.
+	ScenarioDo = scenario.Do
+	// ScenarioError is what is wrong with a scenario, and where (file,
+	// line, column, path); test for it with errors.As.
+	ScenarioError = scenario.Error
+	// AccountState is an account with its token state, as a scenario
+	// lists it.
+	AccountState = world.AccountState
+	// UserState is a user with its inbox, as a scenario lists it.
+	UserState = world.UserState
+	// OrderState is an order with its open complaint, as a scenario lists
+	// it.
+	OrderState = world.OrderState
+	// Token is an issued access token, as a snapshot keeps it.
+	Token = world.Token
+)
+
+// The moves of a ScenarioAction.
+const (
+	DoHandle             = scenario.DoHandle
+	DoConfirm            = scenario.DoConfirm
+	DoReject             = scenario.DoReject
+	DoRequestArbitration = scenario.DoRequestArbitration
+	DoSubmitEvidence     = scenario.DoSubmitEvidence
+	DoArbitrate          = scenario.DoArbitrate
+)
+
+// ScenarioSchema returns the JSON Schema of scenario files (the text of
+// docs/scenario.schema.json).
+func ScenarioSchema() []byte { return append([]byte(nil), scenario.Schema...) }
+
+// ParseScenario reads a scenario file's bytes, YAML or JSON; name is the
+// file's name for errors. Offsets such as +36h count from clock.start, or
+// from now (to the second) when the file gives none. Errors are
+// *ScenarioError, naming the file, line and column.
+func ParseScenario(name string, data []byte) (*Scenario, error) {
+	return scenario.Parse(name, data, time.Now().Truncate(time.Second))
+}
+
+// LoadScenario reads a scenario file (see ParseScenario).
+func LoadScenario(path string) (*Scenario, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("mockwechat: scenario: %w", err)
+	}
+	return ParseScenario(path, b)
+}
+
+// MarshalScenario writes a scenario as YAML ("yaml") or JSON ("json").
+func MarshalScenario(sc *Scenario, format string) ([]byte, error) {
+	return scenario.Marshal(sc, scenario.Format(format))
+}
+
+// ScenarioFormat is the format a file's name says: "json" for *.json,
+// "yaml" otherwise.
+func ScenarioFormat(path string) string {
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		return "json"
+	}
+	return "yaml"
+}
+
+// Snapshot returns the whole world as a scenario starting now: accounts
+// with their tokens, users with their inboxes, orders, complaints as they
+// stand, the scenario's complaints and actions still to come, the faults
+// still active, media, and the state of the id generator, so that a fake
+// started from it (Options.Scenario, payfeedback mock --scenario) or given
+// it (Restore) goes on as this one would. The call log and the delivery
+// log are not part of it: pushes still being retried are not resumed.
+func (s *Server) Snapshot() *Scenario {
+	s.resetMu.Lock() // no restart in between
+	defer s.resetMu.Unlock()
+	faults := s.faults.List()
+	for i := range faults {
+		faults[i].ID = 0 // the running fake's numbering, not state: a fake started from it numbers afresh
+	}
+	return scenario.FromState(s.world.Snapshot(), s.sched.Now(), s.timeline.pending(), faults)
+}
