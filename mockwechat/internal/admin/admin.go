@@ -130,7 +130,9 @@ func New(o Options) *Handler {
 }
 
 // handle registers an endpoint ("METHOD /path") and remembers it for the
-// index.
+// index at GET /_mock/ and for the test that holds openapi.json to what
+// is served: register every endpoint through handle (or route), never on
+// h.mux directly.
 func (h *Handler) handle(pattern string, hd http.Handler) {
 	method, path, _ := strings.Cut(pattern, " ")
 	h.routes = append(h.routes, Route{Method: method, Path: path})

@@ -9,7 +9,7 @@ import (
 // scenario.
 func (h *Handler) stateRoutes(route routeFunc) {
 	route("POST /_mock/reset", h.reset)
-	h.mux.HandleFunc("GET /_mock/snapshot", h.snapshot)
+	h.handle("GET /_mock/snapshot", http.HandlerFunc(h.snapshot))
 }
 
 // reset puts the fake back in its start state and answers as health does.
