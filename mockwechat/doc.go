@@ -5,9 +5,11 @@
 // complaints with the deadlines of docs/protocol.md; a clock it owns, real
 // or virtual; signed pushes of complaint notifications to the merchant,
 // with retries, a delivery log and fault injection; a bounded log of every
-// API call; a typed feed of everything that happens; and a JSON admin API
-// under /_mock/ to drive it all from any language. README.md beside this
-// file has the tables and curl examples.
+// API call; a typed feed of everything that happens; a JSON admin API
+// under /_mock/ to drive it all from any language (GET /_mock/ lists it,
+// GET /_mock/openapi.json describes it, GET /_mock/events streams the feed
+// as Server-Sent Events); and a web console at / for a person to watch and
+// drive it. README.md beside this file has the tables and curl examples.
 //
 // # Lifecycle
 //
@@ -56,7 +58,13 @@
 //   - calllog, clock: the bounded call log; the virtual clock and the real
 //     scheduler.
 //   - api and admin: thin HTTP adapters, over the world for the WeChat
-//     endpoints, over the Server's Go API for /_mock/.
+//     endpoints, over the Server's Go API for /_mock/. Admin endpoints are
+//     registered through one registry, which the index (GET /_mock/) reads
+//     and a test holds to openapi.json.
+//   - stream: the feed as Server-Sent Events (GET /_mock/events), one
+//     subscription for every client, each event encoded once.
+//   - console: the web console's pages, read-only over the Server; its
+//     forms call the admin API from the browser.
 //
 // Lock order: every package's mutex is a leaf, taken with defer and never
 // held while calling another part, with three exceptions, all downward:
@@ -151,7 +159,9 @@
 // never blocks the fake: each subscription buffers (1,024 events by
 // default) and, when full, drops and counts (Subscription.Dropped; a gap
 // in Seq shows where). With no subscriber, the feed costs an atomic load
-// per change.
+// per change. Inside, a subscription may take only some kinds and at most
+// so many events of each kind a second (what the SSE stream does): events
+// nobody takes are never built.
 //
 // # Security
 //

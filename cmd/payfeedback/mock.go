@@ -37,10 +37,12 @@ func (*mockCommand) Synopsis() string {
 const mockUsage = `[flags]
 
 Runs mockwechat: the WeChat API endpoints with their real errors, a world of
-complaints that pushes signed notifications to --notify-url, and the admin
-API under /_mock/ (see mockwechat/README.md). It starts with the demo
-account unless --appid/--secret/--paysignkey or --config say otherwise,
-prints the credentials and URLs, and stops cleanly on SIGINT or SIGTERM.
+complaints that pushes signed notifications to --notify-url, the admin API
+under /_mock/ (GET /_mock/ lists its endpoints, /_mock/openapi.json
+describes them) and a web console at /. It starts with the demo account
+unless --appid/--secret/--paysignkey or --config say otherwise, prints the
+credentials and URLs, then a live log of every event (--log, --log-format),
+and stops cleanly on SIGINT or SIGTERM.
 Readiness: GET /_mock/health, payfeedback health, or --ready-file. With
 --scenario it starts from a scenario file on a virtual clock; with --state
 it resumes and saves its world. Admin writes take JSON only (curl -H

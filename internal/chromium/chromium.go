@@ -1,6 +1,3 @@
-// Package chromium starts headless Chromium for the console's browser
-// tests and for scripts/consoleshots, which makes the README's
-// screenshots: one place for the flags this needs.
 package chromium
 
 import (
