@@ -196,4 +196,21 @@ func TestConsoleBrowserFlow(t *testing.T) {
 	if late := fake.Complaints()[1]; !late.Overdue {
 		t.Fatalf("the fake says %+v", late)
 	}
+
+	// 6. As the MP admin, a reason too long: the API's own message shows,
+	// and nothing changes; a good one is saved.
+	reasons := `form[data-path="_mock/accounts/` + demo.AppID + `/reasons"]`
+	step(t, ctx, "a reason too long", chromedp.Navigate(fake.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#live.on")),
+		chromedp.SetValue(chromedp.CSS(reasons+" input[name=items]"), "这个投诉原因一共有十六个字符太长了吧"),
+		chromedp.Click(chromedp.CSS(reasons+" button")),
+		hasText(reasons+" .form-error", "reason 1 has 18 characters: want 1 to 15 characters"))
+	shot(t, ctx, dir, "6-reason-refused.png")
+	if a := fake.Accounts()[0]; a.Reasons[0] != "没收到货" {
+		t.Fatalf("a refused reason changed the account: %v", a.Reasons)
+	}
+	step(t, ctx, "a good reason", chromedp.SetValue(chromedp.CSS(reasons+" input[name=items]"), "商品破损"),
+		chromedp.Click(chromedp.CSS(reasons+" button")), hasText("#flash", "Done"))
+	if a := fake.Accounts()[0]; a.Reasons[0] != "商品破损" || a.Reasons[1] != "质量问题" {
+		t.Fatalf("the saved reasons: %v", a.Reasons)
+	}
 }
