@@ -103,13 +103,18 @@ type rawMerchant struct {
 	env  conformance.APIEnv
 	http *http.Client
 
-	mu      sync.Mutex
-	seen    map[string][sha1.Size]byte // AppSignature → fingerprint of the fields
-	dups    map[[sha1.Size]byte]bool   // fingerprints seen (duplicates)
-	token   string
-	earlier []string        // openids of earlier complainants
-	fresh   int             // notifications seen for the first time
-	burnt   map[string]bool // signatures of notifications it failed (failsEveryFifth)
+	mu    sync.Mutex
+	seen  map[string][sha1.Size]byte // AppSignature → fingerprint of the fields
+	dups  map[[sha1.Size]byte]bool   // fingerprints seen (duplicates)
+	token string
+	// fetching serialises token requests: a merchant's instances share
+	// one token, and one that several goroutines renewed at once would
+	// invalidate its own tokens (only the latest and the previous one
+	// work), failing calls at random.
+	fetching sync.Mutex
+	earlier  []string        // openids of earlier complainants
+	fresh    int             // notifications seen for the first time
+	burnt    map[string]bool // signatures of notifications it failed (failsEveryFifth)
 }
 
 func newRaw(m mistakes) func(conformance.APIEnv) http.Handler {
@@ -410,11 +415,11 @@ func (rm *rawMerchant) send(ctx context.Context, body string) {
 // call makes an API call with the merchant's token, and on a token error
 // fetches a new one and tries once more (unless keepsToken).
 func (rm *rawMerchant) call(ctx context.Context, method, path string, q url.Values, body []byte) {
-	tok := rm.currentToken(ctx, rm.m.tokenPerCall)
+	tok := rm.currentToken(ctx, "", rm.m.tokenPerCall)
 	code := rm.do(ctx, method, path, q, body, tok)
 	if code == int(payfeedback.CodeTokenExpired) || code == int(payfeedback.CodeInvalidCredential) {
 		if !rm.m.keepsToken {
-			tok = rm.currentToken(ctx, true)
+			tok = rm.currentToken(ctx, tok, rm.m.tokenPerCall)
 		}
 		rm.do(ctx, method, path, q, body, tok)
 	}
@@ -434,19 +439,26 @@ func (rm *rawMerchant) do(ctx context.Context, method, path string, q url.Values
 	var out struct {
 		ErrCode int `json:"errcode"`
 	}
-	if json.NewDecoder(resp.Body).Decode(&out) != nil {
+	err = json.NewDecoder(resp.Body).Decode(&out)
+	_, _ = io.Copy(io.Discard, resp.Body) // so that the connection is reused
+	if err != nil {
 		return -1
 	}
 	return out.ErrCode
 }
 
-// currentToken returns the cached token, fetching one when there is none
-// or when fresh is set.
-func (rm *rawMerchant) currentToken(ctx context.Context, fresh bool) string {
+// currentToken returns the cached token unless it is stale (WeChat
+// refused it), fetching one when there is none; perCall fetches a new one
+// every time (the tokenPerCall mistake).
+func (rm *rawMerchant) currentToken(ctx context.Context, stale string, perCall bool) string {
+	if !perCall {
+		rm.fetching.Lock()
+		defer rm.fetching.Unlock()
+	}
 	rm.mu.Lock()
 	tok := rm.token
 	rm.mu.Unlock()
-	if tok != "" && !fresh {
+	if tok != "" && tok != stale && !perCall {
 		return tok
 	}
 	q := url.Values{"grant_type": {"client_credential"}, "appid": {rm.env.AppID}, "secret": {rm.env.Secret}}
