@@ -1,0 +1,149 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/payfeedback/payfeedback/mockwechat"
+)
+
+// deliveriesCommand lists, or follows, a running fake's pushes.
+type deliveriesCommand struct{}
+
+func newDeliveriesCommand() *deliveriesCommand { return &deliveriesCommand{} }
+
+func (*deliveriesCommand) Name() string { return "deliveries" }
+
+func (*deliveriesCommand) Synopsis() string {
+	return "list a running fake's pushes and their attempts, or follow them live (--follow)"
+}
+
+func (c *deliveriesCommand) Run(ctx context.Context, args []string, std stdio) error {
+	const hint = "payfeedback deliveries --follow"
+	fs := newFlagSet(std, c.Name(), "[--follow] [--feedback-id ID] [--failed] [flags]\n\n"+
+		"Lists the delivery log (GET /_mock/deliveries): each notification pushed to\n"+
+		"the merchant, its attempts and the last answer. --follow prints each push\n"+
+		"attempt and its answer as it happens (GET /_mock/events), until Ctrl-C.")
+	mf := addMockFlags(fs, std)
+	follow := fs.Bool("follow", false, "follow the pushes live")
+	feedbackID := fs.String("feedback-id", "", "only this complaint's (`ID`)")
+	failed := fs.Bool("failed", false, "only deliveries that failed for good")
+	if err := parseFlags(fs, args, hint); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
+	}
+	client, err := mf.client(hint)
+	if err != nil {
+		return err
+	}
+	if *follow {
+		return c.follow(ctx, std, client, *feedbackID, *mf.json)
+	}
+	q := url.Values{}
+	if *feedbackID != "" {
+		q.Set("feedback_id", *feedbackID)
+	}
+	if *failed {
+		q.Set("failed", "true")
+	}
+	var list []mockwechat.Delivery
+	raw, err := client.do(ctx, http.MethodGet, "/_mock/deliveries?"+q.Encode(), nil, &list)
+	if err != nil {
+		return err
+	}
+	if *mf.json {
+		return printJSON(std.Stdout, raw)
+	}
+	if len(list) == 0 {
+		_, err := fmt.Fprintln(std.Stdout, "no delivery")
+		return err
+	}
+	rows := make([][]string, 0, len(list))
+	for _, d := range list {
+		status, last := "pending", "-"
+		switch {
+		case d.Delivered:
+			status = "delivered"
+		case d.Failed:
+			status = "failed"
+		case !d.NextAttempt.IsZero():
+			status = "retry at " + stamp(d.NextAttempt)
+		}
+		if n := len(d.Attempts); n > 0 {
+			a := d.Attempts[n-1]
+			last = a.Err
+			if a.Status != 0 {
+				last = strconv.Itoa(a.Status) + " " + strings.TrimSpace(a.Response)
+			}
+			last = clipText(last, 40)
+		}
+		rows = append(rows, []string{strconv.FormatUint(d.ID, 10), d.FeedBackID, string(d.MsgType), strconv.Itoa(len(d.Attempts)), last, status})
+	}
+	return table(std.Stdout, []string{"#", "COMPLAINT", "TYPE", "ATTEMPTS", "LAST ANSWER", "STATUS"}, rows)
+}
+
+// follow prints the push events of the fake's event stream until ctx ends
+// or the fake stops.
+func (c *deliveriesCommand) follow(ctx context.Context, std stdio, client *mockClient, feedbackID string, asJSON bool) error {
+	q := url.Values{"kinds": {"push"}}
+	if feedbackID != "" {
+		q.Set("feedback_id", feedbackID)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, client.base+"/_mock/events?"+q.Encode(), nil)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	stream := &http.Client{} // no timeout: the stream lasts
+	resp, err := stream.Do(req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return client.unreachable(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /_mock/events answered HTTP %d: is %s payfeedback mock?", resp.StatusCode, client.base)
+	}
+	fmt.Fprintf(std.Stderr, "following the pushes of %s (Ctrl-C to stop)\n", client.base)
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	name := ""
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "event: "):
+			name = line[len("event: "):]
+		case strings.HasPrefix(line, "data: "):
+			data := line[len("data: "):]
+			if asJSON {
+				fmt.Fprintln(std.Stdout, data)
+				continue
+			}
+			var m struct {
+				Time time.Time `json:"time"`
+				Line string    `json:"line"`
+			}
+			switch {
+			case name == "gap":
+				fmt.Fprintln(std.Stdout, "… some events were missed (GET /_mock/deliveries has every delivery)")
+			case json.Unmarshal([]byte(data), &m) == nil && m.Line != "":
+				fmt.Fprintf(std.Stdout, "%s  %s\n", m.Time.UTC().Format("15:04:05"), m.Line)
+			}
+		}
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	return fmt.Errorf("the fake at %s closed the event stream (it stopped?)", client.base)
+}
