@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,7 +53,7 @@ func (s *Server) StartListener(ln net.Listener) error {
 	if err := s.life.start(ln, srv, tr); err != nil {
 		return err
 	}
-	s.URL = "http://" + ln.Addr().String()
+	s.URL = baseURL(ln.Addr())
 	go func() {
 		err := srv.Serve(ln)
 		if !s.life.isClosing() {
@@ -60,6 +61,17 @@ func (s *Server) StartListener(ln net.Listener) error {
 		}
 	}()
 	return nil
+}
+
+// baseURL is the URL of a server listening on addr, one a client on the
+// same machine can use: a listener on every interface (0.0.0.0 or ::, the
+// address Go reports as [::]) is reached on 127.0.0.1, which also passes
+// the admin API's Host check.
+func baseURL(addr net.Addr) string {
+	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsUnspecified() {
+		return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(ta.Port))
+	}
+	return "http://" + addr.String()
 }
 
 // Client returns an HTTP client for the started server: no proxy, its own

@@ -33,7 +33,8 @@ import (
 // the bus; its handler routes to the API endpoints and the admin API.
 type Server struct {
 	// URL is the base URL of the started server, e.g.
-	// "http://127.0.0.1:34567", with no trailing slash; "" until Start.
+	// "http://127.0.0.1:34567", with no trailing slash; "" until Start. A
+	// server listening on every interface (0.0.0.0) gets a 127.0.0.1 URL.
 	URL string
 
 	set    settings
