@@ -163,3 +163,35 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestMarshalJSONQuotesAsJSON: texts holding characters that Go quotes
+// with escapes JSON does not have (\x00, \a, \U000e0001, invalid UTF-8)
+// still make a JSON document, which parses back to the same texts
+// (invalid UTF-8 as U+FFFD, as encoding/json writes it).
+func TestMarshalJSONQuotesAsJSON(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"nul\x00", "nul\x00"},
+		{"bell\a vtab\v", "bell\a vtab\v"},
+		{"tag\U000e0001", "tag\U000e0001"},
+		{"bad\xffutf8", "bad\ufffdutf8"},
+		{`quote" backslash\ <html>&`, `quote" backslash\ <html>&`},
+		{"没收到货\n第二行", "没收到货\n第二行"},
+	}
+	for _, tt := range tests {
+		sc := &Scenario{Complaints: []Complaint{{At: t0, OpenID: "o1", Reason: tt.in}}}
+		b, err := Marshal(sc, JSON)
+		if err != nil {
+			t.Fatalf("%q: %v", tt.in, err)
+		}
+		if !json.Valid(b) {
+			t.Fatalf("%q: not JSON:\n%s", tt.in, b)
+		}
+		back, err := Parse("back.json", b, t0)
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", tt.in, err, b)
+		}
+		if got := back.Complaints[0].Reason; got != tt.want {
+			t.Errorf("%q came back as %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
