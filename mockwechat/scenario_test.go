@@ -307,6 +307,11 @@ func TestScenarioErrors(t *testing.T) {
 		{"bad goods", acc + "complaints:\n  - {at: +1h, goods: food}\n", "bad.yaml:4:22: complaints[0].goods: value must be one of", false},
 		{"wrong type", acc + "users:\n  - {openid: 7, last_interaction: +1h}\n", "bad.yaml:4:14: users[0].openid: got number, want string", false},
 		{"missing key", "accounts:\n  - {appid: wx1, secret: s}\n", `bad.yaml:2:5: accounts[0]: missing key "paysignkey"`, false},
+		{"missing keys", "accounts:\n  - {appid: wx1}\n", `bad.yaml:2:5: accounts[0]: missing keys "secret", "paysignkey"`, false},
+		{"unknown keys", "accounts:\n  - {appid: wx1, secret: s, paysignkey: k, color: red, size: 2}\n", `bad.yaml:2:44: accounts[0]: unknown keys "color", "size": see`, false},
+		// Nested aliases expand a few lines into millions of values.
+		{"alias", "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nusers: [*b]\n",
+			"bad.yaml:2:8: YAML aliases (*a) are not allowed in a scenario file: write the value out", false},
 		{"dangling action", acc + "actions:\n  - {at: +1h, feedback_id: '9', do: confirm}\n", "bad.yaml:4:28: actions[0].feedback_id: no complaint of the scenario has feedback id 9", false},
 		{"bad fault", "faults:\n  - {endpoint: /nope, errcode: 1}\n", "bad.yaml:2:5: faults[0]:", false},
 		{"twice", acc + "  - {appid: wx1, secret: s, paysignkey: k}\n", "bad.yaml:3:13: accounts[1].appid: account wx1 is given twice", false},

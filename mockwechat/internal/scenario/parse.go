@@ -25,6 +25,9 @@ func Parse(name string, data []byte, now time.Time) (*Scenario, error) {
 	if err != nil {
 		return nil, yamlError(name, err)
 	}
+	if aliases := ast.FilterFile(ast.AliasType, file); len(aliases) > 0 {
+		return nil, aliasError(name, aliases[0])
+	}
 	src := &source{name: name, file: file}
 	if len(file.Docs) != 1 {
 		return nil, src.place(errorf("", "want one YAML or JSON document, found %d", len(file.Docs)))
@@ -80,6 +83,21 @@ func jsonDoc(body ast.Node) (any, error) {
 		return nil, err
 	}
 	return jsonschema.UnmarshalJSON(bytes.NewReader(b))
+}
+
+// aliasError refuses a YAML alias. A few lines of nested aliases expand
+// into millions of values (a 400-byte file took 5 s to refuse), and a
+// scenario has nothing to repeat that warrants them.
+func aliasError(name string, alias ast.Node) error {
+	what := "*"
+	if a, ok := alias.(*ast.AliasNode); ok && a.Value != nil {
+		what += a.Value.String()
+	}
+	e := &Error{File: name, Msg: fmt.Sprintf("YAML aliases (%s) are not allowed in a scenario file: write the value out", what)}
+	if tok := alias.GetToken(); tok != nil && tok.Position != nil {
+		e.Line, e.Column = tok.Position.Line, tok.Position.Column
+	}
+	return e
 }
 
 // yamlError turns go-yaml's error into an *Error with its position.

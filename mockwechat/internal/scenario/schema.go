@@ -2,10 +2,13 @@ package scenario
 
 import (
 	"bytes"
+	"cmp"
 	_ "embed"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -81,10 +84,17 @@ func validate(doc any, src *source) error {
 		}
 		switch k := v.ErrorKind.(type) {
 		case *kind.AdditionalProperties:
-			e.Msg = fmt.Sprintf("unknown key %q: see docs/scenario.schema.json for the keys allowed here", strings.Join(k.Properties, `", "`))
-			e.Line, e.Column = src.position(e.Path, k.Properties[0])
+			// In the order the file gives them (the validator's is random).
+			keys := slices.Clone(k.Properties)
+			slices.SortStableFunc(keys, func(a, b string) int {
+				la, ca := src.position(e.Path, a)
+				lb, cb := src.position(e.Path, b)
+				return cmp.Or(cmp.Compare(la, lb), cmp.Compare(ca, cb))
+			})
+			e.Msg = fmt.Sprintf("unknown %s: see docs/scenario.schema.json for the keys allowed here", keyList(keys))
+			e.Line, e.Column = src.position(e.Path, keys[0])
 		case *kind.Required:
-			e.Msg = fmt.Sprintf("missing key %q", strings.Join(k.Missing, `", "`))
+			e.Msg = "missing " + keyList(k.Missing)
 		}
 		leaves = append(leaves, src.place(e))
 	}
@@ -98,4 +108,16 @@ func validate(doc any, src *source) error {
 		first.Msg += fmt.Sprintf(" (and %d more problem%s)", n, map[bool]string{true: "s"}[n > 1])
 	}
 	return first
+}
+
+// keyList names keys for an error: key "a", or keys "a", "b".
+func keyList(keys []string) string {
+	q := make([]string, len(keys))
+	for i, k := range keys {
+		q[i] = strconv.Quote(k)
+	}
+	if len(q) == 1 {
+		return "key " + q[0]
+	}
+	return "keys " + strings.Join(q, ", ")
 }
