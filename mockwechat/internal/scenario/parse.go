@@ -25,8 +25,12 @@ func Parse(name string, data []byte, now time.Time) (*Scenario, error) {
 	if err != nil {
 		return nil, yamlError(name, err)
 	}
-	if aliases := ast.FilterFile(ast.AliasType, file); len(aliases) > 0 {
-		return nil, aliasError(name, aliases[0])
+	for _, doc := range file.Docs {
+		var f aliasFinder
+		ast.Walk(&f, doc)
+		if f.found != nil {
+			return nil, aliasError(name, f.found)
+		}
 	}
 	src := &source{name: name, file: file}
 	if len(file.Docs) != 1 {
@@ -83,6 +87,21 @@ func jsonDoc(body ast.Node) (any, error) {
 		return nil, err
 	}
 	return jsonschema.UnmarshalJSON(bytes.NewReader(b))
+}
+
+// aliasFinder finds the first YAML alias of a document (ast.FilterFile
+// would too, but its walker panics on the empty nodes of some documents).
+type aliasFinder struct{ found ast.Node }
+
+func (f *aliasFinder) Visit(n ast.Node) ast.Visitor {
+	if n == nil || f.found != nil {
+		return nil
+	}
+	if n.Type() == ast.AliasType {
+		f.found = n
+		return nil
+	}
+	return f
 }
 
 // aliasError refuses a YAML alias. A few lines of nested aliases expand
