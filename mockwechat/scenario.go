@@ -8,47 +8,6 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
-	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
-)
-
-// The scenario vocabulary: a scenario file's Go form. See
-// docs/scenario.schema.json and the examples under examples/scenarios/.
-type (
-	// Scenario is a world to start from, what happens in it later and the
-	// faults to inject: Options.Scenario, `payfeedback mock --scenario`,
-	// and what Snapshot returns.
-	Scenario = scenario.Scenario
-	// ScenarioClock says where the virtual clock starts.
-	ScenarioClock = scenario.Clock
-	// ScenarioComplaint is a complaint filed at its At, or as it stands.
-	ScenarioComplaint = scenario.Complaint
-	// ScenarioAction is a later move on a complaint of the scenario.
-	ScenarioAction = scenario.Action
-	// ScenarioDo names the move of a ScenarioAction.
-	ScenarioDo = scenario.Do
-	// ScenarioError is what is wrong with a scenario, and where (file,
-	// line, column, path); test for it with errors.As.
-	ScenarioError = scenario.Error
-	// AccountState is an account with its token state, as a scenario
-	// lists it.
-	AccountState = world.AccountState
-	// UserState is a user with its inbox, as a scenario lists it.
-	UserState = world.UserState
-	// OrderState is an order with its open complaint, as a scenario lists
-	// it.
-	OrderState = world.OrderState
-	// Token is an issued access token, as a snapshot keeps it.
-	Token = world.Token
-)
-
-// The moves of a ScenarioAction.
-const (
-	DoHandle             = scenario.DoHandle
-	DoConfirm            = scenario.DoConfirm
-	DoReject             = scenario.DoReject
-	DoRequestArbitration = scenario.DoRequestArbitration
-	DoSubmitEvidence     = scenario.DoSubmitEvidence
-	DoArbitrate          = scenario.DoArbitrate
 )
 
 // ScenarioSchema returns the JSON Schema of scenario files (the text of
