@@ -197,10 +197,14 @@ func NewIdempotentID() string {
 // the object of its action_type and no other (docs/complaints-v3.md,
 // "Decisions").
 func (r ImmediateServiceRequest) Validate() error {
+	idempotent := checkID("idempotent_id", r.IdempotentID, MaxIdempotentIDLength)
+	if strings.TrimSpace(r.IdempotentID) == "" {
+		idempotent = &fieldError{"idempotent_id", "required: make one with NewIdempotentID, and send the same one again when retrying this reply"}
+	}
 	return first(
 		checkID("complainted_mchid", r.ComplaintedMchID, MaxMchIDLength),
 		checkMessage(r.Message).under("message"),
-		checkID("idempotent_id", r.IdempotentID, MaxIdempotentIDLength),
+		idempotent,
 	).in("ImmediateServiceRequest")
 }
 
