@@ -26,8 +26,8 @@ func (c *Client) UploadImage(ctx context.Context, filename string, content []byt
 	return decodeAnswer[UploadAnswer](EndpointImageUpload, resp)
 }
 
-// Image is a downloaded image.
-type Image struct {
+// DownloadedImage is an image DownloadImage fetched.
+type DownloadedImage struct {
 	// ContentType is the answer's (image/jpeg, image/png, …).
 	ContentType string
 	// Data is the image's bytes.
@@ -41,17 +41,17 @@ type Image struct {
 // %3D%3D padding is sent as ==). WeChat sends the image unsigned, as it
 // documents; an answer that is signed is verified. Images the merchant
 // uploaded cannot be downloaded.
-func (c *Client) DownloadImage(ctx context.Context, mediaURL string) (Image, error) {
+func (c *Client) DownloadImage(ctx context.Context, mediaURL string) (DownloadedImage, error) {
 	id, err := MediaIDFromURL(mediaURL)
 	if err != nil {
-		return Image{}, err
+		return DownloadedImage{}, err
 	}
 	if err := c.pace(ctx, EndpointImageDownload); err != nil {
-		return Image{}, err
+		return DownloadedImage{}, err
 	}
 	resp, err := c.api.DownloadImage(ctx, PathImage(id))
 	if err != nil {
-		return Image{}, fmt.Errorf("complaints: %s: %w", EndpointImageDownload, err)
+		return DownloadedImage{}, fmt.Errorf("complaints: %s: %w", EndpointImageDownload, err)
 	}
-	return Image{ContentType: resp.Header.Get("Content-Type"), Data: resp.Body}, nil
+	return DownloadedImage{ContentType: resp.Header.Get("Content-Type"), Data: resp.Body}, nil
 }
