@@ -161,6 +161,10 @@ func (c *Complaint) UnmarshalJSON(data []byte) error {
 // MarshalJSON encodes c, then c.Extra.
 func (c Complaint) MarshalJSON() ([]byte, error) {
 	p := plainComplaint(c)
+	p.ComplaintOrderInfo = orEmpty(p.ComplaintOrderInfo)
+	p.ServiceOrderInfo = orEmpty(p.ServiceOrderInfo)
+	p.ComplaintMediaList = orEmpty(p.ComplaintMediaList)
+	p.UserTagList = orEmpty(p.UserTagList)
 	return encodeKeeping(&p, c.Extra)
 }
 
@@ -194,6 +198,7 @@ func (m *Media) UnmarshalJSON(data []byte) error {
 // MarshalJSON encodes m (MediaURL [] when nil), then m.Extra.
 func (m Media) MarshalJSON() ([]byte, error) {
 	p := plainMedia(m)
+	p.MediaURL = orEmpty(p.MediaURL)
 	return encodeKeeping(&p, m.Extra)
 }
 
@@ -238,5 +243,6 @@ func (p *Page[T]) UnmarshalJSON(data []byte) error {
 // MarshalJSON encodes p (Data [] when nil), then p.Extra.
 func (p Page[T]) MarshalJSON() ([]byte, error) {
 	q := plainPage[T](p)
+	q.Data = orEmpty(q.Data)
 	return encodeKeeping(&q, p.Extra)
 }

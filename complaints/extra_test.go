@@ -39,6 +39,14 @@ func TestEveryObjectKeepsExtra(t *testing.T) {
 		}
 		for f := range typ.Fields() {
 			walk(f.Type)
+			// An array without omitempty is written [] when nil, never null.
+			if f.Type.Kind() == reflect.Slice && f.Type != reflect.TypeFor[json.RawMessage]() && !strings.Contains(f.Tag.Get("json"), "omitempty") {
+				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				b, err := json.Marshal(reflect.New(typ).Elem().Interface())
+				if err != nil || !strings.Contains(string(b), `"`+name+`":[]`) {
+					t.Errorf("%v encodes its nil %s as %s, %v; want []", typ, name, b, err)
+				}
+			}
 		}
 	}
 	for _, typ := range answerTypes() {

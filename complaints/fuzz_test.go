@@ -38,6 +38,7 @@ func FuzzComplaintJSON(f *testing.F) {
 // FuzzListPageJSON: the same for a page of the list endpoint.
 func FuzzListPageJSON(f *testing.F) {
 	addSamples(f, "answers", "list_")
+	f.Add([]byte(`{"data":[{"complaint_id":"1","complaint_time":"2025-05-20T13:29:35.120+08:00","X":[1]}],"limit":1,"offset":0,"total_count":1}`))
 	f.Fuzz(func(t *testing.T, data []byte) { roundTrip[Page[Complaint]](t, data) })
 }
 
@@ -45,6 +46,7 @@ func FuzzListPageJSON(f *testing.F) {
 // messages in blocks.
 func FuzzHistoryPageJSON(f *testing.F) {
 	addSamples(f, "answers", "history_")
+	f.Add([]byte(`{"data":[{"log_id":"1","click_message":{"message_content":{}},"normal_message":{"blocks":[{"type":"TEXT","text":{"text":"a"},"x":1}]}}],"limit":1,"offset":0}`))
 	f.Fuzz(func(t *testing.T, data []byte) { roundTrip[Page[NegotiationHistory]](t, data) })
 }
 

@@ -52,7 +52,7 @@ func readFile(t testing.TB, path string) []byte {
 // are compared as decoded values, numbers exactly), nil and empty slices
 // and maps alike.
 var sameJSON = cmp.Options{
-	cmpopts.EquateEmpty(),
+	cmp.FilterPath(func(p cmp.Path) bool { return p.Last().Type() != reflect.TypeFor[json.RawMessage]() }, cmpopts.EquateEmpty()),
 	cmp.Comparer(func(a, b json.RawMessage) bool {
 		if len(a) == 0 || len(b) == 0 {
 			return len(a) == len(b)

@@ -69,6 +69,7 @@ func (h *NegotiationHistory) UnmarshalJSON(data []byte) error {
 // MarshalJSON encodes h (ImageList [] when nil), then h.Extra.
 func (h NegotiationHistory) MarshalJSON() ([]byte, error) {
 	p := plainNegotiationHistory(h)
+	p.ImageList = orEmpty(p.ImageList)
 	return encodeKeeping(&p, h.Extra)
 }
 

@@ -192,6 +192,7 @@ func (l *FAQList) UnmarshalJSON(data []byte) error {
 // MarshalJSON encodes l (FAQs [] when nil), then l.Extra.
 func (l FAQList) MarshalJSON() ([]byte, error) {
 	p := plainFAQList(l)
+	p.FAQs = orEmpty(p.FAQs)
 	return encodeKeeping(&p, l.Extra)
 }
 
@@ -214,6 +215,7 @@ func (g *ButtonGroup) UnmarshalJSON(data []byte) error {
 // MarshalJSON encodes g (Buttons [] when nil), then g.Extra.
 func (g ButtonGroup) MarshalJSON() ([]byte, error) {
 	p := plainButtonGroup(g)
+	p.Buttons = orEmpty(p.Buttons)
 	return encodeKeeping(&p, g.Extra)
 }
 
