@@ -77,6 +77,14 @@ func TestExtraDecoding(t *testing.T) {
 	if err := json.Unmarshal([]byte(`{"transaction_id":"43"}`), &o); err != nil || o.Extra != nil {
 		t.Errorf("Extra after a second decoding = %v, %v", o.Extra, err)
 	}
+	// Escaped keys are read as encoding/json reads them.
+	data = "{\"transaction_\\u0069d\":\"44\",\"\\u0078\":2,\"bad\xff\":3,\"名\":{\"a\\\"}\":\"}\"}}"
+	if err := json.Unmarshal([]byte(data), &o); err != nil {
+		t.Fatal(err)
+	}
+	if o.TransactionID != "44" || len(o.Extra) != 3 || string(o.Extra["x"]) != "2" || string(o.Extra["bad\ufffd"]) != "3" || string(o.Extra["名"]) != `{"a\"}":"}"}` {
+		t.Errorf("escaped keys: %+v, Extra %s", o, o.Extra)
+	}
 	for _, bad := range []string{`[]`, `"x"`, `{"amount":"3"}`, `{"amount":3`, `{"x":}`} {
 		if err := json.Unmarshal([]byte(bad), &o); err == nil {
 			t.Errorf("%s decoded", bad)

@@ -1,8 +1,11 @@
 package complaints
 
 import (
+	"bytes"
 	"encoding/json"
+	"maps"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -15,7 +18,7 @@ import (
 //	go test -run XXX -fuzz FuzzComplaintJSON -fuzztime 1m -parallel=1 ./complaints
 //
 // and likewise FuzzListPageJSON, FuzzHistoryPageJSON, FuzzSmallAnswersJSON,
-// FuzzParseEvent, FuzzParseDate and FuzzMediaIDFromURL.
+// FuzzParseEvent, FuzzParseDate, FuzzMediaIDFromURL and FuzzExtraDifferential.
 
 // addSamples seeds f with the samples of testdata/complaints/dir whose
 // name starts with prefix.
@@ -134,6 +137,46 @@ func FuzzMediaIDFromURL(f *testing.F) {
 		u, err := url.Parse("https://h" + PathImage(id))
 		if err != nil || u.Path != pathImages+id {
 			t.Fatalf("PathImage(%q) = %s decodes to %v, %v", id, PathImage(id), u, err)
+		}
+	})
+}
+
+// FuzzExtraDifferential: the members decoding keeps in Extra are exactly
+// those encoding/json decodes into a map, less the ones a field takes
+// (in any case), each value compacted: the key scanner reads what
+// encoding/json reads.
+func FuzzExtraDifferential(f *testing.F) {
+	for _, s := range []string{
+		`{"return_address":"a","x":1,"X":2,"x":3}`,
+		`{"LONGITUDE":"1","\u006catitude":"2","\u00e9":[{"}":"]"}],"k\\"ey":null}`,
+		"{\"bad\xff\":1, \"ok\" : { \"a\" : [ 1 , 2 ] } }",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var members map[string]json.RawMessage
+		if json.Unmarshal(data, &members) != nil || members == nil {
+			return
+		}
+		var r ReturnAddressInfo
+		if json.Unmarshal(data, &r) != nil {
+			return // a declared member of the wrong type
+		}
+		names := jsonNames(reflect.TypeFor[plainReturnAddressInfo]())
+		want := map[string]string{}
+		for k, v := range members {
+			if !names.declares(k) {
+				var b bytes.Buffer
+				json.Compact(&b, v)
+				want[k] = b.String()
+			}
+		}
+		got := map[string]string{}
+		for k, v := range r.Extra {
+			got[k] = string(v)
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("Extra %q, encoding/json's members less the fields %q", got, want)
 		}
 	})
 }
