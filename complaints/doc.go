@@ -3,7 +3,7 @@
 // name of it lives here, as the root package payfeedback holds those of the
 // 2014 system (V1.5). docs/complaints-v3.md documents the protocol, and the
 // apiv3 package (docs/apiv3.md) signs, verifies and decrypts; this package
-// knows complaints and nothing of keys.
+// knows complaints, and leaves every signature and cipher to apiv3.
 //
 // # The model
 //
@@ -39,4 +39,19 @@
 // and the rule; errors.Is(err, ErrInvalidRequest) holds for each.
 // SplitSpan cuts a range of days into the 30-day windows of the list
 // endpoint. The Path functions build each endpoint's path.
+//
+// # Calling WeChat
+//
+// Client calls every endpoint through an apiv3.Client, which signs each
+// request and verifies each answer before it is believed: List and ListAll
+// (an iterator over any span, cut into 30-day windows, page by page),
+// Detail, History and HistoryAll, Respond, Complete, UpdateRefundProgress,
+// RespondImmediately, the callback URL (Create, Query, Update,
+// DeleteNotificationURL), UploadImage and DownloadImage. A page WeChat finds
+// too large ("当前查询结果数据量过大") is asked again with half the limit.
+// Its base URL is an option (ClientOptions.API.BaseURL), so tests point it
+// at a fake; retries of SYSTEM_ERROR and FREQUENCY_LIMITED
+// (ClientOptions.API.Retry) and pacing under WeChat's per-minute limits
+// (ClientOptions.Pacing) are opt-in. Complaint.DecryptPayerPhone decrypts
+// the user's phone with the merchant's key.
 package complaints

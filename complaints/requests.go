@@ -8,27 +8,6 @@ import (
 	"strings"
 )
 
-// The documented limits the requests' Validate methods apply
-// (docs/complaints-v3.md, "Endpoints"; lengths count characters, that is
-// runes, and "Decisions" says where a limit was decided).
-const (
-	MaxComplaintIDLength     = 64   // complaint_id
-	MaxMchIDLength           = 64   // complainted_mchid
-	MaxMediaIDLength         = 512  // a media_id of an upload
-	MaxResponseContentLength = 500  // response_content (see "Decisions": 200 on the older merchant page)
-	MaxResponseImages        = 4    // response_images
-	MaxJumpURLLength         = 512  // jump_url
-	MaxJumpURLTextLength     = 10   // jump_url_text
-	MaxRejectReasonLength    = 200  // reject_reason
-	MaxRejectMedia           = 4    // reject_media_list
-	MaxRemarkLength          = 200  // remark
-	MaxCustomDataLength      = 4096 // message.custom_data
-	MaxIdempotentIDLength    = 128  // idempotent_id
-	MaxNotifyURLLength       = 255  // url of the callback
-	MaxListLimit             = 50   // limit of the list endpoint (default 10)
-	MaxHistoryLimit          = 300  // limit of the negotiation history (default 100)
-)
-
 // ResponseRequest is the body of a reply to the user (POST …/response).
 // The first reply moves a PENDING complaint to PROCESSING; WeChat answers
 // 204 and sends no callback for it.
@@ -197,10 +176,14 @@ func NewIdempotentID() string {
 // the object of its action_type and no other (docs/complaints-v3.md,
 // "Decisions").
 func (r ImmediateServiceRequest) Validate() error {
+	idempotent := checkID("idempotent_id", r.IdempotentID, MaxIdempotentIDLength)
+	if strings.TrimSpace(r.IdempotentID) == "" {
+		idempotent = &fieldError{"idempotent_id", "required: make one with NewIdempotentID, and send the same one again when retrying this reply"}
+	}
 	return first(
 		checkID("complainted_mchid", r.ComplaintedMchID, MaxMchIDLength),
 		checkMessage(r.Message).under("message"),
-		checkID("idempotent_id", r.IdempotentID, MaxIdempotentIDLength),
+		idempotent,
 	).in("ImmediateServiceRequest")
 }
 

@@ -8,6 +8,27 @@ import (
 	"unicode/utf8"
 )
 
+// The documented limits the requests' Validate methods apply
+// (docs/complaints-v3.md, "Endpoints"; lengths count characters, that is
+// runes, and "Decisions" says where a limit was decided).
+const (
+	MaxComplaintIDLength     = 64   // complaint_id
+	MaxMchIDLength           = 64   // complainted_mchid
+	MaxMediaIDLength         = 512  // a media_id of an upload
+	MaxResponseContentLength = 500  // response_content (see "Decisions": 200 on the older merchant page)
+	MaxResponseImages        = 4    // response_images
+	MaxJumpURLLength         = 512  // jump_url
+	MaxJumpURLTextLength     = 10   // jump_url_text
+	MaxRejectReasonLength    = 200  // reject_reason
+	MaxRejectMedia           = 4    // reject_media_list
+	MaxRemarkLength          = 200  // remark
+	MaxCustomDataLength      = 4096 // message.custom_data
+	MaxIdempotentIDLength    = 128  // idempotent_id
+	MaxNotifyURLLength       = 255  // url of the callback
+	MaxListLimit             = 50   // limit of the list endpoint (default 10)
+	MaxHistoryLimit          = 300  // limit of the negotiation history (default 100)
+)
+
 // ErrInvalidRequest is wrapped by every *ValidationError: the request was
 // refused before anything was sent. Fix the field the error names.
 var ErrInvalidRequest = errors.New("complaints: invalid request")
