@@ -2,6 +2,7 @@ package apiv3
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -70,6 +71,27 @@ func (c *Client) DownloadCertificates(ctx context.Context, aead *AEAD) ([]*x509.
 		}
 	}
 	return certs, nil
+}
+
+// FetchCertificates downloads the platform certificates for a merchant that
+// has none yet (its first start, on platform certificates): o is a
+// ClientOptions whose Verifier may be nil, since the download vouches for
+// itself (see Client.DownloadCertificates). Give the result to
+// NewVerifier's Certificates.
+func FetchCertificates(ctx context.Context, o ClientOptions, apiv3Key string) ([]*x509.Certificate, error) {
+	aead, err := NewAEAD(apiv3Key)
+	if err != nil {
+		return nil, err
+	}
+	if o.Verifier == nil {
+		o.Verifier = &Verifier{window: DefaultWindow, now: time.Now}
+		o.Verifier.hashes.New = func() any { return sha256.New() }
+	}
+	c, err := NewClient(o)
+	if err != nil {
+		return nil, err
+	}
+	return c.DownloadCertificates(ctx, aead)
 }
 
 // DecryptCertificates decodes the body of GET /v3/certificates and

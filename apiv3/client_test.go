@@ -402,3 +402,42 @@ func TestNewClientRefusals(t *testing.T) {
 		}
 	}
 }
+
+func TestFetchCertificatesFirstTime(t *testing.T) {
+	aead, _ := NewAEAD(testAPIv3Key)
+	enc, err := EncryptCertificate(platformCert(t), testdata(t, "wechatpay-go-test-platform-cert.pem"), aead)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var asked []string
+	ws := &wechatServer{t: t, answer: func(w http.ResponseWriter, r *http.Request, body []byte) {
+		asked = append(asked, r.Header.Get(HeaderSerial))
+		json.NewEncoder(w).Encode(CertificatesAnswer{Data: []EncryptedCertificate{enc}})
+	}}
+	srv := httptest.NewServer(ws)
+	defer srv.Close()
+	certs, err := FetchCertificates(context.Background(), ClientOptions{BaseURL: srv.URL, MchID: testMchID, Signer: mustSigner(t), HTTPClient: srv.Client()}, testAPIv3Key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(certs) != 1 || SerialOf(certs[0]) != testCertSerial {
+		t.Fatalf("certificates %v", certs)
+	}
+	if len(asked) != 1 || asked[0] != "" {
+		t.Errorf("the first download named a serial: %q (it has none to name)", asked)
+	}
+	// Signed by a key that is not the listed certificate's: refused.
+	ws.answer = func(w http.ResponseWriter, r *http.Request, body []byte) {
+		json.NewEncoder(w).Encode(CertificatesAnswer{Data: []EncryptedCertificate{enc}})
+	}
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := json.Marshal(CertificatesAnswer{Data: []EncryptedCertificate{enc}})
+		s, _ := NewSigner(SignerOptions{Key: otherKey(t), Serial: testCertSerial})
+		s.SignHeaders(w.Header(), b)
+		w.Write(b)
+	}))
+	defer other.Close()
+	if _, err := FetchCertificates(context.Background(), ClientOptions{BaseURL: other.URL, MchID: testMchID, Signer: mustSigner(t), HTTPClient: other.Client()}, testAPIv3Key); !errors.Is(err, ErrBadSignature) {
+		t.Errorf("certificates signed by another key: %v", err)
+	}
+}

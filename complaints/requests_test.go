@@ -203,6 +203,8 @@ func invalidRequests() []struct {
 		{"immediate/unknown layout", msg(func(m *NormalMessage) { m.Blocks[5].ButtonGroup.ButtonLayout = "GRID" }), "message.blocks[5].button_group.button_layout"},
 		{"notification/empty", NotificationURLRequest{}, "url"},
 		{"notification/http", NotificationURLRequest{URL: "http://merchant.example.com/cb"}, "url"},
+		{"notification/http on a host that looks local", NotificationURLRequest{URL: "http://127.0.0.1.example.com/cb"}, "url"},
+		{"notification/http loopback with a query", NotificationURLRequest{URL: "http://127.0.0.1:8090/cb?a=1"}, "url"},
 		{"notification/query", NotificationURLRequest{URL: "https://merchant.example.com/cb?shop=1"}, "url"},
 		{"notification/lone question mark", NotificationURLRequest{URL: "https://merchant.example.com/cb?"}, "url"},
 		{"notification/fragment", NotificationURLRequest{URL: "https://merchant.example.com/cb#x"}, "url"},
@@ -298,5 +300,15 @@ func TestNewIdempotentID(t *testing.T) {
 			t.Fatalf("NewIdempotentID() = %q (seen before: %v)", id, seen[id])
 		}
 		seen[id] = true
+	}
+}
+
+// A plain http callback URL on this machine is for the fake (which accepts
+// it with a warning); anywhere else WeChat refuses it, and so does Validate.
+func TestLoopbackNotificationURL(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:8090/wechat/complaints", "http://localhost:8090/cb", "http://[::1]:8090/cb", "http://127.0.0.2/cb"} {
+		if err := (NotificationURLRequest{URL: u}).Validate(); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
 	}
 }
