@@ -13,7 +13,9 @@ import (
 // sub-merchant.
 type NotificationURLRequest struct {
 	// URL is where WeChat POSTs callbacks: an https URL of at most 255
-	// characters, no query string, no Chinese (internationalised) domain.
+	// characters, no query string, no Chinese (internationalised) domain;
+	// or, for a fake on this machine only, a plain http URL on a loopback
+	// host.
 	URL string `json:"url"`
 }
 
