@@ -1,6 +1,7 @@
 package payfeedback
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -540,6 +541,19 @@ func TestDecodeDoesNotAliasInput(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: the decoded notification changed with its body (-want +got):\n%s", name, diff)
 		}
+		// ParseNotificationInto aliases the body; Clone copies out of it.
+		body = append(body[:0], bodies[name]...)
+		var into Notification
+		if err := ParseNotificationInto(&into, body); err != nil {
+			t.Fatalf("%s: ParseNotificationInto: %v", name, err)
+		}
+		kept := into.Clone()
+		for i := range body {
+			body[i] = 'X'
+		}
+		if diff := cmp.Diff(want, kept); diff != "" {
+			t.Errorf("%s: the Clone of a notification decoded in place changed with its body (-want +got):\n%s", name, diff)
+		}
 	}
 	n, err := ParseNotification(bodies["long values"])
 	if err != nil || n.ExtInfo != big {
@@ -566,6 +580,49 @@ func TestParseAllocs(t *testing.T) {
 		if allocs > 2 {
 			t.Errorf("%s: ParseNotification + Verify allocates %v times, want at most 2", name, allocs)
 		}
+		var n Notification
+		allocs = testing.AllocsPerRun(100, func() {
+			if err := ParseNotificationInto(&n, body); err != nil {
+				t.Fatal(err)
+			}
+			if err := n.Verify(testKey); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > 0 {
+			t.Errorf("%s: ParseNotificationInto + Verify allocates %v times, want none (dst's pictures reused)", name, allocs)
+		}
+	}
+}
+
+// TestParseNotificationInto: decoding in place gives what
+// ParseNotification gives, reuses dst's pictures, and leaves dst zero
+// after a refusal.
+func TestParseNotificationInto(t *testing.T) {
+	five := readSample(t, "request_five_pictures")
+	var n Notification
+	if err := ParseNotificationInto(&n, five); err != nil {
+		t.Fatal(err)
+	}
+	want, err := ParseNotification(five)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, &n); diff != "" {
+		t.Fatalf("(-ParseNotification +ParseNotificationInto):\n%s", diff)
+	}
+	array := &n.PicURLs[0]
+	if err := ParseNotificationInto(&n, five); err != nil || &n.PicURLs[0] != array {
+		t.Errorf("the pictures' array was not reused (%v)", err)
+	}
+	if err := ParseNotificationInto(&n, []byte("<xml><AppId>a</AppId></xml>")); !errors.Is(err, ErrMissingElement) {
+		t.Fatalf("error %v, want ErrMissingElement", err)
+	}
+	if diff := cmp.Diff(Notification{}, n); diff != "" {
+		t.Errorf("dst after a refusal is not zero:\n%s", diff)
+	}
+	if err := ParseNotificationInto(&n, bytes.Repeat([]byte(" "), MaxNotificationSize+1)); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("error %v, want ErrTooLarge", err)
 	}
 }
 
