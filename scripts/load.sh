@@ -217,12 +217,15 @@ MOCK_PEAK=$(cat "$TMP/peak.mock")
 if [ -n "${PROFILE:-}" ]; then
 	command -v perf >/dev/null || { echo "load.sh: PROFILE needs perf (apt-get install linux-perf)" >&2; exit 1; }
 	mkdir -p "$PROFILE"
+	# A new token makes the older ones invalid: take one for update and
+	# send, and profile token last.
+	TOK=$(token)
 	declare -A PROF_URL=([mock_token]="$MOCK$TOKEN_PATH" [canned_token]="$CANNED$TOKEN_PATH"
 		[mock_update]="$MOCK/payfeedback/update?access_token=$TOK&openid=oLoadUser&feedbackid=$FEEDBACK_ID"
 		[canned_update]="$CANNED/payfeedback/update?access_token=x&openid=oLoadUser&feedbackid=1"
 		[mock_send]="$MOCK/cgi-bin/message/custom/send?access_token=$TOK"
 		[canned_send]="$CANNED/cgi-bin/message/custom/send?access_token=x")
-	for k in token update send; do
+	for k in update send token; do
 		for srv in mock canned; do
 			args=(-t"$THREADS" -c"$CONNS" -d"$DURATION")
 			[ "$k" = send ] && args+=(-s "$TMP/send.lua")
