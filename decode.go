@@ -343,18 +343,6 @@ type scanned struct {
 	picSeen bool
 }
 
-// inlineText is how many bytes of values a notificationText holds: with
-// its Notification and pictures, the block fills a 640-byte size class
-// (malloc header included). WeChat's notifications need about 250.
-const inlineText = 352
-
-// notificationText is a notificationBlock with room for the bytes of its
-// values, so that a decoded notification takes one allocation.
-type notificationText struct {
-	notificationBlock
-	text [inlineText]byte
-}
-
 // values applies the protocol's rules to the values the scanner located in
 // s and returns them, pointing into s.
 func (sc *scanned) values(s string) ([numFields]string, error) {
@@ -398,47 +386,49 @@ func protocolWord(f field, v string) (string, bool) {
 }
 
 // newNotification returns a Notification of the values vals and the
-// pictures pics, copied (but for the protocol's words) into one block of
-// memory, so that they share nothing with their source.
+// pictures pics, copied (but for the protocol's words) into one string, so
+// that they share nothing with their source: two allocations, the
+// Notification with room for its pictures and the string, which (unlike a
+// []byte) the runtime does not clear before the copy fills it.
 func newNotification(vals *[numFields]string, pics []string) *Notification {
-	size := 0
+	// The values are gathered on the stack, then copied to the heap in one
+	// piece; ends records where each one ends in it.
+	var (
+		stack     [512]byte
+		stackEnds [numFields + maxScanPictures]int
+	)
+	b, ends := stack[:0], stackEnds[:]
+	if len(pics) > maxScanPictures { // a Clone of a Notification built by hand
+		ends = make([]int, int(numFields)+len(pics))
+	}
 	for f, v := range vals {
 		if w, ok := protocolWord(field(f), v); ok {
 			vals[f] = w
 		} else {
-			size += len(v)
+			b = append(b, v...)
 		}
+		ends[f] = len(b)
 	}
-	for _, p := range pics {
-		size += len(p)
+	for i, p := range pics {
+		b = append(b, p...)
+		ends[int(numFields)+i] = len(b)
 	}
-	var (
-		blk  *notificationBlock
-		text []byte
-	)
-	if size <= inlineText {
-		t := new(notificationText)
-		blk, text = &t.notificationBlock, t.text[:size]
-	} else {
-		blk, text = new(notificationBlock), make([]byte, size)
-	}
-	// The copies are never written again, which is what makes them
-	// strings.
-	at := 0
-	for f, v := range vals {
-		if _, ok := protocolWord(field(f), v); !ok && v != "" {
-			n := copy(text[at:], v)
-			vals[f] = unsafe.String(&text[at], n)
-			at += n
+	text := string(b)
+	blk := new(notificationBlock)
+	start := 0
+	for f := range vals {
+		if _, ok := protocolWord(field(f), vals[f]); !ok {
+			vals[f] = text[start:ends[f]]
 		}
+		start = ends[f]
 	}
 	var urls []string
 	if len(pics) > 0 {
 		urls = blk.pics[:0]
-		for _, p := range pics {
-			n := copy(text[at:], p)
-			urls = append(urls, unsafe.String(&text[at], n))
-			at += n
+		for i := range pics {
+			end := ends[int(numFields)+i]
+			urls = append(urls, text[start:end])
+			start = end
 		}
 	}
 	blk.n.fill(vals, urls)

@@ -8,8 +8,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/payfeedback/payfeedback/internal/golden"
@@ -658,6 +660,40 @@ func TestFieldTag(t *testing.T) {
 		sc := scanner{s: in}
 		if f, ok := sc.fieldTag(); ok || sc.i != 0 {
 			t.Errorf("fieldTag(%q) = %v, %v at %d, want no match", in, f, ok, sc.i)
+		}
+	}
+}
+
+// TestClone: a Clone equals its original and shares no memory with it,
+// for a Notification built by hand too, however many pictures it has.
+func TestClone(t *testing.T) {
+	var pics []string
+	for i := range 20 {
+		pics = append(pics, "http://x/"+strconv.Itoa(i))
+	}
+	tests := map[string]*Notification{
+		"empty": {},
+		"by hand": {AppID: "wx1", TimeStamp: "1", OpenID: "o", MsgType: "other", FeedBackID: "f", Reason: "长",
+			SignMethod: "SHA1", AppSignature: "s", PicURLs: pics},
+		"protocol words": {MsgType: MsgConfirm, SignMethod: SignMethodSHA1, PicURLs: []string{"p"}},
+	}
+	for name, n := range tests {
+		c := n.Clone()
+		if diff := cmp.Diff(n, c); diff != "" {
+			t.Errorf("%s: (-original +clone):\n%s", name, diff)
+		}
+		var vals, cvals [numFields]string
+		n.values(&vals)
+		c.values(&cvals)
+		for f := range vals {
+			if _, word := protocolWord(field(f), vals[f]); len(vals[f]) > 0 && !word && unsafe.StringData(vals[f]) == unsafe.StringData(cvals[f]) {
+				t.Errorf("%s: the clone's %v shares the original's bytes", name, field(f))
+			}
+		}
+		for i := range n.PicURLs {
+			if unsafe.StringData(n.PicURLs[i]) == unsafe.StringData(c.PicURLs[i]) {
+				t.Errorf("%s: the clone's picture %d shares the original's bytes", name, i)
+			}
 		}
 	}
 }
