@@ -49,8 +49,8 @@ func ParseNotificationInto(dst *Notification, data []byte) error {
 	if len(data) > MaxNotificationSize {
 		return &DecodeError{Err: ErrTooLarge, Detail: "body exceeds 65536 bytes"}
 	}
-	data = stripBOM(data)
-	s := unsafe.String(unsafe.SliceData(data), len(data))
+	body := stripBOM(data)
+	s := unsafe.String(unsafe.SliceData(body), len(body))
 	var sc scanned
 	if scanNotification(s, &sc) {
 		vals, err := sc.values(s)
@@ -63,6 +63,8 @@ func ParseNotificationInto(dst *Notification, data []byte) error {
 		dst.fill(&vals, pics)
 		return nil
 	}
+	// The reference path strips the BOM itself: it gets data, not body
+	// (a second BOM is text outside the root).
 	n, err := parseNotification(data, false)
 	if err != nil {
 		return err
