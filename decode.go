@@ -390,47 +390,49 @@ func protocolWord(f field, v string) (string, bool) {
 // newNotification returns a Notification of the values vals and the
 // pictures pics, copied (but for the protocol's words) into one string, so
 // that they share nothing with their source: two allocations, the
-// Notification with room for its pictures and the string, which (unlike a
-// []byte) the runtime does not clear before the copy fills it.
+// Notification with room for its pictures and the string, whose bytes
+// (unlike a new []byte's) the runtime does not clear before the copy fills
+// them.
 func newNotification(vals *[numFields]string, pics []string) *Notification {
-	// The values are gathered on the stack, then copied to the heap in one
-	// piece; ends records where each one ends in it.
-	var (
-		stack     [512]byte
-		stackEnds [numFields + maxScanPictures]int
-	)
-	b, ends := stack[:0], stackEnds[:]
-	if len(pics) > maxScanPictures { // a Clone of a Notification built by hand
-		ends = make([]int, int(numFields)+len(pics))
-	}
+	var words uint16 // the fields that hold a protocol word
+	size := 0
 	for f, v := range vals {
 		if w, ok := protocolWord(field(f), v); ok {
 			vals[f] = w
+			words |= 1 << f
 		} else {
-			b = append(b, v...)
+			size += len(v)
 		}
-		ends[f] = len(b)
 	}
-	for i, p := range pics {
-		b = append(b, p...)
-		ends[int(numFields)+i] = len(b)
+	for _, p := range pics {
+		size += len(p)
 	}
-	text := string(b)
+	var sb strings.Builder
+	sb.Grow(size)
+	for f, v := range vals {
+		if words&(1<<f) == 0 {
+			sb.WriteString(v)
+		}
+	}
+	for _, p := range pics {
+		sb.WriteString(p)
+	}
+	text, at := sb.String(), 0
+	cut := func(n int) string {
+		at += n
+		return text[at-n : at]
+	}
 	blk := new(notificationBlock)
-	start := 0
-	for f := range vals {
-		if _, ok := protocolWord(field(f), vals[f]); !ok {
-			vals[f] = text[start:ends[f]]
+	for f, v := range vals {
+		if words&(1<<f) == 0 {
+			vals[f] = cut(len(v))
 		}
-		start = ends[f]
 	}
 	var urls []string
 	if len(pics) > 0 {
 		urls = blk.pics[:0]
-		for i := range pics {
-			end := ends[int(numFields)+i]
-			urls = append(urls, text[start:end])
-			start = end
+		for _, p := range pics {
+			urls = append(urls, cut(len(p)))
 		}
 	}
 	blk.n.fill(vals, urls)
@@ -892,8 +894,8 @@ func scanText(s string, i int) int {
 
 // plainRunes checks the run of multi-byte characters from s[i] and returns
 // the index after it, or -1 for invalid UTF-8 and the non-characters
-// U+FFFE, U+FFFF. Text in Chinese is such runs: reading them in one loop,
-// not one character per word of the callers' loops, halves their cost.
+// U+FFFE, U+FFFF. Text in Chinese is such runs: they are read in one loop,
+// not one character per turn of the callers' word-at-a-time loops.
 func plainRunes(s string, i int) int {
 	for i < len(s) && s[i] >= utf8.RuneSelf {
 		// Most of the BMP, CJK included: a lead byte E1–EC or EE and two
