@@ -30,9 +30,55 @@ const MaxElements = 256
 // ErrConflictingElement or ErrTooLarge) when the body is refused.
 //
 // ParseNotification only decodes: it does not check the signature (see
-// Notification.Verify) nor the age of the timestamp.
+// Notification.Verify) nor the age of the timestamp. The Notification's
+// values are copies: data may be reused at once.
 func ParseNotification(data []byte) (*Notification, error) {
 	return parseNotification(data, true)
+}
+
+// ParseNotificationInto decodes a notification body into dst, as
+// ParseNotification does (same values, same errors), without allocating
+// for the bodies WeChat sends: dst's strings are not copies but point into
+// data, so data must stay unchanged for as long as dst is used (a receiver
+// decoding from a pooled buffer uses dst, or copies it with Clone, before
+// it returns the buffer). dst's PicURLs array is reused when it has room.
+// On an error dst is left zero.
+func ParseNotificationInto(dst *Notification, data []byte) error {
+	pics := dst.PicURLs[:0]
+	*dst = Notification{}
+	if len(data) > MaxNotificationSize {
+		return &DecodeError{Err: ErrTooLarge, Detail: "body exceeds 65536 bytes"}
+	}
+	body := stripBOM(data)
+	s := unsafe.String(unsafe.SliceData(body), len(body))
+	var sc scanned
+	if scanNotification(s, &sc) {
+		vals, err := sc.values(s)
+		if err != nil {
+			return err
+		}
+		for _, p := range sc.pics[:sc.npics] {
+			pics = append(pics, p.in(s))
+		}
+		dst.fill(&vals, pics)
+		return nil
+	}
+	// The reference path strips the BOM itself: it gets data, not body
+	// (a second BOM is text outside the root).
+	n, err := parseNotification(data, false)
+	if err != nil {
+		return err
+	}
+	*dst = *n
+	return nil
+}
+
+// Clone returns a copy of n whose values share no memory with n's: what a
+// receiver keeps of a Notification decoded by ParseNotificationInto.
+func (n *Notification) Clone() *Notification {
+	var vals [numFields]string
+	n.values(&vals)
+	return newNotification(&vals, n.PicURLs)
 }
 
 // parseNotification decodes data with the fast scanner first when fast is
@@ -203,33 +249,65 @@ func (r *rawNotification) setPics(start int) error {
 
 // finish applies the protocol's rules and fills n.
 func (r *rawNotification) finish(n *Notification) error {
+	if err := checkFields(&r.vals); err != nil {
+		return err
+	}
+	n.fill(&r.vals, r.pics)
+	return nil
+}
+
+// fill sets n from the values of its fields and its pictures (nil when
+// there are none).
+func (n *Notification) fill(vals *[numFields]string, pics []string) {
+	*n = Notification{
+		AppID:        vals[fAppID],
+		TimeStamp:    vals[fTimeStamp],
+		OpenID:       vals[fOpenID],
+		MsgType:      MsgType(vals[fMsgType]),
+		FeedBackID:   vals[fFeedBackID],
+		TransID:      vals[fTransID],
+		Reason:       vals[fReason],
+		Solution:     vals[fSolution],
+		ExtInfo:      vals[fExtInfo],
+		AppSignature: vals[fAppSignature],
+		SignMethod:   vals[fSignMethod],
+	}
+	if len(pics) > 0 {
+		n.PicURLs = pics
+	}
+}
+
+// values puts n's fields in vals, the inverse of fill.
+func (n *Notification) values(vals *[numFields]string) {
+	*vals = [numFields]string{
+		fAppID:        n.AppID,
+		fTimeStamp:    n.TimeStamp,
+		fOpenID:       n.OpenID,
+		fMsgType:      string(n.MsgType),
+		fFeedBackID:   n.FeedBackID,
+		fTransID:      n.TransID,
+		fReason:       n.Reason,
+		fSolution:     n.Solution,
+		fExtInfo:      n.ExtInfo,
+		fAppSignature: n.AppSignature,
+		fSignMethod:   n.SignMethod,
+	}
+}
+
+// checkFields applies the protocol's rules to the values of a notification,
+// in the order both decoders report them: the required elements, the
+// TimeStamp's digits, then the MsgType.
+func checkFields(vals *[numFields]string) error {
 	for _, f := range [...]field{fAppID, fTimeStamp, fOpenID, fMsgType, fFeedBackID, fAppSignature} {
-		if r.vals[f] == "" {
+		if vals[f] == "" {
 			return &DecodeError{Err: ErrMissingElement, Element: f.String()}
 		}
 	}
-	if _, err := parseTimestamp(r.vals[fTimeStamp]); err != nil {
+	if _, err := parseTimestamp(vals[fTimeStamp]); err != nil {
 		return err
 	}
-	t := MsgType(r.vals[fMsgType])
-	if !t.Valid() {
+	if !MsgType(vals[fMsgType]).Valid() {
 		return &DecodeError{Err: ErrUnknownMsgType, Element: "MsgType", Detail: "want request, confirm or reject"}
-	}
-	*n = Notification{
-		AppID:        r.vals[fAppID],
-		TimeStamp:    r.vals[fTimeStamp],
-		OpenID:       r.vals[fOpenID],
-		MsgType:      t,
-		FeedBackID:   r.vals[fFeedBackID],
-		TransID:      r.vals[fTransID],
-		Reason:       r.vals[fReason],
-		Solution:     r.vals[fSolution],
-		ExtInfo:      r.vals[fExtInfo],
-		AppSignature: r.vals[fAppSignature],
-		SignMethod:   r.vals[fSignMethod],
-	}
-	if len(r.pics) > 0 {
-		n.PicURLs = r.pics
 	}
 	return nil
 }
@@ -267,55 +345,98 @@ type scanned struct {
 	picSeen bool
 }
 
-// build copies the values out of s into one new buffer (so they never alias
-// the body), applies the protocol's rules and returns the Notification.
+// values applies the protocol's rules to the values the scanner located in
+// s and returns them, pointing into s.
+func (sc *scanned) values(s string) ([numFields]string, error) {
+	var vals [numFields]string
+	for f, v := range sc.vals {
+		vals[f] = s[v.off:v.end]
+	}
+	return vals, checkFields(&vals)
+}
+
+// build applies the protocol's rules to the values the scanner located in
+// s and returns the Notification, its values copied out of s (so they
+// never alias the body).
 func (sc *scanned) build(s string) (*Notification, error) {
-	// MsgType and SignMethod are nearly always one of the protocol's
-	// words: those are taken from the constants, not copied.
-	var constants [numFields]string
-	for _, w := range [...]string{string(MsgRequest), string(MsgConfirm), string(MsgReject)} {
-		if sc.vals[fMsgType].in(s) == w {
-			constants[fMsgType] = w
-		}
-	}
-	if sc.vals[fSignMethod].in(s) == SignMethodSHA1 {
-		constants[fSignMethod] = SignMethodSHA1
-	}
-	size := 0
-	for f, v := range sc.vals {
-		if constants[f] == "" {
-			size += int(v.end - v.off)
-		}
-	}
-	for _, p := range sc.pics[:sc.npics] {
-		size += int(p.end - p.off)
-	}
-	buf := make([]byte, 0, size)
-	// keep copies a value; the copies are never written again, which is
-	// what makes them strings.
-	keep := func(v span) string {
-		if v.end == v.off {
-			return ""
-		}
-		start := len(buf)
-		buf = append(buf, s[v.off:v.end]...)
-		return unsafe.String(&buf[start], len(buf)-start)
-	}
-	blk := new(notificationBlock)
-	var raw rawNotification
-	for f, v := range sc.vals {
-		if raw.vals[f] = constants[f]; raw.vals[f] == "" {
-			raw.vals[f] = keep(v)
-		}
-	}
-	raw.pics = blk.pics[:0]
-	for _, p := range sc.pics[:sc.npics] {
-		raw.pics = append(raw.pics, keep(p))
-	}
-	if err := raw.finish(&blk.n); err != nil {
+	vals, err := sc.values(s)
+	if err != nil {
 		return nil, err
 	}
-	return &blk.n, nil
+	var pics [maxScanPictures]string
+	for i, p := range sc.pics[:sc.npics] {
+		pics[i] = p.in(s)
+	}
+	return newNotification(&vals, pics[:sc.npics]), nil
+}
+
+// protocolWord returns the constant equal to v, the value of field f, when
+// v is one of the protocol's words (a MsgType, "sha1" as SignMethod):
+// copies share the constant instead of copying it.
+func protocolWord(f field, v string) (string, bool) {
+	switch {
+	case f == fMsgType && v == string(MsgRequest):
+		return string(MsgRequest), true
+	case f == fMsgType && v == string(MsgConfirm):
+		return string(MsgConfirm), true
+	case f == fMsgType && v == string(MsgReject):
+		return string(MsgReject), true
+	case f == fSignMethod && v == SignMethodSHA1:
+		return SignMethodSHA1, true
+	}
+	return "", false
+}
+
+// newNotification returns a Notification of the values vals and the
+// pictures pics, copied (but for the protocol's words) into one string, so
+// that they share nothing with their source: two allocations, the
+// Notification with room for its pictures and the string, whose bytes
+// (unlike a new []byte's) the runtime does not clear before the copy fills
+// them.
+func newNotification(vals *[numFields]string, pics []string) *Notification {
+	var words uint16 // the fields that hold a protocol word
+	size := 0
+	for f, v := range vals {
+		if w, ok := protocolWord(field(f), v); ok {
+			vals[f] = w
+			words |= 1 << f
+		} else {
+			size += len(v)
+		}
+	}
+	for _, p := range pics {
+		size += len(p)
+	}
+	var sb strings.Builder
+	sb.Grow(size)
+	for f, v := range vals {
+		if words&(1<<f) == 0 {
+			sb.WriteString(v)
+		}
+	}
+	for _, p := range pics {
+		sb.WriteString(p)
+	}
+	text, at := sb.String(), 0
+	cut := func(n int) string {
+		at += n
+		return text[at-n : at]
+	}
+	blk := new(notificationBlock)
+	for f, v := range vals {
+		if words&(1<<f) == 0 {
+			vals[f] = cut(len(v))
+		}
+	}
+	var urls []string
+	if len(pics) > 0 {
+		urls = blk.pics[:0]
+		for _, p := range pics {
+			urls = append(urls, cut(len(p)))
+		}
+	}
+	blk.n.fill(vals, urls)
+	return &blk.n
 }
 
 // in returns the value v locates in s.
@@ -718,7 +839,7 @@ func scanCDATA(s string, i int) int {
 				return i
 			}
 		case b >= utf8.RuneSelf:
-			if i = plainRune(s, i); i < 0 {
+			if i = plainRunes(s, i); i < 0 {
 				return -1
 			}
 			continue
@@ -751,7 +872,7 @@ func scanText(s string, i int) int {
 		case b == '<':
 			return i
 		case b >= utf8.RuneSelf:
-			if i = plainRune(s, i); i < 0 {
+			if i = plainRunes(s, i); i < 0 {
 				return -1
 			}
 			continue
@@ -771,19 +892,25 @@ func scanText(s string, i int) int {
 	return -1
 }
 
-// plainRune checks the multi-byte character at s[i] and returns the index
-// after it, or -1 for invalid UTF-8 and the non-characters U+FFFE, U+FFFF.
-func plainRune(s string, i int) int {
-	// Most of the BMP, CJK included: a lead byte E1–EC or EE and two
-	// continuation bytes, always valid and never a non-character.
-	if b := s[i]; (b >= 0xE1 && b <= 0xEC || b == 0xEE) && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
-		return i + 3
+// plainRunes checks the run of multi-byte characters from s[i] and returns
+// the index after it, or -1 for invalid UTF-8 and the non-characters
+// U+FFFE, U+FFFF. Text in Chinese is such runs: they are read in one loop,
+// not one character per turn of the callers' word-at-a-time loops.
+func plainRunes(s string, i int) int {
+	for i < len(s) && s[i] >= utf8.RuneSelf {
+		// Most of the BMP, CJK included: a lead byte E1–EC or EE and two
+		// continuation bytes, always valid and never a non-character.
+		if b := s[i]; (b >= 0xE1 && b <= 0xEC || b == 0xEE) && i+2 < len(s) && s[i+1]&0xC0 == 0x80 && s[i+2]&0xC0 == 0x80 {
+			i += 3
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || r == 0xFFFE || r == 0xFFFF {
+			return -1
+		}
+		i += size
 	}
-	r, size := utf8.DecodeRuneInString(s[i:])
-	if r == utf8.RuneError && size == 1 || r == 0xFFFE || r == 0xFFFF {
-		return -1
-	}
-	return i + size
+	return i
 }
 
 // picInfo reads the children of PicInfo: <item><PicUrl>…</PicUrl></item>.

@@ -1,14 +1,17 @@
 package payfeedback
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/payfeedback/payfeedback/internal/golden"
@@ -540,6 +543,19 @@ func TestDecodeDoesNotAliasInput(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: the decoded notification changed with its body (-want +got):\n%s", name, diff)
 		}
+		// ParseNotificationInto aliases the body; Clone copies out of it.
+		body = append(body[:0], bodies[name]...)
+		var into Notification
+		if err := ParseNotificationInto(&into, body); err != nil {
+			t.Fatalf("%s: ParseNotificationInto: %v", name, err)
+		}
+		kept := into.Clone()
+		for i := range body {
+			body[i] = 'X'
+		}
+		if diff := cmp.Diff(want, kept); diff != "" {
+			t.Errorf("%s: the Clone of a notification decoded in place changed with its body (-want +got):\n%s", name, diff)
+		}
 	}
 	n, err := ParseNotification(bodies["long values"])
 	if err != nil || n.ExtInfo != big {
@@ -566,6 +582,49 @@ func TestParseAllocs(t *testing.T) {
 		if allocs > 2 {
 			t.Errorf("%s: ParseNotification + Verify allocates %v times, want at most 2", name, allocs)
 		}
+		var n Notification
+		allocs = testing.AllocsPerRun(100, func() {
+			if err := ParseNotificationInto(&n, body); err != nil {
+				t.Fatal(err)
+			}
+			if err := n.Verify(testKey); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > 0 {
+			t.Errorf("%s: ParseNotificationInto + Verify allocates %v times, want none (dst's pictures reused)", name, allocs)
+		}
+	}
+}
+
+// TestParseNotificationInto: decoding in place gives what
+// ParseNotification gives, reuses dst's pictures, and leaves dst zero
+// after a refusal.
+func TestParseNotificationInto(t *testing.T) {
+	five := readSample(t, "request_five_pictures")
+	var n Notification
+	if err := ParseNotificationInto(&n, five); err != nil {
+		t.Fatal(err)
+	}
+	want, err := ParseNotification(five)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, &n); diff != "" {
+		t.Fatalf("(-ParseNotification +ParseNotificationInto):\n%s", diff)
+	}
+	array := &n.PicURLs[0]
+	if err := ParseNotificationInto(&n, five); err != nil || &n.PicURLs[0] != array {
+		t.Errorf("the pictures' array was not reused (%v)", err)
+	}
+	if err := ParseNotificationInto(&n, []byte("<xml><AppId>a</AppId></xml>")); !errors.Is(err, ErrMissingElement) {
+		t.Fatalf("error %v, want ErrMissingElement", err)
+	}
+	if diff := cmp.Diff(Notification{}, n); diff != "" {
+		t.Errorf("dst after a refusal is not zero:\n%s", diff)
+	}
+	if err := ParseNotificationInto(&n, bytes.Repeat([]byte(" "), MaxNotificationSize+1)); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("error %v, want ErrTooLarge", err)
 	}
 }
 
@@ -601,6 +660,40 @@ func TestFieldTag(t *testing.T) {
 		sc := scanner{s: in}
 		if f, ok := sc.fieldTag(); ok || sc.i != 0 {
 			t.Errorf("fieldTag(%q) = %v, %v at %d, want no match", in, f, ok, sc.i)
+		}
+	}
+}
+
+// TestClone: a Clone equals its original and shares no memory with it,
+// for a Notification built by hand too, however many pictures it has.
+func TestClone(t *testing.T) {
+	var pics []string
+	for i := range 20 {
+		pics = append(pics, "http://x/"+strconv.Itoa(i))
+	}
+	tests := map[string]*Notification{
+		"empty": {},
+		"by hand": {AppID: "wx1", TimeStamp: "1", OpenID: "o", MsgType: "other", FeedBackID: "f", Reason: "长",
+			SignMethod: "SHA1", AppSignature: "s", PicURLs: pics},
+		"protocol words": {MsgType: MsgConfirm, SignMethod: SignMethodSHA1, PicURLs: []string{"p"}},
+	}
+	for name, n := range tests {
+		c := n.Clone()
+		if diff := cmp.Diff(n, c); diff != "" {
+			t.Errorf("%s: (-original +clone):\n%s", name, diff)
+		}
+		var vals, cvals [numFields]string
+		n.values(&vals)
+		c.values(&cvals)
+		for f := range vals {
+			if _, word := protocolWord(field(f), vals[f]); len(vals[f]) > 0 && !word && unsafe.StringData(vals[f]) == unsafe.StringData(cvals[f]) {
+				t.Errorf("%s: the clone's %v shares the original's bytes", name, field(f))
+			}
+		}
+		for i := range n.PicURLs {
+			if unsafe.StringData(n.PicURLs[i]) == unsafe.StringData(c.PicURLs[i]) {
+				t.Errorf("%s: the clone's picture %d shares the original's bytes", name, i)
+			}
 		}
 	}
 }

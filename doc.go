@@ -49,7 +49,10 @@
 // not recognise goes to a reference decoder built on encoding/xml, which
 // decides every refusal. A differential fuzz test proves both decode the
 // same: the scanner either declines a body or extracts exactly what the
-// reference decoder extracts.
+// reference decoder extracts. ParseNotificationInto decodes in place, with
+// no allocation: its values point into the body, so a receiver decoding
+// from a pooled buffer uses them (or keeps a Clone) before it reuses the
+// buffer.
 //
 // # Encoding
 //

@@ -103,7 +103,8 @@ func toComparable(r *rawNotification) comparableRaw {
 // FuzzDecodeDifferential proves the fast scanner against the reference
 // decoder: on every input the scanner either declines or extracts exactly
 // what the reference decoder extracts, and ParseNotification decides exactly
-// as the reference path alone (same fields, or the same error).
+// as the reference path alone (same fields, or the same error), and so does
+// ParseNotificationInto.
 func FuzzDecodeDifferential(f *testing.F) {
 	addCorpus(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -129,6 +130,19 @@ func checkDifferential(t testing.TB, data []byte) {
 
 	got, gotErr := ParseNotification(data)
 	want, wantErr := parseNotification(data, false)
+	var into Notification
+	intoErr := ParseNotificationInto(&into, data)
+	switch {
+	case (intoErr == nil) != (gotErr == nil) || intoErr != nil && intoErr.Error() != gotErr.Error():
+		t.Fatalf("ParseNotificationInto error %v, ParseNotification error %v; input %q", intoErr, gotErr, data)
+	case intoErr == nil:
+		if diff := cmp.Diff(got, &into); diff != "" {
+			t.Fatalf("ParseNotification and ParseNotificationInto differ (-ParseNotification +Into):\n%s\ninput: %q", diff, data)
+		}
+		if diff := cmp.Diff(got, into.Clone()); diff != "" {
+			t.Fatalf("a Clone differs (-ParseNotification +Clone):\n%s\ninput: %q", diff, data)
+		}
+	}
 	switch {
 	case gotErr != nil || wantErr != nil:
 		if gotErr == nil || wantErr == nil || gotErr.Error() != wantErr.Error() {

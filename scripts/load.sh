@@ -34,6 +34,8 @@
 #        DURATION=10s ROUNDS=5 scripts/load.sh
 #        WIREMOCK=0 scripts/load.sh (skip WireMock; WIREMOCK=1: fail
 #                                    instead of skipping when it cannot run)
+#        PROFILE=/tmp/prof scripts/load.sh (also CPU profiles of the mock
+#                                    and the floor under wrk, with perf)
 # Needs: go, curl, wrk (installed with apt-get when missing), Linux /proc;
 # for WireMock: java (17+) and npm (registry access on the first run).
 set -euo pipefail
@@ -207,6 +209,36 @@ TOK=$(token)
 pair send "$MOCK/cgi-bin/message/custom/send?access_token=$TOK" "$CANNED/cgi-bin/message/custom/send?access_token=x" \
 	"$TMP/send.lua"; R[mock_send_err]=$(errors_in_log /cgi-bin/message/custom/send)
 MOCK_PEAK=$(cat "$TMP/peak.mock")
+
+# --- optional CPU profiles under load (PROFILE=DIR; needs perf): one more
+# wrk run per endpoint on the mock and on the floor while `perf record`
+# samples the server, then the share of the server's CPU of each function
+# and its callees in DIR/{mock,floor}-{token,update,send}.txt ---
+if [ -n "${PROFILE:-}" ]; then
+	command -v perf >/dev/null || { echo "load.sh: PROFILE needs perf (apt-get install linux-perf)" >&2; exit 1; }
+	mkdir -p "$PROFILE"
+	# A new token makes the older ones invalid: take one for update and
+	# send, and profile token last.
+	TOK=$(token)
+	declare -A PROF_URL=([mock_token]="$MOCK$TOKEN_PATH" [canned_token]="$CANNED$TOKEN_PATH"
+		[mock_update]="$MOCK/payfeedback/update?access_token=$TOK&openid=oLoadUser&feedbackid=$FEEDBACK_ID"
+		[canned_update]="$CANNED/payfeedback/update?access_token=x&openid=oLoadUser&feedbackid=1"
+		[mock_send]="$MOCK/cgi-bin/message/custom/send?access_token=$TOK"
+		[canned_send]="$CANNED/cgi-bin/message/custom/send?access_token=x")
+	for k in update send token; do
+		for srv in mock canned; do
+			args=(-t"$THREADS" -c"$CONNS" -d"$DURATION")
+			[ "$k" = send ] && args+=(-s "$TMP/send.lua")
+			name=$srv; [ "$srv" = canned ] && name=floor
+			perf record -e cpu-clock -F 999 -g -p "${SERVER_PID[$srv]}" -o "$PROFILE/$name-$k.data" -- sleep "$DURATION" >/dev/null 2>&1 &
+			wrk "${args[@]}" "${PROF_URL[${srv}_$k]}" | awk -v n="$name $k" '/^Requests\/sec:/ {print "load.sh: profiled " n ": " $2 " req/s"}' >&2
+			wait $!
+			perf report -i "$PROFILE/$name-$k.data" --children --stdio -g none --percent-limit 0.3 2>/dev/null |
+				grep -v '^#' | grep -v '^$' >"$PROFILE/$name-$k.txt"
+		done
+	done
+	echo "load.sh: profiles in $PROFILE ({mock,floor}-{token,update,send}.txt)" >&2
+fi
 CANNED_PEAK=$(cat "$TMP/peak.canned")
 
 # --- memory under huge queries: 300 calls with a 1 MiB query, 300 with a
