@@ -137,9 +137,9 @@
 // PushTimestampsVirtual, stamps the fake's clock. A merchant in another
 // process cannot read a virtual clock: PushTimestampsWall stamps real time
 // whatever the fake's clock says, and is the default of `payfeedback mock`.
-// Under a frozen clock the fake never gives two notifications to one user
-// the same TimeStamp (hence the same AppSignature): it moves it one second
-// on, as real time would have.
+// Two notifications to one user in the same second share their TimeStamp
+// and hence their AppSignature, as WeChat's do; under a frozen clock every
+// push falls in the same second, so advance it between a user's actions.
 //
 // # Pushes and faults
 //
