@@ -65,6 +65,8 @@
 //     subscription for every client, each event encoded once.
 //   - console: the web console's pages, read-only over the Server; its
 //     forms call the admin API from the browser.
+//   - hostguard: the Host names the fake answers to, checked on every path
+//     before any of the above (DNS rebinding).
 //
 // Lock order: every package's mutex is a leaf, taken with defer and never
 // held while calling another part, with three exceptions, all downward:
@@ -165,12 +167,14 @@
 //
 // # Security
 //
-// The admin API is unauthenticated: serve it on loopback. It refuses what
-// a web page could make a browser send: writes that are not
+// The admin API is unauthenticated: serve it on loopback. Every path (the
+// WeChat API, the console, the admin API) refuses a Host that is neither a
+// loopback name, the fake's address, one of WeChat's API host names nor
+// one of Options.AllowedHosts (421: DNS rebinding). The admin API also
+// refuses what a web page could make a browser send: writes that are not
 // application/json (415), a foreign Origin or cross-site Sec-Fetch-Site
-// (403; a page served by the fake itself is same-origin and passes), a
-// Host that is neither a loopback name, the fake's address nor one of
-// Options.AllowedHosts (421: DNS rebinding). Secrets and keys are masked
-// ("***") and tokens shortened to a fingerprint in the call log, whatever
-// the path; the admin API masks accounts' secrets and keys.
+// (403; a page served by the fake itself is same-origin and passes).
+// Secrets and keys are masked ("***") and tokens shortened to a
+// fingerprint in the call log, whatever the path; the admin API masks
+// accounts' secrets and keys.
 package mockwechat

@@ -120,8 +120,10 @@ type Options struct {
 	Logger *slog.Logger `json:"-"`
 	// Addr is where Start listens; "": 127.0.0.1:0.
 	Addr string `json:"addr,omitempty"`
-	// AllowedHosts are Host names the admin API accepts besides loopback
-	// names and Addr (e.g. "mockwechat" in a compose network).
+	// AllowedHosts are Host names the fake answers to, on every path,
+	// besides loopback names, Addr and WeChat's API host names (e.g.
+	// "mockwechat" in a compose network); other names get 421, against DNS
+	// rebinding.
 	AllowedHosts []string `json:"allowed_hosts,omitempty"`
 	// Seed makes feedback ids, transaction ids and openids reproducible;
 	// 0: random. Tokens and media ids are always random.
