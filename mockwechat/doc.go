@@ -148,7 +148,10 @@
 // Notifications are signed with the account's paySignKey
 // (payfeedback.Notification.Sign and Encode), afresh for each attempt.
 // Every attempt is logged (time, TimeStamp, status, latency, answer
-// excerpt, error, body); nothing is dropped silently. Fault injects
+// excerpt, error, body); nothing is dropped silently. When the fake
+// recognises why an attempt failed (a target not allowed, a TimeStamp the
+// merchant refused as too old or in the future), the attempt's error says
+// what to set. Fault injects
 // errcodes, HTTP errors, delays and dropped connections on API endpoints,
 // and dropped, late, out-of-order, duplicated, re-signed-wrong or forged
 // pushes.
@@ -174,6 +177,10 @@
 // refuses what a web page could make a browser send: writes that are not
 // application/json (415), a foreign Origin or cross-site Sec-Fetch-Site
 // (403; a page served by the fake itself is same-origin and passes).
+// Pushes go to loopback and the AllowedHosts names only, unless
+// Options.AllowNotify allows more (CIDRs, IPs, host names): checked on the
+// addresses the target resolves to when the connection is made, so that a
+// notify_url cannot make the fake a relay into other networks.
 // Secrets and keys are masked ("***") and tokens shortened to a
 // fingerprint in the call log, whatever the path; the admin API masks
 // accounts' secrets and keys.

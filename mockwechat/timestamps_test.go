@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -92,5 +93,56 @@ func TestPushTimestampsCoincide(t *testing.T) {
 	}
 	if got[0].AppSignature != got[1].AppSignature {
 		t.Errorf("AppSignatures %s and %s differ: same user, same TimeStamp", got[0].AppSignature, got[1].AppSignature)
+	}
+}
+
+// TestPushTimestampRefusedSaysWhatToSet: the virtual-clock trap. A fake on
+// a virtual clock (stamping pushes with it, the Go default) pushes to a
+// merchant whose middleware reads the wall clock: the merchant refuses the
+// TimeStamp as too old, and the attempt's error and the live log's line
+// say what to set. They said nothing: the attempt held only the answer,
+// and a test waiting for the delivery ended in a bare deadline.
+func TestPushTimestampRefusedSaysWhatToSet(t *testing.T) {
+	demo := DemoAccount()
+	merchant := httptest.NewServer(middleware.New(middleware.Config{Keys: middleware.StaticKeys{demo.AppID: demo.PaySignKey}})(
+		middleware.Dispatcher{OnRequest: func(context.Context, *payfeedback.Notification) error { return nil }}))
+	defer merchant.Close()
+	demo.NotifyURL = merchant.URL
+	s, _ := newVirtual(t, Options{Accounts: []Account{demo}, RetrySchedule: []time.Duration{}})
+	sub := s.Subscribe(0)
+	defer sub.Close()
+	ctx := testCtx(t)
+	c, err := s.FileComplaint(ctx, ComplaintSpec{OpenID: "o1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := s.WaitForDelivery(ctx, DeliveryDone(c.FeedBackID, payfeedback.MsgRequest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"the merchant refused the TimeStamp as too old", "the fake's virtual clock, 2025-03-01T10:00:00Z",
+		"Config.Now = fake.Now", "Options.PushTimestamps = PushTimestampsWall", "--push-timestamps wall"}
+	a := d.Attempts[0]
+	for _, w := range want {
+		if a.Status != 401 || !strings.Contains(a.Err, w) {
+			t.Errorf("attempt: HTTP %d, error %q; want it to say %q", a.Status, a.Err, w)
+		}
+	}
+	for {
+		select {
+		case e := <-sub.Events():
+			if e.Kind != EventPush || e.Push.Attempt == nil {
+				continue
+			}
+			line := e.String()
+			for _, w := range want {
+				if !strings.Contains(line, w) {
+					t.Errorf("live log %q; want it to say %q", line, w)
+				}
+			}
+			return
+		case <-ctx.Done():
+			t.Fatal("no answered push in the feed")
+		}
 	}
 }
