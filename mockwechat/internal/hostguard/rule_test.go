@@ -4,8 +4,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestAllows(t *testing.T) {
@@ -71,4 +73,25 @@ func TestRefuse(t *testing.T) {
 	if g.Refuse(w, r) || w.Body.Len() != 0 {
 		t.Fatalf("localhost refused: %q", w.Body)
 	}
+}
+
+// FuzzAllows: any Host header is judged without a panic, and a foreign
+// name never passes because of its port or case.
+func FuzzAllows(f *testing.F) {
+	for _, s := range []string{"127.0.0.1:8080", "[::1]:80", "localhost.", "evil.example:80", "[", ":", "api.weixin.qq.com:443", "%zz"} {
+		f.Add(s)
+	}
+	g := Rule{Addr: "127.0.0.1:8080", Allowed: []string{"mockwechat"}}
+	f.Fuzz(func(t *testing.T, host string) {
+		ascii := strings.IndexFunc(host, func(r rune) bool { return r >= utf8.RuneSelf }) < 0
+		if ascii && g.Allows(host) != g.Allows(strings.ToUpper(host)) { // ToUpper maps some non-ASCII letters to ASCII ones
+			t.Fatalf("Allows(%q) depends on case", host)
+		}
+		if g.Allows("evil.example:"+host) && host != "" {
+			// a port never makes a foreign name pass
+			if _, err := strconv.Atoi(host); err == nil {
+				t.Fatalf("evil.example:%s allowed", host)
+			}
+		}
+	})
 }

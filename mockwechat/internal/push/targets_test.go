@@ -134,3 +134,22 @@ func TestTargetsDialsEachAllowedAddress(t *testing.T) {
 		t.Fatalf("dialled %v, err %v", dialled, err)
 	}
 }
+
+// FuzzNewTargets: any entry is read or refused without a panic, and an
+// entry read never allows an address outside loopback unless it names it.
+func FuzzNewTargets(f *testing.F) {
+	for _, s := range []string{"10.0.0.0/8", "fd00::1", "[fd00::1]:80", "merchant:8000", "0.0.0.0/0", "", "/", "a/b", "1.2.3.4/"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, entry string) {
+		tg, err := NewTargets(entry)
+		if err != nil {
+			return
+		}
+		metadata := netip.MustParseAddr("169.254.169.254")
+		if tg.AllowsAddr(metadata) && !strings.Contains(entry, "/") && !strings.Contains(entry, "169.254.169.254") &&
+			!strings.Contains(entry, "a9fe:a9fe") && !strings.Contains(strings.ToLower(entry), "ffff") {
+			t.Fatalf("entry %q allows %s", entry, metadata)
+		}
+	})
+}
