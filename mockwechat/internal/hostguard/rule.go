@@ -30,7 +30,7 @@ func (g Rule) Allows(hostport string) bool {
 	if hostport == "" {
 		return true
 	}
-	host := hostOnly(hostport)
+	host := Name(hostport)
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") || wechatHost(host) {
 		return true
 	}
@@ -42,7 +42,7 @@ func (g Rule) Allows(hostport string) bool {
 		if a == "" {
 			continue
 		}
-		h := hostOnly(a)
+		h := Name(a)
 		if h == host {
 			return true
 		}
@@ -53,7 +53,7 @@ func (g Rule) Allows(hostport string) bool {
 		}
 	}
 	for _, a := range g.Allowed {
-		if hostOnly(a) == host {
+		if Name(a) == host {
 			return true
 		}
 	}
@@ -67,7 +67,7 @@ func (g Rule) Refuse(w http.ResponseWriter, r *http.Request) bool {
 	if g.Allows(r.Host) {
 		return false
 	}
-	name := text.Clip(hostOnly(r.Host), 64)
+	name := text.Clip(Name(r.Host), 64)
 	msg := "mockwechat: Host " + text.Clip(r.Host, 80) + " does not name the fake (loopback, its address, " +
 		"WeChat's API hosts or an allowed name): refused, since a web page may be rebinding its name to the fake; " +
 		"to serve this name, allow it with Options.AllowedHosts or payfeedback mock --allow-host " + name
@@ -101,9 +101,10 @@ func wechatHost(host string) bool {
 	return false
 }
 
-// hostOnly returns the lower-case host of "host:port", "host" or
-// "[v6]:port", without a final dot ("localhost." is localhost).
-func hostOnly(hostport string) string {
+// Name returns the lower-case host of "host:port", "host" or
+// "[v6]:port", without a final dot ("localhost." is localhost): the name
+// to compare with another.
+func Name(hostport string) string {
 	h := hostport
 	if host, _, err := net.SplitHostPort(hostport); err == nil {
 		h = host

@@ -7,6 +7,8 @@ import (
 	"net"
 	"net/netip"
 	"strings"
+
+	"github.com/payfeedback/payfeedback/mockwechat/internal/hostguard"
 )
 
 // Targets says where pushes may go. Whoever reaches the admin API can set
@@ -55,7 +57,7 @@ func NewTargets(allow ...string) (Targets, error) {
 			t.prefixes = append(t.prefixes, p.Masked())
 			continue
 		}
-		h := hostName(e)
+		h := hostguard.Name(e)
 		if ip, err := netip.ParseAddr(h); err == nil {
 			ip = ip.Unmap().WithZone("")
 			t.prefixes = append(t.prefixes, netip.PrefixFrom(ip, ip.BitLen()))
@@ -71,7 +73,7 @@ func NewTargets(allow ...string) (Targets, error) {
 
 // AllowsName reports whether a host name is allowed whatever it resolves
 // to.
-func (t Targets) AllowsName(host string) bool { return t.names[hostName(host)] }
+func (t Targets) AllowsName(host string) bool { return t.names[hostguard.Name(host)] }
 
 // AllowsAddr reports whether pushes may connect to ip: loopback, or in an
 // allowed prefix.
@@ -191,15 +193,6 @@ func refusal(err error) *TargetRefusedError {
 		return re
 	}
 	return nil
-}
-
-// hostName is a host without port, brackets, case or final dot.
-func hostName(hostport string) string {
-	h := hostport
-	if host, _, err := net.SplitHostPort(hostport); err == nil {
-		h = host
-	}
-	return strings.TrimSuffix(strings.ToLower(strings.Trim(h, "[]")), ".")
 }
 
 // validName reports whether s can be a host name: letters, digits, '-',
