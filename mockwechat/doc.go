@@ -65,6 +65,8 @@
 //     subscription for every client, each event encoded once.
 //   - console: the web console's pages, read-only over the Server; its
 //     forms call the admin API from the browser.
+//   - hostguard: the Host names the fake answers to, checked on every path
+//     before any of the above (DNS rebinding).
 //
 // Lock order: every package's mutex is a leaf, taken with defer and never
 // held while calling another part, with three exceptions, all downward:
@@ -137,16 +139,19 @@
 // PushTimestampsVirtual, stamps the fake's clock. A merchant in another
 // process cannot read a virtual clock: PushTimestampsWall stamps real time
 // whatever the fake's clock says, and is the default of `payfeedback mock`.
-// Under a frozen clock the fake never gives two notifications to one user
-// the same TimeStamp (hence the same AppSignature): it moves it one second
-// on, as real time would have.
+// Two notifications to one user in the same second share their TimeStamp
+// and hence their AppSignature, as WeChat's do; under a frozen clock every
+// push falls in the same second, so advance it between a user's actions.
 //
 // # Pushes and faults
 //
 // Notifications are signed with the account's paySignKey
 // (payfeedback.Notification.Sign and Encode), afresh for each attempt.
 // Every attempt is logged (time, TimeStamp, status, latency, answer
-// excerpt, error, body); nothing is dropped silently. Fault injects
+// excerpt, error, body); nothing is dropped silently. When the fake
+// recognises why an attempt failed (a target not allowed, a TimeStamp the
+// merchant refused as too old or in the future), the attempt's error says
+// what to set. Fault injects
 // errcodes, HTTP errors, delays and dropped connections on API endpoints,
 // and dropped, late, out-of-order, duplicated, re-signed-wrong or forged
 // pushes.
@@ -165,12 +170,18 @@
 //
 // # Security
 //
-// The admin API is unauthenticated: serve it on loopback. It refuses what
-// a web page could make a browser send: writes that are not
+// The admin API is unauthenticated: serve it on loopback. Every path (the
+// WeChat API, the console, the admin API) refuses a Host that is neither a
+// loopback name, the fake's address, one of WeChat's API host names nor
+// one of Options.AllowedHosts (421: DNS rebinding). The admin API also
+// refuses what a web page could make a browser send: writes that are not
 // application/json (415), a foreign Origin or cross-site Sec-Fetch-Site
-// (403; a page served by the fake itself is same-origin and passes), a
-// Host that is neither a loopback name, the fake's address nor one of
-// Options.AllowedHosts (421: DNS rebinding). Secrets and keys are masked
-// ("***") and tokens shortened to a fingerprint in the call log, whatever
-// the path; the admin API masks accounts' secrets and keys.
+// (403; a page served by the fake itself is same-origin and passes).
+// Pushes go to loopback and the AllowedHosts names only, unless
+// Options.AllowNotify allows more (CIDRs, IPs, host names): checked on the
+// addresses the target resolves to when the connection is made, so that a
+// notify_url cannot make the fake a relay into other networks.
+// Secrets and keys are masked ("***") and tokens shortened to a
+// fingerprint in the call log, whatever the path; the admin API masks
+// accounts' secrets and keys.
 package mockwechat

@@ -121,6 +121,11 @@ func TestEndToEnd(t *testing.T) {
 	if handled.Updates != 1 {
 		t.Fatalf("handled complaint: %+v", handled)
 	}
+	// The user confirms a minute later: in the same second, the confirm
+	// push would carry the request's TimeStamp and AppSignature (the
+	// signature covers only AppId, appkey, TimeStamp and OpenId), which
+	// the middleware refuses as a suspected forgery (409).
+	clk.Advance(time.Minute)
 	if err := fake.Confirm(ctx, c.FeedBackID); err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,14 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/payfeedback/payfeedback"
 )
 
 // TestAdminGuard: the admin API refuses what a web page could make a
 // browser send: a write that is not JSON (415), a foreign Origin (403), a
-// Host that is not the fake's (421, DNS rebinding). It used to accept
+// Host that is not the fake's (421, DNS rebinding; on every path, see
+// TestHostGuardEveryPath). It used to accept
 // them: a page created an account whose notify URL made the fake POST
 // signed XML to another local service.
 func TestAdminGuard(t *testing.T) {
@@ -51,7 +54,8 @@ func TestAdminGuard(t *testing.T) {
 			host: "evil.example" + port, header: map[string]string{"Origin": "http://evil.example" + port}, want: 421},
 		{name: "localhost", method: "GET", path: "/_mock/accounts", host: "localhost" + port, want: 200},
 		{name: "an allowed host", method: "GET", path: "/_mock/accounts", host: "mockwechat" + port, want: 200},
-		{name: "API call with any Host", method: "GET", path: "/cgi-bin/token", host: "evil.example" + port, want: 200},
+		{name: "API call with a foreign Host", method: "GET", path: "/cgi-bin/token", host: "evil.example" + port, want: 421},
+		{name: "API call on WeChat's host name", method: "GET", path: "/cgi-bin/token", host: "api.weixin.qq.com", want: 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,6 +113,106 @@ func TestAdminGuardEmbedded(t *testing.T) {
 		s.ServeHTTP(w, r)
 		if w.Code != want {
 			t.Errorf("Host %s: HTTP %d %s, want %d", host, w.Code, w.Body, want)
+		}
+	}
+}
+
+// TestHostGuardEveryPath: a Host that does not name the fake is refused
+// (421) on every path it serves: console pages and assets, the WeChat API,
+// the admin API. Only the admin API checked it: a page on a rebound name
+// read every console page and, with the demo account's public secret,
+// marked a complaint handled and messaged a user. Loopback names, the
+// fake's address, WeChat's API hosts and the allowed names pass, and so
+// does an httptest server's URL (the fake mounted as a handler).
+func TestHostGuardEveryPath(t *testing.T) {
+	s, _ := newVirtual(t, Options{AllowedHosts: []string{"mockwechat"}})
+	ctx := testCtx(t)
+	c, err := s.FileComplaint(ctx, ComplaintSpec{OpenID: "o1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok := getToken(t, s, DemoAccount())
+	demo := DemoAccount()
+	own := strings.TrimPrefix(s.URL, "http://")
+	port := own[strings.LastIndex(own, ":"):]
+	type call struct{ method, path, body string }
+	calls := map[string]call{
+		"console page":   {"GET", "/", ""},
+		"console list":   {"GET", "/complaints", ""},
+		"console detail": {"GET", "/complaints/" + c.FeedBackID, ""},
+		"console asset":  {"GET", "/assets/console.js", ""},
+		"favicon":        {"GET", "/favicon.ico", ""},
+		"token":          {"GET", payfeedback.PathToken + "?grant_type=client_credential&appid=" + demo.AppID + "&secret=" + demo.Secret, ""},
+		"update":         {"GET", payfeedback.PathUpdateFeedback + "?access_token=" + tok + "&openid=o1&feedbackid=" + c.FeedBackID, ""},
+		"message": {"POST", payfeedback.PathSendMessage + "?access_token=" + tok,
+			`{"touser":"o1","msgtype":"text","text":{"content":"hi"}}`},
+		"unknown API path": {"GET", "/cgi-bin/nope", ""},
+		"admin":            {"GET", "/_mock/accounts", ""},
+		"admin index":      {"GET", "/_mock", ""},
+	}
+	send := func(t *testing.T, base, host string, cl call) (int, string) {
+		t.Helper()
+		var body io.Reader
+		if cl.body != "" {
+			body = strings.NewReader(cl.body)
+		}
+		req, err := http.NewRequest(cl.method, base+cl.path, body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cl.body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+
+	for _, host := range []string{"rebind.evil.example" + port, "rebind.evil.example", "192.168.1.2" + port, "mockwechat.evil.example" + port} {
+		for name, cl := range calls {
+			status, body := send(t, s.URL, host, cl)
+			if status != http.StatusMisdirectedRequest || !strings.Contains(body, "--allow-host") {
+				t.Errorf("%s with Host %s: HTTP %d %.200s, want 421 saying how to allow it", name, host, status, body)
+			}
+		}
+	}
+	if got, _ := s.Complaint(c.FeedBackID); got.State != StateFiled || got.Updates != 0 {
+		t.Errorf("a refused update moved the complaint: %s, %d updates", got.State, got.Updates)
+	}
+	if in := s.Inbox("o1"); len(in) != 0 {
+		t.Errorf("a refused message reached the user: %+v", in)
+	}
+
+	for _, host := range []string{"", own, "localhost" + port, "127.0.0.1" + port, "[::1]" + port, "mockwechat" + port,
+		"api.weixin.qq.com", "api.mch.weixin.qq.com", "api2.mch.weixin.qq.com"} {
+		for name, cl := range calls {
+			if name == "update" || name == "message" {
+				continue // they move the world; below
+			}
+			if status, body := send(t, s.URL, host, cl); status == http.StatusMisdirectedRequest {
+				t.Errorf("%s with Host %q: HTTP %d %.200s", name, host, status, body)
+			}
+		}
+	}
+	tok = getToken(t, s, demo) // the token calls above made tok too old
+	update := call{"GET", payfeedback.PathUpdateFeedback + "?access_token=" + tok + "&openid=o1&feedbackid=" + c.FeedBackID, ""}
+	if status, body := send(t, s.URL, "api.weixin.qq.com", update); status != http.StatusOK || !strings.Contains(body, `"errcode":0`) {
+		t.Errorf("update on WeChat's host name: HTTP %d %s", status, body)
+	}
+
+	// Mounted in an httptest server: its URL names 127.0.0.1:PORT.
+	mounted := httptest.NewServer(s)
+	defer mounted.Close()
+	for _, name := range []string{"console page", "console asset", "token", "admin"} {
+		if status, body := send(t, mounted.URL, "", calls[name]); status != http.StatusOK {
+			t.Errorf("%s through httptest.NewServer: HTTP %d %.200s", name, status, body)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/console"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/hostguard"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/stream"
@@ -74,14 +75,15 @@ func New(opts Options) (*Server, error) {
 	s.faults = fault.NewSet(api.Paths)
 	s.push = push.New(push.Options{Host: pushHost{s}, Sched: s.sched, Context: s.ctx, Retry: set.retry,
 		Timeout: set.PushTimeout, Concurrency: set.PushConcurrency, StrictAck: set.StrictPushAck, Rate: set.PushRate,
-		LogSize: set.DeliveryLogSize, LogBytes: set.DeliveryLogBytes, Observe: s.pushed, Done: s.feed.Wake, Logger: s.log})
+		LogSize: set.DeliveryLogSize, LogBytes: set.DeliveryLogBytes, Observe: s.pushed, Done: s.feed.Wake, Logger: s.log,
+		Targets: set.targets})
 	s.bus = events.NewBus(s.feed, s.sched, s.push)
 	s.bus.OnTimer(s.world.Fire)
 	s.api = api.New(api.Options{World: s.world, Bus: s.bus, Feed: s.feed, Calls: s.calls, Faults: s.faults,
 		Now: virtualNow(s.sched), CallsPerMinute: set.CallsPerMinute})
 	s.events = stream.New(stream.Options{Subscribe: s.feed.SubscribeWith})
-	s.admin = admin.New(admin.Options{Backend: adminBackend{s}, Addr: set.Addr, Listening: s.life.listening,
-		AllowedHosts: set.AllowedHosts, Events: s.events})
+	s.hosts = hostguard.Rule{Addr: set.Addr, Listening: s.life.listening, Allowed: set.AllowedHosts}
+	s.admin = admin.New(admin.Options{Backend: adminBackend{s}, Events: s.events})
 	s.console = console.New(console.Options{Backend: consoleBackend{adminBackend{s}}, Logger: s.log})
 	if v := s.sched.Virtual(); v != nil {
 		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})

@@ -3,10 +3,12 @@ package mockwechat
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 )
 
 // Defaults of Options. Each is documented in doc.go and README.md.
@@ -120,9 +122,20 @@ type Options struct {
 	Logger *slog.Logger `json:"-"`
 	// Addr is where Start listens; "": 127.0.0.1:0.
 	Addr string `json:"addr,omitempty"`
-	// AllowedHosts are Host names the admin API accepts besides loopback
-	// names and Addr (e.g. "mockwechat" in a compose network).
+	// AllowedHosts are Host names the fake answers to, on every path,
+	// besides loopback names, Addr and WeChat's API host names (e.g.
+	// "mockwechat" in a compose network); other names get 421, against DNS
+	// rebinding.
 	AllowedHosts []string `json:"allowed_hosts,omitempty"`
+	// AllowNotify widens where pushes may go: CIDRs ("10.0.0.0/8"), IPs or
+	// host names (a name is allowed whatever it resolves to). Pushes go to
+	// loopback and the AllowedHosts names by default, so that whoever
+	// reaches the admin API cannot make the fake POST to other machines
+	// (cloud metadata, internal ports) and read the answer; a push
+	// elsewhere is refused before it connects, recorded as a failed
+	// attempt that says what to allow. "0.0.0.0/0" and "::/0" allow
+	// everything.
+	AllowNotify []string `json:"allow_notify,omitempty"`
 	// Seed makes feedback ids, transaction ids and openids reproducible;
 	// 0: random. Tokens and media ids are always random.
 	Seed uint64 `json:"seed,omitempty"`
@@ -199,7 +212,8 @@ type Options struct {
 // settings are Options with the defaults filled in.
 type settings struct {
 	Options
-	retry []time.Duration
+	retry   []time.Duration
+	targets push.Targets // where pushes may go: AllowNotify and AllowedHosts
 }
 
 func (o Options) resolve() (settings, error) {
@@ -256,6 +270,11 @@ func (o Options) resolve() (settings, error) {
 	if err := s.check(); err != nil {
 		return s, err
 	}
+	targets, err := push.NewTargets(append(slices.Clone(s.AllowNotify), s.AllowedHosts...)...)
+	if err != nil {
+		return s, fmt.Errorf("%w (Options.AllowNotify takes CIDRs, IPs and host names, Options.AllowedHosts host names)", err)
+	}
+	s.targets = targets
 	if len(s.Accounts) == 0 && (s.Scenario == nil || len(s.Scenario.Accounts) == 0) {
 		s.Accounts = []Account{DemoAccount()}
 	}

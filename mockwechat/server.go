@@ -17,6 +17,7 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/console"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/hostguard"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/stream"
@@ -53,7 +54,8 @@ type Server struct {
 	admin   *admin.Handler
 	events  *stream.Hub // GET /_mock/events
 	console *console.Handler
-	detach  func() // from a virtual clock
+	hosts   hostguard.Rule // the Host names served, on every path
+	detach  func()         // from a virtual clock
 
 	worldCfg world.Config
 	timeline timeline
@@ -111,9 +113,14 @@ func (s *Server) apply(fx events.Effects) {
 // and the web console (GET / and its pages: /complaints, /users/…, /calls,
 // /platform, /assets/…; paths the WeChat API does not use). Unknown paths
 // and methods answer a WeChat-style JSON error; a panic in a handler
-// answers errcode -1 and is logged, never a stack trace.
+// answers errcode -1 and is logged, never a stack trace. A Host that does
+// not name the fake (a loopback name, Options.Addr, WeChat's API hosts or
+// Options.AllowedHosts) is refused on every path, 421: DNS rebinding.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.recoverPanic(w, r)
+	if s.hosts.Refuse(w, r) {
+		return
+	}
 	switch {
 	case strings.HasPrefix(r.URL.Path, admin.Prefix) || r.URL.Path == "/_mock":
 		s.admin.ServeHTTP(w, r)

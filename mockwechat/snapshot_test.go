@@ -92,7 +92,7 @@ func TestCallLogBoundedInBytes(t *testing.T) {
 	defer s.Close()
 	junk := strings.Repeat("a", 512<<10)
 	for range 40 { // served in process: no header limit applies
-		s.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", payfeedback.PathToken+"?appid=wx1&junk="+junk, nil))
+		s.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "http://127.0.0.1"+payfeedback.PathToken+"?appid=wx1&junk="+junk, nil))
 	}
 	calls := s.Calls()
 	kept := 0

@@ -21,7 +21,7 @@ func slowBody(t *testing.T, s *Server) net.Conn {
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.WriteString(c, "POST "+payfeedback.PathSendMessage+" HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+	io.WriteString(c, "POST "+payfeedback.PathSendMessage+" HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
 	return c
 }
 
@@ -54,7 +54,7 @@ func TestServerTimeouts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	io.WriteString(c, "GET "+payfeedback.PathToken+" HTTP/1.1\r\nHost: x\r\n\r\n")
+	io.WriteString(c, "GET "+payfeedback.PathToken+" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -70,12 +70,6 @@ type Backend interface {
 // Options configure the admin API.
 type Options struct {
 	Backend Backend
-	// Addr is the address the fake was configured to listen on; Listening
-	// returns the one it listens on ("" before it starts). Requests whose
-	// Host is either, a loopback name or one of AllowedHosts are served.
-	Addr         string
-	Listening    func() string
-	AllowedHosts []string
 	// Events serves GET /_mock/events (the feed as Server-Sent Events);
 	// nil answers 404.
 	Events http.Handler
@@ -83,7 +77,7 @@ type Options struct {
 
 // Handler serves the admin API under Prefix: the Go API as JSON, for CI
 // in any language. It is unauthenticated; the guard keeps web pages out
-// (see guard.go).
+// (see guard.go), behind the server's Host check (package hostguard).
 type Handler struct {
 	b      Backend
 	guard  guard
@@ -101,7 +95,7 @@ type Route struct {
 
 // New returns the admin API.
 func New(o Options) *Handler {
-	h := &Handler{b: o.Backend, guard: guard{addr: o.Addr, listening: o.Listening, allowed: o.AllowedHosts}, mux: http.NewServeMux(),
+	h := &Handler{b: o.Backend, mux: http.NewServeMux(),
 		doc: loadOpenAPI()}
 	route := func(pattern string, f func(r *http.Request) (int, any, error)) {
 		h.handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

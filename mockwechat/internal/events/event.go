@@ -158,11 +158,15 @@ func pushLine(r *push.Report) string {
 	case a == nil:
 		b.WriteString("<-- ?")
 	case a.Status == 0:
-		// the URL is on the --> line: keep the error's own words
+		// the URL is on the --> line: keep the error's own words, whole
+		// (a refused target's says what to set)
 		msg := strings.TrimPrefix(a.Err, "Post "+strconv.Quote(r.URL)+": ")
-		fmt.Fprintf(&b, "<-- error %q in %d ms", clip(msg, 80), a.Latency.Milliseconds())
+		fmt.Fprintf(&b, "<-- error %q in %d ms", msg, a.Latency.Milliseconds())
 	default:
 		fmt.Fprintf(&b, "<-- %d %q in %d ms", a.Status, clip(strings.TrimSpace(a.Response), 80), a.Latency.Milliseconds())
+		if a.Err != "" { // what the fake made of the answer: a strict ack, a TimeStamp refused
+			b.WriteString("; " + a.Err)
+		}
 	}
 	if a != nil && a.Fault != "" {
 		b.WriteString(" (" + a.Fault + ")")

@@ -3,6 +3,7 @@ package events
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"net/url"
 	"testing"
 	"time"
@@ -150,6 +151,19 @@ func TestEventString(t *testing.T) {
 		{Event{Push: &push.Report{Ref: ref, Phase: push.Answered, Number: 16, Of: 16, Failed: true,
 			Attempt: &push.Attempt{Time: t0, Err: "connection refused"}}},
 			`<-- error "connection refused" in 0 ms; failed after 16 attempts`},
+		// What the fake made of an answer, and a refusal's error, are
+		// printed whole: they say what to set.
+		{Event{Push: &push.Report{Ref: ref, Phase: push.Answered, Number: 1, Of: 16, NextAttempt: next,
+			Attempt: &push.Attempt{Time: t0, Status: 401, Response: "TimeStamp too old: check the sender's clock or raise MaxAge\n",
+				Err: "the merchant refused the TimeStamp as too old: …; give the merchant's middleware Config.Now = fake.Now …"}}},
+			`<-- 401 "TimeStamp too old: check the sender's clock or raise MaxAge" in 0 ms; the merchant refused the TimeStamp ` +
+				`as too old: …; give the merchant's middleware Config.Now = fake.Now …; next attempt in 15s`},
+		{Event{Push: &push.Report{Ref: ref, Phase: push.Answered, Number: 16, Of: 16, Failed: true,
+			Attempt: &push.Attempt{Time: t0, Err: (&push.TargetRefusedError{Host: "169.254.169.254",
+				Addrs: []netip.Addr{netip.MustParseAddr("169.254.169.254")}}).Error()}}},
+			`<-- error "mockwechat: push to 169.254.169.254 refused: neither loopback nor an allowed target (the fake is no relay ` +
+				`into other networks); allow it with Options.AllowNotify or payfeedback mock --allow-notify 169.254.169.254/32" in 0 ms; ` +
+				`failed after 16 attempts`},
 		{Event{Push: &push.Report{Ref: ref, Phase: push.Held, Fault: "late 1h0m0s"}},
 			"--- push request 1086… held back: late 1h0m0s"},
 		{Event{Call: &calllog.Call{Method: "GET", Endpoint: payfeedback.PathUpdateFeedback, Latency: time.Millisecond,

@@ -218,6 +218,9 @@ func (e *Engine) post(ctx context.Context, url string, body []byte, at time.Time
 	if err != nil {
 		a.Latency = time.Since(start)
 		a.Err = err.Error()
+		if re := refusal(err); re != nil {
+			a.Err = re.Error() // what to set, without the transport's wrapping
+		}
 		return a
 	}
 	head := make([]byte, responseExcerpt)
@@ -231,6 +234,11 @@ func (e *Engine) post(ctx context.Context, url string, body []byte, at time.Time
 	if a.OK && e.opts.StrictAck && strings.TrimSpace(a.Response) != "success" {
 		a.OK = false
 		a.Err = `strict ack: the body is not "success"`
+	}
+	if !a.OK {
+		if hint := timestampRefused(a.Status, a.Response, ts, time.Now()); hint != "" {
+			a.Err = hint
+		}
 	}
 	return a
 }

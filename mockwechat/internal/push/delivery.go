@@ -62,7 +62,9 @@ type Attempt struct {
 	Latency time.Duration `json:"latency_ns"`
 	// Response is the first 256 bytes of the response body.
 	Response string `json:"response,omitempty"`
-	// Err says why there was no answer (connection refused, timeout…).
+	// Err says why there was no answer (connection refused, timeout, a
+	// target pushes may not go to…), or what an answer the fake
+	// recognises means and what to set (a TimeStamp refused as too old).
 	Err string `json:"error,omitempty"`
 	// Fault names the injected fault this attempt carried: "drop",
 	// "duplicate", "tamper-signature", "tamper-fields" (a forged copy).

@@ -6,6 +6,11 @@
 // TimeStamp, the fault of an attempt) it asks through the narrow Host
 // interface, and it tells what happens to an observer as Reports.
 //
+// Pushes go only where Targets allows (loopback by default), checked on
+// the resolved addresses when each connection is made. An attempt whose
+// failure the engine recognises (a target refused, a TimeStamp refused as
+// too old or in the future) records in its Err what to set.
+//
 // An attempt goes in three steps: plan (take the fault, sign, encode, copy
 // or tamper), execute (POST each document), settle (record, then deliver,
 // retry or fail, and release what a fault held back).

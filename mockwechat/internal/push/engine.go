@@ -59,6 +59,9 @@ type Options struct {
 	Done func()
 	// Logger receives failures; nil: discard.
 	Logger *slog.Logger
+	// Targets says where pushes may go, checked when each connection is
+	// made; the zero value: loopback only (see Targets).
+	Targets Targets
 }
 
 // Engine delivers notifications: per-complaint ordered shards, retries on
@@ -122,6 +125,7 @@ func New(o Options) *Engine {
 			Timeout: o.Timeout,
 			Transport: &http.Transport{
 				Proxy:               nil,
+				DialContext:         o.Targets.DialContext,
 				MaxIdleConnsPerHost: max(o.Concurrency, 1) * 2,
 				IdleConnTimeout:     30 * time.Second,
 			},

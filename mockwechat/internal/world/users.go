@@ -242,22 +242,18 @@ func (w *World) InboxOf(appID, openID string) []Message {
 	return []Message{}
 }
 
-// PushTimeStamp returns the TimeStamp of a new push to a user, given the
-// time it is stamped with: that time, or one second past the user's
-// previous one when time has not moved (a virtual clock), so that two
-// different notifications never share a TimeStamp and hence an
-// AppSignature, as in real life.
+// PushTimeStamp returns the TimeStamp of a new push to a user stamped at
+// at, in Unix seconds, and remembers it as the user's last. Two pushes to
+// one user in the same second carry the same TimeStamp, hence the same
+// AppSignature (it covers only AppId, appkey, TimeStamp and OpenId), as
+// WeChat's do: the fake does not move the second one on, so that a
+// receiver meets the coincidence as it would in production.
 func (w *World) PushTimeStamp(appID, openID string, at time.Time) int64 {
 	ts := at.Unix()
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	u, ok := w.users[userKey{appID, openID}]
-	if !ok {
-		return ts
+	if u, ok := w.users[userKey{appID, openID}]; ok {
+		u.lastPushTS = ts
 	}
-	if ts <= u.lastPushTS {
-		ts = u.lastPushTS + 1
-	}
-	u.lastPushTS = ts
 	return ts
 }
