@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -398,4 +399,99 @@ func callsOf(calls []mockwechat.Call, endpoint string, from, to uint64) []mockwe
 		}
 	}
 	return out
+}
+
+// afterFunc is APIEnv.AfterFunc: f runs once the fake's clock has moved d
+// ahead; with real time, after d.
+func (a *apiRun) afterFunc(d time.Duration, f func()) {
+	if a.clock == nil {
+		time.AfterFunc(d, f)
+		return
+	}
+	a.timers.add(a.clock.Now().Add(max(d, 0)), f)
+}
+
+// advanceTo moves the virtual clock to t, running the suite's timers due
+// on the way, each at its instant; the fake fires its own events (overdue
+// complaints, push retries) as the clock passes them.
+func (a *apiRun) advanceTo(ctx context.Context, t time.Time) {
+	for ctx.Err() == nil {
+		tm, ok := a.timers.popDue(t)
+		if !ok {
+			break
+		}
+		a.clock.AdvanceTo(tm.at)
+		a.runTimer(ctx, tm.f)
+	}
+	a.clock.AdvanceTo(t)
+}
+
+// runTimer runs a merchant's timer, waiting for it at most as long as for
+// an answer.
+func (a *apiRun) runTimer(ctx context.Context, f func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	case <-time.After(a.s.answerWait()):
+	}
+}
+
+// awaitUpdate waits for the merchant's successful payfeedback/update of
+// complaint c, made after the call numbered from. With the virtual clock
+// it lets the merchant answer the push, then runs the merchant's timers
+// up to limit, one after the other, until the update comes; whatever is
+// left is waited for in real time, up to Options.APITimeout.
+func (a *apiRun) awaitUpdate(ctx context.Context, c mockwechat.Complaint, from uint64, limit time.Time) (*mockwechat.Call, error) {
+	a.s.waiting("the merchant's payfeedback/update of complaint " + c.FeedBackID)
+	defer a.s.waiting("")
+	wctx, cancel := context.WithTimeout(ctx, a.s.APITimeout)
+	defer cancel()
+	match := func(k mockwechat.Call) bool {
+		return k.Seq >= from && k.Endpoint == payfeedback.PathUpdateFeedback && k.ErrCode == payfeedback.CodeOK &&
+			k.Status == http.StatusOK && k.Query.Get("feedbackid") == c.FeedBackID
+	}
+	if a.clock != nil {
+		// The merchant's handling of the push, timers it sets included,
+		// is over once the first attempt has its answer.
+		_, _ = a.fake.WaitForDelivery(wctx, func(d mockwechat.Delivery) bool {
+			return d.FeedBackID == c.FeedBackID && d.MsgType == payfeedback.MsgRequest && len(d.Attempts) > 0
+		})
+		for wctx.Err() == nil {
+			if call, ok := a.findCall(match); ok {
+				return &call, nil
+			}
+			at, ok := a.timers.next()
+			if !ok || at.After(limit) {
+				break
+			}
+			a.advanceTo(wctx, at)
+		}
+	}
+	call, err := a.fake.WaitForCall(wctx, match)
+	if err != nil {
+		return nil, err
+	}
+	return &call, nil
+}
+
+// findCall returns the first logged call that matches.
+func (a *apiRun) findCall(match func(mockwechat.Call) bool) (mockwechat.Call, bool) {
+	calls, _ := a.fake.CallsSince(0)
+	for _, k := range calls {
+		if match(k) {
+			return k, true
+		}
+	}
+	return mockwechat.Call{}, false
+}
+
+// lastSeq returns the sequence number the next call will have.
+func (a *apiRun) lastSeq() uint64 {
+	_, next := a.fake.CallsSince(math.MaxUint64)
+	return next
 }

@@ -335,3 +335,53 @@ func messageCase(codes []payfeedback.ErrorCode, what string) func(context.Contex
 		}
 	}
 }
+
+// cellCase judges the update of the cell's complaint against the cell's
+// deadline, on the fake's clock.
+func cellCase(cell deadlineCell) Case {
+	return Case{
+		ID:  "api/deadline/" + cell.id,
+		API: true,
+		Requirement: fmt.Sprintf("A complaint about %s is marked handled (payfeedback/update) within %s of the complaint, on the fake's clock.",
+			cell.describe(), plural(cell.days, "day", "days")),
+		Fix: fix(fmt.Sprintf("mark such a complaint handled within %s: the deadline depends on the goods and on whether they shipped in time",
+			plural(cell.days, "day", "days")), docDeadlines, "go doc github.com/payfeedback/payfeedback.ResolveBy"),
+		run: func(ctx context.Context, e *env) Result {
+			obs := e.api.observe(ctx)
+			var ph *phase
+			for i := range obs.phases {
+				if obs.phases[i].cell != nil && obs.phases[i].cell.id == cell.id {
+					ph = &obs.phases[i]
+				}
+			}
+			if ph == nil {
+				return unjudged(obs, "the scenario did not file this cell's complaint")
+			}
+			c := ph.complaint
+			if c.FeedBackID == "" {
+				return Result{Status: Fail, Message: ph.problem}
+			}
+			deadline := c.FiledAt.Add(time.Duration(cell.days) * 24 * time.Hour)
+			expected := fmt.Sprintf("GET /payfeedback/update?openid=%s&feedbackid=%s answered errcode 0 by %s (%s after the complaint, filed %s)",
+				c.OpenID, c.FeedBackID, rfc3339(deadline), plural(cell.days, "day", "days"), rfc3339(c.FiledAt))
+			if !c.Deadline.Equal(deadline) {
+				return Result{Status: Fail, Expected: expected, Actual: "the fake's deadline " + rfc3339(c.Deadline),
+					Message: "the fake WeChat gave this complaint another deadline than the table's: report this to payfeedback"}
+			}
+			if ph.update == nil {
+				return Result{Status: Fail, Symptom: ph.symptom, Expected: expected, Actual: "no successful payfeedback/update",
+					Message:   "not marked handled: " + ph.problem,
+					Exchanges: append(e.api.pushExchanges(c.FeedBackID), exchangesOf(callsOf(obs.calls, payfeedback.PathUpdateFeedback, ph.from, ph.to))...)}
+			}
+			if at := ph.update.Time; at.After(deadline) {
+				return Result{Status: Fail, Expected: expected, Actual: "called at " + rfc3339(at),
+					Message:   fmt.Sprintf("marked handled %s after the complaint, %s past its deadline", at.Sub(c.FiledAt), at.Sub(deadline)),
+					Exchanges: []Exchange{callExchange(*ph.update)}}
+			}
+			return Result{Status: Pass}
+		},
+	}
+}
+
+// rfc3339 formats an instant of the fake's clock.
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }

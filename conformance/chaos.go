@@ -25,6 +25,9 @@ import (
 //     and each complaint is updated at most once per genuine notification
 //     of it the merchant acknowledged.
 
+// chaosID is the id of the chaos campaign's case.
+const chaosID = "chaos/campaign"
+
 // chaosAttempts bounds the deliveries of one genuine notification.
 const chaosAttempts = 5
 

@@ -19,7 +19,7 @@ func deliveryCases() []Case {
 				if r, ok := precondition(first, "the first delivery"); !ok {
 					return r
 				}
-				r := accepted(e.post(ctx, body)).with(first)
+				r := mustAccept(e.post(ctx, body)).with(first)
 				if r.Status == Fail {
 					r.Message = "the duplicate was not acknowledged, so WeChat would keep delivering it: " + r.Message
 				}
@@ -42,7 +42,7 @@ func deliveryCases() []Case {
 				// have arrived, the document has not.
 				cut := bytes.Index(body, []byte("<PicInfo>")) + len("<PicInfo>") + 20
 				first := e.t.send(ctx, request{body: body, cutAfter: cut, wait: e.s.answerWait()})
-				r := accepted(e.post(ctx, body)).with(first)
+				r := mustAccept(e.post(ctx, body)).with(first)
 				if r.Status == Fail {
 					r.Message = "the full delivery after a failed attempt was not accepted: " + r.Message
 				}

@@ -312,3 +312,14 @@ func (ex *Exchange) fail(err error, wait time.Duration) {
 	ex.Error = describeErr(err, wait)
 	ex.Fault = classify(err)
 }
+
+// hostPort is u's host with the scheme's port when it names none.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	if u.Scheme == "https" {
+		return net.JoinHostPort(u.Hostname(), "443")
+	}
+	return net.JoinHostPort(u.Hostname(), "80")
+}
