@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
@@ -246,6 +244,21 @@ type updateCall struct {
 	ErrCode            int
 }
 
+// String is the line a report's diff shows for the call.
+func (u updateCall) String() string {
+	return fmt.Sprintf("payfeedback/update openid=%s feedbackid=%s → errcode %d", u.OpenID, u.FeedBackID, u.ErrCode)
+}
+
+// updateLines renders calls one a line, for lineDiff.
+func updateLines(calls ...updateCall) string {
+	var b strings.Builder
+	for _, c := range calls {
+		b.WriteString(c.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
 func apiUpdate(ctx context.Context, e *env) Result {
 	obs := e.api.observe(ctx)
 	judged := 0
@@ -277,7 +290,7 @@ func apiUpdate(ctx context.Context, e *env) Result {
 				Message:   fmt.Sprintf("the %s was not marked handled: %s", ph.name, ph.problem),
 				Expected:  expected,
 				Actual:    actual,
-				Diff:      cmp.Diff([]updateCall{want}, got),
+				Diff:      lineDiff(updateLines(want), updateLines(got...)),
 				Exchanges: append(e.api.pushExchanges(c.FeedBackID), exchangesOf(ups)...),
 			}
 		}
@@ -289,7 +302,7 @@ func apiUpdate(ctx context.Context, e *env) Result {
 				Message:   fmt.Sprintf("the %s was marked handled at %s, after its deadline %s", ph.name, u.Time.UTC().Format(time.RFC3339), c.Deadline.UTC().Format(time.RFC3339)),
 				Expected:  expected,
 				Actual:    fmt.Sprintf("called at %s", u.Time.UTC().Format(time.RFC3339)),
-				Diff:      cmp.Diff(want, got),
+				Diff:      lineDiff(updateLines(want), updateLines(got)),
 				Exchanges: []Exchange{callExchange(u)},
 			}
 		}

@@ -4,11 +4,12 @@
 // wrong and why.
 //
 // It runs against a live endpoint (Options.URL; the CLI's
-// "payfeedback check") or an http.Handler in-process (Options.Handler, and
-// Test inside the merchant's own go test):
+// "payfeedback check") or an http.Handler in-process (Options.Handler; in
+// the merchant's own go test, the conformancetest package runs each case
+// as a subtest and reports what the CLI reports):
 //
 //	func TestConformance(t *testing.T) {
-//		conformance.Test(t, myHandler, conformance.Options{AppID: appID, PaySignKey: key})
+//		conformancetest.Run(t, myHandler, conformance.Options{AppID: appID, PaySignKey: key})
 //	}
 //
 // # Cases
@@ -18,7 +19,7 @@
 // the package docs), and returns a Result: Pass, Warn (passed in a way
 // practice discourages; a failure with Options.Strict), Fail, Skip (with
 // the reason), Inconclusive, Interrupted or ExpectedFail. Failures carry
-// Expected vs Actual, a go-cmp diff where one helps, the Fix line and the
+// Expected vs Actual, a line diff where one helps, the Fix line and the
 // exchanges on the wire. List them with Cases (or "payfeedback check
 // --list").
 //

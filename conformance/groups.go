@@ -136,7 +136,7 @@ func likelyCause(ex *Exchange, inProcess bool) string {
 	switch status := ex.Response.Status; {
 	case status == http.StatusNotFound:
 		if inProcess {
-			return "is the path right? (conformance.Test: Options.Path defaults to " + DefaultPath + ")"
+			return "is the path right? (in-process, Options.Path defaults to " + DefaultPath + ")"
 		}
 		return "is the path right? --url must be the merchant's payfeedback_url, path included"
 	case status == http.StatusMethodNotAllowed:

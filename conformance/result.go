@@ -56,8 +56,8 @@ type Result struct {
 	// Expected and Actual describe what was required and what happened.
 	Expected string `json:"expected,omitempty"`
 	Actual   string `json:"actual,omitempty"`
-	// Diff is a go-cmp diff of Expected against Actual where one helps
-	// ("-" expected, "+" actual).
+	// Diff is a line diff of Expected against Actual where one helps
+	// ("- " expected, "+ " actual, "  " both).
 	Diff string `json:"diff,omitempty"`
 	// Fix, on a failure, says what to change and where the rule is
 	// documented (the case's Fix).
@@ -67,6 +67,10 @@ type Result struct {
 	// refused, or the lack of any answer. Report.Groups groups the cases
 	// by it, so that one cause is reported once.
 	Symptom string `json:"symptom,omitempty"`
+	// Cause, on the control when it failed, is the likely cause of its
+	// symptom, as Report.Groups words it ("is the path right?"), so that
+	// a display that prints results as they come can give the cause first.
+	Cause string `json:"cause,omitempty"`
 	// Listed reports that the case is listed in Options.ExpectFail. A listed
 	// case that passes keeps Status Pass and Listed true: remove it from
 	// the file.

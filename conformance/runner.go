@@ -56,6 +56,11 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	var control *Result
 	if needsControl(selected) && ctx.Err() == nil {
 		c := e.control(ctx)
+		if c.Failed() {
+			if ex, ok := showing(c); ok {
+				c.Cause = likelyCause(&ex, s.URL == "")
+			}
+		}
 		control = &c
 		rep.Control = control
 		if s.Progress != nil {

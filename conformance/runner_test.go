@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/payfeedback/payfeedback/conformance"
+	"github.com/payfeedback/payfeedback/conformance/conformancetest"
 )
 
 func TestCasesHaveStableWellFormedIDs(t *testing.T) {
@@ -350,10 +351,11 @@ func TestCancelledRunSkipsTheRest(t *testing.T) {
 	}
 }
 
-// TestTest runs the suite the way a merchant's own go test would.
-func TestTest(t *testing.T) {
+// TestInGoTest runs the whole suite, API cases included, the way a
+// merchant's own go test would (conformancetest).
+func TestInGoTest(t *testing.T) {
 	var seen []string
-	conformance.Test(t, nil, conformance.Options{
+	conformancetest.Run(t, nil, conformance.Options{
 		Merchant: reference, AppID: testAppID, PaySignKey: testKey, API: true,
 		Progress: func(r conformance.Result) { seen = append(seen, r.ID) },
 	})

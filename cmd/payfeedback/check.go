@@ -164,7 +164,6 @@ func (c *checkCommand) Run(ctx context.Context, args []string, std stdio) error 
 		return usageErrorf(hint, "%s", strings.TrimPrefix(err.Error(), "conformance: "))
 	}
 	p.total = len(cases)
-	p.target = f.url
 	p.header = fmt.Sprintf("payfeedback check %s (appid %s): %s", f.url, f.cred.AppID, plural(len(cases), "case"))
 	if f.chaos > 0 {
 		p.header += fmt.Sprintf("\nchaos campaign: %d complaints, seed %d (the same seed replays it: --chaos %d --seed %d)", f.chaos, f.seed, f.chaos, f.seed)

@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -284,4 +286,23 @@ func apiCaseIDs() []string {
 // given (it is public).
 func mockDemoSecretLine() string {
 	return "(the demo secret: configure the merchant with it, or give --secret)"
+}
+
+// TestCLILinksNoTestCode: the CLI links neither the testing package nor
+// go-cmp, which are for tests (the suite's go test runner lives in
+// conformance/conformancetest, which only tests import).
+func TestCLILinksNoTestCode(t *testing.T) {
+	out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 || !slices.Contains(deps, "github.com/payfeedback/payfeedback/conformance") {
+		t.Fatalf("go list -deps listed %d packages, without the conformance package: this test would prove nothing", len(deps))
+	}
+	for _, d := range deps {
+		if d == "testing" || strings.HasPrefix(d, "testing/") || strings.Contains(d, "go-cmp") {
+			t.Errorf("the CLI links %s", d)
+		}
+	}
 }

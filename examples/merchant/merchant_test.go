@@ -10,6 +10,7 @@ import (
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/conformance"
+	"github.com/payfeedback/payfeedback/conformance/conformancetest"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
@@ -18,7 +19,7 @@ import (
 // fake's virtual clock.
 func TestConformance(t *testing.T) {
 	demo := mockwechat.DemoAccount()
-	conformance.Test(t, nil, conformance.Options{
+	conformancetest.Run(t, nil, conformance.Options{
 		AppID: demo.AppID, PaySignKey: demo.PaySignKey, Secret: demo.Secret, API: true, Chaos: 300,
 		Merchant: func(env conformance.APIEnv) http.Handler {
 			m, err := newMerchant(config{AppID: env.AppID, Secret: env.Secret, PaySignKey: env.PaySignKey, BaseURL: env.BaseURL, Now: env.Now})
