@@ -3,6 +3,8 @@ package conformance
 import (
 	"fmt"
 	"strings"
+
+	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // Words about an exchange's answer, shared by the verdicts, the groups and
@@ -30,10 +32,7 @@ func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i] + " …"
 	}
-	if len(s) > 120 {
-		s = s[:120] + "…"
-	}
-	return s
+	return text.Clip(s, 120)
 }
 
 func quoteBody(s string) string {

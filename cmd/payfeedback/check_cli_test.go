@@ -305,3 +305,38 @@ func TestCheckChaos(t *testing.T) {
 		t.Errorf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestCheckEscapesTheMerchantsAnswer: a merchant whose answer holds escape
+// sequences and a NUL cannot act on the terminal that runs check (the
+// text output holds no control character but line breaks), nor break the
+// JUnit report (it parses).
+func TestCheckEscapesTheMerchantsAnswer(t *testing.T) {
+	url := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok\x1b]0;owned\x07\x00\x1b[2J")
+	}))
+	junitFile := filepath.Join(t.TempDir(), "r.xml")
+	r := runCLI(t, "", nil, checkArgs(url, "--run", "^(notify/request/cdata|security/signature/)", "--junit", junitFile)...)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (the signature cases fail)\n%q", r.code, r.stdout)
+	}
+	if !strings.Contains(r.stdout, `ok\x1b]0;owned\a\x00\x1b[2J`) {
+		t.Errorf("stdout does not show the answer, escaped:\n%s", r.stdout)
+	}
+	for i, c := range []byte(r.stdout + r.stderr) {
+		if c < 0x20 && c != '\n' || c == 0x7f {
+			t.Fatalf("the output holds byte %#x at %d:\n%q", c, i, r.stdout)
+		}
+	}
+	b, err := os.ReadFile(junitFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		if _, err := dec.Token(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("the JUnit report is not well-formed XML: %v\n%s", err, b)
+		}
+	}
+}
