@@ -106,8 +106,10 @@
 // The security cases are judged on the status alone: any answer that is
 // not 2xx is a refusal, when the control was accepted. An oversized body
 // may also be refused by closing the connection while it is being sent
-// (a transport error classified with errors.Is: a reset, a broken pipe, an
-// early end of file). A transport error otherwise (the merchant down, no
+// (a transport error classified with errors.Is: a reset, an early end of
+// file), but only when no answer came first: the suite reads the answer
+// while it sends, and a merchant that answered 200 before it closed the
+// connection accepted the body. A transport error otherwise (the merchant down, no
 // answer) fails the case: a refusal must be an answer.
 //
 // # A failed first attempt
