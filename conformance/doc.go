@@ -197,9 +197,17 @@
 // forged copies that reuse the captured AppSignature with altered fields
 // (another FeedBackId, MsgType, Reason, ExtInfo, pictures), and stale
 // copies stamped days ago. Eight complaints are played at once. A genuine
-// notification answered anything but 2xx is delivered again, up to five
-// times; with the embedded fake, one update call in fifty fails with a
-// system error, so that the merchant's own errors are retried too. The
+// notification answered anything but 2xx is delivered again as the kit
+// assumes WeChat does (WeChat's document does not say that it retries a
+// complaint notification; the schedule is the fake's, taken from WeChat
+// Pay's other notifications, docs/protocol.md): 15 s, 15 s, 30 s, 3 min,
+// … later, 16 deliveries over about a day, or after the answer's
+// Retry-After when that is longer. Those delays pass on the campaign's own
+// clock, in no real time: a retry goes once nothing else of the campaign
+// is being sent, alone, earliest first, so a merchant that sheds load
+// under the burst (503 with Retry-After, or 500) and catches up passes.
+// With the embedded fake, one update call in fifty fails with a system
+// error, so that the merchant's own errors are retried too. The
 // invariants:
 //
 //   - every genuine notification is eventually acknowledged (2xx; a body
@@ -210,7 +218,12 @@
 //     updated at most once per genuine notification of it acknowledged.
 //
 // A broken invariant fails the case with the violations, their exchanges,
-// and the seed that replays the same campaign. The same seed always plays
+// and the seed that replays the same campaign. The message counts them by
+// cause, and the Fix line is the causes' own: refusals under load that
+// outlasted WeChat's retries, genuine notifications refused as invalid,
+// forged or stale copies acknowledged, updates of forged ids, and double
+// processing (a complaint updated more often than its notifications were
+// acknowledged) are told apart. The same seed always plays
 // the same plan; which of two copies in flight at once wins may vary, so a
 // failure that rests on such a race may need the campaign run again.
 //

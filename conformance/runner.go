@@ -87,8 +87,8 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 			res.Status, res.Symptom = Inconclusive, control.Symptom
 			res.Message = "refused, but so was the valid notification of the control: a refusal proves nothing here"
 		}
-		if res.Status == Fail {
-			res.Fix = c.Fix
+		if res.Status == Fail && res.Fix == "" {
+			res.Fix = c.Fix // a case whose failure has causes of its own words its Fix
 		}
 		res = withPolicy(res, s)
 		rep.Results = append(rep.Results, res)
