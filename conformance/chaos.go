@@ -47,7 +47,7 @@ const chaosFaultEvery = 50
 
 // chaosRequirement is the campaign's requirement.
 const chaosRequirement = "Under a bad network and WeChat's retries (duplicates, reordered copies, late deliveries, copies cut mid-body, " +
-	"retries after an error), every genuine notification is eventually acknowledged, and no forged copy (a captured " +
+	"retries after an error on WeChat's schedule as the kit assumes it, a complaint document being silent on retries), every genuine notification is eventually acknowledged, and no forged copy (a captured " +
 	"AppSignature with altered fields) nor stale copy is; with the API cases, no payfeedback/update names a forged " +
 	"FeedBackId and each complaint is updated at most once per genuine notification acknowledged."
 

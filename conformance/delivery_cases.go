@@ -11,7 +11,7 @@ func deliveryCases() []Case {
 	return []Case{
 		{
 			ID:          "delivery/duplicate",
-			Fix:         fix("acknowledge an exact duplicate (2xx) without handling it twice: WeChat delivers again until it is acknowledged", docAnswer, docMiddleware+" (Config.Replay)"),
+			Fix:         fix("acknowledge an exact duplicate (2xx) without handling it twice: "+assumedRetry("a notification not acknowledged"), docAnswer, docMiddleware+" (Config.Replay)"),
 			Requirement: "An exact duplicate of an accepted notification (WeChat delivering it again) is acknowledged too: a 2xx both times.",
 			run: func(ctx context.Context, e *env) Result {
 				body := encode(e.forge.next(payfeedback.MsgRequest))

@@ -47,7 +47,7 @@ func reference(env conformance.APIEnv) http.Handler {
 			{Title: "我们已收到您的投诉", Description: "客服将在24小时内联系您", URL: "https://shop.example/complaints/" + n.FeedBackID},
 		}}
 		if err := client.SendMessage(ctx, n.OpenID, msg); err != nil && !payfeedback.IsLimitError(err) && !payfeedback.IsInvalidInput(err) {
-			return err // transient: answer 5xx, WeChat delivers again
+			return err // transient: answer 5xx, and WeChat delivers again (the kit's assumption)
 		}
 		if err := client.UpdateFeedback(ctx, n.OpenID, n.FeedBackID); err != nil {
 			if payfeedback.IsInvalidInput(err) {

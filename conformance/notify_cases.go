@@ -106,7 +106,7 @@ func notifyCases() []Case {
 		},
 		{
 			ID:          "notify/time-limit",
-			Fix:         fix("answer within the time limit: keep the handling short, or acknowledge first and work after; WeChat delivers again when no answer comes", docAnswer),
+			Fix:         fix("answer within the time limit: keep the handling short, or acknowledge first and work after; "+assumedRetry("a notification left unanswered"), docAnswer),
 			Requirement: "A valid request notification is answered within the time limit (Options.Timeout, 5 s by default).",
 			run: func(ctx context.Context, e *env) Result {
 				limit := e.s.Timeout

@@ -114,6 +114,21 @@ type Options struct {
 	// 127.0.0.1:0, any free port; give a fixed one when the merchant
 	// under test must be configured with it beforehand).
 	APIAddr string
+	// VirtualClock runs the embedded fake on a virtual clock against a
+	// merchant in another process (Options.URL) or wired beforehand
+	// (Options.Handler with APIAddr), as it always runs with
+	// Options.Merchant: the API cases then judge each update against the
+	// complaint's deadline, days away, in no real time. The merchant must
+	// take its time from the fake (GET APIEnv.BaseURL + "/_mock/clock") for
+	// everything: the freshness of notifications (the fake's pushes and
+	// the suite's own notifications are stamped with that clock), token
+	// lifetimes and its own schedule. When an update has not come, the
+	// suite moves the clock to a minute before the complaint's deadline,
+	// then to a day past it, waiting up to APITimeout each time. It needs
+	// API. Without it, against a URL, the clock is real: an update is
+	// awaited for APITimeout, and the deadline cells say that is all they
+	// judged.
+	VirtualClock bool
 	// APIReady, when set, is called once the embedded fake is serving and
 	// before any complaint is filed, so that a caller can print where it
 	// is (the CLI does).

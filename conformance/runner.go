@@ -134,5 +134,11 @@ func configOf(s *settings) Config {
 	if s.Chaos > 0 {
 		c.Seed = s.Seed
 	}
+	if s.API {
+		c.Clock = "real"
+		if s.VirtualClock || s.Merchant != nil && s.URL == "" {
+			c.Clock = "virtual"
+		}
+	}
 	return c
 }

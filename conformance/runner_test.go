@@ -457,3 +457,25 @@ func TestFixLinesCiteWhatShips(t *testing.T) {
 		}
 	}
 }
+
+// TestRetriesMarkedAsTheKitsAssumption: WeChat's document does not say
+// that it delivers a complaint notification again; every case text that
+// counts on it says it is the kit's assumption.
+func TestRetriesMarkedAsTheKitsAssumption(t *testing.T) {
+	retry := regexp.MustCompile(`(?i)delivers? (it )?again|delivered again|WeChat retries|WeChat's retries`)
+	n := 0
+	for _, c := range conformance.Cases() {
+		for what, text := range map[string]string{"Fix": c.Fix, "Requirement": c.Requirement} {
+			if !retry.MatchString(text) {
+				continue
+			}
+			n++
+			if !strings.Contains(text, "assumption") && !strings.Contains(text, "assumes") {
+				t.Errorf("%s: %s counts on WeChat's retries without saying it is the kit's assumption: %q", c.ID, what, text)
+			}
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d case texts speak of retries: this test would prove nothing", n)
+	}
+}

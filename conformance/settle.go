@@ -43,6 +43,8 @@ func settle(o Options) (*settings, []Case, error) {
 		return nil, nil, errors.New("conformance: Options.PaySignKey is required: the key that signs the merchant's notifications")
 	case o.StaleAge < 0, o.FutureSkew < 0, o.Timeout < 0, o.APITimeout < 0, o.Oversize < 0, o.Wait < 0, o.Chaos < 0:
 		return nil, nil, errors.New("conformance: durations, sizes and counts in Options must not be negative (0 means the default)")
+	case o.VirtualClock && !o.API:
+		return nil, nil, errors.New("conformance: Options.VirtualClock is the clock of the embedded fake WeChat, which runs only with Options.API: set both")
 	case o.URL != "" && o.Path != "":
 		return nil, nil, errors.New("conformance: Options.Path is for an in-process handler; with Options.URL, put the path in the URL")
 	case o.Path != "" && !strings.HasPrefix(o.Path, "/"):
