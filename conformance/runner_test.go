@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -395,12 +396,21 @@ func TestPreflight(t *testing.T) {
 		t.Errorf("OnWait got %q, want what is awaited, then \"\"", waits)
 	}
 
-	// The merchant starts while the suite waits.
-	opts.Wait, opts.OnWait = 10*time.Second, nil
+	// The merchant starts once the suite waits for it (OnWait says so).
+	opts.Wait = 10 * time.Second
+	waiting := make(chan struct{})
+	var once sync.Once
+	opts.OnWait = func(what string) {
+		if what != "" {
+			once.Do(func() { close(waiting) })
+		}
+	}
 	srv := &http.Server{Handler: newRaw(mistakes{})(conformance.APIEnv{AppID: testAppID, PaySignKey: testKey})}
 	defer srv.Close()
+	served := make(chan struct{})
 	go func() {
-		time.Sleep(200 * time.Millisecond)
+		defer close(served)
+		<-waiting
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			t.Error(err)
@@ -408,6 +418,7 @@ func TestPreflight(t *testing.T) {
 		}
 		srv.Serve(ln)
 	}()
+	defer func() { srv.Close(); <-served }()
 	rep, err = conformance.Run(context.Background(), opts)
 	if err != nil || rep.Failed() {
 		t.Fatalf("with Wait: %v, %s", err, rep.Summary())
