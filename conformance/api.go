@@ -545,3 +545,6 @@ func (a *apiRun) lastSeq() uint64 {
 	_, next := a.fake.CallsSince(math.MaxUint64)
 	return next
 }
+
+// rfc3339 formats an instant of the fake's clock.
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }

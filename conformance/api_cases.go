@@ -420,6 +420,3 @@ func cellCase(cell deadlineCell) Case {
 		},
 	}
 }
-
-// rfc3339 formats an instant of the fake's clock.
-func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
