@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -63,7 +64,7 @@ func startAPI(ctx context.Context, s *settings) (*apiRun, error) {
 		mo.Seed = s.Seed
 		mo.CallLogSize = mockwechat.DefaultCallLogSize + 8*s.Chaos
 	}
-	if s.Merchant != nil && s.URL == "" {
+	if s.VirtualClock || s.Merchant != nil && s.URL == "" {
 		a.clock = mockwechat.NewVirtualClock(s.Now().Truncate(time.Second))
 		mo.Clock = a.clock
 		s.Now = a.clock.Now
@@ -138,6 +139,11 @@ type phase struct {
 	// problem says why the phase failed; symptom, when the merchant
 	// refused the fake's push, is that refusal's (see Result.Symptom).
 	problem, symptom string
+	// unreached reports that the update did not come within the wait on
+	// the real clock, while the merchant acknowledged the push and called
+	// the API: its deadline, days away, could not be reached, so the
+	// phase proves nothing either way.
+	unreached bool
 	// expired reports the phase began with the merchant's token expired.
 	expired bool
 	// cell is the deadline cell of the phase's complaint, if it is one.
@@ -249,20 +255,32 @@ func (a *apiRun) runPhase(ctx context.Context, name string, spec mockwechat.Comp
 		return ph
 	}
 	ph.complaint = c
-	call, err := a.awaitUpdate(ctx, c, ph.from, c.Deadline.Add(24*time.Hour))
+	call, err := a.awaitUpdate(ctx, c, ph.from)
 	if err != nil {
-		ph.problem = fmt.Sprintf("no successful payfeedback/update for complaint %s within %s", c.FeedBackID, a.s.APITimeout)
-		if a.clock != nil {
-			ph.problem += " (nor on the fake's clock up to a day past its deadline)"
+		switch {
+		case a.clock != nil:
+			ph.problem = fmt.Sprintf("no successful payfeedback/update for complaint %s by a day past its deadline %s on the fake's clock "+
+				"(the suite moved the clock to a minute before the deadline, then a day past it, waiting up to %s each time)",
+				c.FeedBackID, rfc3339(c.Deadline), a.s.APITimeout)
+		default:
+			ph.problem = fmt.Sprintf("no successful payfeedback/update for complaint %s within %s", c.FeedBackID, a.s.APITimeout)
+			ph.unreached = true
 		}
 		if d, ok := a.delivery(c.FeedBackID); ok && !d.Delivered {
 			ph.problem += "; the merchant did not acknowledge the request notification the fake pushed (" + attemptsLine(d) + ")"
+			ph.unreached = false
 			if pushes := a.pushExchanges(c.FeedBackID); len(pushes) > 0 {
 				ph.symptom = refusalSymptom(pushes[len(pushes)-1])
 			}
 		}
 		if len(a.fake.Calls()) == 0 {
 			ph.problem += "; the merchant made no API call to the fake at all: is it configured with the base URL " + a.fake.URL + " and the account's secret?"
+			ph.unreached = false
+		}
+		if ph.unreached {
+			ph.problem += fmt.Sprintf(": on the real clock the complaint's deadline (%s after it) cannot be reached in a run, so whether the merchant "+
+				"marks it handled in time is not known (run with --virtual-clock, Options.VirtualClock, with the merchant following the fake's clock)",
+				c.Deadline.Sub(c.FiledAt))
 		}
 		return ph
 	}
@@ -404,3 +422,134 @@ func callsOf(calls []mockwechat.Call, endpoint string, from, to uint64) []mockwe
 	}
 	return out
 }
+
+// afterFunc is APIEnv.AfterFunc: f runs once the fake's clock has moved d
+// ahead; with real time, after d.
+func (a *apiRun) afterFunc(d time.Duration, f func()) {
+	if a.clock == nil {
+		time.AfterFunc(d, f)
+		return
+	}
+	a.timers.add(a.clock.Now().Add(max(d, 0)), f)
+}
+
+// advanceTo moves the virtual clock to t, running the suite's timers due
+// on the way, each at its instant; the fake fires its own events (overdue
+// complaints, push retries) as the clock passes them.
+func (a *apiRun) advanceTo(ctx context.Context, t time.Time) {
+	for ctx.Err() == nil {
+		tm, ok := a.timers.popDue(t)
+		if !ok {
+			break
+		}
+		a.clock.AdvanceTo(tm.at)
+		a.runTimer(ctx, tm.f)
+	}
+	a.clock.AdvanceTo(t)
+}
+
+// runTimer runs a merchant's timer, waiting for it at most as long as for
+// an answer.
+func (a *apiRun) runTimer(ctx context.Context, f func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f()
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	case <-time.After(a.s.answerWait()):
+	}
+}
+
+// settleWait bounds how long the suite waits, on the virtual clock, for a
+// merchant that acknowledged a push and works on it after (in real time)
+// before it moves the clock.
+const settleWait = 250 * time.Millisecond
+
+// awaitUpdate waits for the merchant's successful payfeedback/update of
+// complaint c, made after the call numbered from.
+//
+// On the real clock it waits up to Options.APITimeout: the deadline is
+// days away.
+//
+// On the virtual clock the update is judged against the deadline, so time
+// is made to pass: the suite lets the merchant answer the push, runs the
+// merchant's timers (APIEnv.AfterFunc) up to a day past the deadline, one
+// after the other, and waits a moment (settleWait) for work the merchant
+// does after answering. When the update has still not come (a merchant
+// that follows the fake's clock, GET /_mock/clock, and resolves when its
+// own schedule says), it moves the clock to a minute before the deadline
+// and waits up to Options.APITimeout, then to a day past the deadline, so
+// that a late update is seen, and judged late.
+func (a *apiRun) awaitUpdate(ctx context.Context, c mockwechat.Complaint, from uint64) (*mockwechat.Call, error) {
+	a.s.waiting("the merchant's payfeedback/update of complaint " + c.FeedBackID)
+	defer a.s.waiting("")
+	match := func(k mockwechat.Call) bool {
+		return k.Seq >= from && k.Endpoint == payfeedback.PathUpdateFeedback && k.ErrCode == payfeedback.CodeOK &&
+			k.Status == http.StatusOK && k.Query.Get("feedbackid") == c.FeedBackID
+	}
+	wait := func(d time.Duration) (*mockwechat.Call, error) {
+		wctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		call, err := a.fake.WaitForCall(wctx, match)
+		if err != nil {
+			return nil, err
+		}
+		return &call, nil
+	}
+	if a.clock == nil {
+		return wait(a.s.APITimeout)
+	}
+	limit := c.Deadline.Add(24 * time.Hour)
+	// The merchant's handling of the push, timers it sets included, is
+	// over once the first attempt has its answer.
+	wctx, cancel := context.WithTimeout(ctx, a.s.APITimeout)
+	_, _ = a.fake.WaitForDelivery(wctx, func(d mockwechat.Delivery) bool {
+		return d.FeedBackID == c.FeedBackID && d.MsgType == payfeedback.MsgRequest && len(d.Attempts) > 0
+	})
+	cancel()
+	for ctx.Err() == nil {
+		if call, ok := a.findCall(match); ok {
+			return &call, nil
+		}
+		at, ok := a.timers.next()
+		if !ok || at.After(limit) {
+			break
+		}
+		a.advanceTo(ctx, at)
+	}
+	if call, err := wait(min(settleWait, a.s.APITimeout)); err == nil || ctx.Err() != nil {
+		return call, err
+	}
+	for _, at := range []time.Time{c.Deadline.Add(-time.Minute), limit} {
+		if a.clock.Now().Before(at) {
+			a.advanceTo(ctx, at)
+		}
+		if call, err := wait(a.s.APITimeout); err == nil || ctx.Err() != nil {
+			return call, err
+		}
+	}
+	return nil, context.DeadlineExceeded
+}
+
+// findCall returns the first logged call that matches.
+func (a *apiRun) findCall(match func(mockwechat.Call) bool) (mockwechat.Call, bool) {
+	calls, _ := a.fake.CallsSince(0)
+	for _, k := range calls {
+		if match(k) {
+			return k, true
+		}
+	}
+	return mockwechat.Call{}, false
+}
+
+// lastSeq returns the sequence number the next call will have.
+func (a *apiRun) lastSeq() uint64 {
+	_, next := a.fake.CallsSince(math.MaxUint64)
+	return next
+}
+
+// rfc3339 formats an instant of the fake's clock.
+func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
@@ -58,7 +56,7 @@ func apiCases() []Case {
 			ID:          "api/message/limit",
 			Fix:         fix("send at most 10 articles in a news message", docMessages),
 			API:         true,
-			Requirement: "A news message carries at most 10 articles (the limit of WeChat's document; the fake answers 45008 beyond).",
+			Requirement: "A news message carries at most 10 articles (the limit of WeChat's document, which says no response comes beyond it; the fake answers 45008 by default, as the later live API did, and nothing in its silent mode).",
 			run:         messageCase([]payfeedback.ErrorCode{payfeedback.CodeArticleLimit}, "over the article limit"),
 		},
 		{
@@ -188,8 +186,12 @@ func apiExpired(ctx context.Context, e *env) Result {
 		how = "the fake's clock moved 25 h ahead, past the token's lifetime"
 	}
 	if ph.update == nil {
+		status := Fail
+		if ph.unreached {
+			status = Inconclusive
+		}
 		return Result{
-			Status:    Fail,
+			Status:    status,
 			Message:   "after its token expired, the merchant did not manage a successful payfeedback/update: " + ph.problem,
 			Expected:  "a new token fetched, then payfeedback/update answered errcode 0",
 			Actual:    callsLine(calls),
@@ -246,6 +248,21 @@ type updateCall struct {
 	ErrCode            int
 }
 
+// String is the line a report's diff shows for the call.
+func (u updateCall) String() string {
+	return fmt.Sprintf("payfeedback/update openid=%s feedbackid=%s → errcode %d", u.OpenID, u.FeedBackID, u.ErrCode)
+}
+
+// updateLines renders calls one a line, for lineDiff.
+func updateLines(calls ...updateCall) string {
+	var b strings.Builder
+	for _, c := range calls {
+		b.WriteString(c.String())
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
 func apiUpdate(ctx context.Context, e *env) Result {
 	obs := e.api.observe(ctx)
 	judged := 0
@@ -259,9 +276,13 @@ func apiUpdate(ctx context.Context, e *env) Result {
 			return Result{Status: Fail, Message: ph.problem}
 		}
 		want := updateCall{OpenID: c.OpenID, FeedBackID: c.FeedBackID}
-		expected := fmt.Sprintf("GET /payfeedback/update?openid=%s&feedbackid=%s answered errcode 0 within %s and before %s (the %s's deadline)",
-			c.OpenID, c.FeedBackID, e.s.APITimeout, c.Deadline.UTC().Format(time.RFC3339), ph.name)
+		expected := fmt.Sprintf("GET /payfeedback/update?openid=%s&feedbackid=%s answered errcode 0 by %s (the %s's deadline, on the fake's clock)",
+			c.OpenID, c.FeedBackID, rfc3339(c.Deadline), ph.name)
 		if ph.update == nil {
+			status := Fail
+			if ph.unreached {
+				status = Inconclusive
+			}
 			ups := callsOf(obs.calls, payfeedback.PathUpdateFeedback, ph.from, ph.to)
 			got := make([]updateCall, 0, len(ups))
 			for _, u := range ups {
@@ -272,12 +293,12 @@ func apiUpdate(ctx context.Context, e *env) Result {
 				actual = fmt.Sprintf("%d payfeedback/update calls, none successful for this complaint", len(got))
 			}
 			return Result{
-				Status:    Fail,
+				Status:    status,
 				Symptom:   ph.symptom,
 				Message:   fmt.Sprintf("the %s was not marked handled: %s", ph.name, ph.problem),
 				Expected:  expected,
 				Actual:    actual,
-				Diff:      cmp.Diff([]updateCall{want}, got),
+				Diff:      lineDiff(updateLines(want), updateLines(got...)),
 				Exchanges: append(e.api.pushExchanges(c.FeedBackID), exchangesOf(ups)...),
 			}
 		}
@@ -289,7 +310,7 @@ func apiUpdate(ctx context.Context, e *env) Result {
 				Message:   fmt.Sprintf("the %s was marked handled at %s, after its deadline %s", ph.name, u.Time.UTC().Format(time.RFC3339), c.Deadline.UTC().Format(time.RFC3339)),
 				Expected:  expected,
 				Actual:    fmt.Sprintf("called at %s", u.Time.UTC().Format(time.RFC3339)),
-				Diff:      cmp.Diff(want, got),
+				Diff:      lineDiff(updateLines(want), updateLines(got)),
 				Exchanges: []Exchange{callExchange(u)},
 			}
 		}
@@ -297,7 +318,17 @@ func apiUpdate(ctx context.Context, e *env) Result {
 	if judged == 0 {
 		return Result{Status: Fail, Message: "no complaint could be filed: " + obs.stopped}
 	}
+	if !obs.virtual {
+		return Result{Status: Pass, Message: "on the real clock: " + realClockNote(e.s)}
+	}
 	return Result{Status: Pass}
+}
+
+// realClockNote says what a run on the real clock could judge of a
+// deadline.
+func realClockNote(s *settings) string {
+	return fmt.Sprintf("updated within %s of the complaint, so within its deadline; a run on the real clock judges no more than that "+
+		"(--virtual-clock, Options.VirtualClock, judges the days)", s.APITimeout)
 }
 
 // messageCase judges the customer messages against errcodes that mark the
@@ -333,5 +364,59 @@ func messageCase(codes []payfeedback.ErrorCode, what string) func(context.Contex
 			Actual:    strings.Join(lines, "\n"),
 			Exchanges: exchangesOf(bad),
 		}
+	}
+}
+
+// cellCase judges the update of the cell's complaint against the cell's
+// deadline, on the fake's clock.
+func cellCase(cell deadlineCell) Case {
+	return Case{
+		ID:  "api/deadline/" + cell.id,
+		API: true,
+		Requirement: fmt.Sprintf("A complaint about %s is marked handled (payfeedback/update) within %s of the complaint, on the fake's clock.",
+			cell.describe(), plural(cell.days, "day", "days")),
+		Fix: fix(fmt.Sprintf("mark such a complaint handled within %s: the deadline depends on the goods and on whether they shipped in time",
+			plural(cell.days, "day", "days")), docDeadlines, "go doc github.com/payfeedback/payfeedback.ResolveBy"),
+		run: func(ctx context.Context, e *env) Result {
+			obs := e.api.observe(ctx)
+			var ph *phase
+			for i := range obs.phases {
+				if obs.phases[i].cell != nil && obs.phases[i].cell.id == cell.id {
+					ph = &obs.phases[i]
+				}
+			}
+			if ph == nil {
+				return unjudged(obs, "the scenario did not file this cell's complaint")
+			}
+			c := ph.complaint
+			if c.FeedBackID == "" {
+				return Result{Status: Fail, Message: ph.problem}
+			}
+			deadline := c.FiledAt.Add(time.Duration(cell.days) * 24 * time.Hour)
+			expected := fmt.Sprintf("GET /payfeedback/update?openid=%s&feedbackid=%s answered errcode 0 by %s (%s after the complaint, filed %s)",
+				c.OpenID, c.FeedBackID, rfc3339(deadline), plural(cell.days, "day", "days"), rfc3339(c.FiledAt))
+			if !c.Deadline.Equal(deadline) {
+				return Result{Status: Fail, Expected: expected, Actual: "the fake's deadline " + rfc3339(c.Deadline),
+					Message: "the fake WeChat gave this complaint another deadline than the table's: report this to payfeedback"}
+			}
+			if ph.update == nil {
+				status := Fail
+				if ph.unreached {
+					status = Inconclusive
+				}
+				return Result{Status: status, Symptom: ph.symptom, Expected: expected, Actual: "no successful payfeedback/update",
+					Message:   "not marked handled: " + ph.problem,
+					Exchanges: append(e.api.pushExchanges(c.FeedBackID), exchangesOf(callsOf(obs.calls, payfeedback.PathUpdateFeedback, ph.from, ph.to))...)}
+			}
+			if at := ph.update.Time; at.After(deadline) {
+				return Result{Status: Fail, Expected: expected, Actual: "called at " + rfc3339(at),
+					Message:   fmt.Sprintf("marked handled %s after the complaint, %s past its deadline", at.Sub(c.FiledAt), at.Sub(deadline)),
+					Exchanges: []Exchange{callExchange(*ph.update)}}
+			}
+			if !obs.virtual {
+				return Result{Status: Pass, Message: "on the real clock: " + realClockNote(e.s)}
+			}
+			return Result{Status: Pass}
+		},
 	}
 }

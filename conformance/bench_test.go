@@ -9,7 +9,7 @@ import (
 	"github.com/payfeedback/payfeedback/conformance"
 )
 
-// BenchmarkSuiteInProcess is conformance.Test's cost: the whole suite,
+// BenchmarkSuiteInProcess is conformancetest.Run's cost: the whole suite,
 // API cases and their 25 virtual hours included, against the reference
 // merchant in-process (docs/performance.md: ≤ 1 s).
 //

@@ -18,15 +18,25 @@ import (
 //
 //   - every genuine notification is eventually acknowledged (2xx; a body
 //     other than "success" is a warning): a refused delivery is tried
-//     again, up to chaosAttempts times, as WeChat does;
+//     again on WeChat's retry schedule as the kit assumes it (retryLadder),
+//     or after the answer's Retry-After when it is longer, on the
+//     campaign's own clock (campaignClock);
 //   - no forged copy (a captured AppSignature with altered fields) and no
 //     stale copy is acknowledged;
 //   - with the API cases: no payfeedback/update names a forged FeedBackId,
 //     and each complaint is updated at most once per genuine notification
 //     of it the merchant acknowledged.
 
-// chaosAttempts bounds the deliveries of one genuine notification.
-const chaosAttempts = 5
+// chaosID is the id of the chaos campaign's case.
+const chaosID = "chaos/campaign"
+
+// retryLadder is the delays between the deliveries of a refused
+// notification: the fake WeChat's schedule (15 s, 15 s, 30 s, 3 min, …,
+// 16 attempts over about a day). WeChat's document does not say that it
+// retries a complaint notification at all: the schedule is the kit's
+// assumption, taken from WeChat Pay's other notifications
+// (docs/protocol.md, "What the merchant answers").
+func retryLadder() []time.Duration { return mockwechat.DefaultRetrySchedule() }
 
 // chaosWorkers is how many complaints are played at once.
 const chaosWorkers = 8
@@ -37,7 +47,7 @@ const chaosFaultEvery = 50
 
 // chaosRequirement is the campaign's requirement.
 const chaosRequirement = "Under a bad network and WeChat's retries (duplicates, reordered copies, late deliveries, copies cut mid-body, " +
-	"retries after an error), every genuine notification is eventually acknowledged, and no forged copy (a captured " +
+	"retries after an error on WeChat's schedule as the kit assumes it, a complaint document being silent on retries), every genuine notification is eventually acknowledged, and no forged copy (a captured " +
 	"AppSignature with altered fields) nor stale copy is; with the API cases, no payfeedback/update names a forged " +
 	"FeedBackId and each complaint is updated at most once per genuine notification acknowledged."
 
@@ -58,11 +68,12 @@ func chaosCases() []Case {
 }
 
 // campaign is one chaos campaign. The lock guards the tallies; it is
-// taken alone.
+// taken alone (the clock has its own, never held with it).
 type campaign struct {
 	e     *env
 	plan  []chaosComplaint
 	notes []chaosNotes
+	clock campaignClock
 
 	mu         sync.Mutex
 	counts     chaosCounts
@@ -83,8 +94,50 @@ type chaosNotes struct {
 // violation is a broken invariant, with the exchange that shows it.
 type violation struct {
 	complaint int
+	kind      violationKind
 	what      string
 	ex        *Exchange
+}
+
+// violationKind is the cause a broken invariant points to.
+type violationKind int
+
+const (
+	// underLoad: a genuine notification was refused with server errors or
+	// back-pressure (5xx, 429, Retry-After) until WeChat's retries ran out.
+	underLoad violationKind = iota
+	// refusedGenuine: a genuine notification was refused as if it were
+	// invalid (4xx) until WeChat's retries ran out.
+	refusedGenuine
+	// acceptedHostile: a forged or stale copy was acknowledged.
+	acceptedHostile
+	// forgedUpdate: payfeedback/update named a forged FeedBackId.
+	forgedUpdate
+	// doubleUpdate: a complaint was updated more often than its genuine
+	// notifications were acknowledged: double processing.
+	doubleUpdate
+)
+
+// causes are the kinds' words and Fix lines, in the order the verdict
+// names them.
+var causes = []struct {
+	kind      violationKind
+	one, many string
+	fix       string
+}{
+	{underLoad, "genuine notification refused under load until WeChat's retries ran out", "genuine notifications refused under load until WeChat's retries ran out",
+		fix("acknowledge a notification once it is stored; under load, answer 503 with Retry-After and catch up within WeChat's retries "+
+			"(the campaign retried 15 s, 15 s, 30 s, 3 min … about a day later, the kit's assumption of WeChat's schedule)", docAnswer, docMiddleware)},
+	{refusedGenuine, "genuine notification refused as invalid at every delivery", "genuine notifications refused as invalid at every delivery",
+		fix("acknowledge every genuine notification however often and in whatever order it comes (a duplicate, a follow-up before its request, "+
+			"a full copy after a cut one, any form WeChat writes)", docAnswer, docFields, docMiddleware+" (Config.Replay)")},
+	{acceptedHostile, "forged or stale copy acknowledged", "forged or stale copies acknowledged",
+		fix("refuse a captured signature reused with other fields (409) or with an old timestamp", docSignature, docMiddleware+" (Config.Replay, Config.MaxAge)")},
+	{forgedUpdate, "update of a forged FeedBackId", "updates of forged FeedBackIds",
+		fix("act only on a verified notification whose signature was not seen with other fields", docSignature, docMiddleware+" (Config.Replay)")},
+	{doubleUpdate, "complaint handled more often than acknowledged (double processing)", "complaints handled more often than acknowledged (double processing)",
+		fix("handle each notification once: a duplicate or a retry of one already handled is acknowledged without acting again "+
+			"(remember it by FeedBackId and MsgType, or let the middleware's replay memory answer it)", docAnswer, docMiddleware+" (Config.Replay)")},
 }
 
 func newCampaign(e *env) *campaign {
@@ -101,22 +154,29 @@ func (c *campaign) run(ctx context.Context) Result {
 	if err := c.prepare(ctx); err != nil {
 		return Result{Status: Fail, Message: "the chaos campaign could not start: " + err.Error()}
 	}
+	// A worker counts as a sender on the campaign's clock from its start
+	// to its end, but while it waits for a retry: the clock moves only
+	// when every worker waits, or is done.
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range chaosWorkers {
 		wg.Add(1)
+		c.clock.enter()
 		go func() {
 			defer wg.Done()
+			defer c.clock.leave()
 			for i := range next {
 				c.play(ctx, i)
 			}
 		}()
 	}
+feed:
 	for i := range c.plan {
-		if ctx.Err() != nil {
-			break
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
 		}
-		next <- i
 	}
 	close(next)
 	wg.Wait()
@@ -225,8 +285,10 @@ func (c *campaign) play(ctx context.Context, i int) {
 	if p.dupAlong {
 		c.count(func(k *chaosCounts) { k.duplicates++ })
 		along.Add(1)
+		c.clock.enter()
 		go func() {
 			defer along.Done()
+			defer c.clock.leave()
 			send(request{body: body})
 		}()
 	}
@@ -252,12 +314,15 @@ func (c *campaign) play(ctx context.Context, i int) {
 	}
 }
 
-// deliver delivers a genuine notification as WeChat does: again after
-// anything but a 2xx, up to chaosAttempts times. It reports whether the
-// notification was acknowledged.
+// deliver delivers a genuine notification as WeChat does, as the kit
+// assumes it: again after anything but a 2xx, on the retry ladder or after
+// the answer's Retry-After when it is longer, on the campaign's clock,
+// until the ladder runs out. It reports whether the notification was
+// acknowledged.
 func (c *campaign) deliver(ctx context.Context, i int, what string, body []byte, send func(request) Exchange) bool {
+	ladder := retryLadder()
 	var ex Exchange
-	for attempt := range chaosAttempts {
+	for attempt := 0; ; attempt++ {
 		c.count(func(k *chaosCounts) {
 			if attempt == 0 {
 				k.genuine++
@@ -281,10 +346,34 @@ func (c *campaign) deliver(ctx context.Context, i int, what string, body []byte,
 		if ctx.Err() != nil {
 			return false
 		}
-		time.Sleep(time.Duration(attempt) * time.Millisecond)
+		c.count(func(k *chaosCounts) {
+			if backPressure(ex) {
+				k.pushedBack++
+			}
+		})
+		if attempt == len(ladder) {
+			break
+		}
+		if c.clock.after(ctx, max(ladder[attempt], retryAfter(ex))) != nil {
+			return false
+		}
 	}
-	c.violate(i, fmt.Sprintf("%s was never acknowledged (%d deliveries; the last answered %s)", what, chaosAttempts, answerLine(ex)), ex)
+	kind := refusedGenuine
+	if ex.Response == nil || ex.Response.Status >= 500 || backPressure(ex) {
+		kind = underLoad
+	}
+	c.violate(i, kind, fmt.Sprintf("%s was never acknowledged (%d deliveries over %s of WeChat's retries; the last answered %s)",
+		what, len(ladder)+1, sum(ladder), answerLine(ex)), ex)
 	return false
+}
+
+// sum adds durations up.
+func sum(ds []time.Duration) time.Duration {
+	var t time.Duration
+	for _, d := range ds {
+		t += d
+	}
+	return t
 }
 
 // refusedCopy judges the answer to a copy that must be refused.
@@ -297,7 +386,7 @@ func (c *campaign) refusedCopy(i int, what string, ex Exchange) {
 		}
 	})
 	if ex.Response != nil && is2xx(ex.Response.Status) {
-		c.violate(i, what+" was acknowledged ("+answerLine(ex)+")", ex)
+		c.violate(i, acceptedHostile, what+" was acknowledged ("+answerLine(ex)+")", ex)
 	}
 }
 
@@ -307,10 +396,10 @@ func (c *campaign) count(f func(*chaosCounts)) {
 	f(&c.counts)
 }
 
-func (c *campaign) violate(i int, what string, ex Exchange) {
+func (c *campaign) violate(i int, kind violationKind, what string, ex Exchange) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.violations = append(c.violations, violation{complaint: i, what: what, ex: &ex})
+	c.violations = append(c.violations, violation{complaint: i, kind: kind, what: what, ex: &ex})
 }
 
 // checkUpdates checks the merchant's payfeedback/update calls against the
@@ -333,28 +422,34 @@ func (c *campaign) checkUpdates() {
 		id := call.Query.Get("feedbackid")
 		if i, ok := forged[id]; ok {
 			ex := callExchange(call)
-			c.violations = append(c.violations, violation{complaint: i, what: "payfeedback/update was called with the forged FeedBackId " + id, ex: &ex})
+			c.violations = append(c.violations, violation{complaint: i, kind: forgedUpdate, what: "payfeedback/update was called with the forged FeedBackId " + id, ex: &ex})
 		}
 		if i, ok := genuine[id]; ok && call.ErrCode == payfeedback.CodeOK {
 			updates[i]++
 			if updates[i] == c.acked[i]+1 {
 				ex := callExchange(call)
-				c.violations = append(c.violations, violation{complaint: i,
-					what: fmt.Sprintf("complaint %s was updated more often than the %d genuine notifications of it acknowledged", id, c.acked[i]), ex: &ex})
+				c.violations = append(c.violations, violation{complaint: i, kind: doubleUpdate,
+					what: fmt.Sprintf("complaint %s was updated more often than the %d genuine notifications of it acknowledged: handled twice", id, c.acked[i]), ex: &ex})
 			}
 		}
 	}
 }
 
-// verdict turns the tallies into the case's result.
+// verdict turns the tallies into the case's result. A failure names its
+// causes, each with its count and its Fix line: back-pressure that
+// outlasted WeChat's retries is not double processing, and the Fix says
+// which it is.
 func (c *campaign) verdict(took time.Duration) Result {
 	s := c.e.s
 	reproduce := fmt.Sprintf("seed %d: reproduce with --chaos %d --seed %d (Options.Chaos, Options.Seed)", s.Seed, s.Chaos, s.Seed)
-	expected := "every genuine notification acknowledged (2xx, \"success\"); no forged or stale copy acknowledged"
+	expected := "every genuine notification acknowledged (2xx, \"success\") within WeChat's retries; no forged or stale copy acknowledged"
 	if c.e.api != nil {
 		expected += "; no update of a forged FeedBackId; at most one update per genuine notification acknowledged"
 	}
 	summary := fmt.Sprintf("%d complaints, %s, in %s", s.Chaos, c.counts, took.Round(time.Millisecond))
+	if d := c.clock.elapsed(); d > 0 {
+		summary += fmt.Sprintf(" (%s of WeChat's retries on the campaign's clock)", d)
+	}
 	byComplaint := func(vs []violation) {
 		sort.SliceStable(vs, func(i, j int) bool { return vs[i].complaint < vs[j].complaint })
 	}
@@ -363,10 +458,26 @@ func (c *campaign) verdict(took time.Duration) Result {
 	r := Result{Status: Pass, Message: summary + "; " + reproduce}
 	switch {
 	case len(c.violations) > 0:
-		r = Result{Status: Fail, Expected: expected,
-			Message: fmt.Sprintf("%s broken in %s; %s", plural(len(c.violations), "invariant", "invariants"), summary, reproduce)}
+		n := map[violationKind]int{}
+		for _, v := range c.violations {
+			n[v.kind]++
+		}
+		var found, fixes []string
+		for _, k := range causes {
+			switch n[k.kind] {
+			case 0:
+				continue
+			case 1:
+				found = append(found, "1 "+k.one)
+			default:
+				found = append(found, fmt.Sprintf("%d %s", n[k.kind], k.many))
+			}
+			fixes = append(fixes, k.fix)
+		}
+		r = Result{Status: Fail, Expected: expected, Fix: strings.Join(fixes, "; and "),
+			Message: fmt.Sprintf("%s broken: %s; in %s; %s", plural(len(c.violations), "invariant", "invariants"), strings.Join(found, ", "), summary, reproduce)}
 		r.Actual, r.Exchanges = describeViolations(c.violations)
-		if first := c.violations[0]; first.ex != nil && first.ex.Request.Method != "" && strings.Contains(first.what, "never acknowledged") {
+		if first := c.violations[0]; first.ex != nil && first.ex.Request.Method != "" && (first.kind == underLoad || first.kind == refusedGenuine) {
 			r.Symptom = refusalSymptom(*first.ex)
 		}
 	case len(c.unsuccess) > 0:

@@ -115,12 +115,14 @@ func chaosPlan(seed uint64, n int) []chaosComplaint {
 	return plan
 }
 
-// chaosCounts counts the copies a campaign sent, by kind.
+// chaosCounts counts the copies a campaign sent, by kind, and the
+// refusals of genuine ones that asked to come back later (pushedBack: 503,
+// 429 or a Retry-After).
 type chaosCounts struct {
-	genuine, retries, late, cut, duplicates, forged, stale, followUps int
+	genuine, retries, late, cut, duplicates, forged, stale, followUps, pushedBack int
 }
 
 func (c chaosCounts) String() string {
-	return fmt.Sprintf("%d deliveries: %d genuine (%d delivered late, %d follow-ups), %d retries, %d duplicates, %d cut, %d forged, %d stale",
-		c.genuine+c.retries+c.cut+c.duplicates+c.forged+c.stale, c.genuine, c.late, c.followUps, c.retries, c.duplicates, c.cut, c.forged, c.stale)
+	return fmt.Sprintf("%d deliveries: %d genuine (%d delivered late, %d follow-ups), %d retries (%d after back-pressure), %d duplicates, %d cut, %d forged, %d stale",
+		c.genuine+c.retries+c.cut+c.duplicates+c.forged+c.stale, c.genuine, c.late, c.followUps, c.retries, c.pushedBack, c.duplicates, c.cut, c.forged, c.stale)
 }

@@ -1,6 +1,7 @@
 package conformance_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -90,5 +91,58 @@ func TestChaosSkippedUnlessAsked(t *testing.T) {
 	r := chaos(t, mistakes{}, conformance.Options{}, 0, 0)
 	if r.Status != conformance.Skip || !strings.Contains(r.Message, "--chaos") {
 		t.Errorf("%s %q, want skipped naming --chaos", r.Status, r.Message)
+	}
+}
+
+// TestChaosBackPressure: a merchant that sheds load (503 with Retry-After,
+// or 500 "queue full", to a notification that comes while it handles
+// another) and handles every notification once passes: each refused
+// delivery comes again on WeChat's retry schedule, after the burst. With
+// five immediate retries and no Retry-After such a merchant failed with
+// 170 broken invariants and a Fix line about idempotency.
+func TestChaosBackPressure(t *testing.T) {
+	r := chaos(t, mistakes{shedsLoad: true}, conformance.Options{}, 300, 20251127)
+	if r.Status != conformance.Pass {
+		t.Fatalf("%s %s\n%s\nFix: %s", r.Status, r.Message, r.Actual, r.Fix)
+	}
+	m := regexp.MustCompile(`(\d+) retries \((\d+) after back-pressure\)`).FindStringSubmatch(r.Message)
+	if m == nil || m[1] == "0" || m[2] == "0" {
+		t.Fatalf("no delivery was refused under load, so this test proves nothing: %s", r.Message)
+	}
+	if !strings.Contains(r.Message, "of WeChat's retries on the campaign's clock") {
+		t.Errorf("the message does not say how long the retries took on the campaign's clock: %s", r.Message)
+	}
+}
+
+// TestChaosNamesTheCause: a failure names its cause and gives that
+// cause's Fix: back-pressure that never clears is not double processing,
+// nor a forgery accepted.
+func TestChaosNamesTheCause(t *testing.T) {
+	tests := []struct {
+		name       string
+		m          mistakes
+		cause, fix string
+		notFix     string
+	}{
+		{"handles a duplicate again", mistakes{actsOnDuplicates: true},
+			"(double processing)", "handle each notification once", "Retry-After"},
+		{"always busy", mistakes{alwaysBusy: true},
+			"refused under load until WeChat's retries ran out", "answer 503 with Retry-After", "handle each notification once"},
+		{"trusts a replayed signature", mistakes{trustsReplay: true},
+			"forged or stale cop", "refuse a captured signature", "Retry-After"},
+		{"refuses duplicates", mistakes{refusesDuplicates: true},
+			"refused as invalid at every delivery", "acknowledge every genuine notification", "handle each notification once"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := chaos(t, tc.m, conformance.Options{}, 30, 20251127)
+			if r.Status != conformance.Fail || !strings.Contains(r.Message, tc.cause) {
+				t.Fatalf("%s %q, want a failure naming %q", r.Status, r.Message, tc.cause)
+			}
+			if !strings.Contains(r.Fix, tc.fix) || strings.Contains(r.Fix, tc.notFix) || !strings.Contains(r.Fix, "(see docs/protocol.md#") {
+				t.Errorf("Fix %q, want one with %q, not %q, citing docs/protocol.md", r.Fix, tc.fix, tc.notFix)
+			}
+		})
 	}
 }

@@ -29,7 +29,7 @@ func needsControl(cases []Case) bool {
 // key) refuses the hostile notifications too, for the wrong reason.
 func (e *env) control(ctx context.Context) Result {
 	ex := e.post(ctx, encode(e.forge.next(payfeedback.MsgRequest)))
-	r := accepted(ex)
+	r := mustAccept(ex)
 	r.ID, r.Section, r.Requirement = ControlID, ControlID, controlRequirement
 	if !r.passed() {
 		r.Message = "no valid notification was accepted at " + e.t.describe() + " in this run (" + answerLine(ex) +
@@ -40,6 +40,3 @@ func (e *env) control(ctx context.Context) Result {
 
 // passed reports whether r is a pass, with or without a warning.
 func (r Result) passed() bool { return r.Status == Pass || r.Status == Warn }
-
-// chaosID is the id of the chaos campaign's case.
-const chaosID = "chaos/campaign"

@@ -11,7 +11,7 @@ func deliveryCases() []Case {
 	return []Case{
 		{
 			ID:          "delivery/duplicate",
-			Fix:         fix("acknowledge an exact duplicate (2xx) without handling it twice: WeChat delivers again until it is acknowledged", docAnswer, docMiddleware+" (Config.Replay)"),
+			Fix:         fix("acknowledge an exact duplicate (2xx) without handling it twice: "+assumedRetry("a notification not acknowledged"), docAnswer, docMiddleware+" (Config.Replay)"),
 			Requirement: "An exact duplicate of an accepted notification (WeChat delivering it again) is acknowledged too: a 2xx both times.",
 			run: func(ctx context.Context, e *env) Result {
 				body := encode(e.forge.next(payfeedback.MsgRequest))
@@ -19,7 +19,7 @@ func deliveryCases() []Case {
 				if r, ok := precondition(first, "the first delivery"); !ok {
 					return r
 				}
-				r := accepted(e.post(ctx, body)).with(first)
+				r := mustAccept(e.post(ctx, body)).with(first)
 				if r.Status == Fail {
 					r.Message = "the duplicate was not acknowledged, so WeChat would keep delivering it: " + r.Message
 				}
@@ -42,7 +42,7 @@ func deliveryCases() []Case {
 				// have arrived, the document has not.
 				cut := bytes.Index(body, []byte("<PicInfo>")) + len("<PicInfo>") + 20
 				first := e.t.send(ctx, request{body: body, cutAfter: cut, wait: e.s.answerWait()})
-				r := accepted(e.post(ctx, body)).with(first)
+				r := mustAccept(e.post(ctx, body)).with(first)
 				if r.Status == Fail {
 					r.Message = "the full delivery after a failed attempt was not accepted: " + r.Message
 				}

@@ -4,11 +4,12 @@
 // wrong and why.
 //
 // It runs against a live endpoint (Options.URL; the CLI's
-// "payfeedback check") or an http.Handler in-process (Options.Handler, and
-// Test inside the merchant's own go test):
+// "payfeedback check") or an http.Handler in-process (Options.Handler; in
+// the merchant's own go test, the conformancetest package runs each case
+// as a subtest and reports what the CLI reports):
 //
 //	func TestConformance(t *testing.T) {
-//		conformance.Test(t, myHandler, conformance.Options{AppID: appID, PaySignKey: key})
+//		conformancetest.Run(t, myHandler, conformance.Options{AppID: appID, PaySignKey: key})
 //	}
 //
 // # Cases
@@ -18,7 +19,7 @@
 // the package docs), and returns a Result: Pass, Warn (passed in a way
 // practice discourages; a failure with Options.Strict), Fail, Skip (with
 // the reason), Inconclusive, Interrupted or ExpectedFail. Failures carry
-// Expected vs Actual, a go-cmp diff where one helps, the Fix line and the
+// Expected vs Actual, a line diff where one helps, the Fix line and the
 // exchanges on the wire. List them with Cases (or "payfeedback check
 // --list").
 //
@@ -105,8 +106,10 @@
 // The security cases are judged on the status alone: any answer that is
 // not 2xx is a refusal, when the control was accepted. An oversized body
 // may also be refused by closing the connection while it is being sent
-// (a transport error classified with errors.Is: a reset, a broken pipe, an
-// early end of file). A transport error otherwise (the merchant down, no
+// (a transport error classified with errors.Is: a reset, an early end of
+// file), but only when no answer came first: the suite reads the answer
+// while it sends, and a merchant that answered 200 before it closed the
+// connection accepted the body. A transport error otherwise (the merchant down, no
 // answer) fails the case: a refusal must be an answer.
 //
 // # A failed first attempt
@@ -146,9 +149,11 @@
 // The merchant learns about the scenario's complaints as it would in
 // production: the fake files a complaint and pushes its signed request
 // notification to the merchant (Options.URL, or the in-process handler
-// served on a loopback port). The suite then waits, up to
-// Options.APITimeout each time, for the merchant to call
-// payfeedback/update. The scenario files complaints one after the other,
+// served on a loopback port). The suite then waits for the merchant to
+// call payfeedback/update, and judges the update against the complaint's
+// deadline on the fake's clock, not against how soon it came: WeChat's
+// document asks a merchant to mark a complaint handled only once it is
+// resolved with the user. The scenario files complaints one after the other,
 // each by a user of its own: a first, a second (so that two calls can
 // share one token), a third after the merchant's token expired, and then
 // one in each cell of the deadline table: virtual goods or a service, and
@@ -158,24 +163,34 @@
 // that does not end in a successful update ends the scenario; the cases
 // that needed the later phases are then Inconclusive.
 //
-// On the virtual clock a merchant that defers work (a job that marks
-// complaints handled later) schedules it with APIEnv.AfterFunc: when the
-// update has not come once the merchant answered the push, the suite moves
-// the clock to the merchant's next timer and runs it, up to a day past
-// the complaint's deadline, so that days pass in no real time and a late
-// update is seen, and judged late.
+// The fake's clock is virtual in-process with Options.Merchant (the suite
+// builds the merchant's handler with Merchant(APIEnv), whose Now is that
+// clock) and, with Options.VirtualClock (--virtual-clock), against a URL
+// or a Handler wired beforehand: such a merchant reads the fake's clock
+// (GET APIEnv.BaseURL + "/_mock/clock") for everything, and the suite
+// stamps its own notifications with that clock too. On the virtual clock,
+// days pass in no real time: a merchant that defers work (a job that marks
+// complaints handled later) schedules it with APIEnv.AfterFunc, or on the
+// clock it follows; when the update has not come once the merchant
+// answered the push, the suite runs the merchant's timers (AfterFunc) up
+// to a day past the deadline, waits a moment for work done after the
+// answer, then moves the clock to a minute before the deadline and, if
+// the update has still not come, to a day past it, waiting up to
+// Options.APITimeout each time, so that a late update is seen, and judged
+// late. Before the third complaint it moves the clock 25 hours ahead, past
+// the token's lifetime and the messaging window of the first two users.
 //
-// How the token expires depends on the clock. In-process with
-// Options.Merchant, the fake's clock is virtual: the suite builds the
-// merchant's handler with Merchant(APIEnv), whose Now is that clock, and
-// before the third complaint moves it 25 hours ahead, past the token's
-// lifetime and the messaging window of the first two users, in no real
-// time. Against a live URL, or an in-process Handler built without the
-// fake's clock, time is real: the fake answers the merchant's next
-// payfeedback/update with errcode 42001 instead, and the merchant must
-// fetch a new token rather than retry with the same one; the messaging
-// window then cannot close during a run, so api/message/window catches
-// only messages to users who never interacted.
+// Otherwise the clock is real, and a run cannot reach a deadline of days:
+// the suite waits up to Options.APITimeout for each update. The api/
+// cases that passed say so ("on the real clock: updated within 30s …"),
+// and an update that did not come in that time, from a merchant that
+// acknowledged the push and called the API, leaves them Inconclusive
+// (a merchant whose staff resolve complaints later is not at fault), while
+// Report.Config.Clock says which clock ran. The token is expired by the
+// fake answering the merchant's next payfeedback/update with errcode 42001
+// instead, and the merchant must fetch a new token rather than retry with
+// the same one; the messaging window cannot close during a run, so
+// api/message/window catches only messages to users who never interacted.
 //
 // Customer messages are judged from what the fake answered them: the
 // messages a merchant sends while handling a notification (before it
@@ -194,9 +209,17 @@
 // forged copies that reuse the captured AppSignature with altered fields
 // (another FeedBackId, MsgType, Reason, ExtInfo, pictures), and stale
 // copies stamped days ago. Eight complaints are played at once. A genuine
-// notification answered anything but 2xx is delivered again, up to five
-// times; with the embedded fake, one update call in fifty fails with a
-// system error, so that the merchant's own errors are retried too. The
+// notification answered anything but 2xx is delivered again as the kit
+// assumes WeChat does (WeChat's document does not say that it retries a
+// complaint notification; the schedule is the fake's, taken from WeChat
+// Pay's other notifications, docs/protocol.md): 15 s, 15 s, 30 s, 3 min,
+// … later, 16 deliveries over about a day, or after the answer's
+// Retry-After when that is longer. Those delays pass on the campaign's own
+// clock, in no real time: a retry goes once nothing else of the campaign
+// is being sent, alone, earliest first, so a merchant that sheds load
+// under the burst (503 with Retry-After, or 500) and catches up passes.
+// With the embedded fake, one update call in fifty fails with a system
+// error, so that the merchant's own errors are retried too. The
 // invariants:
 //
 //   - every genuine notification is eventually acknowledged (2xx; a body
@@ -207,7 +230,12 @@
 //     updated at most once per genuine notification of it acknowledged.
 //
 // A broken invariant fails the case with the violations, their exchanges,
-// and the seed that replays the same campaign. The same seed always plays
+// and the seed that replays the same campaign. The message counts them by
+// cause, and the Fix line is the causes' own: refusals under load that
+// outlasted WeChat's retries, genuine notifications refused as invalid,
+// forged or stale copies acknowledged, updates of forged ids, and double
+// processing (a complaint updated more often than its notifications were
+// acknowledged) are told apart. The same seed always plays
 // the same plan; which of two copies in flight at once wins may vary, so a
 // failure that rests on such a race may need the campaign run again.
 //

@@ -70,7 +70,7 @@ func requiredCases() []Case {
 					n.OpenID = ""
 				}
 				e.forge.sign(n, e.s.PaySignKey)
-				return refused(e.post(ctx, variant(n, without(name))), "a notification without "+name)
+				return mustRefuse(e.post(ctx, variant(n, without(name))), "a notification without "+name)
 			},
 		})
 	}
@@ -82,7 +82,7 @@ func requiredCases() []Case {
 		run: func(ctx context.Context, e *env) Result {
 			n := e.forge.next(payfeedback.MsgRequest)
 			n.MsgType = "refund"
-			return refused(e.post(ctx, encode(n)), "a notification of MsgType \"refund\"")
+			return mustRefuse(e.post(ctx, encode(n)), "a notification of MsgType \"refund\"")
 		},
 	})
 	return cases

@@ -17,6 +17,13 @@ const (
 	docSuite      = "go doc github.com/payfeedback/payfeedback/conformance"
 )
 
+// assumedRetry words a retry the Fix line counts on as what it is: the
+// kit's assumption (the fake's schedule, from WeChat Pay's other
+// notifications), not the complaint document's word.
+func assumedRetry(what string) string {
+	return what + " is delivered again (the kit's assumption, from WeChat Pay's other notifications: the complaint document does not say that WeChat retries)"
+}
+
 // fix words a Fix line: what to change, then where the rule is written.
 func fix(what string, where ...string) string {
 	return what + " (see " + strings.Join(where, "; ") + ")"

@@ -36,26 +36,6 @@ func (g Group) Size() int {
 	return n
 }
 
-// refusalSymptom names what an exchange shows when a valid notification
-// was not accepted, or when nothing answered at all; "" when the run was
-// interrupted.
-func refusalSymptom(ex Exchange) string {
-	if ex.Response != nil {
-		return "valid notifications were answered " + answerLine(ex)
-	}
-	switch ex.Fault {
-	case FaultCancelled:
-		return ""
-	case FaultRefused:
-		return "the endpoint gave no answer: connection refused (nothing listens)"
-	case FaultTimeout:
-		return "the endpoint gave no answer in time"
-	case FaultClosed:
-		return "the endpoint closed the connection without an answer"
-	}
-	return "the endpoint gave no answer: " + ex.Error
-}
-
 // Groups returns the groups of two results or more (the control counts)
 // that share a Symptom, largest first; a failure of its own is not in a
 // group.
@@ -156,7 +136,7 @@ func likelyCause(ex *Exchange, inProcess bool) string {
 	switch status := ex.Response.Status; {
 	case status == http.StatusNotFound:
 		if inProcess {
-			return "is the path right? (conformance.Test: Options.Path defaults to " + DefaultPath + ")"
+			return "is the path right? (in-process, Options.Path defaults to " + DefaultPath + ")"
 		}
 		return "is the path right? --url must be the merchant's payfeedback_url, path included"
 	case status == http.StatusMethodNotAllowed:

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
@@ -46,7 +47,7 @@ func reference(env conformance.APIEnv) http.Handler {
 			{Title: "我们已收到您的投诉", Description: "客服将在24小时内联系您", URL: "https://shop.example/complaints/" + n.FeedBackID},
 		}}
 		if err := client.SendMessage(ctx, n.OpenID, msg); err != nil && !payfeedback.IsLimitError(err) && !payfeedback.IsInvalidInput(err) {
-			return err // transient: answer 5xx, WeChat delivers again
+			return err // transient: answer 5xx, and WeChat delivers again (the kit's assumption)
 		}
 		if err := client.UpdateFeedback(ctx, n.OpenID, n.FeedBackID); err != nil {
 			if payfeedback.IsInvalidInput(err) {
@@ -86,6 +87,8 @@ type mistakes struct {
 	unknownAsRequest      bool          // handles an unknown MsgType as a request
 	failsEveryFifth       bool          // answers 503 to every fifth new notification, after recording its signature as seen
 	actsOnDuplicates      bool          // acknowledges an exact duplicate, and handles it again
+	shedsLoad             bool          // answers 503 with Retry-After, or 500 "queue full", to a notification that comes while it handles another; handles each once
+	alwaysBusy            bool          // answers 503 with Retry-After to every notification, forever
 
 	tokenPerCall   bool          // fetches an access_token before every call
 	neverUpdates   bool          // never calls payfeedback/update
@@ -115,6 +118,8 @@ type rawMerchant struct {
 	earlier  []string        // openids of earlier complainants
 	fresh    int             // notifications seen for the first time
 	burnt    map[string]bool // signatures of notifications it failed (failsEveryFifth)
+	inFlight atomic.Int64    // notifications being handled (shedsLoad)
+	shed     atomic.Int64    // notifications shed (shedsLoad)
 }
 
 func newRaw(m mistakes) func(conformance.APIEnv) http.Handler {
@@ -137,7 +142,25 @@ func (rm *rawMerchant) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rm.m.slow > 0 {
-		time.Sleep(rm.m.slow)
+		time.Sleep(rm.m.slow) // the mistake itself: a merchant that takes this long to answer
+	}
+	if rm.m.alwaysBusy {
+		w.Header().Set("Retry-After", "60")
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
+	}
+	if rm.m.shedsLoad {
+		n := rm.inFlight.Add(1)
+		defer rm.inFlight.Add(-1)
+		if n > 1 {
+			if rm.shed.Add(1)%2 == 0 {
+				w.Header().Set("Retry-After", "20")
+				http.Error(w, "busy, try again", http.StatusServiceUnavailable)
+			} else {
+				http.Error(w, "queue full", http.StatusInternalServerError)
+			}
+			return
+		}
 	}
 	if !rm.m.anyMethod && r.Method != http.MethodPost {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)

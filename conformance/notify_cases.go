@@ -8,26 +8,6 @@ import (
 	"github.com/payfeedback/payfeedback"
 )
 
-// env is what cases run against: the settings, the merchant, the
-// notification maker and, with Options.API, the API scenario.
-type env struct {
-	s     *settings
-	t     target
-	forge *forge
-	api   *apiRun
-}
-
-// post sends body as a notification and waits the usual time.
-func (e *env) post(ctx context.Context, body []byte) Exchange {
-	return e.t.send(ctx, request{body: body, wait: e.s.answerWait()})
-}
-
-// acceptForm posts a valid notification and judges it accepted; the cases
-// that differ only in the document's form use it.
-func (e *env) acceptForm(ctx context.Context, body []byte) Result {
-	return accepted(e.post(ctx, body))
-}
-
 func notifyCases() []Case {
 	return []Case{
 		{
@@ -126,7 +106,7 @@ func notifyCases() []Case {
 		},
 		{
 			ID:          "notify/time-limit",
-			Fix:         fix("answer within the time limit: keep the handling short, or acknowledge first and work after; WeChat delivers again when no answer comes", docAnswer),
+			Fix:         fix("answer within the time limit: keep the handling short, or acknowledge first and work after; "+assumedRetry("a notification left unanswered"), docAnswer),
 			Requirement: "A valid request notification is answered within the time limit (Options.Timeout, 5 s by default).",
 			run: func(ctx context.Context, e *env) Result {
 				limit := e.s.Timeout
@@ -165,5 +145,5 @@ func (e *env) followUp(ctx context.Context, mt payfeedback.MsgType, withRequestF
 	if withRequestFields {
 		n.TransID, n.Solution, n.ExtInfo = req.TransID, req.Solution, req.ExtInfo
 	}
-	return accepted(e.post(ctx, encode(n))).with(first)
+	return mustAccept(e.post(ctx, encode(n))).with(first)
 }

@@ -2,12 +2,8 @@ package conformance
 
 import (
 	"crypto/rand"
-	"errors"
-	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
-	"strings"
 	"time"
 )
 
@@ -118,6 +114,21 @@ type Options struct {
 	// 127.0.0.1:0, any free port; give a fixed one when the merchant
 	// under test must be configured with it beforehand).
 	APIAddr string
+	// VirtualClock runs the embedded fake on a virtual clock against a
+	// merchant in another process (Options.URL) or wired beforehand
+	// (Options.Handler with APIAddr), as it always runs with
+	// Options.Merchant: the API cases then judge each update against the
+	// complaint's deadline, days away, in no real time. The merchant must
+	// take its time from the fake (GET APIEnv.BaseURL + "/_mock/clock") for
+	// everything: the freshness of notifications (the fake's pushes and
+	// the suite's own notifications are stamped with that clock), token
+	// lifetimes and its own schedule. When an update has not come, the
+	// suite moves the clock to a minute before the complaint's deadline,
+	// then to a day past it, waiting up to APITimeout each time. It needs
+	// API. Without it, against a URL, the clock is real: an update is
+	// awaited for APITimeout, and the deadline cells say that is all they
+	// judged.
+	VirtualClock bool
 	// APIReady, when set, is called once the embedded fake is serving and
 	// before any complaint is filed, so that a caller can print where it
 	// is (the CLI does).
@@ -163,21 +174,6 @@ type settings struct {
 	Options
 	run        *regexp.Regexp
 	expectFail map[string]bool
-	// selected are the cases Run selects, in run order.
-	selected []Case
-}
-
-// ErrNoCaseSelected: Options.Run matches no case id.
-var ErrNoCaseSelected = errors.New("conformance: Options.Run selects no case")
-
-// Selected returns the cases a run with o executes, in order; its error is
-// Validate's.
-func (o Options) Selected() ([]Case, error) {
-	s, err := settle(o)
-	if err != nil {
-		return nil, err
-	}
-	return s.selected, nil
 }
 
 // waiting tells Options.OnWait what the suite waits for ("" : no more).
@@ -199,93 +195,6 @@ func (s *settings) path() string {
 // answer.
 func (s *settings) answerWait() time.Duration {
 	return max(10*time.Second, 2*s.Timeout)
-}
-
-// Validate reports why Run would refuse o, or nil: nothing under test, a
-// missing AppID or PaySignKey, an invalid URL, a Run pattern that is
-// invalid or selects nothing (ErrNoCaseSelected), an unknown case in
-// ExpectFail, negative durations or counts.
-func (o Options) Validate() error {
-	_, err := settle(o)
-	return err
-}
-
-// settle applies defaults and checks o.
-func settle(o Options) (*settings, error) {
-	s := &settings{Options: o}
-	switch {
-	case o.URL == "" && o.Handler == nil && o.Merchant == nil:
-		return nil, errors.New("conformance: nothing under test: set Options.URL, Options.Handler or Options.Merchant")
-	case o.URL != "" && (o.Handler != nil || o.Merchant != nil):
-		return nil, errors.New("conformance: Options.URL is for a live endpoint and Handler/Merchant for an in-process one: set one of them")
-	case o.AppID == "":
-		return nil, errors.New("conformance: Options.AppID is required: the merchant's official account id")
-	case o.PaySignKey == "":
-		return nil, errors.New("conformance: Options.PaySignKey is required: the key that signs the merchant's notifications")
-	case o.StaleAge < 0, o.FutureSkew < 0, o.Timeout < 0, o.APITimeout < 0, o.Oversize < 0, o.Wait < 0, o.Chaos < 0:
-		return nil, errors.New("conformance: durations, sizes and counts in Options must not be negative (0 means the default)")
-	case o.URL != "" && o.Path != "":
-		return nil, errors.New("conformance: Options.Path is for an in-process handler; with Options.URL, put the path in the URL")
-	case o.Path != "" && !strings.HasPrefix(o.Path, "/"):
-		return nil, fmt.Errorf("conformance: Options.Path %q must start with /", o.Path)
-	case o.Oversize != 0 && o.Oversize <= 64<<10:
-		return nil, fmt.Errorf("conformance: Options.Oversize %d is not oversized: want more than 65536 bytes", o.Oversize)
-	}
-	if o.URL != "" {
-		u, err := url.Parse(o.URL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("conformance: Options.URL %q is not an http(s) URL", o.URL)
-		}
-	}
-	if o.Run != "" {
-		re, err := regexp.Compile(o.Run)
-		if err != nil {
-			return nil, fmt.Errorf("conformance: Options.Run: %w", err)
-		}
-		s.run = re
-	}
-	known := make(map[string]bool)
-	for _, c := range Cases() {
-		known[c.ID] = true
-		if s.run == nil || s.run.MatchString(c.ID) {
-			s.selected = append(s.selected, c)
-		}
-	}
-	if len(s.selected) == 0 {
-		return nil, fmt.Errorf("%w: %q matches no case id (list them with Cases, or payfeedback check --list)", ErrNoCaseSelected, o.Run)
-	}
-	s.expectFail = make(map[string]bool, len(o.ExpectFail))
-	for _, id := range o.ExpectFail {
-		if !known[id] {
-			return nil, fmt.Errorf("conformance: Options.ExpectFail names %q, which is no case (see Cases or --list)", id)
-		}
-		s.expectFail[id] = true
-	}
-	if s.StaleAge == 0 {
-		s.StaleAge = DefaultStaleAge
-	}
-	if s.FutureSkew == 0 {
-		s.FutureSkew = DefaultFutureSkew
-	}
-	if s.Timeout == 0 {
-		s.Timeout = DefaultTimeout
-	}
-	if s.APITimeout == 0 {
-		s.APITimeout = DefaultAPITimeout
-	}
-	if s.Oversize == 0 {
-		s.Oversize = DefaultOversize
-	}
-	if s.Now == nil {
-		s.Now = time.Now
-	}
-	if s.OpenID == "" {
-		s.OpenID = freshOpenID()
-	}
-	if s.Chaos > 0 && s.Seed == 0 {
-		s.Seed = randomSeed()
-	}
-	return s, nil
 }
 
 // freshOpenID returns an openid of the usual shape (28 characters of the

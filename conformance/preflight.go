@@ -75,17 +75,6 @@ func unreachable(s *settings, err error) error {
 	return &unreachableError{fmt.Sprintf("%s: %s (%s): start the merchant, or give it time with Options.Wait", ErrUnreachable, s.URL, why), err}
 }
 
-// hostPort is u's host with the scheme's port when it names none.
-func hostPort(u *url.URL) string {
-	if u.Port() != "" {
-		return u.Host
-	}
-	if u.Scheme == "https" {
-		return net.JoinHostPort(u.Hostname(), "443")
-	}
-	return net.JoinHostPort(u.Hostname(), "80")
-}
-
 // unreachableError is ErrUnreachable with its message and the dial's
 // error.
 type unreachableError struct {

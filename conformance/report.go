@@ -36,6 +36,10 @@ type Config struct {
 	Run        string        `json:"run,omitempty"`
 	API        bool          `json:"api,omitempty"`
 	AllowSkip  bool          `json:"allow_skip,omitempty"`
+	// Clock is the embedded fake's clock when the API cases ran:
+	// "virtual" (the API cases judged days) or "real" (they judged what
+	// came within APITimeout); "" without them.
+	Clock string `json:"clock,omitempty"`
 	// Chaos is the number of complaints of the chaos campaign, Seed its
 	// seed (both 0 without a campaign).
 	Chaos int    `json:"chaos,omitempty"`

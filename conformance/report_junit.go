@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // The JUnit XML schema, as CI servers read it.
@@ -79,19 +81,24 @@ func (r Report) WriteJUnit(w io.Writer) error {
 		}
 		s := &doc.Suites[i]
 		s.Tests++
+		// What a merchant sent may hold characters XML forbids (a NUL,
+		// an ESC): text.XML writes them out, so the document stays
+		// well-formed (encoding/xml escapes attributes and text, but not
+		// a CDATA section).
+		msg := text.XML(res.Message)
 		tc := junitCase{Name: res.ID, ClassName: "conformance." + res.Section, Time: seconds(res.Duration)}
 		switch res.Status {
 		case Fail, Inconclusive, Interrupted:
 			s.Failures++
-			tc.Failure = &junitMessage{Message: res.Message, Type: string(res.Status), Text: failureText(res)}
+			tc.Failure = &junitMessage{Message: msg, Type: string(res.Status), Text: text.XML(failureText(res))}
 		case Skip:
 			s.Skipped++
-			tc.Skipped = &junitMessage{Message: res.Message}
+			tc.Skipped = &junitMessage{Message: msg}
 		case ExpectedFail:
 			s.Skipped++
-			tc.Skipped = &junitMessage{Message: "expected failure: " + res.Message}
+			tc.Skipped = &junitMessage{Message: "expected failure: " + msg}
 		case Warn:
-			tc.SystemOut = "warning: " + res.Message
+			tc.SystemOut = "warning: " + msg
 		}
 		if res.Listed && (res.Status == Pass || res.Status == Warn) {
 			tc.SystemOut = strings.TrimSpace(tc.SystemOut + "\nlisted as an expected failure, but passed: remove it from the list")
@@ -119,9 +126,10 @@ func (r Report) WriteJUnit(w io.Writer) error {
 	return err
 }
 
-// failureText is the body of a <failure>: what WriteDetails prints.
+// failureText is the body of a <failure>: what WriteDetails prints, as
+// escaped.
 func failureText(r Result) string {
 	var b strings.Builder
 	writeFailure(&b, r)
-	return strings.TrimLeft(b.String(), "\n")
+	return terminalLines(strings.TrimLeft(b.String(), "\n"))
 }

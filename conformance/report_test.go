@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/xml"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -279,5 +280,61 @@ func TestLikelyCause(t *testing.T) {
 				t.Errorf("groups %+v, want the first with a cause naming %q", groups, tc.cause)
 			}
 		})
+	}
+}
+
+// hostileAnswer is what a merchant under an attacker's control (or a
+// broken one) answers: a terminal title, a screen clear, a bell, a NUL,
+// a C1 control and a right-to-left override.
+const hostileAnswer = "s\x1b]0;owned\x07\x00\x1b[2Ju\u009bc\u202ecess"
+
+// TestReportsEscapePeerText: a merchant's answer with escape sequences and
+// a NUL reaches neither the terminal nor the JUnit document as it is: the
+// text report holds no control character but its line breaks, and the
+// JUnit report is well-formed XML that shows the escapes.
+func TestReportsEscapePeerText(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "1\x1b[2J")
+		io.WriteString(w, hostileAnswer)
+	})
+	rep, err := conformance.Run(context.Background(), conformance.Options{
+		Handler: h, AppID: testAppID, PaySignKey: testKey, Run: `^(notify/request/cdata|security/signature/wrong)$`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text, junit bytes.Buffer
+	if err := rep.WriteText(&text); err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.WriteJUnit(&junit); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), `s\x1b]0;owned\a\x00\x1b[2Ju\u009bc\u202ecess`) {
+		t.Fatalf("the text report does not show the answer, escaped:\n%s", text.String())
+	}
+	for i, r := range text.String() {
+		if r != '\n' && (r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f || r >= 0x202a && r <= 0x202e) {
+			t.Fatalf("the text report holds %U at byte %d:\n%q", r, i, text.String())
+		}
+	}
+	for _, r := range rep.Results {
+		if line := conformance.FormatLine(r); strings.ContainsAny(line, "\x1b\x00\a") {
+			t.Errorf("FormatLine holds a control character: %q", line)
+		}
+	}
+	doc := junit.String()
+	dec := xml.NewDecoder(strings.NewReader(doc))
+	for {
+		_, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("the JUnit report is not well-formed XML: %v\n%s", err, doc)
+		}
+	}
+	if !strings.Contains(doc, `\x1b]0;owned`) {
+		t.Errorf("the JUnit report does not show the answer, escaped:\n%s", doc)
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // statusLabels are the text report's labels, padded to one width.
@@ -30,11 +32,14 @@ func statusLabel(st Status) string {
 
 // FormatLine is the one line the text report gives a result:
 // "FAIL  security/signature/wrong: accepted a notification with a wrong AppSignature".
+// What a merchant answered, quoted in the message, is escaped for a
+// terminal (text.Terminal): the line holds no control character.
 func FormatLine(r Result) string {
 	line := statusLabel(r.Status) + " " + r.ID
 	if r.Message != "" {
 		line += ": " + r.Message
 	}
+	line = text.Terminal(line)
 	if r.Listed && (r.Status == Pass || r.Status == Warn) {
 		line += " (listed as an expected failure, but passed: remove it from the list)"
 	}
@@ -64,9 +69,10 @@ func (r Report) WriteText(w io.Writer) error {
 // wire; the other inconclusive and interrupted cases, the warnings and
 // the expected failures in short; the summary last. A caller that
 // printed the lines as the cases ran (Options.Progress and FormatLine)
-// ends with it.
+// ends with it. What a merchant sent is escaped for a terminal
+// (text.Terminal): no line holds a control character.
 func (r Report) WriteDetails(w io.Writer) error {
-	bw := bufio.NewWriter(w)
+	var bw strings.Builder
 	groups := r.Groups()
 	in := r.grouped()
 	var failed, unsure, cut, warned, xfailed []Result
@@ -89,12 +95,12 @@ func (r Report) WriteDetails(w io.Writer) error {
 		}
 	}
 	for _, g := range groups {
-		writeGroup(bw, g)
+		writeGroup(&bw, g)
 	}
 	if len(failed) > 0 {
-		fmt.Fprintf(bw, "\nFailures:\n")
+		fmt.Fprintf(&bw, "\nFailures:\n")
 		for _, res := range failed {
-			writeFailure(bw, res)
+			writeFailure(&bw, res)
 		}
 	}
 	for _, list := range []struct {
@@ -109,13 +115,24 @@ func (r Report) WriteDetails(w io.Writer) error {
 		if len(list.rs) == 0 {
 			continue
 		}
-		fmt.Fprintf(bw, "\n%s\n", list.title)
+		fmt.Fprintf(&bw, "\n%s\n", list.title)
 		for _, res := range list.rs {
-			fmt.Fprintf(bw, "  %s: %s\n", res.ID, res.Message)
+			fmt.Fprintf(&bw, "  %s: %s\n", res.ID, res.Message)
 		}
 	}
-	fmt.Fprintf(bw, "\n%s\n", r.Summary())
-	return bw.Flush()
+	fmt.Fprintf(&bw, "\n%s\n", r.Summary())
+	_, err := io.WriteString(w, terminalLines(bw.String()))
+	return err
+}
+
+// terminalLines escapes each line of s for a terminal, keeping the line
+// breaks.
+func terminalLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = text.Terminal(l)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // writeGroup writes a group: the symptom and the likely cause first, the
@@ -199,24 +216,27 @@ func compactIDs(ids []string) string {
 	return strings.Join(out, ", ")
 }
 
-// wrap breaks s at spaces into lines of at most 100 columns after the
-// first, each continuation prefixed with pad.
+// wrap breaks s at spaces into lines of at most 100 terminal columns
+// (text.Width: a Chinese character takes two) after the first, each
+// continuation prefixed with pad; the first line starts at column
+// len(pad), after its label.
 func wrap(s, pad string) string {
 	const width = 100
 	var b strings.Builder
-	col := len(pad)
+	col := text.Width(pad)
 	for i, word := range strings.Split(s, " ") {
+		w := text.Width(word)
 		if i > 0 {
-			if col+1+len(word) > width {
+			if col+1+w > width {
 				b.WriteString("\n" + pad)
-				col = len(pad)
+				col = text.Width(pad)
 			} else {
 				b.WriteByte(' ')
 				col++
 			}
 		}
 		b.WriteString(word)
-		col += len(word)
+		col += w
 	}
 	return b.String()
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // Status is the outcome of one case.
@@ -56,8 +58,8 @@ type Result struct {
 	// Expected and Actual describe what was required and what happened.
 	Expected string `json:"expected,omitempty"`
 	Actual   string `json:"actual,omitempty"`
-	// Diff is a go-cmp diff of Expected against Actual where one helps
-	// ("-" expected, "+" actual).
+	// Diff is a line diff of Expected against Actual where one helps
+	// ("- " expected, "+ " actual, "  " both).
 	Diff string `json:"diff,omitempty"`
 	// Fix, on a failure, says what to change and where the rule is
 	// documented (the case's Fix).
@@ -67,6 +69,10 @@ type Result struct {
 	// refused, or the lack of any answer. Report.Groups groups the cases
 	// by it, so that one cause is reported once.
 	Symptom string `json:"symptom,omitempty"`
+	// Cause, on the control when it failed, is the likely cause of its
+	// symptom, as Report.Groups words it ("is the path right?"), so that
+	// a display that prints results as they come can give the cause first.
+	Cause string `json:"cause,omitempty"`
 	// Listed reports that the case is listed in Options.ExpectFail. A listed
 	// case that passes keeps Status Pass and Listed true: remove it from
 	// the file.
@@ -151,13 +157,9 @@ type WireResponse struct {
 	BodySize int64  `json:"body_size"`
 }
 
-// excerpt returns b cut to MaxExcerpt bytes, marking the cut.
-func excerpt(b []byte) string {
-	if len(b) <= MaxExcerpt {
-		return string(b)
-	}
-	return string(b[:MaxExcerpt]) + "…"
-}
+// excerpt returns b cut to MaxExcerpt bytes at a rune boundary, marking
+// the cut.
+func excerpt(b []byte) string { return text.Clip(string(b), MaxExcerpt) }
 
 // keptResponseHeaders are the response headers an Exchange records.
 var keptResponseHeaders = [...]string{"Content-Type", "Allow", "Retry-After"}
@@ -177,13 +179,16 @@ func pickHeaders(h http.Header, names []string) map[string]string {
 }
 
 // String renders the exchange as it looked on the wire, one line per
-// header, ">" for what was sent and "<" for what came back.
+// header, ">" for what was sent and "<" for what came back. Control
+// characters and invalid UTF-8 in what a peer sent are written out as
+// escapes (text.Terminal), so that a merchant's answer cannot act on the
+// terminal that shows it.
 func (e Exchange) String() string {
 	var b strings.Builder
 	if e.Note != "" {
 		fmt.Fprintf(&b, "# %s\n", e.Note)
 	}
-	fmt.Fprintf(&b, "> %s %s\n", e.Request.Method, e.Request.Target)
+	fmt.Fprintf(&b, "> %s %s\n", e.Request.Method, text.Terminal(e.Request.Target))
 	writeHeaders(&b, "> ", e.Request.Header)
 	if e.Request.Body != "" {
 		b.WriteString(">\n")
@@ -198,7 +203,7 @@ func (e Exchange) String() string {
 			writeBody(&b, "< ", e.Response.Body, e.Response.BodySize)
 		}
 	case e.Error != "":
-		fmt.Fprintf(&b, "! %s\n", e.Error)
+		fmt.Fprintf(&b, "! %s\n", text.Terminal(e.Error))
 	}
 	return b.String()
 }
@@ -210,7 +215,7 @@ func writeHeaders(b *strings.Builder, prefix string, h map[string]string) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		fmt.Fprintf(b, "%s%s: %s\n", prefix, k, h[k])
+		fmt.Fprintf(b, "%s%s: %s\n", prefix, k, text.Terminal(h[k]))
 	}
 }
 
@@ -218,7 +223,7 @@ func writeBody(b *strings.Builder, prefix, body string, size int64) {
 	body = strings.TrimRight(body, "\n")
 	for _, line := range strings.Split(body, "\n") {
 		b.WriteString(prefix)
-		b.WriteString(line)
+		b.WriteString(text.Terminal(line))
 		b.WriteByte('\n')
 	}
 	if size > int64(len(body)) && strings.HasSuffix(body, "…") {

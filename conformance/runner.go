@@ -14,7 +14,7 @@ import (
 // Interrupted, the cases not yet run are reported skipped (Progress does
 // not hear of them), and Run returns ctx's error with the partial report.
 func Run(ctx context.Context, opts Options) (Report, error) {
-	s, err := settle(opts)
+	s, selected, err := settle(opts)
 	if err != nil {
 		return Report{}, err
 	}
@@ -26,7 +26,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	}
 	e := &env{s: s}
 	wantAPI := false
-	for _, c := range s.selected {
+	for _, c := range selected {
 		wantAPI = wantAPI || c.API || (c.ID == chaosID && s.Chaos > 0)
 	}
 	handler := s.Handler
@@ -54,15 +54,20 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 
 	rep := Report{Target: e.t.describe(), Started: started, Config: configOf(s)}
 	var control *Result
-	if needsControl(s.selected) && ctx.Err() == nil {
+	if needsControl(selected) && ctx.Err() == nil {
 		c := e.control(ctx)
+		if c.Failed() {
+			if ex, ok := showing(c); ok {
+				c.Cause = likelyCause(&ex, s.URL == "")
+			}
+		}
 		control = &c
 		rep.Control = control
 		if s.Progress != nil {
 			s.Progress(c)
 		}
 	}
-	for _, c := range s.selected {
+	for _, c := range selected {
 		start := time.Now()
 		var res Result
 		switch {
@@ -82,10 +87,10 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 			res.Status, res.Symptom = Inconclusive, control.Symptom
 			res.Message = "refused, but so was the valid notification of the control: a refusal proves nothing here"
 		}
-		if res.Status == Fail {
-			res.Fix = c.Fix
+		if res.Status == Fail && res.Fix == "" {
+			res.Fix = c.Fix // a case whose failure has causes of its own words its Fix
 		}
-		res = judge(res, s)
+		res = withPolicy(res, s)
 		rep.Results = append(rep.Results, res)
 		if s.Progress != nil && (res.Status != Skip || ctx.Err() == nil) {
 			s.Progress(res) // not for each case the interruption left unrun
@@ -96,8 +101,8 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 	return rep, ctx.Err()
 }
 
-// judge applies Strict and the expected failures to a case's own result.
-func judge(r Result, s *settings) Result {
+// withPolicy applies Strict and the expected failures to a case's own result.
+func withPolicy(r Result, s *settings) Result {
 	if r.Status == Warn && s.Strict {
 		r.Status = Fail
 		r.Message = "(strict) " + r.Message
@@ -128,6 +133,12 @@ func configOf(s *settings) Config {
 	}
 	if s.Chaos > 0 {
 		c.Seed = s.Seed
+	}
+	if s.API {
+		c.Clock = "real"
+		if s.VirtualClock || s.Merchant != nil && s.URL == "" {
+			c.Clock = "virtual"
+		}
 	}
 	return c
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/payfeedback/payfeedback/conformance"
+	"github.com/payfeedback/payfeedback/conformance/conformancetest"
 )
 
 func TestCasesHaveStableWellFormedIDs(t *testing.T) {
@@ -350,10 +352,11 @@ func TestCancelledRunSkipsTheRest(t *testing.T) {
 	}
 }
 
-// TestTest runs the suite the way a merchant's own go test would.
-func TestTest(t *testing.T) {
+// TestInGoTest runs the whole suite, API cases included, the way a
+// merchant's own go test would (conformancetest).
+func TestInGoTest(t *testing.T) {
 	var seen []string
-	conformance.Test(t, nil, conformance.Options{
+	conformancetest.Run(t, nil, conformance.Options{
 		Merchant: reference, AppID: testAppID, PaySignKey: testKey, API: true,
 		Progress: func(r conformance.Result) { seen = append(seen, r.ID) },
 	})
@@ -393,12 +396,21 @@ func TestPreflight(t *testing.T) {
 		t.Errorf("OnWait got %q, want what is awaited, then \"\"", waits)
 	}
 
-	// The merchant starts while the suite waits.
-	opts.Wait, opts.OnWait = 10*time.Second, nil
+	// The merchant starts once the suite waits for it (OnWait says so).
+	opts.Wait = 10 * time.Second
+	waiting := make(chan struct{})
+	var once sync.Once
+	opts.OnWait = func(what string) {
+		if what != "" {
+			once.Do(func() { close(waiting) })
+		}
+	}
 	srv := &http.Server{Handler: newRaw(mistakes{})(conformance.APIEnv{AppID: testAppID, PaySignKey: testKey})}
 	defer srv.Close()
+	served := make(chan struct{})
 	go func() {
-		time.Sleep(200 * time.Millisecond)
+		defer close(served)
+		<-waiting
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			t.Error(err)
@@ -406,6 +418,7 @@ func TestPreflight(t *testing.T) {
 		}
 		srv.Serve(ln)
 	}()
+	defer func() { srv.Close(); <-served }()
 	rep, err = conformance.Run(context.Background(), opts)
 	if err != nil || rep.Failed() {
 		t.Fatalf("with Wait: %v, %s", err, rep.Summary())
@@ -453,5 +466,27 @@ func TestFixLinesCiteWhatShips(t *testing.T) {
 		if strings.Contains(c.Fix, "PROTOCOL") || strings.Contains(c.Fix, "shared") {
 			t.Errorf("%s: Fix %q cites notes that do not ship", c.ID, c.Fix)
 		}
+	}
+}
+
+// TestRetriesMarkedAsTheKitsAssumption: WeChat's document does not say
+// that it delivers a complaint notification again; every case text that
+// counts on it says it is the kit's assumption.
+func TestRetriesMarkedAsTheKitsAssumption(t *testing.T) {
+	retry := regexp.MustCompile(`(?i)delivers? (it )?again|delivered again|WeChat retries|WeChat's retries`)
+	n := 0
+	for _, c := range conformance.Cases() {
+		for what, text := range map[string]string{"Fix": c.Fix, "Requirement": c.Requirement} {
+			if !retry.MatchString(text) {
+				continue
+			}
+			n++
+			if !strings.Contains(text, "assumption") && !strings.Contains(text, "assumes") {
+				t.Errorf("%s: %s counts on WeChat's retries without saying it is the kit's assumption: %q", c.ID, what, text)
+			}
+		}
+	}
+	if n < 2 {
+		t.Errorf("%d case texts speak of retries: this test would prove nothing", n)
 	}
 }

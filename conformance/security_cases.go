@@ -27,7 +27,7 @@ func securityCases() []Case {
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
 				n.AppSignature = flipHex(n.AppSignature)
-				return refused(e.post(ctx, encode(n)), "a notification with a wrong AppSignature")
+				return mustRefuse(e.post(ctx, encode(n)), "a notification with a wrong AppSignature")
 			},
 		},
 		{
@@ -38,7 +38,7 @@ func securityCases() []Case {
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
 				e.forge.sign(n, otherKey)
-				return refused(e.post(ctx, encode(n)), "a notification signed with another key")
+				return mustRefuse(e.post(ctx, encode(n)), "a notification signed with another key")
 			},
 		},
 		{
@@ -48,7 +48,7 @@ func securityCases() []Case {
 			Requirement: "A notification without an AppSignature element is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
-				return refused(e.post(ctx, variant(n, without("AppSignature"))), "a notification without AppSignature")
+				return mustRefuse(e.post(ctx, variant(n, without("AppSignature"))), "a notification without AppSignature")
 			},
 		},
 		{
@@ -58,7 +58,7 @@ func securityCases() []Case {
 			Requirement: "A notification whose AppSignature is empty is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
-				return refused(e.post(ctx, variant(n, withValue("AppSignature", ""))), "a notification with an empty AppSignature")
+				return mustRefuse(e.post(ctx, variant(n, withValue("AppSignature", ""))), "a notification with an empty AppSignature")
 			},
 		},
 		{
@@ -70,7 +70,7 @@ func securityCases() []Case {
 				n := e.forge.next(payfeedback.MsgRequest)
 				n.AppID = otherAppID
 				e.forge.sign(n, e.s.PaySignKey)
-				return refused(e.post(ctx, encode(n)), "a notification for AppId "+otherAppID)
+				return mustRefuse(e.post(ctx, encode(n)), "a notification for AppId "+otherAppID)
 			},
 		},
 		{
@@ -81,7 +81,7 @@ func securityCases() []Case {
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.next(payfeedback.MsgRequest)
 				n.SignMethod = "md5"
-				return refused(e.post(ctx, encode(n)), "a notification with SignMethod md5")
+				return mustRefuse(e.post(ctx, encode(n)), "a notification with SignMethod md5")
 			},
 		},
 		{
@@ -91,7 +91,7 @@ func securityCases() []Case {
 			Requirement: "A validly signed notification whose TimeStamp is days old (Options.StaleAge, 72 h by default) is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				n := e.forge.nextAt(payfeedback.MsgRequest, -e.s.StaleAge)
-				return refused(e.post(ctx, encode(n)), fmt.Sprintf("a notification stamped %s ago", e.s.StaleAge))
+				return mustRefuse(e.post(ctx, encode(n)), fmt.Sprintf("a notification stamped %s ago", e.s.StaleAge))
 			},
 		},
 		{
@@ -102,7 +102,7 @@ func securityCases() []Case {
 			run: func(ctx context.Context, e *env) Result {
 				// Timestamps run a little behind the clock: add room for it.
 				n := e.forge.nextAt(payfeedback.MsgRequest, e.s.FutureSkew+e.s.FutureSkew/10)
-				return refused(e.post(ctx, encode(n)), fmt.Sprintf("a notification stamped %s ahead", e.s.FutureSkew))
+				return mustRefuse(e.post(ctx, encode(n)), fmt.Sprintf("a notification stamped %s ahead", e.s.FutureSkew))
 			},
 		},
 		{
@@ -137,7 +137,7 @@ func securityCases() []Case {
 			run: func(ctx context.Context, e *env) Result {
 				body := encode(e.forge.next(payfeedback.MsgRequest))
 				body = append(bytes.TrimSuffix(body, []byte("</xml>")), "<Note"...)
-				return refused(e.post(ctx, body), "a body that is not well-formed XML")
+				return mustRefuse(e.post(ctx, body), "a body that is not well-formed XML")
 			},
 		},
 		{
@@ -147,7 +147,7 @@ func securityCases() []Case {
 			Requirement: "A document whose root element is not <xml>, even with every field and a valid signature, is refused.",
 			run: func(ctx context.Context, e *env) Result {
 				body := variant(e.forge.next(payfeedback.MsgRequest), rootNamed("notification"))
-				return refused(e.post(ctx, body), "a document rooted in <notification>")
+				return mustRefuse(e.post(ctx, body), "a document rooted in <notification>")
 			},
 		},
 		{
@@ -157,7 +157,7 @@ func securityCases() []Case {
 			Requirement: "A document with a DOCTYPE declaring nested entities (\"billion laughs\") and using one in a field is refused, without expanding it.",
 			run: func(ctx context.Context, e *env) Result {
 				body := variant(e.forge.next(payfeedback.MsgRequest), asText(), withDoctype(billionLaughs()), withRaw("Reason", "&lol9;"))
-				return refused(e.post(ctx, body), "a document with a DOCTYPE and entity expansion")
+				return mustRefuse(e.post(ctx, body), "a document with a DOCTYPE and entity expansion")
 			},
 		},
 		{
@@ -167,7 +167,7 @@ func securityCases() []Case {
 			Requirement: "A document with a DOCTYPE declaring an external entity (XXE: file:///etc/passwd) and using it in a field is refused, without resolving it.",
 			run: func(ctx context.Context, e *env) Result {
 				body := variant(e.forge.next(payfeedback.MsgRequest), asText(), withDoctype(externalEntity), withRaw("ExtInfo", "&xxe;"))
-				return refused(e.post(ctx, body), "a document with an external entity")
+				return mustRefuse(e.post(ctx, body), "a document with an external entity")
 			},
 		},
 		{
@@ -251,7 +251,7 @@ func (e *env) replay(ctx context.Context, alter func(*payfeedback.Notification) 
 	}
 	forged := *orig
 	what := alter(&forged)
-	return refused(e.post(ctx, encode(&forged)), what).with(first)
+	return mustRefuse(e.post(ctx, encode(&forged)), what).with(first)
 }
 
 // oversized sends a valid notification whose ExtInfo is padded to
@@ -269,11 +269,11 @@ func (e *env) oversized(ctx context.Context, chunked bool) Result {
 		// coming: a refusal too.
 		return Result{Status: Pass, Exchanges: []Exchange{ex}}
 	}
-	return refused(ex, what)
+	return mustRefuse(ex, what)
 }
 
 // method sends a valid notification with another method than POST.
 func (e *env) method(ctx context.Context, m string) Result {
 	body := encode(e.forge.next(payfeedback.MsgRequest))
-	return refused(e.t.send(ctx, request{method: m, body: body, wait: e.s.answerWait()}), "a "+m+" request")
+	return mustRefuse(e.t.send(ctx, request{method: m, body: body, wait: e.s.answerWait()}), "a "+m+" request")
 }

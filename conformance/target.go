@@ -150,8 +150,11 @@ func (t *urlTarget) describe() string { return t.raw }
 func (t *urlTarget) close() { t.client.CloseIdleConnections() }
 
 func (t *urlTarget) send(ctx context.Context, q request) Exchange {
-	if q.cutAfter > 0 {
+	switch {
+	case q.cutAfter > 0:
 		return t.sendCut(ctx, q)
+	case q.big != nil:
+		return t.sendBig(ctx, q)
 	}
 	ex := Exchange{Request: q.wireRequest(t.u.RequestURI())}
 	ctx, cancel := context.WithTimeout(ctx, q.wait)
@@ -220,37 +223,13 @@ func (t *urlTarget) sendCut(ctx context.Context, q request) Exchange {
 	}
 	ctx, cancel := context.WithTimeout(ctx, q.wait)
 	defer cancel()
-	host := hostPort(t.u)
 	start := time.Now()
-	var d net.Dialer
-	raw, err := d.DialContext(ctx, "tcp", host)
+	conn, err := t.dial(ctx)
 	if err != nil {
 		ex.fail(err, q.wait)
 		return ex
 	}
-	conn := raw
-	if t.u.Scheme == "https" {
-		cfg := t.tls
-		if cfg == nil {
-			cfg = &tls.Config{}
-		} else {
-			cfg = cfg.Clone()
-		}
-		if cfg.ServerName == "" {
-			cfg.ServerName = t.u.Hostname()
-		}
-		tc := tls.Client(raw, cfg)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			raw.Close()
-			ex.fail(err, q.wait)
-			return ex
-		}
-		conn = tc
-	}
 	defer conn.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
-	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
 		q.methodOrPost(), t.u.RequestURI(), t.u.Host, contentType, len(q.body))
@@ -272,6 +251,104 @@ func (t *urlTarget) sendCut(ctx context.Context, q request) Exchange {
 		ex.fail(err, q.wait)
 	}
 	ex.Duration = time.Since(start)
+	return ex
+}
+
+// dial opens a connection of the suite's own to the URL's host (TLS for
+// https, with the client's TLS settings), its deadline ctx's.
+func (t *urlTarget) dial(ctx context.Context) (net.Conn, error) {
+	var d net.Dialer
+	raw, err := d.DialContext(ctx, "tcp", hostPort(t.u))
+	if err != nil {
+		return nil, err
+	}
+	conn := raw
+	if t.u.Scheme == "https" {
+		cfg := t.tls
+		if cfg == nil {
+			cfg = &tls.Config{}
+		} else {
+			cfg = cfg.Clone()
+		}
+		if cfg.ServerName == "" {
+			cfg.ServerName = t.u.Hostname()
+		}
+		tc := tls.Client(raw, cfg)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			return nil, err
+		}
+		conn = tc
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	return conn, nil
+}
+
+// sendBig sends an oversized body on a connection of its own while it
+// reads the answer: a merchant may answer before it has read the body
+// (413, or a 200 that accepts it) and close the connection, and the answer
+// is what counts. net/http's client reports the failed write instead and
+// loses an answer that came first, which made a merchant that answered 200
+// and closed look like one that refused. Only when no answer came at all
+// and the connection was closed (a reset, an early end of file) is the
+// closing the merchant's refusal (FaultClosed).
+func (t *urlTarget) sendBig(ctx context.Context, q request) Exchange {
+	ex := Exchange{Request: q.wireRequest(t.u.RequestURI())}
+	ctx, cancel := context.WithTimeout(ctx, q.wait)
+	defer cancel()
+	start := time.Now()
+	conn, err := t.dial(ctx)
+	if err != nil {
+		ex.fail(err, q.wait)
+		return ex
+	}
+	// A cancelled run ends the exchange at once, not at the deadline.
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	req, err := http.NewRequestWithContext(ctx, q.methodOrPost(), t.raw, q.big.reader())
+	if err != nil {
+		conn.Close()
+		ex.Error = err.Error()
+		return ex
+	}
+	req.ContentLength = q.size()
+	if q.chunked {
+		req.ContentLength = -1 // Request.Write sends it chunked
+	}
+	req.Header.Set("Content-Type", contentType)
+	req.Close = true
+	// A failed write is the merchant closing while the body came; the
+	// reader meets it too, and only what the reader got counts.
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		bw := bufio.NewWriterSize(conn, 32<<10)
+		if req.Write(bw) == nil {
+			_ = bw.Flush()
+		}
+	}()
+	resp, rerr := http.ReadResponse(bufio.NewReader(conn), req)
+	ex.Duration = time.Since(start)
+	select {
+	case <-sent:
+	default:
+		if rerr == nil {
+			ex.Note = "the merchant answered before the whole body was sent"
+		}
+	}
+	if rerr == nil {
+		ex.Response, _ = readResponse(resp) // the answer counts, however the connection ends after it
+	}
+	conn.Close() // ends the writer, if it still writes
+	<-sent
+	if rerr != nil {
+		if ctx.Err() != nil && classify(rerr) == FaultClosed {
+			rerr = ctx.Err() // the deadline or the run's end closed it, not the merchant
+		}
+		ex.fail(rerr, q.wait)
+	}
 	return ex
 }
 
@@ -311,4 +388,15 @@ func classify(err error) TransportFault {
 func (ex *Exchange) fail(err error, wait time.Duration) {
 	ex.Error = describeErr(err, wait)
 	ex.Fault = classify(err)
+}
+
+// hostPort is u's host with the scheme's port when it names none.
+func hostPort(u *url.URL) string {
+	if u.Port() != "" {
+		return u.Host
+	}
+	if u.Scheme == "https" {
+		return net.JoinHostPort(u.Hostname(), "443")
+	}
+	return net.JoinHostPort(u.Hostname(), "80")
 }

@@ -59,6 +59,15 @@ each deadline, customer messages. A merchant that calls the WeChat API while
 handling a notification needs --api (the suite then files the complaints its
 own notifications name in the fake, so those calls succeed).
 
+The fake's clock is real unless --virtual-clock: an update is then awaited
+for --api-timeout, and the deadline cases (1, 2, 3 or 15 days) say that is
+all they could judge; an update that did not come in that time leaves them
+INCONCLUSIVE, not failed. With --virtual-clock the fake runs on a virtual
+clock that the merchant must follow (GET <fake>/_mock/clock: its freshness
+checks, token lifetimes and its own schedule), and each update is judged
+against the complaint's deadline: when it has not come, the suite moves the
+clock to a minute before the deadline, then to a day past it.
+
 --chaos N delivers N genuine complaints as a bad network and WeChat's
 retries would (duplicates, reordering, late and cut copies, retries), mixed
 with forged and stale copies, and checks that every genuine one is
@@ -75,6 +84,7 @@ type checkFlags struct {
 	stale, future, timeout *time.Duration
 	apiTimeout, wait       *time.Duration
 	strict, list, api      bool
+	virtualClock           bool
 	allowSkip              bool
 	chaos                  int
 	seed                   uint64
@@ -104,6 +114,7 @@ func (c *checkCommand) Run(ctx context.Context, args []string, std stdio) error 
 	fs.BoolVar(&f.api, "api", false, "run the API cases against the suite's fake WeChat (the merchant must call it)")
 	fs.StringVar(&f.apiAddr, "api-addr", defaultMockAddr, "where the fake WeChat of the API cases listens: configure the merchant to call this `HOST:PORT` (the default is payfeedback mock's)")
 	f.apiTimeout = durationFlag(fs, "api-timeout", conformance.DefaultAPITimeout, "how long an API case waits for the merchant's call (a `duration`)")
+	fs.BoolVar(&f.virtualClock, "virtual-clock", false, "with --api: run the fake on a virtual clock the merchant follows (GET <fake>/_mock/clock), so that deadlines of days are judged")
 	fs.IntVar(&f.chaos, "chaos", 0, "run the chaos campaign with `N` genuine complaints")
 	fs.Uint64Var(&f.seed, "seed", 0, "the chaos campaign's `seed` (default: a random one, printed)")
 	if err := parseFlags(fs, args, hint); err != nil {
@@ -123,6 +134,8 @@ func (c *checkCommand) Run(ctx context.Context, args []string, std stdio) error 
 		return usageErrorf(hint, "--appid is required: the merchant's official account")
 	case f.cred.PaySignKey == "":
 		return usageErrorf(hint, "--paysignkey is required: the suite signs its notifications with it")
+	case f.virtualClock && !f.api:
+		return usageErrorf(hint+" --api --virtual-clock", "--virtual-clock is the clock of the API cases' fake WeChat: add --api")
 	case f.chaos < 0:
 		return usageErrorf(hint, "--chaos %d: want a number of complaints, or 0 for no campaign", f.chaos)
 	}
@@ -150,11 +163,11 @@ func (c *checkCommand) Run(ctx context.Context, args []string, std stdio) error 
 		URL: f.url, AppID: f.cred.AppID, PaySignKey: f.cred.PaySignKey, Secret: f.cred.Secret, OpenID: f.openID,
 		StaleAge: *f.stale, FutureSkew: *f.future, Timeout: *f.timeout, Strict: f.strict, Wait: *f.wait,
 		Run: f.pattern, ExpectFail: expect, AllowSkip: f.allowSkip,
-		API: f.api, APIAddr: f.apiAddr, APITimeout: *f.apiTimeout,
+		API: f.api, APIAddr: f.apiAddr, APITimeout: *f.apiTimeout, VirtualClock: f.virtualClock,
 		Chaos: f.chaos, Seed: f.seed,
 		Progress: p.result,
 		OnWait:   p.waiting,
-		APIReady: func(env conformance.APIEnv) { p.say(fakeLines(env, f.cred.Secret != "")) },
+		APIReady: func(env conformance.APIEnv) { p.say(fakeLines(env, f.cred.Secret != "", f.virtualClock)) },
 	}
 	cases, err := opts.Selected()
 	if err != nil {
@@ -164,7 +177,6 @@ func (c *checkCommand) Run(ctx context.Context, args []string, std stdio) error 
 		return usageErrorf(hint, "%s", strings.TrimPrefix(err.Error(), "conformance: "))
 	}
 	p.total = len(cases)
-	p.target = f.url
 	p.header = fmt.Sprintf("payfeedback check %s (appid %s): %s", f.url, f.cred.AppID, plural(len(cases), "case"))
 	if f.chaos > 0 {
 		p.header += fmt.Sprintf("\nchaos campaign: %d complaints, seed %d (the same seed replays it: --chaos %d --seed %d)", f.chaos, f.seed, f.chaos, f.seed)
@@ -237,18 +249,23 @@ func listCases(w io.Writer, pattern string) error {
 	return err
 }
 
-// fakeLines says where the API cases' fake WeChat is and with which
-// credentials the merchant must call it. A secret given on the command
-// line is not echoed; the demo secret is public.
-func fakeLines(env conformance.APIEnv, secretGiven bool) string {
+// fakeLines says where the API cases' fake WeChat is, with which
+// credentials the merchant must call it, and which clock it runs on. A
+// secret given on the command line is not echoed; the demo secret is
+// public.
+func fakeLines(env conformance.APIEnv, secretGiven, virtual bool) string {
 	secret := env.Secret
 	if secretGiven {
 		secret = "*** (as given with --secret)"
 	} else if secret == mockwechat.DemoAccount().Secret {
 		secret += " (the demo secret: configure the merchant with it, or give --secret)"
 	}
-	return fmt.Sprintf("fake WeChat for the API cases at %s (clock: %s)\n  appid   %s\n  secret  %s",
-		env.BaseURL, env.Now().UTC().Format(time.RFC3339), env.AppID, secret)
+	clock := "real, " + env.Now().UTC().Format(time.RFC3339) + " (deadlines of days cannot pass in a run: --virtual-clock judges them)"
+	if virtual {
+		clock = "virtual, at " + env.Now().UTC().Format(time.RFC3339) + ": the merchant must take its time from GET " + env.BaseURL + "/_mock/clock"
+	}
+	return fmt.Sprintf("fake WeChat for the API cases at %s\n  appid   %s\n  secret  %s\n  clock   %s",
+		env.BaseURL, env.AppID, secret, clock)
 }
 
 // plural words a count: "1 case", "2 cases".

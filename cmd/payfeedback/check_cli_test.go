@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -76,35 +77,75 @@ func TestCheckAllSkipped(t *testing.T) {
 func TestCheckNothingListens(t *testing.T) {
 	addr := freeAddr(t)
 	url := "http://" + addr + "/payfeedback"
-	start := time.Now()
 	r := runCLI(t, "", nil, checkArgs(url)...)
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("took %s", took)
-	}
 	if want := "payfeedback check: nothing listens at " + url + ": start the merchant, or pass --wait 30s\n"; r.code != 2 || r.stderr != want || r.stdout != "" {
 		t.Errorf("exit %d\nstdout %q\nstderr %q\nwant 2, nothing on stdout, and %q", r.code, r.stdout, r.stderr, want)
 	}
 
-	// The merchant starts a moment after the suite: --wait covers it, and
-	// a terminal shows what is awaited meanwhile.
-	srv := &http.Server{Handler: sound(checkKey)}
-	t.Cleanup(func() { srv.Close() })
+	// The merchant starts once the terminal shows that the suite waits
+	// for it: --wait covers it.
+	out := &watchWriter{want: "… waiting for something to listen at " + addr, seen: make(chan struct{})}
+	var errOut syncWriter
+	code := make(chan int, 1)
 	go func() {
-		time.Sleep(700 * time.Millisecond)
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		srv.Serve(ln)
+		code <- run(context.Background(), checkArgs(url, "--wait", "10s", "--run", "^notify/request/cdata$"), stdio{
+			Stdin: strings.NewReader(""), Stdout: out, Stderr: &errOut,
+			Getenv:   func(k string) string { return map[string]string{"NO_COLOR": "1"}[k] },
+			Terminal: func(io.Writer) bool { return true },
+		})
 	}()
-	r = runCLIWith(t, cli{terminal: true, env: map[string]string{"NO_COLOR": "1"}}, checkArgs(url, "--wait", "10s", "--run", "^notify/request/cdata$")...)
-	if r.code != 0 {
-		t.Fatalf("with --wait: exit %d\n%q\n%s", r.code, r.stdout, r.stderr)
+	select {
+	case <-out.seen:
+	case c := <-code:
+		t.Fatalf("check ended (exit %d) without showing what it waits for:\n%q", c, out.String())
 	}
-	if !strings.Contains(r.stdout, "… waiting for something to listen at "+addr) || !strings.Contains(r.stdout, "\r\x1b[K") {
-		t.Errorf("no wait indicator on the terminal:\n%q", r.stdout)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
 	}
+	srv := &http.Server{Handler: sound(checkKey)}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	if c := <-code; c != 0 {
+		t.Fatalf("with --wait: exit %d\n%q\n%s", c, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "\r\x1b[K") {
+		t.Errorf("the wait indicator is not erased:\n%q", out.String())
+	}
+}
+
+// watchWriter is a terminal's output that closes seen once it shows want.
+type watchWriter struct {
+	syncWriter
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func (w *watchWriter) Write(p []byte) (int, error) {
+	n, err := w.syncWriter.Write(p)
+	if strings.Contains(w.String(), w.want) {
+		w.once.Do(func() { close(w.seen) })
+	}
+	return n, err
+}
+
+// syncWriter is a buffer written by one goroutine and read by another.
+type syncWriter struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (w *syncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.Write(p)
+}
+
+func (w *syncWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }
 
 // TestCheckFormats: --format json and --json - put the JSON document alone
@@ -303,5 +344,40 @@ func TestCheckChaos(t *testing.T) {
 	r = runCLI(t, "", nil, checkArgs(url, "--chaos", "60", "--run", "^chaos/")...)
 	if r.code != 1 || !strings.Contains(r.stdout, "FAIL  chaos/campaign: ") || !strings.Contains(r.stdout, "reproduce with --chaos 60 --seed ") {
 		t.Errorf("exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestCheckEscapesTheMerchantsAnswer: a merchant whose answer holds escape
+// sequences and a NUL cannot act on the terminal that runs check (the
+// text output holds no control character but line breaks), nor break the
+// JUnit report (it parses).
+func TestCheckEscapesTheMerchantsAnswer(t *testing.T) {
+	url := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "ok\x1b]0;owned\x07\x00\x1b[2J")
+	}))
+	junitFile := filepath.Join(t.TempDir(), "r.xml")
+	r := runCLI(t, "", nil, checkArgs(url, "--run", "^(notify/request/cdata|security/signature/)", "--junit", junitFile)...)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (the signature cases fail)\n%q", r.code, r.stdout)
+	}
+	if !strings.Contains(r.stdout, `ok\x1b]0;owned\a\x00\x1b[2J`) {
+		t.Errorf("stdout does not show the answer, escaped:\n%s", r.stdout)
+	}
+	for i, c := range []byte(r.stdout + r.stderr) {
+		if c < 0x20 && c != '\n' || c == 0x7f {
+			t.Fatalf("the output holds byte %#x at %d:\n%q", c, i, r.stdout)
+		}
+	}
+	b, err := os.ReadFile(junitFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	for {
+		if _, err := dec.Token(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("the JUnit report is not well-formed XML: %v\n%s", err, b)
+		}
 	}
 }

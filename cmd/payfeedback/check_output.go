@@ -148,7 +148,6 @@ type progress struct {
 	w         io.Writer
 	colour    bool
 	indicator bool
-	target    string
 	total     int
 	// header is printed before the first line, so that a run that cannot
 	// start (nothing listens) prints nothing but its error.
@@ -247,8 +246,8 @@ func (p *progress) result(r conformance.Result) {
 	}
 	if r.ID == conformance.ControlID && r.Failed() {
 		p.symptom = r.Symptom
-		if cause := (conformance.Report{Target: p.target}).LikelyCause(r); cause != "" {
-			fmt.Fprintf(p.w, "%*s  likely cause: %s\n", 2*width+3, "", cause)
+		if r.Cause != "" {
+			fmt.Fprintf(p.w, "%*s  likely cause: %s\n", 2*width+3, "", r.Cause)
 		}
 	}
 }

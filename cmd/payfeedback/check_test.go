@@ -10,9 +10,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/conformance"
@@ -284,4 +287,100 @@ func apiCaseIDs() []string {
 // given (it is public).
 func mockDemoSecretLine() string {
 	return "(the demo secret: configure the merchant with it, or give --secret)"
+}
+
+// TestCLILinksNoTestCode: the CLI links neither the testing package nor
+// go-cmp, which are for tests (the suite's go test runner lives in
+// conformance/conformancetest, which only tests import).
+func TestCLILinksNoTestCode(t *testing.T) {
+	out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps: %v", err)
+	}
+	deps := strings.Fields(string(out))
+	if len(deps) < 10 || !slices.Contains(deps, "github.com/payfeedback/payfeedback/conformance") {
+		t.Fatalf("go list -deps listed %d packages, without the conformance package: this test would prove nothing", len(deps))
+	}
+	for _, d := range deps {
+		if d == "testing" || strings.HasPrefix(d, "testing/") || strings.Contains(d, "go-cmp") {
+			t.Errorf("the CLI links %s", d)
+		}
+	}
+}
+
+// fakesClock reads the clock of the fake WeChat at baseURL, as a merchant
+// run against check --virtual-clock does; it reads the local clock until
+// the fake listens.
+func fakesClock(baseURL string) func() time.Time {
+	return func() time.Time {
+		resp, err := http.Get(baseURL + "/_mock/clock")
+		if err != nil {
+			return time.Now()
+		}
+		defer resp.Body.Close()
+		var v struct{ Now time.Time }
+		if json.NewDecoder(resp.Body).Decode(&v) != nil {
+			return time.Now()
+		}
+		return v.Now
+	}
+}
+
+// TestCheckVirtualClock: with --virtual-clock the fake's clock is virtual
+// and said so, with where the merchant reads it; a merchant that follows
+// it passes every API case, the deadline cells judged on that clock (no
+// word of the real clock); without --api the flag is a usage error.
+func TestCheckVirtualClock(t *testing.T) {
+	const secret = "merchant-test-secret-0123456789ab"
+	addr := freeAddr(t)
+	now := fakesClock("http://" + addr)
+	client, err := payfeedback.NewClient(payfeedback.ClientOptions{AppID: checkAppID, Secret: secret, BaseURL: "http://" + addr, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	onRequest := func(ctx context.Context, n *payfeedback.Notification) error {
+		return client.UpdateFeedback(ctx, n.OpenID, n.FeedBackID)
+	}
+	ok := func(context.Context, *payfeedback.Notification) error { return nil }
+	url := serve(t, middleware.New(middleware.Config{Keys: middleware.StaticKeys{checkAppID: checkKey}, Now: now})(
+		middleware.Dispatcher{OnRequest: onRequest, OnConfirm: ok, OnReject: ok}))
+	r := runCLI(t, "", nil, checkArgs(url, "--secret", secret, "--api", "--api-addr", addr, "--virtual-clock", "--run", "^(api|security/timestamp)/")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"clock   virtual, at ",
+		": the merchant must take its time from GET http://" + addr + "/_mock/clock",
+		"PASS  api/deadline/virtual-unshipped-overdue\n",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "real clock") {
+		t.Errorf("a virtual run speaks of the real clock:\n%s", r.stdout)
+	}
+	if r := runCLI(t, "", nil, checkArgs(url, "--virtual-clock")...); r.code != 2 || !strings.Contains(r.stderr, "add --api") {
+		t.Errorf("--virtual-clock without --api: exit %d, %q", r.code, r.stderr)
+	}
+}
+
+// TestCheckRealClockSaysSo: on the real clock each deadline cell says that
+// it judged an update within --api-timeout only.
+func TestCheckRealClockSaysSo(t *testing.T) {
+	const secret = "merchant-test-secret-0123456789ab"
+	addr := freeAddr(t)
+	url := checkMerchant(t, "http://"+addr, secret)
+	r := runCLI(t, "", nil, checkArgs(url, "--secret", secret, "--api", "--api-addr", addr, "--api-timeout", "10s", "--run", "^api/deadline/")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"clock   real, ",
+		"PASS  api/deadline/physical-shipped: on the real clock: updated within 10s of the complaint, so within its deadline; a run on the real clock judges no more than that (--virtual-clock",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, r.stdout)
+		}
+	}
 }

@@ -47,6 +47,7 @@ const prelude = `import (
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/conformance"
+	"github.com/payfeedback/payfeedback/conformance/conformancetest"
 	"github.com/payfeedback/payfeedback/middleware"
 	"github.com/payfeedback/payfeedback/mockwechat"
 	"github.com/payfeedback/payfeedback/redisstore"
@@ -63,7 +64,8 @@ var (
 	_ testing.T
 	_ = redis.NewClient
 	_ payfeedback.Notification
-	_ = conformance.Test
+	_ = conformance.Run
+	_ = conformancetest.Run
 	_ middleware.Config
 	_ mockwechat.Options
 	_ = redisstore.NewReplayStore

@@ -1,0 +1,23 @@
+package conformance
+
+import "context"
+
+// env is what cases run against: the settings, the merchant, the
+// notification maker and, with Options.API, the API scenario.
+type env struct {
+	s     *settings
+	t     target
+	forge *forge
+	api   *apiRun
+}
+
+// post sends body as a notification and waits the usual time.
+func (e *env) post(ctx context.Context, body []byte) Exchange {
+	return e.t.send(ctx, request{body: body, wait: e.s.answerWait()})
+}
+
+// acceptForm posts a valid notification and judges it accepted; the cases
+// that differ only in the document's form use it.
+func (e *env) acceptForm(ctx context.Context, body []byte) Result {
+	return mustAccept(e.post(ctx, body))
+}
