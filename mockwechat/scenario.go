@@ -1,8 +1,6 @@
 package mockwechat
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -24,9 +22,9 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 
 // LoadScenario reads a scenario file (see ParseScenario).
 func LoadScenario(path string) (*Scenario, error) {
-	b, err := os.ReadFile(path)
+	b, err := scenario.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("mockwechat: scenario: %w", err)
+		return nil, err
 	}
 	return ParseScenario(path, b)
 }
