@@ -29,6 +29,23 @@ func LoadScenario(path string) (*Scenario, error) {
 	return ParseScenario(path, b)
 }
 
+// LoadSnapshot reads a file MarshalScenario wrote (a snapshot saved to
+// disk, payfeedback mock --state) as LoadScenario does, and refuses one
+// cut short: a YAML file must end with the end marker "..." that
+// MarshalScenario writes last (JSON cut short does not parse). A YAML file
+// cut short often still parses, and would lose what was cut without a
+// word.
+func LoadSnapshot(path string) (*Scenario, error) {
+	b, err := scenario.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := scenario.Whole(path, b); err != nil {
+		return nil, err
+	}
+	return ParseScenario(path, b)
+}
+
 // MarshalScenario writes a scenario as YAML ("yaml") or JSON ("json").
 func MarshalScenario(sc *Scenario, format string) ([]byte, error) {
 	return scenario.Marshal(sc, scenario.Format(format))

@@ -44,13 +44,12 @@ func errorf(path, format string, args ...any) *Error {
 }
 
 // source is the file a scenario was parsed from, to place errors found
-// after parsing. It keeps the file's bytes, and reads them again to place
-// an error; while Parse runs, parsed is the locator of the tree in hand.
+// after reading it. It keeps the file's bytes, and reads them again (once)
+// to place an error.
 type source struct {
-	name   string
-	data   []byte
-	parsed locator
-	again  func() locator
+	name  string
+	data  []byte
+	again func() locator
 }
 
 func newSource(name string, data []byte) *source {
@@ -83,10 +82,7 @@ func (s *source) position(path, key string) (line, column int) {
 	if s == nil {
 		return 0, 0
 	}
-	loc := s.parsed
-	if loc == nil {
-		loc = s.again()
-	}
+	loc := s.again()
 	if loc == nil {
 		return 0, 0
 	}
