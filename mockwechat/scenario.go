@@ -66,8 +66,24 @@ func ScenarioFormat(path string) string {
 // still active, media, and the state of the id generator, so that a fake
 // started from it (Options.Scenario, payfeedback mock --scenario) or given
 // it (Restore) goes on as this one would. The call log and the delivery
-// log are not part of it: pushes still being retried are not resumed.
-func (s *Server) Snapshot() *Scenario {
+// log are not part of it: pushes still being retried are not resumed. It
+// holds the accounts' secrets and live tokens: SnapshotWithoutSecrets
+// leaves them out.
+func (s *Server) Snapshot() *Scenario { return s.snapshot() }
+
+// SnapshotWithoutSecrets is Snapshot without the secrets, to show or
+// share a world: each account's secret and paySignKey are empty, and the
+// access tokens issued are left out (the accounts' token and
+// previous_token, and tokens). A fake started from it needs the secrets
+// given back (a scenario file names where), and merchants ask for new
+// tokens. GET /_mock/snapshot?secrets=omit answers it.
+func (s *Server) SnapshotWithoutSecrets() *Scenario {
+	sc := s.snapshot()
+	scenario.OmitSecrets(sc)
+	return sc
+}
+
+func (s *Server) snapshot() *scenario.Scenario {
 	s.resetMu.Lock() // no restart in between
 	defer s.resetMu.Unlock()
 	faults := s.faults.List()

@@ -361,3 +361,15 @@ func FromState(st world.State, now time.Time, future []Entry, faults []fault.Fau
 	}
 	return sc
 }
+
+// OmitSecrets removes the secrets from sc, which must be its caller's
+// own (a snapshot, say): each account's secret and paysignkey, written
+// empty, and the access tokens issued (the accounts' token and
+// previous_token, and tokens).
+func OmitSecrets(sc *Scenario) {
+	for i := range sc.Accounts {
+		a := &sc.Accounts[i]
+		a.Secret, a.PaySignKey, a.Token, a.PreviousToken = "", "", "", ""
+	}
+	sc.Tokens = nil
+}

@@ -90,6 +90,10 @@ func validate(doc any, src *source) error {
 			}
 		}
 		switch k := v.ErrorKind.(type) {
+		case *kind.MinLength:
+			if secret := strings.HasSuffix(e.Path, ".secret") || strings.HasSuffix(e.Path, ".paysignkey"); secret && strings.HasPrefix(e.Path, "accounts[") {
+				e.Msg = "empty: the snapshot was taken without secrets (?secrets=omit, SnapshotWithoutSecrets): give the account's own"
+			}
 		case *kind.AdditionalProperties:
 			// In the order the file gives them (the validator's is random).
 			keys := slices.Clone(k.Properties)
