@@ -67,7 +67,7 @@ func Whole(name string, data []byte) error {
 		return nil
 	}
 	line, _ := lineColumn(data, len(data))
-	return &Error{File: name, Line: line, Msg: fmt.Sprintf("the file ends without the line %q that payfeedback writes last: it was cut short", EndMarker)}
+	return &Error{File: name, Line: line, Msg: fmt.Sprintf("the file ends without the line %q that payfeedback writes last: it was cut short (or saved by a payfeedback older than the marker: if it is whole, add the line)", EndMarker)}
 }
 
 // ParseTime reads an RFC 3339 time, or an offset from start: a sign, then
