@@ -47,6 +47,9 @@ func (b consoleBackend) LatestCalls(f calllog.Filter, limit int) []Call {
 	return b.calls.Latest(f, limit)
 }
 
-func (b adminBackend) Snapshot(format string) ([]byte, error) {
+func (b adminBackend) Snapshot(format string, omitSecrets bool) ([]byte, error) {
+	if omitSecrets {
+		return MarshalScenario(b.Server.SnapshotWithoutSecrets(), format)
+	}
 	return MarshalScenario(b.Server.Snapshot(), format)
 }

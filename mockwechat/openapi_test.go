@@ -198,7 +198,9 @@ func TestOpenAPIAnswersValidate(t *testing.T) {
 	do("GET", "/_mock/deliveries/wait?feedback_id="+c.FeedBackID+"&msgtype=request&timeout=1s", "", 200)
 	do("GET", "/_mock/idle?timeout=2s", "", 200)
 	do("GET", "/_mock/snapshot", "", 200)
+	do("GET", "/_mock/snapshot?secrets=omit&format=json", "", 200)
 	do("GET", "/_mock/snapshot?format=toml", "", 400)
+	do("GET", "/_mock/snapshot?secrets=none", "", 400)
 	do("POST", "/_mock/reset", "", 200)
 
 	for _, rt := range fake.admin.Routes() {

@@ -1,8 +1,6 @@
 package mockwechat
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -24,9 +22,26 @@ func ParseScenario(name string, data []byte) (*Scenario, error) {
 
 // LoadScenario reads a scenario file (see ParseScenario).
 func LoadScenario(path string) (*Scenario, error) {
-	b, err := os.ReadFile(path)
+	b, err := scenario.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("mockwechat: scenario: %w", err)
+		return nil, err
+	}
+	return ParseScenario(path, b)
+}
+
+// LoadSnapshot reads a file MarshalScenario wrote (a snapshot saved to
+// disk, payfeedback mock --state) as LoadScenario does, and refuses one
+// cut short: a YAML file must end with the end marker "..." that
+// MarshalScenario writes last (JSON cut short does not parse). A YAML file
+// cut short often still parses, and would lose what was cut without a
+// word.
+func LoadSnapshot(path string) (*Scenario, error) {
+	b, err := scenario.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := scenario.Whole(path, b); err != nil {
+		return nil, err
 	}
 	return ParseScenario(path, b)
 }
@@ -51,8 +66,24 @@ func ScenarioFormat(path string) string {
 // still active, media, and the state of the id generator, so that a fake
 // started from it (Options.Scenario, payfeedback mock --scenario) or given
 // it (Restore) goes on as this one would. The call log and the delivery
-// log are not part of it: pushes still being retried are not resumed.
-func (s *Server) Snapshot() *Scenario {
+// log are not part of it: pushes still being retried are not resumed. It
+// holds the accounts' secrets and live tokens: SnapshotWithoutSecrets
+// leaves them out.
+func (s *Server) Snapshot() *Scenario { return s.snapshot() }
+
+// SnapshotWithoutSecrets is Snapshot without the secrets, to show or
+// share a world: each account's secret and paySignKey are empty, and the
+// access tokens issued are left out (the accounts' token and
+// previous_token, and tokens). A fake started from it needs the secrets
+// given back (a scenario file names where), and merchants ask for new
+// tokens. GET /_mock/snapshot?secrets=omit answers it.
+func (s *Server) SnapshotWithoutSecrets() *Scenario {
+	sc := s.snapshot()
+	scenario.OmitSecrets(sc)
+	return sc
+}
+
+func (s *Server) snapshot() *scenario.Scenario {
 	s.resetMu.Lock() // no restart in between
 	defer s.resetMu.Unlock()
 	faults := s.faults.List()

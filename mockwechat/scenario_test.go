@@ -386,3 +386,61 @@ func TestSnapshotOverHTTP(t *testing.T) {
 		t.Fatalf("format=xml: HTTP %d, want 400", code)
 	}
 }
+
+// TestSnapshotWithoutSecrets: a snapshot can leave the secrets out, over
+// HTTP (?secrets=omit) and in Go: the accounts' secret and paySignKey,
+// and the tokens issued, appear nowhere in it; the rest of the world is
+// there. Loading it says which secret to give back. By default the
+// snapshot keeps them, to resume from.
+func TestSnapshotWithoutSecrets(t *testing.T) {
+	s, _ := newVirtual(t, Options{})
+	demo := DemoAccount()
+	if _, err := s.FileComplaint(testCtx(t), ComplaintSpec{OpenID: "o1", FeedBackID: "42"}); err != nil {
+		t.Fatal(err)
+	}
+	token, err := s.Token(demo.AppID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := []string{demo.Secret, demo.PaySignKey, token}
+	get := func(query string) string {
+		resp, err := s.Client().Get(s.URL + "/_mock/snapshot" + query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET /_mock/snapshot%s: HTTP %d %s", query, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	goYAML, err := MarshalScenario(s.SnapshotWithoutSecrets(), "yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"json": get("?secrets=omit"), "yaml": get("?secrets=omit&format=yaml"), "go": string(goYAML)} {
+		for _, secret := range secrets {
+			if strings.Contains(text, secret) {
+				t.Errorf("%s: the snapshot without secrets holds %q:\n%s", name, secret, text)
+			}
+		}
+		if !strings.Contains(text, "42") || !strings.Contains(text, demo.AppID) {
+			t.Errorf("%s: the world is missing:\n%s", name, text)
+		}
+		_, err := ParseScenario("shared."+map[bool]string{true: "json", false: "yaml"}[name == "json"], []byte(text))
+		var se *ScenarioError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), "accounts[0].secret: empty: the snapshot was taken without secrets") {
+			t.Errorf("%s: loading it: %v", name, err)
+		}
+	}
+	full := get("")
+	for _, secret := range secrets {
+		if !strings.Contains(full, secret) {
+			t.Errorf("the snapshot by default lacks %q, which resuming needs", secret)
+		}
+	}
+	if _, err := ParseScenario("full.json", []byte(full)); err != nil {
+		t.Fatal(err)
+	}
+}

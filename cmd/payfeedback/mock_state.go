@@ -45,23 +45,37 @@ func (f mockFiles) load() (*mockwechat.Scenario, error) {
 	return mockwechat.LoadScenario(f.scenario)
 }
 
-// resume loads the saved state into the fake when the file exists.
+// resume loads the saved state into the fake when the file exists. A
+// file that does not load whole (cut short, say) is refused and left as
+// it is, never saved over: the fake does not start, and the error names
+// the file to restore, FILE.prev, the save before it.
 func (f mockFiles) resume(ctx context.Context, srv *mockwechat.Server) (bool, error) {
 	if f.state == "" {
 		return false, nil
 	}
-	sc, err := mockwechat.LoadScenario(f.state)
+	prev := previousState(f.state)
+	sc, err := mockwechat.LoadSnapshot(f.state)
 	if errors.Is(err, fs.ErrNotExist) {
+		if _, perr := os.Stat(prev); perr == nil {
+			return false, fmt.Errorf("--state %s does not exist, but %s, the save before the last, does: move it to %s to resume from it, or remove it to start afresh", f.state, prev, f.state)
+		}
 		return false, nil
 	}
-	if err != nil {
-		return false, fmt.Errorf("--state: %w (move the file away to start afresh)", err)
+	if err == nil {
+		err = srv.Restore(ctx, sc)
 	}
-	if err := srv.Restore(ctx, sc); err != nil {
-		return false, fmt.Errorf("--state %s: %w (move the file away to start afresh)", f.state, err)
+	if err != nil {
+		hint := "move it away to start afresh"
+		if _, perr := os.Stat(prev); perr == nil {
+			hint = fmt.Sprintf("it is left as it is; the save before it is %s: move that to %s to resume from it, or move both away to start afresh", prev, f.state)
+		}
+		return false, fmt.Errorf("--state %s: %w (%s)", f.state, err, hint)
 	}
 	return true, nil
 }
+
+// previousState is where the state file's previous save is kept.
+func previousState(path string) string { return path + ".prev" }
 
 // ready writes the fake's base URL to --ready-file, atomically, once it
 // accepts connections.
@@ -160,7 +174,7 @@ func (s *saver) finish() error {
 func (s *saver) save() error {
 	b, err := mockwechat.MarshalScenario(s.srv.Snapshot(), mockwechat.ScenarioFormat(s.path))
 	if err == nil {
-		err = writeFileAtomic(s.path, b)
+		err = saveState(s.path, b)
 	}
 	if err != nil {
 		fmt.Fprintf(s.warn, "mockwechat: saving --state %s: %v\n", s.path, err)
@@ -168,10 +182,25 @@ func (s *saver) save() error {
 	return err
 }
 
-// writeFileAtomic replaces path by data so that a crash at any moment
-// leaves the old file or the new one, never a torn one: a temporary file
-// beside it, written and synced, renamed over it, the directory synced.
-func writeFileAtomic(path string, data []byte) (err error) {
+// saveState replaces the state file at path by data, mode 0600 whatever
+// the umask (it holds the accounts' secrets and live tokens), the file it
+// replaces kept as path.prev; a crash at any moment leaves whole files.
+func saveState(path string, data []byte) error {
+	return replaceFile(path, data, 0o600, previousState(path))
+}
+
+// writeFileAtomic replaces path by data, mode 0644, so that a crash at
+// any moment leaves the old file or the new one, never a torn one.
+func writeFileAtomic(path string, data []byte) error {
+	return replaceFile(path, data, 0o644, "")
+}
+
+// replaceFile replaces path by data: a temporary file beside it, written,
+// synced and given mode perm, renamed over it, the directory synced. With
+// prev, the file replaced is kept there first: a hard link, so that path
+// stays in place until the new file replaces it (a copy where the file
+// system has no links).
+func replaceFile(path string, data []byte, perm os.FileMode, prev string) (err error) {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
@@ -186,23 +215,48 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if _, err = tmp.Write(data); err != nil {
 		return err
 	}
+	if err = tmp.Chmod(perm); err != nil { // the umask does not apply
+		return err
+	}
 	if err = tmp.Sync(); err != nil {
 		return err
 	}
 	if err = tmp.Close(); err != nil {
 		return err
 	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
+	if prev != "" {
+		if err = keepPrevious(path, prev, perm); err != nil {
+			return fmt.Errorf("keeping the previous save as %s: %w", prev, err)
+		}
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
 	if d, derr := os.Open(dir); derr == nil {
-		d.Sync() // the rename itself reaches the disk
+		d.Sync() // the renames themselves reach the disk
 		d.Close()
 	}
 	return nil
+}
+
+// keepPrevious makes prev the file now at path, mode perm; nothing when
+// there is none.
+func keepPrevious(path, prev string, perm os.FileMode) error {
+	if err := os.Chmod(path, perm); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	link := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-prev")
+	os.Remove(link) // a crash's leftover
+	if err := os.Link(path, link); err != nil {
+		b, rerr := os.ReadFile(path)
+		if rerr != nil {
+			return err
+		}
+		return replaceFile(prev, b, perm, "")
+	}
+	return os.Rename(link, prev)
 }
 
 // mockFileFlags declares --scenario, --state, --state-every and
@@ -210,7 +264,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 func mockFileFlags(fs *flag.FlagSet) *mockFiles {
 	f := &mockFiles{}
 	fs.StringVar(&f.scenario, "scenario", "", "start from this scenario `file` (YAML or JSON, docs/scenario.schema.json); the clock is then virtual, and POST /_mock/reset comes back to it")
-	fs.StringVar(&f.state, "state", "", "resume the world saved in this `file` when it exists; save it there on SIGINT/SIGTERM and every --state-every while it changes (atomically; YAML, or JSON for *.json)")
+	fs.StringVar(&f.state, "state", "", "resume the world saved in this `file` when it exists; save it there on SIGINT/SIGTERM and every --state-every while it changes (atomically; YAML, or JSON for *.json; mode 0600, as it holds the accounts' secrets and live tokens; the save before the last kept as FILE.prev)")
 	fs.DurationVar(&f.stateEvery, "state-every", defaultStateEvery, "how often --state is saved while the world changes (`duration`)")
 	fs.StringVar(&f.readyFile, "ready-file", "", "once accepting connections, write the base URL to this `file` (removed on exit); useful with --addr 127.0.0.1:0")
 	return f

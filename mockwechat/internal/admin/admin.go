@@ -63,8 +63,9 @@ type Backend interface {
 	PendingDeliveries() int
 
 	Reset(ctx context.Context) error
-	// Snapshot returns the world as a scenario file, "json" or "yaml".
-	Snapshot(format string) ([]byte, error)
+	// Snapshot returns the world as a scenario file, "json" or "yaml",
+	// with the accounts' secrets and the tokens or without them.
+	Snapshot(format string, omitSecrets bool) ([]byte, error)
 }
 
 // Options configure the admin API.

@@ -26,8 +26,14 @@ func (h *Handler) reset(r *http.Request) (int, any, error) {
 }
 
 // snapshot answers the whole world as a scenario: JSON, or YAML with
-// ?format=yaml (or an Accept naming yaml).
+// ?format=yaml (or an Accept naming yaml); without the accounts' secrets
+// and the tokens with ?secrets=omit.
 func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request) {
+	secrets := r.URL.Query().Get("secrets")
+	if secrets != "" && secrets != "include" && secrets != "omit" {
+		writeError(w, badRequestf("secrets %q: want include (the default) or omit", clip(secrets, 16)))
+		return
+	}
 	format := r.URL.Query().Get("format")
 	if format == "" {
 		format = "json"
@@ -39,7 +45,7 @@ func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request) {
 		writeError(w, badRequestf("format %q: want json or yaml", clip(format, 16)))
 		return
 	}
-	b, err := h.b.Snapshot(format)
+	b, err := h.b.Snapshot(format, secrets == "omit")
 	if err != nil {
 		writeError(w, err)
 		return

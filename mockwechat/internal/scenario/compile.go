@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"cmp"
+	"container/heap"
 	"encoding/hex"
 	"fmt"
 	"slices"
@@ -200,31 +201,29 @@ func (sc *Scenario) Compile(cfg world.Config, extra []world.Account, now time.Ti
 	slices.SortStableFunc(entries, func(a, b Entry) int { return a.At.Compare(b.At) })
 
 	// The past: entries at or before the start, deadlines falling due
-	// between them, nothing pushed.
+	// between them, nothing pushed. The deadlines wait in a heap, earliest
+	// first; one rescheduled or cancelled since it was pushed is skipped
+	// when it comes up (timers holds each key's current time).
 	timers := map[events.TimerKey]time.Time{}
+	var due dueHeap
 	keep := func(fx events.Effects) {
 		for _, k := range fx.Cancels {
 			delete(timers, k)
 		}
 		for _, t := range fx.Timers {
 			timers[t.Key] = t.At
+			heap.Push(&due, t)
 		}
 	}
 	fireDue := func(by time.Time) {
-		for {
-			var next *events.TimerKey
-			for k, at := range timers {
-				if !at.After(by) && (next == nil || at.Before(timers[*next]) || at.Equal(timers[*next]) && keyLess(k, *next)) {
-					next = &k
-				}
+		for len(due) > 0 && !due[0].At.After(by) {
+			t := heap.Pop(&due).(events.Timer)
+			if at, ok := timers[t.Key]; !ok || !at.Equal(t.At) {
+				continue
 			}
-			if next == nil {
-				return
-			}
-			k := *next
-			clock = later(clock, timers[k])
-			delete(timers, k)
-			keep(w.Fire(k))
+			clock = later(clock, t.At)
+			delete(timers, t.Key)
+			keep(w.Fire(t.Key))
 		}
 	}
 	keep(fx)
@@ -250,11 +249,15 @@ func (sc *Scenario) Compile(cfg world.Config, extra []world.Account, now time.Ti
 	out := w.Snapshot()
 	// Entries played in the past count as the users' interactions; a later
 	// last_interaction given for a user stands.
+	type userKey struct{ appID, openID string }
+	given := make(map[userKey]time.Time, len(st.Users))
+	for _, u := range st.Users {
+		k := userKey{u.AppID, u.OpenID}
+		given[k] = later(given[k], u.LastInteraction)
+	}
 	for i, u := range out.Users {
-		for _, given := range st.Users {
-			if given.AppID == u.AppID && given.OpenID == u.OpenID && given.LastInteraction.After(u.LastInteraction) {
-				out.Users[i].LastInteraction = given.LastInteraction
-			}
+		if t := given[userKey{u.AppID, u.OpenID}]; t.After(u.LastInteraction) {
+			out.Users[i].LastInteraction = t
 		}
 	}
 	return Compiled{Start: start, State: out, Future: future, Faults: slices.Clone(sc.Faults)}, nil
@@ -269,6 +272,23 @@ func later(a, b time.Time) time.Time {
 
 func keyLess(a, b events.TimerKey) bool {
 	return cmp.Or(cmp.Compare(a.FeedBackID, b.FeedBackID), cmp.Compare(a.Deadline, b.Deadline)) < 0
+}
+
+// dueHeap orders deadlines by time, then by key, so that deadlines
+// falling due together fire in the same order every time.
+type dueHeap []events.Timer
+
+func (h dueHeap) Len() int { return len(h) }
+func (h dueHeap) Less(i, j int) bool {
+	return h[i].At.Before(h[j].At) || h[i].At.Equal(h[j].At) && keyLess(h[i].Key, h[j].Key)
+}
+func (h dueHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *dueHeap) Push(x any)   { *h = append(*h, x.(events.Timer)) }
+func (h *dueHeap) Pop() any {
+	old := *h
+	t := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return t
 }
 
 // spec is what the user files.
@@ -340,4 +360,16 @@ func FromState(st world.State, now time.Time, future []Entry, faults []fault.Fau
 		}
 	}
 	return sc
+}
+
+// OmitSecrets removes the secrets from sc, which must be its caller's
+// own (a snapshot, say): each account's secret and paysignkey, written
+// empty, and the access tokens issued (the accounts' token and
+// previous_token, and tokens).
+func OmitSecrets(sc *Scenario) {
+	for i := range sc.Accounts {
+		a := &sc.Accounts[i]
+		a.Secret, a.PaySignKey, a.Token, a.PreviousToken = "", "", "", ""
+	}
+	sc.Tokens = nil
 }

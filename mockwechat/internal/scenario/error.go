@@ -4,9 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-
-	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/ast"
+	"sync"
 )
 
 // Error is what is wrong with a scenario, and where: the file, line and
@@ -15,7 +13,7 @@ import (
 type Error struct {
 	File   string
 	Line   int // from 1; 0 when unknown
-	Column int
+	Column int // from 1, in characters; 0 when unknown
 	Path   string
 	Msg    string
 }
@@ -26,7 +24,10 @@ func (e *Error) Error() string {
 	if e.File != "" {
 		b.WriteString(" " + e.File)
 		if e.Line > 0 {
-			fmt.Fprintf(&b, ":%d:%d", e.Line, e.Column)
+			fmt.Fprintf(&b, ":%d", e.Line)
+		}
+		if e.Line > 0 && e.Column > 0 {
+			fmt.Fprintf(&b, ":%d", e.Column)
 		}
 	}
 	b.WriteString(": ")
@@ -43,10 +44,24 @@ func errorf(path, format string, args ...any) *Error {
 }
 
 // source is the file a scenario was parsed from, to place errors found
-// after parsing.
+// after reading it. It keeps the file's bytes, and reads them again (once)
+// to place an error.
 type source struct {
-	name string
-	file *ast.File
+	name  string
+	data  []byte
+	again func() locator
+}
+
+func newSource(name string, data []byte) *source {
+	s := &source{name: name, data: data}
+	s.again = sync.OnceValue(func() locator {
+		_, loc, err := read(name, data)
+		if err != nil {
+			return nil
+		}
+		return loc
+	})
+	return s
 }
 
 // place fills in where e's path is in the file.
@@ -64,33 +79,32 @@ func (s *source) place(e *Error) *Error {
 // position finds the line and column of the value at path ("" the
 // document), or of the key named key inside it; 0, 0 when not found.
 func (s *source) position(path, key string) (line, column int) {
-	if s == nil || s.file == nil || len(s.file.Docs) == 0 {
+	if s == nil {
 		return 0, 0
 	}
-	var node ast.Node = s.file.Docs[0].Body
-	if path != "" {
-		p, err := yaml.PathString("$." + path)
-		if err != nil {
-			return 0, 0
-		}
-		if node, err = p.FilterFile(s.file); err != nil {
-			return 0, 0
-		}
-	}
-	if key != "" {
-		if m, ok := node.(*ast.MappingNode); ok {
-			for _, v := range m.Values {
-				if v.Key != nil && v.Key.GetToken() != nil && v.Key.GetToken().Value == key {
-					node = v.Key
-					break
-				}
-			}
-		}
-	}
-	if node == nil || node.GetToken() == nil || node.GetToken().Position == nil {
+	loc := s.again()
+	if loc == nil {
 		return 0, 0
 	}
-	return node.GetToken().Position.Line, node.GetToken().Position.Column
+	return loc.locate(tokensOf(path), key)
+}
+
+// tokensOf splits a path such as "complaints[2].appid" into JSON pointer
+// tokens: "complaints", "2", "appid".
+func tokensOf(path string) []string {
+	var out []string
+	for _, part := range strings.Split(path, ".") {
+		name, rest, _ := strings.Cut(part, "[")
+		if name != "" {
+			out = append(out, name)
+		}
+		for rest != "" {
+			i, after, _ := strings.Cut(rest, "]")
+			out = append(out, i)
+			rest = strings.TrimPrefix(after, "[")
+		}
+	}
+	return out
 }
 
 // pathOf joins JSON pointer tokens into a path such as

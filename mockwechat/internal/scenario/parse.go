@@ -5,13 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
-
-	"github.com/goccy/go-yaml"
-	"github.com/goccy/go-yaml/ast"
-	"github.com/goccy/go-yaml/parser"
-	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // Parse reads a scenario file, YAML or JSON; name is the file's name for
@@ -21,34 +18,14 @@ import (
 // keys are errors. Parse checks the shape and what refers to what
 // (accounts, complaints, faults); Compile checks the rest.
 func Parse(name string, data []byte, now time.Time) (*Scenario, error) {
-	file, err := parser.ParseBytes(data, 0)
+	doc, _, err := read(name, data)
 	if err != nil {
-		return nil, yamlError(name, err)
+		return nil, err
 	}
-	for _, doc := range file.Docs {
-		var f aliasFinder
-		ast.Walk(&f, doc)
-		if f.found != nil {
-			return nil, aliasError(name, f.found)
-		}
-	}
-	src := &source{name: name, file: file}
-	if len(file.Docs) != 1 {
-		return nil, src.place(errorf("", "want one YAML or JSON document, found %d", len(file.Docs)))
-	}
-	body := file.Docs[0].Body
-	if body == nil {
-		return nil, src.place(errorf("", "the file is empty: want a mapping such as {accounts: [...], complaints: [...]}"))
-	}
-	if _, ok := body.(*ast.MappingNode); !ok {
-		if _, ok := body.(*ast.MappingValueNode); !ok {
-			return nil, src.place(errorf("", "want a mapping such as {accounts: [...], complaints: [...]} at the top"))
-		}
-	}
-	doc, err := jsonDoc(body)
-	if err != nil {
-		return nil, yamlError(name, err)
-	}
+	// The YAML node tree is garbage from here: an error found later reads
+	// the file again to be placed. Less to keep, less for the collector
+	// to go through while the rest is read.
+	src := newSource(name, data)
 	if err := validate(doc, src); err != nil {
 		return nil, err
 	}
@@ -61,11 +38,13 @@ func Parse(name string, data []byte, now time.Time) (*Scenario, error) {
 		}
 	}
 	sc := &Scenario{}
-	err = yaml.NodeToValue(body, sc, yaml.DisallowUnknownField(),
-		yaml.CustomUnmarshaler(func(t *time.Time, b []byte) error { return decodeTime(t, b, start) }),
-		yaml.CustomUnmarshaler(decodeRaw))
-	if err != nil {
-		return nil, yamlError(name, err)
+	d := decoder{start: start}
+	if err := d.decode(reflect.ValueOf(sc).Elem(), doc, nil); err != nil {
+		var de *decodeError
+		if errors.As(err, &de) {
+			return nil, src.place(errorf(pathOf(de.path), "%s", de.msg))
+		}
+		return nil, src.place(errorf("", "%v", err))
 	}
 	sc.Clock.Start = start
 	sc.src = src
@@ -75,90 +54,20 @@ func Parse(name string, data []byte, now time.Time) (*Scenario, error) {
 	return sc, nil
 }
 
-// jsonDoc returns the document as encoding/json would decode it, for the
-// schema.
-func jsonDoc(body ast.Node) (any, error) {
-	var v any
-	if err := yaml.NodeToValue(body, &v); err != nil {
-		return nil, err
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return jsonschema.UnmarshalJSON(bytes.NewReader(b))
-}
-
-// aliasFinder finds the first YAML alias of a document (ast.FilterFile
-// would too, but its walker panics on the empty nodes of some documents).
-type aliasFinder struct{ found ast.Node }
-
-func (f *aliasFinder) Visit(n ast.Node) ast.Visitor {
-	if n == nil || f.found != nil {
+// Whole checks that data, a file Marshal wrote (a snapshot, a saved
+// state), was not cut short. JSON cut short does not parse, and Parse
+// refuses it; YAML cut short often still parses, and would lose what was
+// cut without a word: Whole wants YAML to end with EndMarker.
+func Whole(name string, data []byte) error {
+	trimmed := bytes.TrimRight(data, " \t\r\n")
+	switch {
+	case strings.EqualFold(filepath.Ext(name), ".json"),
+		bytes.Equal(trimmed, []byte(EndMarker)) || bytes.HasSuffix(trimmed, []byte("\n"+EndMarker)),
+		bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("{")) && json.Valid(data):
 		return nil
 	}
-	if n.Type() == ast.AliasType {
-		f.found = n
-		return nil
-	}
-	return f
-}
-
-// aliasError refuses a YAML alias. A few lines of nested aliases expand
-// into millions of values (a 400-byte file took 5 s to refuse), and a
-// scenario has nothing to repeat that warrants them.
-func aliasError(name string, alias ast.Node) error {
-	what := "*"
-	if a, ok := alias.(*ast.AliasNode); ok && a.Value != nil {
-		what += a.Value.String()
-	}
-	e := &Error{File: name, Msg: fmt.Sprintf("YAML aliases (%s) are not allowed in a scenario file: write the value out", what)}
-	if tok := alias.GetToken(); tok != nil && tok.Position != nil {
-		e.Line, e.Column = tok.Position.Line, tok.Position.Column
-	}
-	return e
-}
-
-// yamlError turns go-yaml's error into an *Error with its position.
-func yamlError(name string, err error) error {
-	var ye yaml.Error
-	if errors.As(err, &ye) {
-		e := &Error{File: name, Msg: ye.GetMessage()}
-		if tok := ye.GetToken(); tok != nil && tok.Position != nil {
-			e.Line, e.Column = tok.Position.Line, tok.Position.Column
-		}
-		return e
-	}
-	return &Error{File: name, Msg: err.Error()}
-}
-
-// decodeTime reads an RFC 3339 time or an offset from start.
-func decodeTime(t *time.Time, b []byte, start time.Time) error {
-	var s string
-	if err := yaml.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	v, err := ParseTime(s, start)
-	if err != nil {
-		return err
-	}
-	*t = v
-	return nil
-}
-
-// decodeRaw reads a message's raw JSON body, given as text or as YAML.
-func decodeRaw(r *json.RawMessage, b []byte) error {
-	var v any
-	if err := yaml.Unmarshal(b, &v); err != nil {
-		return err
-	}
-	if s, ok := v.(string); ok {
-		*r = json.RawMessage(s)
-		return nil
-	}
-	out, err := json.Marshal(v)
-	*r = out
-	return err
+	line, _ := lineColumn(data, len(data))
+	return &Error{File: name, Line: line, Msg: fmt.Sprintf("the file ends without the line %q that payfeedback writes last: it was cut short (or saved by a payfeedback older than the marker: if it is whole, add the line)", EndMarker)}
 }
 
 // ParseTime reads an RFC 3339 time, or an offset from start: a sign, then

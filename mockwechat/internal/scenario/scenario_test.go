@@ -139,11 +139,20 @@ func TestParseTime(t *testing.T) {
 }
 
 // FuzzParse: no input makes Parse panic, and what it accepts it writes
-// back in both formats to files that parse again.
+// back in both formats to whole files that parse again to the same
+// scenario (written again, the same bytes).
 func FuzzParse(f *testing.F) {
 	f.Add([]byte("clock: {start: 2025-03-01T10:00:00Z}\naccounts:\n  - {appid: wx1, secret: s, paysignkey: k}\ncomplaints:\n  - {at: -2h, openid: o1, feedback_id: '1'}\nactions:\n  - {at: +1h, feedback_id: '1', do: confirm}\n"))
 	f.Add([]byte(`{"complaints": [{"at": "+1d", "pictures": ["http://p/1"]}], "faults": [{"endpoint": "push", "delay": "2s"}]}`))
 	f.Add([]byte("users:\n  - openid: o1\n    inbox: [{seq: 1, raw: {a: 1}}]\n"))
+	// The readers of the rewrite: keys given twice, nesting at the limit,
+	// tags, the end marker, a JSON body, control characters.
+	f.Add([]byte(`{"clock": {}, "clock": {}}`))
+	f.Add([]byte(nested(MaxDepth, true)))
+	f.Add([]byte(nested(MaxDepth+1, false)))
+	f.Add([]byte("complaints:\n  - {at: !!str +1h, reason: !!binary 5rKh5pS25Yiw6LSn, updates: 0x10, overdue: true}\n...\n"))
+	f.Add([]byte("{\"users\": [{\"openid\": \"o1\", \"inbox\": [{\"raw\": {\"a\": [1.5e3, null, true]}}]}], \"ids\": \"00ff\"}\n"))
+	f.Add([]byte("complaints:\n  - {at: +1h, reason: \"\\x00\\u2028\\ufeff\\x7f yes\"}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse("fuzz.yaml", data, t0)
 		if err != nil {
@@ -157,8 +166,15 @@ func FuzzParse(f *testing.F) {
 			if err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
-			if _, err := Parse("again."+string(f), b, t0); err != nil {
+			if err := Whole("again."+string(f), b); err != nil {
+				t.Fatalf("what Marshal wrote is not whole: %v\n%s", err, b)
+			}
+			again, err := Parse("again."+string(f), b, t0)
+			if err != nil {
 				t.Fatalf("what Parse accepted does not parse back as %s: %v\n%s", f, err, b)
+			}
+			if b2, err := Marshal(again, f); err != nil || !bytes.Equal(b, b2) {
+				t.Fatalf("written again as %s, it differs (%v):\n%s\n%s", f, err, b, b2)
 			}
 		}
 	})

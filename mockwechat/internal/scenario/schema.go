@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -24,6 +25,12 @@ import (
 var Schema []byte
 
 const schemaURL = "https://github.com/payfeedback/payfeedback/docs/scenario.schema.json"
+
+// compiledSchema is Schema compiled, once, on first use: compiling took
+// longer than checking most files. Like the package's other variables it
+// never changes once made (a *jsonschema.Schema is safe for concurrent
+// use).
+var compiledSchema = sync.OnceValues(compileSchema)
 
 // compileSchema compiles Schema, formats asserted.
 func compileSchema() (*jsonschema.Schema, error) {
@@ -52,7 +59,7 @@ var friendly = map[string]string{
 // first problem in file order, placed in src, with how many others there
 // are.
 func validate(doc any, src *source) error {
-	sch, err := compileSchema()
+	sch, err := compiledSchema()
 	if err != nil {
 		return err
 	}
@@ -83,6 +90,10 @@ func validate(doc any, src *source) error {
 			}
 		}
 		switch k := v.ErrorKind.(type) {
+		case *kind.MinLength:
+			if secret := strings.HasSuffix(e.Path, ".secret") || strings.HasSuffix(e.Path, ".paysignkey"); secret && strings.HasPrefix(e.Path, "accounts[") {
+				e.Msg = "empty: the snapshot was taken without secrets (?secrets=omit, SnapshotWithoutSecrets): give the account's own"
+			}
 		case *kind.AdditionalProperties:
 			// In the order the file gives them (the validator's is random).
 			keys := slices.Clone(k.Properties)
