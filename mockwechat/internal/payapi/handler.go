@@ -193,7 +193,11 @@ func (h *Handler) serve(c *call) answer {
 	if ep.upload {
 		limit = maxUpload
 	}
-	body, err := io.ReadAll(io.LimitReader(c.r.Body, limit+1))
+	var body []byte
+	var err error
+	if c.r.Body != nil {
+		body, err = io.ReadAll(io.LimitReader(c.r.Body, limit+1))
+	}
 	if err != nil {
 		return fail(&apiv3.Error{StatusCode: http.StatusBadRequest, Code: apiv3.CodeInvalidRequest, Message: "读取请求报文失败",
 			Detail: &apiv3.ErrorDetail{Issue: err.Error()}})
