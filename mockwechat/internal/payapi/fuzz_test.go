@@ -3,8 +3,8 @@ package payapi
 import (
 	"encoding/json"
 	"errors"
-	"net/http"
 	"io"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"

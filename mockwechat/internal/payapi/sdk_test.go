@@ -196,4 +196,3 @@ func must(t *testing.T) func(*core.APIResult, error) *core.APIResult {
 		return r
 	}
 }
-
