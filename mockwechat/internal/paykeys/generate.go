@@ -16,6 +16,11 @@ import (
 	"github.com/payfeedback/payfeedback/apiv3"
 )
 
+// CertificateValidity is how long the certificates the fake makes are
+// valid: a platform certificate's five years ("平台证书有效期为5年"), from
+// the moment it is made on the fake's clock.
+const CertificateValidity = 5 * 365 * 24 * time.Hour
+
 // keyBits is the size of the keys the fake makes: WeChat's scheme is
 // WECHATPAY2-SHA256-RSA2048.
 const keyBits = 2048

@@ -13,11 +13,6 @@ import (
 // mchid of WeChat's own documentation examples.
 const DefaultMchID = "1900000109"
 
-// CertificateValidity is how long the certificates the fake makes are
-// valid: a platform certificate's five years ("平台证书有效期为5年"), from
-// the moment it is made on the fake's clock.
-const CertificateValidity = 5 * 365 * 24 * time.Hour
-
 // Identity is the fake WeChat Pay's keys and its demo (or brought) merchant.
 // It does not change once made and is safe for concurrent use.
 type Identity struct {
@@ -83,40 +78,6 @@ func (id *Identity) PlatformSigner() *apiv3.Signer { return id.platformSigner }
 // Merchant returns the merchant the identity serves. Its keys and
 // certificate are shared: do not modify them.
 func (id *Identity) Merchant() Merchant { return id.merchant }
-
-// MerchantKeys returns what the merchant configures to talk to the fake in
-// mode m, as apiv3 reads a keys directory: its mchid, serial, APIv3 key
-// and API private key (nil for a merchant that brought only its
-// certificate), and the WeChat Pay public key and its id except in
-// platform-certificate mode, where the merchant downloads the platform
-// certificate instead (GET /v3/certificates).
-func (id *Identity) MerchantKeys(m Mode) *apiv3.MerchantKeys {
-	k := &apiv3.MerchantKeys{
-		MchID:      id.merchant.MchID,
-		SerialNo:   id.merchant.SerialNo,
-		APIv3Key:   id.merchant.APIv3Key,
-		PrivateKey: id.merchant.PrivateKey,
-	}
-	if m != ModePlatformCertificate {
-		k.PublicKeyID, k.PublicKey = id.publicKeyID, id.PublicKey()
-	}
-	return k
-}
-
-// Verifier returns the verifier a merchant in mode m builds to check the
-// fake's answers and callbacks on the clock now: the public key in
-// public-key mode, the platform certificate in platform-certificate mode,
-// both during the switch.
-func (id *Identity) Verifier(m Mode, now func() time.Time) (*apiv3.Verifier, error) {
-	o := apiv3.VerifierOptions{Now: now}
-	if m != ModePlatformCertificate {
-		o.PublicKeyID, o.PublicKey = id.publicKeyID, id.PublicKey()
-	}
-	if m != ModePublicKey {
-		o.Certificates = []*x509.Certificate{id.platform}
-	}
-	return apiv3.NewVerifier(o)
-}
 
 // String describes the identity without its secrets, for banners and logs.
 func (id *Identity) String() string {

@@ -1,6 +1,7 @@
 package paykeys
 
 import (
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -29,6 +30,40 @@ const (
 	// the request's Wechatpay-Serial names, the certificate by default.
 	ModeSwitch Mode = "switch"
 )
+
+// MerchantKeys returns what the merchant configures to talk to the fake in
+// mode m, as apiv3 reads a keys directory: its mchid, serial, APIv3 key
+// and API private key (nil for a merchant that brought only its
+// certificate), and the WeChat Pay public key and its id except in
+// platform-certificate mode, where the merchant downloads the platform
+// certificate instead (GET /v3/certificates).
+func (id *Identity) MerchantKeys(m Mode) *apiv3.MerchantKeys {
+	k := &apiv3.MerchantKeys{
+		MchID:      id.merchant.MchID,
+		SerialNo:   id.merchant.SerialNo,
+		APIv3Key:   id.merchant.APIv3Key,
+		PrivateKey: id.merchant.PrivateKey,
+	}
+	if m != ModePlatformCertificate {
+		k.PublicKeyID, k.PublicKey = id.publicKeyID, id.PublicKey()
+	}
+	return k
+}
+
+// Verifier returns the verifier a merchant in mode m builds to check the
+// fake's answers and callbacks on the clock now: the public key in
+// public-key mode, the platform certificate in platform-certificate mode,
+// both during the switch.
+func (id *Identity) Verifier(m Mode, now func() time.Time) (*apiv3.Verifier, error) {
+	o := apiv3.VerifierOptions{Now: now}
+	if m != ModePlatformCertificate {
+		o.PublicKeyID, o.PublicKey = id.publicKeyID, id.PublicKey()
+	}
+	if m != ModePublicKey {
+		o.Certificates = []*x509.Certificate{id.platform}
+	}
+	return apiv3.NewVerifier(o)
+}
 
 // Modes returns the modes.
 func Modes() []Mode { return []Mode{ModePublicKey, ModePlatformCertificate, ModeSwitch} }
