@@ -1,6 +1,8 @@
 package payworld
 
-import "github.com/payfeedback/payfeedback/complaints"
+import (
+	"github.com/payfeedback/payfeedback/complaints"
+)
 
 // Effects are what a transition causes, as data: the callbacks WeChat sends
 // for it and the changes to tell. The world returns them; the caller (the

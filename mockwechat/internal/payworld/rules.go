@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/payfeedback/payfeedback/apiv3"
+	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // Rules are the fake's choices where WeChat's documentation is silent, each
@@ -168,3 +169,6 @@ func (r Rules) unknownComplaint(id string) *Refusal {
 	}
 	return &Refusal{Err: ErrNotFound, Status: http.StatusNotFound, Code: apiv3.CodeOrderNotExist, Message: MsgUnknownComplaint, Reason: reason}
 }
+
+// clip shortens a peer's text for messages, at a rune boundary, printable.
+func clip(s string, n int) string { return text.Terminal(text.Clip(s, n)) }

@@ -1,7 +1,6 @@
 package payworld
 
 import (
-	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -23,16 +22,6 @@ type State struct {
 	// the ids the saved one would have.
 	Counters Counters `json:"counters"`
 	IDs      []byte   `json:"ids"`
-}
-
-// sortedMerchants returns the merchants by id (w.mu held).
-func (w *World) sortedMerchants() []Merchant {
-	out := make([]Merchant, 0, len(w.merchants))
-	for _, m := range w.merchants {
-		out = append(out, m.Merchant)
-	}
-	slices.SortFunc(out, func(a, b Merchant) int { return cmp.Compare(a.MchID, b.MchID) })
-	return out
 }
 
 // Snapshot returns a deep copy of the whole world.
@@ -83,7 +72,7 @@ func (w *World) load(s State) error {
 		if _, ok := w.merchants[m.MchID]; ok {
 			return fmt.Errorf("payworld: state: merchant %s twice", m.MchID)
 		}
-		w.merchants[m.MchID] = &merchant{Merchant: m}
+		w.merchants[m.MchID] = &merchantEntry{Merchant: m}
 	}
 	for i, c := range s.Complaints {
 		id := c.Wire.ComplaintID

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback/complaints"
-	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // DefaultMediaURLBase is the host of the image URLs the world writes
@@ -54,7 +53,7 @@ type World struct {
 	mu         sync.Mutex // guards the fields below
 	closed     bool
 	rules      Rules
-	merchants  map[string]*merchant
+	merchants  map[string]*merchantEntry
 	complaints map[string]*record
 	filed      []*record // in filing order
 	images     imageStore
@@ -63,8 +62,8 @@ type World struct {
 	rng        *rand.Rand
 }
 
-// Counters number what the world made, so that ids stay unique across a
-// Restore.
+// Counters number what the world made, so that ids stay unique once a
+// saved world is restored.
 type Counters struct {
 	Complaints uint64 `json:"complaints"`
 	Logs       uint64 `json:"logs"`
@@ -92,7 +91,7 @@ func New(cfg Config, now func() time.Time) *World {
 
 // reset empties the world (w.mu held, or w not shared yet).
 func (w *World) reset(pcg *rand.PCG) {
-	w.merchants = make(map[string]*merchant)
+	w.merchants = make(map[string]*merchantEntry)
 	w.complaints = make(map[string]*record)
 	w.filed = nil
 	w.images = newImageStore(w.maxImage)
@@ -212,6 +211,3 @@ func (w *World) mediaURLOf(mediaID string) string {
 func escapeMediaID(id string) string {
 	return strings.TrimPrefix(complaints.PathImage(id), complaints.PathImage(""))
 }
-
-// clip shortens a peer's text for messages, at a rune boundary, printable.
-func clip(s string, n int) string { return text.Terminal(text.Clip(s, n)) }
