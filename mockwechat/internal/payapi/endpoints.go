@@ -4,18 +4,13 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"reflect"
 
 	"github.com/payfeedback/payfeedback/apiv3"
 	"github.com/payfeedback/payfeedback/complaints"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/paykeys"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 )
-
-// ok answers 200 with v's JSON.
-func ok(v any) answer { return answer{status: http.StatusOK, body: encodeJSON(v)} }
-
-// noContent answers 204.
-func noContent() answer { return answer{status: http.StatusNoContent} }
 
 // effects hands the world's effects to the wiring.
 func (h *Handler) effects(fx payworld.Effects) {
@@ -24,8 +19,8 @@ func (h *Handler) effects(fx payworld.Effects) {
 	}
 }
 
-// query parses the request's query; a malformed one is a parameter error.
-func query(c *call) (url.Values, *apiv3.Error) {
+// parseQuery parses the request's query; a malformed one is a parameter error.
+func parseQuery(c *call) (url.Values, *apiv3.Error) {
 	q, err := url.ParseQuery(c.r.URL.RawQuery)
 	if err != nil {
 		return nil, paramError("", "query", "查询参数格式有误", "the query does not parse: "+err.Error())
@@ -34,7 +29,7 @@ func query(c *call) (url.Values, *apiv3.Error) {
 }
 
 func (h *Handler) list(c *call) answer {
-	q, e := query(c)
+	q, e := parseQuery(c)
 	if e != nil {
 		return fail(e)
 	}
@@ -74,7 +69,7 @@ func (h *Handler) detail(c *call) answer {
 }
 
 func (h *Handler) history(c *call) answer {
-	q, e := query(c)
+	q, e := parseQuery(c)
 	if e != nil {
 		return fail(e)
 	}
@@ -92,10 +87,15 @@ func (h *Handler) history(c *call) answer {
 	return ok(page)
 }
 
+// decodeRequest decodes a JSON body into the request type T (see decodeBody).
+func decodeRequest[T any](h *Handler, body []byte) (T, *apiv3.Error) {
+	return decodeBody[T](h.members[reflect.TypeFor[T]()], h.o.AcceptUnknownMembers, body)
+}
+
 // act decodes a body into a T and runs the merchant's act f with it;
 // success answers 204.
 func act[T any](h *Handler, c *call, f func(T) (payworld.Effects, error)) answer {
-	r, e := decodeBody[T](h, c.body)
+	r, e := decodeRequest[T](h, c.body)
 	if e != nil {
 		return fail(e)
 	}
@@ -126,7 +126,7 @@ func (h *Handler) refund(c *call) answer {
 }
 
 func (h *Handler) immediate(c *call) answer {
-	r, e := decodeBody[complaints.ImmediateServiceRequest](h, c.body)
+	r, e := decodeRequest[complaints.ImmediateServiceRequest](h, c.body)
 	if e != nil {
 		return fail(e)
 	}
@@ -142,7 +142,7 @@ func (h *Handler) immediate(c *call) answer {
 // plain http URL (on this machine: Validate refuses it elsewhere) is taken
 // with a warning: WeChat requires https.
 func (h *Handler) setNotifyURL(c *call, f func(mchid, url string) (complaints.NotificationURL, payworld.Effects, error)) answer {
-	r, e := decodeBody[complaints.NotificationURLRequest](h, c.body)
+	r, e := decodeRequest[complaints.NotificationURLRequest](h, c.body)
 	if e != nil {
 		return fail(e)
 	}
@@ -163,6 +163,7 @@ func (h *Handler) setNotifyURL(c *call, f func(mchid, url string) (complaints.No
 func (h *Handler) createNotifyURL(c *call) answer {
 	return h.setNotifyURL(c, h.o.World.CreateNotifyURL)
 }
+
 func (h *Handler) updateNotifyURL(c *call) answer {
 	return h.setNotifyURL(c, h.o.World.UpdateNotifyURL)
 }

@@ -84,15 +84,15 @@ func FuzzDecodeBody(f *testing.F) {
 				}
 			}
 		}
-		r1, e := decodeBody[complaints.ResponseRequest](h, body)
+		r1, e := decodeRequest[complaints.ResponseRequest](h, body)
 		check(e, r1.Validate)
-		r2, e := decodeBody[complaints.ImmediateServiceRequest](h, body)
+		r2, e := decodeRequest[complaints.ImmediateServiceRequest](h, body)
 		check(e, r2.Validate)
-		r3, e := decodeBody[complaints.RefundProgressRequest](h, body)
+		r3, e := decodeRequest[complaints.RefundProgressRequest](h, body)
 		check(e, r3.Validate)
-		r4, e := decodeBody[complaints.NotificationURLRequest](h, body)
+		r4, e := decodeRequest[complaints.NotificationURLRequest](h, body)
 		check(e, r4.Validate)
-		r5, e := decodeBody[complaints.CompleteRequest](h, body)
+		r5, e := decodeRequest[complaints.CompleteRequest](h, body)
 		check(e, r5.Validate)
 	})
 }

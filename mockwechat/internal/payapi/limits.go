@@ -5,13 +5,12 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/payfeedback/payfeedback/complaints"
+	"golang.org/x/time/rate"
 )
 
 // DefaultPerMinute returns the calls a minute WeChat allows a merchant on
-// an endpoint, where WeChat publishes a limit (the complaint FAQ: list and
+// a path of the API, where WeChat publishes a limit (the complaint FAQ: list and
 // history 200, reply and upload 60, complete 1500; /v3/certificates 1000 a
 // second, 60,000 a minute); 0 where it publishes none: the fake does not
 // invent a refusal. (The client's pacing, complaints.DefaultPerMinute,
@@ -30,7 +29,7 @@ func DefaultPerMinute(e complaints.Endpoint) int {
 	return 0
 }
 
-// limits are the per-minute limits of each merchant and endpoint, on the
+// limits are the per-minute limits of each merchant on each path, on the
 // fake's clock: a token bucket of the minute's calls, refilled evenly
 // (golang.org/x/time/rate, told the time with AllowN).
 type limits struct {
@@ -41,8 +40,8 @@ type limits struct {
 }
 
 type limitKey struct {
-	mchid    string
-	endpoint complaints.Endpoint
+	mchid string
+	path  complaints.Endpoint
 }
 
 func newLimits(overrides map[complaints.Endpoint]int) *limits {
@@ -59,7 +58,7 @@ func newLimits(overrides map[complaints.Endpoint]int) *limits {
 	return l
 }
 
-// allow takes one call of mchid to e at now, and reports whether it is
+// allow counts one request of mchid to e at now, and reports whether it is
 // within the limit.
 func (l *limits) allow(mchid string, e complaints.Endpoint, now time.Time) bool {
 	n, ok := l.perMinute[e]
@@ -88,4 +87,22 @@ func (l *limits) reset() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	clear(l.m)
+}
+
+// EndpointCertificates names GET /v3/certificates among the endpoints (the
+// complaints package names only the complaint endpoints).
+const EndpointCertificates complaints.Endpoint = "certificates"
+
+// knownEndpoint reports whether the fake serves e.
+func knownEndpoint(e complaints.Endpoint) bool {
+	return e == EndpointCertificates || containsEndpoint(complaints.Endpoints(), e)
+}
+
+func containsEndpoint(list []complaints.Endpoint, e complaints.Endpoint) bool {
+	for _, x := range list {
+		if x == e {
+			return true
+		}
+	}
+	return false
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -16,29 +15,10 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 )
 
-// encodeJSON encodes v as WeChat writes it: no HTML escaping, no trailing
-// newline. The values encoded here always encode.
-func encodeJSON(v any) []byte {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		panic("payapi: encode an answer: " + err.Error())
-	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
-}
-
-// paramError is a 400 PARAM_ERROR on field (a JSON pointer for the body,
-// a name for the query) at location.
-func paramError(field, location, message, issue string) *apiv3.Error {
-	return &apiv3.Error{StatusCode: http.StatusBadRequest, Code: apiv3.CodeParamError, Message: message,
-		Detail: &apiv3.ErrorDetail{Field: field, Location: location, Issue: issue}}
-}
-
 // decodeBody decodes a JSON body into a T: WeChat refuses what is not JSON
-// of the request's shape, and (unless AcceptUnknownMembers) members it does
-// not declare.
-func decodeBody[T any](h *Handler, body []byte) (T, *apiv3.Error) {
+// of the request's shape, and (unless acceptUnknown) members other than the
+// known ones (T's JSON names).
+func decodeBody[T any](known map[string]bool, acceptUnknown bool, body []byte) (T, *apiv3.Error) {
 	var v T
 	if len(bytes.TrimSpace(body)) == 0 {
 		return v, paramError("", "body", "请求体为空", "the request has no JSON body")
@@ -52,14 +32,13 @@ func decodeBody[T any](h *Handler, body []byte) (T, *apiv3.Error) {
 		}
 		return v, paramError("", "body", "请求体不是合法的JSON", "the body is not JSON: "+err.Error())
 	}
-	if h.o.AcceptUnknownMembers {
+	if acceptUnknown {
 		return v, nil
 	}
 	var members map[string]json.RawMessage
 	if json.Unmarshal(body, &members) != nil {
 		return v, paramError("", "body", "请求体不是合法的JSON", "the body is not a JSON object")
 	}
-	known := h.members[reflect.TypeFor[T]()]
 	for name := range members {
 		if !known[name] {
 			return v, paramError("/"+name, "body", fmt.Sprintf("输入源“/%s”映射到值字段“%s”不存在", name, name),

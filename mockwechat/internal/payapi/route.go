@@ -9,19 +9,6 @@ import (
 	"github.com/payfeedback/payfeedback/complaints"
 )
 
-// endpoint is one method on one path.
-type endpoint struct {
-	name   complaints.Endpoint
-	method string
-	// upload: multipart, signed over its meta, Accept not required.
-	upload bool
-	serve  func(h *Handler, c *call) answer
-}
-
-// EndpointCertificates names GET /v3/certificates among the endpoints (the
-// complaints package names only the complaint endpoints).
-const EndpointCertificates complaints.Endpoint = "certificates"
-
 // The endpoints, by path (the complaint and media ids are path segments).
 var (
 	epList            = &endpoint{name: complaints.EndpointList, method: http.MethodGet, serve: (*Handler).list}
@@ -41,20 +28,6 @@ var (
 	complaintSubpaths = map[string]*endpoint{"": epDetail, "negotiation-historys": epHistory, "response": epResponse,
 		"complete": epComplete, "update-refund-progress": epRefund, "response-immediate-service": epImmediate}
 )
-
-// knownEndpoint reports whether e names an endpoint served here.
-func knownEndpoint(e complaints.Endpoint) bool {
-	return e == EndpointCertificates || containsEndpoint(complaints.Endpoints(), e)
-}
-
-func containsEndpoint(list []complaints.Endpoint, e complaints.Endpoint) bool {
-	for _, x := range list {
-		if x == e {
-			return true
-		}
-	}
-	return false
-}
 
 // route finds the endpoint of method on the escaped path, and the id its
 // path holds (unescaped). With none, allowed names the methods the path

@@ -18,16 +18,15 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/payfeedback/payfeedback/complaints"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paykeys"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/wechatpay-apiv3/wechatpay-go/core"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/auth"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/auth/verifiers"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/consts"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/downloader"
 	"github.com/wechatpay-apiv3/wechatpay-go/core/option"
-
-	"github.com/payfeedback/payfeedback/complaints"
-	"github.com/payfeedback/payfeedback/mockwechat/internal/paykeys"
-	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 )
 
 // rewrite sends every request to the fake, whatever host it names; the
