@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/payfeedback/payfeedback/apiv3"
 	"github.com/payfeedback/payfeedback/complaints"
@@ -57,10 +56,7 @@ func FuzzDecodeBody(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
-	h, err := New(Options{World: payworld.New(payworld.Config{}, time.Now), Signing: &paykeys.Signing{}})
-	if err != nil {
-		f.Fatal(err)
-	}
+	h := newFake(f, paykeys.ModePublicKey, Options{}).handler
 	f.Fuzz(func(t *testing.T, body []byte) {
 		check := func(e *apiv3.Error, validate func() error) {
 			if e != nil {

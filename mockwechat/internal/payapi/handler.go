@@ -57,8 +57,8 @@ func New(o Options) (*Handler, error) {
 	switch {
 	case o.World == nil:
 		return nil, errors.New("payapi: Options.World is nil")
-	case o.Signing == nil:
-		return nil, errors.New("payapi: Options.Signing is nil: make one with paykeys.NewSigning")
+	case o.Signing == nil || o.Signing.Identity() == nil:
+		return nil, errors.New("payapi: Options.Signing is nil or empty: make one with paykeys.NewSigning")
 	}
 	for e := range o.PerMinute {
 		if !knownEndpoint(e) {

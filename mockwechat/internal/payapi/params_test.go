@@ -96,11 +96,16 @@ func TestRateLimits(t *testing.T) {
 		DefaultPerMinute(complaints.EndpointHistory) != 200 || DefaultPerMinute(complaints.EndpointDetail) != 0 {
 		t.Error("DefaultPerMinute is not WeChat's published limits")
 	}
-	if _, err := New(Options{World: payworld.New(payworld.Config{}, time.Now), Signing: &paykeys.Signing{}, PerMinute: map[complaints.Endpoint]int{"nope": 1}}); err == nil {
-		t.Error("an unknown endpoint's limit accepted")
-	}
 	f := newFake(t, paykeys.ModePublicKey, Options{PerMinute: map[complaints.Endpoint]int{complaints.EndpointNotificationURL: 3, complaints.EndpointList: 0}})
 	ctx := context.Background()
+	if _, err := New(Options{World: f.world, Signing: f.signing, PerMinute: map[complaints.Endpoint]int{"nope": 1}}); err == nil {
+		t.Error("an unknown endpoint's limit accepted")
+	}
+	for _, o := range []Options{{}, {World: f.world}, {World: f.world, Signing: &paykeys.Signing{}}} {
+		if _, err := New(o); err == nil {
+			t.Errorf("New(%+v) accepted", o)
+		}
+	}
 	c, other := f.client(t, paykeys.ModePublicKey), f.otherClient(t)
 	query := func(c *complaints.Client) error {
 		_, err := c.QueryNotificationURL(ctx)
