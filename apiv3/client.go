@@ -260,10 +260,17 @@ func (c *Client) once(ctx context.Context, k call) (*Response, error) {
 	case resp.StatusCode < 200 || resp.StatusCode >= 300:
 		e := ParseError(resp.StatusCode, resp.Header, b)
 		if signed {
-			if verr := c.verifier.Verify(sh, b); verr != nil {
+			// An error answer signed by a key this client does not have
+			// (a merchant asking for certificates it has no key for yet)
+			// is reported unverified, as an unsigned one; one that a known
+			// key refutes is a forgery.
+			switch verr := c.verifier.Verify(sh, b); {
+			case verr == nil:
+				e.Verified = true
+			case errors.Is(verr, ErrUnknownSerial):
+			default:
 				return nil, fmt.Errorf("apiv3: %s %s: a %d answer claiming to be WeChat's: %w", k.method, clipForError(target), resp.StatusCode, verr)
 			}
-			e.Verified = true
 		}
 		e.retryAfter = retryAfter(resp.Header)
 		if e.Code == CodeSignError {

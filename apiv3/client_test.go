@@ -441,3 +441,21 @@ func TestFetchCertificatesFirstTime(t *testing.T) {
 		t.Errorf("certificates signed by another key: %v", err)
 	}
 }
+
+// An error answer signed with a key the client does not know is reported
+// as WeChat's error, unverified: a merchant on the public key asking for
+// platform certificates gets RESOURCE_NOT_EXISTS, not a forgery.
+func TestErrorAnswerFromAnUnknownKey(t *testing.T) {
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, _ := NewSigner(SignerOptions{Key: otherKey(t), Serial: "PUB_KEY_ID_0000000000000000000000000000000099"})
+		body := []byte(`{"code":"RESOURCE_NOT_EXISTS","message":"无可用的平台证书,请在商户平台-API安全申请使用微信支付公钥。"}`)
+		s.SignHeaders(w.Header(), body)
+		w.WriteHeader(400)
+		w.Write(body)
+	}), nil)
+	_, err := c.Do(context.Background(), Request{Method: "GET", Target: PathCertificates})
+	var ae *Error
+	if !errors.As(err, &ae) || ae.Code != CodeResourceNotExists || ae.Verified {
+		t.Fatalf("%v", err)
+	}
+}
