@@ -90,7 +90,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		return middleware.New(middleware.Config{
 			Keys:   middleware.StaticKeys{testAppID: testKey},
 			Now:    fixedNow,
-			Replay: middleware.NewMemoryStore(middleware.MemoryOptions{Now: fixedNow, MaxEntries: 1024}),
+			Replay: middleware.NewMemoryStore(middleware.MemoryOptions{Now: fixedNow, MaxEntries: 1024, WhenFull: middleware.ForgetWhenFull}),
 		})(d)
 	}
 	run := func(b *testing.B, h http.Handler, reqs []benchRequest, want int) {
@@ -137,7 +137,7 @@ func TestMiddlewareAllocs(t *testing.T) {
 	h := middleware.New(middleware.Config{
 		Keys:   middleware.StaticKeys{testAppID: testKey},
 		Now:    fixedNow,
-		Replay: middleware.NewMemoryStore(middleware.MemoryOptions{Now: fixedNow, MaxEntries: 256}),
+		Replay: middleware.NewMemoryStore(middleware.MemoryOptions{Now: fixedNow, MaxEntries: 256, WhenFull: middleware.ForgetWhenFull}),
 	})(d)
 	bodies := distinctBodies(t, 1024)
 	reqs := make([]benchRequest, len(bodies))

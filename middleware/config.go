@@ -58,14 +58,28 @@ type Config struct {
 	// handled (0: DefaultInFlightWait) before answering 503 with
 	// Retry-After. The wait is in real time, whatever Now says.
 	InFlightWait time.Duration
+	// SharedSignature is what to do with a notification whose AppSignature
+	// was already used, within the freshness window, by a notification
+	// with other unsigned fields (AcceptSharedSignature, the zero value:
+	// handle it and report it; or RefuseSharedSignature: answer 409). See
+	// SharedSignaturePolicy for the trade-off.
+	SharedSignature SharedSignaturePolicy
 	// ErrorHandler answers refusals (nil: DefaultErrorHandler). err is
 	// always an *Error. It must write a response; it must not call the
 	// next handler.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 	// Logger receives one record per notification: accepted and
-	// acknowledged ones at Info, refusals at Warn (4xx) or Error (5xx).
-	// Records carry AppId, MsgType, FeedBackId, status and reason, never a
-	// key nor the body (nil: nothing is logged).
+	// acknowledged ones at Info, refusals and handler failures at Warn
+	// (4xx) or Error (5xx), the failures with their cause when the handler
+	// is a Dispatcher. Records carry AppId, MsgType, FeedBackId, status and
+	// reason, never a key nor the body. A Dispatcher behind the middleware
+	// logs through it too.
+	//
+	// Nil logs refusals, handler failures and shared signatures to
+	// slog.Default() (standard error unless the program set another), at
+	// most one record per cause a minute, with the count of those left
+	// out; accepted notifications are not logged. To log nothing, give
+	// slog.New(slog.DiscardHandler).
 	Logger *slog.Logger
 	// Metrics receives one Observation per request (outcome, status,
 	// refusal reason, latency) and, from the default store, each

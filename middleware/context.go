@@ -23,3 +23,14 @@ func FromContext(ctx context.Context) *payfeedback.Notification {
 func NewContext(ctx context.Context, n *payfeedback.Notification) context.Context {
 	return context.WithValue(ctx, contextKey{}, n)
 }
+
+// SharedSignature reports whether the notification in ctx was handled
+// although its AppSignature had been used by a notification with other
+// unsigned fields (Config.SharedSignature AcceptSharedSignature): two
+// genuine notifications of one user in one second, or a forged copy. A
+// handler may check such a notification against its own records before
+// acting on it (see SharedSignaturePolicy). False outside the middleware.
+func SharedSignature(ctx context.Context) bool {
+	st := stateFrom(ctx)
+	return st != nil && st.claim.shared
+}

@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -9,82 +10,101 @@ import (
 	"github.com/payfeedback/payfeedback"
 )
 
-// dedupe claims the notification in the replay store, runs next for a new
-// one and records its outcome. now is the request's time, read once; start
-// the real time it began (zero without Metrics).
-func (v *verifier) dedupe(w http.ResponseWriter, r *http.Request, n *payfeedback.Notification, now, start time.Time, next http.Handler) {
-	ctx := r.Context()
-	key := replayKey(n.AppID, n.AppSignature)
-	fp := FingerprintOf(n)
-	keep := v.windowEnd(n).Sub(now)
-	res, err := v.claim(ctx, key, fp, now, keep)
-	switch {
-	case err != nil:
-		setRetryAfter(w)
-		v.refuse(w, r, n, &Error{Status: http.StatusServiceUnavailable, Reason: "replay store failed: try again later",
-			Err: fmt.Errorf("%w: %w", ErrStoreUnavailable, err)}, start)
-		return
-	case res == ClaimDuplicate:
-		writeSuccess(w)
-		v.logNotification(ctx, "payfeedback: duplicate notification acknowledged, not handled again", n, http.StatusOK)
-		v.observe(OutcomeDuplicate, http.StatusOK, nil, n, start)
-		return
-	case res == ClaimConflict:
-		v.refuse(w, r, n, &Error{Status: http.StatusConflict,
-			Reason: "AppSignature already used with different MsgType, FeedBackId or other unsigned fields", Err: ErrSignatureReused}, start)
-		return
-	case res == ClaimInProgress:
-		setRetryAfter(w)
-		v.refuse(w, r, n, &Error{Status: http.StatusServiceUnavailable, Reason: "an identical notification is still being handled: try again later", Err: ErrInFlight}, start)
-		return
-	case res != ClaimNew:
-		setRetryAfter(w)
-		v.refuse(w, r, n, &Error{Status: http.StatusServiceUnavailable, Reason: "replay store failed: try again later",
-			Err: fmt.Errorf("%w: Claim returned %v", ErrStoreUnavailable, res)}, start)
-		return
-	}
+// SharedSignaturePolicy is what the middleware does with a notification
+// whose AppSignature was already used, within the freshness window, by a
+// notification with other unsigned fields (Config.SharedSignature).
+//
+// The signature covers only AppId, the key, TimeStamp and OpenId, so two
+// genuine notifications of one user sent in the same second share it: a
+// user's complaints about two orders, or the confirmation of one complaint
+// and the re-delivery of another. A copy of a notification whose unsigned
+// fields an attacker changed (another MsgType, FeedBackId, Reason…) shares
+// it as well. Nothing in the notification tells the two apart.
+//
+// The default, AcceptSharedSignature, loses no genuine complaint: the
+// second notification is handled (each one is still handled once: exact
+// re-deliveries of either are acknowledged) and reported: a warning in the
+// log, Observation.SharedSignature, SharedSignature(ctx) in the handler and
+// Claim.SharedSignature. The cost: a forged copy sent while the TimeStamp
+// is fresh is handled too, so the handler must not act on what a forged
+// copy could claim without checking it against its own records (a confirm
+// or reject for a complaint it never marked handled, say).
+//
+// RefuseSharedSignature answers the second one 409 ErrSignatureReused as a
+// suspected forgery: forged fields are never handled, but a genuine
+// notification that shares a second with another of the same user is
+// refused, for good if WeChat re-delivers the same document (it would be
+// refused again until its TimeStamp is too old). docs/performance.md
+// ("Shared signatures") gives how often that happens under a realistic
+// model.
+type SharedSignaturePolicy uint8
 
-	// The claim is ours: release it unless the handler succeeds, panics
-	// included. One allocation for the context handed to next and the
-	// writer recording its status.
-	st := &handlerState{ctx: notificationContext{Context: ctx, n: n}, sw: statusWriter{ResponseWriter: w},
-		detached: detachedContext{parent: ctx}}
-	sw := &st.sw
-	succeeded, returned := false, false
-	defer func() {
-		if succeeded {
-			return
-		}
-		if err := v.release(&st.detached, key, fp); err != nil {
-			v.logStoreError(ctx, "Release", n, err)
-		}
-		if !returned { // a panic: net/http answers 500 or aborts
-			v.observe(OutcomeHandlerError, http.StatusInternalServerError, nil, n, start)
-		}
-	}()
-	next.ServeHTTP(sw, r.WithContext(&st.ctx))
-	returned = true
-	status := sw.status
-	if status == 0 {
-		status = http.StatusOK // net/http's answer when the handler writes nothing
+const (
+	// AcceptSharedSignature handles the notification and reports it (the
+	// default).
+	AcceptSharedSignature SharedSignaturePolicy = iota
+	// RefuseSharedSignature answers 409 ErrSignatureReused.
+	RefuseSharedSignature
+)
+
+// String returns the policy's name.
+func (p SharedSignaturePolicy) String() string {
+	switch p {
+	case AcceptSharedSignature:
+		return "accept"
+	case RefuseSharedSignature:
+		return "refuse"
 	}
-	if status < 200 || status > 299 {
-		v.logNotification(ctx, "payfeedback: notification handler failed; a re-delivery will run it again", n, status)
-		v.observe(OutcomeHandlerError, status, nil, n, start)
-		return
-	}
-	succeeded = true
-	if err := v.complete(&st.detached, key, fp, now, keep); err != nil {
-		v.logStoreError(ctx, "Complete", n, err)
-	}
-	v.logNotification(ctx, "payfeedback: notification accepted", n, status)
-	v.observe(OutcomeAccepted, status, nil, n, start)
+	return "invalid"
 }
 
-// claim calls Claim (ClaimAt with the request's time now, when the store
+// claim claims n in the replay store into c, at the request's time now.
+// keyBuf, when given, holds the key's bytes (the caller keeps it unchanged
+// for as long as c lives) instead of a new string.
+func (v *Verifier) claim(ctx context.Context, n *payfeedback.Notification, now time.Time, c *Claim, keyBuf *[keyBufSize]byte) *Error {
+	c.v, c.fp, c.at = v, FingerprintOf(n), now
+	c.keep = v.windowEnd(n).Sub(now)
+	c.key = replayKey(n.AppID, n.AppSignature, keyBuf)
+	res, err := v.claimKey(ctx, c.key, c.fp, now, c.keep)
+	if err == nil && res == ClaimConflict && v.shared == AcceptSharedSignature {
+		// Another notification holds the signature: this one gets an entry
+		// of its own, under the signature and its fingerprint, so that its
+		// own re-deliveries are recognised.
+		c.shared = true
+		c.key = sharedKey(c.key, c.fp)
+		res, err = v.claimKey(ctx, c.key, c.fp, now, c.keep)
+	}
+	switch {
+	case err != nil:
+		e := &Error{Status: http.StatusServiceUnavailable, Reason: "replay store failed: try again later",
+			Err: fmt.Errorf("%w: %w", ErrStoreUnavailable, err), RetryAfter: time.Second}
+		var full *StoreFullError
+		if errors.As(err, &full) {
+			e.Reason, e.RetryAfter = "replay memory full: try again later", max(full.RetryAfter, time.Second)
+		} else if errors.Is(err, ErrStoreFull) {
+			e.Reason = "replay memory full: try again later"
+		}
+		return e
+	case res == ClaimNew:
+		return nil
+	case res == ClaimDuplicate:
+		c.dup = true
+		return nil
+	case res == ClaimConflict:
+		return &Error{Status: http.StatusConflict,
+			Reason: "AppSignature already used with different MsgType, FeedBackId or other unsigned fields", Err: ErrSignatureReused}
+	case res == ClaimInProgress:
+		return &Error{Status: http.StatusServiceUnavailable, Reason: "an identical notification is still being handled: try again later",
+			Err: ErrInFlight, RetryAfter: time.Second}
+	}
+	return &Error{Status: http.StatusServiceUnavailable, Reason: "replay store failed: try again later",
+		Err: fmt.Errorf("%w: Claim returned %v", ErrStoreUnavailable, res), RetryAfter: time.Second}
+}
+
+// claimKey calls Claim (ClaimAt with the request's time now, when the store
 // has it), waiting with backoff while an identical copy is in progress, for
 // at most InFlightWait.
-func (v *verifier) claim(ctx context.Context, key string, fp Fingerprint, now time.Time, keep time.Duration) (ClaimResult, error) {
+func (v *Verifier) claimKey(ctx context.Context, key string, fp Fingerprint, now time.Time, keep time.Duration) (ClaimResult, error) {
 	var (
 		waited time.Duration
 		delay  = time.Millisecond
@@ -128,7 +148,7 @@ func (v *verifier) claim(ctx context.Context, key string, fp Fingerprint, now ti
 
 // complete calls Complete (CompleteAt with the request's time now, when the
 // store has it: keep counts from it).
-func (v *verifier) complete(ctx context.Context, key string, fp Fingerprint, now time.Time, keep time.Duration) error {
+func (v *Verifier) complete(ctx context.Context, key string, fp Fingerprint, now time.Time, keep time.Duration) error {
 	if v.storeAt != nil {
 		return v.storeAt.CompleteAt(ctx, key, fp, now, keep)
 	}
@@ -137,7 +157,7 @@ func (v *verifier) complete(ctx context.Context, key string, fp Fingerprint, now
 
 // release calls Release (ReleaseAt with a fresh reading of the clock, when
 // the store has it).
-func (v *verifier) release(ctx context.Context, key string, fp Fingerprint) error {
+func (v *Verifier) release(ctx context.Context, key string, fp Fingerprint) error {
 	if v.storeAt != nil {
 		return v.storeAt.ReleaseAt(ctx, key, fp, v.now())
 	}
@@ -147,7 +167,7 @@ func (v *verifier) release(ctx context.Context, key string, fp Fingerprint) erro
 // windowEnd is when an entry may be forgotten: once the TimeStamp left the
 // freshness window (plus a second for rounding), when the signature can no
 // longer be accepted anyway.
-func (v *verifier) windowEnd(n *payfeedback.Notification) time.Time {
+func (v *Verifier) windowEnd(n *payfeedback.Notification) time.Time {
 	ts, _ := n.Unix()
 	return time.Unix(ts, 0).Add(v.maxAge + time.Second)
 }

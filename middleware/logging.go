@@ -4,19 +4,23 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
 )
 
 // refuse logs a refusal, hands it to the error handler and observes it.
-func (v *verifier) refuse(w http.ResponseWriter, r *http.Request, n *payfeedback.Notification, e *Error, start time.Time) {
+func (m *receiver) refuse(w http.ResponseWriter, r *http.Request, n *payfeedback.Notification, e *Error, start time.Time) {
+	if e.Status == http.StatusServiceUnavailable {
+		setRetryAfter(w, e.RetryAfter)
+	}
 	level := slog.LevelWarn
 	if e.Status >= 500 {
 		level = slog.LevelError
 	}
 	ctx := r.Context()
-	if v.log.Enabled(ctx, level) {
+	if log, suppressed := m.logger(ctx, level, reasonLabel(e)); log != nil {
 		attrs := []slog.Attr{slog.Int("status", e.Status), slog.String("reason", e.Reason)}
 		if n != nil {
 			attrs = append(attrs, notificationAttrs(n)...)
@@ -25,40 +29,117 @@ func (v *verifier) refuse(w http.ResponseWriter, r *http.Request, n *payfeedback
 			attrs = append(attrs, slog.String("error", e.Err.Error()))
 		}
 		attrs = append(attrs, slog.String("remote", r.RemoteAddr))
-		v.log.LogAttrs(ctx, level, "payfeedback: notification refused", attrs...)
+		log.LogAttrs(ctx, level, "payfeedback: notification refused", m.quietAttrs(attrs, suppressed)...)
 	}
-	v.onError(w, r, e)
-	v.observe(OutcomeRefused, e.Status, e, n, start)
+	m.onError(w, r, e)
+	m.observe(OutcomeRefused, e.Status, e, n, false, start)
+}
+
+// handlerFailed logs a handler's failure, with its cause when a
+// Dispatcher gave one.
+func (m *receiver) handlerFailed(ctx context.Context, n *payfeedback.Notification, status int, cause *Error) {
+	level := slog.LevelWarn
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	log, suppressed := m.logger(ctx, level, "handler_error")
+	if log == nil {
+		return
+	}
+	attrs := append(notificationAttrs(n), slog.Int("status", status))
+	if cause != nil {
+		attrs = append(attrs, slog.String("error", causeText(cause)))
+	}
+	log.LogAttrs(ctx, level, "payfeedback: notification handler failed; a re-delivery will run it again",
+		m.quietAttrs(attrs, suppressed)...)
+}
+
+// causeText is the text of the error behind a Dispatcher's failure: the
+// function's own error, without the ErrHandler it is joined with.
+func causeText(e *Error) string {
+	if u, ok := e.Err.(interface{ Unwrap() []error }); ok {
+		if errs := u.Unwrap(); len(errs) == 2 && errs[0] == ErrHandler {
+			return errs[1].Error()
+		}
+	}
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return e.Reason
+}
+
+// sharedSignature warns that a notification was taken although its
+// signature had been used by another (AcceptSharedSignature).
+func (m *receiver) sharedSignature(ctx context.Context, n *payfeedback.Notification) {
+	log, suppressed := m.logger(ctx, slog.LevelWarn, "shared_signature")
+	if log == nil {
+		return
+	}
+	log.LogAttrs(ctx, slog.LevelWarn,
+		"payfeedback: AppSignature already used by a notification with other unsigned fields: taken (Config.SharedSignature); genuine when the user had two notifications in one second, forged otherwise",
+		m.quietAttrs(notificationAttrs(n), suppressed)...)
 }
 
 // observe hands an outcome to Metrics, if any. n may be nil.
-func (v *verifier) observe(o Outcome, status int, err error, n *payfeedback.Notification, start time.Time) {
-	if v.metrics == nil {
+func (m *receiver) observe(o Outcome, status int, err error, n *payfeedback.Notification, shared bool, start time.Time) {
+	if m.metrics == nil {
 		return
 	}
-	obs := Observation{Outcome: o, Status: status, Err: err, Latency: time.Since(start)}
+	obs := Observation{Outcome: o, Status: status, Err: err, SharedSignature: shared, Latency: time.Since(start)}
 	if n != nil {
 		obs.AppID, obs.MsgType = n.AppID, n.MsgType
 	}
-	v.metrics.Observe(obs)
+	m.metrics.Observe(obs)
 }
 
-func (v *verifier) logNotification(ctx context.Context, msg string, n *payfeedback.Notification, status int) {
-	level := slog.LevelInfo
-	if status > 299 {
-		level = slog.LevelWarn
-	}
-	if !v.log.Enabled(ctx, level) {
+// logNotification logs an accepted or acknowledged notification, to
+// Config.Logger only (the default logging leaves them out).
+func (m *receiver) logNotification(ctx context.Context, msg string, n *payfeedback.Notification, status int, attrs []slog.Attr) {
+	if m.log == nil || !m.log.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	v.log.LogAttrs(ctx, level, msg, append(notificationAttrs(n), slog.Int("status", status))...)
+	m.log.LogAttrs(ctx, slog.LevelInfo, msg, append(append(notificationAttrs(n), slog.Int("status", status)), attrs...)...)
 }
 
-func (v *verifier) logStoreError(ctx context.Context, op string, n *payfeedback.Notification, err error) {
-	if v.log.Enabled(ctx, slog.LevelError) {
-		v.log.LogAttrs(ctx, slog.LevelError, "payfeedback: replay store "+op+" failed",
-			append(notificationAttrs(n), slog.String("error", err.Error()))...)
+func (m *receiver) logStoreError(ctx context.Context, op string, n *payfeedback.Notification, err error) {
+	if log, suppressed := m.logger(ctx, slog.LevelError, "store_"+op); log != nil {
+		log.LogAttrs(ctx, slog.LevelError, "payfeedback: replay store "+op+" failed",
+			m.quietAttrs(append(notificationAttrs(n), slog.String("error", err.Error())), suppressed)...)
 	}
+}
+
+// logger returns the logger for a record of level about cause, or nil to
+// log nothing: Config.Logger when set, else slog.Default() for the first
+// record of each cause in a minute (suppressed: how many of that cause
+// were left out since the last one).
+func (m *receiver) logger(ctx context.Context, level slog.Level, cause string) (log *slog.Logger, suppressed int) {
+	if m.log != nil {
+		if !m.log.Enabled(ctx, level) {
+			return nil, 0
+		}
+		return m.log, 0
+	}
+	log = slog.Default()
+	if !log.Enabled(ctx, level) {
+		return nil, 0
+	}
+	ok, suppressed := m.quiet.allow(cause, time.Now())
+	if !ok {
+		return nil, 0
+	}
+	return log, suppressed
+}
+
+// quietAttrs adds, to a record of the default logging, how many records of
+// its cause were left out and how to change that.
+func (m *receiver) quietAttrs(attrs []slog.Attr, suppressed int) []slog.Attr {
+	if m.log != nil {
+		return attrs
+	}
+	if suppressed > 0 {
+		attrs = append(attrs, slog.Int("suppressed", suppressed))
+	}
+	return append(attrs, slog.String("logging", "one record per cause a minute; set middleware.Config.Logger to log every one"))
 }
 
 // notificationAttrs names a notification in logs: no key, no body, no
@@ -69,4 +150,60 @@ func notificationAttrs(n *payfeedback.Notification) []slog.Attr {
 		slog.String("msgtype", string(n.MsgType)),
 		slog.String("feedbackid", n.FeedBackID),
 	}
+}
+
+// causeLimiter lets through one record per cause a minute, counting the
+// others.
+type causeLimiter struct {
+	mu    sync.Mutex // guards causes
+	cause map[string]*causeWindow
+}
+
+type causeWindow struct {
+	since      time.Time // when the last record of the cause was let through
+	suppressed int       // records left out since
+}
+
+func newCauseLimiter() *causeLimiter {
+	return &causeLimiter{cause: make(map[string]*causeWindow)}
+}
+
+// allow reports whether a record of cause may be logged at now, and how
+// many were left out since the last one.
+func (l *causeLimiter) allow(cause string, now time.Time) (bool, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	w := l.cause[cause]
+	if w == nil {
+		l.cause[cause] = &causeWindow{since: now}
+		return true, 0
+	}
+	if now.Sub(w.since) < time.Minute && !now.Before(w.since) {
+		w.suppressed++
+		return false, 0
+	}
+	n := w.suppressed
+	w.since, w.suppressed = now, 0
+	return true, n
+}
+
+// defaultHandler is a slog.Handler writing to slog.Default()'s handler of
+// the moment, so that a program setting its default logger after New is
+// heard.
+type defaultHandler struct{}
+
+func (defaultHandler) Enabled(ctx context.Context, level slog.Level) bool {
+	return slog.Default().Handler().Enabled(ctx, level)
+}
+
+func (defaultHandler) Handle(ctx context.Context, r slog.Record) error {
+	return slog.Default().Handler().Handle(ctx, r)
+}
+
+func (h defaultHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return slog.Default().Handler().WithAttrs(attrs)
+}
+
+func (h defaultHandler) WithGroup(name string) slog.Handler {
+	return slog.Default().Handler().WithGroup(name)
 }

@@ -3,40 +3,44 @@ package middleware
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
-
-	"github.com/payfeedback/payfeedback"
 )
 
 // writeSuccess answers WeChat's "success". The header value is a fresh
-// slice: a wrapping middleware editing it in place edits this response
-// only.
-func writeSuccess(w http.ResponseWriter) {
-	w.Header()["Content-Type"] = []string{"text/plain; charset=utf-8"}
+// slice (st's, when there is one): a wrapping middleware editing it in
+// place edits this response only.
+func writeSuccess(w http.ResponseWriter, st *request) {
+	if st != nil {
+		st.ct[0] = contentTypeText
+		w.Header()["Content-Type"] = st.ct[:]
+	} else {
+		w.Header()["Content-Type"] = []string{contentTypeText}
+	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(successMsg)
 }
+
+const contentTypeText = "text/plain; charset=utf-8"
 
 // successMsg is the body of writeSuccess. Sharing it is safe: an io.Writer
 // must not modify the slice it is given.
 var successMsg = []byte("success")
 
-// setRetryAfter asks the sender to retry in a second (503 answers).
-func setRetryAfter(w http.ResponseWriter) {
-	w.Header()["Retry-After"] = []string{"1"}
-}
-
-// handlerState is what the middleware hands to the next handler, and the
-// detached context it records the outcome with, in one allocation.
-type handlerState struct {
-	ctx      notificationContext
-	sw       statusWriter
-	detached detachedContext
+// setRetryAfter asks the sender to retry after d (a 503), in whole
+// seconds, at least one.
+func setRetryAfter(w http.ResponseWriter, d time.Duration) {
+	secs := int64((d + time.Second - 1) / time.Second)
+	if secs <= 1 {
+		w.Header()["Retry-After"] = []string{"1"}
+		return
+	}
+	w.Header()["Retry-After"] = []string{strconv.FormatInt(secs, 10)}
 }
 
 // detachedContext is context.WithoutCancel of the request's context: the
 // outcome is recorded in the store even when the sender hung up meanwhile.
-// It lives in handlerState, so it costs no allocation of its own.
+// It lives in the request's state, so it costs no allocation of its own.
 type detachedContext struct {
 	parent context.Context
 }
@@ -47,23 +51,37 @@ func (detachedContext) Err() error                  { return nil }
 func (c *detachedContext) Value(key any) any        { return c.parent.Value(key) }
 func (c *detachedContext) String() string           { return "payfeedback detached request context" }
 
-// notificationContext carries the verified notification under contextKey;
-// it is context.WithValue's job, fused with the statusWriter's allocation.
+// notificationContext carries the verified notification under contextKey
+// and the request's state under stateKey; it is context.WithValue's job,
+// fused with the request's allocation.
 type notificationContext struct {
 	context.Context
-	n *payfeedback.Notification
+	st *request
 }
 
 // Value implements context.Context.
 func (c *notificationContext) Value(key any) any {
-	if key == (contextKey{}) {
-		return c.n
+	switch key {
+	case contextKey{}:
+		return c.st.n
+	case stateKey{}:
+		return c.st
 	}
 	return c.Context.Value(key)
 }
 
 func (c *notificationContext) String() string {
 	return "payfeedback notification context"
+}
+
+// stateKey finds the request's state in its context: a Dispatcher behind
+// the middleware leaves the cause of a failure there.
+type stateKey struct{}
+
+// stateFrom returns the state of the request of ctx, or nil.
+func stateFrom(ctx context.Context) *request {
+	st, _ := ctx.Value(stateKey{}).(*request)
+	return st
 }
 
 // statusWriter records the status the next handler answers.
