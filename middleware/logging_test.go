@@ -164,7 +164,7 @@ func TestDefaultLoggingRateLimited(t *testing.T) {
 				t.Fatalf("status %d", w.Code)
 			}
 		}
-		serve(h, post(stampedNow(t, nil)))                                                                     // accepted: not logged
+		serve(h, post(stampedNow(t, nil)))                                                                        // accepted: not logged
 		serve(h, post(stampedNow(t, func(n *payfeedback.Notification) { n.FeedBackID, n.OpenID = "boom", "u" }))) // failed
 		out := logs.String()
 		if n := strings.Count(out, "AppSignature does not match"); n != 1 {
