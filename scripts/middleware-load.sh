@@ -112,6 +112,8 @@ rps() {
 	awk '/^Requests\/sec:/ {print $2}' <<<"$out"
 }
 p99() { awk '$1 == "99%" {print $2}' "$work/wrk-$1.txt"; }
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {printf "%.0f", v[int((NR + 1) / 2)]}'; }
+median1() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {printf "%.1f", v[int((NR + 1) / 2)]}'; }
 cpu() { cat "$work/cpu-$1.txt"; }
 
 echo "warm-up (1s each)..." >&2
@@ -132,13 +134,35 @@ for round in $(seq 1 $rounds); do
 	cm[round]=$(cpu "mw$round")
 done
 
+# STEPS=1: the floor analysis. Each step server does the middleware's path
+# up to one step (read the body into a pooled buffer; decode; verify the
+# signature; every check, claim and complete in the replay store) and
+# answers as the Dispatcher does; each round runs the empty handler, the
+# steps and the middleware back to back.
+if [ "${STEPS:-0}" = 1 ]; then
+	names="empty step-read step-decode step-verify step-claim middleware"
+	declare -A sr sc
+	for round in $(seq 1 $rounds); do
+		line="steps round $round:"
+		for name in $names; do
+			url=$(awk -v n="$name" '$1 == n {print $2}' "$work/out")
+			[ "$name" = middleware ] && fresh
+			[ "$name" = step-claim ] && fresh
+			r=$(rps "$name-s$round" "$url" "$duration")
+			sr[$name]="${sr[$name]:-} $r"
+			sc[$name]="${sc[$name]:-} $(cpu "$name-s$round")"
+			line="$line $name $r"
+		done
+		echo "$line" >&2
+	done
+fi
+
 exec 3>&-
 wait "$server_pid" || true
 server_pid=
 handled=$(awk '$1 == "handled" {print $2}' "$work/out")
 requests=$(awk '$1 == "requests" {print $2}' "$work/out")
 
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {printf "%.0f", v[int((NR + 1) / 2)]}'; }
 empty_rps=$(median "${e[@]}")
 reader_rps=$(median "${b[@]}")
 mw_rps=$(median "${m[@]}")
@@ -159,36 +183,16 @@ printf '%-36s %11s%%   (per round: %s)\n' "median ratio per round (target >= 90%
 printf '%-36s %11s%%\n' "ratio of the medians" "$ratio"
 printf '%-36s %11s%%\n' "ratio to the body-reading handler" "$reader_ratio"
 printf '%-36s %12s µs (empty) / %s µs (middleware): the middleware adds %s µs\n' "server CPU per request (median)" \
-	"$(median "${ce[@]}")" "$(median "${cm[@]}")" "$(awk -v a="$(median "${cm[@]}")" -v b="$(median "${ce[@]}")" 'BEGIN {printf "%.1f", a - b}')"
+	"$(median1 "${ce[@]}")" "$(median1 "${cm[@]}")" "$(awk -v a="$(median1 "${cm[@]}")" -v b="$(median1 "${ce[@]}")" 'BEGIN {printf "%.1f", a - b}')"
 printf '%-36s %12s of %s requests (the rest: duplicates acknowledged)\n' "notifications dispatched" "$handled" "$requests"
 
-# STEPS=1: the floor analysis. Each step server does the middleware's path
-# up to one step (read the body into a pooled buffer; decode; verify the
-# signature; every check, claim and complete in the replay store) and
-# answers as the Dispatcher does; each round runs the empty handler, the
-# steps and the middleware back to back.
 if [ "${STEPS:-0}" = 1 ]; then
-	names="empty step-read step-decode step-verify step-claim middleware"
-	declare -A sr sc
-	for round in $(seq 1 $rounds); do
-		line="steps round $round:"
-		for name in $names; do
-			url=$(awk -v n="$name" '$1 == n {print $2}' "$work/out")
-			[ "$name" = middleware ] && fresh
-			[ "$name" = step-claim ] && fresh
-			r=$(rps "$name-s$round" "$url" "$duration")
-			sr[$name]="${sr[$name]} $r"
-			sc[$name]="${sc[$name]} $(cpu "$name-s$round")"
-			line="$line $name $r"
-		done
-		echo "$line" >&2
-	done
 	empty_med=$(median ${sr[empty]})
-	empty_cpu=$(median ${sc[empty]})
+	empty_cpu=$(median1 ${sc[empty]})
 	printf '\n%-14s %12s %10s %16s %16s\n' "step" "req/s" "of empty" "CPU µs/req" "over empty"
 	for name in $names; do
 		r=$(median ${sr[$name]})
-		c=$(median ${sc[$name]})
+		c=$(median1 ${sc[$name]})
 		printf '%-14s %12s %9s%% %16s %16s\n' "$name" "$r" "$(awk -v a="$r" -v b="$empty_med" 'BEGIN {printf "%.1f", 100 * a / b}')" \
 			"$c" "$(awk -v a="$c" -v b="$empty_cpu" 'BEGIN {printf "%+.1f", a - b}')"
 	done
