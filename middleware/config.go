@@ -98,7 +98,8 @@ type KeysValidator interface {
 
 // Validate reports the first problem of c that New would panic on, or nil:
 // a missing key resolver, keys its ValidateKeys method refuses (an empty
-// AppId or paySignKey), a size out of range or a negative duration.
+// AppId or paySignKey), a size out of range, a negative duration or an
+// unknown SharedSignature policy.
 func (c Config) Validate() error {
 	switch {
 	case c.Keys == nil:
@@ -113,6 +114,8 @@ func (c Config) Validate() error {
 		return errors.New("middleware: Config.ClaimTTL is negative: want 0 (default) or a positive duration")
 	case c.InFlightWait < 0:
 		return errors.New("middleware: Config.InFlightWait is negative: want 0 (default) or a positive duration")
+	case c.SharedSignature > RefuseSharedSignature:
+		return fmt.Errorf("middleware: Config.SharedSignature %d is not a policy: want AcceptSharedSignature (default) or RefuseSharedSignature", c.SharedSignature)
 	}
 	if kv, ok := c.Keys.(KeysValidator); ok {
 		if err := kv.ValidateKeys(); err != nil {

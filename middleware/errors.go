@@ -56,6 +56,8 @@ var (
 // the first entry leaves the store; the middleware answers it in
 // Retry-After, in whole seconds.
 type StoreFullError struct {
+	// RetryAfter is how long until the store expects room (at least a
+	// second, from MemoryStore).
 	RetryAfter time.Duration
 }
 

@@ -20,7 +20,7 @@ func (m *receiver) refuse(w http.ResponseWriter, r *http.Request, n *payfeedback
 		level = slog.LevelError
 	}
 	ctx := r.Context()
-	if log, suppressed := m.logger(ctx, level, reasonLabel(e)); log != nil {
+	if log, suppressed := m.logger(ctx, level, reasonOf(e)); log != nil {
 		attrs := []slog.Attr{slog.Int("status", e.Status), slog.String("reason", e.Reason)}
 		if n != nil {
 			attrs = append(attrs, notificationAttrs(n)...)

@@ -48,7 +48,8 @@ type MemoryOptions struct {
 	MaxEntries int
 	// WhenFull is what happens when a new notification finds the store
 	// full of fresh entries (RefuseWhenFull, the zero value: answer 503 and
-	// let WeChat deliver again; or ForgetWhenFull).
+	// let WeChat deliver again; or ForgetWhenFull). Any other value
+	// refuses.
 	WhenFull FullPolicy
 	// Now is the clock deciding expiry in Claim, Complete and Release (nil:
 	// time.Now). Behind a middleware the store runs on the middleware's

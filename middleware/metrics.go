@@ -98,9 +98,6 @@ func (o Observation) Reason() string {
 	return reasonOf(o.Err)
 }
 
-// reasonLabel is Observation.Reason for a refusal.
-func reasonLabel(e *Error) string { return reasonOf(e) }
-
 func reasonOf(err error) string {
 	// In the order they are tested: ErrMissingSignature before
 	// ErrMissingElement, which it wraps; ErrStoreFull before
