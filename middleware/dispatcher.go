@@ -54,15 +54,14 @@ func (d Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Reason: "dispatcher mounted without the payfeedback middleware", Err: ErrNoNotification})
 		return
 	}
-	st := stateFrom(ctx)
 	if e := d.handle(ctx, n); e != nil {
-		if st != nil {
+		if st := stateFrom(ctx); st != nil {
 			st.cause = e // the middleware logs the failure with it
 		}
 		d.fail(w, r, e)
 		return
 	}
-	writeSuccess(w, st)
+	writeSuccess(w)
 }
 
 // handle calls the function for n's MsgType: nil when it succeeded, else

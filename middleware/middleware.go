@@ -106,7 +106,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.sharedSignature(ctx, n)
 	}
 	if st.claim.dup {
-		writeSuccess(w, st)
+		writeSuccess(w)
 		m.logNotification(ctx, "payfeedback: duplicate notification acknowledged, not handled again", n, http.StatusOK, nil)
 		m.observe(OutcomeDuplicate, http.StatusOK, nil, n, st.claim.shared, start)
 		return
@@ -138,7 +138,7 @@ func (m *receiver) handle(w http.ResponseWriter, r *http.Request, st *request, h
 			st.cause, status = e, e.Status
 			d.fail(w, r.WithContext(&st.ctx), e)
 		} else {
-			writeSuccess(w, st)
+			writeSuccess(w)
 		}
 	} else {
 		st.sw.ResponseWriter = w
@@ -165,8 +165,8 @@ func (m *receiver) handle(w http.ResponseWriter, r *http.Request, st *request, h
 // request is what the middleware keeps for one notification it verified,
 // in one allocation: the claim and the bytes of its key, the context
 // handed to the next handler and the detached one the outcome is recorded
-// with, the writer recording the status, the Content-Type value of the
-// answer, and the cause of a Dispatcher's failure.
+// with, the writer recording the status, and the cause of a Dispatcher's
+// failure.
 type request struct {
 	n        *payfeedback.Notification
 	claim    Claim
@@ -174,6 +174,5 @@ type request struct {
 	ctx      notificationContext
 	detached detachedContext
 	sw       statusWriter
-	ct       [1]string
 	cause    *Error
 }
