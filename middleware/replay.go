@@ -158,9 +158,10 @@ func appendUnsigned(b []byte, n *payfeedback.Notification) []byte {
 	return b
 }
 
-// keyBufSize holds the key of a notification with an AppId of up to 87
-// bytes (WeChat's are 18): "AppId:" and 40 hex digits.
-const keyBufSize = 128
+// keyBufSize holds the key of a notification with an AppId of up to 23
+// bytes (WeChat's are 18): "AppId:" and 40 hex digits. A longer key costs
+// an allocation of its own.
+const keyBufSize = 64
 
 // replayKey returns "AppId:signature" with the signature in lower-case hex,
 // so a copy whose signature differs only in letter case (which
