@@ -537,3 +537,30 @@ func TestInProgressNeverForgotten(t *testing.T) {
 		}
 	})
 }
+
+// TestDispatcherPanicReleases: a Dispatcher called directly by the
+// middleware releases the claim when its function panics, as any handler
+// does: the re-delivery runs it again.
+func TestDispatcherPanicReleases(t *testing.T) {
+	calls := 0
+	d := middleware.Dispatcher{OnRequest: func(context.Context, *payfeedback.Notification) error {
+		calls++
+		if calls == 1 {
+			panic(http.ErrAbortHandler)
+		}
+		return nil
+	}}
+	h := middleware.New(baseConfig())(d)
+	body := signedSample(t, nil)
+	func() {
+		defer func() {
+			if p := recover(); p != http.ErrAbortHandler {
+				t.Fatalf("recovered %v, want the function's panic", p)
+			}
+		}()
+		serve(h, post(body))
+	}()
+	if w := serve(h, post(body)); w.Code != 200 || calls != 2 {
+		t.Fatalf("after a panic: status %d, calls %d; want 200 and 2", w.Code, calls)
+	}
+}
