@@ -176,3 +176,59 @@ func runModel(t *testing.T, maxEntries, keys, steps int, seed uint64) {
 		}
 	}
 }
+
+// TestMemoryStoreForgetsOnlyFinished drives a store that forgets when full
+// with random calls and checks, after each, that it holds at most its bound
+// and that every claim still in progress (claimed, neither completed nor
+// released, its lease running) is still there: claiming it again answers
+// in progress.
+func TestMemoryStoreForgetsOnlyFinished(t *testing.T) {
+	for seed := range uint64(4) {
+		rng := rand.New(rand.NewPCG(seed, 9))
+		start := time.Unix(1764201600, 0)
+		nowMS := int64(0)
+		const max = 8
+		s := middleware.NewMemoryStore(middleware.MemoryOptions{MaxEntries: max, WhenFull: middleware.ForgetWhenFull,
+			Now: func() time.Time { return start.Add(time.Duration(nowMS) * time.Millisecond) }})
+		ctx := context.Background()
+		fp := middleware.Fingerprint{1}
+		running := map[string]int64{} // key → lease end, ms
+		for step := range 20000 {
+			key := fmt.Sprintf("wx1:%d", rng.IntN(40))
+			switch op := rng.IntN(10); {
+			case op < 5:
+				lease := int64(1 + rng.IntN(60_000))
+				res, err := s.Claim(ctx, key, fp, time.Duration(lease)*time.Millisecond, time.Duration(rng.IntN(600_000))*time.Millisecond)
+				if err != nil && !errors.Is(err, middleware.ErrStoreFull) {
+					t.Fatal(err)
+				}
+				if res == middleware.ClaimNew {
+					running[key] = nowMS + lease
+				}
+			case op < 7:
+				delete(running, key)
+				_ = s.Complete(ctx, key, fp, time.Duration(rng.IntN(600_000))*time.Millisecond)
+			case op < 8:
+				delete(running, key)
+				_ = s.Release(ctx, key, fp)
+			default:
+				nowMS += int64(rng.IntN(20_000))
+			}
+			if n := s.Len(); n > max {
+				t.Fatalf("seed %d step %d: Len %d over the bound %d", seed, step, n, max)
+			}
+			for k, until := range running {
+				if until <= nowMS {
+					delete(running, k)
+					continue
+				}
+				if res, err := s.Claim(ctx, k, fp, time.Minute, time.Minute); err != nil || res != middleware.ClaimInProgress {
+					t.Fatalf("seed %d step %d: the claim in progress on %s answers %v, %v: it was forgotten", seed, step, k, res, err)
+				}
+			}
+		}
+		if s.Evicted() == 0 {
+			t.Fatalf("seed %d: nothing was ever forgotten: the test did not fill the store", seed)
+		}
+	}
+}
