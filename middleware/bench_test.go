@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -194,4 +195,48 @@ func TestMiddlewareAllocs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkSteps measures the middleware's own steps one by one, in
+// process: the fingerprint of the unsigned fields, and a claim and its
+// completion in the memory store holding 10,000 entries (the default),
+// each of them new, with the clock moving on so that as many expire as
+// arrive: the steady state of a store that is never full.
+func BenchmarkSteps(b *testing.B) {
+	b.Run("fingerprint", func(b *testing.B) {
+		n := sample()
+		b.ReportAllocs()
+		cpu := processCPU()
+		for b.Loop() {
+			_ = middleware.FingerprintOf(n)
+		}
+		reportCPU(b, cpu)
+	})
+	b.Run("store claim+complete", func(b *testing.B) {
+		now := time.Unix(testUnix, 0)
+		s := middleware.NewMemoryStore(middleware.MemoryOptions{})
+		ctx := context.Background()
+		keys := make([]string, 1<<16)
+		for i := range keys {
+			keys[i] = fmt.Sprintf("%s:%040x", testAppID, i*7919)
+		}
+		const window = 660 * time.Second
+		step := window / middleware.DefaultMaxEntries // 10,000 entries live at a time
+		fp := middleware.Fingerprint{1}
+		b.ReportAllocs()
+		i := 0
+		cpu := processCPU()
+		for b.Loop() {
+			k := keys[i%len(keys)]
+			i++
+			now = now.Add(step)
+			if res, err := s.ClaimAt(ctx, k, fp, now, time.Minute, window); err != nil || res != middleware.ClaimNew {
+				b.Fatalf("ClaimAt = %v, %v", res, err)
+			}
+			if err := s.CompleteAt(ctx, k, fp, now, window); err != nil {
+				b.Fatal(err)
+			}
+		}
+		reportCPU(b, cpu)
+	})
 }
