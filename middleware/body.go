@@ -8,37 +8,6 @@ import (
 	"github.com/payfeedback/payfeedback"
 )
 
-// read reads the bounded body into a pooled buffer and decodes it; the
-// decoder copies what it keeps, so the buffer goes back to the pool at
-// once (TestNotificationOutlivesBody holds it to that).
-func (m *receiver) read(w http.ResponseWriter, r *http.Request) (*payfeedback.Notification, *Error) {
-	maxBody := m.v.maxBody
-	if r.ContentLength > maxBody {
-		w.Header()["Connection"] = []string{"close"}
-		return nil, tooLarge(maxBody)
-	}
-	bp := m.bufs.Get().(*[]byte)
-	body, err := readBody(r.Body, *bp, r.ContentLength, maxBody)
-	var (
-		n *payfeedback.Notification
-		e *Error
-	)
-	switch {
-	case errors.Is(err, payfeedback.ErrTooLarge):
-		e = tooLarge(maxBody)
-	case err != nil:
-		e = &Error{Status: http.StatusBadRequest, Reason: "cannot read the body", Err: err}
-	default:
-		n, e = m.v.decode(body)
-	}
-	*bp = body[:0]
-	m.bufs.Put(bp)
-	if e != nil && errors.Is(e.Err, payfeedback.ErrTooLarge) {
-		w.Header()["Connection"] = []string{"close"}
-	}
-	return n, e
-}
-
 // readBody reads rd into buf (from its length 0), refusing more than limit
 // bytes: it never reads more than limit+1.
 func readBody(rd io.Reader, buf []byte, contentLength, limit int64) ([]byte, error) {

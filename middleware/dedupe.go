@@ -10,66 +10,80 @@ import (
 	"github.com/payfeedback/payfeedback"
 )
 
-// SharedSignaturePolicy is what the middleware does with a notification
-// whose AppSignature was already used, within the freshness window, by a
-// notification with other unsigned fields (Config.SharedSignature).
-//
-// The signature covers only AppId, the key, TimeStamp and OpenId, so two
-// genuine notifications of one user sent in the same second share it: a
-// user's complaints about two orders, or the confirmation of one complaint
-// and the re-delivery of another. A copy of a notification whose unsigned
-// fields an attacker changed (another MsgType, FeedBackId, Reason…) shares
-// it as well. Nothing in the notification tells the two apart.
-//
-// The default, AcceptSharedSignature, loses no genuine complaint: the
-// second notification is handled (each one is still handled once: exact
-// re-deliveries of either are acknowledged) and reported: a warning in the
-// log, Observation.SharedSignature, SharedSignature(ctx) in the handler and
-// Claim.SharedSignature. The cost: a forged copy sent while the TimeStamp
-// is fresh is handled too, so the handler must not act on what a forged
-// copy could claim without checking it against its own records (a confirm
-// or reject for a complaint it never marked handled, say).
-//
-// RefuseSharedSignature answers the second one 409 ErrSignatureReused as a
-// suspected forgery: forged fields are never handled, but a genuine
-// notification that shares a second with another of the same user is
-// refused, for good if WeChat re-delivers the same document (it would be
-// refused again until its TimeStamp is too old).
-//
-// How often, under a model of a day of 127,156 complaints (241,722
-// notifications; docs/performance.md, "Shared signatures", has the model
-// and the command): never with a healthy merchant; about 100 notifications
-// in a million when 5 % of the attempts fail or after a 30-minute outage,
-// when WeChat re-signs its retries, which then also rescue every refused
-// one (refusing delays them, loses none); about 43,000 in a million if
-// WeChat sent in batches and retried the same document, all of them lost
-// by refusing. The document says neither how WeChat sends nor how it
-// retries: the default is the policy that loses nothing either way.
-type SharedSignaturePolicy uint8
-
-const (
-	// AcceptSharedSignature handles the notification and reports it (the
-	// default).
-	AcceptSharedSignature SharedSignaturePolicy = iota
-	// RefuseSharedSignature answers 409 ErrSignatureReused.
-	RefuseSharedSignature
-)
-
-// String returns the policy's name.
-func (p SharedSignaturePolicy) String() string {
-	switch p {
-	case AcceptSharedSignature:
-		return "accept"
-	case RefuseSharedSignature:
-		return "refuse"
+// Claim asks the replay store about n, a notification Verify accepted. It
+// returns a Claim that is either a Duplicate (handled before: acknowledge
+// it, do not handle it again) or the caller's to Complete or Release. It
+// fails with an *Error: 409 ErrSignatureReused (a suspected forgery, under
+// RefuseSharedSignature), 503 ErrInFlight (an identical copy still being
+// handled after InFlightWait), 503 ErrStoreUnavailable (the store failed,
+// or is full: ErrStoreFull); each 503 with its RetryAfter.
+func (v *Verifier) Claim(ctx context.Context, n *payfeedback.Notification) (Claim, error) {
+	var c Claim
+	if e := v.claimNotification(ctx, n, v.now(), &c, nil); e != nil {
+		return Claim{}, e
 	}
-	return "invalid"
+	return c, nil
 }
 
-// claim claims n in the replay store into c, at the request's time now.
+// Claim is a notification's place in the replay memory, from
+// Verifier.Claim. Unless it is a Duplicate, its holder must call Complete
+// once the notification is handled (or safely stored) or Release when
+// handling it failed; until then an identical copy waits or is answered
+// 503, and after ClaimTTL the claim lapses.
+type Claim struct {
+	v      *Verifier
+	key    string
+	fp     Fingerprint
+	at     time.Time     // the time the claim was made: keep counts from it
+	keep   time.Duration // until the TimeStamp leaves the window
+	dup    bool
+	shared bool
+}
+
+// Duplicate reports whether the notification was already handled: an exact
+// re-delivery, to acknowledge without handling it again.
+func (c Claim) Duplicate() bool { return c.dup }
+
+// SharedSignature reports whether the notification's AppSignature was
+// already used by one with other unsigned fields, and this one was taken
+// anyway (AcceptSharedSignature): two genuine notifications of one user in
+// one second, or a forged copy. Handlers may treat it with care (see
+// SharedSignaturePolicy).
+func (c Claim) SharedSignature() bool { return c.shared }
+
+// errNoClaim is the error of Complete and Release on a Claim that
+// Verifier.Claim did not return.
+var errNoClaim = errors.New("middleware: Complete or Release on a zero Claim: use the Claim that Verifier.Claim returned")
+
+// Complete records that the notification was handled: its re-deliveries
+// are acknowledged from now on. It does nothing for a Duplicate.
+func (c Claim) Complete(ctx context.Context) error {
+	switch {
+	case c.v == nil:
+		return errNoClaim
+	case c.dup:
+		return nil
+	}
+	return c.v.completeKey(ctx, c.key, c.fp, c.at, c.keep)
+}
+
+// Release records that handling the notification failed: the next
+// identical copy is handled again, while a copy with other fields is still
+// refused (under RefuseSharedSignature). It does nothing for a Duplicate.
+func (c Claim) Release(ctx context.Context) error {
+	switch {
+	case c.v == nil:
+		return errNoClaim
+	case c.dup:
+		return nil
+	}
+	return c.v.releaseKey(ctx, c.key, c.fp)
+}
+
+// claimNotification claims n in the replay store into c, at the request's time now.
 // keyBuf, when given, holds the key's bytes (the caller keeps it unchanged
 // for as long as c lives) instead of a new string.
-func (v *Verifier) claim(ctx context.Context, n *payfeedback.Notification, now time.Time, c *Claim, keyBuf *[keyBufSize]byte) *Error {
+func (v *Verifier) claimNotification(ctx context.Context, n *payfeedback.Notification, now time.Time, c *Claim, keyBuf *[keyBufSize]byte) *Error {
 	c.v, c.fp, c.at = v, FingerprintOf(n), now
 	c.keep = v.windowEnd(n).Sub(now)
 	c.key = replayKey(n.AppID, n.AppSignature, keyBuf)
@@ -154,18 +168,18 @@ func (v *Verifier) claimKey(ctx context.Context, key string, fp Fingerprint, now
 	}
 }
 
-// complete calls Complete (CompleteAt with the request's time now, when the
+// completeKey calls Complete (CompleteAt with the request's time now, when the
 // store has it: keep counts from it).
-func (v *Verifier) complete(ctx context.Context, key string, fp Fingerprint, now time.Time, keep time.Duration) error {
+func (v *Verifier) completeKey(ctx context.Context, key string, fp Fingerprint, now time.Time, keep time.Duration) error {
 	if v.storeAt != nil {
 		return v.storeAt.CompleteAt(ctx, key, fp, now, keep)
 	}
 	return v.store.Complete(ctx, key, fp, keep)
 }
 
-// release calls Release (ReleaseAt with a fresh reading of the clock, when
+// releaseKey calls Release (ReleaseAt with a fresh reading of the clock, when
 // the store has it).
-func (v *Verifier) release(ctx context.Context, key string, fp Fingerprint) error {
+func (v *Verifier) releaseKey(ctx context.Context, key string, fp Fingerprint) error {
 	if v.storeAt != nil {
 		return v.storeAt.ReleaseAt(ctx, key, fp, v.now())
 	}

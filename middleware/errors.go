@@ -64,7 +64,7 @@ type StoreFullError struct {
 // Error implements error.
 func (e *StoreFullError) Error() string {
 	return "middleware: replay store full of fresh notifications: room in " + e.RetryAfter.Round(time.Second).String() +
-		"; raise its capacity (MemoryOptions.MaxEntries)"
+		"; raise the store's capacity"
 }
 
 // Is reports whether target is ErrStoreFull.

@@ -4,14 +4,22 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
 )
 
+// reporter answers refusals and reports every outcome: to the error
+// handler, to the logger (or the default logging) and to Metrics.
+type reporter struct {
+	onError func(http.ResponseWriter, *http.Request, error)
+	log     *slog.Logger  // Config.Logger; nil: quiet instead
+	quiet   *causeLimiter // the default logging, when log is nil
+	metrics Metrics       // nil: no observations, no latency clock
+}
+
 // refuse logs a refusal, hands it to the error handler and observes it.
-func (m *receiver) refuse(w http.ResponseWriter, r *http.Request, n *payfeedback.Notification, e *Error, start time.Time) {
+func (m *reporter) refuse(w http.ResponseWriter, r *http.Request, n *payfeedback.Notification, e *Error, start time.Time) {
 	if e.Status == http.StatusServiceUnavailable {
 		setRetryAfter(w, e.RetryAfter)
 	}
@@ -37,7 +45,7 @@ func (m *receiver) refuse(w http.ResponseWriter, r *http.Request, n *payfeedback
 
 // handlerFailed logs a handler's failure, with its cause when a
 // Dispatcher gave one.
-func (m *receiver) handlerFailed(ctx context.Context, n *payfeedback.Notification, status int, cause *Error) {
+func (m *reporter) handlerFailed(ctx context.Context, n *payfeedback.Notification, status int, cause *Error) {
 	level := slog.LevelWarn
 	if status >= 500 {
 		level = slog.LevelError
@@ -54,23 +62,9 @@ func (m *receiver) handlerFailed(ctx context.Context, n *payfeedback.Notificatio
 		m.quietAttrs(attrs, suppressed)...)
 }
 
-// causeText is the text of the error behind a Dispatcher's failure: the
-// function's own error, without the ErrHandler it is joined with.
-func causeText(e *Error) string {
-	if u, ok := e.Err.(interface{ Unwrap() []error }); ok {
-		if errs := u.Unwrap(); len(errs) == 2 && errs[0] == ErrHandler {
-			return errs[1].Error()
-		}
-	}
-	if e.Err != nil {
-		return e.Err.Error()
-	}
-	return e.Reason
-}
-
 // sharedSignature warns that a notification was taken although its
 // signature had been used by another (AcceptSharedSignature).
-func (m *receiver) sharedSignature(ctx context.Context, n *payfeedback.Notification) {
+func (m *reporter) sharedSignature(ctx context.Context, n *payfeedback.Notification) {
 	log, suppressed := m.logger(ctx, slog.LevelWarn, "shared_signature")
 	if log == nil {
 		return
@@ -81,7 +75,7 @@ func (m *receiver) sharedSignature(ctx context.Context, n *payfeedback.Notificat
 }
 
 // observe hands an outcome to Metrics, if any. n may be nil.
-func (m *receiver) observe(o Outcome, status int, err error, n *payfeedback.Notification, shared bool, start time.Time) {
+func (m *reporter) observe(o Outcome, status int, err error, n *payfeedback.Notification, shared bool, start time.Time) {
 	if m.metrics == nil {
 		return
 	}
@@ -94,14 +88,14 @@ func (m *receiver) observe(o Outcome, status int, err error, n *payfeedback.Noti
 
 // logNotification logs an accepted or acknowledged notification, to
 // Config.Logger only (the default logging leaves them out).
-func (m *receiver) logNotification(ctx context.Context, msg string, n *payfeedback.Notification, status int, attrs []slog.Attr) {
+func (m *reporter) logNotification(ctx context.Context, msg string, n *payfeedback.Notification, status int, attrs []slog.Attr) {
 	if m.log == nil || !m.log.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
 	m.log.LogAttrs(ctx, slog.LevelInfo, msg, append(append(notificationAttrs(n), slog.Int("status", status)), attrs...)...)
 }
 
-func (m *receiver) logStoreError(ctx context.Context, op string, n *payfeedback.Notification, err error) {
+func (m *reporter) logStoreError(ctx context.Context, op string, n *payfeedback.Notification, err error) {
 	if log, suppressed := m.logger(ctx, slog.LevelError, "store_"+op); log != nil {
 		log.LogAttrs(ctx, slog.LevelError, "payfeedback: replay store "+op+" failed",
 			m.quietAttrs(append(notificationAttrs(n), slog.String("error", err.Error())), suppressed)...)
@@ -112,7 +106,7 @@ func (m *receiver) logStoreError(ctx context.Context, op string, n *payfeedback.
 // log nothing: Config.Logger when set, else slog.Default() for the first
 // record of each cause in a minute (suppressed: how many of that cause
 // were left out since the last one).
-func (m *receiver) logger(ctx context.Context, level slog.Level, cause string) (log *slog.Logger, suppressed int) {
+func (m *reporter) logger(ctx context.Context, level slog.Level, cause string) (log *slog.Logger, suppressed int) {
 	if m.log != nil {
 		if !m.log.Enabled(ctx, level) {
 			return nil, 0
@@ -132,7 +126,7 @@ func (m *receiver) logger(ctx context.Context, level slog.Level, cause string) (
 
 // quietAttrs adds, to a record of the default logging, how many records of
 // its cause were left out and how to change that.
-func (m *receiver) quietAttrs(attrs []slog.Attr, suppressed int) []slog.Attr {
+func (m *reporter) quietAttrs(attrs []slog.Attr, suppressed int) []slog.Attr {
 	if m.log != nil {
 		return attrs
 	}
@@ -140,70 +134,4 @@ func (m *receiver) quietAttrs(attrs []slog.Attr, suppressed int) []slog.Attr {
 		attrs = append(attrs, slog.Int("suppressed", suppressed))
 	}
 	return append(attrs, slog.String("logging", "one record per cause a minute; set middleware.Config.Logger to log every one"))
-}
-
-// notificationAttrs names a notification in logs: no key, no body, no
-// OpenId (personal data).
-func notificationAttrs(n *payfeedback.Notification) []slog.Attr {
-	return []slog.Attr{
-		slog.String("appid", n.AppID),
-		slog.String("msgtype", string(n.MsgType)),
-		slog.String("feedbackid", n.FeedBackID),
-	}
-}
-
-// causeLimiter lets through one record per cause a minute, counting the
-// others.
-type causeLimiter struct {
-	mu    sync.Mutex // guards causes
-	cause map[string]*causeWindow
-}
-
-type causeWindow struct {
-	since      time.Time // when the last record of the cause was let through
-	suppressed int       // records left out since
-}
-
-func newCauseLimiter() *causeLimiter {
-	return &causeLimiter{cause: make(map[string]*causeWindow)}
-}
-
-// allow reports whether a record of cause may be logged at now, and how
-// many were left out since the last one.
-func (l *causeLimiter) allow(cause string, now time.Time) (bool, int) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	w := l.cause[cause]
-	if w == nil {
-		l.cause[cause] = &causeWindow{since: now}
-		return true, 0
-	}
-	if now.Sub(w.since) < time.Minute && !now.Before(w.since) {
-		w.suppressed++
-		return false, 0
-	}
-	n := w.suppressed
-	w.since, w.suppressed = now, 0
-	return true, n
-}
-
-// defaultHandler is a slog.Handler writing to slog.Default()'s handler of
-// the moment, so that a program setting its default logger after New is
-// heard.
-type defaultHandler struct{}
-
-func (defaultHandler) Enabled(ctx context.Context, level slog.Level) bool {
-	return slog.Default().Handler().Enabled(ctx, level)
-}
-
-func (defaultHandler) Handle(ctx context.Context, r slog.Record) error {
-	return slog.Default().Handler().Handle(ctx, r)
-}
-
-func (h defaultHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return slog.Default().Handler().WithAttrs(attrs)
-}
-
-func (h defaultHandler) WithGroup(name string) slog.Handler {
-	return slog.Default().Handler().WithGroup(name)
 }

@@ -161,7 +161,7 @@ func (s *MemoryStore) Claim(ctx context.Context, key string, fp Fingerprint, lea
 // ClaimAt implements ReplayStoreAt.
 func (s *MemoryStore) ClaimAt(_ context.Context, key string, fp Fingerprint, t time.Time, lease, keep time.Duration) (ClaimResult, error) {
 	now := t.UnixNano()
-	res, ev := s.claim(key, fp, now, deadline(now, lease), deadline(now, keep))
+	res, ev := s.claimEntry(key, fp, now, deadline(now, lease), deadline(now, keep))
 	s.report(ev, key)
 	if ev.refused {
 		return 0, &StoreFullError{RetryAfter: ev.retryAfter}
@@ -169,10 +169,10 @@ func (s *MemoryStore) ClaimAt(_ context.Context, key string, fp Fingerprint, t t
 	return res, nil
 }
 
-func (s *MemoryStore) claim(key string, fp Fingerprint, now, lease, keep int64) (ClaimResult, fullEvent) {
+func (s *MemoryStore) claimEntry(key string, fp Fingerprint, now, lease, keep int64) (ClaimResult, fullEvent) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	h := s.hash(key)
+	h := s.keyHash(key)
 	slot, i := s.find(h, key)
 	if i != 0 {
 		e := &s.entries[i-1]
@@ -218,7 +218,7 @@ func (s *MemoryStore) Complete(ctx context.Context, key string, fp Fingerprint, 
 // store has room, never handled again without it being said.
 func (s *MemoryStore) CompleteAt(_ context.Context, key string, fp Fingerprint, t time.Time, keep time.Duration) error {
 	now := t.UnixNano()
-	ev := s.complete(key, fp, now, deadline(now, keep))
+	ev := s.completeEntry(key, fp, now, deadline(now, keep))
 	s.report(ev, key)
 	if ev.refused {
 		return &StoreFullError{RetryAfter: ev.retryAfter}
@@ -226,10 +226,10 @@ func (s *MemoryStore) CompleteAt(_ context.Context, key string, fp Fingerprint, 
 	return nil
 }
 
-func (s *MemoryStore) complete(key string, fp Fingerprint, now, keep int64) fullEvent {
+func (s *MemoryStore) completeEntry(key string, fp Fingerprint, now, keep int64) fullEvent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	h := s.hash(key)
+	h := s.keyHash(key)
 	slot, i := s.find(h, key)
 	if i != 0 {
 		e := &s.entries[i-1]
@@ -266,7 +266,7 @@ func (s *MemoryStore) ReleaseAt(_ context.Context, key string, fp Fingerprint, t
 	now := t.UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, i := s.find(s.hash(key), key)
+	_, i := s.find(s.keyHash(key), key)
 	if i == 0 {
 		return nil
 	}
@@ -357,8 +357,8 @@ func (s *MemoryStore) report(ev fullEvent, key string) {
 		slog.Int("max_entries", s.max), slog.Uint64("forgotten", ev.count), slog.String("appid", appID))
 }
 
-// hash returns the table hash of key.
-func (s *MemoryStore) hash(key string) uint64 {
+// keyHash returns the table hash of key.
+func (s *MemoryStore) keyHash(key string) uint64 {
 	return maphash.String(s.seed, key)
 }
 

@@ -1,7 +1,7 @@
 package middleware
 
 import (
-	"log/slog"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -25,7 +25,7 @@ func New(cfg Config) func(http.Handler) http.Handler {
 	if err != nil {
 		panic(err)
 	}
-	m := &receiver{v: v, onError: cfg.ErrorHandler, log: cfg.Logger, metrics: cfg.Metrics}
+	m := &receiver{v: v, reporter: reporter{onError: cfg.ErrorHandler, log: cfg.Logger, metrics: cfg.Metrics}}
 	if m.onError == nil {
 		m.onError = DefaultErrorHandler
 	}
@@ -40,7 +40,7 @@ func New(cfg Config) func(http.Handler) http.Handler {
 		if next == nil {
 			panic("middleware: New(cfg)(nil): the next handler is nil")
 		}
-		h := &handler{m: m, next: next}
+		h := &mwHandler{m: m, next: next}
 		switch d := next.(type) {
 		case Dispatcher:
 			h.dispatch = &d
@@ -54,15 +54,12 @@ func New(cfg Config) func(http.Handler) http.Handler {
 // receiver is one middleware: its Verifier and how it answers, logs and
 // observes.
 type receiver struct {
-	v       *Verifier
-	onError func(http.ResponseWriter, *http.Request, error)
-	log     *slog.Logger  // Config.Logger; nil: quiet instead
-	quiet   *causeLimiter // the default logging, when log is nil
-	metrics Metrics       // nil: no observations, no latency clock
-	bufs    sync.Pool     // *[]byte body buffers
+	reporter
+	v    *Verifier
+	bufs sync.Pool // *[]byte body buffers
 }
 
-type handler struct {
+type mwHandler struct {
 	m        *receiver
 	next     http.Handler
 	dispatch *Dispatcher // next, when it is a Dispatcher
@@ -71,7 +68,7 @@ type handler struct {
 // ServeHTTP runs the checks in order (method, size, decoding, SignMethod,
 // AppId, AppSignature, freshness, replay) and the next handler only when
 // all pass.
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *mwHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := h.m
 	var start time.Time
 	if m.metrics != nil {
@@ -89,16 +86,16 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	now := m.v.now()
-	if e := m.v.check(ctx, n, now); e != nil {
+	if e := m.v.checkNotification(ctx, n, now); e != nil {
 		m.refuse(w, r, n, e, start)
 		return
 	}
 	// One allocation for everything the request needs from here: the
 	// claim and its key, the contexts, the writer recording the status.
-	st := &request{n: n}
+	st := &reqState{n: n}
 	st.ctx = notificationContext{Context: ctx, st: st}
 	st.detached = detachedContext{parent: ctx}
-	if e := m.v.claim(ctx, n, now, &st.claim, &st.keyBuf); e != nil {
+	if e := m.v.claimNotification(ctx, n, now, &st.claim, &st.keyBuf); e != nil {
 		m.refuse(w, r, n, e, start)
 		return
 	}
@@ -117,7 +114,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // handle runs the next handler for a notification whose claim is ours and
 // records the outcome: Complete when it succeeded, Release otherwise,
 // panics included.
-func (m *receiver) handle(w http.ResponseWriter, r *http.Request, st *request, h *handler, start time.Time) {
+func (m *receiver) handle(w http.ResponseWriter, r *http.Request, st *reqState, h *mwHandler, start time.Time) {
 	n := st.n
 	succeeded, returned := false, false
 	defer func() {
@@ -162,17 +159,33 @@ func (m *receiver) handle(w http.ResponseWriter, r *http.Request, st *request, h
 	m.observe(OutcomeAccepted, status, nil, n, st.claim.shared, start)
 }
 
-// request is what the middleware keeps for one notification it verified,
-// in one allocation: the claim and the bytes of its key, the context
-// handed to the next handler and the detached one the outcome is recorded
-// with, the writer recording the status, and the cause of a Dispatcher's
-// failure.
-type request struct {
-	n        *payfeedback.Notification
-	claim    Claim
-	keyBuf   [keyBufSize]byte
-	ctx      notificationContext
-	detached detachedContext
-	sw       statusWriter
-	cause    *Error
+// read reads the bounded body into a pooled buffer and decodes it; the
+// decoder copies what it keeps, so the buffer goes back to the pool at
+// once (TestNotificationOutlivesBody holds it to that).
+func (m *receiver) read(w http.ResponseWriter, r *http.Request) (*payfeedback.Notification, *Error) {
+	maxBody := m.v.maxBody
+	if r.ContentLength > maxBody {
+		w.Header()["Connection"] = []string{"close"}
+		return nil, tooLarge(maxBody)
+	}
+	bp := m.bufs.Get().(*[]byte)
+	body, err := readBody(r.Body, *bp, r.ContentLength, maxBody)
+	var (
+		n *payfeedback.Notification
+		e *Error
+	)
+	switch {
+	case errors.Is(err, payfeedback.ErrTooLarge):
+		e = tooLarge(maxBody)
+	case err != nil:
+		e = &Error{Status: http.StatusBadRequest, Reason: "cannot read the body", Err: err}
+	default:
+		n, e = m.v.decodeBody(body)
+	}
+	*bp = body[:0]
+	m.bufs.Put(bp)
+	if e != nil && errors.Is(e.Err, payfeedback.ErrTooLarge) {
+		w.Header()["Connection"] = []string{"close"}
+	}
+	return n, e
 }

@@ -97,88 +97,18 @@ func (v *Verifier) Verify(ctx context.Context, body []byte) (*payfeedback.Notifi
 	if int64(len(body)) > v.maxBody {
 		return nil, tooLarge(v.maxBody)
 	}
-	n, e := v.decode(body)
+	n, e := v.decodeBody(body)
 	if e != nil {
 		return nil, e
 	}
-	if e := v.check(ctx, n, v.now()); e != nil {
+	if e := v.checkNotification(ctx, n, v.now()); e != nil {
 		return nil, e
 	}
 	return n, nil
 }
 
-// Claim asks the replay store about n, a notification Verify accepted. It
-// returns a Claim that is either a Duplicate (handled before: acknowledge
-// it, do not handle it again) or the caller's to Complete or Release. It
-// fails with an *Error: 409 ErrSignatureReused (a suspected forgery, under
-// RefuseSharedSignature), 503 ErrInFlight (an identical copy still being
-// handled after InFlightWait), 503 ErrStoreUnavailable (the store failed,
-// or is full: ErrStoreFull); each 503 with its RetryAfter.
-func (v *Verifier) Claim(ctx context.Context, n *payfeedback.Notification) (Claim, error) {
-	var c Claim
-	if e := v.claim(ctx, n, v.now(), &c, nil); e != nil {
-		return Claim{}, e
-	}
-	return c, nil
-}
-
-// Claim is a notification's place in the replay memory, from
-// Verifier.Claim. Unless it is a Duplicate, its holder must call Complete
-// once the notification is handled (or safely stored) or Release when
-// handling it failed; until then an identical copy waits or is answered
-// 503, and after ClaimTTL the claim lapses.
-type Claim struct {
-	v      *Verifier
-	key    string
-	fp     Fingerprint
-	at     time.Time     // the time the claim was made: keep counts from it
-	keep   time.Duration // until the TimeStamp leaves the window
-	dup    bool
-	shared bool
-}
-
-// Duplicate reports whether the notification was already handled: an exact
-// re-delivery, to acknowledge without handling it again.
-func (c Claim) Duplicate() bool { return c.dup }
-
-// SharedSignature reports whether the notification's AppSignature was
-// already used by one with other unsigned fields, and this one was taken
-// anyway (AcceptSharedSignature): two genuine notifications of one user in
-// one second, or a forged copy. Handlers may treat it with care (see
-// SharedSignaturePolicy).
-func (c Claim) SharedSignature() bool { return c.shared }
-
-// errNoClaim is the error of Complete and Release on a Claim that
-// Verifier.Claim did not return.
-var errNoClaim = errors.New("middleware: Complete or Release on a zero Claim: use the Claim that Verifier.Claim returned")
-
-// Complete records that the notification was handled: its re-deliveries
-// are acknowledged from now on. It does nothing for a Duplicate.
-func (c Claim) Complete(ctx context.Context) error {
-	switch {
-	case c.v == nil:
-		return errNoClaim
-	case c.dup:
-		return nil
-	}
-	return c.v.complete(ctx, c.key, c.fp, c.at, c.keep)
-}
-
-// Release records that handling the notification failed: the next
-// identical copy is handled again, while a copy with other fields is still
-// refused (under RefuseSharedSignature). It does nothing for a Duplicate.
-func (c Claim) Release(ctx context.Context) error {
-	switch {
-	case c.v == nil:
-		return errNoClaim
-	case c.dup:
-		return nil
-	}
-	return c.v.release(ctx, c.key, c.fp)
-}
-
-// decode decodes body and turns a refusal into the middleware's *Error.
-func (v *Verifier) decode(body []byte) (*payfeedback.Notification, *Error) {
+// decodeBody decodes body and turns a refusal into the middleware's *Error.
+func (v *Verifier) decodeBody(body []byte) (*payfeedback.Notification, *Error) {
 	n, err := payfeedback.ParseNotification(body)
 	if err == nil {
 		return n, nil
@@ -202,8 +132,8 @@ func tooLarge(limit int64) *Error {
 		Reason: fmt.Sprintf("body larger than %d bytes", limit), Err: payfeedback.ErrTooLarge}
 }
 
-// check verifies SignMethod, AppId, AppSignature and freshness at t.
-func (v *Verifier) check(ctx context.Context, n *payfeedback.Notification, t time.Time) *Error {
+// checkNotification verifies SignMethod, AppId, AppSignature and freshness at t.
+func (v *Verifier) checkNotification(ctx context.Context, n *payfeedback.Notification, t time.Time) *Error {
 	if n.SignMethod != "" && !strings.EqualFold(n.SignMethod, payfeedback.SignMethodSHA1) {
 		return &Error{Status: http.StatusBadRequest, Reason: "unknown SignMethod: want sha1", Err: payfeedback.ErrUnknownSignMethod}
 	}

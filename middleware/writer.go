@@ -1,7 +1,6 @@
 package middleware
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -31,73 +30,3 @@ func setRetryAfter(w http.ResponseWriter, d time.Duration) {
 	}
 	w.Header()["Retry-After"] = []string{strconv.FormatInt(secs, 10)}
 }
-
-// detachedContext is context.WithoutCancel of the request's context: the
-// outcome is recorded in the store even when the sender hung up meanwhile.
-// It lives in the request's state, so it costs no allocation of its own.
-type detachedContext struct {
-	parent context.Context
-}
-
-func (detachedContext) Deadline() (time.Time, bool) { return time.Time{}, false }
-func (detachedContext) Done() <-chan struct{}       { return nil }
-func (detachedContext) Err() error                  { return nil }
-func (c *detachedContext) Value(key any) any        { return c.parent.Value(key) }
-func (c *detachedContext) String() string           { return "payfeedback detached request context" }
-
-// notificationContext carries the verified notification under contextKey
-// and the request's state under stateKey; it is context.WithValue's job,
-// fused with the request's allocation.
-type notificationContext struct {
-	context.Context
-	st *request
-}
-
-// Value implements context.Context.
-func (c *notificationContext) Value(key any) any {
-	switch key {
-	case contextKey{}:
-		return c.st.n
-	case stateKey{}:
-		return c.st
-	}
-	return c.Context.Value(key)
-}
-
-func (c *notificationContext) String() string {
-	return "payfeedback notification context"
-}
-
-// stateKey finds the request's state in its context: a Dispatcher behind
-// the middleware leaves the cause of a failure there.
-type stateKey struct{}
-
-// stateFrom returns the state of the request of ctx, or nil.
-func stateFrom(ctx context.Context) *request {
-	st, _ := ctx.Value(stateKey{}).(*request)
-	return st
-}
-
-// statusWriter records the status the next handler answers.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer (Flush,
-// deadlines, …).
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
