@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	mathrand "math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,7 +43,10 @@ type ClientOptions struct {
 	// DefaultBaseURL. Point it at mockwechat (its URL field) in tests.
 	BaseURL string
 	// HTTPClient sends the requests; nil means a client with a 30-second
-	// timeout. Every call also honours its context.
+	// timeout. Every call also honours its context. The client uses a copy
+	// of it that never follows a redirect off BaseURL's scheme, host and
+	// port (see ErrRedirectRefused); redirects within them go through its
+	// CheckRedirect, if any.
 	HTTPClient *http.Client
 	// Logger receives one debug record per API call and info records for
 	// token refreshes, never a secret or a token; nil discards.
@@ -182,16 +186,29 @@ func redacted(s string) string {
 //     and a warning logged: the other instances will fetch their own.
 //   - An instance that dies holding the lease delays the others by LeaseTTL
 //     at most; they poll every 10 ms to 500 ms (with jitter) meanwhile.
-//   - Messages are checked for what WeChat's document requires and nothing
-//     more (docs/protocol.md, "Customer-service messages"): the required
-//     fields of each type and the article limit. Every field of a news
-//     article is optional; URLs are passed as given. The fake WeChat
-//     accepts exactly what the client sends.
+//   - Messages are checked for what WeChat's document requires
+//     (docs/protocol.md, "Customer-service messages"): the required fields
+//     of each type, present and not empty (a value of white space only is
+//     sent as given), and the article limit; plus one rule of the kit's
+//     own: a news message needs one article at least (the document sets no
+//     minimum). Every field of a news article is optional; URLs are passed
+//     as given. The fake WeChat accepts exactly what the client sends and
+//     refuses what it refuses.
+//   - The openid and feedbackid arguments must not be blank: no complaint
+//     has a blank one, so the call is refused before anything is sent.
 //   - Media uploads are bounded by MaxMediaSize; the per-type size limits
 //     (which changed over the API's life) are left to WeChat, which answers
 //     40006 for an oversized file.
 //   - An empty answer (what WeChat may send to a news message over the
 //     article limit) is an error, never a success.
+//   - The calls whose answer is only {"errcode":0,"errmsg":"ok"} (update,
+//     customer-service messages, deliver notify) succeed on errcode 0, as
+//     the document has it; an answer without errcode is refused as not
+//     WeChat's. The token and media answers carry no errcode when they
+//     succeed: they succeed when they hold what was asked for.
+//   - Redirects are followed only within BaseURL's scheme, host and port
+//     (ErrRedirectRefused): WeChat's API does not redirect, and a call that
+//     "succeeded" against another host would mark nothing handled.
 type Client struct {
 	appID, secret, paySignKey string
 	base                      *url.URL
@@ -238,6 +255,7 @@ func NewClient(opts ClientOptions) (*Client, error) {
 	if c.hc == nil {
 		c.hc = &http.Client{Timeout: 30 * time.Second}
 	}
+	c.hc = confineRedirects(c.hc, base)
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -272,8 +290,11 @@ func (c *Client) Token(ctx context.Context) (Token, error) {
 }
 
 // UpdateFeedback marks the complaint feedbackID of user openid handled
-// (see docs/protocol.md), by GET as the protocol requires. Do it only once the
-// complaint really is handled: the user is then asked to confirm or reject.
+// (see docs/protocol.md). Do it only once the complaint really is handled:
+// the user is then asked to confirm or reject. It sends a GET: the document
+// gives the URL, not the method, so GET is the kit's choice, the one every
+// known client makes (the fake WeChat makes the same choice and answers
+// other methods 405).
 func (c *Client) UpdateFeedback(ctx context.Context, openID, feedbackID string) error {
 	if err := requireArgs("UpdateFeedback", "openid", openID, "feedbackid", feedbackID); err != nil {
 		return err
@@ -363,7 +384,9 @@ func (c *Client) attempt(ctx context.Context, op, method, path string, query url
 
 // roundTrip sends one request and decodes the answer into out (when not
 // nil). It returns the HTTP status (0 without an answer) and the errcode
-// answered; an errcode ≠ 0 becomes an *APIError.
+// answered; an errcode ≠ 0 becomes an *APIError. A call without out is one
+// whose answer is only the envelope, so errcode must be there; with out,
+// a missing errcode is a success (the token and media answers).
 func (c *Client) roundTrip(ctx context.Context, op, method, path string, query url.Values, contentType string, body []byte, out any) (int, ErrorCode, error) {
 	u := *c.base
 	u.Path += path
@@ -415,6 +438,11 @@ func (c *Client) roundTrip(ctx context.Context, op, method, path string, query u
 	code := CodeOK
 	if env.ErrCode != nil {
 		code = *env.ErrCode
+	} else if out == nil {
+		// The answer is nothing but the envelope: {"errcode":0,"errmsg":"ok"}
+		// in the document. Without errcode it is not WeChat's answer.
+		c.log.LogAttrs(ctx, slog.LevelDebug, "wechat call", attrs...)
+		return status, CodeOK, fmt.Errorf("payfeedback: %s: the answer has no errcode, where WeChat answers {\"errcode\":0,\"errmsg\":\"ok\"}: check BaseURL and any proxy", op)
 	}
 	c.log.LogAttrs(ctx, slog.LevelDebug, "wechat call", append(attrs, slog.Int("errcode", int(code)))...)
 	if code != CodeOK {
@@ -487,4 +515,63 @@ func jitter(d time.Duration) time.Duration {
 		return d
 	}
 	return d - time.Duration(q) + time.Duration(mathrand.Int64N(2*q))
+}
+
+// ErrRedirectRefused is wrapped by the error of a call whose answer
+// redirected it off ClientOptions.BaseURL's scheme, host and port. WeChat's
+// API does not redirect; following such a redirect would send the call (and
+// its access_token) to another host and could report a success that
+// WeChat never saw.
+var ErrRedirectRefused = errors.New("payfeedback: redirect off BaseURL refused")
+
+// redirectError names where a refused redirect pointed (scheme, host and
+// port only: the location's query may carry the access_token).
+type redirectError struct {
+	to, base string
+}
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("redirect to %s refused: the client follows redirects only within ClientOptions.BaseURL (%s); check BaseURL and any proxy in between",
+		e.to, e.base)
+}
+
+func (e *redirectError) Unwrap() error { return ErrRedirectRefused }
+
+// confineRedirects returns a copy of hc that refuses a redirect off base's
+// origin (scheme, host and port) and hands the others to hc's own
+// CheckRedirect (or net/http's default: at most 10). hc itself is left as
+// it was.
+func confineRedirects(hc *http.Client, base *url.URL) *http.Client {
+	confined := *hc
+	next := hc.CheckRedirect
+	want := origin(base)
+	confined.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if got := origin(req.URL); got != want {
+			return &redirectError{to: got, base: want}
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &confined
+}
+
+// origin returns u's scheme, host and port, lower-cased, with the
+// scheme's default port made explicit.
+func origin(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	return scheme + "://" + strings.ToLower(net.JoinHostPort(u.Hostname(), port))
 }

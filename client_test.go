@@ -176,7 +176,10 @@ func TestAnswers(t *testing.T) {
 	}{
 		{name: "ok", status: 200, body: `{"errcode":0,"errmsg":"ok"}`},
 		{name: "ok, errmsg success", status: 200, body: `{"errcode":0,"errmsg":"success"}`},
-		{name: "ok, no errcode", status: 200, body: `{}`},
+		// The document answers {"errcode":0,"errmsg":"ok"}: without errcode
+		// the answer is not WeChat's (it counted as a success before).
+		{name: "no errcode", status: 200, body: `{}`, wantErr: "no errcode"},
+		{name: "errmsg ok, no errcode", status: 200, body: `{"errmsg":"ok"}`, wantErr: "no errcode"},
 		{name: "errcode", status: 200, body: `{"errcode":40003,"errmsg":"invalid openid"}`, wantCode: payfeedback.CodeInvalidOpenID},
 		{name: "errcode without errmsg", status: 200, body: `{"errcode":45015}`, wantCode: payfeedback.CodeOutOfWindow},
 		{name: "system error", status: 200, body: `{"errcode":-1,"errmsg":"system error"}`, wantCode: payfeedback.CodeSystemError, temporary: true},

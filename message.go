@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 )
 
 // DefaultMaxArticles is the most articles a news message may carry: the
@@ -129,7 +128,9 @@ type MusicMessage struct {
 // NewsMessage is a list of articles (links with a title, a text and a
 // picture).
 type NewsMessage struct {
-	// Articles: at least one, at most MessageLimits.MaxArticles.
+	// Articles: at least one (the kit's choice: the document sets no
+	// minimum, and the fake WeChat refuses an empty list too), at most
+	// MessageLimits.MaxArticles.
 	Articles []Article `json:"articles"`
 }
 
@@ -200,11 +201,14 @@ func (m MusicMessage) Validate(MessageLimits) error {
 	return nil
 }
 
-// Validate implements Message: 1 to limits.MaxArticles articles. Every
-// field of an article is optional, as WeChat's document has it (title,
-// description, url and picurl are all marked 否), so an article is never
-// refused for what it lacks, not even an empty one; the fake WeChat accepts
-// the same (docs/protocol.md, "Customer-service messages").
+// Validate implements Message: 1 to limits.MaxArticles articles. The upper
+// bound is the document's; the lower one is the kit's choice (the document
+// sets no minimum; an empty news message shows the user nothing, and the
+// fake WeChat refuses it with 47001 too). Every field of an article is
+// optional, as WeChat's document has it (title, description, url and picurl
+// are all marked 否), so an article is never refused for what it lacks, not
+// even an empty one; the fake WeChat accepts the same (docs/protocol.md,
+// "Customer-service messages").
 func (m NewsMessage) Validate(limits MessageLimits) error {
 	limit := limits.MaxArticles
 	if limit <= 0 {
@@ -220,8 +224,11 @@ func (m NewsMessage) Validate(limits MessageLimits) error {
 	return nil
 }
 
+// required refuses an empty value. A value of white space only is present,
+// which is all the document asks: it is sent as given, and the fake WeChat
+// accepts it too.
 func required(t MessageType, field, value string) error {
-	if strings.TrimSpace(value) == "" {
+	if value == "" {
 		return &ValidationError{Subject: string(t) + " message", Field: field, Rule: "required"}
 	}
 	return nil

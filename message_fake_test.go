@@ -15,9 +15,10 @@ import (
 )
 
 // TestClientAndFakeAgreeOnMessages: every message the client accepts —
-// the required fields of each type and nothing more, as WeChat's document
-// has it — the fake accepts and delivers. URLs are passed as given, every
-// article field is optional, texts need no escaping care.
+// the required fields of each type present and not empty, as WeChat's
+// document has it, white space included — the fake accepts and delivers.
+// URLs are passed as given, every article field is optional, texts need no
+// escaping care.
 func TestClientAndFakeAgreeOnMessages(t *testing.T) {
 	ctx := context.Background()
 	f := newFake(t, mockwechat.Options{})
@@ -37,6 +38,8 @@ func TestClientAndFakeAgreeOnMessages(t *testing.T) {
 	}{
 		{"text", payfeedback.TextMessage{Content: "x"}},
 		{"text with spaces around", payfeedback.TextMessage{Content: "  x \n"}},
+		{"text of white space only", payfeedback.TextMessage{Content: " \n\t"}},
+		{"music, URLs of white space only", payfeedback.MusicMessage{MusicURL: " ", HQMusicURL: "\t", ThumbMediaID: thumb}},
 		{"text with escapes", payfeedback.TextMessage{Content: "引号\"反斜杠\\\n<b>&amp;</b>\t😀\u2028"}},
 		{"long text", payfeedback.TextMessage{Content: strings.Repeat("您的投诉已收到。", 1000)}},
 		{"image", payfeedback.ImageMessage{MediaID: image}},

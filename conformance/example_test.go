@@ -18,7 +18,8 @@ import (
 func Example() {
 	const appID, key = "wxf8b4f85f3a794e77", "the-merchant-paysignkey"
 	ok := func(context.Context, *payfeedback.Notification) error { return nil }
-	handler := middleware.New(middleware.Config{Keys: middleware.StaticKeys{appID: key}})(
+	handler := middleware.New(middleware.Config{Keys: middleware.StaticKeys{appID: key},
+		SharedSignature: middleware.RefuseSharedSignature})( // the forged-copy cases expect a refusal
 		middleware.Dispatcher{OnRequest: ok, OnConfirm: ok, OnReject: ok})
 
 	report, err := conformance.Run(context.Background(), conformance.Options{

@@ -59,7 +59,8 @@ func reference(env conformance.APIEnv) http.Handler {
 	}
 	noop := func(context.Context, *payfeedback.Notification) error { return nil }
 	d := middleware.Dispatcher{OnRequest: onRequest, OnConfirm: noop, OnReject: noop}
-	return middleware.New(middleware.Config{Keys: middleware.StaticKeys{env.AppID: env.PaySignKey}, Now: env.Now})(d)
+	return middleware.New(middleware.Config{Keys: middleware.StaticKeys{env.AppID: env.PaySignKey}, Now: env.Now,
+		SharedSignature: middleware.RefuseSharedSignature})(d) // the forged-copy cases expect a refusal
 }
 
 // mistakes are the ways a raw merchant goes wrong; the zero value is a

@@ -37,7 +37,11 @@ type Dispatcher struct {
 	// *Error wrapping ErrNoNotification, ErrNoHandler or ErrHandler (and
 	// the function's error).
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
-	// Logger receives the functions' errors (nil: nothing is logged).
+	// Logger receives the functions' errors. Nil, behind the middleware:
+	// the middleware's record of the failure carries the error, to
+	// middleware.Config.Logger (or the default logging), so one logger
+	// configuration covers both. Nil without the middleware: nothing is
+	// logged.
 	Logger *slog.Logger
 }
 
@@ -50,6 +54,19 @@ func (d Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			Reason: "dispatcher mounted without the payfeedback middleware", Err: ErrNoNotification})
 		return
 	}
+	if e := d.handle(ctx, n); e != nil {
+		if st := stateFrom(ctx); st != nil {
+			st.cause = e // the middleware logs the failure with it
+		}
+		d.fail(w, r, e)
+		return
+	}
+	writeSuccess(w)
+}
+
+// handle calls the function for n's MsgType: nil when it succeeded, else
+// the *Error to answer.
+func (d Dispatcher) handle(ctx context.Context, n *payfeedback.Notification) *Error {
 	var fn func(context.Context, *payfeedback.Notification) error
 	switch n.MsgType {
 	case payfeedback.MsgRequest:
@@ -64,24 +81,23 @@ func (d Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			d.Logger.LogAttrs(ctx, slog.LevelError, "payfeedback: no handler for this MsgType: set one (a func returning nil ignores the kind)",
 				notificationAttrs(n)...)
 		}
-		d.fail(w, r, &Error{Status: http.StatusNotImplemented,
-			Reason: "no handler for MsgType " + string(n.MsgType), Err: ErrNoHandler})
-		return
+		return &Error{Status: http.StatusNotImplemented,
+			Reason: "no handler for MsgType " + string(n.MsgType), Err: ErrNoHandler}
 	}
-	if err := fn(ctx, n); err != nil {
-		e := &Error{Status: http.StatusInternalServerError, Reason: "notification handler failed: will retry", Err: errors.Join(ErrHandler, err)}
-		var ue *Error
-		if errors.As(err, &ue) && ue.Status >= 400 && ue.Status <= 599 {
-			e.Status, e.Reason = ue.Status, ue.Reason
-		}
-		if d.Logger != nil {
-			d.Logger.LogAttrs(ctx, slog.LevelError, "payfeedback: notification handler failed",
-				append(notificationAttrs(n), slog.Int("status", e.Status), slog.String("error", err.Error()))...)
-		}
-		d.fail(w, r, e)
-		return
+	err := fn(ctx, n)
+	if err == nil {
+		return nil
 	}
-	writeSuccess(w)
+	e := &Error{Status: http.StatusInternalServerError, Reason: "notification handler failed: will retry", Err: errors.Join(ErrHandler, err)}
+	var ue *Error
+	if errors.As(err, &ue) && ue.Status >= 400 && ue.Status <= 599 {
+		e.Status, e.Reason = ue.Status, ue.Reason
+	}
+	if d.Logger != nil {
+		d.Logger.LogAttrs(ctx, slog.LevelError, "payfeedback: notification handler failed",
+			append(notificationAttrs(n), slog.Int("status", e.Status), slog.String("error", err.Error()))...)
+	}
+	return e
 }
 
 func (d Dispatcher) fail(w http.ResponseWriter, r *http.Request, e *Error) {

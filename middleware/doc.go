@@ -17,7 +17,9 @@
 // New takes one Config and returns a func(http.Handler) http.Handler, the
 // shape every Go router accepts (see "Mounting" below). The next handler
 // finds the notification with FromContext; a Dispatcher calls one function
-// per MsgType and answers WeChat's "success".
+// per MsgType and answers WeChat's "success". The middleware is built on a
+// Verifier, which runs the same checks outside net/http (see "Outside
+// net/http").
 //
 // # Keys and accounts
 //
@@ -52,9 +54,9 @@
 //	AppSignature does not match              401    payfeedback.ErrBadSignature
 //	TimeStamp older than MaxAge              401    ErrTooOld
 //	TimeStamp beyond Now + MaxFuture         401    ErrTooNew
-//	signature reused, other unsigned fields  409    ErrSignatureReused
+//	signature reused, other unsigned fields  409    ErrSignatureReused (RefuseSharedSignature only)
 //	identical copy still being handled       503    ErrInFlight (and Retry-After)
-//	replay store failed                      503    ErrStoreUnavailable (and Retry-After)
+//	replay store failed, or full             503    ErrStoreUnavailable, ErrStoreFull (and Retry-After)
 //
 // The choices: 403 for an unknown AppId because no credential would help
 // (this endpoint does not serve that account); 401 for a missing or wrong
@@ -96,16 +98,25 @@
 //   - an exact re-delivery (same key, same fingerprint) of a notification
 //     already handled is answered 200 "success" without running the handler;
 //   - the same key with another fingerprint within the freshness window is
-//     refused with 409 ErrSignatureReused: one of the two copies was
-//     altered. This holds whatever became of the first copy: handled,
-//     failed or still running;
+//     a shared signature: two genuine notifications of one user in one
+//     second, or a copy whose fields were altered. Config.SharedSignature
+//     decides: AcceptSharedSignature (the default) handles it once, as a
+//     notification of its own, and reports it (a warning in the log,
+//     Observation.SharedSignature, SharedSignature(ctx)); RefuseSharedSignature
+//     answers 409 ErrSignatureReused as a suspected forgery. See
+//     SharedSignaturePolicy for the trade-off and the model that measures
+//     it (docs/performance.md, "Shared signatures"): under the default a
+//     forged copy is handled, so a handler must not act on what a forged
+//     copy could claim without checking it against its own records; under
+//     refusal a genuine notification sharing a second with another of the
+//     same user is refused, and lost if WeChat retries the same document;
 //   - a notification counts as handled only once its handler succeeded (a
 //     2xx status, or nothing written, which net/http answers 200). After a
 //     failure (any other status, or a panic) the claim is released and the
 //     next identical copy runs the handler again: nothing is lost. The
-//     fingerprint stays: a copy with other fields sent after the failure
-//     (by someone who saw the 5xx) is refused, and WeChat's genuine
-//     re-delivery is still handled;
+//     fingerprint stays: under RefuseSharedSignature, a copy with other
+//     fields sent after the failure (by someone who saw the 5xx) is still
+//     refused, and WeChat's genuine re-delivery is handled;
 //   - two identical copies arriving together run the handler once: the
 //     second waits (up to InFlightWait, 5 s by default, polling the store)
 //     for the first's outcome, then is acknowledged if it succeeded or runs
@@ -115,12 +126,10 @@
 // Entries live until their TimeStamp leaves the freshness window; after
 // that the TimeStamp check refuses the copy anyway. Limits to know: the
 // first copy wins, so an attacker who intercepts a notification and gets an
-// altered copy in before the genuine one is accepted and the genuine one
-// refused (serve payfeedback_url over HTTPS); two genuine notifications for
-// the same user in the same second would share a signature, and the second
-// would be refused with 409; a notification re-signed with a new TimeStamp
-// is a new notification. Handlers should therefore still be idempotent by
-// FeedBackId and MsgType.
+// altered copy in before the genuine one has it handled first (serve
+// payfeedback_url over HTTPS); a notification re-signed with a new
+// TimeStamp is a new notification. Handlers should therefore still be
+// idempotent by FeedBackId and MsgType.
 //
 // The memory behind this is a ReplayStore: Claim (new, duplicate,
 // in-progress or conflict), Complete and Release, context first, designed so
@@ -129,20 +138,53 @@
 // optional ReplayStoreAt (as io.Copy uses io.WriterTo), which hands the
 // store the time read for the request instead of letting it read a clock
 // twice more. Package replaytest checks any store against the contract,
-// both ways.
+// both ways, and the rules of a full store (RunBounded).
 //
 // # Sizing the replay memory
 //
 // The default MemoryStore keeps each entry while its TimeStamp is inside
 // the window (MaxAge + MaxFuture, 11 minutes by default) and holds
-// DefaultMaxEntries (10,000) entries at most, about 250 bytes each: enough
+// DefaultMaxEntries (10,000) entries at most, about 160 bytes each: enough
 // for a sustained 15 notifications a second. Size MemoryOptions.MaxEntries
 // to peak notifications per second × window in seconds. When the store is
-// full it forgets the entry closest to leaving the window, logs a warning
-// (at most once a minute) and reports OutcomeReplayDegraded to Metrics:
-// replay protection is degraded until the store is made larger. Several
-// instances behind a load balancer must share one store (the package
-// redisstore has one on Redis), or each remembers only what it saw.
+// full of fresh entries, a new notification is answered 503 with
+// Retry-After (ErrStoreFull; the warning is logged at most once a minute):
+// WeChat delivers it again, and nothing is handled twice. A store set to
+// ForgetWhenFull takes every notification instead, forgetting the finished
+// entry closest to leaving the window (never a claim in progress), and
+// reports OutcomeReplayDegraded: a replay of the forgotten one would be
+// handled again. Several instances behind a load balancer must share one
+// store (the package redisstore has one on Redis), or each remembers only
+// what it saw.
+//
+// # Losing the replay memory
+//
+// A store that forgets what it saw cannot recognise it again. A process
+// restarted with the MemoryStore (a deploy, a crash), a Redis restarted
+// without persistence, a Redis evicting keys when full: for the
+// notifications still inside their freshness window (the last MaxAge), a
+// replay is handled again, and a captured signature sent with forged
+// fields is accepted as new, whatever SharedSignature says. To prevent it,
+// keep the memory where it survives: on Redis with the append-only file on
+// (appendonly yes; appendfsync everysec loses at most a second) and
+// maxmemory-policy noeviction (a full Redis then refuses writes, and the
+// middleware answers 503; with an eviction policy, the volatile-* ones
+// first, replay entries, all with a TTL, are dropped).
+// redisstore's ReplayStore.CheckDurability reports both settings at
+// start-up. With the MemoryStore, a restart opens that window: serve
+// payfeedback_url over HTTPS so that no one captures a signature to replay.
+//
+// # Outside net/http
+//
+// A Verifier (NewVerifier, with the same Config) runs the checks on a body
+// held in memory: Verify decodes and checks it, Claim asks the replay
+// store, and the Claim it returns is Completed once the notification is
+// safe or Released on failure. Refusals are *Error values with the status
+// the middleware would answer (and RetryAfter for a 503), so another
+// framework answers the same. A merchant that stores notifications in a
+// queue verifies and claims on receipt and completes once the notification
+// is queued (ExampleVerifier): freshness is then judged at arrival, and the
+// queue holds each notification once.
 //
 // # Metrics
 //
@@ -160,13 +202,23 @@
 // status of an *Error it returns) so the sender retries, and 501 when the
 // MsgType has no function: a notification is never acknowledged without
 // being handled. To ignore a kind on purpose, give a function returning nil.
+// When the next handler is a Dispatcher, the middleware calls its function
+// itself, without copying the request.
 //
 // # Logging
 //
-// Config.Logger (log/slog; nil logs nothing) gets one record per
-// notification: accepted and acknowledged at Info, refusals at Warn (4xx)
-// or Error (5xx), with AppId, MsgType, FeedBackId, status and reason. Keys,
-// bodies, signatures and OpenIds are never logged.
+// Config.Logger (log/slog) gets one record per notification: accepted and
+// acknowledged at Info, refusals and handler failures at Warn (4xx) or
+// Error (5xx), with AppId, MsgType, FeedBackId, status and reason, and for
+// a Dispatcher's failure the error its function returned: one logger
+// configuration covers both (Dispatcher.Logger, when set, also gets the
+// functions' errors). Without Config.Logger, refusals, handler failures and
+// shared signatures go to slog.Default() (standard error unless the program
+// set another), at most one record per cause a minute with the count of
+// those left out, so that a merchant's terminal says why WeChat's pushes
+// fail; accepted notifications are not logged. To log nothing, give
+// slog.New(slog.DiscardHandler). Keys, bodies, signatures and OpenIds are
+// never logged.
 //
 // # Mounting
 //
@@ -192,13 +244,16 @@
 //
 // # Performance
 //
-// A notification costs the root package's decode and verify plus a
-// fingerprint (SHA-1 over the unsigned fields), a map and heap update under
-// a mutex and a handful of allocations: the key, the context, status
-// writer and detached context handed to the next handler and the store
-// (one allocation for the three), the request copy of WithContext, the
-// response's header value. Body buffers are pooled. BenchmarkMiddleware
-// measures it (the budget is 3 µs and 15 allocations; TestMiddlewareAllocs
-// holds the allocation bound); the load test scripts/middleware-load.sh
-// compares it with an empty handler over loopback.
+// A notification costs the root package's decode and verify (two
+// allocations: the Notification and the bytes of its values), a fingerprint
+// (SHA-1 over the unsigned fields), one probe of the store's hash table
+// under a mutex, and one allocation holding everything the request needs
+// from the middleware: the claim and its key, the context handed to the
+// next handler, the detached context the outcome is recorded with, the
+// status writer and the Content-Type value. A Dispatcher is called
+// directly; any other handler gets a request copy (r.WithContext, one more
+// allocation). Body buffers are pooled. BenchmarkMiddleware measures it
+// (TestMiddlewareAllocs holds the allocation bound); the load test
+// scripts/middleware-load.sh compares it with an empty handler over
+// loopback, and docs/performance.md has the figures and the profile.
 package middleware

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // Sentinel errors of the checks the payfeedback package does not define
@@ -33,6 +34,13 @@ var (
 	// ErrStoreUnavailable: the ReplayStore failed (503 with Retry-After:
 	// the sender retries; nothing is lost).
 	ErrStoreUnavailable = errors.New("middleware: replay store failed")
+	// ErrStoreFull: the ReplayStore is full of notifications still inside
+	// their freshness window and would have to forget one to take this one
+	// (503 with Retry-After: the sender retries; nothing is handled twice).
+	// A store's Claim reports it by an error wrapping it, such as a
+	// *StoreFullError; the middleware's error wraps ErrStoreUnavailable
+	// too.
+	ErrStoreFull = errors.New("middleware: replay store full")
 	// ErrNoNotification: the Dispatcher was reached without the middleware
 	// in front of it (500).
 	ErrNoNotification = errors.New("middleware: no verified notification in the request context")
@@ -43,6 +51,25 @@ var (
 	ErrHandler = errors.New("middleware: notification handler failed")
 )
 
+// StoreFullError is the error of a ReplayStore that refuses a new key
+// because it is full (errors.Is(err, ErrStoreFull)). RetryAfter says when
+// the first entry leaves the store; the middleware answers it in
+// Retry-After, in whole seconds.
+type StoreFullError struct {
+	// RetryAfter is how long until the store expects room (at least a
+	// second, from MemoryStore).
+	RetryAfter time.Duration
+}
+
+// Error implements error.
+func (e *StoreFullError) Error() string {
+	return "middleware: replay store full of fresh notifications: room in " + e.RetryAfter.Round(time.Second).String() +
+		"; raise the store's capacity"
+}
+
+// Is reports whether target is ErrStoreFull.
+func (e *StoreFullError) Is(target error) bool { return target == ErrStoreFull }
+
 // Error is a refusal: the HTTP status to answer, a one-line reason safe to
 // send back (it never holds a key), and the error behind it.
 type Error struct {
@@ -52,6 +79,9 @@ type Error struct {
 	Reason string
 	// Err wraps the sentinel error (errors.Is works through Error).
 	Err error
+	// RetryAfter, on a 503, is when the sender should try again; the
+	// middleware sends it as Retry-After, in whole seconds.
+	RetryAfter time.Duration
 }
 
 // Error implements error.

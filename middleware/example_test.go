@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -42,16 +44,22 @@ func summary(w *httptest.ResponseRecorder) string {
 }
 
 // Mount the middleware on an http.ServeMux with a Go 1.22 pattern, and read
-// the notification in the handler.
+// the notification in the handler. A re-delivery is acknowledged without
+// running the handler; a copy with other unsigned fields under the same
+// signature is handled and flagged (Config.SharedSignature).
 func Example() {
 	const appID, paySignKey = "wxf8b4f85f3a794e77", "the-paySignKey-of-this-account"
 	verify := middleware.New(middleware.Config{
 		Keys: middleware.StaticKeys{appID: paySignKey},
+		// The refusals and the shared signature would be logged to
+		// slog.Default; an example prints only its output.
+		Logger: slog.New(slog.DiscardHandler),
 	})
 	mux := http.NewServeMux()
 	mux.Handle("POST /wechat/payfeedback", verify(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := middleware.FromContext(r.Context())
-		fmt.Printf("complaint %s: %s\n", n.FeedBackID, n.Reason)
+		fmt.Printf("complaint %s: %s, %s (shared signature: %v)\n", n.FeedBackID, n.Reason, n.Solution,
+			middleware.SharedSignature(r.Context()))
 		io.WriteString(w, "success")
 	})))
 	srv := httptest.NewServer(mux)
@@ -68,10 +76,11 @@ func Example() {
 		fmt.Printf("%d %s\n", resp.StatusCode, bytes.TrimSpace(answer))
 	}
 	// Output:
-	// complaint 5883726847655944563: 商品质量有问题
+	// complaint 5883726847655944563: 商品质量有问题, 补发货给我 (shared signature: false)
 	// 200 success
 	// 200 success
-	// 409 AppSignature already used with different MsgType, FeedBackId or other unsigned fields
+	// complaint 5883726847655944563: 商品质量有问题, 退款 (shared signature: true)
+	// 200 success
 }
 
 // A Dispatcher calls one function per MsgType and answers "success" when it
@@ -186,4 +195,64 @@ func ExampleMetricsFunc() {
 	// Output:
 	// map[accepted :1 duplicate :1 refused bad_signature:1]
 	// middleware: Config.Keys: StaticKeys has no paySignKey for AppId "wxf8b4f85f3a794e77": is the variable holding it set?
+}
+
+// A merchant that queues notifications and handles them later (or whose
+// framework is not net/http) runs the same checks with a Verifier: verify
+// and claim on receipt, complete once the notification is safely queued,
+// release when it could not be. Refusals carry the status the middleware
+// would answer.
+func ExampleVerifier() {
+	const appID, paySignKey = "wxf8b4f85f3a794e77", "the-paySignKey-of-this-account"
+	v, err := middleware.NewVerifier(middleware.Config{Keys: middleware.StaticKeys{appID: paySignKey}})
+	if err != nil {
+		panic(err)
+	}
+	queue := make(chan *payfeedback.Notification, 1)
+
+	// receive is what the endpoint of any framework does with a body.
+	receive := func(ctx context.Context, body []byte) (status int, answer string) {
+		n, err := v.Verify(ctx, body)
+		if err != nil {
+			e := err.(*middleware.Error) // Verify and Claim fail with an *Error
+			return e.Status, e.Reason
+		}
+		claim, err := v.Claim(ctx, n)
+		if err != nil {
+			e := err.(*middleware.Error) // 409, or 503: answer Retry-After e.RetryAfter
+			return e.Status, e.Reason
+		}
+		if claim.Duplicate() {
+			return http.StatusOK, "success" // queued before: acknowledge
+		}
+		select {
+		case queue <- n:
+			if err := claim.Complete(ctx); err != nil {
+				log.Print(err) // the notification is queued: still a success
+			}
+			return http.StatusOK, "success"
+		default:
+			if err := claim.Release(ctx); err != nil {
+				log.Print(err)
+			}
+			return http.StatusServiceUnavailable, "queue full: try again later" // WeChat delivers again
+		}
+	}
+
+	ctx := context.Background()
+	body := exampleNotification(appID, paySignKey, time.Now())
+	fmt.Println(receive(ctx, body))
+	fmt.Println(receive(ctx, body)) // WeChat's re-delivery
+	fmt.Println(receive(ctx, exampleNotification(appID, "a forged key", time.Now())))
+	other := exampleNotification(appID, paySignKey, time.Now().Add(-time.Second))
+	fmt.Println(receive(ctx, other)) // the queue is full: not claimed for good
+	fmt.Println("processing", (<-queue).FeedBackID)
+	fmt.Println(receive(ctx, other)) // delivered again: queued now
+	// Output:
+	// 200 success
+	// 200 success
+	// 401 AppSignature does not match
+	// 503 queue full: try again later
+	// processing 5883726847655944563
+	// 200 success
 }

@@ -7,7 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/middleware"
@@ -21,6 +24,7 @@ func TestLogsNoSecrets(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg := baseConfig()
 	cfg.Logger = logger
+	cfg.SharedSignature = middleware.RefuseSharedSignature
 	keys := cfg.Keys
 	cfg.Keys = middleware.KeyFunc(func(ctx context.Context, appID string) (string, error) {
 		if appID == "wx-vault-down" {
@@ -108,4 +112,115 @@ func httpGet() *http.Request {
 	r := post(nil)
 	r.Method = http.MethodGet
 	return r
+}
+
+// useDefaultLogger points slog.Default at a buffer for the test (and back
+// after it): the middleware's default logging writes there.
+func useDefaultLogger(t *testing.T) *syncBuffer {
+	t.Helper()
+	var buf syncBuffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, nil)))
+	t.Cleanup(func() { slog.SetDefault(old) })
+	return &buf
+}
+
+// syncBuffer is a bytes.Buffer safe for concurrent writes.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestDefaultLoggingRateLimited: without Config.Logger, refusals and
+// handler failures reach slog.Default, one record per cause a minute with
+// the count of those left out; accepted notifications are not logged. It
+// runs on a synctest bubble's clock. Before, a nil Logger logged nothing,
+// and a merchant's terminal was silent about refusals.
+func TestDefaultLoggingRateLimited(t *testing.T) {
+	logs := useDefaultLogger(t)
+	synctest.Test(t, func(t *testing.T) {
+		d := middleware.Dispatcher{OnRequest: func(ctx context.Context, n *payfeedback.Notification) error {
+			if n.FeedBackID == "boom" {
+				return errors.New("database down")
+			}
+			return nil
+		}}
+		h := middleware.New(middleware.Config{Keys: middleware.StaticKeys{testAppID: testKey}})(d)
+		forged := signed(t, sample(), "a forged key")
+		for range 3 {
+			if w := serve(h, post(forged)); w.Code != 401 {
+				t.Fatalf("status %d", w.Code)
+			}
+		}
+		serve(h, post(stampedNow(t, nil)))                                                                        // accepted: not logged
+		serve(h, post(stampedNow(t, func(n *payfeedback.Notification) { n.FeedBackID, n.OpenID = "boom", "u" }))) // failed
+		out := logs.String()
+		if n := strings.Count(out, "AppSignature does not match"); n != 1 {
+			t.Fatalf("%d records of the bad signature within a minute, want 1:\n%s", n, out)
+		}
+		if strings.Contains(out, "notification accepted") {
+			t.Fatalf("an accepted notification was logged by default:\n%s", out)
+		}
+		if !strings.Contains(out, "notification handler failed") || !strings.Contains(out, `error="database down"`) {
+			t.Fatalf("the handler's failure or its cause is missing:\n%s", out)
+		}
+		time.Sleep(time.Minute) // the bubble's clock
+		serve(h, post(forged))
+		out = logs.String()
+		if n := strings.Count(out, "AppSignature does not match"); n != 2 || !strings.Contains(out, "suppressed=2") {
+			t.Fatalf("a minute later: %d records, want 2, the second counting 2 left out:\n%s", n, out)
+		}
+	})
+}
+
+// TestDefaultLoggingOptOut: a discarding logger silences the middleware.
+func TestDefaultLoggingOptOut(t *testing.T) {
+	logs := useDefaultLogger(t)
+	h := middleware.New(middleware.Config{Keys: middleware.StaticKeys{testAppID: testKey}, Now: fixedNow,
+		Logger: slog.New(slog.DiscardHandler)})(&recorder{})
+	serve(h, post(signed(t, sample(), "a forged key")))
+	if logs.String() != "" {
+		t.Fatalf("logged with a discarding Config.Logger:\n%s", logs.String())
+	}
+}
+
+// TestOneLoggerForMiddlewareAndDispatcher: with Config.Logger set and the
+// Dispatcher's Logger left nil, the record of a failed handler carries the
+// function's error, whether the Dispatcher is the next handler or sits
+// behind another middleware. Before, the cause reached only a logger set
+// on the Dispatcher itself.
+func TestOneLoggerForMiddlewareAndDispatcher(t *testing.T) {
+	d := middleware.Dispatcher{OnRequest: func(context.Context, *payfeedback.Notification) error {
+		return errors.New("database down")
+	}}
+	wrap := func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) })
+	}
+	for name, next := range map[string]http.Handler{"Dispatcher": d, "*Dispatcher": &d, "wrapped": wrap(d)} {
+		t.Run(name, func(t *testing.T) {
+			var logs bytes.Buffer
+			cfg := baseConfig()
+			cfg.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+			h := middleware.New(cfg)(next)
+			if w := serve(h, post(signedSample(t, nil))); w.Code != 500 {
+				t.Fatalf("status %d", w.Code)
+			}
+			out := logs.String()
+			if strings.Count(out, `"error":"database down"`) != 1 || !strings.Contains(out, "notification handler failed") {
+				t.Fatalf("want one record of the failure with its cause:\n%s", out)
+			}
+		})
+	}
 }

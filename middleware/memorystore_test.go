@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -36,7 +37,7 @@ type evictionWatch struct {
 }
 
 func (w *evictionWatch) options(max int, now func() time.Time) middleware.MemoryOptions {
-	return middleware.MemoryOptions{MaxEntries: max, Now: now,
+	return middleware.MemoryOptions{MaxEntries: max, Now: now, WhenFull: middleware.ForgetWhenFull,
 		Logger: slog.New(slog.NewTextHandler(&w.logs, nil)),
 		Metrics: middleware.MetricsFunc(func(o middleware.Observation) {
 			if o.Outcome == middleware.OutcomeReplayDegraded && o.AppID == "wx1" {
@@ -45,9 +46,9 @@ func (w *evictionWatch) options(max int, now func() time.Time) middleware.Memory
 		})}
 }
 
-// TestMemoryStoreBounded: a full store forgets the entry closest to
-// expiry (the oldest among equals), counts it, tells Metrics and warns at
-// most once a minute.
+// TestMemoryStoreBounded: a full store forgetting when full
+// (ForgetWhenFull) forgets the entry closest to expiry (the oldest among
+// equals), counts it, tells Metrics and warns at most once a minute.
 func TestMemoryStoreBounded(t *testing.T) {
 	now := time.Unix(1764201600, 0)
 	var watch evictionWatch
@@ -164,7 +165,8 @@ func TestMemoryStoreSweepsExpired(t *testing.T) {
 
 func TestMemoryStoreNoAllocsSteadyState(t *testing.T) {
 	now := time.Unix(1764201600, 0)
-	s := middleware.NewMemoryStore(middleware.MemoryOptions{MaxEntries: 64, Now: func() time.Time { return now }})
+	s := middleware.NewMemoryStore(middleware.MemoryOptions{MaxEntries: 64, Now: func() time.Time { return now },
+		WhenFull: middleware.ForgetWhenFull})
 	ctx := context.Background()
 	keys := make([]string, 256)
 	for i := range keys {
@@ -203,7 +205,8 @@ func TestClaimResultString(t *testing.T) {
 func TestMemoryStoreEvictsOldestOfOneWindow(t *testing.T) {
 	windowEnd := time.Unix(1764201600, 0).Add(middleware.DefaultMaxAge + time.Second)
 	storeNow := time.Unix(1764201600, 0)
-	s := middleware.NewMemoryStore(middleware.MemoryOptions{MaxEntries: 3, Now: func() time.Time { return storeNow }})
+	s := middleware.NewMemoryStore(middleware.MemoryOptions{MaxEntries: 3, Now: func() time.Time { return storeNow },
+		WhenFull: middleware.ForgetWhenFull})
 	ctx := context.Background()
 	fp := middleware.Fingerprint{1}
 	for i, jitter := range []time.Duration{300, 100, 200, 50} { // ns between the two readings
@@ -228,4 +231,102 @@ func TestMemoryStoreEvictsOldestOfOneWindow(t *testing.T) {
 	if got, _ := s.Claim(ctx, "wx1:k0", fp, time.Minute, time.Minute); got != middleware.ClaimNew {
 		t.Errorf("k0: %v, want new (forgotten)", got)
 	}
+}
+
+// TestMemoryStoreRefusesWhenFull: by default a store full of fresh entries
+// refuses a new key with ErrStoreFull, saying when the first entry leaves,
+// and forgets nothing: every entry it holds is still recognised. Once an
+// entry expires there is room again. Before RefuseWhenFull, the oldest
+// entry was forgotten and its replay handled again.
+func TestMemoryStoreRefusesWhenFull(t *testing.T) {
+	now := time.Unix(1764201600, 0)
+	var logs bytes.Buffer
+	s := middleware.NewMemoryStore(middleware.MemoryOptions{MaxEntries: 3, Now: func() time.Time { return now },
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	ctx := context.Background()
+	fp := middleware.Fingerprint{1}
+	for i, keep := range []time.Duration{10 * time.Minute, 5 * time.Minute, 10 * time.Minute} {
+		k := "wx1:k" + strconv.Itoa(i)
+		if res, err := s.Claim(ctx, k, fp, time.Minute, keep); err != nil || res != middleware.ClaimNew {
+			t.Fatalf("Claim %s = %v, %v", k, res, err)
+		}
+		if err := s.Complete(ctx, k, fp, keep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 2 {
+		res, err := s.Claim(ctx, "wx1:late", fp, time.Minute, 10*time.Minute)
+		var full *middleware.StoreFullError
+		if !errors.Is(err, middleware.ErrStoreFull) || !errors.As(err, &full) || res != 0 {
+			t.Fatalf("Claim on a full store = %v, %v; want ErrStoreFull", res, err)
+		}
+		if full.RetryAfter != 5*time.Minute {
+			t.Fatalf("RetryAfter %v, want 5m0s (when wx1:k1 leaves)", full.RetryAfter)
+		}
+	}
+	if s.Refused() != 2 || s.Evicted() != 0 || s.Len() != 3 {
+		t.Fatalf("Refused %d, Evicted %d, Len %d; want 2, 0, 3", s.Refused(), s.Evicted(), s.Len())
+	}
+	if n := strings.Count(logs.String(), "replay store full: refusing"); n != 1 {
+		t.Fatalf("%d warnings, want 1 a minute:\n%s", n, logs.String())
+	}
+	for i := range 3 {
+		if res, _ := s.Claim(ctx, "wx1:k"+strconv.Itoa(i), fp, time.Minute, time.Minute); res != middleware.ClaimDuplicate {
+			t.Fatalf("k%d: %v, want duplicate (nothing forgotten)", i, res)
+		}
+	}
+	now = now.Add(5 * time.Minute)
+	if res, err := s.Claim(ctx, "wx1:late", fp, time.Minute, 10*time.Minute); err != nil || res != middleware.ClaimNew {
+		t.Fatalf("once k1 expired: Claim = %v, %v; want new", res, err)
+	}
+	// Complete recreating an entry (its own expired) on a full store
+	// refuses too, and says so.
+	if err := s.Complete(ctx, "wx1:expired-meanwhile", fp, time.Minute); !errors.Is(err, middleware.ErrStoreFull) {
+		t.Fatalf("Complete of a new entry on a full store: %v, want ErrStoreFull", err)
+	}
+}
+
+// TestMemoryStoreNeverForgetsAClaimInProgress: forgetting when full takes
+// finished entries only; a store full of claims in progress refuses, so
+// that no copy of a notification being handled runs the handler a second
+// time at once. Before the fix, the claim closest to expiry was forgotten
+// whatever its state.
+func TestMemoryStoreNeverForgetsAClaimInProgress(t *testing.T) {
+	now := time.Unix(1764201600, 0)
+	s := middleware.NewMemoryStore(middleware.MemoryOptions{MaxEntries: 2, Now: func() time.Time { return now },
+		WhenFull: middleware.ForgetWhenFull})
+	ctx := context.Background()
+	fp := middleware.Fingerprint{1}
+	claim := func(k string, keep time.Duration) (middleware.ClaimResult, error) {
+		return s.Claim(ctx, k, fp, time.Minute, keep)
+	}
+	// The claim in progress expires first: the heap forgot it first.
+	if res, _ := claim("wx1:running", time.Minute); res != middleware.ClaimNew {
+		t.Fatal(res)
+	}
+	if res, _ := claim("wx1:done", 10*time.Minute); res != middleware.ClaimNew {
+		t.Fatal(res)
+	}
+	if err := s.Complete(ctx, "wx1:done", fp, 10*time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := claim("wx1:third", 10*time.Minute); err != nil || res != middleware.ClaimNew {
+		t.Fatalf("third = %v, %v; want new (forgetting wx1:done)", res, err)
+	}
+	if res, _ := claim("wx1:running", time.Minute); res != middleware.ClaimInProgress {
+		t.Fatalf("the running claim: %v, want in-progress (it must not be forgotten)", res)
+	}
+	// Both held entries are now in progress: nothing may be forgotten.
+	if _, err := claim("wx1:fourth", 10*time.Minute); !errors.Is(err, middleware.ErrStoreFull) {
+		t.Fatalf("fourth on a store full of claims in progress: %v, want ErrStoreFull", err)
+	}
+	if s.Evicted() != 1 {
+		t.Fatalf("Evicted %d, want 1", s.Evicted())
+	}
+}
+
+func TestMemoryStoreContractBounded(t *testing.T) {
+	replaytest.RunBounded(t, func(t *testing.T, now func() time.Time, max int) middleware.ReplayStore {
+		return middleware.NewMemoryStore(middleware.MemoryOptions{Now: now, MaxEntries: max})
+	})
 }

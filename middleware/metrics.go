@@ -77,6 +77,11 @@ type Observation struct {
 	// MsgType is the notification's MsgType; "" when the body could not be
 	// decoded.
 	MsgType payfeedback.MsgType
+	// SharedSignature is true when the notification's AppSignature had
+	// been used by one with other unsigned fields and it was taken anyway
+	// (AcceptSharedSignature): count it, it is either a coincidence or a
+	// forgery (see SharedSignaturePolicy).
+	SharedSignature bool
 	// Latency is the time the middleware spent on the request, the next
 	// handler included (0 for OutcomeReplayDegraded).
 	Latency time.Duration
@@ -84,14 +89,19 @@ type Observation struct {
 
 // Reason names the class of a refusal in a few stable words, fit for a
 // metric label: "bad_signature", "too_old", "signature_reused",
-// "store_unavailable", … ("other" for an unclassified error such as a
-// failed body read; "" when Err is nil).
+// "store_full", "store_unavailable", … ("other" for an unclassified error
+// such as a failed body read; "" when Err is nil).
 func (o Observation) Reason() string {
 	if o.Err == nil {
 		return ""
 	}
+	return reasonOf(o.Err)
+}
+
+func reasonOf(err error) string {
 	// In the order they are tested: ErrMissingSignature before
-	// ErrMissingElement, which it wraps.
+	// ErrMissingElement, which it wraps; ErrStoreFull before
+	// ErrStoreUnavailable, which wraps it.
 	reasons := [...]struct {
 		err   error
 		label string
@@ -115,10 +125,11 @@ func (o Observation) Reason() string {
 		{ErrTooNew, "too_new"},
 		{ErrSignatureReused, "signature_reused"},
 		{ErrInFlight, "in_flight"},
+		{ErrStoreFull, "store_full"},
 		{ErrStoreUnavailable, "store_unavailable"},
 	}
 	for _, r := range reasons {
-		if errors.Is(o.Err, r.err) {
+		if errors.Is(err, r.err) {
 			return r.label
 		}
 	}

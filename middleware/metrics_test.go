@@ -3,6 +3,7 @@ package middleware_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -54,7 +55,8 @@ func TestMetrics(t *testing.T) {
 			},
 			OnConfirm: func(context.Context, *payfeedback.Notification) error { return nil },
 		}
-		h := middleware.New(middleware.Config{Keys: middleware.StaticKeys{testAppID: testKey}, Metrics: &obs})(d)
+		h := middleware.New(middleware.Config{Keys: middleware.StaticKeys{testAppID: testKey}, Metrics: &obs,
+			SharedSignature: middleware.RefuseSharedSignature})(d)
 		valid := stampedNow(t, nil)
 		type want struct {
 			outcome middleware.Outcome
@@ -111,11 +113,13 @@ func TestMetrics(t *testing.T) {
 	})
 }
 
-// TestMetricsDegradedReplay: the default store tells Config.Metrics when
-// it forgets a still-fresh notification.
+// TestMetricsDegradedReplay: a store forgetting when full tells
+// Config.Metrics when it forgets a still-fresh notification.
 func TestMetricsDegradedReplay(t *testing.T) {
 	var obs observations
-	h := middleware.New(middleware.Config{Keys: middleware.StaticKeys{testAppID: testKey}, Now: fixedNow, Metrics: &obs})(&recorder{})
+	store := middleware.NewMemoryStore(middleware.MemoryOptions{Now: fixedNow, WhenFull: middleware.ForgetWhenFull, Metrics: &obs})
+	h := middleware.New(middleware.Config{Keys: middleware.StaticKeys{testAppID: testKey}, Now: fixedNow, Metrics: &obs,
+		Replay: store})(&recorder{})
 	for i := range middleware.DefaultMaxEntries + 1 {
 		body := signedSample(t, func(n *payfeedback.Notification) { n.OpenID = "u" + strconv.Itoa(i) })
 		if w := serve(h, post(body)); w.Code != 200 {
@@ -160,6 +164,7 @@ func TestReasons(t *testing.T) {
 		{&middleware.Error{Err: errors.Join(payfeedback.ErrMissingSignature, &payfeedback.DecodeError{Err: payfeedback.ErrMissingElement})}, "missing_signature"},
 		{&middleware.Error{Err: &payfeedback.DecodeError{Err: payfeedback.ErrMissingElement}}, "missing_element"},
 		{&middleware.Error{Err: middleware.ErrStoreUnavailable}, "store_unavailable"},
+		{&middleware.Error{Err: fmt.Errorf("%w: %w", middleware.ErrStoreUnavailable, &middleware.StoreFullError{})}, "store_full"},
 		{&middleware.Error{Err: errors.New("connection reset")}, "other"},
 	}
 	for _, tc := range tests {

@@ -1,7 +1,7 @@
 package middleware
 
 import (
-	"log/slog"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -15,52 +15,24 @@ import (
 // cfg is invalid (see Config.Validate), as http.Handle does on a bad
 // pattern: a missing key resolver or an empty key is a programming or
 // deployment error, found at start-up.
+//
+// The middleware is a Verifier (NewVerifier) answering over HTTP. When next
+// is a Dispatcher (or a *Dispatcher), the middleware calls its function
+// itself, without copying the request or recording the status through a
+// wrapped ResponseWriter: the same answers, fewer steps.
 func New(cfg Config) func(http.Handler) http.Handler {
-	if err := cfg.Validate(); err != nil {
+	v, err := NewVerifier(cfg)
+	if err != nil {
 		panic(err)
 	}
-	v := &verifier{
-		keys:         cfg.Keys,
-		maxBody:      cfg.MaxBodySize,
-		maxAge:       cfg.MaxAge,
-		maxFuture:    cfg.MaxFuture,
-		now:          cfg.Now,
-		store:        cfg.Replay,
-		claimTTL:     cfg.ClaimTTL,
-		inFlightWait: cfg.InFlightWait,
-		onError:      cfg.ErrorHandler,
-		log:          cfg.Logger,
-		metrics:      cfg.Metrics,
+	m := &receiver{v: v, reporter: reporter{onError: cfg.ErrorHandler, log: cfg.Logger, metrics: cfg.Metrics}}
+	if m.onError == nil {
+		m.onError = DefaultErrorHandler
 	}
-	if v.maxBody == 0 {
-		v.maxBody = payfeedback.MaxNotificationSize
+	if m.log == nil {
+		m.quiet = newCauseLimiter()
 	}
-	if v.maxAge == 0 {
-		v.maxAge = DefaultMaxAge
-	}
-	if v.maxFuture == 0 {
-		v.maxFuture = DefaultMaxFuture
-	}
-	if v.now == nil {
-		v.now = time.Now
-	}
-	if v.store == nil {
-		v.store = NewMemoryStore(MemoryOptions{Now: v.now, Logger: cfg.Logger, Metrics: cfg.Metrics})
-	}
-	v.storeAt, _ = v.store.(ReplayStoreAt)
-	if v.claimTTL == 0 {
-		v.claimTTL = DefaultClaimTTL
-	}
-	if v.inFlightWait == 0 {
-		v.inFlightWait = DefaultInFlightWait
-	}
-	if v.onError == nil {
-		v.onError = DefaultErrorHandler
-	}
-	if v.log == nil {
-		v.log = slog.New(slog.DiscardHandler)
-	}
-	v.bufs.New = func() any {
+	m.bufs.New = func() any {
 		b := make([]byte, 0, 4<<10)
 		return &b
 	}
@@ -68,55 +40,152 @@ func New(cfg Config) func(http.Handler) http.Handler {
 		if next == nil {
 			panic("middleware: New(cfg)(nil): the next handler is nil")
 		}
-		return &handler{v: v, next: next}
+		h := &mwHandler{m: m, next: next}
+		switch d := next.(type) {
+		case Dispatcher:
+			h.dispatch = &d
+		case *Dispatcher:
+			h.dispatch = d
+		}
+		return h
 	}
 }
 
-// verifier holds one middleware's configuration, defaults applied.
-type verifier struct {
-	keys         KeyResolver
-	maxBody      int64
-	maxAge       time.Duration
-	maxFuture    time.Duration
-	now          func() time.Time
-	store        ReplayStore
-	storeAt      ReplayStoreAt // store, when it can be given the time
-	claimTTL     time.Duration
-	inFlightWait time.Duration
-	onError      func(http.ResponseWriter, *http.Request, error)
-	log          *slog.Logger
-	metrics      Metrics   // nil: no observations, no latency clock
-	bufs         sync.Pool // *[]byte body buffers
+// receiver is one middleware: its Verifier and how it answers, logs and
+// observes.
+type receiver struct {
+	reporter
+	v    *Verifier
+	bufs sync.Pool // *[]byte body buffers
 }
 
-type handler struct {
-	v    *verifier
-	next http.Handler
+type mwHandler struct {
+	m        *receiver
+	next     http.Handler
+	dispatch *Dispatcher // next, when it is a Dispatcher
 }
 
 // ServeHTTP runs the checks in order (method, size, decoding, SignMethod,
 // AppId, AppSignature, freshness, replay) and the next handler only when
 // all pass.
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	v := h.v
+func (h *mwHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m := h.m
 	var start time.Time
-	if v.metrics != nil {
+	if m.metrics != nil {
 		start = time.Now()
 	}
 	if r.Method != http.MethodPost {
 		w.Header()["Allow"] = []string{http.MethodPost}
-		v.refuse(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Reason: "method not allowed: POST only", Err: ErrMethodNotAllowed}, start)
+		m.refuse(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Reason: "method not allowed: POST only", Err: ErrMethodNotAllowed}, start)
 		return
 	}
-	n, rerr := v.read(w, r)
-	if rerr != nil {
-		v.refuse(w, r, nil, rerr, start)
+	n, e := m.read(w, r)
+	if e != nil {
+		m.refuse(w, r, nil, e, start)
 		return
 	}
-	now := v.now()
-	if rerr := v.check(r.Context(), w, n, now); rerr != nil {
-		v.refuse(w, r, n, rerr, start)
+	ctx := r.Context()
+	now := m.v.now()
+	if e := m.v.checkNotification(ctx, n, now); e != nil {
+		m.refuse(w, r, n, e, start)
 		return
 	}
-	v.dedupe(w, r, n, now, start, h.next)
+	// One allocation for everything the request needs from here: the
+	// claim and its key, the contexts, the writer recording the status.
+	st := &reqState{n: n}
+	st.ctx = notificationContext{Context: ctx, st: st}
+	st.detached = detachedContext{parent: ctx}
+	if e := m.v.claimNotification(ctx, n, now, &st.claim, &st.keyBuf); e != nil {
+		m.refuse(w, r, n, e, start)
+		return
+	}
+	if st.claim.shared {
+		m.sharedSignature(ctx, n)
+	}
+	if st.claim.dup {
+		writeSuccess(w)
+		m.logNotification(ctx, "payfeedback: duplicate notification acknowledged, not handled again", n, http.StatusOK, nil)
+		m.observe(OutcomeDuplicate, http.StatusOK, nil, n, st.claim.shared, start)
+		return
+	}
+	m.handle(w, r, st, h, start)
+}
+
+// handle runs the next handler for a notification whose claim is ours and
+// records the outcome: Complete when it succeeded, Release otherwise,
+// panics included.
+func (m *receiver) handle(w http.ResponseWriter, r *http.Request, st *reqState, h *mwHandler, start time.Time) {
+	n := st.n
+	succeeded, returned := false, false
+	defer func() {
+		if succeeded {
+			return
+		}
+		if err := st.claim.Release(&st.detached); err != nil {
+			m.logStoreError(&st.detached, "Release", n, err)
+		}
+		if !returned { // a panic: net/http answers 500 or aborts
+			m.observe(OutcomeHandlerError, http.StatusInternalServerError, nil, n, st.claim.shared, start)
+		}
+	}()
+	var status int
+	if d := h.dispatch; d != nil {
+		status = http.StatusOK
+		if e := d.handle(&st.ctx, n); e != nil {
+			st.cause, status = e, e.Status
+			d.fail(w, r.WithContext(&st.ctx), e)
+		} else {
+			writeSuccess(w)
+		}
+	} else {
+		st.sw.ResponseWriter = w
+		h.next.ServeHTTP(&st.sw, r.WithContext(&st.ctx))
+		status = st.sw.status
+		if status == 0 {
+			status = http.StatusOK // net/http's answer when the handler writes nothing
+		}
+	}
+	returned = true
+	if status < 200 || status > 299 {
+		m.handlerFailed(r.Context(), n, status, st.cause)
+		m.observe(OutcomeHandlerError, status, nil, n, st.claim.shared, start)
+		return
+	}
+	succeeded = true
+	if err := st.claim.Complete(&st.detached); err != nil {
+		m.logStoreError(&st.detached, "Complete", n, err)
+	}
+	m.logNotification(r.Context(), "payfeedback: notification accepted", n, status, nil)
+	m.observe(OutcomeAccepted, status, nil, n, st.claim.shared, start)
+}
+
+// read reads the bounded body into a pooled buffer and decodes it; the
+// decoder copies what it keeps, so the buffer goes back to the pool at
+// once (TestNotificationOutlivesBody holds it to that).
+func (m *receiver) read(w http.ResponseWriter, r *http.Request) (*payfeedback.Notification, *Error) {
+	maxBody := m.v.maxBody
+	if r.ContentLength > maxBody {
+		w.Header()["Connection"] = []string{"close"}
+		return nil, tooLarge(maxBody)
+	}
+	bp := m.bufs.Get().(*[]byte)
+	body, err := readBody(r.Body, *bp, r.ContentLength, maxBody)
+	var (
+		n *payfeedback.Notification
+		e *Error
+	)
+	switch {
+	case errors.Is(err, payfeedback.ErrTooLarge):
+		e = tooLarge(maxBody)
+	case err != nil:
+		e = &Error{Status: http.StatusBadRequest, Reason: "cannot read the body", Err: err}
+	default:
+		n, e = m.v.decodeBody(body)
+	}
+	*bp = body[:0]
+	m.bufs.Put(bp)
+	if e != nil && errors.Is(e.Err, payfeedback.ErrTooLarge) {
+		w.Header()["Connection"] = []string{"close"}
+	}
+	return n, e
 }

@@ -316,6 +316,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		{"negative MaxFuture", middleware.Config{Keys: keys, MaxFuture: -time.Second}, "MaxFuture"},
 		{"negative ClaimTTL", middleware.Config{Keys: keys, ClaimTTL: -time.Second}, "ClaimTTL"},
 		{"negative InFlightWait", middleware.Config{Keys: keys, InFlightWait: -time.Second}, "InFlightWait"},
+		{"unknown SharedSignature", middleware.Config{Keys: keys, SharedSignature: 7}, "SharedSignature"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"time"
+	"unsafe"
 
 	"github.com/payfeedback/payfeedback"
 )
@@ -32,11 +33,30 @@ import (
 // send the same signature with other fields, have them handled, and get the
 // genuine re-delivery refused.
 //
+// A store with a bound on its size must never forget an entry in progress
+// (the copy arriving next would run the handler while the first still
+// runs), and should not forget any entry before its time: a forgotten entry
+// is a replay handled again and, under RefuseSharedSignature, a forged copy
+// accepted. When it has no room for a new key without forgetting a fresh
+// entry, Claim (and Complete, when it would recreate an entry) fails with
+// an error wrapping ErrStoreFull, a *StoreFullError saying when room is
+// expected: the middleware answers 503 with Retry-After and the sender
+// delivers again later. A store may instead forget a finished entry when
+// its owner chose so (MemoryStore's ForgetWhenFull), and say it did.
+//
 // The methods take a context first and report failures as errors (the
 // middleware then answers 503 with Retry-After, so the sender retries): a
 // store shared by several instances (Redis, a database) fits behind it as
 // well as the in-memory default, NewMemoryStore. Implementations must be
-// safe for concurrent use; the package replaytest checks the contract.
+// safe for concurrent use; the package replaytest checks the contract
+// (replaytest.RunBounded, the rules of a full store).
+//
+// A store that loses its memory (a process restarted with MemoryStore,
+// Redis restarted without persistence or evicting keys) forgets the
+// signatures it saw: within their freshness window, a replay is handled
+// again and a captured signature sent with forged fields is accepted as
+// new. The middleware's documentation ("Losing the replay memory") says
+// what prevents it.
 type ReplayStore interface {
 	// Claim atomically looks key up and answers:
 	//   - absent or expired: it records key in progress with fp, the claim
@@ -138,12 +158,26 @@ func appendUnsigned(b []byte, n *payfeedback.Notification) []byte {
 	return b
 }
 
+// keyBufSize holds the key of a notification with an AppId of up to 23
+// bytes (WeChat's are 18): "AppId:" and 40 hex digits. A longer key costs
+// an allocation of its own.
+const keyBufSize = 64
+
 // replayKey returns "AppId:signature" with the signature in lower-case hex,
 // so a copy whose signature differs only in letter case (which
-// verification accepts) maps to the same key.
-func replayKey(appID, sig string) string {
-	var buf [128]byte
-	b := append(buf[:0], appID...)
+// verification accepts) maps to the same key. With buf, a key that fits is
+// written there and the string aliases it (no allocation): the caller
+// keeps buf unchanged for as long as the key is used, stores included.
+func replayKey(appID, sig string, buf *[keyBufSize]byte) string {
+	if buf == nil || len(appID)+1+len(sig) > len(buf) {
+		return string(appendKey(nil, appID, sig))
+	}
+	b := appendKey(buf[:0], appID, sig)
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
+func appendKey(b []byte, appID, sig string) []byte {
+	b = append(b, appID...)
 	b = append(b, ':')
 	for i := 0; i < len(sig); i++ {
 		c := sig[i]
@@ -152,5 +186,11 @@ func replayKey(appID, sig string) string {
 		}
 		b = append(b, c)
 	}
-	return string(b)
+	return b
+}
+
+// sharedKey is the key of a notification that shares its signature with
+// another (AcceptSharedSignature): "AppId:signature#fingerprint".
+func sharedKey(key string, fp Fingerprint) string {
+	return key + "#" + fp.String()
 }

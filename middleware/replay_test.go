@@ -3,9 +3,12 @@ package middleware_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -14,8 +17,10 @@ import (
 	"github.com/payfeedback/payfeedback/middleware"
 )
 
-// TestReplay sends sequences of copies through one middleware and checks
-// each answer and how often the next handler ran.
+// TestReplay sends sequences of copies through one middleware refusing a
+// shared signature (RefuseSharedSignature) and checks each answer and how
+// often the next handler ran. TestSharedSignatureAccepted has the default
+// policy's answers to the same copies.
 func TestReplay(t *testing.T) {
 	original := signedSample(t, nil)
 	sig := sigOf(t, original)
@@ -121,6 +126,7 @@ func TestReplay(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var got error
 			cfg := baseConfig()
+			cfg.SharedSignature = middleware.RefuseSharedSignature
 			cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
 				got = err
 				middleware.DefaultErrorHandler(w, r, err)
@@ -425,5 +431,136 @@ func TestStoreGivenTheRequestTime(t *testing.T) {
 	}
 	if storeReads != 0 || mwReads != 2 || next.runs.Load() != 1 {
 		t.Fatalf("store clock read %d times, middleware clock %d, handler ran %d; want 0, 2 and 1", storeReads, mwReads, next.runs.Load())
+	}
+}
+
+// TestReplayAfterAFullStore: a replay of a notification after 10,000 others
+// (the default store's size) is still acknowledged, not handled twice; the
+// store refuses the notification that does not fit (503, Retry-After) and
+// WeChat delivers it later. Before the fix the store forgot the oldest and
+// the replay ran the handler again.
+func TestReplayAfterAFullStore(t *testing.T) {
+	next := &recorder{}
+	var got error
+	cfg := baseConfig()
+	cfg.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		got = err
+		middleware.DefaultErrorHandler(w, r, err)
+	}
+	h := middleware.New(cfg)(next)
+	first := signedSample(t, nil)
+	if w := serve(h, post(first)); w.Code != 200 {
+		t.Fatalf("first: %d", w.Code)
+	}
+	refused := 0
+	for i := range middleware.DefaultMaxEntries {
+		w := serve(h, post(signedSample(t, func(n *payfeedback.Notification) { n.OpenID = "other-" + strconv.Itoa(i) })))
+		switch w.Code {
+		case 200:
+		case 503:
+			refused++
+			if !errors.Is(got, middleware.ErrStoreFull) || w.Header().Get("Retry-After") == "" {
+				t.Fatalf("other %d: 503 with %v, Retry-After %q; want ErrStoreFull and a Retry-After", i, got, w.Header().Get("Retry-After"))
+			}
+		default:
+			t.Fatalf("other %d: status %d", i, w.Code)
+		}
+	}
+	if w := serve(h, post(first)); w.Code != 200 || next.runs.Load() != int32(middleware.DefaultMaxEntries) {
+		t.Fatalf("replay of the first: status %d, handler runs %d; want 200 and %d (the replay not handled)",
+			w.Code, next.runs.Load(), middleware.DefaultMaxEntries)
+	}
+	if refused != 1 {
+		t.Fatalf("%d notifications refused, want 1 (the one that did not fit)", refused)
+	}
+}
+
+// TestInProgressNeverForgotten runs in a synctest bubble: a notification
+// whose handler is still running, then others filling a small store. A
+// copy of the first must not run the handler at the same time: the store
+// keeps its claim. Before the fix the claim closest to expiry was
+// forgotten, in progress or not, and the copy ran the handler at once.
+func TestInProgressNeverForgotten(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		gate := make(chan struct{})
+		var running, maxRunning, runs atomic.Int32
+		next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if middleware.FromContext(r.Context()).OpenID != "slow" {
+				return
+			}
+			runs.Add(1)
+			n := running.Add(1)
+			defer running.Add(-1)
+			for {
+				m := maxRunning.Load()
+				if n <= m || maxRunning.CompareAndSwap(m, n) {
+					break
+				}
+			}
+			<-gate
+		})
+		store := middleware.NewMemoryStore(middleware.MemoryOptions{MaxEntries: 2})
+		h := middleware.New(middleware.Config{Keys: middleware.StaticKeys{testAppID: testKey}, Replay: store,
+			InFlightWait: time.Millisecond, Logger: slog.New(slog.DiscardHandler)})(next)
+		// The slow one's TimeStamp is the oldest: it is the first to leave
+		// the window, and so the first a store forgetting by expiry took.
+		slow := signedSample(t, func(n *payfeedback.Notification) {
+			n.OpenID, n.TimeStamp = "slow", itoa(time.Now().Unix()-60)
+		})
+		firstDone := make(chan int)
+		go func() { firstDone <- serve(h, post(slow)).Code }()
+		synctest.Wait() // the slow handler is running
+		for i := range 3 {
+			serve(h, post(stampedNow(t, func(n *payfeedback.Notification) { n.OpenID = "u" + strconv.Itoa(i) })))
+		}
+		copyDone := make(chan int)
+		go func() { copyDone <- serve(h, post(slow)).Code }()
+		synctest.Wait()
+		if m := maxRunning.Load(); m > 1 {
+			close(gate)
+			<-firstDone
+			<-copyDone
+			t.Fatalf("%d runs of the slow notification's handler at once: its claim in progress was forgotten", m)
+		}
+		close(gate)
+		if code := <-firstDone; code != 200 {
+			t.Fatalf("the slow notification: status %d", code)
+		}
+		if code := <-copyDone; code != 503 && code != 200 {
+			t.Fatalf("its copy: status %d, want 503 (still in progress) or 200 (acknowledged)", code)
+		}
+		if n := runs.Load(); n != 1 {
+			t.Fatalf("the slow notification ran %d times, want once", n)
+		}
+		if store.Evicted() != 0 {
+			t.Fatalf("the default store forgot %d fresh entries", store.Evicted())
+		}
+	})
+}
+
+// TestDispatcherPanicReleases: a Dispatcher called directly by the
+// middleware releases the claim when its function panics, as any handler
+// does: the re-delivery runs it again.
+func TestDispatcherPanicReleases(t *testing.T) {
+	calls := 0
+	d := middleware.Dispatcher{OnRequest: func(context.Context, *payfeedback.Notification) error {
+		calls++
+		if calls == 1 {
+			panic(http.ErrAbortHandler)
+		}
+		return nil
+	}}
+	h := middleware.New(baseConfig())(d)
+	body := signedSample(t, nil)
+	func() {
+		defer func() {
+			if p := recover(); p != http.ErrAbortHandler {
+				t.Fatalf("recovered %v, want the function's panic", p)
+			}
+		}()
+		serve(h, post(body))
+	}()
+	if w := serve(h, post(body)); w.Code != 200 || calls != 2 {
+		t.Fatalf("after a panic: status %d, calls %d; want 200 and 2", w.Code, calls)
 	}
 }

@@ -1,7 +1,9 @@
 package middleware_test
 
 import (
+	"bytes"
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -92,4 +94,32 @@ func (s *ctxStore) Complete(ctx context.Context, key string, fp middleware.Finge
 func (s *ctxStore) Release(ctx context.Context, key string, fp middleware.Fingerprint) error {
 	s.got = ctx
 	return s.ReplayStore.Release(ctx, key, fp)
+}
+
+// TestSuccessOverHTTP: over a real connection, "success" is answered 200
+// with the Content-Type and Content-Length an empty handler writing it
+// gets, whether the Dispatcher answers, a duplicate is acknowledged or a
+// plain handler stands behind the middleware.
+func TestSuccessOverHTTP(t *testing.T) {
+	d := middleware.Dispatcher{OnRequest: func(context.Context, *payfeedback.Notification) error { return nil }}
+	for name, next := range map[string]http.Handler{"Dispatcher": d, "wrapped Dispatcher": http.HandlerFunc(d.ServeHTTP)} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(middleware.New(baseConfig())(next))
+			defer srv.Close()
+			body := signedSample(t, nil)
+			for _, what := range []string{"new", "duplicate"} {
+				resp, err := srv.Client().Post(srv.URL, "text/xml", bytes.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || string(got) != "success" || resp.Header.Get("Content-Type") != "text/plain; charset=utf-8" ||
+					resp.ContentLength != int64(len("success")) {
+					t.Fatalf("%s: %d %q, Content-Type %q, Content-Length %d", what, resp.StatusCode, got,
+						resp.Header.Get("Content-Type"), resp.ContentLength)
+				}
+			}
+		})
+	}
 }

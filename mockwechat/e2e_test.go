@@ -86,6 +86,8 @@ func TestEndToEnd(t *testing.T) {
 	mw := middleware.New(middleware.Config{
 		Keys: middleware.StaticKeys{acc.AppID: acc.PaySignKey},
 		Now:  fake.Now,
+		// The forged copy below must be refused, not taken and reported.
+		SharedSignature: middleware.RefuseSharedSignature,
 	})
 	receiver := httptest.NewServer(mw(middleware.Dispatcher{
 		OnRequest: m.onRequest,
@@ -158,7 +160,8 @@ func TestMiddlewareAgainstFaults(t *testing.T) {
 	defer fake.Close()
 	var mu sync.Mutex
 	handled := map[string]int{}
-	mw := middleware.New(middleware.Config{Keys: middleware.StaticKeys{acc.AppID: acc.PaySignKey}, Now: fake.Now})
+	mw := middleware.New(middleware.Config{Keys: middleware.StaticKeys{acc.AppID: acc.PaySignKey}, Now: fake.Now,
+		SharedSignature: middleware.RefuseSharedSignature}) // the forged copies must be refused
 	receiver := httptest.NewServer(mw(middleware.Dispatcher{
 		OnRequest: func(ctx context.Context, n *payfeedback.Notification) error {
 			mu.Lock()

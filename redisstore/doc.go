@@ -48,6 +48,17 @@
 // use. To answer quickly while Redis is unreachable, give the client short
 // timeouts (redis.Options DialTimeout, ReadTimeout, MaxRetries).
 //
+// # Durability
+//
+// The replay memory must outlive a restart of Redis and must not be
+// evicted: a forgotten entry is, within its notification's freshness
+// window, a replay handled again and a captured signature accepted with
+// forged fields. Run Redis with the append-only file (appendonly yes) and
+// maxmemory-policy noeviction: a full Redis then refuses writes, and the
+// middleware answers 503 (WeChat delivers again) instead of forgetting.
+// ReplayStore.CheckDurability reports both settings; call it at start-up.
+// The tests run Redis without persistence, which is fine for tests only.
+//
 // # Versions
 //
 // The scripts use HMGET, HSET with several fields, PEXPIRE, GET, SET PX,

@@ -109,11 +109,13 @@ redis.call('PEXPIRE', KEYS[1], k - now)
 return 1
 `
 
-// Claim implements middleware.ReplayStore.
+// Claim implements middleware.ReplayStore. When Redis is full under
+// maxmemory-policy noeviction, the error wraps middleware.ErrStoreFull
+// (the middleware answers 503; nothing is forgotten).
 func (s *ReplayStore) Claim(ctx context.Context, key string, fp middleware.Fingerprint, lease, keep time.Duration) (middleware.ClaimResult, error) {
 	n, err := s.claimScript.Run(ctx, s.rdb, []string{s.Key(key)}, fp.String(), lease.Milliseconds(), keep.Milliseconds(), nowArg(s.now)).Int64()
 	if err != nil {
-		return 0, fmt.Errorf("redisstore: Claim: %w", err)
+		return 0, storeError("Claim", err)
 	}
 	if n < int64(middleware.ClaimNew) || n > int64(middleware.ClaimConflict) {
 		return 0, fmt.Errorf("redisstore: Claim: the script answered %d", n)
@@ -124,7 +126,7 @@ func (s *ReplayStore) Claim(ctx context.Context, key string, fp middleware.Finge
 // Complete implements middleware.ReplayStore.
 func (s *ReplayStore) Complete(ctx context.Context, key string, fp middleware.Fingerprint, keep time.Duration) error {
 	if err := s.completeScript.Run(ctx, s.rdb, []string{s.Key(key)}, fp.String(), keep.Milliseconds(), nowArg(s.now)).Err(); err != nil {
-		return fmt.Errorf("redisstore: Complete: %w", err)
+		return storeError("Complete", err)
 	}
 	return nil
 }
@@ -132,7 +134,16 @@ func (s *ReplayStore) Complete(ctx context.Context, key string, fp middleware.Fi
 // Release implements middleware.ReplayStore.
 func (s *ReplayStore) Release(ctx context.Context, key string, fp middleware.Fingerprint) error {
 	if err := s.releaseScript.Run(ctx, s.rdb, []string{s.Key(key)}, fp.String(), nowArg(s.now)).Err(); err != nil {
-		return fmt.Errorf("redisstore: Release: %w", err)
+		return storeError("Release", err)
 	}
 	return nil
+}
+
+// storeError wraps the error of a script; Redis's OOM answer (maxmemory
+// reached under noeviction) also wraps middleware.ErrStoreFull.
+func storeError(op string, err error) error {
+	if redis.HasErrorPrefix(err, "OOM") {
+		return fmt.Errorf("redisstore: %s: Redis is full (maxmemory reached; nothing was evicted): %w: %w", op, middleware.ErrStoreFull, err)
+	}
+	return fmt.Errorf("redisstore: %s: %w", op, err)
 }

@@ -2,6 +2,8 @@ package redisstore_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,5 +107,77 @@ func TestBadOptionsPanic(t *testing.T) {
 			}()
 			f()
 		})
+	}
+}
+
+// TestCheckDurability: the test Redis runs without the append-only file,
+// which CheckDurability reports; with appendonly yes and noeviction it is
+// satisfied. The settings are restored after the test.
+func TestCheckDurability(t *testing.T) {
+	rdb := newRedis(t)
+	ctx := context.Background()
+	restore := map[string]string{}
+	for _, name := range []string{"appendonly", "maxmemory-policy", "maxmemory"} {
+		m, err := rdb.ConfigGet(ctx, name).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		restore[name] = m[name]
+	}
+	t.Cleanup(func() {
+		for name, v := range restore {
+			rdb.ConfigSet(context.Background(), name, v)
+		}
+	})
+	set := func(name, v string) {
+		t.Helper()
+		if err := rdb.ConfigSet(ctx, name, v).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := redisstore.NewReplayStore(rdb, redisstore.ReplayOptions{})
+	set("appendonly", "no")
+	set("maxmemory", "100mb")
+	set("maxmemory-policy", "volatile-lru")
+	err := s.CheckDurability(ctx)
+	if !errors.Is(err, redisstore.ErrNotDurable) || !strings.Contains(err.Error(), "appendonly yes") || !strings.Contains(err.Error(), "noeviction") {
+		t.Fatalf("CheckDurability = %v, want both settings named", err)
+	}
+	set("appendonly", "yes")
+	set("maxmemory-policy", "noeviction")
+	if err := s.CheckDurability(ctx); err != nil {
+		t.Fatalf("with appendonly yes and noeviction: %v", err)
+	}
+}
+
+// TestReplayStoreFullRedis: a Redis at its maxmemory under noeviction
+// refuses the claim's write; the error wraps middleware.ErrStoreFull, which
+// the middleware answers 503 (nothing forgotten, WeChat delivers again).
+func TestReplayStoreFullRedis(t *testing.T) {
+	rdb := newRedis(t)
+	ctx := context.Background()
+	restore := map[string]string{}
+	for _, name := range []string{"maxmemory-policy", "maxmemory"} {
+		m, err := rdb.ConfigGet(ctx, name).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		restore[name] = m[name]
+	}
+	t.Cleanup(func() {
+		for name, v := range restore {
+			rdb.ConfigSet(context.Background(), name, v)
+		}
+	})
+	s := redisstore.NewReplayStore(rdb, redisstore.ReplayOptions{Prefix: freshPrefix(t, rdb)})
+	if err := rdb.ConfigSet(ctx, "maxmemory-policy", "noeviction").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.ConfigSet(ctx, "maxmemory", "1").Err(); err != nil { // below what Redis uses already
+		t.Fatal(err)
+	}
+	_, err := s.Claim(ctx, "wx0123456789abcdef:f00d", middleware.Fingerprint{1}, time.Minute, time.Minute)
+	if !errors.Is(err, middleware.ErrStoreFull) {
+		t.Fatalf("Claim on a full Redis: %v, want ErrStoreFull", err)
 	}
 }

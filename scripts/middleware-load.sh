@@ -15,6 +15,10 @@
 #   -m dup: one notification again and again: decoded, verified, then
 #      acknowledged as a duplicate without dispatching.
 # Runs are bounded (-d per run, ROUNDS rounds (5) after a warm-up) and loopback only.
+# Each run also measures the server's CPU time per request (from
+# /proc/PID/stat), steadier than req/s when other processes share the
+# machine. STEPS=1 adds the floor analysis: servers doing the middleware's
+# path one step at a time (see scripts/middlewareload/steps.go).
 set -euo pipefail
 
 duration=5s threads=2 conns=32 mode=new
@@ -85,20 +89,32 @@ fresh() {
 	exit 1
 }
 
+# cpu_ticks: the server's CPU time so far (user + system), in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+tck=$(getconf CLK_TCK)
+
 # rps NAME URL DURATION: runs wrk, prints req/s; fails on socket errors or
-# non-2xx answers.
+# non-2xx answers. It keeps the server's CPU time per request of the run
+# (in $work/cpu-NAME.txt, µs), steadier than req/s while other processes
+# share the machine.
 rps() {
-	local name=$1 url=$2 d=$3 out
+	local name=$1 url=$2 d=$3 out before after
+	before=$(cpu_ticks)
 	out=$(wrk -t"$threads" -c"$conns" -d"$d" --latency -s "$work/load.lua" "$url")
+	after=$(cpu_ticks)
 	echo "$out" >"$work/wrk-$name.txt"
 	if grep -q 'Non-2xx or 3xx responses' <<<"$out"; then
 		echo "$name: wrk saw non-2xx answers:" >&2
 		echo "$out" >&2
 		exit 1
 	fi
+	awk -v b="$before" -v a="$after" -v t="$tck" '/ requests in / {printf "%.1f\n", (a - b) * 1e6 / t / $1}' <<<"$out" >"$work/cpu-$name.txt"
 	awk '/^Requests\/sec:/ {print $2}' <<<"$out"
 }
 p99() { awk '$1 == "99%" {print $2}' "$work/wrk-$1.txt"; }
+median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {printf "%.0f", v[int((NR + 1) / 2)]}'; }
+median1() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {printf "%.1f", v[int((NR + 1) / 2)]}'; }
+cpu() { cat "$work/cpu-$1.txt"; }
 
 echo "warm-up (1s each)..." >&2
 rps warm-empty "$empty_url" 1s >/dev/null
@@ -107,14 +123,39 @@ fresh
 rps warm-mw "$mw_url" 1s >/dev/null
 
 rounds=${ROUNDS:-5}
-declare -a e b m
+declare -a e b m ce cm
 for round in $(seq 1 $rounds); do
 	e[round]=$(rps "empty$round" "$empty_url" "$duration")
 	b[round]=$(rps "reader$round" "$reader_url" "$duration")
 	fresh
 	m[round]=$(rps "mw$round" "$mw_url" "$duration")
-	echo "round $round: empty ${e[round]} req/s (p99 $(p99 "empty$round")), body-reading ${b[round]} req/s (p99 $(p99 "reader$round")), middleware ${m[round]} req/s (p99 $(p99 "mw$round"))" >&2
+	echo "round $round: empty ${e[round]} req/s (p99 $(p99 "empty$round"), $(cpu "empty$round") µs CPU/req), body-reading ${b[round]} req/s (p99 $(p99 "reader$round")), middleware ${m[round]} req/s (p99 $(p99 "mw$round"), $(cpu "mw$round") µs CPU/req)" >&2
+	ce[round]=$(cpu "empty$round")
+	cm[round]=$(cpu "mw$round")
 done
+
+# STEPS=1: the floor analysis. Each step server does the middleware's path
+# up to one step (read the body into a pooled buffer; decode; verify the
+# signature; every check, claim and complete in the replay store) and
+# answers as the Dispatcher does; each round runs the empty handler, the
+# steps and the middleware back to back.
+if [ "${STEPS:-0}" = 1 ]; then
+	names="empty step-read step-decode step-verify step-claim middleware"
+	declare -A sr sc
+	for round in $(seq 1 $rounds); do
+		line="steps round $round:"
+		for name in $names; do
+			url=$(awk -v n="$name" '$1 == n {print $2}' "$work/out")
+			[ "$name" = middleware ] && fresh
+			[ "$name" = step-claim ] && fresh
+			r=$(rps "$name-s$round" "$url" "$duration")
+			sr[$name]="${sr[$name]:-} $r"
+			sc[$name]="${sc[$name]:-} $(cpu "$name-s$round")"
+			line="$line $name $r"
+		done
+		echo "$line" >&2
+	done
+fi
 
 exec 3>&-
 wait "$server_pid" || true
@@ -122,7 +163,6 @@ server_pid=
 handled=$(awk '$1 == "handled" {print $2}' "$work/out")
 requests=$(awk '$1 == "requests" {print $2}' "$work/out")
 
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {printf "%.0f", v[int((NR + 1) / 2)]}'; }
 empty_rps=$(median "${e[@]}")
 reader_rps=$(median "${b[@]}")
 mw_rps=$(median "${m[@]}")
@@ -142,4 +182,18 @@ printf '%-36s %12s\n' "payfeedback middleware + Dispatcher" "$mw_rps"
 printf '%-36s %11s%%   (per round: %s)\n' "median ratio per round (target >= 90%)" "$round_ratio" "$ratios"
 printf '%-36s %11s%%\n' "ratio of the medians" "$ratio"
 printf '%-36s %11s%%\n' "ratio to the body-reading handler" "$reader_ratio"
+printf '%-36s %12s µs (empty) / %s µs (middleware): the middleware adds %s µs\n' "server CPU per request (median)" \
+	"$(median1 "${ce[@]}")" "$(median1 "${cm[@]}")" "$(awk -v a="$(median1 "${cm[@]}")" -v b="$(median1 "${ce[@]}")" 'BEGIN {printf "%.1f", a - b}')"
 printf '%-36s %12s of %s requests (the rest: duplicates acknowledged)\n' "notifications dispatched" "$handled" "$requests"
+
+if [ "${STEPS:-0}" = 1 ]; then
+	empty_med=$(median ${sr[empty]})
+	empty_cpu=$(median1 ${sc[empty]})
+	printf '\n%-14s %12s %10s %16s %16s\n' "step" "req/s" "of empty" "CPU µs/req" "over empty"
+	for name in $names; do
+		r=$(median ${sr[$name]})
+		c=$(median1 ${sc[$name]})
+		printf '%-14s %12s %9s%% %16s %16s\n' "$name" "$r" "$(awk -v a="$r" -v b="$empty_med" 'BEGIN {printf "%.1f", 100 * a / b}')" \
+			"$c" "$(awk -v a="$c" -v b="$empty_cpu" 'BEGIN {printf "%+.1f", a - b}')"
+	done
+fi

@@ -39,7 +39,8 @@ func counting(t *testing.T, h http.Handler) (string, *atomic.Int64) {
 // sound is a merchant on the middleware that makes no API call.
 func sound(key string) http.Handler {
 	ok := func(context.Context, *payfeedback.Notification) error { return nil }
-	return middleware.New(middleware.Config{Keys: middleware.StaticKeys{checkAppID: key}})(
+	return middleware.New(middleware.Config{Keys: middleware.StaticKeys{checkAppID: key},
+		SharedSignature: middleware.RefuseSharedSignature})( // the forged-copy cases expect a refusal
 		middleware.Dispatcher{OnRequest: ok, OnConfirm: ok, OnReject: ok})
 }
 

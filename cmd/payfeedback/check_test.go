@@ -46,7 +46,8 @@ func checkMerchant(t *testing.T, baseURL, secret string) string {
 		}
 	}
 	ok := func(context.Context, *payfeedback.Notification) error { return nil }
-	h := middleware.New(middleware.Config{Keys: middleware.StaticKeys{checkAppID: checkKey}})(
+	h := middleware.New(middleware.Config{Keys: middleware.StaticKeys{checkAppID: checkKey},
+		SharedSignature: middleware.RefuseSharedSignature})( // the forged-copy cases expect a refusal
 		middleware.Dispatcher{OnRequest: onRequest, OnConfirm: ok, OnReject: ok})
 	return serve(t, h)
 }

@@ -61,7 +61,7 @@ func TestSend(t *testing.T) {
 		{name: "empty text", args: to("--text", ""), wantCode: 2, wantErr: "invalid text message: content: required"},
 		{name: "video without thumb", args: to("--video", "v"), wantCode: 2, wantErr: "--video needs"},
 		{name: "music without thumb", args: to("--music", "http://m/a", "--hq-music", "http://m/b"), wantCode: 2, wantErr: "--music needs --thumb"},
-		{name: "music without hq url, nothing uploaded", args: to("--music", "http://m/a", "--hq-music", " ", "--thumb", "@"+cover), wantCode: 2, wantErr: "hqmusicurl: required"},
+		{name: "music without hq url, nothing uploaded", args: to("--music", "http://m/a", "--hq-music", "", "--thumb", "@"+cover), wantCode: 2, wantErr: "hqmusicurl: required"},
 		{name: "missing file", args: to("--image", "@"+filepath.Join(dir, "nope.jpg")), wantCode: 2, wantErr: "--image: open"},
 		{name: "json touser differs", args: to("--json", "-"), stdin: `{"touser":"someone","msgtype":"text","text":{"content":"x"}}`, wantCode: 2, wantErr: `touser "someone" differs from --openid`},
 		{name: "json invalid", args: to("--json", "-"), stdin: `{"msgtype":"text","text":{"contnet":"x"}}`, wantCode: 2, wantErr: `unknown field "contnet"`},

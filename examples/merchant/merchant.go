@@ -111,6 +111,9 @@ func newMerchant(cfg config) (*merchant, error) {
 		Keys:   middleware.StaticKeys{cfg.AppID: cfg.PaySignKey},
 		Now:    cfg.Now,
 		Logger: cfg.Logger,
+		// A signature reused with other fields is refused as forged (409), as
+		// the suite's forged-copy cases expect; the default takes and reports it.
+		SharedSignature: middleware.RefuseSharedSignature,
 	})
 	m.mux.Handle("POST "+notifyPath, verify(middleware.Dispatcher{
 		OnRequest: m.onRequest,

@@ -137,7 +137,7 @@ func newServer(acct account, metrics *prometheusMetrics, reg *prometheus.Registr
 	}
 	mux := http.NewServeMux()
 	mux.Handle("POST "+notifyPath, middleware.New(cfg)(middleware.Dispatcher{
-		OnRequest: handle, OnConfirm: handle, OnReject: handle, Logger: log,
+		OnRequest: handle, OnConfirm: handle, OnReject: handle, // its errors reach cfg.Logger
 	}))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	return mux, nil

@@ -20,8 +20,9 @@ import (
 )
 
 // TestMetricsEndpoint: a complaint pushed by the fake, a forged
-// notification and a duplicate show on /metrics with their outcomes, and
-// the client's calls with their endpoints and errcodes.
+// notification, a duplicate and a copy sharing the genuine signature show
+// on /metrics with their outcomes, and the client's calls with their
+// endpoints and errcodes.
 func TestMetricsEndpoint(t *testing.T) {
 	fake := mockwechat.NewServer(mockwechat.Options{})
 	defer fake.Close()
@@ -60,7 +61,10 @@ func TestMetricsEndpoint(t *testing.T) {
 	for _, a := range d.Attempts {
 		genuine = a.Body
 	}
-	for _, body := range []string{genuine, string(forged)} {
+	// The genuine signature with another FeedBackId: taken, and counted as
+	// a shared signature.
+	shared := strings.Replace(genuine, c.FeedBackID, c.FeedBackID[:len(c.FeedBackID)-1]+"x", 1)
+	for _, body := range []string{genuine, string(forged), shared} {
 		resp, err := http.Post(srv.URL+notifyPath, "text/xml", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
@@ -80,9 +84,11 @@ func TestMetricsEndpoint(t *testing.T) {
 		`payfeedback_notifications_total{outcome="refused",reason="bad_signature"} 1`,
 		`payfeedback_notification_seconds_count{outcome="accepted"} 1`,
 		`payfeedback_replay_degraded_total 0`,
+		`payfeedback_shared_signatures_total 1`,
 		`payfeedback_wechat_requests_total{endpoint="/cgi-bin/token",errcode="0"} 1`,
 		`payfeedback_wechat_requests_total{endpoint="/payfeedback/update",errcode="0"} 1`,
-		`payfeedback_wechat_request_seconds_count{endpoint="/payfeedback/update"} 1`,
+		`payfeedback_wechat_requests_total{endpoint="/payfeedback/update",errcode="47001"} 1`, // the shared copy's FeedBackId
+		`payfeedback_wechat_request_seconds_count{endpoint="/payfeedback/update"} 2`,
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("/metrics lacks %s", want)

@@ -16,6 +16,7 @@ import (
 //	payfeedback_notifications_total{outcome, reason}      counter
 //	payfeedback_notification_seconds{outcome}             histogram
 //	payfeedback_replay_degraded_total                     counter
+//	payfeedback_shared_signatures_total                   counter
 //	payfeedback_wechat_requests_total{endpoint, errcode}  counter
 //	payfeedback_wechat_request_seconds{endpoint}          histogram
 //
@@ -27,6 +28,7 @@ type prometheusMetrics struct {
 	notifications *prometheus.CounterVec
 	latency       *prometheus.HistogramVec
 	degraded      prometheus.Counter
+	shared        prometheus.Counter
 	requests      *prometheus.CounterVec
 	requestTime   *prometheus.HistogramVec
 
@@ -52,6 +54,10 @@ func newPrometheusMetrics(reg prometheus.Registerer) *prometheusMetrics {
 			Name: "payfeedback_replay_degraded_total",
 			Help: "Notifications the replay store forgot while still fresh (a replay would be handled again): raise MaxEntries.",
 		}),
+		shared: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "payfeedback_shared_signatures_total",
+			Help: "Notifications taken although their AppSignature had been used with other fields (two of one user in one second, or a forged copy).",
+		}),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "payfeedback_wechat_requests_total",
 			Help: "HTTP requests to the WeChat API, by endpoint and errcode.",
@@ -62,7 +68,7 @@ func newPrometheusMetrics(reg prometheus.Registerer) *prometheusMetrics {
 			Buckets: prometheus.DefBuckets,
 		}, []string{"endpoint"}),
 	}
-	reg.MustRegister(m.notifications, m.latency, m.degraded, m.requests, m.requestTime)
+	reg.MustRegister(m.notifications, m.latency, m.degraded, m.shared, m.requests, m.requestTime)
 	for o := middleware.OutcomeAccepted; o < middleware.OutcomeReplayDegraded; o++ {
 		if o != middleware.OutcomeRefused {
 			m.plain[o] = m.notifications.WithLabelValues(o.String(), "")
@@ -80,6 +86,9 @@ func (m *prometheusMetrics) Observe(o middleware.Observation) {
 	}
 	if o.Outcome == 0 || o.Outcome > middleware.OutcomeReplayDegraded {
 		return // an outcome this example does not know
+	}
+	if o.SharedSignature {
+		m.shared.Inc()
 	}
 	if c := m.plain[o.Outcome]; c != nil {
 		c.Inc()

@@ -15,6 +15,10 @@ func main() {
 	verify := middleware.New(middleware.Config{
 		// AppId → paySignKey: one endpoint may serve several accounts. Unknown AppIds are refused.
 		Keys: middleware.StaticKeys{os.Getenv("WECHAT_APPID"): os.Getenv("WECHAT_PAYSIGNKEY")},
+		// A signature reused with other fields: refused as forged (409), as `payfeedback check`
+		// certifies. The default takes and reports it, never losing two genuine notifications
+		// of one user in one second (middleware.SharedSignaturePolicy says when each fits).
+		SharedSignature: middleware.RefuseSharedSignature,
 	})
 	complaints := middleware.Dispatcher{
 		OnRequest: func(ctx context.Context, n *payfeedback.Notification) error {

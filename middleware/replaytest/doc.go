@@ -13,6 +13,11 @@
 // claim keeps its fingerprint, so another fingerprint stays a conflict.
 // Concurrent claims of one key must grant exactly one.
 //
+// RunBounded checks the rules of a store bounded in size: full of fresh
+// entries, it refuses a new key with an error wrapping
+// middleware.ErrStoreFull and forgets nothing; it never forgets a claim in
+// progress; it has room again once an entry expires.
+//
 // The factory receives the virtual clock the cases advance; a store must
 // judge expiry by it (a store backed by a server that keeps its own time
 // takes a clock option, as redisstore does). Each case gets a fresh store.

@@ -6,13 +6,18 @@
 // The notifications are -bodies distinct documents (distinct OpenIds, so
 // distinct signatures), all signed at start-up. Each wrk thread cycles
 // through its own share, by default 15,000 bodies, through a replay store of
-// 10,000 entries (the default), which forgets the oldest entry when full: a
+// 10,000 entries (the default), set to forget the oldest entry when full
+// (ForgetWhenFull; the default refuses instead): a
 // body has always been forgotten by the time it comes round again, so every
 // request takes the full path: decode, verify, fingerprint, claim (evicting,
 // the worst case), dispatch, complete. With -mode dup, one body is
 // sent again and again: verified, then acknowledged as a duplicate.
 //
-// It prints "empty URL", "middleware URL" and "ready", then serves until
+// It also serves the steps of the middleware's path one by one ("step-read",
+// "step-decode", "step-verify", "step-claim": see steps.go), for the floor
+// analysis: each answers as the Dispatcher does after doing only that much.
+//
+// It prints "empty URL", "middleware URL", the steps' URLs and "ready", then serves until
 // interrupted or until its standard input closes; a line "reset" on its
 // standard input replaces the middleware by a fresh one (a new, empty replay
 // store) and is answered "reset N". On exit it prints how many
@@ -114,11 +119,30 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		},
 	}
 	// A fresh middleware (and replay store) per run, so a run never meets
-	// the bodies the previous one left in the store.
+	// the bodies the previous one left in the store. The store forgets the
+	// oldest entry when full (ForgetWhenFull): every request takes the
+	// full path, eviction included, the worst case. (The default store
+	// would refuse with 503 once full, which only an undersized store
+	// meets.) The logger is the default: refusals only, none here.
+	cfg := middleware.Config{Keys: middleware.StaticKeys{appID: key}}
+	newStore := func() middleware.ReplayStore {
+		return middleware.NewMemoryStore(middleware.MemoryOptions{WhenFull: middleware.ForgetWhenFull})
+	}
 	var verified atomic.Pointer[http.Handler]
+	stepHandlers := make([]atomic.Pointer[http.Handler], len(steps))
 	reset := func() {
-		h := middleware.New(middleware.Config{Keys: middleware.StaticKeys{appID: key}})(dispatcher)
+		cfg.Replay = newStore()
+		h := middleware.New(cfg)(dispatcher)
 		verified.Store(&h)
+		cfg.Replay = newStore()
+		v, err := middleware.NewVerifier(cfg)
+		if err != nil {
+			panic(err)
+		}
+		for i, s := range steps {
+			sh := s.h(v)
+			stepHandlers[i].Store(&sh)
+		}
 	}
 	reset()
 	counted := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -134,6 +158,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) 
 		name string
 		h    http.Handler
 	}{{"empty", mux(empty)}, {"reader", mux(reader)}, {"middleware", mux(counted)}}
+	for i, s := range steps {
+		servers = append(servers, struct {
+			name string
+			h    http.Handler
+		}{"step-" + s.name, mux(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			(*stepHandlers[i].Load()).ServeHTTP(w, r)
+		}))})
+	}
 	errc := make(chan error, len(servers))
 	var running []*http.Server
 	for _, s := range servers {
