@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 )
 
@@ -91,7 +92,7 @@ func (s *Server) WaitForComplaint(ctx context.Context, feedbackID string, match 
 	return events.Wait(ctx, s.feed, func() (Complaint, bool, error) {
 		c, ok := s.world.Complaint(feedbackID)
 		if !ok {
-			return c, false, fmt.Errorf("mockwechat: complaint %s: %w", clip(feedbackID, 64), ErrNotFound)
+			return c, false, fmt.Errorf("mockwechat: complaint %s: %w", text.Clip(feedbackID, 64), ErrNotFound)
 		}
 		return c, match == nil || match(c), nil
 	})

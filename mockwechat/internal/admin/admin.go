@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
@@ -121,7 +122,7 @@ func New(o Options) *Handler {
 	h.mux.HandleFunc("/_mock/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf(
 			"mockwechat: admin: no endpoint %s %s: see GET /_mock/ for the endpoints, /_mock/openapi.json for their schemas",
-			clip(r.Method, 16), clip(r.URL.Path, 128))})
+			text.Clip(r.Method, 16), text.Clip(r.URL.Path, 128))})
 	})
 	h.mux.HandleFunc("/_mock", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/_mock/", http.StatusFound)
@@ -160,10 +161,3 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // routeFunc registers an admin endpoint.
 type routeFunc func(pattern string, f func(r *http.Request) (int, any, error))
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}

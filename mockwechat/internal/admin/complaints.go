@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
@@ -39,7 +40,7 @@ func complaintFilter(q url.Values) (func(*world.Complaint) bool, error) {
 	if v := q.Get("updates"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return nil, badRequestf("updates %q is not a number", clip(v, 16))
+			return nil, badRequestf("updates %q is not a number", text.Clip(v, 16))
 		}
 		minUpdates = n
 	}
@@ -68,7 +69,7 @@ func (h *Handler) complaints(r *http.Request) (int, any, error) {
 func (h *Handler) complaint(r *http.Request) (int, any, error) {
 	c, ok := h.b.Complaint(r.PathValue("id"))
 	if !ok {
-		return 0, nil, fmt.Errorf("mockwechat: complaint %s: %w", clip(r.PathValue("id"), 64), world.ErrNotFound)
+		return 0, nil, fmt.Errorf("mockwechat: complaint %s: %w", text.Clip(r.PathValue("id"), 64), world.ErrNotFound)
 	}
 	return 200, c, nil
 }

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // guard keeps web pages out of the admin API. A page the developer visits
@@ -33,16 +35,16 @@ type guard struct {
 
 func (g guard) check(r *http.Request) (int, error) {
 	if !g.hostAllowed(r.Host) {
-		return http.StatusMisdirectedRequest, errors.New("mockwechat: admin: Host " + clip(r.Host, 64) +
+		return http.StatusMisdirectedRequest, errors.New("mockwechat: admin: Host " + text.Clip(r.Host, 64) +
 			" is neither loopback nor the fake's address: the admin API refuses it (a web page may be rebinding its name to the fake); " +
 			"allow it with Options.AllowedHosts or payfeedback mock --allow-host")
 	}
 	if origin := r.Header.Get("Origin"); origin != "" && !sameOrigin(origin, r.Host) {
-		return http.StatusForbidden, errors.New("mockwechat: admin: Origin " + clip(origin, 64) +
+		return http.StatusForbidden, errors.New("mockwechat: admin: Origin " + text.Clip(origin, 64) +
 			" is not the fake's own: the admin API refuses calls from other web pages")
 	}
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
-		return http.StatusForbidden, errors.New("mockwechat: admin: a " + clip(site, 16) +
+		return http.StatusForbidden, errors.New("mockwechat: admin: a " + text.Clip(site, 16) +
 			" request (Sec-Fetch-Site): the admin API refuses calls from other web pages")
 	}
 	switch r.Method {

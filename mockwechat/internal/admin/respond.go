@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
@@ -102,7 +103,7 @@ func waitCtx(r *http.Request) (context.Context, context.CancelFunc, error) {
 	if v := r.URL.Query().Get("timeout"); v != "" {
 		var err error
 		if d, err = time.ParseDuration(v); err != nil || d < 0 {
-			return nil, nil, badRequestf("timeout %q: want a Go duration such as 10s", clip(v, 32))
+			return nil, nil, badRequestf("timeout %q: want a Go duration such as 10s", text.Clip(v, 32))
 		}
 		d = min(d, maxWait)
 	}
@@ -130,7 +131,7 @@ func limitParam(q url.Values) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return 0, badRequestf("limit %q: want a count, 0 or more", clip(v, 16))
+		return 0, badRequestf("limit %q: want a count, 0 or more", text.Clip(v, 16))
 	}
 	return n, nil
 }

@@ -3,6 +3,8 @@ package admin
 import (
 	"net/http"
 	"strings"
+
+	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // The state routes: the whole world back to its start, or out as a
@@ -36,7 +38,7 @@ func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if format != "json" && format != "yaml" {
-		writeError(w, badRequestf("format %q: want json or yaml", clip(format, 16)))
+		writeError(w, badRequestf("format %q: want json or yaml", text.Clip(format, 16)))
 		return
 	}
 	b, err := h.b.Snapshot(format)

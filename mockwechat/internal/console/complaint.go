@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
@@ -45,7 +46,7 @@ func (h *Handler) complaint(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	c, ok := h.b.Complaint(id)
 	if !ok {
-		h.notFound(w, r, "complaint "+clip(id, 64))
+		h.notFound(w, r, "complaint "+text.Clip(id, 64))
 		return
 	}
 	d := complaintData{C: c}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // ComplaintState is where a complaint is in the state machine of
@@ -239,7 +240,7 @@ func (w *World) Complaints(after string, limit int, match func(*Complaint) bool)
 	if after != "" {
 		c, ok := w.complaints[after]
 		if !ok {
-			return nil, fmt.Errorf("mockwechat: after=%s: no such complaint: %w", clip(after, 64), ErrNotFound)
+			return nil, fmt.Errorf("mockwechat: after=%s: no such complaint: %w", text.Clip(after, 64), ErrNotFound)
 		}
 		from = c.seq
 	}
@@ -259,7 +260,7 @@ func (w *World) Complaints(after string, limit int, match func(*Complaint) bool)
 func (w *World) complaintOf(id string) (*complaint, error) {
 	c, ok := w.complaints[id]
 	if !ok {
-		return nil, fmt.Errorf("mockwechat: complaint %s: %w", clip(id, 64), ErrNotFound)
+		return nil, fmt.Errorf("mockwechat: complaint %s: %w", text.Clip(id, 64), ErrNotFound)
 	}
 	return c, nil
 }

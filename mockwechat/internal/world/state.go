@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 )
 
@@ -109,7 +110,7 @@ func (w *World) load(s State) (events.Effects, error) {
 	}
 	for _, u := range s.Users {
 		if _, ok := w.accounts[u.AppID]; !ok {
-			return fx, fmt.Errorf("mockwechat: state: user %s of unknown account %s", clip(u.OpenID, 64), clip(u.AppID, 64))
+			return fx, fmt.Errorf("mockwechat: state: user %s of unknown account %s", text.Clip(u.OpenID, 64), text.Clip(u.AppID, 64))
 		}
 		rec := w.user(u.AppID, u.OpenID)
 		rec.User, rec.lastPushTS = u.User, u.LastPushTimeStamp
@@ -121,7 +122,7 @@ func (w *World) load(s State) (events.Effects, error) {
 	}
 	for _, c := range s.Complaints {
 		if _, ok := w.accounts[c.AppID]; !ok {
-			return fx, fmt.Errorf("mockwechat: state: complaint %s of unknown account %s", clip(c.FeedBackID, 64), clip(c.AppID, 64))
+			return fx, fmt.Errorf("mockwechat: state: complaint %s of unknown account %s", text.Clip(c.FeedBackID, 64), text.Clip(c.AppID, 64))
 		}
 		rec := &complaint{Complaint: c.Clone(), seq: len(w.filed) + 1}
 		w.complaints[c.FeedBackID] = rec

@@ -160,11 +160,3 @@ func (w *World) newOpenID() string {
 	}
 	return string(b)
 }
-
-// clip shortens s to at most n bytes for messages.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}
