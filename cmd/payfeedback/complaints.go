@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
@@ -78,7 +79,7 @@ func (c *complaintsCommand) Run(ctx context.Context, args []string, std stdio) e
 		if a := c.Arbitration; a != nil {
 			marks = strings.TrimPrefix(marks+", arbitration "+strconv.Itoa(int(a.State)), ", ")
 		}
-		rows = append(rows, []string{c.FeedBackID, c.OpenID, string(c.State), c.Goods.String(), stamp(c.Deadline), marks, clipText(c.Reason, 20)})
+		rows = append(rows, []string{c.FeedBackID, c.OpenID, string(c.State), c.Goods.String(), stamp(c.Deadline), marks, text.ClipWidth(text.Terminal(c.Reason), 40)})
 	}
 	if err := table(std.Stdout, []string{"ID", "USER", "STATE", "GOODS", "RESOLVE BY", "MARKS", "REASON"}, rows); err != nil {
 		return err

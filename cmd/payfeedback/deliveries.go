@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
@@ -84,7 +85,7 @@ func (c *deliveriesCommand) Run(ctx context.Context, args []string, std stdio) e
 			if a.Status != 0 {
 				last = strconv.Itoa(a.Status) + " " + strings.TrimSpace(a.Response)
 			}
-			last = clipText(last, 40)
+			last = text.ClipWidth(text.Terminal(last), 40)
 		}
 		rows = append(rows, []string{strconv.FormatUint(d.ID, 10), d.FeedBackID, string(d.MsgType), strconv.Itoa(len(d.Attempts)), last, status})
 	}
@@ -138,7 +139,7 @@ func (c *deliveriesCommand) follow(ctx context.Context, std stdio, client *mockC
 			case name == "gap":
 				fmt.Fprintln(std.Stdout, "… some events were missed (GET /_mock/deliveries has every delivery)")
 			case json.Unmarshal([]byte(data), &m) == nil && m.Line != "":
-				fmt.Fprintf(std.Stdout, "%s  %s\n", m.Time.UTC().Format("15:04:05"), m.Line)
+				fmt.Fprintf(std.Stdout, "%s  %s\n", m.Time.UTC().Format("15:04:05"), text.Terminal(m.Line))
 			}
 		}
 	}
