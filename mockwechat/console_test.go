@@ -14,6 +14,7 @@ import (
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/console"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
 // getPage fetches a console page and returns its status and body.
@@ -186,7 +187,7 @@ func BenchmarkConsolePages(b *testing.B) {
 		b.Fatal(err)
 	}
 	s.Advance(20 * 24 * time.Hour)
-	mid, _ := s.world.Complaints("", 1, func(c *Complaint) bool { return c.OpenID == "o250" })
+	mid, _ := s.world.Complaints("", 1, func(c *world.Complaint) bool { return c.OpenID == "o250" })
 	for _, path := range []string{"/", "/complaints", "/complaints?state=filed&overdue=yes&after=" + mid[0].FeedBackID,
 		"/complaints?openid=o499", "/complaints/" + last.FeedBackID, "/users/" + DemoAccount().AppID + "/o7", "/calls", "/platform"} {
 		b.Run(strings.NewReplacer("/", "_", "?", "_", "&", "_").Replace(path), func(b *testing.B) {

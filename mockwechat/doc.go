@@ -34,7 +34,11 @@
 // # Layout
 //
 // The Server wires and runs parts that live in internal packages, each
-// with one job; a complaint travels admin → world → events → push:
+// with one job; a complaint travels admin → world → events → push. The
+// fake's vocabulary (Account, Complaint, Delivery, Call, Event, Fault,
+// Scenario…) is defined here, fields and all; each part keeps types of its
+// own, and convert.go turns one into the other at the Server's edge (a
+// test fails when a field is added on one side and not converted):
 //
 //   - world: the state as plain data (accounts, users, orders, complaints,
 //     tokens, media, inboxes) and the rules (the complaint state machine,

@@ -54,9 +54,10 @@ func New(opts Options) (*Server, error) {
 			start = time.Now().Truncate(time.Second)
 		}
 		set.Clock = NewVirtualClock(start)
+		s.set.Clock = set.Clock
 	}
 	if set.Clock != nil {
-		s.sched = set.Clock.Scheduler()
+		s.sched = set.Clock.c.Scheduler()
 	} else {
 		s.sched = clock.NewReal()
 	}
@@ -80,9 +81,9 @@ func New(opts Options) (*Server, error) {
 	s.api = api.New(api.Options{World: s.world, Bus: s.bus, Feed: s.feed, Calls: s.calls, Faults: s.faults,
 		Now: virtualNow(s.sched), CallsPerMinute: set.CallsPerMinute})
 	s.events = stream.New(stream.Options{Subscribe: s.feed.SubscribeWith})
-	s.admin = admin.New(admin.Options{Backend: adminBackend{s}, Addr: set.Addr, Listening: s.life.listening,
+	s.admin = admin.New(admin.Options{Backend: adminBackend{s: s}, Addr: set.Addr, Listening: s.life.listening,
 		AllowedHosts: set.AllowedHosts, Events: s.events})
-	s.console = console.New(console.Options{Backend: consoleBackend{adminBackend{s}}, Logger: s.log})
+	s.console = console.New(console.Options{Backend: consoleBackend{adminBackend{s: s}}, Logger: s.log})
 	if v := s.sched.Virtual(); v != nil {
 		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})
 	}
@@ -103,7 +104,8 @@ func (s *Server) start() (scenario.Compiled, error) {
 		return scenario.Compiled{}, fmt.Errorf("mockwechat: the scenario starts at %s but Options.Clock reads %s: give NewVirtualClock of the scenario's start, or leave Options.Clock nil",
 			sc.Clock.Start.Format(time.RFC3339), s.sched.Now().Format(time.RFC3339))
 	}
-	return sc.Compile(s.worldCfg, s.set.Accounts, s.sched.Now())
+	c, err := scenarioToParse(sc).Compile(s.worldCfg, convertAll(s.set.Accounts, accountToWorld), s.sched.Now())
+	return c, scenarioErr(err)
 }
 
 // virtualNow is the virtual clock's Now, nil on real time (the API then

@@ -34,9 +34,9 @@ func (s *Server) Reset(ctx context.Context) error {
 // cancelled. Reset still goes back to the start New made, not to the
 // snapshot. The snapshot's accounts replace the fake's.
 func (s *Server) Restore(ctx context.Context, sc *Scenario) error {
-	c, err := sc.Compile(s.worldCfg, nil, s.sched.Now())
+	c, err := scenarioToParse(sc).Compile(s.worldCfg, nil, s.sched.Now())
 	if err != nil {
-		return err
+		return scenarioErr(err)
 	}
 	return s.restart(ctx, c)
 }

@@ -19,7 +19,8 @@ func ScenarioSchema() []byte { return append([]byte(nil), scenario.Schema...) }
 // from now (to the second) when the file gives none. Errors are
 // *ScenarioError, naming the file, line and column.
 func ParseScenario(name string, data []byte) (*Scenario, error) {
-	return scenario.Parse(name, data, time.Now().Truncate(time.Second))
+	sc, err := scenario.Parse(name, data, time.Now().Truncate(time.Second))
+	return scenarioFromParse(sc), scenarioErr(err)
 }
 
 // LoadScenario reads a scenario file (see ParseScenario).
@@ -33,7 +34,7 @@ func LoadScenario(path string) (*Scenario, error) {
 
 // MarshalScenario writes a scenario as YAML ("yaml") or JSON ("json").
 func MarshalScenario(sc *Scenario, format string) ([]byte, error) {
-	return scenario.Marshal(sc, scenario.Format(format))
+	return scenario.Marshal(scenarioToParse(sc), scenario.Format(format))
 }
 
 // ScenarioFormat is the format a file's name says: "json" for *.json,
@@ -59,5 +60,5 @@ func (s *Server) Snapshot() *Scenario {
 	for i := range faults {
 		faults[i].ID = 0 // the running fake's numbering, not state: a fake started from it numbers afresh
 	}
-	return scenario.FromState(s.world.Snapshot(), s.sched.Now(), s.timeline.pending(), faults)
+	return scenarioFromParse(scenario.FromState(s.world.Snapshot(), s.sched.Now(), s.timeline.pending(), faults))
 }
