@@ -60,6 +60,10 @@ func (b adminBackend) FileComplaint(ctx context.Context, spec world.ComplaintSpe
 	return b.s.fileComplaint(ctx, spec)
 }
 
+func (b adminBackend) ResolveComplaint(id string) (string, error) {
+	return b.s.world.ResolveComplaint(id)
+}
+
 func (b adminBackend) Complaint(feedbackID string) (world.Complaint, bool) {
 	return b.s.world.Complaint(feedbackID)
 }

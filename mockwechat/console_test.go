@@ -104,6 +104,31 @@ func TestConsolePages(t *testing.T) {
 
 // TestConsoleAssets: the embedded assets are served with their types, and
 // the browser's /favicon.ico is the console's (not a 404 in the call log).
+// TestConsoleIDPrefix: /complaints/ID takes the start of an id, as the
+// live log shows it: it redirects to the one complaint it names, and says
+// which complaints an ambiguous start names. It answered "There is no
+// complaint 1530" before.
+func TestConsoleIDPrefix(t *testing.T) {
+	s, _ := newVirtual(t, Options{})
+	ctx := testCtx(t)
+	for _, id := range []string{"1524000000000000001", "1524000000000000002", "1530000000000000001"} {
+		if _, err := s.FileComplaint(ctx, ComplaintSpec{OpenID: "o" + id, FeedBackID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status, _, body := getPage(t, s, "/complaints/1530")
+	if status != http.StatusOK || !strings.Contains(body, "Complaint 1530000000000000001") {
+		t.Errorf("/complaints/1530: HTTP %d, want the page of 1530000000000000001:\n%s", status, body)
+	}
+	status, _, body = getPage(t, s, "/complaints/1524")
+	if status != http.StatusBadRequest || !strings.Contains(body, "1524000000000000001, 1524000000000000002") {
+		t.Errorf("/complaints/1524: HTTP %d, want 400 naming both candidates:\n%s", status, body)
+	}
+	if status, _, body = getPage(t, s, "/complaints/1999"); status != http.StatusNotFound || !strings.Contains(body, "There is no complaint 1999") {
+		t.Errorf("/complaints/1999: HTTP %d:\n%s", status, body)
+	}
+}
+
 func TestConsoleAssets(t *testing.T) {
 	s, _ := newVirtual(t, Options{})
 	for path, want := range map[string]string{

@@ -51,9 +51,7 @@ func (c *complaintsCommand) Run(ctx context.Context, args []string, std stdio) e
 	if *overdue {
 		q.Set("overdue", "true")
 	}
-	if *limit > 0 {
-		q.Set("limit", strconv.Itoa(*limit))
-	}
+	q.Set("limit", strconv.Itoa(*limit)) // 0 asks for every one: the admin API's default is a page
 	client, err := mf.client(hint)
 	if err != nil {
 		return err

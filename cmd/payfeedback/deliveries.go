@@ -34,7 +34,7 @@ func (c *deliveriesCommand) Run(ctx context.Context, args []string, std stdio) e
 		"attempt and its answer as it happens (GET /_mock/events), until Ctrl-C.")
 	mf := addMockFlags(fs, std)
 	follow := fs.Bool("follow", false, "follow the pushes live")
-	feedbackID := fs.String("feedback-id", "", "only this complaint's (`ID`)")
+	feedbackID := fs.String("feedback-id", "", "only this complaint's (`ID`, or the start of it)")
 	failed := fs.Bool("failed", false, "only deliveries that failed for good")
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err
@@ -45,6 +45,14 @@ func (c *deliveriesCommand) Run(ctx context.Context, args []string, std stdio) e
 	client, err := mf.client(hint)
 	if err != nil {
 		return err
+	}
+	if *feedbackID != "" {
+		// the start of an id names its complaint, as everywhere
+		var cp mockwechat.Complaint
+		if _, err := client.do(ctx, http.MethodGet, "/_mock/complaints/"+url.PathEscape(*feedbackID), nil, &cp); err != nil {
+			return err
+		}
+		*feedbackID = cp.FeedBackID
 	}
 	if *follow {
 		return c.follow(ctx, std, client, *feedbackID, *mf.json)

@@ -160,7 +160,7 @@ func TestDriveErrors(t *testing.T) {
 		want string
 	}{
 		{"http://127.0.0.1:1", []string{"complaints"}, 1, "no fake WeChat answers at http://127.0.0.1:1"},
-		{base, []string{"confirm", "404404"}, 1, "complaint 404404: mockwechat: not found"},
+		{base, []string{"confirm", "404404"}, 1, "mockwechat: complaint 404404: not found"},
 		{base, []string{"advance", "1h"}, 1, "the clock is real time"},
 		{base, []string{"confirm"}, 2, "the complaint's ID (its feedback_id) is required"},
 		{base, []string{"confirm", "1", "2"}, 2, `unexpected argument "2"`},
@@ -174,6 +174,9 @@ func TestDriveErrors(t *testing.T) {
 		code, _, errOut := drive(t, tt.base, tt.args...)
 		if code != tt.code || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, errOut, tt.code, tt.want)
+		}
+		if strings.Count(errOut, "mockwechat:") > 1 {
+			t.Errorf("%v: %q says mockwechat: twice", tt.args, errOut)
 		}
 		if code == 2 && !strings.Contains(errOut, "Try: payfeedback "+tt.args[0]) {
 			t.Errorf("%v: a usage error without a hint: %q", tt.args, errOut)
@@ -280,5 +283,42 @@ func TestDriveEscapesPeerText(t *testing.T) {
 	code, out, _ = drive(t, base, "inbox", "o-peer")
 	if code != 0 || strings.ContainsAny(out, "\x1b\a") || !strings.Contains(out, `\x1b[31m退款\x1b]0;owned\a`) {
 		t.Errorf("inbox: exit %d, the merchant's message unescaped or missing:\n%q", code, out)
+	}
+}
+
+// TestDriveIDPrefix: the commands that take a complaint's id take the
+// start of it when no other id starts so, as the live log cuts ids ("1530…
+// filed"), and refuse an ambiguous start naming the candidates. `confirm
+// 1530` answered "not found" before.
+func TestDriveIDPrefix(t *testing.T) {
+	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("success")) }))
+	defer merchant.Close()
+	base, _, _, _ := startMock(t, "--notify-url", merchant.URL, "--log", "off")
+	for _, id := range []string{"1524000000000000001", "1524000000000000002", "1530000000000000001"} {
+		resp, err := http.Post(base+"/_mock/complaints", "application/json", strings.NewReader(`{"openid":"o`+id+`","feedback_id":"`+id+`"}`))
+		if err != nil || resp.StatusCode != http.StatusCreated {
+			t.Fatalf("filing %s: %v %v", id, resp, err)
+		}
+		resp.Body.Close()
+	}
+	code, out, errOut := drive(t, base, "confirm", "1530")
+	if code != 0 || !strings.Contains(out, "complaint 1530000000000000001 confirmed") {
+		t.Fatalf("confirm 1530: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = drive(t, base, "reject", "1524", "--reason", "x")
+	if code != 1 || !strings.Contains(errOut, "mockwechat: complaint 1524 is ambiguous: 2 complaints' ids start so (1524000000000000001, 1524000000000000002): give more of the id") {
+		t.Fatalf("reject 1524: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = drive(t, base, "deliveries", "--feedback-id", "1530")
+	if code != 0 || !strings.Contains(out, "1530000000000000001") || strings.Contains(out, "1524000000000000001") {
+		t.Fatalf("deliveries --feedback-id 1530: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = drive(t, base, "complaints", "--after", "1524")
+	if code != 1 || !strings.Contains(errOut, ": mockwechat: complaint 1524 is ambiguous") || strings.Count(errOut, "mockwechat:") != 1 {
+		t.Fatalf("complaints --after 1524: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = drive(t, base, "complaints", "--after", "153")
+	if code != 0 || !strings.Contains(out, "no complaint") {
+		t.Fatalf("complaints --after 153: exit %d\n%s%s", code, out, errOut)
 	}
 }

@@ -39,6 +39,9 @@ type Backend interface {
 	AddMedia(appID, kind string) (world.Media, error)
 
 	FileComplaint(ctx context.Context, spec world.ComplaintSpec) (world.Complaint, error)
+	// ResolveComplaint returns the whole feedback id that id names: the
+	// id itself, or an unambiguous start of one.
+	ResolveComplaint(id string) (string, error)
 	Complaint(feedbackID string) (world.Complaint, bool)
 	ComplaintsPage(after string, limit int, match func(*world.Complaint) bool) ([]world.Complaint, error)
 	WaitForComplaint(ctx context.Context, feedbackID string, match func(world.Complaint) bool) (world.Complaint, error)

@@ -50,6 +50,9 @@ func writeError(w http.ResponseWriter, err error) {
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if hv, ok := v.(headed); ok {
+		hv.header(w.Header())
+	}
 	w.WriteHeader(status)
 	if s, ok := v.(streamer); ok {
 		s.stream(w)
@@ -65,6 +68,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // never sits whole in memory as JSON.
 type streamer interface {
 	stream(w io.Writer)
+}
+
+// headed is an answer with headers of its own.
+type headed interface {
+	header(h http.Header)
+}
+
+// page is one page of a listing: a JSON array, with a Link header to the
+// next page (RFC 8288, rel="next") when more follow.
+type page[T any] struct {
+	items jsonList[T]
+	next  string // the next page's path and query; "" when this is the last
+}
+
+func (p page[T]) stream(w io.Writer) { p.items.stream(w) }
+
+func (p page[T]) header(h http.Header) {
+	if p.next != "" {
+		h.Set("Link", "<"+p.next+`>; rel="next"`)
+	}
 }
 
 // jsonList is a JSON array, encoded one element at a time.
@@ -124,10 +147,13 @@ func timeoutError(r *http.Request, err error) error {
 }
 
 // limitParam reads ?limit= (0 when absent: no limit).
-func limitParam(q url.Values) (int, error) {
+func limitParam(q url.Values) (int, error) { return pageLimit(q, 0) }
+
+// pageLimit reads ?limit=: def when absent, 0 (no limit) when asked.
+func pageLimit(q url.Values, def int) (int, error) {
 	v := q.Get("limit")
 	if v == "" {
-		return 0, nil
+		return def, nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {

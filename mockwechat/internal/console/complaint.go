@@ -2,7 +2,9 @@ package console
 
 import (
 	"cmp"
+	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
@@ -46,7 +48,17 @@ func (h *Handler) complaint(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	c, ok := h.b.Complaint(id)
 	if !ok {
-		h.notFound(w, r, "complaint "+text.Clip(id, 64))
+		// The start of an id, as a log shows it: the page of the one
+		// complaint it names.
+		whole, err := h.b.ResolveComplaint(id)
+		switch {
+		case errors.Is(err, world.ErrAmbiguous):
+			h.render(w, r, http.StatusBadRequest, "notfound", &page{Title: "Ambiguous id", Data: notFound{Why: err.Error()}})
+		case err != nil:
+			h.notFound(w, r, "complaint "+text.Clip(id, 64))
+		default:
+			http.Redirect(w, r, "./"+url.PathEscape(whole), http.StatusFound)
+		}
 		return
 	}
 	d := complaintData{C: c}
