@@ -22,7 +22,8 @@
 // scenario (ParseScenario, LoadScenario: a YAML or JSON file described by
 // docs/scenario.schema.json) on a virtual clock. Reset puts it back in its
 // start state (the options plus the scenario, the clock at its start, the
-// logs emptied, pushes in flight cancelled), so that suites can share one
+// logs emptied, pushes in flight cancelled; the accounts kept as they
+// stand, and ids never handed out twice), so that suites can share one
 // fake; Snapshot writes the whole world as a scenario, which a new fake
 // resumes (Restore, or Options.Scenario). The CLI's `payfeedback mock` runs it
 // as a process on 127.0.0.1:8080. A served fake reads a whole request

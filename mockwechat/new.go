@@ -87,7 +87,7 @@ func New(opts Options) (*Server, error) {
 	if v := s.sched.Virtual(); v != nil {
 		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})
 	}
-	if err := s.load(origin); err != nil {
+	if err := s.load(origin, s.world.Restore); err != nil {
 		return nil, err
 	}
 	s.origin = origin

@@ -97,6 +97,38 @@ func (w *World) Restore(s State) (events.Effects, error) {
 	return fx, nil
 }
 
+// Reset replaces the world by s as Restore does, but for what a reset
+// keeps: the accounts as they stand now, with the settings changed since
+// s and the accounts added since (only their token state comes from s:
+// tokens issued since are forgotten), and the id generator, which goes on
+// where it is, so that no feedback id, transid or openid is handed out
+// twice, as WeChat never hands out one twice.
+func (w *World) Reset(s State) (events.Effects, error) {
+	if err := w.lock(); err != nil {
+		return events.Effects{}, err
+	}
+	defer w.mu.Unlock()
+	from := make(map[string]AccountState, len(s.Accounts))
+	for _, a := range s.Accounts {
+		from[a.AppID] = a
+	}
+	accounts := make([]AccountState, 0, len(w.accounts))
+	for _, a := range w.sortedAccounts() {
+		st := from[a.AppID] // its token state at the start; none for an account added since
+		st.Account = a.Account.Clone()
+		accounts = append(accounts, st)
+	}
+	s.Accounts = accounts
+	old := w.keep()
+	w.reset(w.pcg)
+	fx, err := w.load(s)
+	if err != nil {
+		w.put(old)
+		return events.Effects{}, err
+	}
+	return fx, nil
+}
+
 // load fills the empty world from s (w.mu held).
 func (w *World) load(s State) (events.Effects, error) {
 	var fx events.Effects
