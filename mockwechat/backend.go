@@ -127,7 +127,7 @@ func (b adminBackend) WaitForDelivery(ctx context.Context, match func(push.Deliv
 	return b.s.waitForDelivery(ctx, match)
 }
 
-func (b adminBackend) WaitIdle(ctx context.Context) error { return b.s.WaitIdle(ctx) }
+func (b adminBackend) WaitIdle(ctx context.Context) error { return b.s.waitIdle(ctx) }
 
 func (b adminBackend) PendingDeliveries() int { return b.s.push.Pending() }
 

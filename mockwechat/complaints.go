@@ -98,14 +98,19 @@ func (s *Server) Complaints() []Complaint {
 }
 
 // WaitForComplaint waits until the complaint satisfies match (checked now
-// and after every change; nil matches at once) or ctx ends, and returns it.
+// and after every change; nil matches at once) or ctx ends (a ctx without
+// a deadline: Options.WaitTimeout), and returns it. When ctx ends first,
+// the error says where the complaint stands, wrapping ctx's error.
 func (s *Server) WaitForComplaint(ctx context.Context, feedbackID string, match func(Complaint) bool) (Complaint, error) {
 	var m func(world.Complaint) bool
 	if match != nil {
 		m = func(c world.Complaint) bool { return match(complaintFromWorld(c)) }
 	}
+	ctx, cancel, bounded := s.waitCtx(ctx)
+	defer cancel()
 	c, err := s.waitForComplaint(ctx, feedbackID, m)
-	return complaintFromWorld(c), err
+	what := "complaint " + text.Clip(feedbackID, 64) + " to match (WaitForComplaint)"
+	return complaintFromWorld(c), s.waitError(ctx, bounded, err, what, s.seenComplaint(feedbackID))
 }
 
 func (s *Server) waitForComplaint(ctx context.Context, feedbackID string, match func(world.Complaint) bool) (world.Complaint, error) {

@@ -38,11 +38,15 @@ func (s *Server) CallStats(match func(Call) bool) map[payfeedback.ErrorCode]int 
 func (s *Server) ClearCalls() { s.calls.Clear() }
 
 // WaitForCall returns the first call in the log, past or future, for which
-// match returns true, waiting until one arrives or ctx ends. A nil match
-// matches any call.
+// match returns true, waiting until one arrives or ctx ends (a ctx without
+// a deadline: Options.WaitTimeout). A nil match matches any call. When
+// none comes, the error says so and shows the last calls, wrapping ctx's
+// error.
 func (s *Server) WaitForCall(ctx context.Context, match func(Call) bool) (Call, error) {
+	ctx, cancel, bounded := s.waitCtx(ctx)
+	defer cancel()
 	c, err := s.waitForCallSince(ctx, 0, matchCallLog(match))
-	return callFromLog(c), err
+	return callFromLog(c), s.waitError(ctx, bounded, err, "a matching API call (WaitForCall)", s.seenCalls)
 }
 
 func (s *Server) waitForCallSince(ctx context.Context, from uint64, match func(calllog.Call) bool) (calllog.Call, error) {
@@ -65,14 +69,18 @@ func (s *Server) Deliveries() []Delivery { return convertAll(s.push.Deliveries()
 
 // WaitForDelivery returns the first delivery, past or future, for which
 // match returns true; match is tried again after every attempt. A nil
-// match matches any delivery.
+// match matches any delivery. It waits until ctx ends (a ctx without a
+// deadline: Options.WaitTimeout); then the error shows the last
+// deliveries and their answers, wrapping ctx's error.
 func (s *Server) WaitForDelivery(ctx context.Context, match func(Delivery) bool) (Delivery, error) {
 	var m func(push.Delivery) bool
 	if match != nil {
 		m = func(d push.Delivery) bool { return match(deliveryFromPush(d)) }
 	}
+	ctx, cancel, bounded := s.waitCtx(ctx)
+	defer cancel()
 	d, err := s.waitForDelivery(ctx, m)
-	return deliveryFromPush(d), err
+	return deliveryFromPush(d), s.waitError(ctx, bounded, err, "a matching delivery (WaitForDelivery)", s.seenDeliveries)
 }
 
 func (s *Server) waitForDelivery(ctx context.Context, match func(push.Delivery) bool) (push.Delivery, error) {
@@ -87,8 +95,15 @@ func (s *Server) waitForDelivery(ctx context.Context, match func(push.Delivery) 
 }
 
 // WaitIdle waits until no push is queued or being attempted (scheduled
-// retries and late pushes not yet due do not count), or ctx ends.
+// retries and late pushes not yet due do not count), or ctx ends (a ctx
+// without a deadline: Options.WaitTimeout).
 func (s *Server) WaitIdle(ctx context.Context) error {
+	ctx, cancel, bounded := s.waitCtx(ctx)
+	defer cancel()
+	return s.waitError(ctx, bounded, s.waitIdle(ctx), "the pushes to settle (WaitIdle)", s.seenBusy)
+}
+
+func (s *Server) waitIdle(ctx context.Context) error {
 	_, err := events.Wait(ctx, s.feed, func() (struct{}, bool, error) {
 		return struct{}{}, s.push.Idle(), nil
 	})
