@@ -13,7 +13,8 @@ import (
 // world's transition with its effects handed to the bus.
 
 // FileComplaint files a complaint as a user would: it creates the user and
-// the order when new (or files without an order: ComplaintSpec.NoOrder),
+// the order when new (or files without an order: ComplaintSpec.NoOrder;
+// an order has at most one open complaint, the kit's choice: ErrState),
 // sets the deadline of payfeedback.ResolveBy, counts as the user's
 // interaction, and pushes a "request" notification to the
 // account's payfeedback_url (asynchronously: see WaitForDelivery). A
@@ -34,8 +35,10 @@ func (s *Server) fileComplaint(ctx context.Context, spec world.ComplaintSpec) (w
 }
 
 // Confirm plays the user confirming the complaint resolved: allowed when it
-// is filed (the user withdraws it), handled or rejected, and not under
-// arbitration. It closes the complaint and pushes "confirm".
+// is filed (the user withdraws it: the kit's choice, as the document
+// describes confirm after the merchant's handling only), handled or
+// rejected, and not under arbitration. It closes the complaint and pushes
+// "confirm".
 func (s *Server) Confirm(ctx context.Context, feedbackID string) error {
 	return s.act(ctx, func() (world.Complaint, events.Effects, error) { return s.world.Confirm(feedbackID) })
 }

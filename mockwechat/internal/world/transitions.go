@@ -65,7 +65,7 @@ func (w *World) File(spec ComplaintSpec) (Complaint, events.Effects, error) {
 	case ok && spec.OpenID != "" && o.OpenID != spec.OpenID:
 		return Complaint{}, fx, fmt.Errorf("mockwechat: order %s was paid by %s, not %s", text.Clip(spec.TransID, 64), o.OpenID, text.Clip(spec.OpenID, 64))
 	case ok && o.OpenComplaint != "":
-		return Complaint{}, fx, fmt.Errorf("mockwechat: order %s already has open complaint %s: %w", text.Clip(spec.TransID, 64), o.OpenComplaint, ErrState)
+		return Complaint{}, fx, fmt.Errorf("mockwechat: order %s already has open complaint %s (the fake keeps one open complaint per order, the kit's choice): %w", text.Clip(spec.TransID, 64), o.OpenComplaint, ErrState)
 	case !ok:
 		paid := spec.PaidAt
 		if paid.IsZero() {
