@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/payfeedback/payfeedback"
 )
@@ -208,9 +207,7 @@ func TestAdminLongPollEndsOnClose(t *testing.T) {
 		done <- resp.StatusCode
 	}()
 	// Wait until the long poll is waiting on the feed.
-	for !s.feed.Listening() {
-		time.Sleep(time.Millisecond)
-	}
+	eventually(t, "the long poll waiting on the feed", s.feed.Listening)
 	s.Close()
 	if code := <-done; code != http.StatusServiceUnavailable && code != 0 {
 		t.Fatalf("long poll answered %d on close, want 503", code)
