@@ -49,8 +49,9 @@ var (
 		docSignature, docMiddleware+" (Config.Keys)")
 	fixTimestamp = fix("refuse a TimeStamp outside a freshness window (the middleware's: 10 minutes back, 1 minute ahead)",
 		docSignature, docMiddleware+" (Config.MaxAge, Config.MaxFuture)")
-	fixReplay = fix("remember each accepted AppSignature with a fingerprint of the unsigned fields for the freshness window, and refuse the signature reused with other fields (409)",
-		docSignature, docMiddleware+" (Config.Replay)")
+	fixReplay = fix("remember each accepted AppSignature with a fingerprint of the unsigned fields for the freshness window, and refuse the signature reused with other fields (409); "+
+		"this kit's middleware accepts a shared signature by default, since two genuine notifications of one user in one second share it: certify with Config.SharedSignature = middleware.RefuseSharedSignature, or know the trade-off",
+		docSignature, docMiddleware+" (Config.Replay, Config.SharedSignature)")
 	fixXML = fix("parse with a decoder that refuses a document that is not well-formed, not rooted in <xml>, or holds a DOCTYPE",
 		docFields, docMiddleware)
 	fixSize   = fix("bound the body by the bytes read (http.MaxBytesReader), not by Content-Length alone; 64 KiB is ample", docMiddleware+" (Config.MaxBodySize)")

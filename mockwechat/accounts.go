@@ -7,11 +7,14 @@ import (
 )
 
 // The Go API over the world's accounts, users, orders, media and tokens.
-// Each call is the world's, its effects handed to the bus.
+// Each call is the world's, its effects handed to the bus; the unexported
+// forms in the world's own types serve the admin API too.
 
 // AddAccount adds an official account to the world. It fails when the
 // account is incomplete or its appid exists.
-func (s *Server) AddAccount(a Account) error {
+func (s *Server) AddAccount(a Account) error { return s.addAccount(accountToWorld(a)) }
+
+func (s *Server) addAccount(a world.Account) error {
 	fx, err := s.world.AddAccount(a)
 	s.apply(fx)
 	return err
@@ -19,11 +22,16 @@ func (s *Server) AddAccount(a Account) error {
 
 // Accounts returns the accounts, credentials included (the admin API masks
 // them), deep copies sorted by appid.
-func (s *Server) Accounts() []Account { return s.world.Accounts() }
+func (s *Server) Accounts() []Account { return convertAll(s.world.Accounts(), accountFromWorld) }
 
 // PatchAccount changes an account's settings (nil fields stay) and returns
 // the account; appID "" means the only account.
 func (s *Server) PatchAccount(appID string, p AccountPatch) (Account, error) {
+	a, err := s.patchAccount(appID, accountPatchToWorld(p))
+	return accountFromWorld(a), err
+}
+
+func (s *Server) patchAccount(appID string, p world.AccountPatch) (world.Account, error) {
 	a, fx, err := s.world.PatchAccount(appID, p)
 	s.apply(fx)
 	return a, err
@@ -91,29 +99,50 @@ func (s *Server) Interact(appID, openID string) (User, error) {
 // new. The messaging window runs from the user's last interaction: an
 // interaction earlier than one already recorded changes nothing.
 func (s *Server) RecordInteraction(in Interaction) (User, error) {
+	u, err := s.recordInteraction(interactionToWorld(in))
+	return userFromWorld(u), err
+}
+
+func (s *Server) recordInteraction(in world.Interaction) (world.User, error) {
 	u, fx, err := s.world.Interact(in)
 	s.apply(fx)
 	return u, err
 }
 
 // User returns a user of an account.
-func (s *Server) User(appID, openID string) (User, bool) { return s.world.User(appID, openID) }
+func (s *Server) User(appID, openID string) (User, bool) {
+	u, ok := s.world.User(appID, openID)
+	return userFromWorld(u), ok
+}
 
 // AddOrder adds a paid order (TransID "" is generated, PaidAt zero is now,
 // OpenID "" is generated), creating the user; paying counts as an
 // interaction. It fails when the transid exists.
 func (s *Server) AddOrder(o Order) (Order, error) {
+	w, err := s.addOrder(orderToWorld(o))
+	return orderFromWorld(w), err
+}
+
+func (s *Server) addOrder(o world.Order) (world.Order, error) {
 	o, fx, err := s.world.AddOrder(o)
 	s.apply(fx)
 	return o, err
 }
 
 // Order returns an order by transid.
-func (s *Server) Order(transID string) (Order, bool) { return s.world.Order(transID) }
+func (s *Server) Order(transID string) (Order, bool) {
+	o, ok := s.world.Order(transID)
+	return orderFromWorld(o), ok
+}
 
 // AddMedia registers a media id without an upload, for tests that need one
 // quickly. kind is image, voice, video or thumb.
 func (s *Server) AddMedia(appID, kind string) (Media, error) {
+	m, err := s.addMedia(appID, kind)
+	return mediaFromWorld(m), err
+}
+
+func (s *Server) addMedia(appID, kind string) (world.Media, error) {
 	m, fx, err := s.world.AddMedia(appID, kind, world.NewTokenValue())
 	s.apply(fx)
 	return m, err
@@ -128,10 +157,14 @@ func (s *Server) Token(appID string) (string, error) {
 
 // Inbox returns the messages delivered to openID by any account (accounts
 // by appid, each oldest first): the last Options.InboxSize per user.
-func (s *Server) Inbox(openID string) []Message { return s.world.Inbox(openID) }
+func (s *Server) Inbox(openID string) []Message {
+	return convertAll(s.world.Inbox(openID), messageFromWorld)
+}
 
 // InboxOf returns the messages one account delivered to a user.
-func (s *Server) InboxOf(appID, openID string) []Message { return s.world.InboxOf(appID, openID) }
+func (s *Server) InboxOf(appID, openID string) []Message {
+	return convertAll(s.world.InboxOf(appID, openID), messageFromWorld)
+}
 
 // ctxErr is ctx's error; a nil ctx never ends.
 func ctxErr(ctx context.Context) error {

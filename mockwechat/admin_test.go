@@ -2,11 +2,11 @@ package mockwechat
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/payfeedback/payfeedback"
 )
@@ -207,9 +207,7 @@ func TestAdminLongPollEndsOnClose(t *testing.T) {
 		done <- resp.StatusCode
 	}()
 	// Wait until the long poll is waiting on the feed.
-	for !s.feed.Listening() {
-		time.Sleep(time.Millisecond)
-	}
+	eventually(t, "the long poll waiting on the feed", s.feed.Listening)
 	s.Close()
 	if code := <-done; code != http.StatusServiceUnavailable && code != 0 {
 		t.Fatalf("long poll answered %d on close, want 503", code)
@@ -256,5 +254,54 @@ func TestAdminPaging(t *testing.T) {
 	adminCall(t, s, "GET", "/_mock/calls?limit=2&since=2", "", &calls)
 	if len(calls.Calls) != 2 || calls.Calls[0].Seq != 2 || calls.Next != 4 {
 		t.Fatalf("a page of calls: %d calls, next %d", len(calls.Calls), calls.Next)
+	}
+}
+
+// TestAdminComplaintsDefaultPage: GET /_mock/complaints without ?limit=
+// answers a page of 100, with a Link header to the next page (which
+// keeps the filters); ?limit=0 answers every one. Before, it answered
+// every complaint (5,001 complaints: 1.86 MB).
+func TestAdminComplaintsDefaultPage(t *testing.T) {
+	s, _ := newVirtual(t, Options{})
+	ctx := testCtx(t)
+	var ids []string
+	for i := range 150 {
+		c, err := s.FileComplaint(ctx, ComplaintSpec{OpenID: fmt.Sprintf("o%d", i%2)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, c.FeedBackID)
+	}
+	get := func(path string) ([]Complaint, string) {
+		t.Helper()
+		resp, err := s.Client().Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var page []Complaint
+		if err := json.NewDecoder(resp.Body).Decode(&page); err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		return page, resp.Header.Get("Link")
+	}
+	page, link := get("/_mock/complaints")
+	wantLink := `</_mock/complaints?after=` + ids[99] + `&limit=100>; rel="next"`
+	if len(page) != 100 || page[99].FeedBackID != ids[99] || link != wantLink {
+		t.Fatalf("GET /_mock/complaints: %d complaints, Link %q; want 100 and %q", len(page), link, wantLink)
+	}
+	next := strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`)
+	if page, link = get(next); len(page) != 50 || page[0].FeedBackID != ids[100] || link != "" {
+		t.Fatalf("the next page: %d complaints from %s, Link %q; want the last 50 and none", len(page), page[0].FeedBackID, link)
+	}
+	if page, link = get("/_mock/complaints?limit=0"); len(page) != 150 || link != "" {
+		t.Fatalf("?limit=0: %d complaints, Link %q; want all 150", len(page), link)
+	}
+	page, link = get("/_mock/complaints?openid=o1&limit=50")
+	if len(page) != 50 || !strings.Contains(link, "openid=o1") || !strings.Contains(link, "after="+ids[99]) {
+		t.Fatalf("a filtered page: %d complaints, Link %q", len(page), link)
+	}
+	if page, link = get("/_mock/complaints?openid=o1&limit=50&after=" + ids[99]); len(page) != 25 || link != "" {
+		t.Fatalf("the filtered next page: %d complaints, Link %q", len(page), link)
 	}
 }

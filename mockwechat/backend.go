@@ -4,52 +4,151 @@ import (
 	"context"
 	"time"
 
+	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
-
 	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
-// adminBackend is the Server as the admin API drives it: its Go API, and
+// adminBackend is the Server as the admin API drives it, in the types of
+// the fake's parts (the admin API writes them as JSON): its Go API, and
 // the paged listings only the admin API offers.
-type adminBackend struct{ *Server }
+type adminBackend struct{ s *Server }
 
-func (b adminBackend) VirtualClock() *clock.Virtual { return b.sched.Virtual() }
+func (b adminBackend) Now() time.Time { return b.s.Now() }
+
+func (b adminBackend) VirtualClock() *clock.Virtual { return b.s.sched.Virtual() }
+
+func (b adminBackend) Accounts() []world.Account { return b.s.world.Accounts() }
+
+func (b adminBackend) AddAccount(a world.Account) error { return b.s.addAccount(a) }
+
+func (b adminBackend) PatchAccount(appID string, p world.AccountPatch) (world.Account, error) {
+	return b.s.patchAccount(appID, p)
+}
+
+func (b adminBackend) RecordInteraction(in world.Interaction) (world.User, error) {
+	return b.s.recordInteraction(in)
+}
 
 func (b adminBackend) AppID(appID string) (string, error) {
-	a, err := b.world.Account(appID)
+	a, err := b.s.world.Account(appID)
 	return a.AppID, err
 }
 
-func (b adminBackend) ComplaintsPage(after string, limit int, match func(*Complaint) bool) ([]Complaint, error) {
-	return b.world.Complaints(after, limit, match)
+func (b adminBackend) User(appID, openID string) (world.User, bool) {
+	return b.s.world.User(appID, openID)
 }
 
-func (b adminBackend) CallsPage(since uint64, limit int) ([]Call, uint64) {
-	return b.calls.Since(since, limit)
+func (b adminBackend) Inbox(openID string) []world.Message { return b.s.world.Inbox(openID) }
+
+func (b adminBackend) InboxOf(appID, openID string) []world.Message {
+	return b.s.world.InboxOf(appID, openID)
 }
 
-func (b adminBackend) WaitForCallSince(ctx context.Context, since uint64, match func(Call) bool) (Call, error) {
-	return b.waitForCallSince(ctx, since, match)
+func (b adminBackend) AddOrder(o world.Order) (world.Order, error) { return b.s.addOrder(o) }
+
+func (b adminBackend) Order(transID string) (world.Order, bool) { return b.s.world.Order(transID) }
+
+func (b adminBackend) AddMedia(appID, kind string) (world.Media, error) {
+	return b.s.addMedia(appID, kind)
 }
 
-func (b adminBackend) PendingDeliveries() int { return b.push.Pending() }
+func (b adminBackend) FileComplaint(ctx context.Context, spec world.ComplaintSpec) (world.Complaint, error) {
+	return b.s.fileComplaint(ctx, spec)
+}
+
+func (b adminBackend) ResolveComplaint(id string) (string, error) {
+	return b.s.world.ResolveComplaint(id)
+}
+
+func (b adminBackend) Complaint(feedbackID string) (world.Complaint, bool) {
+	return b.s.world.Complaint(feedbackID)
+}
+
+func (b adminBackend) ComplaintsPage(after string, limit int, match func(*world.Complaint) bool) ([]world.Complaint, error) {
+	return b.s.world.Complaints(after, limit, match)
+}
+
+func (b adminBackend) WaitForComplaint(ctx context.Context, feedbackID string, match func(world.Complaint) bool) (world.Complaint, error) {
+	return b.s.waitForComplaint(ctx, feedbackID, match)
+}
+
+func (b adminBackend) Confirm(ctx context.Context, feedbackID string) error {
+	return b.s.Confirm(ctx, feedbackID)
+}
+
+func (b adminBackend) RejectWithReason(ctx context.Context, feedbackID, reason string) error {
+	return b.s.RejectWithReason(ctx, feedbackID, reason)
+}
+
+func (b adminBackend) RequestArbitration(ctx context.Context, feedbackID string) error {
+	return b.s.RequestArbitration(ctx, feedbackID)
+}
+
+func (b adminBackend) SubmitEvidence(ctx context.Context, feedbackID, note string, picURLs []string) error {
+	return b.s.SubmitEvidence(ctx, feedbackID, note, picURLs)
+}
+
+func (b adminBackend) Arbitrate(ctx context.Context, feedbackID string, forUser bool) error {
+	return b.s.Arbitrate(ctx, feedbackID, forUser)
+}
+
+func (b adminBackend) AddFault(f fault.Fault) error {
+	_, err := b.s.faults.Add(f)
+	return err
+}
+
+func (b adminBackend) Faults() []fault.Fault { return b.s.faults.List() }
+
+func (b adminBackend) RemoveFault(id uint64) error { return b.s.RemoveFault(id) }
+
+func (b adminBackend) ClearFaults() { b.s.ClearFaults() }
+
+func (b adminBackend) CallsPage(since uint64, limit int) ([]calllog.Call, uint64) {
+	return b.s.calls.Since(since, limit)
+}
+
+func (b adminBackend) CallStats(match func(calllog.Call) bool) map[payfeedback.ErrorCode]int {
+	return b.s.calls.Stats(match)
+}
+
+func (b adminBackend) ClearCalls() { b.s.ClearCalls() }
+
+func (b adminBackend) WaitForCallSince(ctx context.Context, since uint64, match func(calllog.Call) bool) (calllog.Call, error) {
+	return b.s.waitForCallSince(ctx, since, match)
+}
+
+func (b adminBackend) Deliveries() []push.Delivery { return b.s.push.Deliveries() }
+
+func (b adminBackend) WaitForDelivery(ctx context.Context, match func(push.Delivery) bool) (push.Delivery, error) {
+	return b.s.waitForDelivery(ctx, match)
+}
+
+func (b adminBackend) WaitIdle(ctx context.Context) error { return b.s.waitIdle(ctx) }
+
+func (b adminBackend) PendingDeliveries() int { return b.s.push.Pending() }
+
+func (b adminBackend) Reset(ctx context.Context) error { return b.s.Reset(ctx) }
+
+func (b adminBackend) Snapshot(format string, omitSecrets bool) ([]byte, error) {
+	if omitSecrets {
+		return MarshalScenario(b.s.SnapshotWithoutSecrets(), format)
+	}
+	return MarshalScenario(b.s.Snapshot(), format)
+}
 
 // consoleBackend is the Server as the web console reads it.
 type consoleBackend struct{ adminBackend }
 
-func (b consoleBackend) MessageWindow() time.Duration { return b.set.MessageWindow }
+func (b consoleBackend) MessageWindow() time.Duration { return b.s.set.MessageWindow }
 
-func (b consoleBackend) DeliveriesOf(match func(*Delivery) bool) []Delivery {
-	return b.push.DeliveriesOf(match)
+func (b consoleBackend) DeliveriesOf(match func(*push.Delivery) bool) []push.Delivery {
+	return b.s.push.DeliveriesOf(match)
 }
 
-func (b consoleBackend) LatestCalls(f calllog.Filter, limit int) []Call {
-	return b.calls.Latest(f, limit)
-}
-
-func (b adminBackend) Snapshot(format string, omitSecrets bool) ([]byte, error) {
-	if omitSecrets {
-		return MarshalScenario(b.Server.SnapshotWithoutSecrets(), format)
-	}
-	return MarshalScenario(b.Server.Snapshot(), format)
+func (b consoleBackend) LatestCalls(f calllog.Filter, limit int) []calllog.Call {
+	return b.s.calls.Latest(f, limit)
 }

@@ -219,7 +219,7 @@ func BenchmarkCloseAfter64Clients(b *testing.B) {
 			}
 			conns = append(conns, conn)
 		}
-		time.Sleep(20 * time.Millisecond)
+		eventually(b, "64 new and 64 idle connections", func() bool { return openConns(s, "new") >= 64 && openConns(s, "idle") >= 64 })
 		b.StartTimer()
 		s.Close()
 		b.StopTimer()
@@ -256,9 +256,7 @@ func BenchmarkUpdateHandlerConsoleTabs(b *testing.B) {
 				go io.Copy(io.Discard, resp.Body)
 				defer resp.Body.Close()
 			}
-			for s.events.Clients() < tabs {
-				time.Sleep(time.Millisecond)
-			}
+			eventually(b, "the console tabs following the stream", func() bool { return s.events.Clients() >= tabs })
 			target := payfeedback.PathUpdateFeedback + "?" + url.Values{"access_token": {tok}, "openid": {"o1"}, "feedbackid": {c.FeedBackID}}.Encode()
 			serveBench(b, s, func() *http.Request { return httptest.NewRequest("GET", target, nil) })
 		})

@@ -53,7 +53,8 @@ func TestCloseAfterManyClients(t *testing.T) {
 			c.Close()
 		}
 	}()
-	time.Sleep(50 * time.Millisecond) // let the server see the silent connections
+	// The server has accepted the silent connections and seen the others idle.
+	eventually(t, "64 new and 64 idle connections", func() bool { return openConns(s, "new") >= 64 && openConns(s, "idle") >= 64 })
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if err := s.Shutdown(ctx); err != nil {
@@ -71,9 +72,7 @@ func TestShutdownNamesWhatIsStuck(t *testing.T) {
 		_, err := s.Client().Get(s.URL + payfeedback.PathToken)
 		done <- err
 	}()
-	for len(s.life.open()) == 0 || !strings.Contains(strings.Join(s.life.open(), " "), "active") {
-		time.Sleep(time.Millisecond)
-	}
+	eventually(t, "the request held by the fault", func() bool { return openConns(s, "active") == 1 })
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	err := s.Shutdown(ctx)
@@ -144,13 +143,7 @@ func TestServeFailureLogged(t *testing.T) {
 	if err := s.StartListener(failingListener{ln}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(buf.String(), "the listener broke") {
-		if time.Now().After(deadline) {
-			t.Fatalf("Serve's failure was not logged: %q", buf.String())
-		}
-		time.Sleep(time.Millisecond)
-	}
+	eventually(t, "Serve's failure logged", func() bool { return strings.Contains(buf.String(), "the listener broke") })
 	if !strings.Contains(buf.String(), "level=ERROR") {
 		t.Fatalf("logged %q, want an error", buf.String())
 	}

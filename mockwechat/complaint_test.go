@@ -193,3 +193,68 @@ func TestFileComplaintValidation(t *testing.T) {
 		t.Error("complaint by another user on an order accepted")
 	}
 }
+
+// TestRejectedComplaintGoesOverdue: the deadline applies to a rejected
+// complaint as to a filed one (docs/protocol.md: a complaint waiting for
+// the merchant), whether it was rejected before the deadline or restored
+// as rejected from a snapshot; a complaint the merchant handled again is
+// not overdue. A guard: it passed before, and fails when Fire or a
+// restore forgets rejected complaints (both checked by mutation).
+func TestRejectedComplaintGoesOverdue(t *testing.T) {
+	demo := DemoAccount()
+	demo.NotifyURL = newReceiver(t, demo.PaySignKey).URL
+	s, clk := newVirtual(t, Options{Accounts: []Account{demo}})
+	ctx := testCtx(t)
+	sub := s.Subscribe(256)
+	defer sub.Close()
+	tok := getToken(t, s, demo)
+	file := func(openID string) Complaint {
+		c, err := s.FileComplaint(ctx, ComplaintSpec{OpenID: openID, Goods: payfeedback.GoodsVirtual, Shipped: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := update(t, s, tok, openID, c.FeedBackID); got != 0 {
+			t.Fatalf("update: %d", got)
+		}
+		if err := s.RejectWithReason(ctx, c.FeedBackID, "还没退款"); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	rejected := file("o-rejected")
+	again := file("o-again")
+	if got := update(t, s, tok, "o-again", again.FeedBackID); got != 0 { // handled again before the deadline
+		t.Fatalf("update again: %d", got)
+	}
+	snap := s.Snapshot() // rejected stands rejected in it, its deadline ahead
+	clk.Advance(rejected.Deadline.Sub(clk.Now()) - time.Second)
+	if got, _ := s.Complaint(rejected.FeedBackID); got.Overdue {
+		t.Fatal("a rejected complaint is overdue before its deadline")
+	}
+	clk.Advance(time.Second)
+	if got, _ := s.Complaint(rejected.FeedBackID); got.State != StateRejected || !got.Overdue {
+		t.Fatalf("a rejected complaint at its deadline: %s, overdue %v; want rejected and overdue", got.State, got.Overdue)
+	}
+	if got, _ := s.Complaint(again.FeedBackID); got.Overdue {
+		t.Fatal("a complaint handled again after its reject is overdue")
+	}
+	heard := false
+	for len(sub.Events()) > 0 {
+		if e := <-sub.Events(); e.Change != nil && e.Change.What == ChangeComplaintOverdue && e.Change.FeedBackID == rejected.FeedBackID {
+			heard = true
+		}
+	}
+	if !heard {
+		t.Fatal("no complaint-overdue event for the rejected complaint")
+	}
+	if err := s.RequestArbitration(ctx, rejected.FeedBackID); err != nil {
+		t.Fatalf("arbitration of the overdue rejected complaint: %v", err)
+	}
+
+	restored := NewServer(Options{Scenario: snap}) // a virtual clock at the snapshot's time
+	t.Cleanup(restored.Close)
+	restored.Advance(rejected.Deadline.Sub(restored.Now()))
+	if got, _ := restored.Complaint(rejected.FeedBackID); got.State != StateRejected || !got.Overdue {
+		t.Fatalf("a rejected complaint restored from a snapshot, at its deadline: %s, overdue %v", got.State, got.Overdue)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // Config is the JSON configuration file of `payfeedback mock --config`:
@@ -129,7 +131,7 @@ func decodeField(name string, raw json.RawMessage, f reflect.Value) error {
 			d, err = time.ParseDuration(s)
 		}
 		if err != nil {
-			return fmt.Errorf("%s %s: want a Go duration such as 90s or 24h", name, clip(string(raw), 32))
+			return fmt.Errorf("%s %s: want a Go duration such as 90s or 24h", name, text.Clip(string(raw), 32))
 		}
 		f.SetInt(int64(d))
 	case durationsType:
@@ -141,7 +143,7 @@ func decodeField(name string, raw json.RawMessage, f reflect.Value) error {
 		for _, s := range ss {
 			d, err := time.ParseDuration(s)
 			if err != nil {
-				return fmt.Errorf("%s %q: want Go durations such as 15s", name, clip(s, 32))
+				return fmt.Errorf("%s %q: want Go durations such as 15s", name, text.Clip(s, 32))
 			}
 			ds = append(ds, d)
 		}
@@ -153,7 +155,7 @@ func decodeField(name string, raw json.RawMessage, f reflect.Value) error {
 			t, err = time.Parse(time.RFC3339, s)
 		}
 		if err != nil {
-			return fmt.Errorf("%s %s: want RFC 3339, e.g. 2025-03-01T10:00:00Z", name, clip(string(raw), 40))
+			return fmt.Errorf("%s %s: want RFC 3339, e.g. 2025-03-01T10:00:00Z", name, text.Clip(string(raw), 40))
 		}
 		f.Set(reflect.ValueOf(t))
 	default:
@@ -164,12 +166,4 @@ func decodeField(name string, raw json.RawMessage, f reflect.Value) error {
 		}
 	}
 	return nil
-}
-
-// clip shortens s to at most n bytes for messages.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

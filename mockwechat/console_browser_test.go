@@ -3,9 +3,16 @@ package mockwechat
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -213,4 +220,121 @@ func TestConsoleBrowserFlow(t *testing.T) {
 	if a := fake.Accounts()[0]; a.Reasons[0] != "商品破损" || a.Reasons[1] != "质量问题" {
 		t.Fatalf("the saved reasons: %v", a.Reasons)
 	}
+}
+
+// cuttable is a reverse proxy in front of the fake whose event streams the
+// test can break: cut closes every connection and holds new streams until
+// mend, so the page misses what happens in between.
+type cuttable struct {
+	*httptest.Server
+	mu   sync.Mutex
+	held chan struct{} // closed by mend; nil while streams pass
+}
+
+func newCuttable(t *testing.T, target string) *cuttable {
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &cuttable{}
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/_mock/events" {
+			p.mu.Lock()
+			held := p.held
+			p.mu.Unlock()
+			if held != nil {
+				select {
+				case <-held:
+				case <-r.Context().Done():
+					return
+				}
+			}
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(p.Close)
+	return p
+}
+
+func (p *cuttable) cut() {
+	p.mu.Lock()
+	p.held = make(chan struct{})
+	p.mu.Unlock()
+	p.CloseClientConnections()
+}
+
+func (p *cuttable) mend() {
+	p.mu.Lock()
+	close(p.held)
+	p.held = nil
+	p.mu.Unlock()
+}
+
+// TestConsoleBrowserLive: the live parts of the console in headless
+// Chromium. When the event stream breaks and comes back, the page catches
+// up with what happened meanwhile and says so (it stayed stale before,
+// showing nothing of it until the next event); when calls come faster
+// than the stream forwards them, the calls page's banner counts the
+// events it did not show and fetches the newest (it read "undefined
+// calls" before: console.js read .calls, the stream sends .events).
+func TestConsoleBrowserLive(t *testing.T) {
+	ctx := browser(t, 1280, 900)
+	dir := t.ArtifactDir()
+	t.Logf("screenshots: %s", dir)
+	fake := NewServer(Options{Clock: NewVirtualClock(t0)})
+	defer fake.Close()
+	proxy := newCuttable(t, fake.URL)
+
+	// 1. The stream breaks; a complaint is filed meanwhile; the stream
+	// comes back, and the list shows it without a reload.
+	step(t, ctx, "open the complaints", chromedp.Navigate(proxy.URL+"/complaints"), chromedp.WaitVisible(chromedp.CSS("#live.on")))
+	noReload(t, ctx, true)
+	proxy.cut()
+	step(t, ctx, "the break seen", hasText("#live", "reconnecting"))
+	if _, err := fake.FileComplaint(testCtx(t), ComplaintSpec{OpenID: "o-meanwhile", Reason: "断线时投诉"}); err != nil {
+		t.Fatal(err)
+	}
+	if text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#list"))); err != nil || strings.Contains(text, "o-meanwhile") {
+		t.Fatalf("the page heard of the complaint during the break (%v): the test does not break the stream", err)
+	}
+	shot(t, ctx, dir, "live-1-broken.png")
+	proxy.mend()
+	step(t, ctx, "the page catches up", chromedp.WaitVisible(chromedp.CSS("#live.on")), hasText("#list", "o-meanwhile"),
+		hasText("#flash", "Reconnected to the fake: the page caught up."))
+	noReload(t, ctx, false)
+	shot(t, ctx, dir, "live-2-caught-up.png")
+
+	// 2. Calls faster than the stream forwards (100 of each kind a
+	// second): the banner counts the events not shown.
+	step(t, ctx, "open the calls", chromedp.Navigate(proxy.URL+"/calls"), chromedp.WaitVisible(chromedp.CSS("#live.on")))
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				resp, err := fake.Client().Get(fake.URL + payfeedback.PathToken + "?grant_type=client_credential&appid=" + DemoAccount().AppID + "&secret=wrong")
+				if err != nil {
+					return
+				}
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+			}
+		}()
+	}
+	step(t, ctx, "the banner", hasText("#skipped", "in the last second came faster than the console shows them live"))
+	close(stop)
+	wg.Wait()
+	text, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#skipped")))
+	if err != nil || strings.Contains(text, "undefined") || !regexp.MustCompile(`^[1-9][0-9]* events? in the last second`).MatchString(text) {
+		t.Fatalf("the banner reads %q (%v), want the number of events not shown", text, err)
+	}
+	shot(t, ctx, dir, "live-3-banner.png")
 }

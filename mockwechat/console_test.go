@@ -14,6 +14,7 @@ import (
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/console"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
 // getPage fetches a console page and returns its status and body.
@@ -103,6 +104,31 @@ func TestConsolePages(t *testing.T) {
 
 // TestConsoleAssets: the embedded assets are served with their types, and
 // the browser's /favicon.ico is the console's (not a 404 in the call log).
+// TestConsoleIDPrefix: /complaints/ID takes the start of an id, as the
+// live log shows it: it redirects to the one complaint it names, and says
+// which complaints an ambiguous start names. It answered "There is no
+// complaint 1530" before.
+func TestConsoleIDPrefix(t *testing.T) {
+	s, _ := newVirtual(t, Options{})
+	ctx := testCtx(t)
+	for _, id := range []string{"1524000000000000001", "1524000000000000002", "1530000000000000001"} {
+		if _, err := s.FileComplaint(ctx, ComplaintSpec{OpenID: "o" + id, FeedBackID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status, _, body := getPage(t, s, "/complaints/1530")
+	if status != http.StatusOK || !strings.Contains(body, "Complaint 1530000000000000001") {
+		t.Errorf("/complaints/1530: HTTP %d, want the page of 1530000000000000001:\n%s", status, body)
+	}
+	status, _, body = getPage(t, s, "/complaints/1524")
+	if status != http.StatusBadRequest || !strings.Contains(body, "1524000000000000001, 1524000000000000002") {
+		t.Errorf("/complaints/1524: HTTP %d, want 400 naming both candidates:\n%s", status, body)
+	}
+	if status, _, body = getPage(t, s, "/complaints/1999"); status != http.StatusNotFound || !strings.Contains(body, "There is no complaint 1999") {
+		t.Errorf("/complaints/1999: HTTP %d:\n%s", status, body)
+	}
+}
+
 func TestConsoleAssets(t *testing.T) {
 	s, _ := newVirtual(t, Options{})
 	for path, want := range map[string]string{
@@ -186,7 +212,7 @@ func BenchmarkConsolePages(b *testing.B) {
 		b.Fatal(err)
 	}
 	s.Advance(20 * 24 * time.Hour)
-	mid, _ := s.world.Complaints("", 1, func(c *Complaint) bool { return c.OpenID == "o250" })
+	mid, _ := s.world.Complaints("", 1, func(c *world.Complaint) bool { return c.OpenID == "o250" })
 	for _, path := range []string{"/", "/complaints", "/complaints?state=filed&overdue=yes&after=" + mid[0].FeedBackID,
 		"/complaints?openid=o499", "/complaints/" + last.FeedBackID, "/users/" + DemoAccount().AppID + "/o7", "/calls", "/platform"} {
 		b.Run(strings.NewReplacer("/", "_", "?", "_", "&", "_").Replace(path), func(b *testing.B) {

@@ -22,7 +22,8 @@
 // scenario (ParseScenario, LoadScenario: a YAML or JSON file described by
 // docs/scenario.schema.json) on a virtual clock. Reset puts it back in its
 // start state (the options plus the scenario, the clock at its start, the
-// logs emptied, pushes in flight cancelled), so that suites can share one
+// logs emptied, pushes in flight cancelled; the accounts kept as they
+// stand, and ids never handed out twice), so that suites can share one
 // fake; Snapshot writes the whole world as a scenario, which a new fake
 // resumes (Restore, or Options.Scenario). The CLI's `payfeedback mock` runs it
 // as a process on 127.0.0.1:8080. A served fake reads a whole request
@@ -34,7 +35,11 @@
 // # Layout
 //
 // The Server wires and runs parts that live in internal packages, each
-// with one job; a complaint travels admin → world → events → push:
+// with one job; a complaint travels admin → world → events → push. The
+// fake's vocabulary (Account, Complaint, Delivery, Call, Event, Fault,
+// Scenario…) is defined here, fields and all; each part keeps types of its
+// own, and convert.go turns one into the other at the Server's edge (a
+// test fails when a field is added on one side and not converted):
 //
 //   - world: the state as plain data (accounts, users, orders, complaints,
 //     tokens, media, inboxes) and the rules (the complaint state machine,

@@ -54,7 +54,14 @@ func TestEventsStream(t *testing.T) {
 		}
 	}
 	waitLine(": connected")
-	time.Sleep(400 * time.Millisecond) // past the read timeout
+	// The stream carries events for twice the read timeout: the server
+	// does not end it when its read deadline passes.
+	pace := time.NewTicker(20 * time.Millisecond)
+	defer pace.Stop()
+	for past := time.Now().Add(400 * time.Millisecond); time.Now().Before(past); <-pace.C {
+		s.Advance(time.Minute)
+		waitLine("event: clock")
+	}
 	c, err := s.FileComplaint(context.Background(), ComplaintSpec{OpenID: "o1", Reason: "没收到货", Goods: payfeedback.GoodsVirtual})
 	if err != nil {
 		t.Fatal(err)

@@ -1,33 +1,58 @@
 package mockwechat
 
-import "fmt"
+import (
+	"time"
 
-// AddFault adds a fault after checking it makes sense (see Fault for the
-// rules). Faults lists it with the ID it was given.
-func (s *Server) AddFault(f Fault) error {
-	_, err := s.faults.Add(f)
-	return err
+	"github.com/payfeedback/payfeedback"
+)
+
+// EndpointPush names the push machinery in faults and the admin API.
+const EndpointPush = "push"
+
+// Fault makes the fake misbehave on purpose for the next Count calls of an
+// endpoint (or pushes), so a merchant can test retries, dedupe and
+// verification. Faults are matched in the order they were added; each
+// matching call or push attempt uses up one.
+//
+// On an API endpoint, set one of ErrCode (answer this errcode, HTTP 200),
+// HTTPStatus (answer this status with a plain-text body, as a failing
+// gateway would) or Drop (close the connection without answering); Delay
+// waits that long (real time) first, and alone only slows the call down.
+//
+// On pushes (Endpoint EndpointPush), set one of Drop (the attempt is never
+// sent and counts as failed, so the retry schedule runs), Delay (the
+// attempt is sent that much later on the fake's clock) and OutOfOrder (the
+// notification is held back until another notification of the account has
+// been attempted, or the first retry delay); or any of Duplicate (the same
+// bytes are sent twice), TamperSignature (the AppSignature is altered: a
+// correct receiver refuses it and the retry carries a good one) and
+// TamperFields (after the genuine attempt, a forged copy with the same
+// AppSignature and TimeStamp but another FeedBackId, TransId and Reason is
+// sent; its answer never counts as an acknowledgement).
+//
+// AddFault refuses a fault that breaks these rules, saying why.
+type Fault struct {
+	// ID numbers the faults added to a fake, from 1; AddFault sets it (an
+	// ID given is ignored). RemoveFault and DELETE /_mock/faults/{id}
+	// take it.
+	ID uint64 `json:"id,omitempty"`
+	// AppID limits the fault to one account; "" matches any.
+	AppID string `json:"appid,omitempty"`
+	// Endpoint is an API path (payfeedback.PathToken, …), EndpointPush,
+	// or "" for any API endpoint.
+	Endpoint string `json:"endpoint,omitempty"`
+	// MsgType limits a push fault to one kind of notification; "" any.
+	MsgType payfeedback.MsgType `json:"msgtype,omitempty"`
+	// Count is how many calls or push attempts the fault affects; 0 is 1.
+	Count int `json:"count,omitempty"`
+
+	ErrCode    payfeedback.ErrorCode `json:"errcode,omitempty"`
+	HTTPStatus int                   `json:"http_status,omitempty"`
+	Delay      time.Duration         `json:"delay,omitempty"`
+	Drop       bool                  `json:"drop,omitempty"`
+
+	Duplicate       bool `json:"duplicate,omitempty"`
+	OutOfOrder      bool `json:"out_of_order,omitempty"`
+	TamperSignature bool `json:"tamper_signature,omitempty"`
+	TamperFields    bool `json:"tamper_fields,omitempty"`
 }
-
-// InjectFault is AddFault for tests: it panics when the fault makes no
-// sense (the message says why).
-func (s *Server) InjectFault(f Fault) {
-	if err := s.AddFault(f); err != nil {
-		panic(err)
-	}
-}
-
-// Faults returns the active faults, Count being what remains.
-func (s *Server) Faults() []Fault { return s.faults.List() }
-
-// RemoveFault removes the active fault numbered id (Fault.ID); it wraps
-// ErrNotFound when there is none (removed, or used up).
-func (s *Server) RemoveFault(id uint64) error {
-	if !s.faults.Remove(id) {
-		return fmt.Errorf("mockwechat: no active fault %d (used up, or removed): %w", id, ErrNotFound)
-	}
-	return nil
-}
-
-// ClearFaults removes every fault.
-func (s *Server) ClearFaults() { s.faults.Clear() }

@@ -165,3 +165,34 @@ func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
 func okHandler() http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "success") }
 }
+
+// eventually polls cond until it holds, and fails the test when it does
+// not within 10 s: for what sends no event to wait on (a connection the
+// server accepted, a line another goroutine logs). It never sleeps a fixed
+// time: it stops as soon as cond holds.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline.C:
+			t.Fatalf("%s: not within 10 s", what)
+		case <-tick.C:
+		}
+	}
+}
+
+// openConns counts the server's open connections in a state ("new",
+// "idle", "active").
+func openConns(s *Server, state string) int {
+	n := 0
+	for _, c := range s.life.open() {
+		if strings.HasSuffix(c, "("+state+")") {
+			n++
+		}
+	}
+	return n
+}

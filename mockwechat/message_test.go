@@ -164,12 +164,7 @@ func TestCustomSendNewsOverflowSilent(t *testing.T) {
 		t.Fatalf("9 articles, silent: %v, want the client's timeout", err)
 	}
 	// The fake notices the client left and lets the call go.
-	for deadline := time.Now().Add(5 * time.Second); strings.Contains(strings.Join(s.life.open(), " "), "active"); {
-		if time.Now().After(deadline) {
-			t.Fatalf("the call is still held after the client gave up: %v", s.life.open())
-		}
-		time.Sleep(time.Millisecond)
-	}
+	eventually(t, "the held call let go after the client gave up", func() bool { return openConns(s, "active") == 0 })
 	if n := len(s.Inbox("o1")); n != 1 {
 		t.Fatalf("inbox has %d messages, want only the first", n)
 	}

@@ -55,9 +55,10 @@ func New(opts Options) (*Server, error) {
 			start = time.Now().Truncate(time.Second)
 		}
 		set.Clock = NewVirtualClock(start)
+		s.set.Clock = set.Clock
 	}
 	if set.Clock != nil {
-		s.sched = set.Clock.Scheduler()
+		s.sched = set.Clock.c.Scheduler()
 	} else {
 		s.sched = clock.NewReal()
 	}
@@ -83,12 +84,12 @@ func New(opts Options) (*Server, error) {
 		Now: virtualNow(s.sched), CallsPerMinute: set.CallsPerMinute})
 	s.events = stream.New(stream.Options{Subscribe: s.feed.SubscribeWith})
 	s.hosts = hostguard.Rule{Addr: set.Addr, Listening: s.life.listening, Allowed: set.AllowedHosts}
-	s.admin = admin.New(admin.Options{Backend: adminBackend{s}, Events: s.events})
-	s.console = console.New(console.Options{Backend: consoleBackend{adminBackend{s}}, Logger: s.log})
+	s.admin = admin.New(admin.Options{Backend: adminBackend{s: s}, Events: s.events})
+	s.console = console.New(console.Options{Backend: consoleBackend{adminBackend{s: s}}, Logger: s.log})
 	if v := s.sched.Virtual(); v != nil {
 		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})
 	}
-	if err := s.load(origin); err != nil {
+	if err := s.load(origin, s.world.Restore); err != nil {
 		return nil, err
 	}
 	s.origin = origin
@@ -105,7 +106,8 @@ func (s *Server) start() (scenario.Compiled, error) {
 		return scenario.Compiled{}, fmt.Errorf("mockwechat: the scenario starts at %s but Options.Clock reads %s: give NewVirtualClock of the scenario's start, or leave Options.Clock nil",
 			sc.Clock.Start.Format(time.RFC3339), s.sched.Now().Format(time.RFC3339))
 	}
-	return sc.Compile(s.worldCfg, s.set.Accounts, s.sched.Now())
+	c, err := scenarioToParse(sc).Compile(s.worldCfg, convertAll(s.set.Accounts, accountToWorld), s.sched.Now())
+	return c, scenarioErr(err)
 }
 
 // virtualNow is the virtual clock's Now, nil on real time (the API then

@@ -56,6 +56,9 @@ const (
 	// RealDailyTokenQuota is the live API's token quota per account and
 	// day, for Options.TokenCallsPerDay.
 	RealDailyTokenQuota = 2000
+	// DefaultWaitTimeout bounds a wait of the Go API (WaitForCall…) whose
+	// context has no deadline.
+	DefaultWaitTimeout = 30 * time.Second
 )
 
 // DefaultRetrySchedule returns the default delays between push attempts
@@ -207,6 +210,13 @@ type Options struct {
 	IdleTimeout time.Duration `json:"idle_timeout,omitempty"`
 	// MaxHeaderBytes bounds a request's line and headers; 0: 64 KiB.
 	MaxHeaderBytes int `json:"max_header_bytes,omitempty"`
+
+	// WaitTimeout bounds the Go API's waits (WaitForCall,
+	// WaitForComplaint, WaitForDelivery, WaitIdle) whose context has no
+	// deadline, so that a wait for what never comes fails with what it
+	// saw instead of hanging until go test -timeout; 0: 30 s. A context
+	// with a deadline bounds its wait alone.
+	WaitTimeout time.Duration `json:"-"`
 }
 
 // settings are Options with the defaults filled in.
@@ -232,6 +242,7 @@ func (o Options) resolve() (settings, error) {
 	def(&s.EvidenceWindow, DefaultEvidenceWindow)
 	def(&s.ReadTimeout, DefaultReadTimeout)
 	def(&s.IdleTimeout, DefaultIdleTimeout)
+	def(&s.WaitTimeout, DefaultWaitTimeout)
 	defInt := func(n *int, v int) {
 		if *n == 0 {
 			*n = v
@@ -285,7 +296,7 @@ func (o Options) resolve() (settings, error) {
 func (s settings) check() error {
 	switch {
 	case s.TokenTTL < 0, s.MessageWindow < 0, s.MediaTTL < 0, s.PushTimeout < 0, s.EvidenceWindow < 0,
-		s.ReadTimeout < 0, s.IdleTimeout < 0:
+		s.ReadTimeout < 0, s.IdleTimeout < 0, s.WaitTimeout < 0:
 		return fmt.Errorf("mockwechat: durations in Options must be 0 (default) or positive")
 	case s.NewsLimit < 0, s.InboxSize < 0, s.MaxMedia < 0, s.PushConcurrency < 0, s.CallLogSize < 0,
 		s.DeliveryLogSize < 0, s.TokenCallsPerDay < 0, s.CallsPerMinute < 0, s.CallLogBytes < 0,

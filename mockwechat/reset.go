@@ -6,26 +6,35 @@ import (
 
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
 // Reset puts the fake back in its start state, as New made it from its
-// Options and Options.Scenario: the world (accounts, users, orders,
-// complaints, tokens, media, inboxes) as it was, ids generated again in the
-// same order; the virtual clock back at its start; the faults as they
-// were; the scenario's later complaints and actions scheduled again; the
-// call log and the delivery log emptied (their numbering goes on, so that
-// pollers paging with since or after are not confused); pushes queued or
-// being attempted cancelled and never recorded, their retries forgotten;
-// deadlines scheduled again from the start. What was added after New
-// (accounts, complaints, faults…) is gone. Subscribers hear one
-// EventWorld change, ChangeKind "world-reset". A merchant's cached token
-// answers 40001 afterwards, as after a restart.
+// Options and Options.Scenario, but for the accounts: the world (users,
+// orders, complaints, tokens, media, inboxes) as it was; the virtual clock
+// back at its start; the faults as they were; the scenario's later
+// complaints and actions scheduled again; the call log and the delivery
+// log emptied (their numbering goes on, so that pollers paging with since
+// or after are not confused); pushes queued or being attempted cancelled
+// and never recorded, their retries forgotten; deadlines scheduled again
+// from the start. What was added after New (users, complaints, faults…)
+// is gone. Subscribers hear one EventWorld change, ChangeKind
+// "world-reset". A merchant's cached token answers 40001 afterwards, as
+// after a restart.
+//
+// The accounts are the merchant's set-up, not a test's state: Reset keeps
+// them as they stand, those added since and the settings changed since
+// (notify URL, permissions, reasons, solutions) included, so that pushes
+// still reach a merchant that set its URL at run time. Ids are never
+// handed out twice, as WeChat's are not: the id generator goes on from
+// where it is, and a complaint filed after a reset gets an id no complaint
+// had before it (with Options.Seed, the same ids run after run).
 //
 // A VirtualClock shared with other servers is set back for them too.
 // Reset fails only when the server is closed (ErrClosed) or ctx has
 // ended.
 func (s *Server) Reset(ctx context.Context) error {
-	return s.restart(ctx, s.origin)
+	return s.restart(ctx, s.origin, s.world.Reset)
 }
 
 // Restore replaces the world by a snapshot (see Snapshot), as Reset
@@ -34,15 +43,16 @@ func (s *Server) Reset(ctx context.Context) error {
 // cancelled. Reset still goes back to the start New made, not to the
 // snapshot. The snapshot's accounts replace the fake's.
 func (s *Server) Restore(ctx context.Context, sc *Scenario) error {
-	c, err := sc.Compile(s.worldCfg, nil, s.sched.Now())
+	c, err := scenarioToParse(sc).Compile(s.worldCfg, nil, s.sched.Now())
 	if err != nil {
-		return err
+		return scenarioErr(err)
 	}
-	return s.restart(ctx, c)
+	return s.restart(ctx, c, s.world.Restore)
 }
 
-// restart clears everything that runs and loads c.
-func (s *Server) restart(ctx context.Context, c scenario.Compiled) error {
+// restart clears everything that runs and loads c's world with put
+// (World.Reset, or Restore).
+func (s *Server) restart(ctx context.Context, c scenario.Compiled, put func(world.State) (events.Effects, error)) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
@@ -62,7 +72,7 @@ func (s *Server) restart(ctx context.Context, c scenario.Compiled) error {
 	s.faults.Clear()
 	s.calls.Clear()
 	s.api.Reset()
-	if err := s.load(c); err != nil {
+	if err := s.load(c, put); err != nil {
 		return err
 	}
 	s.apply(events.Effects{Changes: []events.Change{{What: events.WorldReset}}})
@@ -70,10 +80,11 @@ func (s *Server) restart(ctx context.Context, c scenario.Compiled) error {
 	return nil
 }
 
-// load puts c's world in place, its faults, deadlines and later entries
-// (nothing else may run: New, or restart under resetMu).
-func (s *Server) load(c scenario.Compiled) error {
-	fx, err := s.world.Restore(c.State)
+// load puts c's world in place with put (World.Restore, or Reset), its
+// faults, deadlines and later entries (nothing else may run: New, or
+// restart under resetMu).
+func (s *Server) load(c scenario.Compiled, put func(world.State) (events.Effects, error)) error {
+	fx, err := put(c.State)
 	if err != nil {
 		return err
 	}

@@ -10,9 +10,11 @@ import (
 )
 
 // TestReset: POST /_mock/reset puts the world, the clock, the faults and
-// the limits back where New left them, empties the call and delivery
-// logs, and forgets the retries and deadlines of the old world; the fake
-// then goes on as a fresh one, generating the same ids again.
+// the limits back where New left them (the accounts kept as they stand),
+// empties the call and delivery logs, and forgets the retries and
+// deadlines of the old world; the fake then goes on as a fresh one, but
+// for its ids: none is handed out twice (the first complaint after a
+// reset got the first complaint's id again before).
 func TestReset(t *testing.T) {
 	demo := DemoAccount()
 	rc := newReceiver(t, demo.PaySignKey)
@@ -53,8 +55,8 @@ func TestReset(t *testing.T) {
 	switch {
 	case len(s.Complaints()) != 0:
 		t.Fatalf("complaints after reset: %+v", s.Complaints())
-	case len(s.Accounts()) != 1 || s.Accounts()[0].AppID != demo.AppID:
-		t.Fatalf("accounts after reset: %+v", s.Accounts())
+	case len(s.Accounts()) != 2 || s.Accounts()[0].AppID != "wx2" || s.Accounts()[1].NotifyURL != rc.URL:
+		t.Fatalf("accounts after reset: %+v, want both, kept as they stood", s.Accounts())
 	case len(s.Faults()) != 0, len(s.Calls()) != 0, len(s.Deliveries()) != 0:
 		t.Fatalf("after reset: %d faults, %d calls, %d deliveries", len(s.Faults()), len(s.Calls()), len(s.Deliveries()))
 	case !s.Now().Equal(t0):
@@ -72,13 +74,14 @@ func TestReset(t *testing.T) {
 	getToken(t, s, demo) // the per-minute limit starts afresh although the clock went back
 
 	// The old world's retry (c2, in 15 s) and deadlines (c1, c2: 3 days) are
-	// forgotten; a complaint filed now is the first again, with c1's id.
-	again, err := s.FileComplaint(ctx, ComplaintSpec{OpenID: "o1", Goods: payfeedback.GoodsVirtual})
+	// forgotten; a complaint filed now is the first again, with an id of its
+	// own.
+	again, err := s.FileComplaint(ctx, ComplaintSpec{AppID: demo.AppID, OpenID: "o1", Goods: payfeedback.GoodsVirtual})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.FeedBackID != c1.FeedBackID {
-		t.Fatalf("the first complaint after reset is %s, want %s as before", again.FeedBackID, c1.FeedBackID)
+	if again.FeedBackID == c1.FeedBackID || again.FeedBackID == c2.FeedBackID || again.TransID == c1.TransID {
+		t.Fatalf("the first complaint after reset has id %s and transid %s, as a complaint before it: ids must stay unique", again.FeedBackID, again.TransID)
 	}
 	clk.Advance(4 * 24 * time.Hour)
 	s.WaitIdle(ctx)
@@ -105,20 +108,41 @@ func TestReset(t *testing.T) {
 	}
 }
 
-// TestResetKeepsTheStartWorld: what the options made — accounts and their
-// settings — is what a reset goes back to, changes since undone.
-func TestResetKeepsTheStartWorld(t *testing.T) {
+// TestResetKeepsTheAccounts: a reset keeps the accounts as they stand —
+// added since, their notify URL and settings changed since — and forgets
+// their tokens: the console said it kept the accounts, and the reset
+// dropped those set at run time (pushes then silently stopped).
+func TestResetKeepsTheAccounts(t *testing.T) {
 	demo := DemoAccount()
 	demo.Reasons = []string{"质量问题"}
 	s, _ := newVirtual(t, Options{Accounts: []Account{demo}})
+	ctx := testCtx(t)
+	rc := newReceiver(t, "k2")
 	if err := s.SetReasons(demo.AppID, []string{"别的"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Reset(testCtx(t)); err != nil {
+	if err := s.AddAccount(Account{AppID: "wx2", Secret: "s2", PaySignKey: "k2", NotifyURL: rc.URL}); err != nil {
 		t.Fatal(err)
 	}
-	if r := s.Reasons(demo.AppID); len(r) != 1 || r[0] != "质量问题" {
-		t.Fatalf("reasons after reset: %v", r)
+	tok, err := s.Token("wx2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if r := s.Reasons(demo.AppID); len(r) != 1 || r[0] != "别的" {
+		t.Fatalf("reasons after reset: %v, want those set before it", r)
+	}
+	if a := do(t, s, "GET", payfeedback.PathUpdateFeedback, url.Values{"access_token": {tok}, "openid": {"o1"}, "feedbackid": {"1"}}, ""); a.ErrCode != payfeedback.CodeInvalidCredential {
+		t.Fatalf("wx2's token after reset: %+v, want 40001", a)
+	}
+	c, err := s.FileComplaint(ctx, ComplaintSpec{AppID: "wx2", OpenID: "o1"})
+	if err != nil {
+		t.Fatalf("filing with the account added before the reset: %v", err)
+	}
+	if _, err := s.WaitForDelivery(ctx, DeliveryDone(c.FeedBackID, payfeedback.MsgRequest)); err != nil || len(rc.notifications()) != 1 {
+		t.Fatalf("the push to the notify URL set before the reset: %v, %d notifications", err, len(rc.notifications()))
 	}
 	s.Close()
 	if err := s.Reset(testCtx(t)); err == nil {

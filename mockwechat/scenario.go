@@ -17,7 +17,8 @@ func ScenarioSchema() []byte { return append([]byte(nil), scenario.Schema...) }
 // from now (to the second) when the file gives none. Errors are
 // *ScenarioError, naming the file, line and column.
 func ParseScenario(name string, data []byte) (*Scenario, error) {
-	return scenario.Parse(name, data, time.Now().Truncate(time.Second))
+	sc, err := scenario.Parse(name, data, time.Now().Truncate(time.Second))
+	return scenarioFromParse(sc), scenarioErr(err)
 }
 
 // LoadScenario reads a scenario file (see ParseScenario).
@@ -48,7 +49,7 @@ func LoadSnapshot(path string) (*Scenario, error) {
 
 // MarshalScenario writes a scenario as YAML ("yaml") or JSON ("json").
 func MarshalScenario(sc *Scenario, format string) ([]byte, error) {
-	return scenario.Marshal(sc, scenario.Format(format))
+	return scenario.Marshal(scenarioToParse(sc), scenario.Format(format))
 }
 
 // ScenarioFormat is the format a file's name says: "json" for *.json,
@@ -69,7 +70,7 @@ func ScenarioFormat(path string) string {
 // log are not part of it: pushes still being retried are not resumed. It
 // holds the accounts' secrets and live tokens: SnapshotWithoutSecrets
 // leaves them out.
-func (s *Server) Snapshot() *Scenario { return s.snapshot() }
+func (s *Server) Snapshot() *Scenario { return scenarioFromParse(s.snapshot()) }
 
 // SnapshotWithoutSecrets is Snapshot without the secrets, to show or
 // share a world: each account's secret and paySignKey are empty, and the
@@ -80,7 +81,7 @@ func (s *Server) Snapshot() *Scenario { return s.snapshot() }
 func (s *Server) SnapshotWithoutSecrets() *Scenario {
 	sc := s.snapshot()
 	scenario.OmitSecrets(sc)
-	return sc
+	return scenarioFromParse(sc)
 }
 
 func (s *Server) snapshot() *scenario.Scenario {

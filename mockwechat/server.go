@@ -151,17 +151,15 @@ func (s *Server) Now() time.Time { return s.sched.Now() }
 // Clock returns the server's virtual clock, and false when it runs on real
 // time.
 func (s *Server) Clock() (*VirtualClock, bool) {
-	v := s.sched.Virtual()
-	return v, v != nil
+	return s.set.Clock, s.set.Clock != nil
 }
 
 // Advance moves the virtual clock forward by d: see VirtualClock.Advance.
 // It panics on a server running on real time (Options.Clock nil): a test
 // that advances time must say so by giving a VirtualClock.
 func (s *Server) Advance(d time.Duration) {
-	v := s.sched.Virtual()
-	if v == nil {
+	if s.set.Clock == nil {
 		panic("mockwechat: Advance needs a virtual clock: set Options.Clock to NewVirtualClock(start)")
 	}
-	v.Advance(d)
+	s.set.Clock.Advance(d)
 }

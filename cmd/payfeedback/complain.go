@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
@@ -67,10 +68,10 @@ func (c *complainCommand) Run(ctx context.Context, args []string, std stdio) err
 // printComplaint writes a complaint for a person.
 func printComplaint(w io.Writer, verb string, c mockwechat.Complaint) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "complaint %s %s\n", c.FeedBackID, verb)
+	fmt.Fprintf(&b, "complaint %s %s\n", text.Terminal(c.FeedBackID), verb)
 	row := func(k, v string) {
 		if v != "" {
-			fmt.Fprintf(&b, "  %-11s %s\n", k, v)
+			fmt.Fprintf(&b, "  %-11s %s\n", k, text.Terminal(v))
 		}
 	}
 	state := string(c.State)

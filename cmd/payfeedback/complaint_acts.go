@@ -23,7 +23,7 @@ func (c *actCommand) Name() string     { return c.name }
 func (c *actCommand) Synopsis() string { return c.synopsis }
 
 func (c *actCommand) Run(ctx context.Context, args []string, std stdio) error {
-	fs := newFlagSet(std, c.name, c.usage)
+	fs := newFlagSet(std, c.name, c.usage+idPrefixNote)
 	mf := addMockFlags(fs, std)
 	req := c.flags(fs)
 	pos, err := parseInterspersed(fs, args, c.hint)
@@ -52,6 +52,11 @@ func (c *actCommand) Run(ctx context.Context, args []string, std stdio) error {
 	}
 	return printComplaint(std.Stdout, verb, cp)
 }
+
+// idPrefixNote closes the usage of the commands that take a complaint's
+// ID.
+const idPrefixNote = "\n\nID is the complaint's feedback_id, or its start when no other complaint's\n" +
+	"id starts so (1524 for 1524000000000000001), as git and docker take ids."
 
 func newConfirmCommand() *actCommand {
 	return &actCommand{name: "confirm", synopsis: "confirm a complaint resolved, as the user (the fake pushes \"confirm\")",

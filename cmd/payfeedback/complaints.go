@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
@@ -50,9 +51,7 @@ func (c *complaintsCommand) Run(ctx context.Context, args []string, std stdio) e
 	if *overdue {
 		q.Set("overdue", "true")
 	}
-	if *limit > 0 {
-		q.Set("limit", strconv.Itoa(*limit))
-	}
+	q.Set("limit", strconv.Itoa(*limit)) // 0 asks for every one: the admin API's default is a page
 	client, err := mf.client(hint)
 	if err != nil {
 		return err
@@ -78,7 +77,7 @@ func (c *complaintsCommand) Run(ctx context.Context, args []string, std stdio) e
 		if a := c.Arbitration; a != nil {
 			marks = strings.TrimPrefix(marks+", arbitration "+strconv.Itoa(int(a.State)), ", ")
 		}
-		rows = append(rows, []string{c.FeedBackID, c.OpenID, string(c.State), c.Goods.String(), stamp(c.Deadline), marks, clipText(c.Reason, 20)})
+		rows = append(rows, []string{c.FeedBackID, c.OpenID, string(c.State), c.Goods.String(), stamp(c.Deadline), marks, text.ClipWidth(text.Terminal(c.Reason), 40)})
 	}
 	if err := table(std.Stdout, []string{"ID", "USER", "STATE", "GOODS", "RESOLVE BY", "MARKS", "REASON"}, rows); err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
@@ -33,7 +34,7 @@ func (c *deliveriesCommand) Run(ctx context.Context, args []string, std stdio) e
 		"attempt and its answer as it happens (GET /_mock/events), until Ctrl-C.")
 	mf := addMockFlags(fs, std)
 	follow := fs.Bool("follow", false, "follow the pushes live")
-	feedbackID := fs.String("feedback-id", "", "only this complaint's (`ID`)")
+	feedbackID := fs.String("feedback-id", "", "only this complaint's (`ID`, or the start of it)")
 	failed := fs.Bool("failed", false, "only deliveries that failed for good")
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err
@@ -44,6 +45,14 @@ func (c *deliveriesCommand) Run(ctx context.Context, args []string, std stdio) e
 	client, err := mf.client(hint)
 	if err != nil {
 		return err
+	}
+	if *feedbackID != "" {
+		// the start of an id names its complaint, as everywhere
+		var cp mockwechat.Complaint
+		if _, err := client.do(ctx, http.MethodGet, "/_mock/complaints/"+url.PathEscape(*feedbackID), nil, &cp); err != nil {
+			return err
+		}
+		*feedbackID = cp.FeedBackID
 	}
 	if *follow {
 		return c.follow(ctx, std, client, *feedbackID, *mf.json)
@@ -84,7 +93,7 @@ func (c *deliveriesCommand) Run(ctx context.Context, args []string, std stdio) e
 			if a.Status != 0 {
 				last = strconv.Itoa(a.Status) + " " + strings.TrimSpace(a.Response)
 			}
-			last = clipText(last, 40)
+			last = text.ClipWidth(text.Terminal(last), 40)
 		}
 		rows = append(rows, []string{strconv.FormatUint(d.ID, 10), d.FeedBackID, string(d.MsgType), strconv.Itoa(len(d.Attempts)), last, status})
 	}
@@ -138,7 +147,7 @@ func (c *deliveriesCommand) follow(ctx context.Context, std stdio, client *mockC
 			case name == "gap":
 				fmt.Fprintln(std.Stdout, "… some events were missed (GET /_mock/deliveries has every delivery)")
 			case json.Unmarshal([]byte(data), &m) == nil && m.Line != "":
-				fmt.Fprintf(std.Stdout, "%s  %s\n", m.Time.UTC().Format("15:04:05"), m.Line)
+				fmt.Fprintf(std.Stdout, "%s  %s\n", m.Time.UTC().Format("15:04:05"), text.Terminal(m.Line))
 			}
 		}
 	}

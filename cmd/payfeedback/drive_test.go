@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
@@ -159,7 +160,7 @@ func TestDriveErrors(t *testing.T) {
 		want string
 	}{
 		{"http://127.0.0.1:1", []string{"complaints"}, 1, "no fake WeChat answers at http://127.0.0.1:1"},
-		{base, []string{"confirm", "404404"}, 1, "complaint 404404: mockwechat: not found"},
+		{base, []string{"confirm", "404404"}, 1, "mockwechat: complaint 404404: not found"},
 		{base, []string{"advance", "1h"}, 1, "the clock is real time"},
 		{base, []string{"confirm"}, 2, "the complaint's ID (its feedback_id) is required"},
 		{base, []string{"confirm", "1", "2"}, 2, `unexpected argument "2"`},
@@ -174,6 +175,9 @@ func TestDriveErrors(t *testing.T) {
 		if code != tt.code || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tt.args, code, errOut, tt.code, tt.want)
 		}
+		if strings.Count(errOut, "mockwechat:") > 1 {
+			t.Errorf("%v: %q says mockwechat: twice", tt.args, errOut)
+		}
 		if code == 2 && !strings.Contains(errOut, "Try: payfeedback "+tt.args[0]) {
 			t.Errorf("%v: a usage error without a hint: %q", tt.args, errOut)
 		}
@@ -183,5 +187,138 @@ func TestDriveErrors(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "Usage: payfeedback "+name) || !strings.Contains(out, "-mock-url") {
 			t.Errorf("%s -h: exit %d, stdout %q", name, code, out)
 		}
+	}
+}
+
+// columnsOf returns the display column where each of words starts in
+// line, -1 for a word not found.
+func columnsOf(line string, words ...string) []int {
+	out := make([]int, len(words))
+	for i, w := range words {
+		at := strings.Index(line, w)
+		if at < 0 {
+			out[i] = -1
+			continue
+		}
+		out[i] = text.Width(line[:at])
+	}
+	return out
+}
+
+// TestTableAlignsByDisplayWidth: a column holding Chinese text (two
+// columns a character) lines up with the others; tabwriter counted a
+// character as one column, and the next column started early.
+func TestTableAlignsByDisplayWidth(t *testing.T) {
+	var b bytes.Buffer
+	err := table(&b, []string{"ID", "ANSWER", "STATUS"}, [][]string{
+		{"1", "500 queue full", "retry"},
+		{"2", "500 队列已满，请稍后再试", "failed"},
+		{"3", "200 success", "delivered"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	want := columnsOf(lines[0], "ANSWER", "STATUS")
+	for i, word := range []string{"retry", "failed", "delivered"} {
+		got := columnsOf(lines[i+1], "500", word)
+		if i == 2 {
+			got = columnsOf(lines[i+1], "200", word)
+		}
+		if got[0] != want[0] || got[1] != want[1] {
+			t.Errorf("row %d starts its columns at %v, the header at %v:\n%s", i+1, got, want, b.String())
+		}
+	}
+}
+
+// TestDriveEscapesPeerText: what a merchant sent (an answer to a push, a
+// message to a user) reaches the terminal escaped in deliveries and inbox:
+// raw escape sequences could clear the screen or retitle the window. They
+// were printed as they came before.
+func TestDriveEscapesPeerText(t *testing.T) {
+	const evil = "\x1b[2J\x1b]0;owned\a队列已满"
+	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, evil, http.StatusServiceUnavailable)
+	}))
+	defer merchant.Close()
+	base, _, _, _ := startMock(t, "--virtual-clock", "--notify-url", merchant.URL, "--log", "off")
+	if code, out, errOut := drive(t, base, "complain", "--openid", "o-peer"); code != 0 {
+		t.Fatalf("complain: exit %d %s%s", code, out, errOut)
+	}
+	// the push is attempted once on a virtual clock that does not move
+	resp, err := http.Get(base + "/_mock/idle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	code, out, _ := drive(t, base, "deliveries")
+	if code != 0 {
+		t.Fatalf("deliveries: exit %d %s", code, out)
+	}
+	if strings.ContainsAny(out, "\x1b\a") || !strings.Contains(out, `\x1b[2J\x1b]0;owned\a队列已满`) {
+		t.Errorf("deliveries printed the merchant's answer unescaped or not at all:\n%q", out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 || columnsOf(lines[0], "STATUS")[0] != columnsOf(lines[1], "retry at")[0] {
+		t.Errorf("deliveries: STATUS does not line up with a Chinese answer before it:\n%s", out)
+	}
+
+	// the merchant messages the user
+	demo := mockwechat.DemoAccount()
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	resp, err = http.Get(base + "/cgi-bin/token?grant_type=client_credential&appid=" + demo.AppID + "&secret=" + demo.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	json.NewDecoder(resp.Body).Decode(&tok)
+	resp.Body.Close()
+	body := `{"touser":"o-peer","msgtype":"text","text":{"content":"\u001b[31m退款\u001b]0;owned\u0007"}}`
+	resp, err = http.Post(base+"/cgi-bin/message/custom/send?access_token="+tok.AccessToken, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	code, out, _ = drive(t, base, "inbox", "o-peer")
+	if code != 0 || strings.ContainsAny(out, "\x1b\a") || !strings.Contains(out, `\x1b[31m退款\x1b]0;owned\a`) {
+		t.Errorf("inbox: exit %d, the merchant's message unescaped or missing:\n%q", code, out)
+	}
+}
+
+// TestDriveIDPrefix: the commands that take a complaint's id take the
+// start of it when no other id starts so, as the live log cuts ids ("1530…
+// filed"), and refuse an ambiguous start naming the candidates. `confirm
+// 1530` answered "not found" before.
+func TestDriveIDPrefix(t *testing.T) {
+	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("success")) }))
+	defer merchant.Close()
+	base, _, _, _ := startMock(t, "--notify-url", merchant.URL, "--log", "off")
+	for _, id := range []string{"1524000000000000001", "1524000000000000002", "1530000000000000001"} {
+		resp, err := http.Post(base+"/_mock/complaints", "application/json", strings.NewReader(`{"openid":"o`+id+`","feedback_id":"`+id+`"}`))
+		if err != nil || resp.StatusCode != http.StatusCreated {
+			t.Fatalf("filing %s: %v %v", id, resp, err)
+		}
+		resp.Body.Close()
+	}
+	code, out, errOut := drive(t, base, "confirm", "1530")
+	if code != 0 || !strings.Contains(out, "complaint 1530000000000000001 confirmed") {
+		t.Fatalf("confirm 1530: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = drive(t, base, "reject", "1524", "--reason", "x")
+	if code != 1 || !strings.Contains(errOut, "mockwechat: complaint 1524 is ambiguous: 2 complaints' ids start so (1524000000000000001, 1524000000000000002): give more of the id") {
+		t.Fatalf("reject 1524: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = drive(t, base, "deliveries", "--feedback-id", "1530")
+	if code != 0 || !strings.Contains(out, "1530000000000000001") || strings.Contains(out, "1524000000000000001") {
+		t.Fatalf("deliveries --feedback-id 1530: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = drive(t, base, "complaints", "--after", "1524")
+	if code != 1 || !strings.Contains(errOut, ": mockwechat: complaint 1524 is ambiguous") || strings.Count(errOut, "mockwechat:") != 1 {
+		t.Fatalf("complaints --after 1524: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = drive(t, base, "complaints", "--after", "153")
+	if code != 0 || !strings.Contains(out, "no complaint") {
+		t.Fatalf("complaints --after 153: exit %d\n%s%s", code, out, errOut)
 	}
 }

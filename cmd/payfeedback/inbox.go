@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
@@ -66,19 +67,19 @@ func (c *inboxCommand) Run(ctx context.Context, args []string, std stdio) error 
 	_, uerr := client.do(ctx, http.MethodGet, "/_mock/users/"+url.PathEscape(openID)+"?"+q.Encode(), nil, &user)
 	switch {
 	case uerr != nil:
-		fmt.Fprintf(&b, "user %s: %v\n", openID, uerr)
+		fmt.Fprintf(&b, "user %s: %s\n", text.Terminal(openID), text.Terminal(uerr.Error()))
 	case user.LastInteraction.IsZero():
-		fmt.Fprintf(&b, "user %s of %s: never interacted; the messaging window is closed\n", openID, user.AppID)
+		fmt.Fprintf(&b, "user %s of %s: never interacted; the messaging window is closed\n", text.Terminal(openID), text.Terminal(user.AppID))
 	case clock.Now.Before(user.LastInteraction.Add(24 * time.Hour)):
-		fmt.Fprintf(&b, "user %s of %s: the messaging window is open until %s\n", openID, user.AppID, stamp(user.LastInteraction.Add(24*time.Hour)))
+		fmt.Fprintf(&b, "user %s of %s: the messaging window is open until %s\n", text.Terminal(openID), text.Terminal(user.AppID), stamp(user.LastInteraction.Add(24*time.Hour)))
 	default:
-		fmt.Fprintf(&b, "user %s of %s: the messaging window closed at %s (45015 until the user interacts)\n", openID, user.AppID, stamp(user.LastInteraction.Add(24*time.Hour)))
+		fmt.Fprintf(&b, "user %s of %s: the messaging window closed at %s (45015 until the user interacts)\n", text.Terminal(openID), text.Terminal(user.AppID), stamp(user.LastInteraction.Add(24*time.Hour)))
 	}
 	if len(msgs) == 0 {
 		b.WriteString("no message\n")
 	}
 	for _, m := range msgs {
-		fmt.Fprintf(&b, "%s  %-5s  %s\n", stamp(m.Time), m.MsgType, summary(m))
+		fmt.Fprintf(&b, "%s  %s  %s\n", stamp(m.Time), text.Pad(text.Terminal(string(m.MsgType)), 5), text.Terminal(summary(m)))
 	}
 	_, err = fmt.Fprint(std.Stdout, b.String())
 	return err

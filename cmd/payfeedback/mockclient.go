@@ -11,8 +11,9 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"text/tabwriter"
 	"time"
+
+	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // The commands that drive a running fake (payfeedback mock) through its
@@ -132,14 +133,36 @@ func printJSON(w io.Writer, raw []byte) error {
 	return err
 }
 
-// table writes rows aligned in columns.
+// table writes rows aligned in columns by display width, so a column
+// holding Chinese text (two columns a character) lines up; every cell is
+// escaped for the terminal first (text.Terminal), as what the fake
+// answers holds what merchants and users wrote.
 func table(w io.Writer, header []string, rows [][]string) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(header, "\t"))
-	for _, r := range rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	lines := append([][]string{header}, rows...)
+	widths := make([]int, len(header))
+	for i, r := range lines {
+		esc := make([]string, len(r))
+		for j, cell := range r {
+			esc[j] = text.Terminal(cell)
+			if j < len(widths) {
+				widths[j] = max(widths[j], text.Width(esc[j]))
+			}
+		}
+		lines[i] = esc
 	}
-	return tw.Flush()
+	var b strings.Builder
+	for _, r := range lines {
+		for j, cell := range r {
+			if j == len(r)-1 || j >= len(widths) {
+				b.WriteString(cell)
+				continue
+			}
+			b.WriteString(text.Pad(cell, widths[j]+2))
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 // parseInterspersed parses flags wherever they are among the arguments
@@ -177,13 +200,4 @@ func stamp(t time.Time) string {
 		return "-"
 	}
 	return t.UTC().Format("2006-01-02 15:04:05")
-}
-
-// clipText shortens s to n characters (runes) for a table.
-func clipText(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

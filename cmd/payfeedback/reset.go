@@ -23,7 +23,8 @@ func (c *resetCommand) Run(ctx context.Context, args []string, std stdio) error 
 	fs := newFlagSet(std, c.Name(), "[flags]\n\n"+
 		"Puts the fake at --mock-url back in its start state (POST /_mock/reset): the\n"+
 		"world as its options made it, the clock at its start, the faults as they were,\n"+
-		"the call and delivery logs emptied.")
+		"the call and delivery logs emptied. The accounts stay as they stand (those added\n"+
+		"since, and their notify URLs, included); ids are never handed out twice.")
 	mf := addMockFlags(fs, std)
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err

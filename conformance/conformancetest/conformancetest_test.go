@@ -24,7 +24,7 @@ const (
 func merchant() http.Handler {
 	ok := func(context.Context, *payfeedback.Notification) error { return nil }
 	mux := http.NewServeMux()
-	mux.Handle("/wechat/payfeedback", middleware.New(middleware.Config{Keys: middleware.StaticKeys{appID: key}})(
+	mux.Handle("/wechat/payfeedback", middleware.New(middleware.Config{Keys: middleware.StaticKeys{appID: key}, SharedSignature: middleware.RefuseSharedSignature})(
 		middleware.Dispatcher{OnRequest: ok, OnConfirm: ok, OnReject: ok}))
 	return mux
 }

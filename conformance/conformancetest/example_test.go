@@ -25,7 +25,7 @@ func Example() {
 	}
 	const appID, key = "wxf8b4f85f3a794e77", "the-merchant-paysignkey"
 	ok := func(context.Context, *payfeedback.Notification) error { return nil }
-	var handler http.Handler = middleware.New(middleware.Config{Keys: middleware.StaticKeys{appID: key}})(
+	var handler http.Handler = middleware.New(middleware.Config{Keys: middleware.StaticKeys{appID: key}, SharedSignature: middleware.RefuseSharedSignature})(
 		middleware.Dispatcher{OnRequest: ok, OnConfirm: ok, OnReject: ok})
 
 	passed := testing.RunTests(func(pat, str string) (bool, error) { return true, nil },

@@ -172,6 +172,11 @@ func TestComplaintLifecycle(t *testing.T) {
 		t.Fatalf("after the staff resolved it: %s with WeChat, %d updates, want handled by one update with the stored openid", fc.State, len(ups))
 	}
 
+	// The user confirms a minute later. In the same second, the confirm
+	// would share the request's AppSignature, which this merchant refuses
+	// (middleware.RefuseSharedSignature): WeChat's next attempt, re-signed
+	// 15 s later, would then carry it (TestSameSecondConfirmIsDelayed).
+	s.clock.Advance(time.Minute)
 	if err := s.fake.Confirm(ctx, c.FeedBackID); err != nil {
 		t.Fatal(err)
 	}
@@ -342,4 +347,39 @@ func listComplaints(t *testing.T, base string) []complaint {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestSameSecondConfirmIsDelayed: a confirm in the same second as the
+// request shares its AppSignature; this merchant refuses shared signatures
+// (409), and the confirm arrives with the fake's next attempt, re-signed
+// 15 s later: delayed, not lost.
+func TestSameSecondConfirmIsDelayed(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s := newShop(t, config{})
+	c := s.file(ctx, t, "o-same-second")
+	resp, err := http.Post(s.url+"/complaints/"+c.FeedBackID+"/resolve", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := s.fake.Confirm(ctx, c.FeedBackID); err != nil {
+		t.Fatal(err)
+	}
+	first, err := s.fake.WaitForDelivery(ctx, func(d mockwechat.Delivery) bool {
+		return d.FeedBackID == c.FeedBackID && d.MsgType == payfeedback.MsgConfirm && len(d.Attempts) > 0
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Delivered || first.Attempts[0].Status != http.StatusConflict {
+		t.Fatalf("the same-second confirm: delivered %v, first answer %d, want a 409 first", first.Delivered, first.Attempts[0].Status)
+	}
+	s.clock.Advance(15 * time.Second)
+	if d, err := s.fake.WaitForDelivery(ctx, mockwechat.DeliveryDone(c.FeedBackID, payfeedback.MsgConfirm)); err != nil || !d.Delivered {
+		t.Fatalf("the retry 15 s later: delivered %v, %v", d.Delivered, err)
+	}
+	if got := listComplaints(t, s.url); len(got) != 1 || got[0].State != stateConfirmed {
+		t.Errorf("stored: %+v, want confirmed", got)
+	}
 }

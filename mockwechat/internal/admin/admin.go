@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
@@ -38,6 +39,9 @@ type Backend interface {
 	AddMedia(appID, kind string) (world.Media, error)
 
 	FileComplaint(ctx context.Context, spec world.ComplaintSpec) (world.Complaint, error)
+	// ResolveComplaint returns the whole feedback id that id names: the
+	// id itself, or an unambiguous start of one.
+	ResolveComplaint(id string) (string, error)
 	Complaint(feedbackID string) (world.Complaint, bool)
 	ComplaintsPage(after string, limit int, match func(*world.Complaint) bool) ([]world.Complaint, error)
 	WaitForComplaint(ctx context.Context, feedbackID string, match func(world.Complaint) bool) (world.Complaint, error)
@@ -116,7 +120,7 @@ func New(o Options) *Handler {
 	h.mux.HandleFunc("/_mock/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf(
 			"mockwechat: admin: no endpoint %s %s: see GET /_mock/ for the endpoints, /_mock/openapi.json for their schemas",
-			clip(r.Method, 16), clip(r.URL.Path, 128))})
+			text.Clip(r.Method, 16), text.Clip(r.URL.Path, 128))})
 	})
 	h.mux.HandleFunc("/_mock", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/_mock/", http.StatusFound)
@@ -155,10 +159,3 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // routeFunc registers an admin endpoint.
 type routeFunc func(pattern string, f func(r *http.Request) (int, any, error))
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}

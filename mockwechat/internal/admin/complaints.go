@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
@@ -39,7 +40,7 @@ func complaintFilter(q url.Values) (func(*world.Complaint) bool, error) {
 	if v := q.Get("updates"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return nil, badRequestf("updates %q is not a number", clip(v, 16))
+			return nil, badRequestf("updates %q is not a number", text.Clip(v, 16))
 		}
 		minUpdates = n
 	}
@@ -49,28 +50,86 @@ func complaintFilter(q url.Values) (func(*world.Complaint) bool, error) {
 	}, nil
 }
 
+// DefaultComplaintsPage is how many complaints GET /_mock/complaints
+// answers when no ?limit= is given (?limit=0 answers every one).
+const DefaultComplaintsPage = 100
+
 // complaints lists complaints in filing order: filtered, and paged by
-// ?limit=N&after=<feedback_id of the last one seen>.
+// ?limit=N (DefaultComplaintsPage when absent, 0: all) and
+// ?after=<feedback_id of the last one seen>; a page that more follow
+// carries a Link header to the next.
 func (h *Handler) complaints(r *http.Request) (int, any, error) {
 	q := r.URL.Query()
 	match, err := complaintFilter(q)
 	if err != nil {
 		return 0, nil, err
 	}
-	limit, err := limitParam(q)
+	limit, err := pageLimit(q, DefaultComplaintsPage)
 	if err != nil {
 		return 0, nil, err
 	}
-	cs, err := h.b.ComplaintsPage(q.Get("after"), limit, match)
-	return 200, jsonList[world.Complaint](cs), err
+	after := q.Get("after")
+	if after != "" {
+		if after, err = h.b.ResolveComplaint(after); err != nil {
+			return 0, nil, err
+		}
+	}
+	ask := limit
+	if limit > 0 {
+		ask = limit + 1 // one more tells whether a next page exists
+	}
+	cs, err := h.b.ComplaintsPage(after, ask, match)
+	if err != nil {
+		return 0, nil, err
+	}
+	p := page[world.Complaint]{items: cs}
+	if limit > 0 && len(cs) > limit {
+		p.items = cs[:limit]
+		next := url.Values{}
+		for k, v := range q {
+			next[k] = v
+		}
+		next.Set("limit", strconv.Itoa(limit))
+		next.Set("after", cs[limit-1].FeedBackID)
+		p.next = r.URL.Path + "?" + next.Encode()
+	}
+	return 200, p, nil
+}
+
+// complaintID is the feedback id the path's {id} names: the whole id, or
+// an unambiguous start of one (world.ResolveComplaint).
+func (h *Handler) complaintID(r *http.Request) (string, error) {
+	return h.b.ResolveComplaint(r.PathValue("id"))
 }
 
 func (h *Handler) complaint(r *http.Request) (int, any, error) {
-	c, ok := h.b.Complaint(r.PathValue("id"))
+	id, err := h.complaintID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	return h.show(id)
+}
+
+// show answers the complaint as it stands.
+func (h *Handler) show(id string) (int, any, error) {
+	c, ok := h.b.Complaint(id)
 	if !ok {
-		return 0, nil, fmt.Errorf("mockwechat: complaint %s: %w", clip(r.PathValue("id"), 64), world.ErrNotFound)
+		return 0, nil, fmt.Errorf("mockwechat: complaint %s: %w", text.Clip(id, 64), world.ErrNotFound)
 	}
 	return 200, c, nil
+}
+
+// act resolves the path's {id}, does what act says to the complaint, and
+// answers the complaint as it then stands.
+func (h *Handler) act(r *http.Request, act func(id string) error) (int, any, error) {
+	id, err := h.complaintID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	if err := act(id); err != nil {
+		return 0, nil, err
+	}
+	return h.show(id)
 }
 
 // waitComplaint waits until the complaint matches ?state= (and, with
@@ -85,15 +144,16 @@ func (h *Handler) waitComplaint(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	defer cancel()
-	c, err := h.b.WaitForComplaint(ctx, r.PathValue("id"), func(c world.Complaint) bool { return match(&c) })
+	id, err := h.complaintID(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	c, err := h.b.WaitForComplaint(ctx, id, func(c world.Complaint) bool { return match(&c) })
 	return 200, c, timeoutError(r, err)
 }
 
 func (h *Handler) confirm(r *http.Request) (int, any, error) {
-	if err := h.b.Confirm(r.Context(), r.PathValue("id")); err != nil {
-		return 0, nil, err
-	}
-	return h.complaint(r)
+	return h.act(r, func(id string) error { return h.b.Confirm(r.Context(), id) })
 }
 
 func (h *Handler) reject(r *http.Request) (int, any, error) {
@@ -103,17 +163,11 @@ func (h *Handler) reject(r *http.Request) (int, any, error) {
 	if err := decodeBody(r, &p); err != nil {
 		return 0, nil, err
 	}
-	if err := h.b.RejectWithReason(r.Context(), r.PathValue("id"), p.Reason); err != nil {
-		return 0, nil, err
-	}
-	return h.complaint(r)
+	return h.act(r, func(id string) error { return h.b.RejectWithReason(r.Context(), id, p.Reason) })
 }
 
 func (h *Handler) requestArbitration(r *http.Request) (int, any, error) {
-	if err := h.b.RequestArbitration(r.Context(), r.PathValue("id")); err != nil {
-		return 0, nil, err
-	}
-	return h.complaint(r)
+	return h.act(r, func(id string) error { return h.b.RequestArbitration(r.Context(), id) })
 }
 
 func (h *Handler) evidence(r *http.Request) (int, any, error) {
@@ -124,10 +178,7 @@ func (h *Handler) evidence(r *http.Request) (int, any, error) {
 	if err := decodeBody(r, &p); err != nil {
 		return 0, nil, err
 	}
-	if err := h.b.SubmitEvidence(r.Context(), r.PathValue("id"), p.Note, p.PicURLs); err != nil {
-		return 0, nil, err
-	}
-	return h.complaint(r)
+	return h.act(r, func(id string) error { return h.b.SubmitEvidence(r.Context(), id, p.Note, p.PicURLs) })
 }
 
 func (h *Handler) arbitrate(r *http.Request) (int, any, error) {
@@ -140,8 +191,5 @@ func (h *Handler) arbitrate(r *http.Request) (int, any, error) {
 	if p.For != "user" && p.For != "merchant" {
 		return 0, nil, badRequest{errors.New(`mockwechat: admin: arbitrate needs {"for":"user"} or {"for":"merchant"}`)}
 	}
-	if err := h.b.Arbitrate(r.Context(), r.PathValue("id"), p.For == "user"); err != nil {
-		return 0, nil, err
-	}
-	return h.complaint(r)
+	return h.act(r, func(id string) error { return h.b.Arbitrate(r.Context(), id, p.For == "user") })
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // guard keeps web pages out of the admin API. A page the developer visits
@@ -26,11 +28,11 @@ type guard struct{}
 
 func (guard) check(r *http.Request) (int, error) {
 	if origin := r.Header.Get("Origin"); origin != "" && !sameOrigin(origin, r.Host) {
-		return http.StatusForbidden, errors.New("mockwechat: admin: Origin " + clip(origin, 64) +
+		return http.StatusForbidden, errors.New("mockwechat: admin: Origin " + text.Clip(origin, 64) +
 			" is not the fake's own: the admin API refuses calls from other web pages")
 	}
 	if site := r.Header.Get("Sec-Fetch-Site"); site != "" && site != "same-origin" && site != "none" {
-		return http.StatusForbidden, errors.New("mockwechat: admin: a " + clip(site, 16) +
+		return http.StatusForbidden, errors.New("mockwechat: admin: a " + text.Clip(site, 16) +
 			" request (Sec-Fetch-Site): the admin API refuses calls from other web pages")
 	}
 	switch r.Method {

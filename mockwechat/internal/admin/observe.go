@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
@@ -98,7 +99,7 @@ func (h *Handler) addFault(r *http.Request) (int, any, error) {
 	if fj.Delay != "" {
 		d, err := time.ParseDuration(fj.Delay)
 		if err != nil {
-			return 0, nil, badRequestf("fault delay %q: want a Go duration such as 2s", clip(fj.Delay, 32))
+			return 0, nil, badRequestf("fault delay %q: want a Go duration such as 2s", text.Clip(fj.Delay, 32))
 		}
 		f.Delay = d
 	}
@@ -113,7 +114,7 @@ func (h *Handler) addFault(r *http.Request) (int, any, error) {
 func (h *Handler) removeFault(r *http.Request) (int, any, error) {
 	id, err := strconv.ParseUint(r.PathValue("fault"), 10, 64)
 	if err != nil {
-		return 0, nil, badRequestf("fault %q: want the id of a fault (GET /_mock/faults lists them)", clip(r.PathValue("fault"), 32))
+		return 0, nil, badRequestf("fault %q: want the id of a fault (GET /_mock/faults lists them)", text.Clip(r.PathValue("fault"), 32))
 	}
 	if err := h.b.RemoveFault(id); err != nil {
 		return 0, nil, err
@@ -133,7 +134,7 @@ func callFilter(q url.Values) (func(calllog.Call) bool, error) {
 	if v := q.Get("errcode"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return nil, badRequestf("errcode %q is not a number", clip(v, 16))
+			return nil, badRequestf("errcode %q is not a number", text.Clip(v, 16))
 		}
 		c := payfeedback.ErrorCode(n)
 		code = &c
@@ -271,7 +272,7 @@ func (h *Handler) deliveries(r *http.Request) (int, any, error) {
 	}
 	after, err := strconv.ParseUint(q.Get("after"), 10, 64)
 	if err != nil && q.Get("after") != "" {
-		return 0, nil, badRequestf("after %q: want a delivery id", clip(q.Get("after"), 16))
+		return 0, nil, badRequestf("after %q: want a delivery id", text.Clip(q.Get("after"), 16))
 	}
 	out := []push.Delivery{}
 	for _, d := range h.b.Deliveries() {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
@@ -49,6 +50,9 @@ func writeError(w http.ResponseWriter, err error) {
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	if hv, ok := v.(headed); ok {
+		hv.header(w.Header())
+	}
 	w.WriteHeader(status)
 	if s, ok := v.(streamer); ok {
 		s.stream(w)
@@ -64,6 +68,26 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // never sits whole in memory as JSON.
 type streamer interface {
 	stream(w io.Writer)
+}
+
+// headed is an answer with headers of its own.
+type headed interface {
+	header(h http.Header)
+}
+
+// page is one page of a listing: a JSON array, with a Link header to the
+// next page (RFC 8288, rel="next") when more follow.
+type page[T any] struct {
+	items jsonList[T]
+	next  string // the next page's path and query; "" when this is the last
+}
+
+func (p page[T]) stream(w io.Writer) { p.items.stream(w) }
+
+func (p page[T]) header(h http.Header) {
+	if p.next != "" {
+		h.Set("Link", "<"+p.next+`>; rel="next"`)
+	}
 }
 
 // jsonList is a JSON array, encoded one element at a time.
@@ -102,7 +126,7 @@ func waitCtx(r *http.Request) (context.Context, context.CancelFunc, error) {
 	if v := r.URL.Query().Get("timeout"); v != "" {
 		var err error
 		if d, err = time.ParseDuration(v); err != nil || d < 0 {
-			return nil, nil, badRequestf("timeout %q: want a Go duration such as 10s", clip(v, 32))
+			return nil, nil, badRequestf("timeout %q: want a Go duration such as 10s", text.Clip(v, 32))
 		}
 		d = min(d, maxWait)
 	}
@@ -123,14 +147,17 @@ func timeoutError(r *http.Request, err error) error {
 }
 
 // limitParam reads ?limit= (0 when absent: no limit).
-func limitParam(q url.Values) (int, error) {
+func limitParam(q url.Values) (int, error) { return pageLimit(q, 0) }
+
+// pageLimit reads ?limit=: def when absent, 0 (no limit) when asked.
+func pageLimit(q url.Values, def int) (int, error) {
 	v := q.Get("limit")
 	if v == "" {
-		return 0, nil
+		return def, nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return 0, badRequestf("limit %q: want a count, 0 or more", clip(v, 16))
+		return 0, badRequestf("limit %q: want a count, 0 or more", text.Clip(v, 16))
 	}
 	return n, nil
 }

@@ -3,6 +3,8 @@ package admin
 import (
 	"net/http"
 	"strings"
+
+	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // The state routes: the whole world back to its start, or out as a
@@ -31,7 +33,7 @@ func (h *Handler) reset(r *http.Request) (int, any, error) {
 func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request) {
 	secrets := r.URL.Query().Get("secrets")
 	if secrets != "" && secrets != "include" && secrets != "omit" {
-		writeError(w, badRequestf("secrets %q: want include (the default) or omit", clip(secrets, 16)))
+		writeError(w, badRequestf("secrets %q: want include (the default) or omit", text.Clip(secrets, 16)))
 		return
 	}
 	format := r.URL.Query().Get("format")
@@ -42,7 +44,7 @@ func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if format != "json" && format != "yaml" {
-		writeError(w, badRequestf("format %q: want json or yaml", clip(format, 16)))
+		writeError(w, badRequestf("format %q: want json or yaml", text.Clip(format, 16)))
 		return
 	}
 	b, err := h.b.Snapshot(format, secrets == "omit")

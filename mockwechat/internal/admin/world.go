@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
@@ -40,7 +41,7 @@ func (h *Handler) account(appID string) (world.Account, error) {
 			return a.Masked(), nil
 		}
 	}
-	return world.Account{}, fmt.Errorf("mockwechat: no account %s: %w", clip(appID, 64), world.ErrNotFound)
+	return world.Account{}, fmt.Errorf("mockwechat: no account %s: %w", text.Clip(appID, 64), world.ErrNotFound)
 }
 
 func (h *Handler) addAccount(r *http.Request) (int, any, error) {
@@ -115,7 +116,7 @@ func (h *Handler) user(r *http.Request) (int, any, error) {
 	}
 	u, ok := h.b.User(appID, r.PathValue("openid"))
 	if !ok {
-		return 0, nil, fmt.Errorf("mockwechat: no user %s of %s: %w", clip(r.PathValue("openid"), 64), appID, world.ErrNotFound)
+		return 0, nil, fmt.Errorf("mockwechat: no user %s of %s: %w", text.Clip(r.PathValue("openid"), 64), appID, world.ErrNotFound)
 	}
 	return 200, u, nil
 }
@@ -139,7 +140,7 @@ func (h *Handler) addOrder(r *http.Request) (int, any, error) {
 func (h *Handler) order(r *http.Request) (int, any, error) {
 	o, ok := h.b.Order(r.PathValue("transid"))
 	if !ok {
-		return 0, nil, fmt.Errorf("mockwechat: no order %s: %w", clip(r.PathValue("transid"), 64), world.ErrNotFound)
+		return 0, nil, fmt.Errorf("mockwechat: no order %s: %w", text.Clip(r.PathValue("transid"), 64), world.ErrNotFound)
 	}
 	return 200, o, nil
 }

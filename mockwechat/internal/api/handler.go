@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
@@ -146,7 +147,7 @@ func (h *Handler) serve(c *call, ep endpoint) response {
 	if c.r.Method != ep.method {
 		c.w.Header().Set("Allow", ep.method)
 		return response{code: payfeedback.CodeSystemError, status: http.StatusMethodNotAllowed,
-			hint: "method " + clip(c.r.Method, 16) + " not allowed on " + ep.path + ", use " + ep.method}
+			hint: "method " + text.Clip(c.r.Method, 16) + " not allowed on " + ep.path + ", use " + ep.method}
 	}
 	if ep.body {
 		body, err := readBody(c)
@@ -252,7 +253,7 @@ func answer(err error) response {
 // recorded in the call log.
 func (h *Handler) unknown(w http.ResponseWriter, r *http.Request) {
 	now, start := h.now()
-	path := clip(r.URL.Path, 256)
+	path := text.Clip(r.URL.Path, 256)
 	resp := response{code: payfeedback.CodeSystemError, status: http.StatusNotFound, hint: "mock: no such API " + path}
 	rec := calllog.Call{Time: now, Endpoint: strings.Clone(path), Method: method(r), ErrCode: resp.code, Status: resp.status}
 	rec.Answer = write(w, resp)

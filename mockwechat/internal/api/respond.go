@@ -159,11 +159,3 @@ func applyFault(c *call, f fault.API) (resp response, answered bool) {
 	}
 	return response{}, false
 }
-
-// clip shortens s to at most n bytes for messages.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
-}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
@@ -110,7 +111,7 @@ func decodeSend(body []byte) (world.Outgoing, error) {
 	case "":
 		return world.Outgoing{}, &world.Refused{Code: payfeedback.CodeInvalidMsgType, Hint: "msgtype missing"}
 	default:
-		return world.Outgoing{}, &world.Refused{Code: payfeedback.CodeInvalidMsgType, Hint: "unknown msgtype " + strconv.Quote(clip(string(m.MsgType), 32))}
+		return world.Outgoing{}, &world.Refused{Code: payfeedback.CodeInvalidMsgType, Hint: "unknown msgtype " + strconv.Quote(text.Clip(string(m.MsgType), 32))}
 	}
 	return out, nil
 }

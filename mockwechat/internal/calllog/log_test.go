@@ -1,11 +1,13 @@
 package calllog
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func call(endpoint string, q url.Values) Call {
@@ -155,5 +157,22 @@ func TestTo(t *testing.T) {
 	m := To("/u", "feedbackid", "1")
 	if !m(Call{Endpoint: "/u", Query: url.Values{"feedbackid": {"1"}}}) || m(Call{Endpoint: "/u"}) || m(Call{Endpoint: "/v", Query: url.Values{"feedbackid": {"1"}}}) {
 		t.Fatal("To matches wrongly")
+	}
+}
+
+// TestExcerptKeepsWholeCharacters: a body cut to the excerpt size ends at
+// a character, so Chinese text stays valid UTF-8 (it was cut mid-character
+// before); bytes that are not UTF-8 are cut at the limit.
+func TestExcerptKeepsWholeCharacters(t *testing.T) {
+	body := []byte(`{"text":{"content":"` + strings.Repeat("退款", 100) + `"}}`)
+	for limit := 30; limit < 40; limit++ {
+		got, cut := excerpt(body, limit)
+		if !cut || len(got) > limit || len(got) < limit-2 || !utf8.Valid(got) {
+			t.Errorf("excerpt(%d) = %d bytes %q (cut %v), want at most %d bytes of whole characters", limit, len(got), got, cut, limit)
+		}
+	}
+	bin := bytes.Repeat([]byte{0x80}, 50)
+	if got, _ := excerpt(bin, 20); len(got) != 20 {
+		t.Errorf("excerpt of non-UTF-8 bytes: %d bytes, want 20", len(got))
 	}
 }

@@ -3,6 +3,7 @@ package calllog
 import (
 	"net/url"
 	"strings"
+	"unicode/utf8"
 )
 
 // Masked is what the log shows instead of a secret.
@@ -129,15 +130,25 @@ func excerptRawQuery(raw string, limit int) (string, bool) {
 	return strings.Clone(cut), true
 }
 
-// excerpt returns b, or a copy of its first limit bytes, and whether it cut.
+// excerpt returns b, or a copy of its first limit bytes, and whether it
+// cut. A cut never splits a UTF-8 character: it steps back (at most three
+// bytes) to the character's start, so a body of Chinese text stays valid
+// text for the console and the CLI to show.
 func excerpt(b []byte, limit int) ([]byte, bool) {
 	if len(b) == 0 {
 		return nil, false
 	}
-	if len(b) > limit {
-		return append([]byte(nil), b[:limit]...), true
+	if len(b) <= limit {
+		return b, false
 	}
-	return b, false
+	cut := limit
+	for cut > 0 && cut > limit-(utf8.UTFMax-1) && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	if !utf8.RuneStart(b[cut]) { // not UTF-8 text: cut at the limit
+		cut = limit
+	}
+	return append([]byte(nil), b[:cut]...), true
 }
 
 // escaped reports whether a query key or value needs decoding.

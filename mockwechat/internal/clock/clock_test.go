@@ -41,14 +41,14 @@ func TestRealSchedulerOrderCancelClose(t *testing.T) {
 		dropped := r.At(now.Add(2*time.Second), rec.add("cancelled"))
 		r.Cancel(dropped)
 		r.At(now.Add(-time.Hour), rec.add("past")) // due already: fires at once
-		time.Sleep(2500 * time.Millisecond)
+		time.Sleep(2500 * time.Millisecond)        // the bubble's clock: 2.5 s pass at once, nothing real is waited for
 		synctest.Wait()
 		if got := rec.fired(); !slices.Equal(got, []string{"past", "a", "a2"}) {
 			t.Fatalf("fired %v, want past a a2", got)
 		}
 		r.Close()
 		r.At(time.Now(), rec.add("after close"))
-		time.Sleep(time.Hour)
+		time.Sleep(time.Hour) // the bubble's clock
 		synctest.Wait()
 		r.Wait()
 		if got := rec.fired(); len(got) != 3 {
@@ -141,7 +141,7 @@ func TestClearAndSet(t *testing.T) {
 		r.At(time.Now().Add(time.Second), rec.add("old"))
 		r.Clear()
 		r.At(time.Now().Add(2*time.Second), rec.add("new"))
-		time.Sleep(3 * time.Second)
+		time.Sleep(3 * time.Second) // the bubble's clock
 		synctest.Wait()
 		if got := rec.fired(); !slices.Equal(got, []string{"new"}) {
 			t.Fatalf("real: fired %v, want new", got)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
@@ -34,7 +35,7 @@ func (h *Handler) calls(w http.ResponseWriter, r *http.Request) {
 	if d.ErrCode != "" {
 		n, err := strconv.Atoi(d.ErrCode)
 		if err != nil {
-			d.Error = "errcode " + clip(d.ErrCode, 16) + " is not a number: showing every errcode"
+			d.Error = "errcode " + text.Clip(d.ErrCode, 16) + " is not a number: showing every errcode"
 			d.ErrCode = ""
 		} else {
 			code := payfeedback.ErrorCode(n)

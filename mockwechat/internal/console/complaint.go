@@ -2,11 +2,14 @@ package console
 
 import (
 	"cmp"
+	"errors"
 	"net/http"
+	"net/url"
 	"slices"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
@@ -45,7 +48,17 @@ func (h *Handler) complaint(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	c, ok := h.b.Complaint(id)
 	if !ok {
-		h.notFound(w, r, "complaint "+clip(id, 64))
+		// The start of an id, as a log shows it: the page of the one
+		// complaint it names.
+		whole, err := h.b.ResolveComplaint(id)
+		switch {
+		case errors.Is(err, world.ErrAmbiguous):
+			h.render(w, r, http.StatusBadRequest, "notfound", &page{Title: "Ambiguous id", Data: notFound{Why: err.Error()}})
+		case err != nil:
+			h.notFound(w, r, "complaint "+text.Clip(id, 64))
+		default:
+			http.Redirect(w, r, "./"+url.PathEscape(whole), http.StatusFound)
+		}
 		return
 	}
 	d := complaintData{C: c}

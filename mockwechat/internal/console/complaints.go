@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
@@ -83,7 +84,7 @@ func (h *Handler) complaints(w http.ResponseWriter, r *http.Request) {
 	d.From++
 	rows, err := h.b.ComplaintsPage(after, pageSize+1, f.match)
 	if errors.Is(err, world.ErrNotFound) {
-		d.Error = "no complaint " + clip(after, 64) + " to start after: showing the first page"
+		d.Error = "no complaint " + text.Clip(after, 64) + " to start after: showing the first page"
 		d.From = 1
 		rows, err = h.b.ComplaintsPage("", pageSize+1, f.match)
 	}
@@ -105,11 +106,4 @@ func (h *Handler) complaints(w http.ResponseWriter, r *http.Request) {
 		title += " (" + strconv.Itoa(d.Matching) + ")"
 	}
 	h.render(w, r, http.StatusOK, "complaints", &page{Title: title, Events: "complaint,clock", Data: d})
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

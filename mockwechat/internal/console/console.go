@@ -37,6 +37,9 @@ type Backend interface {
 	InboxOf(appID, openID string) []world.Message
 	Complaint(feedbackID string) (world.Complaint, bool)
 	ComplaintsPage(after string, limit int, match func(*world.Complaint) bool) ([]world.Complaint, error)
+	// ResolveComplaint returns the whole feedback id that id names: the
+	// id itself, or an unambiguous start of one.
+	ResolveComplaint(id string) (string, error)
 	DeliveriesOf(match func(*push.Delivery) bool) []push.Delivery
 	LatestCalls(f calllog.Filter, limit int) []calllog.Call
 	Faults() []fault.Fault
@@ -188,5 +191,9 @@ func rootOf(path string) string {
 
 // notFound answers a page for something that does not exist.
 func (h *Handler) notFound(w http.ResponseWriter, r *http.Request, what string) {
-	h.render(w, r, http.StatusNotFound, "notfound", &page{Title: "Not found", Data: what})
+	h.render(w, r, http.StatusNotFound, "notfound", &page{Title: "Not found", Data: notFound{What: what}})
 }
+
+// notFound is what the not-found page says: there is no What, or Why the
+// address names nothing.
+type notFound struct{ What, Why string }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
@@ -93,7 +94,7 @@ func (h *Handler) user(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if !found {
-		h.notFound(w, r, "account "+clip(appID, 64))
+		h.notFound(w, r, "account "+text.Clip(appID, 64))
 		return
 	}
 	d.User, d.Known = h.b.User(appID, openID)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 )
@@ -163,7 +164,7 @@ func pushLine(r *push.Report) string {
 		msg := strings.TrimPrefix(a.Err, "Post "+strconv.Quote(r.URL)+": ")
 		fmt.Fprintf(&b, "<-- error %q in %d ms", msg, a.Latency.Milliseconds())
 	default:
-		fmt.Fprintf(&b, "<-- %d %q in %d ms", a.Status, clip(strings.TrimSpace(a.Response), 80), a.Latency.Milliseconds())
+		fmt.Fprintf(&b, "<-- %d %q in %d ms", a.Status, text.Clip(strings.TrimSpace(a.Response), 80), a.Latency.Milliseconds())
 		if a.Err != "" { // what the fake made of the answer: a strict ack, a TimeStamp refused
 			b.WriteString("; " + a.Err)
 		}
@@ -190,7 +191,7 @@ func callLine(c *calllog.Call) string {
 			if k == "feedbackid" {
 				v = short(v)
 			}
-			fmt.Fprintf(&b, " %s=%s", k, clip(v, 32))
+			fmt.Fprintf(&b, " %s=%s", k, text.Clip(v, 32))
 		}
 	}
 	if c.Fault != "" {
@@ -206,11 +207,4 @@ func short(id string) string {
 		return id
 	}
 	return id[:4] + "…"
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -51,6 +51,46 @@ func TestFeedDropsForASlowSubscriber(t *testing.T) {
 	}
 }
 
+// TestSink: a subscription with a Sink hands its events to the sink in
+// order, counts those the sink refuses as dropped, and closes the sink
+// once, whether the subscription or the feed closes first.
+func TestSink(t *testing.T) {
+	f := NewFeed(func() time.Time { return t0 })
+	var got []uint64
+	closed := 0
+	sink := &Sink{
+		Offer: func(e Event) bool {
+			if len(got) == 2 {
+				return false // full
+			}
+			got = append(got, e.Seq)
+			return true
+		},
+		Close: func() { closed++ },
+	}
+	s := f.SubscribeWith(SubscribeOptions{Sink: sink})
+	if s.Events() != nil {
+		t.Fatal("a subscription with a sink has a channel too")
+	}
+	for range 3 {
+		f.Publish(KindWorld, func(e *Event) { e.Change = &Change{What: UserInteracted} })
+	}
+	if len(got) != 2 || got[0] != 1 || got[1] != 2 || s.Dropped() != 1 {
+		t.Fatalf("sink got %v, dropped %d; want [1 2] and 1 dropped", got, s.Dropped())
+	}
+	s.Close()
+	s.Close()
+	f.Close()
+	if closed != 1 {
+		t.Fatalf("sink closed %d times, want once", closed)
+	}
+	other := &Sink{Offer: func(Event) bool { return true }, Close: func() { closed++ }}
+	f.SubscribeWith(SubscribeOptions{Sink: other}) // on a closed feed: closed at once
+	if closed != 2 {
+		t.Fatalf("a sink subscribing to a closed feed was not closed (%d closes)", closed)
+	}
+}
+
 func TestWait(t *testing.T) {
 	f := NewFeed(func() time.Time { return t0 })
 	ready := make(chan struct{})

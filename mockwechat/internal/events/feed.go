@@ -75,9 +75,7 @@ func (f *Feed) Publish(kind Kind, build func(e *Event)) {
 			e = &Event{Seq: f.seq, Time: f.now(), Kind: kind}
 			build(e)
 		}
-		select {
-		case s.c <- *e:
-		default:
+		if !s.offer(*e) {
 			s.dropped.Add(1)
 		}
 	}
@@ -146,6 +144,20 @@ type SubscribeOptions struct {
 	// receives in a second (of real time); the others are counted
 	// (Skipped) and never built.
 	PerSecond int
+	// Sink, when set, receives the events instead of the subscription's
+	// channel (Events is then nil), and Buffer is the sink's business.
+	Sink *Sink
+}
+
+// Sink is where a subscription puts its events when they must become
+// something else on the way (the fake's public Event). Offer is called
+// with the feed's lock held, one event at a time and in order: it must
+// not block, nor call the feed; it reports whether it took the event
+// (false counts as dropped). Close is called once, when the subscription
+// or the feed closes.
+type Sink struct {
+	Offer func(Event) bool
+	Close func()
 }
 
 // SubscribeWith returns a subscription as o says. Close it when done.
@@ -153,11 +165,14 @@ func (f *Feed) SubscribeWith(o SubscribeOptions) *Subscription {
 	if o.Buffer <= 0 {
 		o.Buffer = DefaultBuffer
 	}
-	s := &Subscription{c: make(chan Event, o.Buffer), feed: f, kinds: kindsMask(o.Kinds), perSecond: o.PerSecond}
+	s := &Subscription{feed: f, sink: o.Sink, kinds: kindsMask(o.Kinds), perSecond: o.PerSecond}
+	if s.sink == nil {
+		s.c = make(chan Event, o.Buffer)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.closed {
-		close(s.c)
+		s.end()
 		return s
 	}
 	f.subs[s] = struct{}{}
@@ -174,7 +189,7 @@ func (f *Feed) Close() {
 	}
 	f.closed = true
 	for s := range f.subs {
-		close(s.c)
+		s.end()
 	}
 	clear(f.subs)
 	if f.wake != nil {
@@ -193,7 +208,8 @@ func (f *Feed) Closed() bool {
 
 // Subscription receives the feed's events in order.
 type Subscription struct {
-	c       chan Event
+	c       chan Event // nil with a sink
+	sink    *Sink
 	feed    *Feed
 	dropped atomic.Uint64
 	skipped atomic.Uint64
@@ -203,6 +219,29 @@ type Subscription struct {
 	perSecond int
 	window    time.Time     // start of the current second
 	taken     [numKinds]int // events of each kind taken in the window
+}
+
+// offer hands e to the subscriber without blocking, and reports whether
+// it took it (feed.mu held).
+func (s *Subscription) offer(e Event) bool {
+	if s.sink != nil {
+		return s.sink.Offer(e)
+	}
+	select {
+	case s.c <- e:
+		return true
+	default:
+		return false
+	}
+}
+
+// end closes the subscriber's channel, or its sink (feed.mu held, once).
+func (s *Subscription) end() {
+	if s.sink != nil {
+		s.sink.Close()
+		return
+	}
+	close(s.c)
 }
 
 // wants reports whether s takes events of kind (feed.mu held).
@@ -223,7 +262,7 @@ func (s *Subscription) allow(k Kind, now time.Time) bool {
 }
 
 // Events returns the channel of events, closed when the subscription or
-// the feed is closed.
+// the feed is closed; nil for a subscription with a Sink.
 func (s *Subscription) Events() <-chan Event { return s.c }
 
 // Dropped returns how many events this subscription missed because its
@@ -255,7 +294,7 @@ func (s *Subscription) Close() {
 		return // closed already, or by the feed
 	}
 	delete(f.subs, s)
-	close(s.c)
+	s.end()
 	f.relisten()
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 )
 
@@ -157,7 +158,7 @@ func (f Fault) pushPlan(k Kind) (push.Plan, error) {
 	case k&^pushKinds != 0:
 		return push.Plan{}, errors.New("mockwechat: push faults take Drop, Delay, OutOfOrder, Duplicate, TamperSignature or TamperFields, not ErrCode or HTTPStatus")
 	case f.MsgType != "" && !f.MsgType.Valid():
-		return push.Plan{}, fmt.Errorf("mockwechat: fault MsgType %q: want request, confirm or reject", clip(string(f.MsgType), 32))
+		return push.Plan{}, fmt.Errorf("mockwechat: fault MsgType %q: want request, confirm or reject", text.Clip(string(f.MsgType), 32))
 	case k == 0:
 		return push.Plan{}, errors.New("mockwechat: push fault does nothing: set Drop, Delay, OutOfOrder, Duplicate, TamperSignature or TamperFields")
 	case bits.OnesCount16(uint16(holds)) > 1 || holds != 0 && k&pushExtras != 0:
@@ -187,7 +188,7 @@ func (f Fault) apiPlan(k Kind, endpoints []string) (API, error) {
 	switch {
 	case f.Endpoint != "" && !slices.Contains(endpoints, f.Endpoint):
 		return API{}, fmt.Errorf("mockwechat: fault endpoint %q: want an API path (%s), %q or \"\"",
-			clip(f.Endpoint, 64), strings.Join(endpoints, ", "), EndpointPush)
+			text.Clip(f.Endpoint, 64), strings.Join(endpoints, ", "), EndpointPush)
 	case k&^apiKinds != 0 || f.MsgType != "":
 		return API{}, errors.New("mockwechat: MsgType, Duplicate, OutOfOrder, TamperSignature and TamperFields apply to pushes only (Endpoint \"push\")")
 	case f.HTTPStatus != 0 && (f.HTTPStatus < 400 || f.HTTPStatus > 599):
@@ -225,11 +226,4 @@ func (a API) String() string {
 		parts = append(parts, "drop")
 	}
 	return strings.Join(parts, "+")
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -26,9 +26,8 @@ func Example() {
 		return
 	}
 	defer resp.Body.Close()
-	for hub.Clients() == 0 {
-		time.Sleep(time.Millisecond)
-	}
+	// The hub subscribed for the client before answering its headers:
+	// what is published from now on reaches it.
 	feed.Publish(events.KindComplaint, func(e *events.Event) {
 		e.Change = &events.Change{What: events.ComplaintFiled, FeedBackID: "1086", OpenID: "o-demo", State: "filed"}
 	})

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 )
 
@@ -249,12 +250,5 @@ func parseKinds(v string) (map[events.Kind]bool, error) {
 type kindError struct{ kind string }
 
 func (e *kindError) Error() string {
-	return "mockwechat: events: unknown kind " + clip(e.kind, 32) + ": want complaint, world, push, call or clock (comma-separated)"
-}
-
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
+	return "mockwechat: events: unknown kind " + text.Clip(e.kind, 32) + ": want complaint, world, push, call or clock (comma-separated)"
 }

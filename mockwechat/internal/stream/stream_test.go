@@ -76,18 +76,29 @@ func (f *fixture) connect(t *testing.T, query string) (*reader, *http.Response) 
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
 		t.Fatalf("status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	waitFor(t, func() bool { return f.hub.Clients() > before })
+	// The hub counts (and subscribes for) a client before it answers the
+	// headers: nothing to wait for.
+	if f.hub.Clients() <= before {
+		t.Fatalf("the hub counts %d clients after one more connected, was %d", f.hub.Clients(), before)
+	}
 	return &reader{sc: bufio.NewScanner(resp.Body)}, resp
 }
 
+// waitFor polls cond until it holds, failing after 10 s: for what sends
+// no event (a client the server noticed leaving). It stops as soon as
+// cond holds.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
 	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 5 s")
+		select {
+		case <-deadline.C:
+			t.Fatal("condition not met within 10 s")
+		case <-tick.C:
 		}
-		time.Sleep(time.Millisecond)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"unicode/utf8"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 )
 
@@ -73,11 +74,11 @@ func (a Account) Validate() error {
 	case a.AppID == "":
 		return fmt.Errorf("mockwechat: account has no appid: set Account.AppID")
 	case a.Secret == "":
-		return fmt.Errorf("mockwechat: account %s has no secret: set Account.Secret", clip(a.AppID, 64))
+		return fmt.Errorf("mockwechat: account %s has no secret: set Account.Secret", text.Clip(a.AppID, 64))
 	case a.PaySignKey == "":
-		return fmt.Errorf("mockwechat: account %s has no paySignKey: set Account.PaySignKey", clip(a.AppID, 64))
+		return fmt.Errorf("mockwechat: account %s has no paySignKey: set Account.PaySignKey", text.Clip(a.AppID, 64))
 	case a.TokenCallsPerDay < 0:
-		return fmt.Errorf("mockwechat: account %s: TokenCallsPerDay must be 0 (default) or positive", clip(a.AppID, 64))
+		return fmt.Errorf("mockwechat: account %s: TokenCallsPerDay must be 0 (default) or positive", text.Clip(a.AppID, 64))
 	}
 	if err := checkChoices("reason", a.Reasons); err != nil {
 		return err
@@ -118,7 +119,7 @@ func (w *World) AddAccount(a Account) (events.Effects, error) {
 	}
 	defer w.mu.Unlock()
 	if _, ok := w.accounts[a.AppID]; ok {
-		return events.Effects{}, fmt.Errorf("mockwechat: account %s exists", clip(a.AppID, 64))
+		return events.Effects{}, fmt.Errorf("mockwechat: account %s exists", text.Clip(a.AppID, 64))
 	}
 	w.accounts[a.AppID] = &AccountState{Account: a.Clone()}
 	return events.Effects{Changes: []events.Change{{What: events.AccountAdded, AppID: a.AppID}}}, nil
@@ -214,7 +215,7 @@ func (w *World) account(appID string) (*AccountState, error) {
 	}
 	a, ok := w.accounts[appID]
 	if !ok {
-		return nil, fmt.Errorf("mockwechat: no account %s: add it first (AddAccount or POST /_mock/accounts): %w", clip(appID, 64), ErrNotFound)
+		return nil, fmt.Errorf("mockwechat: no account %s: add it first (AddAccount or POST /_mock/accounts): %w", text.Clip(appID, 64), ErrNotFound)
 	}
 	return a, nil
 }
@@ -238,7 +239,7 @@ func checkURL(u string) error {
 	}
 	p, err := url.Parse(u)
 	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-		return fmt.Errorf("mockwechat: notify URL %q is not an absolute http(s) URL", clip(u, 128))
+		return fmt.Errorf("mockwechat: notify URL %q is not an absolute http(s) URL", text.Clip(u, 128))
 	}
 	return nil
 }

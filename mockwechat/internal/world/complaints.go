@@ -3,9 +3,11 @@ package world
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 )
 
 // ComplaintState is where a complaint is in the state machine of
@@ -239,7 +241,7 @@ func (w *World) Complaints(after string, limit int, match func(*Complaint) bool)
 	if after != "" {
 		c, ok := w.complaints[after]
 		if !ok {
-			return nil, fmt.Errorf("mockwechat: after=%s: no such complaint: %w", clip(after, 64), ErrNotFound)
+			return nil, fmt.Errorf("mockwechat: after=%s: no such complaint: %w", text.Clip(after, 64), ErrNotFound)
 		}
 		from = c.seq
 	}
@@ -255,11 +257,52 @@ func (w *World) Complaints(after string, limit int, match func(*Complaint) bool)
 	return out, nil
 }
 
+// maxCandidates is how many complaints an ambiguous prefix's error names.
+const maxCandidates = 5
+
+// ResolveComplaint returns the feedback id that id names: a complaint's
+// whole id, or the start of exactly one complaint's, as git and docker
+// take ids ("1524" for 1524000000000000001), so that an id cut short in a
+// log or a console still names its complaint. It wraps ErrNotFound when
+// no complaint's id starts so, and ErrAmbiguous, naming the first
+// candidates in filing order, when several do.
+func (w *World) ResolveComplaint(id string) (string, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.complaints[id]; ok {
+		return id, nil
+	}
+	var found []string
+	n := 0
+	if id != "" {
+		for _, c := range w.filed {
+			if strings.HasPrefix(c.FeedBackID, id) {
+				n++
+				if len(found) < maxCandidates {
+					found = append(found, c.FeedBackID)
+				}
+			}
+		}
+	}
+	switch n {
+	case 0:
+		return "", fmt.Errorf("mockwechat: complaint %s: %w", text.Clip(id, 64), ErrNotFound)
+	case 1:
+		return found[0], nil
+	}
+	more := ""
+	if n > len(found) {
+		more = fmt.Sprintf(" and %d more", n-len(found))
+	}
+	return "", fmt.Errorf("mockwechat: complaint %s is %w: %d complaints' ids start so (%s%s): give more of the id",
+		text.Clip(id, 64), ErrAmbiguous, n, strings.Join(found, ", "), more)
+}
+
 // complaintOf finds a complaint (w.mu held).
 func (w *World) complaintOf(id string) (*complaint, error) {
 	c, ok := w.complaints[id]
 	if !ok {
-		return nil, fmt.Errorf("mockwechat: complaint %s: %w", clip(id, 64), ErrNotFound)
+		return nil, fmt.Errorf("mockwechat: complaint %s: %w", text.Clip(id, 64), ErrNotFound)
 	}
 	return c, nil
 }

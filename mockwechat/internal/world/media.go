@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 )
 
@@ -75,7 +76,7 @@ func (m *mediaStore) list() []Media {
 // video or thumb; id is made by the caller (NewTokenValue).
 func (w *World) AddMedia(appID, kind, id string) (Media, events.Effects, error) {
 	if _, ok := MediaLimit(kind); !ok {
-		return Media{}, events.Effects{}, errors.New("mockwechat: media type " + strconv.Quote(clip(kind, 16)) + ": want image, voice, video or thumb")
+		return Media{}, events.Effects{}, errors.New("mockwechat: media type " + strconv.Quote(text.Clip(kind, 16)) + ": want image, voice, video or thumb")
 	}
 	if err := w.lock(); err != nil {
 		return Media{}, events.Effects{}, err

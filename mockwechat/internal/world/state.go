@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 )
 
@@ -96,6 +97,38 @@ func (w *World) Restore(s State) (events.Effects, error) {
 	return fx, nil
 }
 
+// Reset replaces the world by s as Restore does, but for what a reset
+// keeps: the accounts as they stand now, with the settings changed since
+// s and the accounts added since (only their token state comes from s:
+// tokens issued since are forgotten), and the id generator, which goes on
+// where it is, so that no feedback id, transid or openid is handed out
+// twice, as WeChat never hands out one twice.
+func (w *World) Reset(s State) (events.Effects, error) {
+	if err := w.lock(); err != nil {
+		return events.Effects{}, err
+	}
+	defer w.mu.Unlock()
+	from := make(map[string]AccountState, len(s.Accounts))
+	for _, a := range s.Accounts {
+		from[a.AppID] = a
+	}
+	accounts := make([]AccountState, 0, len(w.accounts))
+	for _, a := range w.sortedAccounts() {
+		st := from[a.AppID] // its token state at the start; none for an account added since
+		st.Account = a.Account.Clone()
+		accounts = append(accounts, st)
+	}
+	s.Accounts = accounts
+	old := w.keep()
+	w.reset(w.pcg)
+	fx, err := w.load(s)
+	if err != nil {
+		w.put(old)
+		return events.Effects{}, err
+	}
+	return fx, nil
+}
+
 // load fills the empty world from s (w.mu held).
 func (w *World) load(s State) (events.Effects, error) {
 	var fx events.Effects
@@ -109,7 +142,7 @@ func (w *World) load(s State) (events.Effects, error) {
 	}
 	for _, u := range s.Users {
 		if _, ok := w.accounts[u.AppID]; !ok {
-			return fx, fmt.Errorf("mockwechat: state: user %s of unknown account %s", clip(u.OpenID, 64), clip(u.AppID, 64))
+			return fx, fmt.Errorf("mockwechat: state: user %s of unknown account %s", text.Clip(u.OpenID, 64), text.Clip(u.AppID, 64))
 		}
 		rec := w.user(u.AppID, u.OpenID)
 		rec.User, rec.lastPushTS = u.User, u.LastPushTimeStamp
@@ -121,7 +154,7 @@ func (w *World) load(s State) (events.Effects, error) {
 	}
 	for _, c := range s.Complaints {
 		if _, ok := w.accounts[c.AppID]; !ok {
-			return fx, fmt.Errorf("mockwechat: state: complaint %s of unknown account %s", clip(c.FeedBackID, 64), clip(c.AppID, 64))
+			return fx, fmt.Errorf("mockwechat: state: complaint %s of unknown account %s", text.Clip(c.FeedBackID, 64), text.Clip(c.AppID, 64))
 		}
 		rec := &complaint{Complaint: c.Clone(), seq: len(w.filed) + 1}
 		w.complaints[c.FeedBackID] = rec

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 )
 
@@ -60,11 +61,11 @@ func (w *World) File(spec ComplaintSpec) (Complaint, events.Effects, error) {
 	o, ok := w.orders[spec.TransID]
 	switch {
 	case ok && o.AppID != acc.AppID:
-		return Complaint{}, fx, fmt.Errorf("mockwechat: order %s belongs to account %s, not %s", clip(spec.TransID, 64), o.AppID, acc.AppID)
+		return Complaint{}, fx, fmt.Errorf("mockwechat: order %s belongs to account %s, not %s", text.Clip(spec.TransID, 64), o.AppID, acc.AppID)
 	case ok && spec.OpenID != "" && o.OpenID != spec.OpenID:
-		return Complaint{}, fx, fmt.Errorf("mockwechat: order %s was paid by %s, not %s", clip(spec.TransID, 64), o.OpenID, clip(spec.OpenID, 64))
+		return Complaint{}, fx, fmt.Errorf("mockwechat: order %s was paid by %s, not %s", text.Clip(spec.TransID, 64), o.OpenID, text.Clip(spec.OpenID, 64))
 	case ok && o.OpenComplaint != "":
-		return Complaint{}, fx, fmt.Errorf("mockwechat: order %s already has open complaint %s: %w", clip(spec.TransID, 64), o.OpenComplaint, ErrState)
+		return Complaint{}, fx, fmt.Errorf("mockwechat: order %s already has open complaint %s (the fake keeps one open complaint per order, the kit's choice): %w", text.Clip(spec.TransID, 64), o.OpenComplaint, ErrState)
 	case !ok:
 		paid := spec.PaidAt
 		if paid.IsZero() {
@@ -146,7 +147,7 @@ func (w *World) file(spec ComplaintSpec, c Complaint, fx *events.Effects) *compl
 // digits ("" is fine: one is generated).
 func checkFeedbackID(id string) error {
 	if len(id) > 32 || strings.Trim(id, "0123456789") != "" {
-		return fmt.Errorf("mockwechat: feedback id %q: want 1 to 32 decimal digits, as WeChat's are, or none to have one generated", clip(id, 40))
+		return fmt.Errorf("mockwechat: feedback id %q: want 1 to 32 decimal digits, as WeChat's are, or none to have one generated", text.Clip(id, 40))
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 )
 
@@ -103,7 +104,7 @@ func (w *World) Interact(in Interaction) (User, events.Effects, error) {
 		in.Kind = InteractMessage
 	}
 	if !slices.Contains(InteractionKinds(), in.Kind) {
-		return User{}, events.Effects{}, fmt.Errorf("mockwechat: interaction kind %q: want one of %v", clip(string(in.Kind), 32), InteractionKinds())
+		return User{}, events.Effects{}, fmt.Errorf("mockwechat: interaction kind %q: want one of %v", text.Clip(string(in.Kind), 32), InteractionKinds())
 	}
 	if err := w.lock(); err != nil {
 		return User{}, events.Effects{}, err
@@ -188,7 +189,7 @@ func (w *World) addOrder(o Order) (*OrderState, error) {
 	if o.TransID == "" {
 		o.TransID = w.newTransID()
 	} else if _, ok := w.orders[o.TransID]; ok {
-		return nil, fmt.Errorf("mockwechat: order %s exists", clip(o.TransID, 64))
+		return nil, fmt.Errorf("mockwechat: order %s exists", text.Clip(o.TransID, 64))
 	}
 	if o.OpenID == "" {
 		o.OpenID = w.newOpenID()

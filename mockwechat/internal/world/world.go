@@ -13,12 +13,16 @@ import (
 )
 
 // Sentinel errors, usable with errors.Is. The admin API maps them to HTTP
-// 404 and 409; events.ErrClosed (the world closed) to 503.
+// 404, 409 and 400; events.ErrClosed (the world closed) to 503. Their
+// text is bare ("not found"): every error wraps one after saying what was
+// not found, "mockwechat: complaint 1524: not found".
 var (
 	// ErrNotFound: no such account, user, order or complaint.
-	ErrNotFound = errors.New("mockwechat: not found")
+	ErrNotFound = errors.New("not found")
 	// ErrState: the operation is not allowed in the complaint's state.
-	ErrState = errors.New("mockwechat: not allowed in this state")
+	ErrState = errors.New("not allowed in this state")
+	// ErrAmbiguous: an id prefix names several complaints.
+	ErrAmbiguous = errors.New("ambiguous")
 )
 
 // Refused is the API's refusal of a call: an errcode and why.
@@ -159,12 +163,4 @@ func (w *World) newOpenID() string {
 		b[i] = openIDAlphabet[w.rng.IntN(len(openIDAlphabet))]
 	}
 	return string(b)
-}
-
-// clip shortens s to at most n bytes for messages.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

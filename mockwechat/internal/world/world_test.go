@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -135,5 +136,45 @@ func TestInboxRing(t *testing.T) {
 	r.add(Message{ToUser: "f"}, 2)
 	if l := r.list(); len(l) != 2 || l[0].Seq != 5 || l[1].Seq != 10 {
 		t.Fatalf("restored ring: %+v", l)
+	}
+}
+
+// TestResolveComplaint: a complaint is named by its whole id or by the
+// start of it when no other id starts so; an ambiguous start is refused
+// with the candidates, an unknown one with ErrNotFound, and neither error
+// says "mockwechat:" twice (it read "complaint 1524: mockwechat: not
+// found" before).
+func TestResolveComplaint(t *testing.T) {
+	w, _ := newWorld(t)
+	for _, id := range []string{"1524000000000000001", "1524000000000000002", "1525000000000000001", "15"} {
+		if _, _, err := w.File(ComplaintSpec{OpenID: "o" + id, FeedBackID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		in, want string
+		err      error
+		says     string
+	}{
+		{"1524000000000000001", "1524000000000000001", nil, ""},
+		{"1525", "1525000000000000001", nil, ""},
+		{"15", "15", nil, ""}, // a whole id wins over the ids it starts
+		{"152400000000000000", "", ErrAmbiguous, "2 complaints' ids start so (1524000000000000001, 1524000000000000002)"},
+		{"152", "", ErrAmbiguous, "3 complaints' ids start so"},
+		{"1526", "", ErrNotFound, "mockwechat: complaint 1526: not found"},
+		{"", "", ErrNotFound, "not found"},
+	}
+	for _, tt := range tests {
+		got, err := w.ResolveComplaint(tt.in)
+		if got != tt.want || !errors.Is(err, tt.err) || (tt.err == nil) != (err == nil) {
+			t.Errorf("ResolveComplaint(%q) = %q, %v; want %q, %v", tt.in, got, err, tt.want, tt.err)
+			continue
+		}
+		if err != nil && (!strings.Contains(err.Error(), tt.says) || strings.Count(err.Error(), "mockwechat:") != 1) {
+			t.Errorf("ResolveComplaint(%q): %q, want it to say %q, with one mockwechat: prefix", tt.in, err, tt.says)
+		}
+	}
+	if _, _, err := w.Confirm("1526"); err == nil || err.Error() != "mockwechat: complaint 1526: not found" {
+		t.Errorf("Confirm of an unknown complaint: %v", err)
 	}
 }

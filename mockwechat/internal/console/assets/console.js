@@ -86,10 +86,12 @@
     if (refreshTimer) return;
     refreshTimer = setTimeout(doRefresh, 150);
   }
+  let lastRefreshOK = true;
   async function doRefresh() {
     refreshTimer = null;
     if (refreshing) { again = true; return; }
     refreshing = true;
+    lastRefreshOK = false;
     try {
       const resp = await fetch(window.location.href, { headers: { "Accept": "text/html" }, credentials: "same-origin" });
       if (!resp.ok) return;
@@ -107,6 +109,7 @@
       document.title = doc.title;
       syncClock();
       tick();
+      lastRefreshOK = true;
     } catch (e) {
       /* the next event retries */
     } finally {
@@ -158,10 +161,37 @@
   let url = root + "_mock/events?kinds=" + encodeURIComponent(kinds);
   if (body.dataset.feedback) url += "&feedback_id=" + encodeURIComponent(body.dataset.feedback);
   const es = new EventSource(url);
-  es.onopen = () => { if (live) { live.textContent = "live"; live.classList.add("on"); } };
-  es.onerror = () => { if (live) { live.textContent = "reconnecting…"; live.classList.remove("on"); } };
+  // A stream that breaks and comes back has missed what happened in
+  // between (the fake does not replay it): on its return the page fetches
+  // what it shows again, and says so.
+  let opened = false, broken = false;
+  es.onopen = () => {
+    if (live) { live.textContent = "live"; live.classList.add("on"); }
+    if (opened && broken) {
+      broken = false;
+      logMark("reconnected: events of the break are not listed here; the page caught up");
+      catchUp();
+    }
+    opened = true;
+  };
+  es.onerror = () => {
+    if (opened) broken = true;
+    if (live) { live.textContent = "reconnecting…"; live.classList.remove("on"); }
+  };
+  async function catchUp() {
+    await doRefresh();
+    if (lastRefreshOK) flash("Reconnected to the fake: the page caught up.");
+    else flash("Reconnected to the fake, but the page could not catch up: reload it.", true);
+  }
 
   const log = document.querySelector("[data-log]");
+  function logMark(text) {
+    if (!log) return;
+    const li = document.createElement("li");
+    li.className = "muted";
+    li.textContent = "— " + text + " —";
+    log.prepend(li);
+  }
   function logLine(m) {
     if (!log) return;
     const first = log.querySelector("li.muted");
@@ -176,11 +206,11 @@
     while (log.children.length > 200) log.lastElementChild.remove();
   }
 
-  const callsBody = document.getElementById("calls");
-  const callsTable = callsBody && callsBody.closest("table");
+  // The calls' rows: looked up at each call, as a catch-up replaces them.
   function callRow(c) {
+    const callsBody = document.getElementById("calls");
     if (!callsBody) return;
-    const f = callsTable.dataset;
+    const f = callsBody.closest("table").dataset;
     if (f.endpoint && c.endpoint !== f.endpoint) return;
     if (f.appid && c.appid !== f.appid) return;
     if (f.errcode && String(c.errcode) !== f.errcode) return;
@@ -218,19 +248,23 @@
     let m;
     try { m = JSON.parse(ev.data); } catch (e) { return; }
     logLine(m);
-    if (m.kind === "call") {
-      if (callsBody) { callRow(m.call); return; }
+    if (m.kind === "call" && document.getElementById("calls")) {
+      callRow(m.call);
+      return;
     }
     refresh();
   }
   for (const k of ["complaint", "world", "push", "call", "clock"]) es.addEventListener(k, onEvent);
-  es.addEventListener("gap", refresh);
+  es.addEventListener("gap", () => { logMark("some events were missed; the page caught up"); refresh(); });
   es.addEventListener("skipped", (ev) => {
+    // data {"events":N}: events beyond the stream's rate (100 of each
+    // kind a second) were counted, not sent; the page fetches the newest.
+    let n = 0;
+    try { n = Number(JSON.parse(ev.data).events) || 0; } catch (e) { /* not JSON */ }
+    refresh();
     const box = document.getElementById("skipped");
     if (!box) return;
-    let n = 0;
-    try { n = JSON.parse(ev.data).calls; } catch (e) { /* ignore */ }
-    box.textContent = n + " calls in the last second were not shown live (the console shows at most 100 a second). Reload to list the newest.";
+    box.textContent = n + (n === 1 ? " event" : " events") + " in the last second came faster than the console shows them live (100 of each kind a second): the table shows the newest again.";
     box.hidden = false;
   });
 })();

@@ -1,0 +1,45 @@
+package mockwechat
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+)
+
+// Call is one recorded API call (Server.Calls, GET /_mock/calls).
+type Call struct {
+	// Seq numbers calls from 1 in arrival order.
+	Seq uint64 `json:"seq"`
+	// Time is when the call arrived, on the fake's clock.
+	Time time.Time `json:"time"`
+	// Endpoint is the path called, e.g. "/cgi-bin/token".
+	Endpoint string `json:"endpoint"`
+	// Method is the HTTP method.
+	Method string `json:"method"`
+	// AppID is the account: the appid parameter of a token call, the
+	// token's account otherwise; "" when unknown.
+	AppID string `json:"appid,omitempty"`
+	// Query holds the query parameters, secrets masked: a parameter named
+	// like a secret or a key reads "***", one named like a token reads
+	// "***" and its last six characters (enough to tell two tokens apart,
+	// not enough to use one).
+	Query url.Values `json:"query,omitempty"`
+	// Body is the start of the request body (JSON endpoints only).
+	Body []byte `json:"body,omitempty"`
+	// ErrCode is the errcode answered (45008 for a silently dropped news,
+	// -1 for an injected HTTP error or a dropped connection).
+	ErrCode payfeedback.ErrorCode `json:"errcode"`
+	// Answer is the start of the body answered.
+	Answer []byte `json:"answer,omitempty"`
+	// Status is the HTTP status answered (0 for a dropped connection, or a
+	// news overflow left unanswered).
+	Status int `json:"status"`
+	// Fault describes the injected fault that answered the call, if any.
+	Fault string `json:"fault,omitempty"`
+	// Latency is the real time the fake took to answer.
+	Latency time.Duration `json:"latency_ns"`
+	// Truncated names the fields kept only in part ("query", "body",
+	// "answer"): each is kept up to the log's excerpt size.
+	Truncated []string `json:"truncated,omitempty"`
+}

@@ -1,0 +1,188 @@
+package mockwechat
+
+import (
+	"time"
+
+	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
+)
+
+// The scenario vocabulary: a scenario file's Go form. See
+// docs/scenario.schema.json and the examples under examples/scenarios/.
+
+// Scenario is a world to start from, what happens in it later and the
+// faults to inject: Options.Scenario, `payfeedback mock --scenario`, and
+// what Snapshot returns. Its JSON (and YAML) form is the scenario file
+// (MarshalScenario, ParseScenario). Times are absolute once parsed:
+// offsets in a file count from Clock.Start.
+type Scenario struct {
+	// Clock is where the virtual clock starts.
+	Clock ScenarioClock `json:"clock,omitzero"`
+	// Accounts are the official accounts, with their token state when a
+	// snapshot wrote them.
+	Accounts []AccountState `json:"accounts,omitempty"`
+	// Users are the accounts' users: when they last interacted, and, in a
+	// snapshot, their inboxes.
+	Users []UserState `json:"users,omitempty"`
+	// Orders are the users' payments.
+	Orders []OrderState `json:"orders,omitempty"`
+	// Complaints are filed at their At, and pushed then when At is after
+	// the clock's start; those at or before it are the world as it stands
+	// at the start, never pushed. A complaint with a State is taken as it
+	// stands (a snapshot writes them so).
+	Complaints []ScenarioComplaint `json:"complaints,omitempty"`
+	// Actions are the user's and WeChat's later moves, each at its At.
+	Actions []ScenarioAction `json:"actions,omitempty"`
+	// Faults are injected at the start, in order.
+	Faults []Fault `json:"faults,omitempty"`
+	// Tokens and Media are what a snapshot keeps of issued access tokens
+	// and media ids.
+	Tokens []Token `json:"tokens,omitempty"`
+	Media  []Media `json:"media,omitempty"`
+	// IDs is the state of the generator of feedback ids, transids and
+	// openids (hexadecimal), so that a resumed world goes on as the saved
+	// one would; a snapshot writes it.
+	IDs string `json:"ids,omitempty"`
+
+	// parsed is the scenario as ParseScenario read it, which knows the
+	// file's lines and columns: errors found later are placed with it.
+	parsed *scenario.Scenario
+}
+
+// ScenarioClock says where the virtual clock starts.
+type ScenarioClock struct {
+	// Start is the clock's start; zero: when the fake starts. Offsets in
+	// the file count from it.
+	Start time.Time `json:"start,omitzero"`
+}
+
+// ScenarioComplaint is a complaint of the scenario: filed at At by OpenID
+// about TransID. Without a State it is filed then, as a user would (the
+// order and the user are created when new); with one it is taken as it
+// stands (the fields from State on say where), as a snapshot writes it.
+type ScenarioComplaint struct {
+	At         time.Time `json:"at"`
+	AppID      string    `json:"appid,omitempty"`
+	OpenID     string    `json:"openid,omitempty"`
+	TransID    string    `json:"transid,omitempty"`
+	FeedBackID string    `json:"feedback_id,omitempty"`
+	Reason     string    `json:"reason,omitempty"`
+	Solution   string    `json:"solution,omitempty"`
+	ExtInfo    string    `json:"ext_info,omitempty"`
+	Pictures   []string  `json:"pictures,omitempty"`
+	// Goods and PaidAt describe the order when it is not among Orders
+	// (PaidAt zero: At).
+	Goods  payfeedback.GoodsKind `json:"goods,omitempty"`
+	PaidAt time.Time             `json:"paid_at,omitzero"`
+	// NoOrder files the complaint without an order (no TransID, no
+	// PaidAt): its notifications carry no TransId, and its deadline is a
+	// shipped order's of Goods. A snapshot writes such a complaint with
+	// its state and shipping "no order" instead.
+	NoOrder bool `json:"no_order,omitempty"`
+
+	// State, when set, is where the complaint stands; the fields below
+	// are as Complaint's.
+	State        ComplaintState `json:"state,omitempty"`
+	Overdue      bool           `json:"overdue,omitempty"`
+	Deadline     time.Time      `json:"deadline,omitzero"`
+	Shipping     string         `json:"shipping,omitempty"`
+	HandledAt    time.Time      `json:"handled_at,omitzero"`
+	ClosedAt     time.Time      `json:"closed_at,omitzero"`
+	RejectedAt   time.Time      `json:"rejected_at,omitzero"`
+	RejectReason string         `json:"reject_reason,omitempty"`
+	Updates      int            `json:"updates,omitempty"`
+	Arbitration  *Arbitration   `json:"arbitration,omitempty"`
+}
+
+// ScenarioAction is a later move on a complaint of the scenario.
+type ScenarioAction struct {
+	At         time.Time  `json:"at"`
+	FeedBackID string     `json:"feedback_id"`
+	Do         ScenarioDo `json:"do"`
+	// Reason is the user's reason to reject.
+	Reason string `json:"reason,omitempty"`
+	// Note and Pictures are the merchant's arbitration evidence.
+	Note     string   `json:"note,omitempty"`
+	Pictures []string `json:"pictures,omitempty"`
+	// For is who an arbitration is decided for: "user" or "merchant".
+	For string `json:"for,omitempty"`
+}
+
+// ScenarioDo names the move of a ScenarioAction.
+type ScenarioDo string
+
+// The moves of a ScenarioAction.
+const (
+	// DoHandle: the merchant's successful /payfeedback/update, played by
+	// the fake (to start from a handled complaint).
+	DoHandle ScenarioDo = "handle"
+	// DoConfirm: the user confirms the complaint resolved (pushes
+	// "confirm").
+	DoConfirm ScenarioDo = "confirm"
+	// DoReject: the user rejects the handling, with Reason (pushes
+	// "reject").
+	DoReject ScenarioDo = "reject"
+	// DoRequestArbitration: the user asks WeChat to arbitrate.
+	DoRequestArbitration ScenarioDo = "request_arbitration"
+	// DoSubmitEvidence: the merchant submits evidence (Note, Pictures).
+	DoSubmitEvidence ScenarioDo = "submit_evidence"
+	// DoArbitrate: WeChat decides, For the user or the merchant.
+	DoArbitrate ScenarioDo = "arbitrate"
+)
+
+// ScenarioError is what is wrong with a scenario, and where: the file,
+// line and column when it came from a file, and the path of the entry
+// ("complaints[2].appid"). Test for it with errors.As.
+type ScenarioError struct {
+	File   string
+	Line   int // from 1; 0 when unknown
+	Column int
+	Path   string
+	Msg    string
+}
+
+// AccountState is an account with its token state, as a scenario (and a
+// snapshot) lists it.
+type AccountState struct {
+	Account
+	// Quota is the account's count of token calls today.
+	Quota Quota `json:"quota"`
+	// Token and PreviousToken are the latest access_token and the one it
+	// superseded (valid during the grace period).
+	Token         string `json:"token,omitempty"`
+	PreviousToken string `json:"previous_token,omitempty"`
+}
+
+// Quota is an account's count of token calls on one day.
+type Quota struct {
+	// Day is the Beijing date counted, "2006-01-02".
+	Day  string `json:"day,omitempty"`
+	Used int    `json:"used,omitempty"`
+}
+
+// UserState is a user with its inbox, as a scenario lists it.
+type UserState struct {
+	User
+	// Inbox holds the last messages delivered, oldest first; Delivered
+	// counts every message ever delivered (the last Seq).
+	Inbox     []Message `json:"inbox"`
+	Delivered uint64    `json:"delivered"`
+	// LastPushTimeStamp is the TimeStamp of the last push to the user.
+	LastPushTimeStamp int64 `json:"last_push_timestamp,omitempty"`
+}
+
+// OrderState is an order with its open complaint, as a scenario lists it.
+type OrderState struct {
+	Order
+	// OpenComplaint is the feedback id of the order's open complaint.
+	OpenComplaint string `json:"open_complaint,omitempty"`
+}
+
+// Token is an issued access token, as a snapshot keeps it.
+type Token struct {
+	Value   string    `json:"value"`
+	AppID   string    `json:"appid"`
+	Expires time.Time `json:"expires"`
+	// SupersededAt is when a newer token was issued; zero while latest.
+	SupersededAt time.Time `json:"superseded_at,omitzero"`
+}
