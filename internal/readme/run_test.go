@@ -39,9 +39,10 @@ const runMark = "PAYFEEDBACK_README_RUN"
 const lingerFor = 15 * time.Second
 
 // runEnv is what every block runs with: the CLI installed as the README
-// says into bin (on PATH), and the example programs the blocks build into
-// the repository's bin/ built there before any block runs, so that a
-// block's own `go build -o bin/ …` finds them up to date.
+// says, and the example programs the blocks build (go build -o bin/ …),
+// both into the repository's bin/ (which git ignores) before any block
+// runs, so that a block's own go install or go build finds them up to
+// date, in this run and the next. bin/ is on PATH and is GOBIN.
 type runEnv struct {
 	bin string
 }
@@ -53,7 +54,7 @@ var buildsInBlocks = regexp.MustCompile(`go build -o bin/((?:\s+\./[\w./-]+)+)`)
 // once for every block of this run of the test binary.
 func newRunEnv(t *testing.T, scripts ...string) *runEnv {
 	t.Helper()
-	e := &runEnv{bin: t.TempDir()}
+	e := &runEnv{bin: filepath.Join(abs(t, root), "bin")}
 	install := exec.Command("go", "install", "./cmd/payfeedback")
 	install.Dir = root
 	install.Env = e.environ()
