@@ -272,10 +272,10 @@ func TestShellBlocksRun(t *testing.T) {
 func (e *runEnv) runBlock(t *testing.T, name string, b Block) {
 	mark := newMark(name)
 	ports := map[string]string{
-		"FAKE_PORT":     freePort(t),
-		"MERCHANT_PORT": freePort(t),
-		"METRICS_PORT":  freePort(t),
-		"REDIS_PORT":    freePort(t),
+		"FAKE_PORT":     e.freePort(t),
+		"MERCHANT_PORT": e.freePort(t),
+		"METRICS_PORT":  e.freePort(t),
+		"REDIS_PORT":    e.freePort(t),
 	}
 	env := e.environ("TMPDIR="+t.TempDir(), runMark+"="+mark)
 	for k, v := range ports {

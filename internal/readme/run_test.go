@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -45,6 +47,9 @@ const lingerFor = 15 * time.Second
 // date, in this run and the next. bin/ is on PATH and is GOBIN.
 type runEnv struct {
 	bin string
+
+	mu    sync.Mutex
+	ports map[string]bool // given to a block already
 }
 
 // buildsInBlocks finds the packages the blocks build into bin/.
@@ -54,7 +59,7 @@ var buildsInBlocks = regexp.MustCompile(`go build -o bin/((?:\s+\./[\w./-]+)+)`)
 // once for every block of this run of the test binary.
 func newRunEnv(t *testing.T, scripts ...string) *runEnv {
 	t.Helper()
-	e := &runEnv{bin: filepath.Join(abs(t, root), "bin")}
+	e := &runEnv{bin: filepath.Join(abs(t, root), "bin"), ports: map[string]bool{}}
 	install := exec.Command("go", "install", "./cmd/payfeedback")
 	install.Dir = root
 	install.Env = e.environ()
@@ -200,14 +205,36 @@ func marked(mark string) ([]process, error) {
 	return out, nil
 }
 
-// freePort returns a loopback port nobody listens on now.
-func freePort(t *testing.T) string {
+// freePort returns a loopback port nobody listens on now and no other
+// block was given, below the
+// kernel's range of ephemeral ports: a port from that range, once free,
+// may be the next one a listener on port 0 gets (the fake's, in another
+// block), and would then seem left listening by this block.
+func (e *runEnv) freePort(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	low := 32768
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if n, err := strconv.Atoi(f[0]); err == nil && n > 11000 {
+				low = n
+			}
+		}
 	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
+	for range 1000 {
+		port := strconv.Itoa(10000 + rand.IntN(low-10000))
+		e.mu.Lock()
+		taken := e.ports[port]
+		e.ports[port] = true
+		e.mu.Unlock()
+		if taken {
+			continue
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", port))
+		if err == nil {
+			ln.Close()
+			return port
+		}
+	}
+	t.Fatal("no free loopback port below the ephemeral range")
+	return ""
 }

@@ -50,7 +50,7 @@ func (e *runEnv) runWorkflow(t *testing.T, workflow []byte) {
 		if vars == nil {
 			vars = map[string]string{}
 		}
-		port := freePort(t)
+		port := e.freePort(t)
 		if _, ok := vars["MERCHANT_ADDR"]; !ok {
 			t.Fatalf("%s: no MERCHANT_ADDR in the job's env", name)
 		}
