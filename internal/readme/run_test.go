@@ -206,10 +206,10 @@ func marked(mark string) ([]process, error) {
 }
 
 // freePort returns a loopback port nobody listens on now and no other
-// block was given, below the
-// kernel's range of ephemeral ports: a port from that range, once free,
-// may be the next one a listener on port 0 gets (the fake's, in another
-// block), and would then seem left listening by this block.
+// block was given, below the kernel's range of ephemeral ports: a port
+// from that range, once free, may be the next one a listener on port 0
+// gets (the fake's, in another block), and would then seem left listening
+// by this block.
 func (e *runEnv) freePort(t *testing.T) string {
 	t.Helper()
 	low := 32768
