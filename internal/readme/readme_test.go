@@ -1,6 +1,7 @@
 package readme
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"os"
 	"os/exec"
@@ -194,11 +195,13 @@ func TestGoSnippetsCompile(t *testing.T) {
 	}
 }
 
-// lockDir makes dir, empty, for this test alone (two runs of it in one
-// tree wait for each other) and returns what removes it.
+// lockDir makes dir, empty, for this test alone (two runs of it wait for
+// each other, on a lock file beside the system's temporary files) and
+// returns what removes it.
 func lockDir(t *testing.T, dir string) (unlock func()) {
 	t.Helper()
-	lock, err := os.OpenFile(dir+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+	sum := sha256.Sum256([]byte(abs(t, dir)))
+	lock, err := os.OpenFile(filepath.Join(os.TempDir(), fmt.Sprintf("payfeedback-readme-%x.lock", sum[:8])), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +211,6 @@ func lockDir(t *testing.T, dir string) (unlock func()) {
 	os.RemoveAll(dir)
 	return func() {
 		os.RemoveAll(dir)
-		os.Remove(lock.Name())
 		lock.Close() // releases the lock
 	}
 }

@@ -2,6 +2,7 @@ package readme
 
 import (
 	"bufio"
+	"crypto/sha256"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -41,49 +42,60 @@ func (e *runEnv) runWorkflow(t *testing.T, workflow []byte) {
 		t.Fatal(err)
 	}
 	for _, job := range jobs {
-		name := workflowFile + " job " + job.Name
-		workspace, temp := t.TempDir(), t.TempDir()
-		copyDir(t, standIn, workspace)
-		githubEnv := filepath.Join(t.TempDir(), "github_env")
-		mark := newMark(name)
-		vars := maps.Clone(job.Env)
-		if vars == nil {
-			vars = map[string]string{}
-		}
-		port := e.freePort(t)
-		if _, ok := vars["MERCHANT_ADDR"]; !ok {
-			t.Fatalf("%s: no MERCHANT_ADDR in the job's env", name)
-		}
-		vars["MERCHANT_ADDR"] = "127.0.0.1:" + port
-		failed := false
-		for i, step := range job.Steps {
-			label := fmt.Sprintf("%s, step %d (%s)", name, i+1, stepName(step))
-			switch step.If {
-			case "":
-				if failed {
-					t.Logf("%s: skipped (a step failed)", label)
-					continue
-				}
-			case "always()":
-			default:
-				t.Fatalf("%s: the test does not evaluate if: %s", label, step.If)
-			}
-			var err error
-			var out string
-			began := time.Now()
-			if step.Uses != "" {
-				err = playAction(step, workspace, temp)
-			} else {
-				out, err = e.runStep(t, step, label, workspace, temp, githubEnv, mark, vars)
-			}
-			t.Logf("%s: %.1fs", label, time.Since(began).Seconds())
-			if err != nil {
-				t.Errorf("%s fails: %v\n--- output:\n%s", label, err, out)
-				failed = true
-			}
-		}
-		checkNothingLeft(t, name, mark, map[string]string{"MERCHANT_ADDR": port})
+		e.runJob(t, job)
 	}
+}
+
+// runJob runs one job of the workflow.
+func (e *runEnv) runJob(t *testing.T, job Job) {
+	name := workflowFile + " job " + job.Name
+	// The checkout is at the same path every run (one per repository,
+	// locked), so that the go command's cache knows the stand-in's
+	// packages when they did not change.
+	sum := sha256.Sum256([]byte(abs(t, root) + "\x00" + job.Name))
+	workspace, temp := filepath.Join(os.TempDir(), fmt.Sprintf("payfeedback-ci-%x", sum[:6])), t.TempDir()
+	unlock := lockDir(t, workspace)
+	defer unlock()
+	copyDir(t, standIn, workspace)
+	githubEnv := filepath.Join(t.TempDir(), "github_env")
+	mark := newMark(name)
+	vars := maps.Clone(job.Env)
+	if vars == nil {
+		vars = map[string]string{}
+	}
+	port := e.freePort(t)
+	if _, ok := vars["MERCHANT_ADDR"]; !ok {
+		t.Fatalf("%s: no MERCHANT_ADDR in the job's env", name)
+	}
+	vars["MERCHANT_ADDR"] = "127.0.0.1:" + port
+	failed := false
+	for i, step := range job.Steps {
+		label := fmt.Sprintf("%s, step %d (%s)", name, i+1, stepName(step))
+		switch step.If {
+		case "":
+			if failed {
+				t.Logf("%s: skipped (a step failed)", label)
+				continue
+			}
+		case "always()":
+		default:
+			t.Fatalf("%s: the test does not evaluate if: %s", label, step.If)
+		}
+		var err error
+		var out string
+		began := time.Now()
+		if step.Uses != "" {
+			err = playAction(step, workspace, temp)
+		} else {
+			out, err = e.runStep(t, step, label, workspace, temp, githubEnv, mark, vars)
+		}
+		t.Logf("%s: %.1fs", label, time.Since(began).Seconds())
+		if err != nil {
+			t.Errorf("%s fails: %v\n--- output:\n%s", label, err, out)
+			failed = true
+		}
+	}
+	checkNothingLeft(t, name, mark, map[string]string{"MERCHANT_ADDR": port})
 }
 
 // runStep runs a run step, then reads what it wrote to $GITHUB_ENV.
