@@ -139,18 +139,28 @@ func newMark(name string) string {
 }
 
 // checkNothingLeft fails the test when processes marked with mark still
-// run lingerFor after the script ended, or when one of ports still
-// listens; it then kills those processes, so that a failing test leaves
-// nothing behind either.
+// run, or one of ports still listens, lingerFor after the script ended; it
+// then kills those processes, so that a failing test leaves nothing behind
+// either. (A process exiting has let go of its environment a moment before
+// its sockets: both are waited for.)
 func checkNothingLeft(t *testing.T, name, mark string, ports map[string]string) {
 	t.Helper()
 	var left []process
+	var listening []string
 	for deadline := time.Now().Add(lingerFor); ; time.Sleep(50 * time.Millisecond) {
 		var err error
 		if left, err = marked(mark); err != nil {
 			t.Fatalf("%s: finding what it left running: %v", name, err)
 		}
-		if len(left) == 0 || time.Now().After(deadline) {
+		listening = listening[:0]
+		for _, v := range slices.Sorted(maps.Keys(ports)) {
+			c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", ports[v]), time.Second)
+			if err == nil {
+				c.Close()
+				listening = append(listening, v)
+			}
+		}
+		if len(left)+len(listening) == 0 || time.Now().After(deadline) {
 			break
 		}
 	}
@@ -158,12 +168,8 @@ func checkNothingLeft(t *testing.T, name, mark string, ports map[string]string) 
 		t.Errorf("%s left a process running (%s after it ended): pid %d: %s", name, lingerFor, p.pid, p.cmdline)
 		syscall.Kill(p.pid, syscall.SIGKILL)
 	}
-	for _, v := range slices.Sorted(maps.Keys(ports)) {
-		c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", ports[v]), time.Second)
-		if err == nil {
-			c.Close()
-			t.Errorf("%s: port %s ($%s) still listens after it ended", name, ports[v], v)
-		}
+	for _, v := range listening {
+		t.Errorf("%s: port %s ($%s) still listens %s after it ended", name, ports[v], v, lingerFor)
 	}
 }
 
