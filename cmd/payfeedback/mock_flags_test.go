@@ -159,15 +159,12 @@ func TestServeFlagsMerge(t *testing.T) {
 // TestMockScenarioVirtualClock: payfeedback mock --scenario FILE
 // --virtual-clock starts, on the scenario's clock.
 func TestMockScenarioVirtualClock(t *testing.T) {
+	start := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
 	base, out, _, _ := startMock(t, "--scenario", "../../examples/scenarios/fresh-account.yaml", "--virtual-clock", "--log", "off")
 	if !strings.Contains(out.String(), "virtual, at 2025-03-01T10:00:00Z") {
 		t.Fatalf("banner:\n%s", out)
 	}
-	var clock struct {
-		Now time.Time `json:"now"`
-	}
-	getJSON(t, base+"/_mock/clock", &clock)
-	if !clock.Now.Equal(time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)) {
-		t.Fatalf("the clock reads %v, want the scenario's start", clock.Now)
+	if now := fakeNow(t, base); !now.Equal(start) {
+		t.Fatalf("the clock reads %v, want the scenario's start", now)
 	}
 }

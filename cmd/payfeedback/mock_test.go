@@ -77,6 +77,18 @@ func startMockWith(t *testing.T, ctx context.Context, args ...string) (string, *
 	return "", nil, nil, nil
 }
 
+// fakeNow reads the clock of the fake at base.
+func fakeNow(t *testing.T, base string) time.Time {
+	t.Helper()
+	var clock struct {
+		Now time.Time `json:"now"`
+	}
+	if code := getJSON(t, base+"/_mock/clock", &clock); code != http.StatusOK {
+		t.Fatalf("GET /_mock/clock: HTTP %d", code)
+	}
+	return clock.Now
+}
+
 func getJSON(t *testing.T, u string, v any) int {
 	t.Helper()
 	resp, err := http.Get(u)
