@@ -16,7 +16,9 @@
 
 ARG GO_VERSION=1.26
 
-FROM golang:${GO_VERSION} AS build
+# Fully qualified: Debian's podman, with no unqualified-search registries,
+# refuses the short name golang:1.26.
+FROM docker.io/library/golang:${GO_VERSION} AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download

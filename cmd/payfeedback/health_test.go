@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
@@ -25,9 +24,23 @@ func TestHealth(t *testing.T) {
 	if r := runCLI(t, "", nil, "health", "--url", closed, "--wait", "200ms"); r.code != 1 || !strings.Contains(r.stderr, "refused") {
 		t.Fatalf("nothing listening: %+v", r)
 	}
+	// The ready file names a fake still starting (503); once health asked
+	// it, the file names one that is ready: health reads the file again
+	// while it waits, and prints the URL that answered.
 	ready := t.TempDir() + "/ready"
+	asked := make(chan struct{}, 1)
+	starting := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case asked <- struct{}{}:
+		default:
+		}
+		http.Error(w, `{"status":"starting"}`, http.StatusServiceUnavailable)
+	}))
+	if err := writeFileAtomic(ready, []byte(starting+"\n")); err != nil {
+		t.Fatal(err)
+	}
 	go func() {
-		time.Sleep(100 * time.Millisecond)
+		<-asked
 		writeFileAtomic(ready, []byte(fake.URL+"\n"))
 	}()
 	if r := runCLI(t, "", nil, "health", "--ready-file", ready, "--wait", "10s"); r.code != 0 || r.stdout != fake.URL+"\n" {

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -24,7 +22,12 @@ const defaultMockAddr = "127.0.0.1:8080"
 const mockMemoryLimit = 48 << 20
 
 // mockCommand runs the fake WeChat as a process, for CI in any language.
-type mockCommand struct{}
+type mockCommand struct {
+	// announced, when set, runs once the fake has announced that it is
+	// ready (the banner printed, the ready file written) and before the
+	// live log writes: a test's hook into that window.
+	announced func(*mockwechat.Server)
+}
 
 func newMockCommand() *mockCommand { return &mockCommand{} }
 
@@ -49,203 +52,149 @@ it resumes and saves its world. Admin writes take JSON only (curl -H
 'Content-Type: application/json'); pushes carry wall-clock TimeStamps even
 with --virtual-clock, for a merchant in another process.`
 
-func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) error {
-	const hint = "payfeedback mock --addr 127.0.0.1:8080 --notify-url http://127.0.0.1:9000/payfeedback"
-	fs := newFlagSet(std, c.Name(), mockUsage)
-	addr := fs.String("addr", defaultMockAddr, "listen on `HOST:PORT` (loopback unless you mean it: the admin API is unauthenticated)")
-	configFile := fs.String("config", "", "JSON configuration `file` (mockwechat.Config); flags given override it")
-	var cred credentials
-	cred.addAppIDFlag(fs)
-	cred.addSecretFlag(fs)
-	cred.addPaySignKeyFlag(fs)
-	notifyURL := fs.String("notify-url", "", "the account's payfeedback_url, where complaints are pushed (`URL`)")
-	virtual := fs.Bool("virtual-clock", false, "run on a virtual clock, moved by POST /_mock/clock/advance")
-	clockStart := fs.String("clock-start", "", "start of the virtual clock (RFC 3339 `time`; default now)")
-	tokenQuota := fs.Int("token-calls-per-day", 0, "limit token calls per account and day, 45009 beyond (`N`; 0 unlimited, the live API: 2000)")
-	retry := fs.String("retry", "", "push retry delays, comma-separated Go durations (`LIST`; default 15s,15s,30s,3m,10m,20m,30m,30m,30m,1h,3h,3h,3h,6h,6h; \"none\" for none)")
-	strictAck := fs.Bool("strict-ack", false, "count a push delivered only on 2xx with the body \"success\"")
-	stamps := fs.String("push-timestamps", "", "the clock of pushed TimeStamps: wall (the default: merchants in other processes judge freshness on real time) or virtual (`CLOCK`)")
-	pushRate := fs.Float64("push-rate", 0, "at most `N` push attempts a second (0: unpaced)")
-	allowHosts := fs.String("allow-host", "", "Host names the admin API accepts besides loopback names and --addr, comma-separated (`NAMES`, e.g. a compose service name)")
-	logLevel := fs.String("log", "info", "live log `level`: debug, info, warn, error or off (the events on stdout, the fake's own messages on stderr)")
-	logFormatFlag := fs.String("log-format", "text", "the live log's `format`: text, or json (one JSON object per line, the first one saying where the fake listens)")
-	files := mockFileFlags(fs)
-	if err := parseFlags(fs, args, hint); err != nil {
+// mockHint is the command line a usage error of mock suggests.
+const mockHint = "payfeedback mock --addr 127.0.0.1:8080 --notify-url http://127.0.0.1:9000/payfeedback"
+
+// mockShutdownTimeout bounds the wait for pushes and calls in flight when
+// the fake stops.
+const mockShutdownTimeout = 10 * time.Second
+
+func (c *mockCommand) Run(ctx context.Context, args []string, std stdio) (err error) {
+	f, err := parseServeFlags(std, c.Name(), args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-
-	cfg := mockwechat.Config{}
-	if *configFile != "" {
-		b, err := os.ReadFile(*configFile)
-		if err != nil {
-			return usageErrorf(hint, "--config: %v", err)
-		}
-		if cfg, err = mockwechat.ParseConfig(b); err != nil {
-			return usageErrorf(hint, "--config %s: %v", *configFile, err)
-		}
-	}
-	if set["addr"] || cfg.Addr == "" {
-		cfg.Addr = *addr
-	}
-	if set["virtual-clock"] {
-		cfg.VirtualClock = *virtual
-	}
-	if set["clock-start"] {
-		t, err := time.Parse(time.RFC3339, *clockStart)
-		if err != nil {
-			return usageErrorf(hint, "--clock-start %q: want RFC 3339, e.g. 2025-03-01T10:00:00Z", *clockStart)
-		}
-		cfg.ClockStart = t
-		cfg.VirtualClock = cfg.VirtualClock || !set["virtual-clock"]
-	}
-	if set["token-calls-per-day"] {
-		cfg.TokenCallsPerDay = *tokenQuota
-	}
-	if set["strict-ack"] {
-		cfg.StrictPushAck = *strictAck
-	}
-	if set["push-rate"] {
-		cfg.PushRate = *pushRate
-	}
-	if set["push-timestamps"] {
-		cfg.PushTimestamps = mockwechat.PushTimestamps(*stamps)
-	} else if cfg.PushTimestamps == "" {
-		// Receivers of a process are in other processes: they cannot read a
-		// virtual clock, so pushes carry real time (see mockwechat/README.md).
-		cfg.PushTimestamps = mockwechat.PushTimestampsWall
-	}
-	if set["allow-host"] {
-		for _, h := range strings.Split(*allowHosts, ",") {
-			if h = strings.TrimSpace(h); h != "" {
-				cfg.AllowedHosts = append(cfg.AllowedHosts, h)
-			}
-		}
-	}
-	if set["retry"] {
-		cfg.RetrySchedule = []time.Duration{}
-		if *retry != "none" {
-			for _, s := range strings.Split(*retry, ",") {
-				d, err := time.ParseDuration(strings.TrimSpace(s))
-				if err != nil || d <= 0 {
-					return usageErrorf(hint, "--retry %q: want positive Go durations such as 15s,1m, or none", s)
-				}
-				cfg.RetrySchedule = append(cfg.RetrySchedule, d)
-			}
-		}
-	}
-	sc, err := files.load()
+	setup, err := f.setup()
 	if err != nil {
-		return usageErrorf(hint, "%v", err)
+		return usageErrorf(mockHint, "%v", err)
 	}
-	accounts := &cfg.Accounts // where the account flags apply: the config's, or the scenario's
-	demo := false
-	switch {
-	case len(cfg.Accounts) == 0 && sc != nil && len(sc.Accounts) > 0:
-		accounts = scenarioAccounts(sc)
-	case len(cfg.Accounts) == 0:
-		cfg.Accounts = []mockwechat.Account{mockwechat.DemoAccount()}
-		demo = true
-	}
-	if set["appid"] || set["secret"] || set["paysignkey"] || set["appkey"] || set["notify-url"] {
-		if len(*accounts) != 1 {
-			return usageErrorf(hint, "--appid, --secret, --paysignkey and --notify-url set the one account; the config file or the scenario has %d: set them there", len(*accounts))
-		}
-		a := &(*accounts)[0]
-		if set["appid"] {
-			a.AppID = cred.AppID
-		}
-		if set["secret"] {
-			a.Secret, demo = cred.Secret, false
-		}
-		if set["paysignkey"] || set["appkey"] {
-			a.PaySignKey, demo = cred.PaySignKey, false
-		}
-		if set["notify-url"] {
-			a.NotifyURL = *notifyURL
-		}
-	}
-	format, err := parseLogFormat(*logFormatFlag)
+	format, err := parseLogFormat(f.logFormat)
 	if err != nil {
-		return usageErrorf(hint, "%v", err)
+		return usageErrorf(mockHint, "%v", err)
 	}
-	logger, err := newMockLogger(std.Stderr, *logLevel, format)
+	logger, err := newMockLogger(std.Stderr, f.logLevel, format)
 	if err != nil {
-		return usageErrorf(hint, "%v", err)
+		return usageErrorf(mockHint, "%v", err)
 	}
-	opts, err := cfg.Resolve(time.Now().Truncate(time.Second))
+	opts, err := setup.cfg.Resolve(time.Now().Truncate(time.Second))
 	if err != nil {
-		return usageErrorf(hint, "%v", err)
+		return usageErrorf(mockHint, "%v", err)
 	}
-	opts.Logger = logger
-	if sc != nil {
-		opts.Scenario = sc
-		for i := range sc.Accounts {
-			if len(cfg.Accounts) == 0 { // the account flags changed the scenario's
-				sc.Accounts[i].Account = (*accounts)[i]
-			}
-		}
-	}
+	opts.Logger, opts.Scenario = logger, setup.scenario
 	srv, err := mockwechat.New(opts)
 	if err != nil {
-		return usageErrorf(hint, "%v", err)
+		return usageErrorf(mockHint, "%v", err)
 	}
-	if _, err := files.resume(ctx, srv); err != nil {
-		srv.Close()
-		return usageErrorf(hint, "%v", err)
+	r := &mockRun{srv: srv, files: f.files, std: std}
+	defer func() {
+		if serr := r.stop(); err == nil {
+			err = serr
+		}
+	}()
+	if _, err := f.files.resume(ctx, srv); err != nil {
+		return usageErrorf(mockHint, "%v", err)
 	}
-	if err := files.notReady(); err != nil {
-		srv.Close()
+	if err := f.files.notReady(); err != nil {
 		return err
 	}
-	if !loopback(cfg.Addr) {
-		fmt.Fprintf(std.Stderr, "mockwechat: warning: --addr %s is not loopback: anyone who can reach it can drive the fake through its unauthenticated admin API (/_mock/); its Host, Origin and Content-Type checks keep web pages out, not people\n", cfg.Addr)
+	if err := r.start(ctx, setup.cfg.Addr, f.logLevel, format); err != nil {
+		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	// Ready: announced on standard output, in the ready file and at
+	// /_mock/health, with the live log and the saver already subscribed.
+	if format == formatJSON {
+		printStartJSON(std.Stdout, srv, setup.demo)
+	} else {
+		printBanner(std.Stdout, srv, setup.demo)
+	}
+	if err := f.files.ready(srv.URL); err != nil {
+		return err
+	}
+	if c.announced != nil {
+		c.announced(srv)
+	}
+	r.follow()
+	<-ctx.Done()
+	return nil
+}
+
+// mockRun is a running `payfeedback mock`: the fake, the live log that
+// follows it and the saver of --state.
+type mockRun struct {
+	srv    *mockwechat.Server
+	files  *mockFiles
+	std    stdio
+	log    *liveLog // nil: --log off
+	saver  *saver
+	logged chan struct{} // closed once the live log's last line is out; nil: not following
+	served bool
+}
+
+// start subscribes the live log and the saver to the fake's events, then
+// listens on addr: every event from the first request on is logged and
+// saved. The live log writes nothing until follow, so that the banner
+// comes first.
+func (r *mockRun) start(ctx context.Context, addr, level string, format logFormat) error {
+	if !loopback(addr) {
+		fmt.Fprintf(r.std.Stderr, "mockwechat: warning: --addr %s is not loopback: anyone who can reach it can drive the fake through its unauthenticated admin API (/_mock/); its Host, Origin and Content-Type checks keep web pages out, not people\n", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		srv.Close()
-		return fmt.Errorf("listen on %s: %w (choose another with --addr, e.g. 127.0.0.1:0 for any free port)", cfg.Addr, err)
+		return fmt.Errorf("listen on %s: %w (choose another with --addr, e.g. 127.0.0.1:0 for any free port)", addr, err)
 	}
-	if err := srv.StartListener(ln); err != nil {
+	r.log = subscribeLiveLog(r.srv, r.std, level, format)
+	r.saver = r.files.startSaver(ctx, r.srv, r.std.Stderr)
+	if err := r.srv.StartListener(ln); err != nil {
 		ln.Close()
-		srv.Close()
 		return err
 	}
-	if std.getenv("GOMEMLIMIT") == "" {
+	r.served = true
+	if r.std.getenv("GOMEMLIMIT") == "" {
 		// A soft heap target: the fake's live memory is bounded (rings),
 		// this keeps garbage from inflating RSS under load.
 		debug.SetMemoryLimit(mockMemoryLimit)
 	}
-	if format == formatJSON {
-		printStartJSON(std.Stdout, srv, demo)
-	} else {
-		printBanner(std.Stdout, srv, demo)
-	}
-	if err := files.ready(srv.URL); err != nil {
-		srv.Close()
-		return err
-	}
-	saver := files.startSaver(ctx, srv, std.Stderr)
-	logged := startLiveLog(srv, std, *logLevel, format)
+	return nil
+}
 
-	<-ctx.Done()
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+// follow starts writing the live log: the events since start first.
+func (r *mockRun) follow() {
+	if r.log == nil {
+		return
+	}
+	r.logged = make(chan struct{})
+	go func() {
+		defer close(r.logged)
+		r.log.follow()
+	}()
+}
+
+// stop shuts the fake down (waiting at most mockShutdownTimeout for what
+// is in flight), writes the live log's last lines, saves --state a last
+// time and removes the ready file.
+func (r *mockRun) stop() error {
+	shutdown, cancel := context.WithTimeout(context.Background(), mockShutdownTimeout)
 	defer cancel()
-	err = srv.Shutdown(shutdown)
-	<-logged
-	if serr := saver.finish(); serr != nil && err == nil {
+	err := r.srv.Shutdown(shutdown)
+	if err != nil && errors.Is(err, context.Canceled) {
+		err = nil
+	}
+	if err != nil {
+		err = fmt.Errorf("shutting down: %w", err)
+	}
+	if r.logged != nil {
+		<-r.logged
+	}
+	if serr := r.saver.finish(); serr != nil && err == nil {
 		err = serr
 	}
-	files.notReady()
-	fmt.Fprintln(std.Stderr, "mockwechat: stopped")
-	if err != nil && !errors.Is(err, context.Canceled) {
-		return fmt.Errorf("shutting down: %w", err)
+	if rerr := r.files.notReady(); rerr != nil && err == nil {
+		err = rerr
 	}
-	return nil
+	if r.served {
+		fmt.Fprintln(r.std.Stderr, "mockwechat: stopped")
+	}
+	return err
 }
 
 // printBanner prints the URLs and the accounts. The demo account's

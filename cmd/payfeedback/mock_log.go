@@ -82,21 +82,28 @@ func eventLevel(e mockwechat.Event) slog.Level {
 	return slog.LevelInfo
 }
 
+// liveLogBuffer is how many events the live log's subscription holds
+// while the output is behind (and before it starts, while the banner is
+// printed); beyond it the subscription drops, and the log says so.
+const liveLogBuffer = 8192
+
 // liveLog writes the fake's events to w.
 type liveLog struct {
 	w      *bufio.Writer
 	format logFormat
 	level  slog.Level
 	colour bool
+	sub    *mockwechat.Subscription
 }
 
-// follow writes every event of sub at or above the level until the
-// subscription ends (the fake closed), then flushes. It writes in
+// follow writes every event of the subscription at or above the level
+// until it ends (the fake closed), then flushes. It writes in
 // batches: whatever arrived while it wrote goes out in one flush, so a
 // slow terminal costs the fake nothing (the subscription drops beyond its
 // buffer, and the log says how many).
-func (l *liveLog) follow(sub *mockwechat.Subscription) {
+func (l *liveLog) follow() {
 	defer l.w.Flush()
+	sub := l.sub
 	var dropped uint64
 	for e := range sub.Events() {
 		l.write(e)
@@ -129,12 +136,35 @@ func (l *liveLog) write(e mockwechat.Event) {
 		l.w.WriteByte('\n')
 		return
 	}
-	line := e.Time.UTC().Format("15:04:05") + "  " + e.String()
+	line := e.Time.UTC().Format("15:04:05") + "  " + wholeID(e, e.String())
 	if l.colour {
 		line = paint(level, e, line)
 	}
 	l.w.WriteString(line)
 	l.w.WriteByte('\n')
+}
+
+// wholeID puts the whole complaint or order id back into an event's
+// line, where the fake's rendering shortens it to its first four digits
+// ("complaint 1524… filed"): a log that names a complaint must name it
+// so that one can act on it (payfeedback confirm ID). A line that holds
+// the whole id already is returned as it is.
+func wholeID(e mockwechat.Event, line string) string {
+	id := ""
+	switch {
+	case e.Change != nil && e.Change.Complaint():
+		id = e.Change.FeedBackID
+	case e.Change != nil && (e.Change.What == mockwechat.ChangeOrderAdded || e.Change.What == mockwechat.ChangeOrderShipped):
+		id = e.Change.TransID
+	case e.Push != nil:
+		id = e.Push.FeedBackID
+	case e.Call != nil:
+		id = e.Call.Query.Get("feedbackid")
+	}
+	if len(id) < 5 {
+		return line
+	}
+	return strings.Replace(line, id[:4]+"…", id, 1)
 }
 
 // note writes a line of the log's own.
@@ -240,25 +270,16 @@ func newMockLogger(w io.Writer, level string, format logFormat) (*slog.Logger, e
 	return slog.New(slog.NewTextHandler(w, opts)), nil
 }
 
-// startLiveLog subscribes to the fake and writes its events to w until
-// the fake closes; the returned channel closes once the last line is out.
-// With --log off it subscribes to nothing (the feed then costs the fake
-// nothing) and returns a closed channel.
-func startLiveLog(srv *mockwechat.Server, std stdio, level string, format logFormat) <-chan struct{} {
-	done := make(chan struct{})
+// subscribeLiveLog subscribes to the fake's events for the live log; it
+// writes nothing until follow. With --log off it subscribes to nothing
+// (the feed then costs the fake nothing) and returns nil.
+func subscribeLiveLog(srv *mockwechat.Server, std stdio, level string, format logFormat) *liveLog {
 	l, on, _ := parseLogLevel(level) // checked by newMockLogger
 	if !on {
-		close(done)
-		return done
+		return nil
 	}
-	ll := &liveLog{w: bufio.NewWriterSize(std.Stdout, 64<<10), format: format, level: l,
-		colour: format == formatText && std.colour(std.Stdout)}
-	sub := srv.Subscribe(8192)
-	go func() {
-		defer close(done)
-		ll.follow(sub)
-	}()
-	return done
+	return &liveLog{w: bufio.NewWriterSize(std.Stdout, 64<<10), format: format, level: l,
+		colour: format == formatText && std.colour(std.Stdout), sub: srv.Subscribe(liveLogBuffer)}
 }
 
 // bannerLinks are the banner's lines about where things are.

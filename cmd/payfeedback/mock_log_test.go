@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
 // refusing is a merchant that refuses every push as a wrong signature.
@@ -36,10 +41,11 @@ func adminPost(t *testing.T, base, path, body string) {
 	}
 }
 
-// waitOutput waits until the output holds every string.
+// waitOutput waits until the output holds every string (polling, for at
+// most 10 s).
 func waitOutput(t *testing.T, out *syncBuffer, want ...string) string {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(10 * time.Second)
 	for {
 		s := out.String()
 		missing := ""
@@ -91,6 +97,83 @@ func TestMockLiveLog(t *testing.T) {
 	for _, secret := range []string{logSecret, logKey, tok.AccessToken} {
 		if secret != "" && strings.Contains(s, secret) {
 			t.Errorf("the live log shows a secret or a token:\n%s", s)
+		}
+	}
+}
+
+// TestMockLiveLogFromTheStart: the live log has every event from the
+// moment the fake says it is ready, and names complaints by their whole
+// id. A hook files a complaint in that moment, after the banner and the
+// ready file and before the log writes: the log subscribed only after
+// announcing readiness and lost it (a client quick to start, or a loaded
+// machine, met that window: 22 starts of 40), and it cut ids to four
+// digits ("complaint 1524… filed"), which no command takes.
+func TestMockLiveLogFromTheStart(t *testing.T) {
+	merchant := refusing(t)
+	ready := filepath.Join(t.TempDir(), "ready")
+	filed := make(chan string, 1)
+	mock := &mockCommand{announced: func(srv *mockwechat.Server) {
+		// The announcement is out: the ready file is there.
+		b, err := os.ReadFile(ready)
+		if err != nil || strings.TrimSpace(string(b)) != srv.URL {
+			filed <- fmt.Sprintf("ready file: %q %v", b, err)
+			return
+		}
+		resp, err := http.Post(srv.URL+"/_mock/complaints", "application/json", strings.NewReader(`{"openid":"o-demo","feedback_id":"15240000000000000007"}`))
+		if err != nil {
+			filed <- err.Error()
+			return
+		}
+		resp.Body.Close()
+		filed <- resp.Status
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	out, errOut := &syncBuffer{}, &syncBuffer{}
+	exited := make(chan error, 1)
+	go func() {
+		exited <- mock.Run(ctx, []string{"--addr", "127.0.0.1:0", "--ready-file", ready, "--notify-url", merchant.URL}, stdio{Stdout: out, Stderr: errOut})
+	}()
+	if got := <-filed; got != "201 Created" {
+		cancel()
+		<-exited
+		t.Fatalf("filing in the hook: %s\n%s", got, errOut)
+	}
+	// The push is on its way once its line is out; then the fake stops,
+	// and the live log ends with what it had.
+	waitOutput(t, out, "  --> push request ")
+	cancel()
+	if err := <-exited; err != nil {
+		t.Fatalf("mock: %v\n%s", err, errOut)
+	}
+	s := out.String()
+	banner := strings.Index(s, "mockwechat listening on ")
+	line := strings.Index(s, "  complaint 15240000000000000007 filed by o-demo (filed)\n")
+	if banner < 0 || line < banner {
+		t.Fatalf("want the banner, then the complaint filed as the fake announced it was ready, by its whole id:\n%s", s)
+	}
+	if !strings.Contains(s, "  --> push request 15240000000000000007 to "+merchant.URL) {
+		t.Errorf("the push's line does not name the complaint by its whole id:\n%s", s)
+	}
+}
+
+// TestWholeID: every kind of line that names a complaint or an order
+// names it whole.
+func TestWholeID(t *testing.T) {
+	const id, trans = "15240000000000000007", "4200000000202503010000000001"
+	tests := []struct {
+		e    mockwechat.Event
+		want string
+	}{
+		{mockwechat.Event{Change: &mockwechat.Change{What: mockwechat.ChangeComplaintFiled, FeedBackID: id, TransID: "1524999999", OpenID: "o", State: "filed"}},
+			"complaint " + id + " filed by o (filed)"},
+		{mockwechat.Event{Change: &mockwechat.Change{What: mockwechat.ChangeOrderAdded, TransID: trans, OpenID: "o"}},
+			"order " + trans + " paid by o"},
+		{mockwechat.Event{Change: &mockwechat.Change{What: mockwechat.ChangeComplaintFiled, FeedBackID: "12345", OpenID: "o", State: "filed"}},
+			"complaint 12345 filed by o (filed)"},
+	}
+	for _, tt := range tests {
+		if got := wholeID(tt.e, tt.e.String()); got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.e.String(), got, tt.want)
 		}
 	}
 }

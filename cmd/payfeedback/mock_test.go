@@ -42,18 +42,25 @@ func (s *syncBuffer) String() string {
 var listenLine = regexp.MustCompile(`mockwechat listening on (http://\S+)`)
 
 // startMock runs `payfeedback mock args...` until the test ends and
-// returns its base URL and its output so far.
+// returns its base URL, its output so far and its exit status to come.
 func startMock(t *testing.T, args ...string) (string, *syncBuffer, *syncBuffer, <-chan int) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	return startMockWith(t, context.Background(), args...)
+}
+
+// startMockWith is startMock until ctx ends or the test does.
+func startMockWith(t *testing.T, ctx context.Context, args ...string) (string, *syncBuffer, *syncBuffer, <-chan int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(ctx)
 	out, errOut := &syncBuffer{}, &syncBuffer{}
-	code := make(chan int, 1)
+	code, done := make(chan int, 1), make(chan struct{})
 	go func() {
+		defer close(done)
 		code <- run(ctx, append([]string{"mock", "--addr", "127.0.0.1:0"}, args...), stdio{Stdout: out, Stderr: errOut})
 	}()
 	t.Cleanup(func() {
 		cancel()
-		<-code
+		<-done
 	})
 	deadline := time.Now().Add(10 * time.Second)
 	for time.Now().Before(deadline) {
@@ -61,13 +68,25 @@ func startMock(t *testing.T, args ...string) (string, *syncBuffer, *syncBuffer, 
 			return m[1], out, errOut, code
 		}
 		select {
-		case c := <-code:
-			t.Fatalf("mock exited with %d: %s", c, errOut.String())
+		case <-done:
+			t.Fatalf("mock exited with %d: %s", <-code, errOut.String())
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
 	t.Fatalf("mock did not start: %s %s", out.String(), errOut.String())
 	return "", nil, nil, nil
+}
+
+// fakeNow reads the clock of the fake at base.
+func fakeNow(t *testing.T, base string) time.Time {
+	t.Helper()
+	var clock struct {
+		Now time.Time `json:"now"`
+	}
+	if code := getJSON(t, base+"/_mock/clock", &clock); code != http.StatusOK {
+		t.Fatalf("GET /_mock/clock: HTTP %d", code)
+	}
+	return clock.Now
 }
 
 func getJSON(t *testing.T, u string, v any) int {
@@ -104,24 +123,10 @@ func TestMockDemoAccount(t *testing.T) {
 
 func TestMockFlagsAndShutdown(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errOut := &syncBuffer{}, &syncBuffer{}
-	code := make(chan int, 1)
-	go func() {
-		code <- run(ctx, []string{"mock", "--addr", "127.0.0.1:0", "--appid", "wxci", "--secret", "ci-secret",
-			"--appkey", "ci-key", "--notify-url", "http://127.0.0.1:9/pf", "--virtual-clock", "--clock-start", "2025-03-01T10:00:00Z",
-			"--log", "off"}, stdio{Stdout: out, Stderr: errOut})
-	}()
-	var base string
-	for base == "" {
-		if m := listenLine.FindStringSubmatch(out.String()); m != nil {
-			base = m[1]
-		}
-		select {
-		case c := <-code:
-			t.Fatalf("exited %d: %s", c, errOut.String())
-		case <-time.After(5 * time.Millisecond):
-		}
-	}
+	defer cancel()
+	base, out, errOut, code := startMockWith(t, ctx, "--appid", "wxci", "--secret", "ci-secret",
+		"--appkey", "ci-key", "--notify-url", "http://127.0.0.1:9/pf", "--virtual-clock", "--clock-start", "2025-03-01T10:00:00Z",
+		"--log", "off")
 	banner := out.String()
 	if strings.Contains(banner, "ci-secret") || strings.Contains(banner, "ci-key") || !strings.Contains(banner, "wxci") ||
 		!strings.Contains(banner, "http://127.0.0.1:9/pf") || !strings.Contains(banner, "2025-03-01T10:00:00Z") {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"net/http"
@@ -26,13 +25,19 @@ func TestMain(m *testing.M) {
 }
 
 // stalling serves notifications (or API calls) with h, except that from
-// request number from on it holds each request until the client hangs up.
-func stalling(t *testing.T, from int64, h http.Handler) (string, *atomic.Int64) {
+// request number from on it holds each request until the client hangs up;
+// held receives a value as each of those starts being held.
+func stalling(t *testing.T, from int64, h http.Handler) (url string, held <-chan struct{}) {
 	t.Helper()
 	var n atomic.Int64
-	url := serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	ch := make(chan struct{}, 1)
+	url = serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) >= from {
 			io.Copy(io.Discard, r.Body)
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
 			select {
 			case <-r.Context().Done():
 			case <-time.After(10 * time.Second):
@@ -41,18 +46,19 @@ func stalling(t *testing.T, from int64, h http.Handler) (string, *atomic.Int64) 
 		}
 		h.ServeHTTP(w, r)
 	}))
-	return url, &n
+	return url, ch
 }
 
-// interruptWhen cancels a context as Ctrl-C does, once cond holds.
-func interruptWhen(t *testing.T, cond func() bool) context.Context {
+// interruptOn cancels a context as Ctrl-C does once event fires.
+func interruptOn(t *testing.T, event <-chan struct{}) context.Context {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	t.Cleanup(func() { cancel(nil) })
 	go func() {
-		for !cond() {
-			time.Sleep(5 * time.Millisecond)
+		select {
+		case <-event:
+			cancel(interruption{os.Interrupt})
+		case <-ctx.Done():
 		}
-		cancel(interruption{os.Interrupt})
 	}()
 	return ctx
 }
@@ -60,16 +66,14 @@ func interruptWhen(t *testing.T, cond func() bool) context.Context {
 // TestPushAndSendInterrupted: Ctrl-C while push or send waits for an
 // answer exits 130 with one line.
 func TestPushAndSendInterrupted(t *testing.T) {
-	url, n := stalling(t, 1, http.NotFoundHandler())
-	ctx := interruptWhen(t, func() bool { return n.Load() > 0 })
-	r := runCLIWith(t, cli{ctx: ctx}, "push", "--url", url, "--appid", checkAppID, "--paysignkey", checkKey)
+	url, held := stalling(t, 1, http.NotFoundHandler())
+	r := runCLIWith(t, cli{ctx: interruptOn(t, held)}, "push", "--url", url, "--appid", checkAppID, "--paysignkey", checkKey)
 	if r.code != 130 || !strings.HasSuffix(r.stderr, "payfeedback push: interrupted (interrupt)\n") {
 		t.Errorf("push: exit %d, stderr %q; want 130 and one line", r.code, r.stderr)
 	}
 
-	api, m := stalling(t, 1, http.NotFoundHandler())
-	ctx = interruptWhen(t, func() bool { return m.Load() > 0 })
-	r = runCLIWith(t, cli{ctx: ctx}, "send", "--appid", checkAppID, "--secret", "s", "--base-url", strings.TrimSuffix(api, "/payfeedback"),
+	api, held := stalling(t, 1, http.NotFoundHandler())
+	r = runCLIWith(t, cli{ctx: interruptOn(t, held)}, "send", "--appid", checkAppID, "--secret", "s", "--base-url", strings.TrimSuffix(api, "/payfeedback"),
 		"--openid", "o", "--text", "hello")
 	if r.code != 130 || r.stderr != "payfeedback send: interrupted (interrupt)\n" {
 		t.Errorf("send: exit %d, stderr %q; want 130 and one line", r.code, r.stderr)
@@ -80,7 +84,7 @@ func TestPushAndSendInterrupted(t *testing.T) {
 // check: the case running is reported INTERRUPTED, the report file is
 // written, and the process exits 130.
 func TestSignalToTheProcess(t *testing.T) {
-	url, _ := stalling(t, 4, sound(checkKey))
+	url, held := stalling(t, 4, sound(checkKey)) // the control and two cases pass, the third stalls
 	report := t.TempDir() + "/r.json"
 	cmd := exec.Command(os.Args[0], checkArgs(url, "--json", report)...)
 	cmd.Env = append(os.Environ(), "PAYFEEDBACK_TEST_AS_CLI=1")
@@ -93,21 +97,22 @@ func TestSignalToTheProcess(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var out strings.Builder
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		out.WriteString(sc.Text() + "\n")
-		if strings.HasPrefix(sc.Text(), "[ 2/") { // the third request stalls next
-			time.Sleep(100 * time.Millisecond)
+	exited := make(chan struct{})
+	go func() {
+		select {
+		case <-held: // Ctrl-C while the merchant holds a case's request
 			cmd.Process.Signal(os.Interrupt)
+		case <-exited:
 		}
-	}
+	}()
+	out, _ := io.ReadAll(stdout)
 	err = cmd.Wait()
+	close(exited)
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
-		t.Fatalf("exit %d (%v), want 130\n%s%s", code, err, out.String(), stderr.String())
+		t.Fatalf("exit %d (%v), want 130\n%s%s", code, err, out, stderr.String())
 	}
-	if !strings.Contains(out.String(), "INTERRUPTED notify/request/whitespace") {
-		t.Errorf("no INTERRUPTED line:\n%s", out.String())
+	if !strings.Contains(string(out), "INTERRUPTED notify/request/whitespace") {
+		t.Errorf("no INTERRUPTED line:\n%s", out)
 	}
 	if b, err := os.ReadFile(report); err != nil || !strings.Contains(string(b), `"interrupted": true`) {
 		t.Errorf("report: %v\n%.300s", err, b)

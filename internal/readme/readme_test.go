@@ -1,9 +1,8 @@
 package readme
 
 import (
-	"context"
+	"crypto/sha256"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -102,8 +101,8 @@ func goSource(pkg string, b Block) (string, error) {
 		}
 		params = strings.TrimSpace(strings.TrimPrefix(b.Note, "params"))
 	}
-	if b.Note != "" && params == "" && !strings.HasPrefix(b.Note, "file ") {
-		return "", fmt.Errorf("note %q: want params NAME TYPE; NAME TYPE… or file PATH", b.Note)
+	if b.Note != "" && params == "" {
+		return "", fmt.Errorf("note %q: want params NAME TYPE; NAME TYPE…, file PATH or part-of PATH", b.Note)
 	}
 	text := b.Text
 	if strings.HasPrefix(text, "package ") {
@@ -130,15 +129,21 @@ func goSource(pkg string, b Block) (string, error) {
 	return src.String(), nil
 }
 
+// snippetsDir is where TestGoSnippetsCompile writes the Go blocks, each
+// as a package: inside the module ("_" keeps it out of ./...), at the
+// same path every run, so that the go command's cache knows the packages
+// that did not change.
+const snippetsDir = "_readme-snippets"
+
 // TestGoSnippetsCompile compiles every Go block of the documents: a block
-// noted "file PATH" must be that file of the repository (which the build
-// compiles); the others are built here, each as a package of its own.
+// noted "file PATH" must be that file of the repository, and one noted
+// "part-of PATH" a part of it, verbatim (the build compiles those files,
+// and go test runs the tests among them); the others are vetted here,
+// each as a package of its own.
 func TestGoSnippetsCompile(t *testing.T) {
-	dir, err := os.MkdirTemp(root, "_readme-snippets-") // inside the module; "_" keeps it out of ./...
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
+	dir := filepath.Join(root, snippetsDir)
+	unlock := lockDir(t, dir)
+	defer unlock()
 	var pkgs []string
 	where := map[string]string{}
 	for _, doc := range documents {
@@ -154,6 +159,13 @@ func TestGoSnippetsCompile(t *testing.T) {
 				}
 				continue
 			}
+			if path, ok := strings.CutPrefix(b.Note, "part-of "); ok {
+				file, err := os.ReadFile(filepath.Join(root, strings.TrimSpace(path)))
+				if err != nil || !strings.Contains(string(file), b.Text) {
+					t.Errorf("%s: the block is not a part of %s as it is in the repository (%v)", at, path, err)
+				}
+				continue
+			}
 			pkg := fmt.Sprintf("s%d", len(pkgs))
 			src, err := goSource(pkg, b)
 			if err != nil {
@@ -166,8 +178,7 @@ func TestGoSnippetsCompile(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, pkg, "snippet.go"), []byte(src), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			rel := "./" + filepath.Base(dir) + "/" + pkg
-			pkgs = append(pkgs, rel)
+			pkgs = append(pkgs, "./"+snippetsDir+"/"+pkg)
 			where[pkg] = at
 		}
 	}
@@ -180,40 +191,36 @@ func TestGoSnippetsCompile(t *testing.T) {
 	if err != nil {
 		msg := string(out)
 		for pkg, at := range where {
-			msg = strings.ReplaceAll(msg, filepath.Base(dir)+"/"+pkg+"/snippet.go", at+" (as built)")
+			msg = strings.ReplaceAll(msg, snippetsDir+"/"+pkg+"/snippet.go", at+" (as built)")
 		}
 		t.Fatalf("the Go blocks do not compile:\n%s", msg)
 	}
 }
 
-// freePort returns a loopback port nobody listens on now.
-func freePort(t *testing.T) string {
+// lockDir makes dir, empty, for this test alone (two runs of it wait for
+// each other, on a lock file beside the system's temporary files) and
+// returns what removes it.
+func lockDir(t *testing.T, dir string) (unlock func()) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	sum := sha256.Sum256([]byte(abs(t, dir)))
+	lock, err := os.OpenFile(filepath.Join(os.TempDir(), fmt.Sprintf("payfeedback-readme-%x.lock", sum[:8])), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ln.Close()
-	_, port, _ := net.SplitHostPort(ln.Addr().String())
-	return port
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(dir)
+	return func() {
+		os.RemoveAll(dir)
+		lock.Close() // releases the lock
+	}
 }
 
-// TestShellBlocksRun runs every shell block of the documents with bash,
-// as written, from the repository's root, stopping at the first failing
-// command (bash -e -o pipefail). The CLI is installed first as the README
-// says (go install ./cmd/payfeedback) into a directory put on PATH; the
-// ports the blocks take from variables are free ones; whatever a block
-// leaves running is stopped after it. A block that cannot run says why on
-// its first line ("# not run by the README test: …").
-func TestShellBlocksRun(t *testing.T) {
-	bin := t.TempDir()
-	install := exec.Command("go", "install", "./cmd/payfeedback")
-	install.Dir = root
-	install.Env = append(os.Environ(), "GOBIN="+bin)
-	if out, err := install.CombinedOutput(); err != nil {
-		t.Fatalf("go install ./cmd/payfeedback: %v\n%s", err, out)
-	}
-	ran := 0
+// shellBlocks returns the shell blocks the test runs, and says why of
+// each it does not run.
+func shellBlocks(t *testing.T) (names []string, blocks []Block) {
+	t.Helper()
 	for _, doc := range documents {
 		for _, b := range blocksOf(t, doc) {
 			if b.Lang != "sh" {
@@ -224,55 +231,64 @@ func TestShellBlocksRun(t *testing.T) {
 				t.Logf("%s: not run: %s", name, why)
 				continue
 			}
-			ran++
-			t.Run(name, func(t *testing.T) {
-				t.Parallel()
-				runBlock(t, b, bin)
-			})
+			names, blocks = append(names, name), append(blocks, b)
 		}
 	}
-	if ran < 5 {
-		t.Fatalf("%d shell blocks ran: the documents moved?", ran)
+	if len(blocks) < 5 {
+		t.Fatalf("%d shell blocks to run: the documents moved?", len(blocks))
 	}
+	return names, blocks
 }
 
-func runBlock(t *testing.T, b Block, bin string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	tmp := t.TempDir()
-	cmd := exec.CommandContext(ctx, "bash", "-e", "-o", "pipefail", "-c", b.Text)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(),
-		"PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"TMPDIR="+tmp,
-		"GOBIN="+bin,
-		"FAKE_PORT="+freePort(t),
-		"MERCHANT_PORT="+freePort(t),
-		"METRICS_PORT="+freePort(t),
-		"REDIS_PORT="+freePort(t),
-	)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	// A file, not a pipe: what the block leaves running in the background
-	// keeps its output open, and Wait would wait for it.
-	out, err := os.Create(filepath.Join(tmp, "output"))
+// TestShellBlocksRun runs every shell block of the documents as written,
+// from the repository's root, with bash stopping at the first failing
+// command (-e -o pipefail), and the jobs of the workflow example
+// (workflow_test.go). The CLI is installed first as the README says (go
+// install ./cmd/payfeedback) into a directory put on PATH, and the
+// programs the blocks build are built once for them all; the ports the
+// blocks take from variables are free ones. A block that cannot run says
+// why on its first line ("# not run by the README test: …"). A block
+// fails when it leaves a process running or a port listening.
+func TestShellBlocksRun(t *testing.T) {
+	names, blocks := shellBlocks(t)
+	wf, err := os.ReadFile(filepath.Join(root, workflowFile))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer out.Close()
-	cmd.Stdout, cmd.Stderr = out, out
-	err = cmd.Start()
-	if err == nil {
-		err = cmd.Wait()
+	texts := []string{string(wf)}
+	for _, b := range blocks {
+		texts = append(texts, b.Text)
 	}
-	// What the block left running in the background: its process group.
-	if cmd.Process != nil {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		time.Sleep(50 * time.Millisecond)
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	env := newRunEnv(t, texts...)
+	for i, b := range blocks {
+		t.Run(names[i], func(t *testing.T) {
+			t.Parallel()
+			env.runBlock(t, names[i], b)
+		})
 	}
+	t.Run(workflowFile, func(t *testing.T) {
+		t.Parallel()
+		env.runWorkflow(t, wf)
+	})
+}
+
+// runBlock runs one shell block and checks it left nothing running.
+func (e *runEnv) runBlock(t *testing.T, name string, b Block) {
+	mark := newMark(name)
+	ports := map[string]string{
+		"FAKE_PORT":     e.freePort(t),
+		"MERCHANT_PORT": e.freePort(t),
+		"METRICS_PORT":  e.freePort(t),
+		"REDIS_PORT":    e.freePort(t),
+	}
+	env := e.environ("TMPDIR="+t.TempDir(), runMark+"="+mark)
+	for k, v := range ports {
+		env = append(env, k+"="+v)
+	}
+	s := script{name: name, args: []string{"bash", "-e", "-o", "pipefail", "-c", b.Text}, dir: root, env: env}
+	out, err := s.run(t, 3*time.Minute)
 	if err != nil {
-		got, _ := os.ReadFile(out.Name())
-		t.Fatalf("the block fails: %v\n--- block:\n%s--- output:\n%s", err, b.Text, got)
+		t.Errorf("the block fails: %v\n--- block:\n%s--- output:\n%s", err, b.Text, out)
 	}
+	checkNothingLeft(t, name, mark, ports)
 }
