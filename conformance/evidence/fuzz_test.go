@@ -2,6 +2,7 @@ package evidence
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -45,6 +46,37 @@ func FuzzVerify(f *testing.F) {
 			if p.Name != parts[i+2].name || p.Size != int64(len(parts[i+2].data)) || p.SHA256 != hex.EncodeToString(sum[:]) {
 				t.Fatalf("part %d certified as %+v", i, p)
 			}
+		}
+	})
+}
+
+// FuzzVerifySigned fuzzes what lies behind the signature: run.json and
+// report.json, signed as they are, so that the fuzzer reaches their
+// readers. Verify must not panic, and must refuse with one of its errors
+// or certify what the parts say.
+func FuzzVerifySigned(f *testing.F) {
+	parts := partsOf(f, smallBundle(f))
+	f.Add(findPart(parts, RecordName), findPart(parts, ReportName), int64(signedAt.Unix()))
+	f.Add([]byte(`{"format":"payfeedback-evidence/2"}`), []byte(`{}`), int64(0))
+	f.Add([]byte(`{"format":"payfeedback-evidence/1","key":{"fingerprint":"x"}}`), []byte(`null`), int64(0))
+	f.Fuzz(func(t *testing.T, record, report []byte, mtime int64) {
+		if mtime < 0 || mtime >= 1<<33 {
+			return
+		}
+		key := keyOf(1)
+		keyPEM, _ := MarshalPublicKey(publicOf(key))
+		covered := []part{{KeyName, keyPEM}, {RecordName, record}, {ReportName, report}}
+		manifest := encodeManifest(covered)
+		bundle := encodeArchive(append([]part{{ManifestName, manifest}, {SignatureName, ed25519.Sign(key, manifest)}}, covered...), mtime)
+		cert, err := Verify(bundle, publicOf(key))
+		if err != nil {
+			if !errors.Is(err, ErrModified) && !errors.Is(err, ErrMalformed) {
+				t.Fatalf("an error of no kind: %v", err)
+			}
+			return
+		}
+		if cert.Format != Format || cert.Signed.Unix() != mtime || cert.Key.Fingerprint != Fingerprint(publicOf(key)) || !cert.Trusted {
+			t.Fatalf("certified %+v", cert.Record)
 		}
 	})
 }
