@@ -72,7 +72,13 @@ clock to a minute before the deadline, then to a day past it.
 retries would (duplicates, reordering, late and cut copies, retries), mixed
 with forged and stale copies, and checks that every genuine one is
 acknowledged and no forged one is; the seed it prints (--seed) replays the
-same campaign.`
+same campaign.
+
+--evidence FILE writes one signed bundle of the run for an auditor (the
+report, each case's exchanges with the secrets masked, the plan, the seed,
+the kit's version, the time, the --expect-fail list), signed with the
+Ed25519 key of --evidence-key, or a fresh one said ephemeral: see
+payfeedback evidence -h.`
 
 // checkFlags are check's options as parsed.
 type checkFlags struct {
@@ -81,6 +87,8 @@ type checkFlags struct {
 	format                 string
 	jsonFile, junitFile    string
 	expectFile, apiAddr    string
+	evidenceFile           string
+	evidenceKey            string
 	stale, future, timeout *time.Duration
 	apiTimeout, wait       *time.Duration
 	strict, list, api      bool
@@ -117,6 +125,8 @@ func (c *checkCommand) Run(ctx context.Context, args []string, std stdio) error 
 	fs.BoolVar(&f.virtualClock, "virtual-clock", false, "with --api: run the fake on a virtual clock the merchant follows (GET <fake>/_mock/clock), so that deadlines of days are judged")
 	fs.IntVar(&f.chaos, "chaos", 0, "run the chaos campaign with `N` genuine complaints")
 	fs.Uint64Var(&f.seed, "seed", 0, "the chaos campaign's `seed` (default: a random one, printed)")
+	fs.StringVar(&f.evidenceFile, "evidence", "", "write a signed evidence bundle of the run to `file` (a tar: payfeedback evidence verify checks it)")
+	fs.StringVar(&f.evidenceKey, "evidence-key", "", "sign the bundle with this Ed25519 key, a PEM `file` (payfeedback evidence keygen; default: a fresh key, said ephemeral)")
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err
 	}
@@ -155,6 +165,10 @@ func (c *checkCommand) Run(ctx context.Context, args []string, std stdio) error 
 			return usageErrorf(hint, "--expect-fail %s: %v", f.expectFile, err)
 		}
 	}
+	ev, err := planEvidence(f, args, expect)
+	if err != nil {
+		return usageErrorf(hint, "%v", err)
+	}
 	if f.chaos > 0 && f.seed == 0 {
 		f.seed = newSeed()
 	}
@@ -189,8 +203,12 @@ func (c *checkCommand) Run(ctx context.Context, args []string, std stdio) error 
 	case runErr != nil && !errors.Is(runErr, context.Canceled):
 		return runErr
 	}
+	evErr := ev.write(rep, p)
 	if err := out.write(std, rep, p); err != nil {
 		return err
+	}
+	if evErr != nil {
+		return evErr
 	}
 	switch {
 	case runErr != nil:

@@ -68,6 +68,7 @@ func commands() []command {
 		newResetCommand(),
 		newHealthCommand(),
 		newCheckCommand(),
+		newEvidenceCommand(),
 		newPushCommand(),
 		newVerifyCommand(),
 		newSignCommand(),

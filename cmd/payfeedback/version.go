@@ -20,6 +20,13 @@ func (c *versionCommand) Run(ctx context.Context, args []string, std stdio) erro
 	if err := parseFlags(fs, args, "payfeedback version"); err != nil {
 		return err
 	}
+	_, err := fmt.Fprintln(std.Stdout, kitVersion())
+	return err
+}
+
+// kitVersion is the build's version, as payfeedback version prints it
+// and evidence bundles record it: "payfeedback VERSION [REVISION] GOVERSION".
+func kitVersion() string {
 	version, goVersion, revision := "(devel)", "", ""
 	if info, ok := debug.ReadBuildInfo(); ok {
 		if info.Main.Version != "" {
@@ -32,6 +39,5 @@ func (c *versionCommand) Run(ctx context.Context, args []string, std stdio) erro
 			}
 		}
 	}
-	_, err := fmt.Fprintf(std.Stdout, "payfeedback %s%s %s\n", version, revision, goVersion)
-	return err
+	return fmt.Sprintf("payfeedback %s%s %s", version, revision, goVersion)
 }
