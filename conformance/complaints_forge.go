@@ -308,7 +308,7 @@ func (f *payForge) make(spec payCallbackSpec) (payCallback, error) {
 	apiv3.SignatureHeaders{Timestamp: ts, Nonce: nonce, Signature: sig, Serial: serial, SignatureType: apiv3.Scheme}.Set(h)
 	var rid [16]byte
 	_, _ = f.rngReader().Read(rid[:])
-	h.Set(apiv3.HeaderRequestID, fmt.Sprintf("%X", rid))
+	h[apiv3.HeaderRequestID] = []string{fmt.Sprintf("%X", rid)} // as WeChat writes it, not canonicalised
 
 	note := "the resource holds " + event.String()
 	if spec.otherAPIv3Key {
