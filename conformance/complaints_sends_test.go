@@ -107,7 +107,7 @@ func (c callbackSent) age() time.Duration {
 	return time.Since(time.Unix(ts, 0))
 }
 
-func (c callbackSent) action() string     { s, _ := c.event["action_type"].(string); return s }
+func (c callbackSent) action() string      { s, _ := c.event["action_type"].(string); return s }
 func (c callbackSent) complaintID() string { s, _ := c.event["complaint_id"].(string); return s }
 
 // callbackRecorder keeps the callbacks the merchant behind it gets.
