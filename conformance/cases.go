@@ -1,9 +1,11 @@
 package conformance
 
-// Sections lists the sections in the order the suite runs them.
+// Sections lists the sections in the order the suite runs them (the V1.5
+// plan's; see Plan.Sections).
 func Sections() []string { return []string{"notify", "security", "delivery", "api", "chaos"} }
 
-// Cases returns every case, in the order a run executes them.
+// Cases returns every case of the V1.5 plan, in the order a run executes
+// them (see Plan.Cases).
 func Cases() []Case {
 	var all []Case
 	all = append(all, notifyCases()...)
@@ -14,4 +16,24 @@ func Cases() []Case {
 	all = append(all, apiCases()...)
 	all = append(all, chaosCases()...)
 	return all
+}
+
+// Sections lists p's sections in the order the suite runs them.
+func (p Plan) Sections() []string {
+	if p == PlanComplaints {
+		return []string{"accept", "refuse", "once"}
+	}
+	return Sections()
+}
+
+// Cases returns every case of p, in the order a run executes them.
+func (p Plan) Cases() []Case {
+	if p == PlanComplaints {
+		var all []Case
+		all = append(all, payAcceptCases()...)
+		all = append(all, payRefuseCases()...)
+		all = append(all, payOnceCases()...)
+		return all
+	}
+	return Cases()
 }

@@ -28,6 +28,11 @@ func needsControl(cases []Case) bool {
 // Inconclusive: an endpoint that refuses everything (a wrong path, a wrong
 // key) refuses the hostile notifications too, for the wrong reason.
 func (e *env) control(ctx context.Context) Result {
+	if e.pay != nil {
+		r := e.pay.control(ctx)
+		r.ID, r.Section = ControlID, ControlID
+		return r
+	}
 	ex := e.post(ctx, encode(e.forge.next(payfeedback.MsgRequest)))
 	r := mustAccept(ex)
 	r.ID, r.Section, r.Requirement = ControlID, ControlID, controlRequirement

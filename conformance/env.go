@@ -3,12 +3,14 @@ package conformance
 import "context"
 
 // env is what cases run against: the settings, the merchant, the
-// notification maker and, with Options.API, the API scenario.
+// notification maker and, with Options.API, the API scenario; in the
+// Complaints 2.0 plan, pay instead of forge and api.
 type env struct {
 	s     *settings
 	t     target
 	forge *forge
 	api   *apiRun
+	pay   *payRun
 }
 
 // post sends body as a notification and waits the usual time.

@@ -80,7 +80,7 @@ func (r Report) Groups() []Group {
 		if g.Size() < 2 {
 			continue
 		}
-		g.Cause = likelyCause(g.Exchange, r.Target == handlerDescription)
+		g.Cause = causeOf(r.Config.Plan, g.Exchange, r.Target == handlerDescription)
 		out = append(out, *g)
 	}
 	// Largest first, keeping run order between equals.
@@ -109,7 +109,7 @@ func (r Report) grouped() map[string]bool {
 // showing returns the exchange of res that shows its symptom.
 func showing(res Result) (Exchange, bool) {
 	for _, ex := range res.Exchanges {
-		if refusalSymptom(ex) == res.Symptom {
+		if refusalSymptom(ex) == res.Symptom || paySymptom(ex) == res.Symptom {
 			return ex, true
 		}
 	}
@@ -172,5 +172,14 @@ func (r Report) LikelyCause(res Result) string {
 	if !ok {
 		return ""
 	}
-	return likelyCause(&ex, r.Target == handlerDescription)
+	return causeOf(r.Config.Plan, &ex, r.Target == handlerDescription)
+}
+
+// causeOf is the likely cause of the symptom ex shows, in the words of
+// plan's options.
+func causeOf(plan Plan, ex *Exchange, inProcess bool) string {
+	if plan == PlanComplaints {
+		return payLikelyCause(ex, inProcess)
+	}
+	return likelyCause(ex, inProcess)
 }

@@ -26,12 +26,26 @@ const (
 	// DefaultOversize: the body size of the "oversized" cases. A complaint
 	// notification is under 4 KiB; 4 MiB is far above any sane limit.
 	DefaultOversize = 4 << 20
+	// DefaultCallbackSkew: how old the stale timestamp of the Complaints
+	// 2.0 plan is, and how far ahead its future one: a minute outside the
+	// five minutes WeChat and the official SDKs allow either way.
+	DefaultCallbackSkew = 6 * time.Minute
+	// DefaultCallbackOversize: the body size of the Complaints 2.0 plan's
+	// oversized cases. A callback is under 1 KiB; a receiver reads at most
+	// 64 KiB (apiv3.MaxNotificationSize).
+	DefaultCallbackOversize = 1 << 20
 )
 
 // Options configures a run. Exactly one of URL and Handler (or Merchant)
 // says what is under test; every other field has a default.
 type Options struct {
-	// URL is the merchant's payfeedback_url, for a live endpoint.
+	// Plan chooses the cases: PlanV15 ("" too), the 2014 system's
+	// notifications, or PlanComplaints, Complaints 2.0's callbacks. The
+	// fields below say which plan they serve when only one.
+	Plan Plan
+
+	// URL is the merchant's payfeedback_url (V1.5) or complaint callback
+	// URL (Complaints 2.0), for a live endpoint.
 	URL string
 	// Handler is the merchant's endpoint as an http.Handler, run
 	// in-process without a network.
@@ -58,8 +72,21 @@ type Options struct {
 	// merchant started by the same CI step gets the time it needs.
 	Wait time.Duration
 
+	// PayKeys are the keys of the Complaints 2.0 plan: the merchant's, and
+	// WeChat's, which the suite signs callbacks with (LoadPayKeys reads the
+	// directory the fake WeChat writes). Required with PlanComplaints.
+	PayKeys *PayKeys
+	// KeyMode says which of WeChat's keys sign the Complaints 2.0 plan's
+	// callbacks ("": KeyModeSwitch, both, and the cases of each).
+	KeyMode KeyMode
+	// Observer shows the Complaints 2.0 plan what the merchant does about
+	// the complaints its callbacks name (see Observer): the cases marked
+	// API need it. Nil: they are skipped, and refusals are judged on the
+	// answers alone.
+	Observer Observer
+
 	// AppID and PaySignKey are the merchant's official account and the
-	// key that signs its notifications. Both are required.
+	// key that signs its notifications. Both are required (V1.5).
 	AppID      string
 	PaySignKey string
 	// Secret is the appSecret the embedded fake WeChat gives the account
@@ -74,17 +101,19 @@ type Options struct {
 	// with Merchant and API, the fake's virtual clock).
 	Now func() time.Time
 
-	// StaleAge is how old the stale timestamp is (0: DefaultStaleAge).
+	// StaleAge is how old the stale timestamp is (0: DefaultStaleAge;
+	// DefaultCallbackSkew with PlanComplaints).
 	StaleAge time.Duration
 	// FutureSkew is how far ahead the future timestamp is (0:
-	// DefaultFutureSkew).
+	// DefaultFutureSkew; DefaultCallbackSkew with PlanComplaints).
 	FutureSkew time.Duration
 	// Timeout is the time limit for answering a valid notification (0:
 	// DefaultTimeout). Other cases wait at least 10 s or twice Timeout for
 	// an answer, so only notify/time-limit judges speed.
 	Timeout time.Duration
 	// Oversize is the body size of the oversized cases (0:
-	// DefaultOversize). It must exceed 64 KiB.
+	// DefaultOversize; DefaultCallbackOversize with PlanComplaints). It
+	// must exceed 64 KiB.
 	Oversize int64
 	// Strict turns warnings into failures.
 	Strict bool
@@ -139,7 +168,9 @@ type Options struct {
 	Chaos int
 	// Seed makes the chaos campaign reproducible: the same seed plays the
 	// same campaign (0: a random seed, recorded in the report's Config and
-	// in the case's message).
+	// in the case's message). With PlanComplaints it also draws the
+	// callbacks' nonces and ids: a seed and a clock make the same
+	// callbacks, byte for byte.
 	Seed uint64
 
 	// Progress, when set, is called with each result as its case ends,
@@ -189,6 +220,17 @@ func (s *settings) path() string {
 		return DefaultPath
 	}
 	return s.Path
+}
+
+// apiSkip is why a case marked API is skipped in this run ("": it runs).
+func (s *settings) apiSkip() string {
+	switch {
+	case s.Plan == PlanComplaints && s.Observer == nil:
+		return "needs an observation of the merchant's work on the complaints (Options.Observer; the --api part of this plan, over the Complaints 2.0 fake WeChat, is not in this build yet)"
+	case s.Plan != PlanComplaints && !s.API:
+		return "API cases run only when asked for (--api, Options.API), with the merchant wired to the suite's embedded fake WeChat"
+	}
+	return ""
 }
 
 // answerWait is how long a case other than notify/time-limit waits for an

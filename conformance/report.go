@@ -26,8 +26,16 @@ type Report struct {
 
 // Config records the options of a run; it never holds a secret.
 type Config struct {
-	AppID      string        `json:"appid"`
-	OpenID     string        `json:"openid"`
+	// Plan is the plan run: "" for the V1.5 plan (so that its reports read
+	// as they did before there were plans), PlanComplaints otherwise.
+	Plan Plan `json:"plan,omitempty"`
+	// AppID and OpenID are the V1.5 plan's account and user.
+	AppID  string `json:"appid,omitempty"`
+	OpenID string `json:"openid,omitempty"`
+	// MchID is the Complaints 2.0 plan's merchant, KeyMode which of
+	// WeChat's keys signed its callbacks.
+	MchID      string        `json:"mchid,omitempty"`
+	KeyMode    KeyMode       `json:"key_mode,omitempty"`
 	StaleAge   time.Duration `json:"stale_age_ns"`
 	FutureSkew time.Duration `json:"future_skew_ns"`
 	Timeout    time.Duration `json:"timeout_ns"`
@@ -41,7 +49,8 @@ type Config struct {
 	// came within APITimeout); "" without them.
 	Clock string `json:"clock,omitempty"`
 	// Chaos is the number of complaints of the chaos campaign, Seed its
-	// seed (both 0 without a campaign).
+	// seed (both 0 without a campaign; with PlanComplaints, Seed is the
+	// seed of the callbacks' nonces and ids).
 	Chaos int    `json:"chaos,omitempty"`
 	Seed  uint64 `json:"seed,omitempty"`
 }

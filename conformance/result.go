@@ -138,7 +138,8 @@ type WireRequest struct {
 	Method string `json:"method"`
 	Target string `json:"target"`
 	// Header holds the headers that matter to the case (Content-Type,
-	// Content-Length, Transfer-Encoding), one value each.
+	// Content-Length, Transfer-Encoding, and a Complaints 2.0 callback's
+	// Wechatpay-* and Request-ID), one value each.
 	Header map[string]string `json:"header,omitempty"`
 	// Body is an excerpt of the body; BodySize its full length.
 	Body     string `json:"body,omitempty"`

@@ -30,7 +30,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		wantAPI = wantAPI || c.API || (c.ID == chaosID && s.Chaos > 0)
 	}
 	handler := s.Handler
-	if (s.API && wantAPI) || (handler == nil && s.Merchant != nil) {
+	if s.Plan == PlanV15 && ((s.API && wantAPI) || (handler == nil && s.Merchant != nil)) {
 		run, err := startAPI(ctx, s)
 		if err != nil {
 			return Report{}, err
@@ -47,9 +47,17 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		e.t = &handlerTarget{h: handler, path: s.path()}
 	}
 	defer e.t.close()
-	e.forge = &forge{appID: s.AppID, key: s.PaySignKey, openID: s.OpenID, now: s.Now}
-	if e.api != nil {
-		e.forge.issue = e.api.issue
+	if s.Plan == PlanComplaints {
+		p, err := newPayRun(s, e.t)
+		if err != nil {
+			return Report{}, err
+		}
+		e.pay = p
+	} else {
+		e.forge = &forge{appID: s.AppID, key: s.PaySignKey, openID: s.OpenID, now: s.Now}
+		if e.api != nil {
+			e.forge.issue = e.api.issue
+		}
 	}
 
 	rep := Report{Target: e.t.describe(), Started: started, Config: configOf(s)}
@@ -58,7 +66,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		c := e.control(ctx)
 		if c.Failed() {
 			if ex, ok := showing(c); ok {
-				c.Cause = likelyCause(&ex, s.URL == "")
+				c.Cause = causeOf(rep.Config.Plan, &ex, s.URL == "")
 			}
 		}
 		control = &c
@@ -73,8 +81,8 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		switch {
 		case ctx.Err() != nil:
 			res = Result{Status: Skip, Message: "the run was interrupted before this case"}
-		case c.API && !s.API:
-			res = Result{Status: Skip, Message: "API cases run only when asked for (--api, Options.API), with the merchant wired to the suite's embedded fake WeChat"}
+		case c.API && s.apiSkip() != "":
+			res = Result{Status: Skip, Message: s.apiSkip()}
 		default:
 			res = c.run(ctx, e)
 			if ctx.Err() != nil && (res.Status == Fail || res.Status == Inconclusive) {
@@ -83,7 +91,7 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		}
 		res.ID, res.Section, res.Requirement = c.ID, c.Section(), c.Requirement
 		res.Duration = time.Since(start)
-		if c.refusal && control != nil && !control.passed() && res.Status == Pass {
+		if c.refusal && control != nil && !control.passed() && res.passed() {
 			res.Status, res.Symptom = Inconclusive, control.Symptom
 			res.Message = "refused, but so was the valid notification of the control: a refusal proves nothing here"
 		}
@@ -133,6 +141,9 @@ func configOf(s *settings) Config {
 	}
 	if s.Chaos > 0 {
 		c.Seed = s.Seed
+	}
+	if s.Plan == PlanComplaints {
+		c.Plan, c.MchID, c.KeyMode, c.API, c.Seed = s.Plan, s.PayKeys.Merchant.MchID, s.KeyMode, s.Observer != nil, s.Seed
 	}
 	if s.API {
 		c.Clock = "real"

@@ -32,14 +32,20 @@ func (o Options) Validate() error {
 // in run order.
 func settle(o Options) (*settings, []Case, error) {
 	s := &settings{Options: o}
+	plan, err := ParsePlan(string(o.Plan))
+	if err != nil {
+		return nil, nil, err
+	}
+	s.Plan = plan
+	v15 := plan == PlanV15
 	switch {
 	case o.URL == "" && o.Handler == nil && o.Merchant == nil:
 		return nil, nil, errors.New("conformance: nothing under test: set Options.URL, Options.Handler or Options.Merchant")
 	case o.URL != "" && (o.Handler != nil || o.Merchant != nil):
 		return nil, nil, errors.New("conformance: Options.URL is for a live endpoint and Handler/Merchant for an in-process one: set one of them")
-	case o.AppID == "":
+	case v15 && o.AppID == "":
 		return nil, nil, errors.New("conformance: Options.AppID is required: the merchant's official account id")
-	case o.PaySignKey == "":
+	case v15 && o.PaySignKey == "":
 		return nil, nil, errors.New("conformance: Options.PaySignKey is required: the key that signs the merchant's notifications")
 	case o.StaleAge < 0, o.FutureSkew < 0, o.Timeout < 0, o.APITimeout < 0, o.Oversize < 0, o.Wait < 0, o.Chaos < 0:
 		return nil, nil, errors.New("conformance: durations, sizes and counts in Options must not be negative (0 means the default)")
@@ -65,9 +71,14 @@ func settle(o Options) (*settings, []Case, error) {
 		}
 		s.run = re
 	}
+	if !v15 {
+		if err := s.settlePay(); err != nil {
+			return nil, nil, err
+		}
+	}
 	known := make(map[string]bool)
 	var selected []Case
-	for _, c := range Cases() {
+	for _, c := range plan.Cases() {
 		known[c.ID] = true
 		if s.run == nil || s.run.MatchString(c.ID) {
 			selected = append(selected, c)
@@ -101,10 +112,10 @@ func settle(o Options) (*settings, []Case, error) {
 	if s.Now == nil {
 		s.Now = time.Now
 	}
-	if s.OpenID == "" {
+	if s.OpenID == "" && v15 {
 		s.OpenID = freshOpenID()
 	}
-	if s.Chaos > 0 && s.Seed == 0 {
+	if (s.Chaos > 0 || !v15) && s.Seed == 0 {
 		s.Seed = randomSeed()
 	}
 	return s, selected, nil

@@ -32,6 +32,12 @@ type request struct {
 	cutAfter int
 	// wait bounds the wait for the answer.
 	wait time.Duration
+	// header holds the headers sent beside Content-Type (a Complaints 2.0
+	// callback's Wechatpay-* and Request-ID), recorded in the exchange.
+	header http.Header
+	// isJSON marks a JSON body (application/json, a Complaints 2.0
+	// callback's) instead of XML.
+	isJSON bool
 }
 
 // bigBody is prefix, then fill repeated, then suffix: size bytes in all.
@@ -82,7 +88,10 @@ func (q request) size() int64 {
 
 // wireRequest records q as sent to target.
 func (q request) wireRequest(target string) WireRequest {
-	w := WireRequest{Method: q.methodOrPost(), Target: target, BodySize: q.size(), Header: map[string]string{"Content-Type": contentType}}
+	w := WireRequest{Method: q.methodOrPost(), Target: target, BodySize: q.size(), Header: map[string]string{"Content-Type": q.mediaType()}}
+	for k, v := range q.header {
+		w.Header[k] = v[0]
+	}
 	if q.chunked {
 		w.Header["Transfer-Encoding"] = "chunked"
 	} else {
@@ -101,6 +110,25 @@ func (q request) wireRequest(target string) WireRequest {
 
 // contentType is what WeChat's notifications carry.
 const contentType = "text/xml"
+
+// jsonContentType is what WeChat's Complaints 2.0 callbacks carry.
+const jsonContentType = "application/json"
+
+// mediaType is the Content-Type q is sent with.
+func (q request) mediaType() string {
+	if q.isJSON {
+		return jsonContentType
+	}
+	return contentType
+}
+
+// setHeaders sets q's Content-Type and headers on h.
+func (q request) setHeaders(h http.Header) {
+	h.Set("Content-Type", q.mediaType())
+	for k, v := range q.header {
+		h[k] = v
+	}
+}
 
 // target is the merchant's endpoint, over the network or in-process.
 type target interface {
@@ -177,7 +205,7 @@ func (t *urlTarget) send(ctx context.Context, q request) Exchange {
 	if q.chunked {
 		req.ContentLength = -1
 	}
-	req.Header.Set("Content-Type", contentType)
+	q.setHeaders(req.Header)
 	start := time.Now()
 	resp, err := t.client.Do(req)
 	if err != nil {
@@ -232,7 +260,7 @@ func (t *urlTarget) sendCut(ctx context.Context, q request) Exchange {
 	defer conn.Close()
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nConnection: close\r\n\r\n",
-		q.methodOrPost(), t.u.RequestURI(), t.u.Host, contentType, len(q.body))
+		q.methodOrPost(), t.u.RequestURI(), t.u.Host, q.mediaType(), len(q.body))
 	b.Write(q.body[:min(q.cutAfter, len(q.body))])
 	if _, err := conn.Write(b.Bytes()); err != nil {
 		ex.fail(err, q.wait)
@@ -317,7 +345,7 @@ func (t *urlTarget) sendBig(ctx context.Context, q request) Exchange {
 	if q.chunked {
 		req.ContentLength = -1 // Request.Write sends it chunked
 	}
-	req.Header.Set("Content-Type", contentType)
+	q.setHeaders(req.Header)
 	req.Close = true
 	// A failed write is the merchant closing while the body came; the
 	// reader meets it too, and only what the reader got counts.

@@ -61,7 +61,7 @@ func (t *handlerTarget) send(ctx context.Context, q request) Exchange {
 	}
 	req.RequestURI = t.path
 	req.RemoteAddr = "127.0.0.1:1"
-	req.Header.Set("Content-Type", contentType)
+	q.setHeaders(req.Header)
 	req.ContentLength = q.size()
 	if q.chunked {
 		req.ContentLength = -1

@@ -1,0 +1,35 @@
+package conformance
+
+// otherKeyPEM is a 2048-bit RSA key that is no WeChat key: it signs the
+// forgeries of refuse/signature/other-key. It was made for the suite with
+// openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048, is public,
+// and must never sign anything else.
+const otherKeyPEM = `-----BEGIN PRIVATE KEY-----
+MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQCuNbHibErpzbdg
+xqbRtR2eSo/7TfMQ/DdMlVasfwj2m7u23Jgeou1xPhB1Zl4nLZ1Q0siQ4MyGCLAt
+xAMbRvGYNcl2ciQZQuTIQF/ztr+d9lJMrw5FO2Uw8FOirkJmzvbOi2fVVFVKIaKR
+BCcdJW9kgGrnF19Sz72kb/04iVuLWeO4iZA8YuShQxckp+RTJx8Q07QxGgZaPLR9
+uLLqbPVuUrG0iLTNw4azIKQjH6nEBToTP/84c/WeOTrAXNKd+PxblxQKzqjd1wZY
+HoJH+Bvifd6ULrVqj37mimlQcrIyJMWpmp1I48j4y5bo4rYfT5PGXs3gXRdWnKFP
+EP8vn1dhAgMBAAECggEACi18GJmLDUdfd0ZXAj/UKYzhn76MfM/yl+ubOYJFqJXg
+mZ/s1morK3qDK6V9yq9d7+LgpNYwgx27oHDbKmf/cialgBRn137FyI06QQ39xxS+
+kIxWbeUFotGBKvfs5f5UnPlRnHAyeDcO1roPYiLvWkfGXX0YEvzgCRAh3+bmc9wF
+b4JgcXVV8YVDSoybSBRlcmmTB+bdEgn8auS/byQp/Z9DltZW73FsMBtikQsdrffs
+7qshEbAcfnty1xC5uwUkMEKuo+mz5Lo5FFnpXRB6SqvaEsU4Aq6i9Z/ZSWj4FqUb
+bqiXCTu6k+AGCx2HZH1jPmueNyK+6bRVZ/59JReXIQKBgQDffvxGtLv8bWXzECPc
+4EupyVrer7nPXepQnACU5OzPpwEObQUo0SUzeA3HRS3tYAGaCZYk6MlSfKC7h3/g
+TZhyVmKvH7h7LlP45q1v21OD/ZDATEllPQ19br9mUmtzpNYK9vRJc2lw/CrLycTu
+7HraxXClNCh/rVc+KMAIXlXYAwKBgQDHi7ldmXO0SZSAalHJg/7RydZluI6hzAfS
+fgtMTBRziiZxxKgs7Iw3hyoBXx2TWGgZH+kzoyNS4mAH4Tkb5GdwTiH13IO80jEl
+gG7DpknPvZNCiCFbNARbQlRx87bo/q2xx+Is/FcbWzy/QEE7/cVV5pUp4Rh7A6o4
+fytI86GvywKBgFD0k3cdInbmPaaUsxjf2ihvOk4tgvW9RBHc4E0Ou0Tgbn6GOPc3
+Au2oz/zdbyxruUjNrihCdiI96I7lHwnlsZHA/tAGgnGEL4CaNjqtTIwj/hnZyEA2
+pDtKMWRj+G4USEACgixU9N2rSek1dfNBj6LNH+eHhB/zbwWiByVA3oF3AoGAO/hS
+DT9A9r3mU3Gggt+YhZQTSx7cPuQCtdALtTJoMxEh3K8tm9K7kTSd+yuKx+2Z23Mr
+sskkpJREKBoX/7n1HFte+XT8YpMJEiw3HbWsGTLwPt6Kp85KQOL+XgDQx9VCfluE
+LeDojOAusYuuD0mFNPvHeH6dzNqdHb2aVKJjxWECgYByt+NlD1Fk+bVYsW6+u6c7
+7xrynTl+9PJoR8OsDk3IroH4OT1HXsOf6vcZHlqSUu9mjkMqMWjFs6Qd3ytlAxwq
+zi8M0u6mnY1/4aj6a3ocgadN62gRbq6jN/3uQw8clhHJ+1t2P1O0UxtSUmbsE++Y
+YvKKvLRWZb2SyQHRi+ZbCg==
+-----END PRIVATE KEY-----
+`
