@@ -4,7 +4,7 @@
 // (complaints.Complaint), their negotiation history
 // (complaints.NegotiationHistory), and uploaded images; the state machine
 // of docs/complaints-v3.md ("States") with a Rules switch for each point
-// WeChat leaves unstated (DECISIONS.md); the user's and WeChat's acts
+// WeChat leaves unstated (docs/complaints-v3.md, "The fake's decisions"); the user's and WeChat's acts
 // (filing, continuing, messaging, asking the platform for help, the
 // platform's answers, refunds) and the merchant's (reply, complete, refund
 // decision, immediate-service reply) with WeChat's checks.

@@ -9,8 +9,9 @@ import (
 )
 
 // Rules are the fake's choices where WeChat's documentation is silent, each
-// one switch (DECISIONS.md gives the reasons). The zero Rules are the
-// defaults; SetRules changes them while the world runs.
+// one switch (docs/complaints-v3.md, "The fake's decisions", gives the
+// reasons). The zero Rules are the defaults; SetRules changes them while the
+// world runs.
 type Rules struct {
 	// AllowReplyWhenProcessed lets the merchant reply (response,
 	// response-immediate-service) to a PROCESSED complaint, which stays
