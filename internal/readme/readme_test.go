@@ -35,6 +35,7 @@ func blocksOf(t *testing.T, doc string) []Block {
 const prelude = `import (
 	"context"
 	"errors"
+	"fmt"
 	"log"
 	"net/http"
 	"net/http/httptest"
@@ -45,9 +46,12 @@ const prelude = `import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/apiv3"
+	"github.com/payfeedback/payfeedback/complaints"
 	"github.com/payfeedback/payfeedback/conformance"
 	"github.com/payfeedback/payfeedback/conformance/conformancetest"
 	"github.com/payfeedback/payfeedback/middleware"
+	"github.com/payfeedback/payfeedback/middleware/callback"
 	"github.com/payfeedback/payfeedback/mockwechat"
 	"github.com/payfeedback/payfeedback/redisstore"
 )
@@ -55,6 +59,7 @@ const prelude = `import (
 var (
 	_ context.Context
 	_ = errors.New
+	_ = fmt.Println
 	_ = log.Printf
 	_ http.Handler
 	_ = httptest.NewServer
@@ -63,6 +68,9 @@ var (
 	_ testing.T
 	_ = redis.NewClient
 	_ payfeedback.Notification
+	_ apiv3.Error
+	_ complaints.Complaint
+	_ callback.Config
 	_ = conformance.Run
 	_ = conformancetest.Run
 	_ middleware.Config
