@@ -111,6 +111,9 @@ type Attempt struct {
 	// probe: right), "no answer", "too slow" (over 5 s: WeChat counts it
 	// failed).
 	Verdict string `json:"verdict"`
+	// Copy: the second of two identical requests sent at once (a
+	// duplicate fault); it does not count on the ladder.
+	Copy bool `json:"copy,omitempty"`
 	// Wrong: the merchant acknowledged what a verifying merchant refuses
 	// (a probe, a tampered signature or body, a stale timestamp, another
 	// key).
