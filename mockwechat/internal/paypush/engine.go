@@ -91,7 +91,7 @@ type Engine struct {
 	log     *slog.Logger
 	ids     idSource
 	other   func() (*apiv3.Signer, error) // the key no merchant knows, made on first use
-	workers sync.WaitGroup                 // shard goroutines
+	workers sync.WaitGroup                // shard goroutines
 
 	mu       sync.Mutex // guards the fields below; a leaf: held for no call out
 	idle     *sync.Cond // signalled when inflight drops to 0
