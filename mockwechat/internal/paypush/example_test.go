@@ -18,7 +18,7 @@ import (
 // host sends every merchant's callbacks to one URL, with no fault.
 type host struct{ url, apiv3Key string }
 
-func (h host) Target(string) (string, string)                            { return h.url, h.apiv3Key }
+func (h host) Target(string) (string, string)                           { return h.url, h.apiv3Key }
 func (h host) Fault(string, complaints.ActionType) (paypush.Plan, bool) { return paypush.Plan{}, false }
 
 // The engine encrypts and signs a callback, the merchant verifies and
