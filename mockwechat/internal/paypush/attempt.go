@@ -58,10 +58,12 @@ func (e *Engine) attempt(d *delivery) {
 	at := e.opts.Sched.Now()
 	base := Attempt{Time: at, URL: url, Fault: p.String(), Verdict: VerdictNoAnswer}
 	var atts []Attempt
-	switch s, err := e.build(&dv, p, key, e.opts.Now()); {
-	case url == "":
+	if url == "" {
 		base.Err = "the merchant has no callback URL: create one (POST /v3/merchant-service/complaint-notifications); WeChat retries meanwhile"
-		atts = []Attempt{base}
+		e.settle(d, p, []Attempt{base}, at)
+		return
+	}
+	switch s, err := e.build(&dv, p, key, e.opts.Now()); {
 	case err != nil:
 		base.Err = err.Error()
 		atts = []Attempt{base}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -583,5 +584,52 @@ func TestIDs(t *testing.T) {
 		if _, ok := c.counter(id); ok {
 			t.Fatalf("seed 2 claims %s", id)
 		}
+	}
+}
+
+// TestBadAPIv3Key: a merchant whose APIv3 key cannot encrypt gets no
+// callback; the attempt says why, and the ladder goes on.
+func TestBadAPIv3Key(t *testing.T) {
+	rcv := newReceiver(t, nil)
+	r := newRig(t, t0, nil)
+	r.host.setURL(rcv.URL)
+	r.host.key = "short"
+	id := r.e.Send(cb("200202503010000000000000001", complaints.ActionCreateComplaint))
+	r.e.WaitIdle()
+	d := r.delivery(t, id)
+	if len(rcv.requests()) != 0 || d.Attempts[0].Verdict != VerdictNoAnswer || !strings.Contains(d.Attempts[0].Err, "APIv3 key") || d.Next.IsZero() {
+		t.Fatalf("%+v", d)
+	}
+}
+
+// TestReports: the observer hears a callback queued, attempted (with the
+// attempt, numbered on the ladder) and delivered, and Done once per
+// attempt.
+func TestReports(t *testing.T) {
+	rcv := newReceiver(t, status(500, 204))
+	var done atomic.Int32
+	r := newRig(t, t0, func(o *Options) { o.Done = func() { done.Add(1) } })
+	r.host.setURL(rcv.URL)
+	id := r.e.Send(cb("200202503010000000000000001", complaints.ActionCreateComplaint))
+	r.e.WaitIdle()
+	r.clk.Advance(5 * time.Second)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var got []string
+	for _, rep := range r.reports {
+		if rep.Delivery.ID != id || rep.Delivery.ComplaintID != "200202503010000000000000001" || rep.Delivery.Of != 1001 {
+			t.Errorf("report %+v", rep)
+		}
+		s := string(rep.Phase) + " " + strconv.Itoa(rep.Delivery.N)
+		if rep.Attempt != nil {
+			s += " " + strconv.Itoa(rep.Attempt.Status)
+		}
+		got = append(got, s)
+	}
+	if want := "queued 1,attempt 1 500,queued 2,attempt 2 204,delivered 2"; strings.Join(got, ",") != want {
+		t.Errorf("reports %s, want %s", strings.Join(got, ","), want)
+	}
+	if done.Load() != 2 {
+		t.Errorf("Done heard %d times, want 2", done.Load())
 	}
 }
