@@ -178,8 +178,8 @@ func (e *Engine) hold(d *delivery, p Plan) {
 	schedule := e.atLocked(d, e.opts.Sched.Now().Add(wait))
 	ref := e.refLocked(d, d.tries+1)
 	e.mu.Unlock()
-	schedule()
 	e.observe(Report{Delivery: ref, Phase: PhaseHeld})
+	schedule()
 }
 
 // settle records the attempts and decides what comes next: delivered, a
@@ -206,6 +206,7 @@ func (e *Engine) settle(d *delivery, p Plan, atts []Attempt, at time.Time) {
 	d.Attempts = append(d.Attempts, atts...)
 	n := d.tries
 	var schedule func()
+	var release []*delivery // queued after the reports, which come first
 	phase := PhaseQueued
 	switch {
 	case ok:
@@ -225,7 +226,7 @@ func (e *Engine) settle(d *delivery, p Plan, atts []Attempt, at time.Time) {
 		d.again = false
 		e.reopenLocked(d)
 		schedule, phase = nil, PhaseQueued
-		e.enqueueLocked(d)
+		release = append(release, d)
 	} else if d.Done() {
 		d.Next = time.Time{}
 		d.wait++
@@ -233,7 +234,7 @@ func (e *Engine) settle(d *delivery, p Plan, atts []Attempt, at time.Time) {
 	}
 	for _, h := range e.held[d.key()] {
 		h.wait++ // its own end of hold is void
-		e.enqueueLocked(h)
+		release = append(release, h)
 	}
 	delete(e.held, d.key())
 	reports := make([]Report, 0, len(atts)+1)
@@ -248,10 +249,17 @@ func (e *Engine) settle(d *delivery, p Plan, atts []Attempt, at time.Time) {
 	reports = append(reports, Report{Delivery: e.refLocked(d, next), Phase: phase})
 	e.mu.Unlock()
 
-	if schedule != nil {
-		schedule()
-	}
 	for _, r := range reports {
 		e.observe(r)
+	}
+	if schedule != nil { // after the reports, which tell the retry queued
+		schedule()
+	}
+	if len(release) > 0 {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		for _, h := range release {
+			e.enqueueLocked(h)
+		}
 	}
 }

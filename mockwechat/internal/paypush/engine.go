@@ -249,10 +249,13 @@ func (e *Engine) queueAs(id string, dv Delivery) string {
 	d := &delivery{Delivery: dv, seq: e.seq, gen: e.gen}
 	d.shard = e.shardOf(d)
 	e.deliv.add(d)
-	e.enqueueLocked(d)
 	ref := e.refLocked(d, 1)
 	e.mu.Unlock()
+	// Told before it is queued, so that its attempt's reports come after.
 	e.observe(Report{Delivery: ref, Phase: PhaseQueued})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.enqueueLocked(d)
 	return id
 }
 
@@ -282,6 +285,15 @@ func (e *Engine) Resend(id string) (string, error) {
 		e.mu.Unlock()
 		return "", ErrUnknown
 	}
+	ref := e.refLocked(d, 1)
+	e.mu.Unlock()
+	// Told before it is queued, so that its attempt's reports come after.
+	e.observe(Report{Delivery: ref, Phase: PhaseQueued})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.deliv.find(id) != d { // forgotten meanwhile (a Reset)
+		return "", ErrUnknown
+	}
 	switch {
 	case d.queued: // attempted soon anyway
 		d.tries = 0
@@ -292,9 +304,6 @@ func (e *Engine) Resend(id string) (string, error) {
 		e.unholdLocked(d)
 		e.enqueueLocked(d)
 	}
-	ref := e.refLocked(d, d.tries+1)
-	e.mu.Unlock()
-	e.observe(Report{Delivery: ref, Phase: PhaseQueued})
 	return id, nil
 }
 

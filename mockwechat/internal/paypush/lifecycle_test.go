@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -57,9 +58,10 @@ func TestDelayIsRealTime(t *testing.T) {
 // the bubble's clock) is judged too slow, and the callback retried.
 func TestTooSlow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		slow := true
+		var slow atomic.Bool
+		slow.Store(true)
 		r := bubbleRig(t, func(w http.ResponseWriter, req *http.Request) {
-			if slow {
+			if slow.Load() {
 				<-req.Context().Done()
 				return
 			}
@@ -73,7 +75,7 @@ func TestTooSlow(t *testing.T) {
 		if a.Verdict != VerdictTooSlow || a.Latency != 5*time.Second || !strings.Contains(a.Err, "no answer within 5s") || a.Status != 0 || d.Delivered {
 			t.Fatalf("%+v", a)
 		}
-		slow = false
+		slow.Store(false)
 		r.clk.Advance(5 * time.Second)
 		if d := r.delivery(t, id); !d.Delivered || d.Attempts[1].Verdict != VerdictAcknowledged {
 			t.Fatalf("%+v", d)
