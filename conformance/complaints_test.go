@@ -218,7 +218,7 @@ func TestPayOneCauseSaidOnce(t *testing.T) {
 		cause string
 	}{
 		{"wrong APIv3 key", payMistakes{wrongAPIv3Key: true}, "APIv3 key"},
-		{"only trusts the public key, in the switch", payMistakes{publicKeyOnly: true}, "--key-mode public-key"},
+		{"only trusts the public key, in the switch", payMistakes{publicKeyOnly: true}, "--pay-mode public-key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := payRun(t, func(api *payAPI) http.Handler { return newPayRaw(tc.m, api, time.Now) }, conformance.Options{}, false)
