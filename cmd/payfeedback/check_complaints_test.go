@@ -144,7 +144,7 @@ func TestCheckComplaintsPasses(t *testing.T) {
 	url := callbackMerchant(t, keys)
 	for _, mode := range []string{"", "public-key", "platform-certificate", "switch"} {
 		t.Run("mode "+mode, func(t *testing.T) {
-			args := payCheckArgs(url, keys)
+			args := payCheckArgs(url, keys, "--chaos", "30")
 			if mode != "" {
 				args = append(args, "--pay-mode", mode)
 			}
@@ -341,5 +341,23 @@ func TestCheckComplaintsEvidence(t *testing.T) {
 	}
 	if v := runCLI(t, "", nil, "evidence", "verify", bundle, "--key", key+".pub"); v.code != 1 {
 		t.Errorf("verify of a changed bundle: exit %d, want 1\n%s%s", v.code, v.stdout, v.stderr)
+	}
+}
+
+func TestCheckComplaintsChaos(t *testing.T) {
+	keys := payKeysDir(t)
+	url := callbackMerchant(t, keys)
+	res := runCLI(t, "", nil, payCheckArgs(url, keys, "--run", "^chaos/", "--chaos", "60", "--seed", "5")...)
+	if res.code != 0 || !strings.Contains(res.stdout, "chaos campaign: 60 complaints, seed 5 (the same seed replays it: --chaos 60 --seed 5)") ||
+		!strings.Contains(res.stdout, "PASS  chaos/callbacks: 60 complaints, ") || !strings.Contains(res.stdout, " RSA signatures") {
+		t.Errorf("exit %d:\n%s%s", res.code, res.stdout, res.stderr)
+	}
+	// A receiver that acknowledges everything: the campaign's probes,
+	// forged and stale copies are acknowledged.
+	url = serveCallbacks(t, http.HandlerFunc(anythingGoes))
+	res = runCLI(t, "", nil, payCheckArgs(url, keys, "--run", "^chaos/", "--chaos", "60")...)
+	if res.code != 1 || !strings.Contains(res.stdout, "FAIL  chaos/callbacks: ") || !strings.Contains(res.stdout, "probes, forged or stale copies acknowledged") ||
+		!strings.Contains(res.stdout, "reproduce with --chaos 60 --seed ") || !strings.Contains(res.stdout, "Fix:") {
+		t.Errorf("exit %d:\n%s%s", res.code, res.stdout, res.stderr)
 	}
 }
