@@ -335,3 +335,24 @@ func TestPayInGoTest(t *testing.T) {
 	conformancetest.Run(t, payReference(api, nil), conformance.Options{Plan: conformance.PlanComplaints, PayKeys: payKeys(), Observer: api,
 		Run: "^(accept/action/unknown|refuse/probe|once/retry/)"})
 }
+
+// TestPayCasesDocumented: docs/conformance.md lists every case of the
+// Complaints 2.0 plan with its requirement, word for word, and marks
+// those that need the Observer.
+func TestPayCasesDocumented(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "docs", "conformance.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, c := range conformance.PlanComplaints.Cases() {
+		row := "| `" + c.ID + "`"
+		if c.API {
+			row += " *(Observer)*"
+		}
+		row += " | " + c.Requirement + " |\n"
+		if !strings.Contains(doc, row) {
+			t.Errorf("docs/conformance.md lacks the row of %s as the case says it:\n%s", c.ID, row)
+		}
+	}
+}
