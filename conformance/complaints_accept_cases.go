@@ -128,7 +128,7 @@ func payAcceptCases() []Case {
 			Requirement: "A genuine callback signed with the WeChat Pay public key (Wechatpay-Serial PUB_KEY_ID_…) is accepted (key modes public-key and switch).",
 			run: func(ctx context.Context, e *env) Result {
 				if !e.s.KeyMode.usesPublicKey() {
-					return Result{Status: Skip, Message: "the merchant is on platform certificates (--key-mode platform-certificate): WeChat signs its callbacks with the public key only once it enables the switch"}
+					return Result{Status: Skip, Message: "the merchant is on platform certificates (--pay-mode platform-certificate): WeChat signs its callbacks with the public key only once it enables the switch"}
 				}
 				return e.pay.accept(ctx, payCallbackSpec{action: complaints.ActionCreateComplaint, signer: signByPublicKey})
 			},
@@ -138,7 +138,7 @@ func payAcceptCases() []Case {
 			Requirement: "A genuine callback signed with the platform certificate (Wechatpay-Serial its serial) is accepted (key modes platform-certificate and switch).",
 			run: func(ctx context.Context, e *env) Result {
 				if !e.s.KeyMode.usesPlatform() {
-					return Result{Status: Skip, Message: "the merchant is on the public key (--key-mode public-key): WeChat signs none of its callbacks with a certificate"}
+					return Result{Status: Skip, Message: "the merchant is on the public key (--pay-mode public-key): WeChat signs none of its callbacks with a certificate"}
 				}
 				return e.pay.accept(ctx, payCallbackSpec{action: complaints.ActionCreateComplaint, signer: signByPlatform})
 			},
@@ -152,7 +152,7 @@ func payAcceptCases() []Case {
 				day, percent(share), paySwitchPerDay, paySwitchPublic(share)),
 			run: func(ctx context.Context, e *env) Result {
 				if e.s.KeyMode != KeyModeSwitch {
-					return Result{Status: Skip, Message: "the merchant is not in WeChat's switch (--key-mode " + string(e.s.KeyMode) + ")"}
+					return Result{Status: Skip, Message: "the merchant is not in WeChat's switch (--pay-mode " + string(e.s.KeyMode) + ")"}
 				}
 				return e.pay.switchDay(ctx, day, share)
 			},

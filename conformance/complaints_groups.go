@@ -34,7 +34,7 @@ func payLikelyCause(ex *Exchange, inProcess bool) string {
 	case status >= 300 && status < 400:
 		return "the endpoint redirects: give the URL it redirects to (WeChat does not follow redirects)"
 	case strings.Contains(body, "serial"):
-		return "does the merchant trust the key WeChat signs with? During the switch (--key-mode switch, the default) callbacks come signed by the platform certificate and by the public key: configure both, or give --key-mode public-key for a merchant that has only the public key"
+		return "does the merchant trust the key WeChat signs with? During the switch (--pay-mode switch, the default) callbacks come signed by the platform certificate and by the public key: configure both, or give --pay-mode public-key for a merchant that has only the public key"
 	case strings.Contains(body, "time"):
 		return "are the clocks right? The suite stamps its callbacks with its own clock, and the merchant refuses five minutes off"
 	case status == http.StatusUnauthorized, status == http.StatusForbidden, strings.Contains(body, "signature"):

@@ -136,7 +136,7 @@ func TestPayFixLinesCiteWhatShips(t *testing.T) {
 }
 
 func TestPayCasesHaveStableWellFormedIDs(t *testing.T) {
-	idShape := regexp.MustCompile(`^(accept|refuse|once)(/[a-z0-9-]+)+$`)
+	idShape := regexp.MustCompile(`^(accept|refuse|once|chaos)(/[a-z0-9-]+)+$`)
 	seen := map[string]bool{}
 	sections := map[string]bool{}
 	for _, c := range conformance.PlanComplaints.Cases() {
@@ -155,7 +155,7 @@ func TestPayCasesHaveStableWellFormedIDs(t *testing.T) {
 			t.Errorf("%s: API = %v, want it set exactly for the once cases that count the merchant's work", c.ID, c.API)
 		}
 	}
-	if got := conformance.PlanComplaints.Sections(); !cmp.Equal(got, []string{"accept", "refuse", "once"}) {
+	if got := conformance.PlanComplaints.Sections(); !cmp.Equal(got, []string{"accept", "refuse", "once", "chaos"}) {
 		t.Errorf("Sections = %v", got)
 	}
 	for _, s := range conformance.PlanComplaints.Sections() {
@@ -168,7 +168,7 @@ func TestPayCasesHaveStableWellFormedIDs(t *testing.T) {
 			t.Errorf("%s is a case of both plans", c.ID)
 		}
 	}
-	if len(seen) != 50 {
+	if len(seen) != 51 {
 		t.Errorf("%d cases; update this count and the documentation when adding one", len(seen))
 	}
 }
@@ -191,7 +191,7 @@ func TestPayOptionsRefused(t *testing.T) {
 		{"no keys", conformance.Options{Handler: h}, "PayKeys is required"},
 		{"V1.5 merchant", conformance.Options{Merchant: func(conformance.APIEnv) http.Handler { return h }, PayKeys: k}, "Options.Handler"},
 		{"V1.5 fake", conformance.Options{Handler: h, PayKeys: k, API: true}, "Options.Observer"},
-		{"chaos", conformance.Options{Handler: h, PayKeys: k, Chaos: 10}, "chaos campaign"},
+		{"negative chaos", conformance.Options{Handler: h, PayKeys: k, Chaos: -1}, "must not be negative"},
 		{"unknown key mode", conformance.Options{Handler: h, PayKeys: k, KeyMode: "both"}, `key mode "both"`},
 		{"switch without a certificate", conformance.Options{Handler: h, PayKeys: &noPlatform}, "key mode public-key"},
 		{"public key mode without it", conformance.Options{Handler: h, PayKeys: &noPublic, KeyMode: conformance.KeyModePublicKey}, "key mode platform-certificate"},
@@ -334,4 +334,25 @@ func TestPayInGoTest(t *testing.T) {
 	api := newPayAPI()
 	conformancetest.Run(t, payReference(api, nil), conformance.Options{Plan: conformance.PlanComplaints, PayKeys: payKeys(), Observer: api,
 		Run: "^(accept/action/unknown|refuse/probe|once/retry/)"})
+}
+
+// TestPayCasesDocumented: docs/conformance.md lists every case of the
+// Complaints 2.0 plan with its requirement, word for word, and marks
+// those that need the Observer.
+func TestPayCasesDocumented(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "docs", "conformance.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for _, c := range conformance.PlanComplaints.Cases() {
+		row := "| `" + c.ID + "`"
+		if c.API {
+			row += " *(Observer)*"
+		}
+		row += " | " + c.Requirement + " |\n"
+		if !strings.Contains(doc, row) {
+			t.Errorf("docs/conformance.md lacks the row of %s as the case says it:\n%s", c.ID, row)
+		}
+	}
 }

@@ -383,6 +383,48 @@ func payProperties() map[string]func([]callbackSent) string {
 	}
 	props["once/out-of-order/acknowledged"] = outOfOrder
 	props["once/out-of-order/view"] = outOfOrder
+	// The campaign: each hostile copy is what the campaign says (a probe,
+	// an altered body, another key, an unknown serial, a stale
+	// timestamp) under the notification id of a genuine callback.
+	props["chaos/callbacks"] = func(cs []callbackSent) string {
+		genuine := map[string]bool{}
+		for _, c := range cs {
+			if c.genuine() {
+				genuine[c.id] = true
+			}
+		}
+		kinds := map[string]int{}
+		for _, c := range cs {
+			sig := c.header.Get(apiv3.HeaderSignature)
+			switch {
+			case c.genuine():
+				continue
+			case !genuine[c.id]:
+				return "a hostile copy under the notification id " + c.id + ", which no genuine callback has"
+			case strings.HasPrefix(sig, apiv3.ProbeSignaturePrefix):
+				kinds["probe"]++
+			case c.age() > 5*time.Minute:
+				kinds["stale"]++
+			case keyOf(c.serial()) == nil:
+				kinds["unknown serial"]++
+			case c.event == nil || c.str("event_type") != "COMPLAINT.CREATE":
+				kinds["altered"]++
+			case !c.signedBy(keyOf(c.serial()), c.body):
+				kinds["another key"]++
+			default:
+				return "a copy that is neither genuine nor hostile"
+			}
+		}
+		for _, k := range []string{"probe", "stale", "unknown serial", "altered", "another key"} {
+			if kinds[k] == 0 {
+				return "no " + k + " copy among " + fmt.Sprint(len(cs)) + " callbacks"
+			}
+		}
+		if len(genuine) < 40 {
+			return fmt.Sprintf("%d genuine notification ids, want one per complaint at least", len(genuine))
+		}
+		return ""
+	}
 	return props
 }
 
@@ -392,7 +434,7 @@ func TestPayCasesSendWhatTheirIDsSay(t *testing.T) {
 	rec.next = payReference(api, time.Now)
 	byCase := map[string][]callbackSent{}
 	rep, err := conformance.Run(t.Context(), conformance.Options{
-		Plan: conformance.PlanComplaints, Handler: rec, PayKeys: payKeys(), Observer: api,
+		Plan: conformance.PlanComplaints, Handler: rec, PayKeys: payKeys(), Observer: api, Chaos: 40, Seed: 3,
 		Progress: func(r conformance.Result) { byCase[r.ID] = rec.take() },
 	})
 	if err != nil {

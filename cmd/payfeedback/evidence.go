@@ -19,9 +19,13 @@ import (
 	"github.com/payfeedback/payfeedback/internal/text"
 )
 
-// planPayfeedback names the V1.5 plan (payfeedback_url, payfeedback/update)
-// in evidence bundles.
-const planPayfeedback = "payfeedback"
+// The plans as evidence bundles name them: planPayfeedback the V1.5 plan
+// (payfeedback_url, payfeedback/update), planComplaints Complaints 2.0's
+// callbacks.
+const (
+	planPayfeedback = "payfeedback"
+	planComplaints  = "complaints"
+)
 
 // evidenceCommand verifies evidence bundles and makes signing keys.
 type evidenceCommand struct{}
@@ -331,8 +335,10 @@ type evidencePlan struct {
 
 // planEvidence checks --evidence and --evidence-key before the run: the
 // bundle's file can be written, the key read, the secrets masked. It
-// returns nil without --evidence.
-func planEvidence(f checkFlags, args, expect []string) (*evidencePlan, error) {
+// returns nil without --evidence. plan names the plan in the bundle;
+// secrets are those of the plan's identity that the V1.5 flags do not
+// hold (the Complaints 2.0 plan's APIv3 key).
+func planEvidence(f checkFlags, args, expect []string, plan string, secrets []evidence.Secret) (*evidencePlan, error) {
 	switch {
 	case f.evidenceFile == "" && f.evidenceKey != "":
 		return nil, errors.New("--evidence-key signs the bundle of --evidence: add --evidence FILE")
@@ -345,12 +351,15 @@ func planEvidence(f checkFlags, args, expect []string) (*evidencePlan, error) {
 		return nil, fmt.Errorf("--evidence %s: %w", f.evidenceFile, err)
 	}
 	e := &evidencePlan{path: f.evidenceFile, opts: evidence.Options{
-		Plan:       planPayfeedback,
+		Plan:       plan,
 		Kit:        kitVersion(),
 		Command:    append([]string{"payfeedback", "check"}, args...),
 		ExpectFail: expect,
-		Secrets:    []evidence.Secret{{Name: "paySignKey", Value: f.cred.PaySignKey}},
+		Secrets:    secrets,
 	}}
+	if f.cred.PaySignKey != "" {
+		e.opts.Secrets = append(e.opts.Secrets, evidence.Secret{Name: "paySignKey", Value: f.cred.PaySignKey})
+	}
 	if f.cred.Secret != "" {
 		e.opts.Secrets = append(e.opts.Secrets, evidence.Secret{Name: "appSecret", Value: f.cred.Secret})
 	}
@@ -401,7 +410,9 @@ func (e *evidencePlan) write(rep conformance.Report, p *progress) error {
 	return nil
 }
 
-// checkVariants are the V1.5 plan's variants, as a bundle records them.
+// checkVariants are a plan's variants, as a bundle records them: the
+// Complaints 2.0 plan's key mode and merchant beside what both plans
+// share.
 func checkVariants(c conformance.Config) map[string]string {
 	onOff := func(b bool) string {
 		if b {
@@ -412,6 +423,9 @@ func checkVariants(c conformance.Config) map[string]string {
 	v := map[string]string{"api": onOff(c.API), "strict": onOff(c.Strict), "chaos": strconv.Itoa(c.Chaos)}
 	if c.Clock != "" {
 		v["clock"] = c.Clock
+	}
+	if c.Plan == conformance.PlanComplaints {
+		v["keys"], v["mchid"] = string(c.KeyMode), c.MchID
 	}
 	return v
 }
