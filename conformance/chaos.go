@@ -426,7 +426,11 @@ func (c *campaign) checkUpdates() {
 		}
 		if i, ok := genuine[id]; ok && call.ErrCode == payfeedback.CodeOK {
 			updates[i]++
-			if updates[i] == c.acked[i]+1 {
+			// A complaint handled once though none of its notifications
+			// was acknowledged (the merchant acted, then its answer was
+			// late or it refused every copy after) is the refusal's
+			// consequence, reported as that; twice is double processing.
+			if updates[i] == max(c.acked[i], 1)+1 {
 				ex := callExchange(call)
 				c.violations = append(c.violations, violation{complaint: i, kind: doubleUpdate,
 					what: fmt.Sprintf("complaint %s was updated more often than the %d genuine notifications of it acknowledged: handled twice", id, c.acked[i]), ex: &ex})

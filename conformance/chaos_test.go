@@ -141,7 +141,7 @@ func TestChaosNamesTheCause(t *testing.T) {
 				t.Fatalf("%s %q, want a failure naming %q", r.Status, r.Message, tc.cause)
 			}
 			if !strings.Contains(r.Fix, tc.fix) || strings.Contains(r.Fix, tc.notFix) || !strings.Contains(r.Fix, "(see docs/protocol.md#") {
-				t.Errorf("Fix %q, want one with %q, not %q, citing docs/protocol.md", r.Fix, tc.fix, tc.notFix)
+				t.Errorf("Fix %q, want one with %q, not %q, citing docs/protocol.md (message %q)", r.Fix, tc.fix, tc.notFix, r.Message)
 			}
 		})
 	}
