@@ -6,6 +6,7 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
@@ -266,13 +267,13 @@ func pushReportFromPush(r push.Report) PushReport {
 func callToLog(c Call) calllog.Call {
 	return calllog.Call{Seq: c.Seq, Time: c.Time, Endpoint: c.Endpoint, Method: c.Method, AppID: c.AppID, Query: c.Query,
 		Body: c.Body, ErrCode: c.ErrCode, Answer: c.Answer, Status: c.Status, Fault: c.Fault, Latency: c.Latency,
-		Truncated: c.Truncated}
+		Truncated: c.Truncated, MchID: c.MchID, Code: c.Code, Warnings: c.Warnings}
 }
 
 func callFromLog(c calllog.Call) Call {
 	return Call{Seq: c.Seq, Time: c.Time, Endpoint: c.Endpoint, Method: c.Method, AppID: c.AppID, Query: c.Query,
 		Body: c.Body, ErrCode: c.ErrCode, Answer: c.Answer, Status: c.Status, Fault: c.Fault, Latency: c.Latency,
-		Truncated: c.Truncated}
+		Truncated: c.Truncated, MchID: c.MchID, Code: c.Code, Warnings: c.Warnings}
 }
 
 // matchCallLog is match over the call log's calls.
@@ -301,12 +302,14 @@ func faultFromSet(f fault.Fault) Fault {
 
 func eventToFeed(e Event) events.Event {
 	return events.Event{Seq: e.Seq, Time: e.Time, Kind: events.Kind(e.Kind), Change: convertPtr(e.Change, changeToFeed),
-		Push: convertPtr(e.Push, pushReportToPush), Call: convertPtr(e.Call, callToLog), Clock: convertPtr(e.Clock, clockMoveToFeed)}
+		Push: convertPtr(e.Push, pushReportToPush), Call: convertPtr(e.Call, callToLog), Clock: convertPtr(e.Clock, clockMoveToFeed),
+		Pay: convertPtr(e.Pay, payChangeToWorld)}
 }
 
 func eventFromFeed(e events.Event) Event {
 	return Event{Seq: e.Seq, Time: e.Time, Kind: EventKind(e.Kind), Change: convertPtr(e.Change, changeFromFeed),
-		Push: convertPtr(e.Push, pushReportFromPush), Call: convertPtr(e.Call, callFromLog), Clock: convertPtr(e.Clock, clockMoveFromFeed)}
+		Push: convertPtr(e.Push, pushReportFromPush), Call: convertPtr(e.Call, callFromLog), Clock: convertPtr(e.Clock, clockMoveFromFeed),
+		Pay: convertPtr(e.Pay, payChangeFromWorld)}
 }
 
 func changeToFeed(c Change) events.Change {
@@ -317,6 +320,14 @@ func changeToFeed(c Change) events.Change {
 func changeFromFeed(c events.Change) Change {
 	return Change{What: ChangeKind(c.What), AppID: c.AppID, OpenID: c.OpenID, TransID: c.TransID,
 		FeedBackID: c.FeedBackID, State: c.State}
+}
+
+func payChangeToWorld(c PayChange) payworld.Change {
+	return payworld.Change{What: payworld.What(c.What), MchID: c.MchID, ComplaintID: c.ComplaintID, State: c.State, Operate: c.Operate}
+}
+
+func payChangeFromWorld(c payworld.Change) PayChange {
+	return PayChange{What: PayChangeKind(c.What), MchID: c.MchID, ComplaintID: c.ComplaintID, State: c.State, Operate: c.Operate}
 }
 
 func clockMoveToFeed(m ClockMove) events.ClockMove   { return events.ClockMove{From: m.From, To: m.To} }
@@ -409,4 +420,55 @@ func scenarioErr(err error) error {
 		return scenarioErrorFromParse(se)
 	}
 	return err
+}
+
+// Complaints 2.0.
+
+func payRulesToWorld(r PayRules) payworld.Rules {
+	return payworld.Rules{AllowReplyWhenProcessed: r.AllowReplyWhenProcessed, AllowCompleteFromPending: r.AllowCompleteFromPending,
+		AllowRepeatedComplete: r.AllowRepeatedComplete, ReopenTo: payworld.ReopenState(r.ReopenTo),
+		AllowRepeatedRefundDecision: r.AllowRepeatedRefundDecision, AllowRefundDecisionOnOtherProblems: r.AllowRefundDecisionOnOtherProblems,
+		AllowImmediateWithoutNeed: r.AllowImmediateWithoutNeed, RefuseIdempotentReplay: r.RefuseIdempotentReplay,
+		UnknownComplaint: payworld.UnknownComplaintAnswer(r.UnknownComplaint), MisspelledApplyPlatformService: r.MisspelledApplyPlatformService,
+		RefuseCreateWhenURLExists: r.RefuseCreateWhenURLExists}
+}
+
+func payRulesFromWorld(r payworld.Rules) PayRules {
+	return PayRules{AllowReplyWhenProcessed: r.AllowReplyWhenProcessed, AllowCompleteFromPending: r.AllowCompleteFromPending,
+		AllowRepeatedComplete: r.AllowRepeatedComplete, ReopenTo: PayReopenState(r.ReopenTo),
+		AllowRepeatedRefundDecision: r.AllowRepeatedRefundDecision, AllowRefundDecisionOnOtherProblems: r.AllowRefundDecisionOnOtherProblems,
+		AllowImmediateWithoutNeed: r.AllowImmediateWithoutNeed, RefuseIdempotentReplay: r.RefuseIdempotentReplay,
+		UnknownComplaint: PayUnknownComplaint(r.UnknownComplaint), MisspelledApplyPlatformService: r.MisspelledApplyPlatformService,
+		RefuseCreateWhenURLExists: r.RefuseCreateWhenURLExists}
+}
+
+func payComplaintSpecToWorld(s PayComplaintSpec) payworld.FileSpec {
+	return payworld.FileSpec{MchID: s.MchID, ComplaintID: s.ComplaintID, Detail: s.Detail, ProblemDescription: s.ProblemDescription,
+		ProblemType: s.ProblemType, ApplyRefundAmount: s.ApplyRefundAmount, Orders: s.Orders, ServiceOrders: s.ServiceOrders,
+		PayerPhone: s.PayerPhone, PayerOpenID: s.PayerOpenID, UserTags: s.UserTags, Images: convertAll(s.Images, payImageToWorld),
+		AdditionalInfo: s.AdditionalInfo, NeedImmediateService: s.NeedImmediateService, IsAgentMode: s.IsAgentMode, Extra: s.Extra}
+}
+
+func payImageToWorld(i PayImage) payworld.ImageFile {
+	return payworld.ImageFile{Filename: i.Filename, Data: i.Data}
+}
+
+func payComplaintToWorld(c PayComplaint) payworld.Complaint {
+	return payworld.Complaint{Wire: c.Wire, PayerPhone: c.PayerPhone, History: c.History, Refund: convertPtr(c.Refund, payRefundToWorld),
+		Idempotent: c.Idempotent}
+}
+
+func payComplaintFromWorld(c payworld.Complaint) PayComplaint {
+	return PayComplaint{Wire: c.Wire, PayerPhone: c.PayerPhone, History: c.History, Refund: convertPtr(c.Refund, payRefundFromWorld),
+		Idempotent: c.Idempotent}
+}
+
+func payRefundToWorld(r PayRefund) payworld.Refund {
+	return payworld.Refund{Action: r.Action, LaunchRefundDay: r.LaunchRefundDay, RejectReason: r.RejectReason, DecidedAt: r.DecidedAt,
+		ArrivedAt: r.ArrivedAt}
+}
+
+func payRefundFromWorld(r payworld.Refund) PayRefund {
+	return PayRefund{Action: r.Action, LaunchRefundDay: r.LaunchRefundDay, RejectReason: r.RejectReason, DecidedAt: r.DecidedAt,
+		ArrivedAt: r.ArrivedAt}
 }

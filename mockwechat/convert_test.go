@@ -14,6 +14,8 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paykeys"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
@@ -51,6 +53,12 @@ var vocabulary = []struct {
 	{Event{}, events.Event{}, eventToFeed, eventFromFeed},
 	{Change{}, events.Change{}, changeToFeed, changeFromFeed},
 	{ClockMove{}, events.ClockMove{}, clockMoveToFeed, clockMoveFromFeed},
+	{PayChange{}, payworld.Change{}, payChangeToWorld, payChangeFromWorld},
+	{PayRules{}, payworld.Rules{}, payRulesToWorld, payRulesFromWorld},
+	{PayComplaintSpec{}, payworld.FileSpec{}, payComplaintSpecToWorld, nil},
+	{PayImage{}, payworld.ImageFile{}, payImageToWorld, nil},
+	{PayComplaint{}, payworld.Complaint{}, payComplaintToWorld, payComplaintFromWorld},
+	{PayRefund{}, payworld.Refund{}, payRefundToWorld, payRefundFromWorld},
 	{&Scenario{}, &scenario.Scenario{}, scenarioToParse, scenarioFromParse},
 	{ScenarioClock{}, scenario.Clock{}, nil, nil}, // converted inside scenarioToParse and scenarioFromParse
 	{ScenarioComplaint{}, scenario.Complaint{}, scenarioComplaintToParse, scenarioComplaintFromParse},
@@ -129,7 +137,16 @@ func TestVocabularyConstants(t *testing.T) {
 		{ShippingNoOrder, world.ShippingNoOrder},
 		{EndpointPush, fault.EndpointPush},
 		{EventComplaint, events.KindComplaint}, {EventWorld, events.KindWorld}, {EventPush, events.KindPush},
-		{EventCall, events.KindCall}, {EventClock, events.KindClock},
+		{EventCall, events.KindCall}, {EventClock, events.KindClock}, {EventPay, events.KindPay},
+		{PayComplaintFiled, payworld.ComplaintFiled}, {PayComplaintChanged, payworld.ComplaintChanged},
+		{PayMerchantAdded, payworld.MerchantAdded}, {PayMerchantChanged, payworld.MerchantChanged},
+		{PayNotifyURLChanged, payworld.NotifyURLChanged}, {PayImageUploaded, payworld.ImageUploaded},
+		{PayWorldRestored, payworld.WorldRestored},
+		{PayReopenPending, payworld.ReopenPending}, {PayReopenProcessing, payworld.ReopenProcessing},
+		{PayUnknownNotFound, payworld.UnknownNotFound}, {PayUnknownParamError, payworld.UnknownParamError},
+		{PayUnknownNoAuth, payworld.UnknownNoAuth},
+		{PayModePublicKey, paykeys.ModePublicKey}, {PayModePlatformCertificate, paykeys.ModePlatformCertificate},
+		{PayModeSwitch, paykeys.ModeSwitch},
 		{ChangeComplaintFiled, events.ComplaintFiled}, {ChangeComplaintHandled, events.ComplaintHandled},
 		{ChangeComplaintConfirmed, events.ComplaintConfirmed}, {ChangeComplaintRejected, events.ComplaintRejected},
 		{ChangeComplaintOverdue, events.ComplaintOverdue}, {ChangeArbitrationRequested, events.ArbitrationRequested},

@@ -1,12 +1,17 @@
 package mockwechat
 
-import "time"
+import (
+	"time"
+
+	"github.com/payfeedback/payfeedback/complaints"
+)
 
 // The event vocabulary: what Server.Subscribe delivers.
 
 // Event is one thing that happened in the fake: a change of the world, a
-// push attempt, an API call or a move of the clock. Exactly one of
-// Change, Push, Call and Clock is set, as Kind says.
+// push attempt, an API call, a move of the clock or a change of the
+// Complaints 2.0 world. Exactly one of Change, Push, Call, Clock and Pay
+// is set, as Kind says.
 type Event struct {
 	// Seq numbers the events published while someone subscribes, from 1;
 	// a gap in what a subscription receives means it dropped events.
@@ -19,6 +24,8 @@ type Event struct {
 	Push   *PushReport `json:"push,omitempty"`
 	Call   *Call       `json:"call,omitempty"`
 	Clock  *ClockMove  `json:"clock,omitempty"`
+	// Pay is a change of the Complaints 2.0 world (EventPay).
+	Pay *PayChange `json:"pay,omitempty"`
 }
 
 // EventKind says what an Event is about.
@@ -37,6 +44,9 @@ const (
 	EventCall EventKind = "call"
 	// EventClock: the virtual clock moved (Clock).
 	EventClock EventKind = "clock"
+	// EventPay: a Complaints 2.0 complaint, merchant or callback URL
+	// changed (Pay).
+	EventPay EventKind = "pay"
 )
 
 // Change is one change of the world an Event tells: what happened, and to
@@ -87,3 +97,29 @@ type ClockMove struct {
 	From time.Time `json:"from"`
 	To   time.Time `json:"to"`
 }
+
+// PayChange is one change of the Complaints 2.0 world an Event tells: what
+// happened, to which merchant and complaint.
+type PayChange struct {
+	What        PayChangeKind `json:"what"`
+	MchID       string        `json:"mchid,omitempty"`
+	ComplaintID string        `json:"complaint_id,omitempty"`
+	// State is the complaint's state after the change.
+	State complaints.ComplaintState `json:"state,omitempty"`
+	// Operate is the history entry the act added.
+	Operate complaints.OperateType `json:"operate_type,omitempty"`
+}
+
+// PayChangeKind names a kind of PayChange.
+type PayChangeKind string
+
+// The changes of the Complaints 2.0 world.
+const (
+	PayComplaintFiled   PayChangeKind = "pay-complaint-filed"
+	PayComplaintChanged PayChangeKind = "pay-complaint-changed" // an act added to its history
+	PayMerchantAdded    PayChangeKind = "pay-merchant-added"
+	PayMerchantChanged  PayChangeKind = "pay-merchant-changed"
+	PayNotifyURLChanged PayChangeKind = "pay-notify-url-changed"
+	PayImageUploaded    PayChangeKind = "pay-image-uploaded"
+	PayWorldRestored    PayChangeKind = "pay-world-restored"
+)

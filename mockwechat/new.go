@@ -73,6 +73,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.calls = calllog.New(calllog.Options{Size: set.CallLogSize, Bytes: set.CallLogBytes})
+	if set.Pay != nil {
+		if s.pay, err = s.newPay(); err != nil {
+			return nil, err
+		}
+	}
 	s.faults = fault.NewSet(api.Paths)
 	s.push = push.New(push.Options{Host: pushHost{s}, Sched: s.sched, Context: s.ctx, Retry: set.retry,
 		Timeout: set.PushTimeout, Concurrency: set.PushConcurrency, StrictAck: set.StrictPushAck, Rate: set.PushRate,

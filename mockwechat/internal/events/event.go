@@ -8,12 +8,14 @@ import (
 
 	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 )
 
 // Event is one thing that happened in the fake: a change of the world, a
-// push attempt, an API call or a move of the clock. Exactly one of Change,
-// Push, Call and Clock is set, as Kind says. An event's slices and maps
+// push attempt, an API call, a move of the clock or a change of the
+// Complaints 2.0 world. Exactly one of Change, Push, Call, Clock and Pay is
+// set, as Kind says. An event's slices and maps
 // are shared by every subscriber: read them, don't change them.
 type Event struct {
 	// Seq numbers the events published while someone subscribes, from 1;
@@ -27,6 +29,8 @@ type Event struct {
 	Push   *push.Report  `json:"push,omitempty"`
 	Call   *calllog.Call `json:"call,omitempty"`
 	Clock  *ClockMove    `json:"clock,omitempty"`
+	// Pay is a change of the Complaints 2.0 world (KindPay).
+	Pay *payworld.Change `json:"pay,omitempty"`
 }
 
 // Kind says what an event is about.
@@ -45,11 +49,14 @@ const (
 	KindCall Kind = "call"
 	// KindClock: the virtual clock moved (Clock).
 	KindClock Kind = "clock"
+	// KindPay: a Complaints 2.0 complaint, merchant or callback URL
+	// changed (Pay).
+	KindPay Kind = "pay"
 )
 
 // numKinds is how many kinds there are; allKinds has the bit of each.
 const (
-	numKinds = 5
+	numKinds = 6
 	allKinds = 1<<numKinds - 1
 )
 
@@ -66,6 +73,8 @@ func (k Kind) index() int {
 		return 3
 	case KindClock:
 		return 4
+	case KindPay:
+		return 5
 	}
 	return -1
 }
@@ -112,6 +121,8 @@ func (e Event) String() string {
 	case e.Clock != nil:
 		return fmt.Sprintf("clock %s → %s (+%s)", e.Clock.From.UTC().Format(time.RFC3339),
 			e.Clock.To.UTC().Format(time.RFC3339), e.Clock.To.Sub(e.Clock.From))
+	case e.Pay != nil:
+		return payLine(e.Pay)
 	}
 	return fmt.Sprintf("event %d (%s)", e.Seq, e.Kind)
 }
@@ -183,8 +194,45 @@ func pushLine(r *push.Report) string {
 	return b.String()
 }
 
+// payLine renders a Complaints 2.0 change:
+//
+//	2.0 complaint 2005… filed (PENDING)
+//	2.0 complaint 2005… USER_RESPONSE (PROCESSING)
+//	2.0 merchant 1900000109 callback URL changed
+func payLine(c *payworld.Change) string {
+	switch c.What {
+	case payworld.ComplaintFiled:
+		return "2.0 complaint " + short(c.ComplaintID) + " filed (" + string(c.State) + ")"
+	case payworld.ComplaintChanged:
+		return "2.0 complaint " + short(c.ComplaintID) + " " + string(c.Operate) + " (" + string(c.State) + ")"
+	case payworld.NotifyURLChanged:
+		return "2.0 merchant " + c.MchID + " callback URL changed"
+	case payworld.MerchantAdded, payworld.MerchantChanged:
+		return "2.0 merchant " + c.MchID + " " + strings.TrimPrefix(string(c.What), "pay-merchant-")
+	case payworld.ImageUploaded:
+		return "2.0 merchant " + c.MchID + " uploaded an image"
+	case payworld.WorldRestored:
+		return "2.0 world restored"
+	}
+	return "2.0 " + string(c.What) + " " + c.MchID
+}
+
 func callLine(c *calllog.Call) string {
 	var b strings.Builder
+	if c.MchID != "" || strings.HasPrefix(c.Endpoint, "/v3/") {
+		fmt.Fprintf(&b, "API %s %s %d", c.Method, c.Endpoint, c.Status)
+		if c.MchID != "" {
+			b.WriteString(" mchid=" + text.Clip(c.MchID, 32))
+		}
+		if c.Code != "" {
+			b.WriteString(" code=" + text.Clip(c.Code, 32))
+		}
+		for _, w := range c.Warnings {
+			b.WriteString(" warning: " + w)
+		}
+		fmt.Fprintf(&b, " %d ms", c.Latency.Milliseconds())
+		return b.String()
+	}
 	fmt.Fprintf(&b, "API %s %s errcode=%d", c.Method, c.Endpoint, c.ErrCode)
 	for _, k := range []string{"appid", "openid", "feedbackid", "type"} {
 		if v := c.Query.Get(k); v != "" {
