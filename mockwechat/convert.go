@@ -3,6 +3,7 @@ package mockwechat
 import (
 	"errors"
 
+	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
@@ -471,4 +472,14 @@ func payRefundToWorld(r PayRefund) payworld.Refund {
 func payRefundFromWorld(r payworld.Refund) PayRefund {
 	return PayRefund{Action: r.Action, LaunchRefundDay: r.LaunchRefundDay, RejectReason: r.RejectReason, DecidedAt: r.DecidedAt,
 		ArrivedAt: r.ArrivedAt}
+}
+
+func payMerchantToAdmin(m PayMerchant) admin.PayMerchant {
+	return admin.PayMerchant{MchID: m.MchID, SerialNo: m.SerialNo, APIv3Key: m.APIv3Key, PublicKeyID: m.PublicKeyID,
+		PlatformSerial: m.PlatformSerial, Mode: string(m.Mode), SwitchBegan: m.SwitchBegan, NotifyURL: m.NotifyURL, KeysDir: m.KeysDir}
+}
+
+func payMerchantFromAdmin(m admin.PayMerchant) PayMerchant {
+	return PayMerchant{MchID: m.MchID, SerialNo: m.SerialNo, APIv3Key: m.APIv3Key, PublicKeyID: m.PublicKeyID,
+		PlatformSerial: m.PlatformSerial, Mode: PayMode(m.Mode), SwitchBegan: m.SwitchBegan, NotifyURL: m.NotifyURL, KeysDir: m.KeysDir}
 }

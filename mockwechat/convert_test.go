@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
@@ -59,6 +60,7 @@ var vocabulary = []struct {
 	{PayImage{}, payworld.ImageFile{}, payImageToWorld, nil},
 	{PayComplaint{}, payworld.Complaint{}, payComplaintToWorld, payComplaintFromWorld},
 	{PayRefund{}, payworld.Refund{}, payRefundToWorld, payRefundFromWorld},
+	{PayMerchant{}, admin.PayMerchant{}, payMerchantToAdmin, payMerchantFromAdmin},
 	{&Scenario{}, &scenario.Scenario{}, scenarioToParse, scenarioFromParse},
 	{ScenarioClock{}, scenario.Clock{}, nil, nil}, // converted inside scenarioToParse and scenarioFromParse
 	{ScenarioComplaint{}, scenario.Complaint{}, scenarioComplaintToParse, scenarioComplaintFromParse},

@@ -89,7 +89,11 @@ func New(opts Options) (*Server, error) {
 		Now: virtualNow(s.sched), CallsPerMinute: set.CallsPerMinute})
 	s.events = stream.New(stream.Options{Subscribe: s.feed.SubscribeWith})
 	s.hosts = hostguard.Rule{Addr: set.Addr, Listening: s.life.listening, Allowed: set.AllowedHosts}
-	s.admin = admin.New(admin.Options{Backend: adminBackend{s: s}, Events: s.events})
+	var pay admin.PayBackend
+	if s.pay != nil {
+		pay = payBackend{s: s}
+	}
+	s.admin = admin.New(admin.Options{Backend: adminBackend{s: s}, Events: s.events, Pay: pay})
 	s.console = console.New(console.Options{Backend: consoleBackend{adminBackend{s: s}}, Logger: s.log})
 	if v := s.sched.Virtual(); v != nil {
 		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})

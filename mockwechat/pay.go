@@ -2,7 +2,6 @@ package mockwechat
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/payfeedback/payfeedback/apiv3"
 	"github.com/payfeedback/payfeedback/internal/text"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payapi"
@@ -23,7 +23,7 @@ import (
 const PayPrefix = "/v3/"
 
 // ErrPayOff: the server does not play Complaints 2.0 (Options.Pay is nil).
-var ErrPayOff = errors.New("mockwechat: Complaints 2.0 is off: give Options.Pay (payfeedback mock plays it by default)")
+var ErrPayOff = admin.ErrPayOff
 
 // payPart is the fake's Complaints 2.0: its identity, its world, the /v3/
 // endpoints and the callbacks; nil on a server whose Options.Pay is nil.

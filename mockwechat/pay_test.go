@@ -153,6 +153,15 @@ func TestPayOff(t *testing.T) {
 	if _, ok := fake.PayMerchant(); ok {
 		t.Error("PayMerchant: ok without Options.Pay")
 	}
+	resp, err = fake.Client().Get(fake.URL + "/_mock/pay/merchants")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(b), "Options.Pay") {
+		t.Errorf("GET /_mock/pay/merchants without Options.Pay: HTTP %d %s, want 404 saying what to give", resp.StatusCode, b)
+	}
 	if _, err := fake.FilePayComplaint(context.Background(), PayComplaintSpec{}); !errors.Is(err, ErrPayOff) {
 		t.Errorf("FilePayComplaint without Options.Pay: %v, want ErrPayOff", err)
 	}
