@@ -7,6 +7,7 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paypush"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
@@ -290,13 +291,17 @@ func matchCallLog(match func(Call) bool) func(calllog.Call) bool {
 func faultToSet(f Fault) fault.Fault {
 	return fault.Fault{ID: f.ID, AppID: f.AppID, Endpoint: f.Endpoint, MsgType: f.MsgType, Count: f.Count,
 		ErrCode: f.ErrCode, HTTPStatus: f.HTTPStatus, Delay: f.Delay, Drop: f.Drop, Duplicate: f.Duplicate,
-		OutOfOrder: f.OutOfOrder, TamperSignature: f.TamperSignature, TamperFields: f.TamperFields}
+		OutOfOrder: f.OutOfOrder, TamperSignature: f.TamperSignature, TamperFields: f.TamperFields, MchID: f.MchID,
+		ActionType: f.ActionType, TamperBody: f.TamperBody, Stale: f.Stale, UnknownMembers: f.UnknownMembers,
+		SendActionType: f.SendActionType, OtherKey: f.OtherKey}
 }
 
 func faultFromSet(f fault.Fault) Fault {
 	return Fault{ID: f.ID, AppID: f.AppID, Endpoint: f.Endpoint, MsgType: f.MsgType, Count: f.Count,
 		ErrCode: f.ErrCode, HTTPStatus: f.HTTPStatus, Delay: f.Delay, Drop: f.Drop, Duplicate: f.Duplicate,
-		OutOfOrder: f.OutOfOrder, TamperSignature: f.TamperSignature, TamperFields: f.TamperFields}
+		OutOfOrder: f.OutOfOrder, TamperSignature: f.TamperSignature, TamperFields: f.TamperFields, MchID: f.MchID,
+		ActionType: f.ActionType, TamperBody: f.TamperBody, Stale: f.Stale, UnknownMembers: f.UnknownMembers,
+		SendActionType: f.SendActionType, OtherKey: f.OtherKey}
 }
 
 // The event feed.
@@ -304,13 +309,13 @@ func faultFromSet(f fault.Fault) Fault {
 func eventToFeed(e Event) events.Event {
 	return events.Event{Seq: e.Seq, Time: e.Time, Kind: events.Kind(e.Kind), Change: convertPtr(e.Change, changeToFeed),
 		Push: convertPtr(e.Push, pushReportToPush), Call: convertPtr(e.Call, callToLog), Clock: convertPtr(e.Clock, clockMoveToFeed),
-		Pay: convertPtr(e.Pay, payChangeToWorld)}
+		Pay: convertPtr(e.Pay, payChangeToWorld), PayCallback: convertPtr(e.PayCallback, payCallbackReportToPush)}
 }
 
 func eventFromFeed(e events.Event) Event {
 	return Event{Seq: e.Seq, Time: e.Time, Kind: EventKind(e.Kind), Change: convertPtr(e.Change, changeFromFeed),
 		Push: convertPtr(e.Push, pushReportFromPush), Call: convertPtr(e.Call, callFromLog), Clock: convertPtr(e.Clock, clockMoveFromFeed),
-		Pay: convertPtr(e.Pay, payChangeFromWorld)}
+		Pay: convertPtr(e.Pay, payChangeFromWorld), PayCallback: convertPtr(e.PayCallback, payCallbackReportFromPush)}
 }
 
 func changeToFeed(c Change) events.Change {
@@ -482,4 +487,22 @@ func payMerchantToAdmin(m PayMerchant) admin.PayMerchant {
 func payMerchantFromAdmin(m admin.PayMerchant) PayMerchant {
 	return PayMerchant{MchID: m.MchID, SerialNo: m.SerialNo, APIv3Key: m.APIv3Key, PublicKeyID: m.PublicKeyID,
 		PlatformSerial: m.PlatformSerial, Mode: PayMode(m.Mode), SwitchBegan: m.SwitchBegan, NotifyURL: m.NotifyURL, KeysDir: m.KeysDir}
+}
+
+func payCallbackReportToPush(r PayCallbackReport) paypush.Report {
+	return paypush.Report{Delivery: paypush.Ref(r.Delivery), Attempt: convertPtr(r.Attempt, payAttemptToPush), Phase: paypush.Phase(r.Phase)}
+}
+
+func payCallbackReportFromPush(r paypush.Report) PayCallbackReport {
+	return PayCallbackReport{Delivery: PayCallbackRef(r.Delivery), Attempt: convertPtr(r.Attempt, payAttemptFromPush), Phase: string(r.Phase)}
+}
+
+func payAttemptToPush(a PayAttempt) paypush.Attempt {
+	return paypush.Attempt{Time: a.Time, URL: a.URL, Headers: a.Headers, Body: a.Body, Plaintext: a.Plaintext, Status: a.Status,
+		Response: a.Response, Latency: a.Latency, Err: a.Err, Fault: a.Fault, Verdict: a.Verdict, Copy: a.Copy, Wrong: a.Wrong}
+}
+
+func payAttemptFromPush(a paypush.Attempt) PayAttempt {
+	return PayAttempt{Time: a.Time, URL: a.URL, Headers: a.Headers, Body: a.Body, Plaintext: a.Plaintext, Status: a.Status,
+		Response: a.Response, Latency: a.Latency, Err: a.Err, Fault: a.Fault, Verdict: a.Verdict, Copy: a.Copy, Wrong: a.Wrong}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/paykeys"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paypush"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
@@ -61,6 +62,9 @@ var vocabulary = []struct {
 	{PayComplaint{}, payworld.Complaint{}, payComplaintToWorld, payComplaintFromWorld},
 	{PayRefund{}, payworld.Refund{}, payRefundToWorld, payRefundFromWorld},
 	{PayMerchant{}, admin.PayMerchant{}, payMerchantToAdmin, payMerchantFromAdmin},
+	{PayCallbackReport{}, paypush.Report{}, payCallbackReportToPush, payCallbackReportFromPush},
+	{PayCallbackRef{}, paypush.Ref{}, nil, nil}, // converted inside the reports'
+	{PayAttempt{}, paypush.Attempt{}, payAttemptToPush, payAttemptFromPush},
 	{&Scenario{}, &scenario.Scenario{}, scenarioToParse, scenarioFromParse},
 	{ScenarioClock{}, scenario.Clock{}, nil, nil}, // converted inside scenarioToParse and scenarioFromParse
 	{ScenarioComplaint{}, scenario.Complaint{}, scenarioComplaintToParse, scenarioComplaintFromParse},
@@ -137,9 +141,9 @@ func TestVocabularyConstants(t *testing.T) {
 		{ArbitrationDecidedForMerchant, world.ArbitrationDecidedForMerchant},
 		{MaxChoices, world.MaxChoices}, {MaxChoiceLen, world.MaxChoiceLen},
 		{ShippingNoOrder, world.ShippingNoOrder},
-		{EndpointPush, fault.EndpointPush},
+		{EndpointPush, fault.EndpointPush}, {EndpointPayCallback, fault.EndpointPayCallback},
 		{EventComplaint, events.KindComplaint}, {EventWorld, events.KindWorld}, {EventPush, events.KindPush},
-		{EventCall, events.KindCall}, {EventClock, events.KindClock}, {EventPay, events.KindPay},
+		{EventCall, events.KindCall}, {EventClock, events.KindClock}, {EventPay, events.KindPay}, {EventPayCallback, events.KindPayCallback},
 		{PayComplaintFiled, payworld.ComplaintFiled}, {PayComplaintChanged, payworld.ComplaintChanged},
 		{PayMerchantAdded, payworld.MerchantAdded}, {PayMerchantChanged, payworld.MerchantChanged},
 		{PayNotifyURLChanged, payworld.NotifyURLChanged}, {PayImageUploaded, payworld.ImageUploaded},

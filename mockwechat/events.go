@@ -26,6 +26,9 @@ type Event struct {
 	Clock  *ClockMove  `json:"clock,omitempty"`
 	// Pay is a change of the Complaints 2.0 world (EventPay).
 	Pay *PayChange `json:"pay,omitempty"`
+	// PayCallback is a Complaints 2.0 callback queued, attempted,
+	// delivered or failed (EventPayCallback).
+	PayCallback *PayCallbackReport `json:"pay_callback,omitempty"`
 }
 
 // EventKind says what an Event is about.
@@ -47,6 +50,9 @@ const (
 	// EventPay: a Complaints 2.0 complaint, merchant or callback URL
 	// changed (Pay).
 	EventPay EventKind = "pay"
+	// EventPayCallback: a Complaints 2.0 callback or SIGNTEST probe was
+	// queued, attempted, delivered or failed (PayCallback).
+	EventPayCallback EventKind = "pay-callback"
 )
 
 // Change is one change of the world an Event tells: what happened, and to
@@ -123,3 +129,52 @@ const (
 	PayImageUploaded    PayChangeKind = "pay-image-uploaded"
 	PayWorldRestored    PayChangeKind = "pay-world-restored"
 )
+
+// PayCallbackReport is a Complaints 2.0 callback's progress an Event
+// tells: an attempt made (Attempt), or the delivery queued, held back,
+// delivered or failed.
+type PayCallbackReport struct {
+	Delivery PayCallbackRef
+	// Attempt is the attempt made (Phase "attempt"), nil otherwise.
+	Attempt *PayAttempt
+	// Phase is "queued", "held", "attempt", "delivered" or "failed".
+	Phase string
+}
+
+// PayCallbackRef names the callback a PayCallbackReport is about.
+type PayCallbackRef struct {
+	// ID is the notification id (the envelope's id, kept across retries).
+	ID          string
+	MchID       string
+	ComplaintID string
+	ActionType  complaints.ActionType
+	// Probe: a SIGNTEST probe, which the merchant must refuse.
+	Probe bool
+	// N is the attempt's number from 1, Of how many the ladder allows.
+	N, Of int
+}
+
+// PayAttempt is one POST of a Complaints 2.0 callback.
+type PayAttempt struct {
+	Time time.Time `json:"time"`
+	URL  string    `json:"url"`
+	// Headers are the Wechatpay-* headers sent, and Request-ID.
+	Headers map[string]string `json:"headers"`
+	// Body is the envelope sent; Plaintext the resource when a fault
+	// changed it.
+	Body      string `json:"body"`
+	Plaintext string `json:"plaintext,omitempty"`
+	// Status is the HTTP status answered (0: none); Response the start of
+	// the answer.
+	Status   int           `json:"status"`
+	Response string        `json:"response"`
+	Latency  time.Duration `json:"latency_ns"`
+	Err      string        `json:"error,omitempty"`
+	Fault    string        `json:"fault,omitempty"`
+	// Verdict is "acknowledged", "refused", "no answer" or "too slow".
+	Verdict string `json:"verdict"`
+	// Copy: the second of two identical requests (a duplicate fault).
+	Copy bool `json:"copy,omitempty"`
+	// Wrong: the merchant acknowledged what a verifying merchant refuses.
+	Wrong bool `json:"wrong,omitempty"`
+}

@@ -118,7 +118,7 @@ func (s *Server) shutdown(ctx context.Context) error {
 		s.push.Stop()
 		s.push.WaitIdle()
 		s.push.Close()
-		if s.pay != nil && s.pay.callbacks != nil {
+		if s.pay != nil {
 			s.pay.callbacks.WaitIdle()
 			s.pay.callbacks.Stop()
 			s.pay.callbacks.WaitIdle()

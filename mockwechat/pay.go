@@ -2,18 +2,21 @@ package mockwechat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/payfeedback/payfeedback/apiv3"
+	"github.com/payfeedback/payfeedback/complaints"
 	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payapi"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/paykeys"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paypush"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 )
 
@@ -33,24 +36,35 @@ type payPart struct {
 	signing   *paykeys.Signing
 	world     *payworld.World
 	api       *payapi.Handler
-	callbacks payCallbacks // nil until a callback engine is wired
+	callbacks *paypush.Engine
 }
 
-// payCallbacks is the Complaints 2.0 callback engine as the fake drives it
-// (mockwechat/internal/paypush's Engine): it sends the callbacks the
-// world's acts cause, on the fake's clock, with the ladder of retries.
-type payCallbacks interface {
-	// Send queues the callback and returns its notification id.
-	Send(c payworld.Callback) string
-	// Probe queues a SIGNTEST probe to the merchant's callback URL now.
-	Probe(mchid string) string
-	// Resend sends a past notification again, newly signed.
-	Resend(id string) (string, error)
-	Idle() bool
-	WaitIdle()
-	Pending() int
-	Stop()
-	Reset()
+// payHost is what the callback engine asks of the fake, at each attempt.
+type payHost struct{ s *Server }
+
+// Target returns the merchant's callback URL and APIv3 key now.
+func (h payHost) Target(mchid string) (string, string) {
+	m, ok := h.s.pay.world.Merchant(mchid)
+	if !ok {
+		return "", ""
+	}
+	return m.NotifyURL, m.APIv3Key
+}
+
+// Fault takes one use of a pay-callback fault matching the callback.
+func (h payHost) Fault(mchid string, a complaints.ActionType) (paypush.Plan, bool) {
+	return h.s.faults.TakePayCallback(mchid, a)
+}
+
+// payCallbackReported tells the feed about a callback's progress.
+func (s *Server) payCallbackReported(r paypush.Report) {
+	s.feed.Publish(events.KindPayCallback, func(e *events.Event) {
+		if r.Attempt != nil {
+			a := *r.Attempt
+			r.Attempt = &a
+		}
+		e.PayCallback = &r
+	})
 }
 
 // newPay builds Complaints 2.0 from Options.Pay: the identity (loaded
@@ -90,6 +104,12 @@ func (s *Server) newPay() (*payPart, error) {
 		return nil, fmt.Errorf("mockwechat: Options.Pay: %w", err)
 	}
 	p := &payPart{keysDir: o.KeysDir, id: id, signing: signing, world: w}
+	p.callbacks, err = paypush.New(paypush.Options{Host: payHost{s}, Sched: s.sched, Signing: signing, Targets: &s.set.targets,
+		Context: s.ctx, Timeout: s.set.PushTimeout, Concurrency: s.set.PushConcurrency, Observe: s.payCallbackReported,
+		Done: s.feed.Wake, Logger: s.log, Seed: seed, Now: now})
+	if err != nil {
+		return nil, fmt.Errorf("mockwechat: Options.Pay: %w", err)
+	}
 	p.api, err = payapi.New(payapi.Options{World: w, Signing: signing, Now: now, Recorder: payRecorder{s},
 		Effects: s.applyPay, PerMinute: o.PerMinute})
 	if err != nil {
@@ -144,10 +164,8 @@ func (s *Server) applyPay(fx payworld.Effects) {
 			s.feed.Publish(events.KindPay, func(e *events.Event) { e.Pay = &c })
 		}
 	}
-	if s.pay.callbacks != nil {
-		for _, cb := range fx.Callbacks {
-			s.pay.callbacks.Send(cb)
-		}
+	for _, cb := range fx.Callbacks {
+		s.pay.callbacks.Send(cb)
 	}
 }
 
@@ -347,12 +365,55 @@ func (s *Server) payAct(ctx context.Context, id string, act PayAct, in PayActInp
 // the identity, the mode, the merchants and their callback URLs stay (the
 // merchant's set-up, as V1.5's accounts stay), and ids go on.
 func (p *payPart) reset() error {
-	if p.callbacks != nil {
-		p.callbacks.Reset()
-	}
+	p.callbacks.Reset()
 	p.api.Reset()
 	st := p.world.Snapshot()
 	st.Complaints, st.Images = nil, nil
 	_, err := p.world.Restore(st)
 	return err
+}
+
+// PayProbe sends a SIGNTEST probe to the merchant's callback URL now
+// (mchid "": the demo merchant), a callback signed so that a verifying
+// merchant must refuse it; the delivery log judges the answer. It returns
+// the probe's notification id.
+func (s *Server) PayProbe(mchid string) (string, error) {
+	p, err := s.payOn()
+	if err != nil {
+		return "", err
+	}
+	if mchid == "" {
+		mchid = p.id.Merchant().MchID
+	}
+	if _, ok := p.world.Merchant(mchid); !ok {
+		return "", fmt.Errorf("mockwechat: no merchant %s: %w", text.Clip(mchid, 32), payworld.ErrNotFound)
+	}
+	return p.callbacks.Probe(mchid), nil
+}
+
+// PayResend sends a past Complaints 2.0 notification again: the same id
+// and plaintext, newly signed and encrypted.
+func (s *Server) PayResend(id string) (string, error) {
+	p, err := s.payOn()
+	if err != nil {
+		return "", err
+	}
+	out, err := p.callbacks.Resend(id)
+	if errors.Is(err, paypush.ErrUnknown) {
+		return "", fmt.Errorf("mockwechat: notification %s: %w: %w", text.Clip(id, 64), err, payworld.ErrNotFound)
+	}
+	return out, err
+}
+
+// WaitPayIdle waits until no Complaints 2.0 callback is queued or being
+// attempted (retries scheduled later do not count), or ctx ends.
+func (s *Server) WaitPayIdle(ctx context.Context) error {
+	p, err := s.payOn()
+	if err != nil {
+		return err
+	}
+	ctx, cancel, bounded := s.waitCtx(ctx)
+	defer cancel()
+	_, err = events.Wait(ctx, s.feed, func() (struct{}, bool, error) { return struct{}{}, p.callbacks.Idle(), nil })
+	return s.waitError(ctx, bounded, err, "the Complaints 2.0 callbacks to settle (WaitPayIdle)", s.seenBusy)
 }

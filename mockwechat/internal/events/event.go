@@ -8,6 +8,7 @@ import (
 
 	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paypush"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 )
@@ -31,6 +32,9 @@ type Event struct {
 	Clock  *ClockMove    `json:"clock,omitempty"`
 	// Pay is a change of the Complaints 2.0 world (KindPay).
 	Pay *payworld.Change `json:"pay,omitempty"`
+	// PayCallback is a Complaints 2.0 callback queued, attempted,
+	// delivered or failed (KindPayCallback).
+	PayCallback *paypush.Report `json:"pay_callback,omitempty"`
 }
 
 // Kind says what an event is about.
@@ -52,11 +56,14 @@ const (
 	// KindPay: a Complaints 2.0 complaint, merchant or callback URL
 	// changed (Pay).
 	KindPay Kind = "pay"
+	// KindPayCallback: a Complaints 2.0 callback or probe was queued,
+	// attempted, delivered or failed (PayCallback).
+	KindPayCallback Kind = "pay-callback"
 )
 
 // numKinds is how many kinds there are; allKinds has the bit of each.
 const (
-	numKinds = 6
+	numKinds = 7
 	allKinds = 1<<numKinds - 1
 )
 
@@ -75,6 +82,8 @@ func (k Kind) index() int {
 		return 4
 	case KindPay:
 		return 5
+	case KindPayCallback:
+		return 6
 	}
 	return -1
 }
@@ -123,6 +132,8 @@ func (e Event) String() string {
 			e.Clock.To.UTC().Format(time.RFC3339), e.Clock.To.Sub(e.Clock.From))
 	case e.Pay != nil:
 		return payLine(e.Pay)
+	case e.PayCallback != nil:
+		return payCallbackLine(e.PayCallback)
 	}
 	return fmt.Sprintf("event %d (%s)", e.Seq, e.Kind)
 }
@@ -215,6 +226,49 @@ func payLine(c *payworld.Change) string {
 		return "2.0 world restored"
 	}
 	return "2.0 " + string(c.What) + " " + c.MchID
+}
+
+// payCallbackLine renders a Complaints 2.0 callback's progress:
+//
+//	==> 2.0 callback USER_RESPONSE 2005… to https://m.example/cb (attempt 1/1001)
+//	<== 2.0 callback 204 acknowledged in 3 ms
+func payCallbackLine(r *paypush.Report) string {
+	what := "callback " + string(r.Delivery.ActionType) + " " + short(r.Delivery.ComplaintID)
+	if r.Delivery.Probe {
+		what = "probe (SIGNTEST) to " + r.Delivery.MchID
+	}
+	switch r.Phase {
+	case paypush.PhaseQueued:
+		return fmt.Sprintf("... 2.0 %s queued (attempt %d/%d)", what, r.Delivery.N, r.Delivery.Of)
+	case paypush.PhaseHeld:
+		return "--- 2.0 " + what + " held back (out of order)"
+	case paypush.PhaseDelivered:
+		return "<== 2.0 " + what + " delivered"
+	case paypush.PhaseFailed:
+		return "<== 2.0 " + what + " failed"
+	}
+	a := r.Attempt
+	if a == nil {
+		return "==> 2.0 " + what
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "==> 2.0 %s to %s (attempt %d/%d", what, a.URL, r.Delivery.N, r.Delivery.Of)
+	if a.Fault != "" {
+		b.WriteString(", " + a.Fault)
+	}
+	b.WriteString("): ")
+	if a.Status != 0 {
+		fmt.Fprintf(&b, "%d ", a.Status)
+	}
+	b.WriteString(a.Verdict)
+	if a.Err != "" {
+		fmt.Fprintf(&b, " %q", text.Clip(a.Err, 120))
+	}
+	if a.Wrong {
+		b.WriteString(" (wrong: a verifying merchant refuses it)")
+	}
+	fmt.Fprintf(&b, " in %d ms", a.Latency.Milliseconds())
+	return b.String()
 }
 
 func callLine(c *calllog.Call) string {
