@@ -1,0 +1,544 @@
+package paypush
+
+import (
+	"context"
+	"errors"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/payfeedback/payfeedback/apiv3"
+	"github.com/payfeedback/payfeedback/complaints"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paykeys"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
+)
+
+// Host is what the engine asks the rest of the fake, afresh at each attempt.
+type Host interface {
+	// Target returns the merchant's callback URL and its APIv3 key now;
+	// url "" when the merchant has none (the delivery then fails that
+	// attempt with a clear message and is retried on the ladder).
+	Target(mchid string) (url, apiv3Key string)
+	// Fault takes up one use of a callback fault matching the callback and
+	// returns its plan; false when none matches.
+	Fault(mchid string, a complaints.ActionType) (Plan, bool)
+}
+
+// The defaults of Options.
+const (
+	// DefaultTimeout bounds one attempt: WeChat's 5 seconds.
+	DefaultTimeout = 5 * time.Second
+	// DefaultConcurrency is how many callbacks are attempted at once.
+	DefaultConcurrency = 8
+	// DefaultLogSize and DefaultLogBytes bound the finished deliveries kept.
+	DefaultLogSize  = 10000
+	DefaultLogBytes = 64 << 20
+)
+
+// Options configure New. Host, Sched, Signing and Now are required.
+type Options struct {
+	Host    Host             // required
+	Sched   clock.Scheduler  // required: retries on the fake's clock
+	Signing *paykeys.Signing // required: Signing.Callback(now) is the signer of each attempt
+	// Targets says where callbacks may go, checked when each connection
+	// is made (push.Targets' dial check); nil: loopback only.
+	Targets *push.Targets
+	// Context bounds attempts; nil: context.Background().
+	Context context.Context
+	// Retry is the delay before each retry of a failed attempt; nil: the
+	// Complaints 2.0 ladder (Ladder).
+	Retry []time.Duration
+	// Timeout bounds one attempt, real time; 0: DefaultTimeout (5 s,
+	// WeChat's limit).
+	Timeout time.Duration
+	// Concurrency is how many callbacks are attempted at once (0:
+	// DefaultConcurrency); callbacks of one complaint are attempted in
+	// order.
+	Concurrency int
+	// LogSize and LogBytes bound the finished deliveries kept (0:
+	// DefaultLogSize and DefaultLogBytes); pending ones are all kept.
+	LogSize  int
+	LogBytes int64
+	// Observe hears every attempt and state change; it must not block.
+	Observe func(Report)
+	// Done hears that an attempt is over, once Idle and Pending count it;
+	// it must not block.
+	Done func()
+	// Logger receives failures; nil: discard.
+	Logger *slog.Logger
+	// Seed makes the notification ids reproducible (0: drawn at random).
+	// The switch mix is drawn by Signing, from its own seed.
+	Seed uint64
+	// Now is the fake's clock: create_time and Wechatpay-Timestamp.
+	// Required.
+	Now func() time.Time
+	// Transport carries the POSTs (nil: the engine's own, dialling through
+	// Targets). Tests give an in-memory one to run in a synctest bubble.
+	Transport http.RoundTripper
+}
+
+// Engine delivers Complaints 2.0 callbacks and probes: per-complaint
+// ordered shards, retries on the fake's clock, faults by plan, and the
+// delivery log. Safe for concurrent use.
+type Engine struct {
+	opts    Options // with the defaults filled in
+	ctx     context.Context
+	client  *http.Client
+	log     *slog.Logger
+	ids     idSource
+	other   func() (*apiv3.Signer, error) // the key no merchant knows, made on first use
+	workers sync.WaitGroup                // shard goroutines
+
+	mu       sync.Mutex // guards the fields below; a leaf: held for no call out
+	idle     *sync.Cond // signalled when inflight drops to 0
+	inflight int        // attempts queued or being made
+	shards   []*shard
+	deliv    deliveryLog
+	counter  uint64                 // notification ids made
+	seq      uint64                 // deliveries made, for their order
+	held     map[string][]*delivery // out-of-order holds, per complaint
+	stopped  bool
+	// gen counts resets: a delivery of an older generation is forgotten,
+	// its attempt abandoned (attempts, their context, is cancelled).
+	gen      uint64
+	attempts context.Context
+	abandon  context.CancelFunc
+}
+
+type shard struct {
+	queue   []*delivery
+	running bool
+}
+
+// delivery is a Delivery and what the engine needs to go on with it
+// (guarded by Engine.mu).
+type delivery struct {
+	Delivery
+	seq   uint64
+	shard int
+	gen   uint64
+	tries int // attempts on the ladder since the notification was (re)sent
+	// wait numbers the schedule: an event of the clock (a retry, the end
+	// of a hold) acts only if wait is still what it was when scheduled.
+	wait    uint64
+	queued  bool  // in a shard's queue
+	running bool  // being attempted
+	again   bool  // resent while being attempted
+	carry   *Plan // the rest of an out-of-order fault, for the held attempt
+	bytes   int64 // estimated size, once finished
+}
+
+func (d *delivery) size() int64 {
+	if d.bytes == 0 {
+		d.bytes = int64(256 + len(d.ID) + len(d.MchID) + len(d.ComplaintID) + len(d.Plaintext))
+		for i := range d.Attempts {
+			d.bytes += d.Attempts[i].size()
+		}
+	}
+	return d.bytes
+}
+
+// key names the complaint of d: its callbacks are attempted in order, and
+// an out-of-order hold waits for the next of them.
+func (d *delivery) key() string { return d.MchID + "/" + d.ComplaintID }
+
+// New returns an engine ready to Send, or an error naming the option
+// missing.
+func New(o Options) (*Engine, error) {
+	switch {
+	case o.Host == nil:
+		return nil, errors.New("paypush: Options.Host is nil: give the fake's view of merchants (callback URL, APIv3 key, faults)")
+	case o.Sched == nil:
+		return nil, errors.New("paypush: Options.Sched is nil: give the fake's clock.Scheduler (retries run on it)")
+	case o.Signing == nil:
+		return nil, errors.New("paypush: Options.Signing is nil: give the fake's paykeys.Signing (it picks the key of each callback)")
+	case o.Now == nil:
+		return nil, errors.New("paypush: Options.Now is nil: give the fake's clock (create_time and Wechatpay-Timestamp)")
+	case o.Timeout < 0, o.Concurrency < 0, o.LogSize < 0, o.LogBytes < 0:
+		return nil, errors.New("paypush: Options.Timeout, Concurrency, LogSize and LogBytes must not be negative (0: the default)")
+	}
+	if o.Retry == nil {
+		o.Retry = Ladder()
+	}
+	if o.Timeout == 0 {
+		o.Timeout = DefaultTimeout
+	}
+	if o.Concurrency == 0 {
+		o.Concurrency = DefaultConcurrency
+	}
+	if o.LogSize == 0 {
+		o.LogSize = DefaultLogSize
+	}
+	if o.LogBytes == 0 {
+		o.LogBytes = DefaultLogBytes
+	}
+	e := &Engine{opts: o, ctx: o.Context, log: o.Logger, ids: newIDSource(o.Seed), other: sync.OnceValues(newOtherSigner),
+		deliv: newDeliveryLog(o.LogSize, o.LogBytes), held: make(map[string][]*delivery)}
+	if e.ctx == nil {
+		e.ctx = context.Background()
+	}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	transport := o.Transport
+	if transport == nil {
+		var targets push.Targets // the zero Targets: loopback only
+		if o.Targets != nil {
+			targets = *o.Targets
+		}
+		transport = &http.Transport{
+			Proxy:               nil,
+			DialContext:         targets.DialContext,
+			MaxIdleConnsPerHost: o.Concurrency * 2,
+			IdleConnTimeout:     30 * time.Second,
+		}
+	}
+	e.client = &http.Client{
+		Transport:     transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	e.attempts, e.abandon = context.WithCancel(e.ctx)
+	e.idle = sync.NewCond(&e.mu)
+	e.shards = make([]*shard, o.Concurrency)
+	for i := range e.shards {
+		e.shards[i] = &shard{}
+	}
+	return e, nil
+}
+
+// Send queues the callback for c (payworld.Callback) and returns its
+// notification id (kept across retries: WeChat's envelope "id"). The
+// callbacks of one complaint are attempted in the order sent. Once the
+// engine is stopped the delivery is kept pending, not attempted.
+func (e *Engine) Send(c payworld.Callback) string {
+	plain, err := plaintextOf(c.ComplaintID, c.ActionType)
+	if err != nil { // two strings always encode
+		e.log.Error("paypush: encoding a callback's plaintext", "err", err)
+	}
+	return e.queue(Delivery{MchID: c.MchID, ComplaintID: c.ComplaintID, EventType: c.EventType, ActionType: c.ActionType, Plaintext: string(plain)})
+}
+
+// Probe queues a SIGNTEST probe to the merchant's callback URL now and
+// returns its id. A probe is a genuine-looking COMPLAINT.STATE_CHANGE
+// callback of a complaint that does not exist, encrypted with the
+// merchant's APIv3 key, whose Wechatpay-Signature is WECHATPAY/SIGNTEST/
+// and random Base64: the merchant must refuse it (4xx or 5xx). It is sent
+// once, never retried, and takes no fault.
+func (e *Engine) Probe(mchid string) string {
+	id := e.nextID()
+	plain, err := plaintextOf(probeComplaintID(id, e.opts.Now()), complaints.ActionUserResponse)
+	if err != nil {
+		e.log.Error("paypush: encoding a probe's plaintext", "err", err)
+	}
+	return e.queueAs(id, Delivery{MchID: mchid, EventType: complaints.EventStateChange, ActionType: complaints.ActionUserResponse, Probe: true, Plaintext: string(plain)})
+}
+
+func (e *Engine) queue(d Delivery) string { return e.queueAs(e.nextID(), d) }
+
+// queueAs records the delivery of a new notification id and queues its
+// first attempt.
+func (e *Engine) queueAs(id string, dv Delivery) string {
+	dv.ID = id
+	dv.Queued = e.opts.Now()
+	e.mu.Lock()
+	e.seq++
+	d := &delivery{Delivery: dv, seq: e.seq, gen: e.gen}
+	d.shard = e.shardOf(d)
+	e.deliv.add(d)
+	ref := e.refLocked(d, 1)
+	e.mu.Unlock()
+	// Told before it is queued, so that its attempt's reports come after.
+	e.observe(Report{Delivery: ref, Phase: PhaseQueued})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.enqueueLocked(d)
+	return id
+}
+
+func (e *Engine) nextID() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.counter++
+	return e.ids.id(e.counter)
+}
+
+// shardOf returns the shard of d's complaint (a probe: its merchant's).
+func (e *Engine) shardOf(d *delivery) int {
+	h := fnv.New32a()
+	h.Write([]byte(d.key()))
+	return int(h.Sum32() % uint32(len(e.shards)))
+}
+
+// Resend sends a past notification again: the same id and plaintext,
+// newly encrypted and signed, attempted now (after the complaint's
+// callbacks already queued) and retried on the ladder from its start. A
+// pending delivery is attempted now instead of at its next retry.
+// ErrUnknown if the engine does not hold the id.
+func (e *Engine) Resend(id string) (string, error) {
+	e.mu.Lock()
+	d := e.deliv.find(id)
+	if d == nil {
+		e.mu.Unlock()
+		return "", ErrUnknown
+	}
+	ref := e.refLocked(d, 1)
+	e.mu.Unlock()
+	// Told before it is queued, so that its attempt's reports come after.
+	e.observe(Report{Delivery: ref, Phase: PhaseQueued})
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.deliv.find(id) != d { // forgotten meanwhile (a Reset)
+		return "", ErrUnknown
+	}
+	switch {
+	case d.queued: // attempted soon anyway
+		d.tries = 0
+	case d.running:
+		d.again = true
+	default:
+		e.reopenLocked(d)
+		e.unholdLocked(d)
+		e.enqueueLocked(d)
+	}
+	return id, nil
+}
+
+// reopenLocked makes d pending again, its ladder from the start, its
+// scheduled events void (e.mu held).
+func (e *Engine) reopenLocked(d *delivery) {
+	if d.Done() {
+		e.deliv.reopen(d)
+	}
+	d.Delivered, d.Failed = false, false
+	d.tries = 0
+	d.wait++
+	d.carry = nil
+	d.Next = time.Time{}
+}
+
+// unholdLocked takes d out of the out-of-order holds (e.mu held).
+func (e *Engine) unholdLocked(d *delivery) {
+	list := e.held[d.key()]
+	for i, h := range list {
+		if h == d {
+			list = append(list[:i:i], list[i+1:]...)
+			if len(list) == 0 {
+				delete(e.held, d.key())
+			} else {
+				e.held[d.key()] = list
+			}
+			return
+		}
+	}
+}
+
+// enqueueLocked queues an attempt of d (e.mu held). Once the engine is
+// stopped nothing new is attempted: the delivery stays pending. A
+// delivery from before a Reset is forgotten.
+func (e *Engine) enqueueLocked(d *delivery) {
+	if e.stopped || d.gen != e.gen || d.queued {
+		return
+	}
+	d.Next = time.Time{}
+	d.queued = true
+	e.inflight++
+	sh := e.shards[d.shard]
+	sh.queue = append(sh.queue, d)
+	if !sh.running {
+		sh.running = true
+		e.workers.Add(1)
+		go e.run(sh)
+	}
+}
+
+// at schedules an attempt of d at t on the fake's clock, unless d is
+// resent, reset or held in between (e.mu held: the caller calls the
+// scheduler after unlocking, with the function returned).
+func (e *Engine) atLocked(d *delivery, t time.Time) func() {
+	d.wait++
+	w := d.wait
+	d.Next = t
+	return func() {
+		e.opts.Sched.At(t, func() {
+			e.mu.Lock()
+			defer e.mu.Unlock()
+			if d.wait != w || d.Done() {
+				return
+			}
+			e.unholdLocked(d)
+			e.enqueueLocked(d)
+		})
+	}
+}
+
+// run attempts a shard's queue in order, then exits.
+func (e *Engine) run(sh *shard) {
+	defer e.workers.Done()
+	for {
+		d := e.next(sh)
+		if d == nil {
+			return
+		}
+		e.attempt(d)
+		e.mu.Lock()
+		d.running = false
+		e.inflight--
+		if e.inflight == 0 {
+			e.idle.Broadcast()
+		}
+		e.mu.Unlock()
+		if e.opts.Done != nil {
+			e.opts.Done()
+		}
+	}
+}
+
+// next takes the first delivery of a shard's queue; nil when it is empty,
+// the shard then stopped running.
+func (e *Engine) next(sh *shard) *delivery {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(sh.queue) == 0 {
+		sh.running = false
+		sh.queue = nil
+		return nil
+	}
+	d := sh.queue[0]
+	sh.queue[0] = nil
+	sh.queue = sh.queue[1:]
+	d.queued = false
+	d.running = true
+	return d
+}
+
+// Deliveries returns deep copies of every delivery kept, pending and the
+// last finished ones, oldest first.
+func (e *Engine) Deliveries() []Delivery {
+	return e.DeliveriesOf(func(*Delivery) bool { return true })
+}
+
+// DeliveriesOf returns deep copies of the deliveries that match, oldest
+// first; only those are copied. match runs with the engine locked: it
+// must not call the engine.
+func (e *Engine) DeliveriesOf(match func(*Delivery) bool) []Delivery {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.deliv.matching(match)
+}
+
+// Delivery returns a deep copy of the delivery of notification id.
+func (e *Engine) Delivery(id string) (Delivery, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if d := e.deliv.find(id); d != nil {
+		return d.Delivery.Clone(), true
+	}
+	return Delivery{}, false
+}
+
+// Idle reports whether no attempt is queued or being made (retries
+// waiting on the fake's clock, and held callbacks, are not attempts yet).
+func (e *Engine) Idle() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.inflight == 0
+}
+
+// WaitIdle blocks until no attempt is queued or being made: the Settle
+// hook of a virtual clock.
+func (e *Engine) WaitIdle() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for e.inflight > 0 {
+		e.idle.Wait()
+	}
+}
+
+// Pending returns how many deliveries are not finished.
+func (e *Engine) Pending() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.deliv.pending)
+}
+
+// Stop ends the engine: no new attempt starts (what is queued or comes
+// later stays pending, for a Snapshot), attempts being made are abandoned
+// and not recorded, and Stop returns once every goroutine of the engine
+// has returned and its idle connections are closed. Retries scheduled on
+// the clock do nothing when they fire. Stop may be called more than once.
+func (e *Engine) Stop() {
+	e.mu.Lock()
+	e.stopped = true
+	e.abandon()
+	e.dropQueuesLocked()
+	e.mu.Unlock()
+	e.workers.Wait()
+	e.client.CloseIdleConnections()
+}
+
+// dropQueuesLocked empties the shards' queues (e.mu held); the workers
+// exit after the attempt they are making.
+func (e *Engine) dropQueuesLocked() {
+	for _, sh := range e.shards {
+		for _, d := range sh.queue {
+			d.queued = false
+		}
+		e.inflight -= len(sh.queue)
+		clear(sh.queue)
+		sh.queue = sh.queue[:0]
+	}
+	if e.inflight == 0 {
+		e.idle.Broadcast()
+	}
+}
+
+// Reset forgets every delivery, pending or finished, and goes on: the
+// fake's /_mock/reset. Queued attempts are dropped, attempts being made
+// are abandoned (their context ends) and not recorded, and retries
+// scheduled on the clock find their delivery forgotten. Notification ids
+// go on from where they were, so that no id is given twice.
+func (e *Engine) Reset() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.resetLocked()
+}
+
+func (e *Engine) resetLocked() {
+	e.gen++
+	e.abandon()
+	e.attempts, e.abandon = context.WithCancel(e.ctx)
+	e.dropQueuesLocked()
+	e.held = make(map[string][]*delivery)
+	e.deliv = newDeliveryLog(e.opts.LogSize, e.opts.LogBytes)
+}
+
+// current reports whether d is of the engine's generation, and the
+// context its attempts run in.
+func (e *Engine) current(d *delivery) (context.Context, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.attempts, d.gen == e.gen && !e.stopped
+}
+
+// refLocked returns the Ref of d's attempt number n (e.mu held).
+func (e *Engine) refLocked(d *delivery, n int) Ref {
+	return Ref{ID: d.ID, MchID: d.MchID, ComplaintID: d.ComplaintID, ActionType: d.ActionType, Probe: d.Probe, N: n, Of: e.of(d)}
+}
+
+// of is how many attempts the ladder allows d.
+func (e *Engine) of(d *delivery) int {
+	if d.Probe {
+		return 1
+	}
+	return 1 + len(e.opts.Retry)
+}
+
+func (e *Engine) observe(r Report) {
+	if e.opts.Observe != nil {
+		e.opts.Observe(r)
+	}
+}
