@@ -217,7 +217,7 @@ func jsonOf(v any) string {
 func skew(d time.Duration) string {
 	switch {
 	case d > -time.Second && d < time.Second:
-		return "the fake's clock"
+		return "the same second as the fake's clock"
 	case d > 0:
 		return human(d) + " before the fake's clock"
 	}

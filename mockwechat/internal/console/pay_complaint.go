@@ -14,9 +14,9 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 )
 
-// payKindOrder orders the marks of one instant: an act, then the callback
-// announcing it, then a call of the merchant's refused.
-var payKindOrder = map[string]int{"user": 0, "platform": 0, "merchant": 0, "system": 1, "callback": 2, "refused": 3}
+// payKindOrder orders the marks of one instant: the history, then a
+// callback tied to no entry of it, then a call of the merchant's refused.
+var payKindOrder = map[string]int{"history": 0, "callback": 1, "refused": 2}
 
 // payEntry is one mark of a Complaints 2.0 complaint's timeline: an entry
 // of its negotiation history, a callback with its attempts, or a call of
@@ -139,19 +139,58 @@ func merchantActs(id string) []string {
 		complaints.PathResponseImmediateService(id)}
 }
 
+// announces maps the action_type of a callback to the operate_type of
+// the history entry of the act it announces.
+var announces = map[complaints.ActionType]complaints.OperateType{
+	complaints.ActionCreateComplaint:           complaints.OperateUserCreateComplaint,
+	complaints.ActionContinueComplaint:         complaints.OperateUserContinueComplaint,
+	complaints.ActionUserResponse:              complaints.OperateUserResponse,
+	complaints.ActionUserApplyPlatformService:  complaints.OperateUserApplyPlatformService,
+	complaints.ActionUserCancelPlatformService: complaints.OperateUserCancelPlatformService,
+	complaints.ActionResponseByPlatform:        complaints.OperatePlatformResponse,
+	complaints.ActionPlatformServiceFinished:   complaints.OperatePlatformServiceFinished,
+	complaints.ActionRefundSuccess:             complaints.OperateComplaintRefundReceivedSystemMessage,
+	complaints.ActionSellerRefund:              complaints.OperateComplaintFullRefundedSystemMessage,
+}
+
 // payTimeline interleaves a complaint's negotiation history, its
 // callbacks with every attempt, and the merchant's refused calls, in time
-// order.
+// order. Each callback follows the history entry of the act it announces
+// (the k-th callback of an action_type, the k-th entry of its
+// operate_type), so that on a virtual clock, where a whole life may share
+// one instant, the page still reads as it happened.
 func (h *Handler) payTimeline(c payworld.Complaint) ([]payEntry, int) {
-	var t []payEntry
+	// groups: each history entry with the callbacks announcing it, and
+	// the entries tied to nothing, each alone
+	type group struct {
+		time    time.Time
+		order   int
+		entries []payEntry
+	}
+	groups := make([]group, len(c.History))
 	for i := range c.History {
 		e := &c.History[i]
-		t = append(t, payEntry{Time: e.OperateTime, Kind: operatorKind(*e), Title: operateLabel(e.OperateType), History: e})
+		groups[i] = group{time: e.OperateTime, entries: []payEntry{{Time: e.OperateTime, Kind: operatorKind(*e), Title: operateLabel(e.OperateType), History: e}}}
 	}
+	matched := make([]bool, len(c.History))
 	ds := h.pay.PayDeliveriesOf(func(d *paypush.Delivery) bool { return !d.Probe && d.ComplaintID == c.ID() })
 	for _, d := range ds {
-		pd := &payDelivery{Delivery: d, Views: viewAttempts(d)}
-		t = append(t, payEntry{Time: d.Queued, Kind: "callback", Title: "Callback " + string(d.ActionType) + " to the merchant", Delivery: pd})
+		e := payEntry{Time: d.Queued, Kind: "callback", Title: "Callback " + string(d.ActionType) + " to the merchant",
+			Delivery: &payDelivery{Delivery: d, Views: viewAttempts(d)}}
+		op, known := announces[d.ActionType.Canonical()]
+		at := -1
+		for i := range c.History {
+			if known && !matched[i] && c.History[i].OperateType == op && !c.History[i].OperateTime.After(d.Queued) {
+				at = i
+				break
+			}
+		}
+		if at < 0 {
+			groups = append(groups, group{time: d.Queued, order: payKindOrder["callback"], entries: []payEntry{e}})
+			continue
+		}
+		matched[at] = true
+		groups[at].entries = append(groups[at].entries, e)
 	}
 	for _, path := range merchantActs(c.ID()) {
 		for _, cl := range h.b.LatestCalls(calllog.Filter{Endpoint: path}, maxTimelineCalls) {
@@ -163,12 +202,17 @@ func (h *Handler) payTimeline(c payworld.Complaint) ([]payEntry, int) {
 			if json.Unmarshal(cl.Answer, &a) == nil {
 				rc.Code, rc.Message = a.Code, a.Message
 			}
-			t = append(t, payEntry{Time: cl.Time, Kind: "refused", Title: "WeChat refused the merchant's " + cl.Method + " " + actName(path), Refused: rc})
+			groups = append(groups, group{time: cl.Time, order: payKindOrder["refused"], entries: []payEntry{{Time: cl.Time, Kind: "refused",
+				Title: "WeChat refused the merchant's " + cl.Method + " " + actName(path), Refused: rc}}})
 		}
 	}
-	slices.SortStableFunc(t, func(a, b payEntry) int {
-		return cmp.Or(cmp.Compare(a.Time.UnixNano(), b.Time.UnixNano()), cmp.Compare(payKindOrder[a.Kind], payKindOrder[b.Kind]))
+	slices.SortStableFunc(groups, func(a, b group) int {
+		return cmp.Or(cmp.Compare(a.time.UnixNano(), b.time.UnixNano()), cmp.Compare(a.order, b.order))
 	})
+	var t []payEntry
+	for _, g := range groups {
+		t = append(t, g.entries...)
+	}
 	return t, len(ds)
 }
 

@@ -346,7 +346,7 @@ func TestPayPages(t *testing.T) {
 		}, []string{"<img src=x", "<b>退款", "<script>alert", `/continue"`}},
 		{"/pay-complaints/" + c2, 200, []string{"The merchant marked it complete", "WeChat refused the merchant&#39;s POST …/response",
 			"HTTP 400", "INVALID_REQUEST", "再次回复", `/continue"`}, []string{`/message"`}},
-		{"/pay-complaints/" + c3, 200, []string{"The user asked the platform for help", "商家未响应", "三天没人理", `/cancel-platform"`, `/platform-finish"`},
+		{"/pay-complaints/" + c3, 200, []string{"The user asked the platform for help", "HTTP 401 SIGN_ERROR", `href="../pay-signatures">the string WeChat expected`, "商家未响应", "三天没人理", `/cancel-platform"`, `/platform-finish"`},
 			[]string{`/apply-platform"`}},
 		{"/pay-complaints/nope", 404, []string{"There is no Complaints 2.0 complaint nope"}, nil},
 		{"/pay-keys", 200, []string{m.MchID, m.SerialNo, s.id.PublicKeyID(), s.id.PlatformSerial(), "public-key",
@@ -395,7 +395,7 @@ func TestPayPages(t *testing.T) {
 // TestPayTimelineOrder: the timeline interleaves history and callbacks in
 // time order, each callback after the act it announces.
 func TestPayTimelineOrder(t *testing.T) {
-	s, c1, _, _ := payScene(t)
+	s, c1, c2, _ := payScene(t)
 	h := New(Options{Backend: s, Pay: s})
 	c, _ := s.PayComplaint(c1)
 	got, n := h.payTimeline(c)
@@ -410,6 +410,19 @@ func TestPayTimelineOrder(t *testing.T) {
 	}
 	if n != 2 || strings.Join(kinds, "\n") != strings.Join(want, "\n") {
 		t.Errorf("the timeline (%d callbacks):\n%s\nwant:\n%s", n, strings.Join(kinds, "\n"), strings.Join(want, "\n"))
+	}
+	// c2's life shares one instant of the virtual clock: the callback
+	// still follows the filing it announces, not the merchant's acts.
+	c, _ = s.PayComplaint(c2)
+	got2, _ := h.payTimeline(c)
+	kinds = kinds[:0]
+	for _, e := range got2 {
+		kinds = append(kinds, e.Kind+":"+e.Title)
+	}
+	want = []string{"user:The user filed the complaint", "callback:Callback CREATE_COMPLAINT to the merchant",
+		"merchant:The merchant replied", "merchant:The merchant marked it complete", "refused:WeChat refused the merchant's POST …/response"}
+	if strings.Join(kinds, "\n") != strings.Join(want, "\n") {
+		t.Errorf("the timeline of a life in one instant:\n%s\nwant:\n%s", strings.Join(kinds, "\n"), strings.Join(want, "\n"))
 	}
 	if d := got[1].Delivery; d == nil || len(d.Views) != 2 || d.Views[0].Class != "bad" || d.Views[1].Class != "ok" || !d.Delivered {
 		t.Errorf("the first callback's attempts: %+v", d)
