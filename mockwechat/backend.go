@@ -5,9 +5,11 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
@@ -151,4 +153,49 @@ func (b consoleBackend) DeliveriesOf(match func(*push.Delivery) bool) []push.Del
 
 func (b consoleBackend) LatestCalls(f calllog.Filter, limit int) []calllog.Call {
 	return b.s.calls.Latest(f, limit)
+}
+
+// payBackend is the Server as the admin API drives its Complaints 2.0.
+type payBackend struct{ s *Server }
+
+func (b payBackend) PayMerchants() ([]admin.PayMerchant, error) {
+	p, err := b.s.payOn()
+	if err != nil {
+		return nil, err
+	}
+	var out []admin.PayMerchant
+	for _, m := range p.world.Merchants() {
+		if pm, ok := p.merchant(m.MchID); ok {
+			out = append(out, payMerchantToAdmin(pm))
+		}
+	}
+	return out, nil
+}
+
+func (b payBackend) SetPayMode(mode string) error { return b.s.SetPayMode(PayMode(mode)) }
+
+func (b payBackend) SetPayNotifyURL(mchid, url string) error { return b.s.SetPayNotifyURL(mchid, url) }
+
+func (b payBackend) FilePayComplaint(ctx context.Context, spec payworld.FileSpec) (payworld.Complaint, error) {
+	return b.s.filePay(ctx, spec)
+}
+
+func (b payBackend) PayComplaintsPage(after string, limit int, match func(*payworld.Complaint) bool) ([]payworld.Complaint, error) {
+	p, err := b.s.payOn()
+	if err != nil {
+		return nil, err
+	}
+	return p.world.Complaints(after, limit, match)
+}
+
+func (b payBackend) PayComplaint(id string) (payworld.Complaint, bool) {
+	p, err := b.s.payOn()
+	if err != nil {
+		return payworld.Complaint{}, false
+	}
+	return p.world.Complaint(id)
+}
+
+func (b payBackend) PayAct(ctx context.Context, id, act, text, reason string) (payworld.Complaint, error) {
+	return b.s.payAct(ctx, id, PayAct(act), PayActInput{Text: text, Reason: reason})
 }

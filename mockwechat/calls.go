@@ -42,4 +42,13 @@ type Call struct {
 	// Truncated names the fields kept only in part ("query", "body",
 	// "answer"): each is kept up to the log's excerpt size.
 	Truncated []string `json:"truncated,omitempty"`
+	// MchID is the merchant of a Complaints 2.0 call (under /v3/): the one
+	// its Authorization names; "" when unreadable, and on V1.5 calls.
+	MchID string `json:"mchid,omitempty"`
+	// Code is a Complaints 2.0 call's error code (SIGN_ERROR,
+	// PARAM_ERROR…); "" on success and on V1.5 calls (see ErrCode).
+	Code string `json:"code,omitempty"`
+	// Warnings are what the fake took from a Complaints 2.0 call that
+	// WeChat may not (a plain http callback URL…).
+	Warnings []string `json:"warnings,omitempty"`
 }

@@ -3,9 +3,12 @@ package mockwechat
 import (
 	"errors"
 
+	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paypush"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
@@ -266,13 +269,13 @@ func pushReportFromPush(r push.Report) PushReport {
 func callToLog(c Call) calllog.Call {
 	return calllog.Call{Seq: c.Seq, Time: c.Time, Endpoint: c.Endpoint, Method: c.Method, AppID: c.AppID, Query: c.Query,
 		Body: c.Body, ErrCode: c.ErrCode, Answer: c.Answer, Status: c.Status, Fault: c.Fault, Latency: c.Latency,
-		Truncated: c.Truncated}
+		Truncated: c.Truncated, MchID: c.MchID, Code: c.Code, Warnings: c.Warnings}
 }
 
 func callFromLog(c calllog.Call) Call {
 	return Call{Seq: c.Seq, Time: c.Time, Endpoint: c.Endpoint, Method: c.Method, AppID: c.AppID, Query: c.Query,
 		Body: c.Body, ErrCode: c.ErrCode, Answer: c.Answer, Status: c.Status, Fault: c.Fault, Latency: c.Latency,
-		Truncated: c.Truncated}
+		Truncated: c.Truncated, MchID: c.MchID, Code: c.Code, Warnings: c.Warnings}
 }
 
 // matchCallLog is match over the call log's calls.
@@ -288,25 +291,31 @@ func matchCallLog(match func(Call) bool) func(calllog.Call) bool {
 func faultToSet(f Fault) fault.Fault {
 	return fault.Fault{ID: f.ID, AppID: f.AppID, Endpoint: f.Endpoint, MsgType: f.MsgType, Count: f.Count,
 		ErrCode: f.ErrCode, HTTPStatus: f.HTTPStatus, Delay: f.Delay, Drop: f.Drop, Duplicate: f.Duplicate,
-		OutOfOrder: f.OutOfOrder, TamperSignature: f.TamperSignature, TamperFields: f.TamperFields}
+		OutOfOrder: f.OutOfOrder, TamperSignature: f.TamperSignature, TamperFields: f.TamperFields, MchID: f.MchID,
+		ActionType: f.ActionType, TamperBody: f.TamperBody, Stale: f.Stale, UnknownMembers: f.UnknownMembers,
+		SendActionType: f.SendActionType, OtherKey: f.OtherKey}
 }
 
 func faultFromSet(f fault.Fault) Fault {
 	return Fault{ID: f.ID, AppID: f.AppID, Endpoint: f.Endpoint, MsgType: f.MsgType, Count: f.Count,
 		ErrCode: f.ErrCode, HTTPStatus: f.HTTPStatus, Delay: f.Delay, Drop: f.Drop, Duplicate: f.Duplicate,
-		OutOfOrder: f.OutOfOrder, TamperSignature: f.TamperSignature, TamperFields: f.TamperFields}
+		OutOfOrder: f.OutOfOrder, TamperSignature: f.TamperSignature, TamperFields: f.TamperFields, MchID: f.MchID,
+		ActionType: f.ActionType, TamperBody: f.TamperBody, Stale: f.Stale, UnknownMembers: f.UnknownMembers,
+		SendActionType: f.SendActionType, OtherKey: f.OtherKey}
 }
 
 // The event feed.
 
 func eventToFeed(e Event) events.Event {
 	return events.Event{Seq: e.Seq, Time: e.Time, Kind: events.Kind(e.Kind), Change: convertPtr(e.Change, changeToFeed),
-		Push: convertPtr(e.Push, pushReportToPush), Call: convertPtr(e.Call, callToLog), Clock: convertPtr(e.Clock, clockMoveToFeed)}
+		Push: convertPtr(e.Push, pushReportToPush), Call: convertPtr(e.Call, callToLog), Clock: convertPtr(e.Clock, clockMoveToFeed),
+		Pay: convertPtr(e.Pay, payChangeToWorld), PayCallback: convertPtr(e.PayCallback, payCallbackReportToPush)}
 }
 
 func eventFromFeed(e events.Event) Event {
 	return Event{Seq: e.Seq, Time: e.Time, Kind: EventKind(e.Kind), Change: convertPtr(e.Change, changeFromFeed),
-		Push: convertPtr(e.Push, pushReportFromPush), Call: convertPtr(e.Call, callFromLog), Clock: convertPtr(e.Clock, clockMoveFromFeed)}
+		Push: convertPtr(e.Push, pushReportFromPush), Call: convertPtr(e.Call, callFromLog), Clock: convertPtr(e.Clock, clockMoveFromFeed),
+		Pay: convertPtr(e.Pay, payChangeFromWorld), PayCallback: convertPtr(e.PayCallback, payCallbackReportFromPush)}
 }
 
 func changeToFeed(c Change) events.Change {
@@ -317,6 +326,14 @@ func changeToFeed(c Change) events.Change {
 func changeFromFeed(c events.Change) Change {
 	return Change{What: ChangeKind(c.What), AppID: c.AppID, OpenID: c.OpenID, TransID: c.TransID,
 		FeedBackID: c.FeedBackID, State: c.State}
+}
+
+func payChangeToWorld(c PayChange) payworld.Change {
+	return payworld.Change{What: payworld.What(c.What), MchID: c.MchID, ComplaintID: c.ComplaintID, State: c.State, Operate: c.Operate}
+}
+
+func payChangeFromWorld(c payworld.Change) PayChange {
+	return PayChange{What: PayChangeKind(c.What), MchID: c.MchID, ComplaintID: c.ComplaintID, State: c.State, Operate: c.Operate}
 }
 
 func clockMoveToFeed(m ClockMove) events.ClockMove   { return events.ClockMove{From: m.From, To: m.To} }
@@ -409,4 +426,83 @@ func scenarioErr(err error) error {
 		return scenarioErrorFromParse(se)
 	}
 	return err
+}
+
+// Complaints 2.0.
+
+func payRulesToWorld(r PayRules) payworld.Rules {
+	return payworld.Rules{AllowReplyWhenProcessed: r.AllowReplyWhenProcessed, AllowCompleteFromPending: r.AllowCompleteFromPending,
+		AllowRepeatedComplete: r.AllowRepeatedComplete, ReopenTo: payworld.ReopenState(r.ReopenTo),
+		AllowRepeatedRefundDecision: r.AllowRepeatedRefundDecision, AllowRefundDecisionOnOtherProblems: r.AllowRefundDecisionOnOtherProblems,
+		AllowImmediateWithoutNeed: r.AllowImmediateWithoutNeed, RefuseIdempotentReplay: r.RefuseIdempotentReplay,
+		UnknownComplaint: payworld.UnknownComplaintAnswer(r.UnknownComplaint), MisspelledApplyPlatformService: r.MisspelledApplyPlatformService,
+		RefuseCreateWhenURLExists: r.RefuseCreateWhenURLExists}
+}
+
+func payRulesFromWorld(r payworld.Rules) PayRules {
+	return PayRules{AllowReplyWhenProcessed: r.AllowReplyWhenProcessed, AllowCompleteFromPending: r.AllowCompleteFromPending,
+		AllowRepeatedComplete: r.AllowRepeatedComplete, ReopenTo: PayReopenState(r.ReopenTo),
+		AllowRepeatedRefundDecision: r.AllowRepeatedRefundDecision, AllowRefundDecisionOnOtherProblems: r.AllowRefundDecisionOnOtherProblems,
+		AllowImmediateWithoutNeed: r.AllowImmediateWithoutNeed, RefuseIdempotentReplay: r.RefuseIdempotentReplay,
+		UnknownComplaint: PayUnknownComplaint(r.UnknownComplaint), MisspelledApplyPlatformService: r.MisspelledApplyPlatformService,
+		RefuseCreateWhenURLExists: r.RefuseCreateWhenURLExists}
+}
+
+func payComplaintSpecToWorld(s PayComplaintSpec) payworld.FileSpec {
+	return payworld.FileSpec{MchID: s.MchID, ComplaintID: s.ComplaintID, Detail: s.Detail, ProblemDescription: s.ProblemDescription,
+		ProblemType: s.ProblemType, ApplyRefundAmount: s.ApplyRefundAmount, Orders: s.Orders, ServiceOrders: s.ServiceOrders,
+		PayerPhone: s.PayerPhone, PayerOpenID: s.PayerOpenID, UserTags: s.UserTags, Images: convertAll(s.Images, payImageToWorld),
+		AdditionalInfo: s.AdditionalInfo, NeedImmediateService: s.NeedImmediateService, IsAgentMode: s.IsAgentMode, Extra: s.Extra}
+}
+
+func payImageToWorld(i PayImage) payworld.ImageFile {
+	return payworld.ImageFile{Filename: i.Filename, Data: i.Data}
+}
+
+func payComplaintToWorld(c PayComplaint) payworld.Complaint {
+	return payworld.Complaint{Wire: c.Wire, PayerPhone: c.PayerPhone, History: c.History, Refund: convertPtr(c.Refund, payRefundToWorld),
+		Idempotent: c.Idempotent}
+}
+
+func payComplaintFromWorld(c payworld.Complaint) PayComplaint {
+	return PayComplaint{Wire: c.Wire, PayerPhone: c.PayerPhone, History: c.History, Refund: convertPtr(c.Refund, payRefundFromWorld),
+		Idempotent: c.Idempotent}
+}
+
+func payRefundToWorld(r PayRefund) payworld.Refund {
+	return payworld.Refund{Action: r.Action, LaunchRefundDay: r.LaunchRefundDay, RejectReason: r.RejectReason, DecidedAt: r.DecidedAt,
+		ArrivedAt: r.ArrivedAt}
+}
+
+func payRefundFromWorld(r payworld.Refund) PayRefund {
+	return PayRefund{Action: r.Action, LaunchRefundDay: r.LaunchRefundDay, RejectReason: r.RejectReason, DecidedAt: r.DecidedAt,
+		ArrivedAt: r.ArrivedAt}
+}
+
+func payMerchantToAdmin(m PayMerchant) admin.PayMerchant {
+	return admin.PayMerchant{MchID: m.MchID, SerialNo: m.SerialNo, APIv3Key: m.APIv3Key, PublicKeyID: m.PublicKeyID,
+		PlatformSerial: m.PlatformSerial, Mode: string(m.Mode), SwitchBegan: m.SwitchBegan, NotifyURL: m.NotifyURL, KeysDir: m.KeysDir}
+}
+
+func payMerchantFromAdmin(m admin.PayMerchant) PayMerchant {
+	return PayMerchant{MchID: m.MchID, SerialNo: m.SerialNo, APIv3Key: m.APIv3Key, PublicKeyID: m.PublicKeyID,
+		PlatformSerial: m.PlatformSerial, Mode: PayMode(m.Mode), SwitchBegan: m.SwitchBegan, NotifyURL: m.NotifyURL, KeysDir: m.KeysDir}
+}
+
+func payCallbackReportToPush(r PayCallbackReport) paypush.Report {
+	return paypush.Report{Delivery: paypush.Ref(r.Delivery), Attempt: convertPtr(r.Attempt, payAttemptToPush), Phase: paypush.Phase(r.Phase)}
+}
+
+func payCallbackReportFromPush(r paypush.Report) PayCallbackReport {
+	return PayCallbackReport{Delivery: PayCallbackRef(r.Delivery), Attempt: convertPtr(r.Attempt, payAttemptFromPush), Phase: string(r.Phase)}
+}
+
+func payAttemptToPush(a PayAttempt) paypush.Attempt {
+	return paypush.Attempt{Time: a.Time, URL: a.URL, Headers: a.Headers, Body: a.Body, Plaintext: a.Plaintext, Status: a.Status,
+		Response: a.Response, Latency: a.Latency, Err: a.Err, Fault: a.Fault, Verdict: a.Verdict, Copy: a.Copy, Wrong: a.Wrong}
+}
+
+func payAttemptFromPush(a paypush.Attempt) PayAttempt {
+	return PayAttempt{Time: a.Time, URL: a.URL, Headers: a.Headers, Body: a.Body, Plaintext: a.Plaintext, Status: a.Status,
+		Response: a.Response, Latency: a.Latency, Err: a.Err, Fault: a.Fault, Verdict: a.Verdict, Copy: a.Copy, Wrong: a.Wrong}
 }

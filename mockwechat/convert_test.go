@@ -11,9 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paykeys"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paypush"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
@@ -51,6 +55,16 @@ var vocabulary = []struct {
 	{Event{}, events.Event{}, eventToFeed, eventFromFeed},
 	{Change{}, events.Change{}, changeToFeed, changeFromFeed},
 	{ClockMove{}, events.ClockMove{}, clockMoveToFeed, clockMoveFromFeed},
+	{PayChange{}, payworld.Change{}, payChangeToWorld, payChangeFromWorld},
+	{PayRules{}, payworld.Rules{}, payRulesToWorld, payRulesFromWorld},
+	{PayComplaintSpec{}, payworld.FileSpec{}, payComplaintSpecToWorld, nil},
+	{PayImage{}, payworld.ImageFile{}, payImageToWorld, nil},
+	{PayComplaint{}, payworld.Complaint{}, payComplaintToWorld, payComplaintFromWorld},
+	{PayRefund{}, payworld.Refund{}, payRefundToWorld, payRefundFromWorld},
+	{PayMerchant{}, admin.PayMerchant{}, payMerchantToAdmin, payMerchantFromAdmin},
+	{PayCallbackReport{}, paypush.Report{}, payCallbackReportToPush, payCallbackReportFromPush},
+	{PayCallbackRef{}, paypush.Ref{}, nil, nil}, // converted inside the reports'
+	{PayAttempt{}, paypush.Attempt{}, payAttemptToPush, payAttemptFromPush},
 	{&Scenario{}, &scenario.Scenario{}, scenarioToParse, scenarioFromParse},
 	{ScenarioClock{}, scenario.Clock{}, nil, nil}, // converted inside scenarioToParse and scenarioFromParse
 	{ScenarioComplaint{}, scenario.Complaint{}, scenarioComplaintToParse, scenarioComplaintFromParse},
@@ -127,9 +141,18 @@ func TestVocabularyConstants(t *testing.T) {
 		{ArbitrationDecidedForMerchant, world.ArbitrationDecidedForMerchant},
 		{MaxChoices, world.MaxChoices}, {MaxChoiceLen, world.MaxChoiceLen},
 		{ShippingNoOrder, world.ShippingNoOrder},
-		{EndpointPush, fault.EndpointPush},
+		{EndpointPush, fault.EndpointPush}, {EndpointPayCallback, fault.EndpointPayCallback},
 		{EventComplaint, events.KindComplaint}, {EventWorld, events.KindWorld}, {EventPush, events.KindPush},
-		{EventCall, events.KindCall}, {EventClock, events.KindClock},
+		{EventCall, events.KindCall}, {EventClock, events.KindClock}, {EventPay, events.KindPay}, {EventPayCallback, events.KindPayCallback},
+		{PayComplaintFiled, payworld.ComplaintFiled}, {PayComplaintChanged, payworld.ComplaintChanged},
+		{PayMerchantAdded, payworld.MerchantAdded}, {PayMerchantChanged, payworld.MerchantChanged},
+		{PayNotifyURLChanged, payworld.NotifyURLChanged}, {PayImageUploaded, payworld.ImageUploaded},
+		{PayWorldRestored, payworld.WorldRestored},
+		{PayReopenPending, payworld.ReopenPending}, {PayReopenProcessing, payworld.ReopenProcessing},
+		{PayUnknownNotFound, payworld.UnknownNotFound}, {PayUnknownParamError, payworld.UnknownParamError},
+		{PayUnknownNoAuth, payworld.UnknownNoAuth},
+		{PayModePublicKey, paykeys.ModePublicKey}, {PayModePlatformCertificate, paykeys.ModePlatformCertificate},
+		{PayModeSwitch, paykeys.ModeSwitch},
 		{ChangeComplaintFiled, events.ComplaintFiled}, {ChangeComplaintHandled, events.ComplaintHandled},
 		{ChangeComplaintConfirmed, events.ComplaintConfirmed}, {ChangeComplaintRejected, events.ComplaintRejected},
 		{ChangeComplaintOverdue, events.ComplaintOverdue}, {ChangeArbitrationRequested, events.ArbitrationRequested},

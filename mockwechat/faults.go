@@ -4,10 +4,15 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/complaints"
 )
 
 // EndpointPush names the push machinery in faults and the admin API.
 const EndpointPush = "push"
+
+// EndpointPayCallback names the Complaints 2.0 callbacks in faults and the
+// admin API.
+const EndpointPayCallback = "pay-callback"
 
 // Fault makes the fake misbehave on purpose for the next Count calls of an
 // endpoint (or pushes), so a merchant can test retries, dedupe and
@@ -55,4 +60,21 @@ type Fault struct {
 	OutOfOrder      bool `json:"out_of_order,omitempty"`
 	TamperSignature bool `json:"tamper_signature,omitempty"`
 	TamperFields    bool `json:"tamper_fields,omitempty"`
+
+	// The Complaints 2.0 callbacks' (Endpoint EndpointPayCallback): MchID
+	// and ActionType limit the fault to a merchant and to callbacks of an
+	// action_type; TamperBody changes a byte of the ciphertext after
+	// signing, Stale stamps Wechatpay-Timestamp that far in the past,
+	// UnknownMembers adds members the merchant does not know,
+	// SendActionType sends another action_type (schema drift: an unknown
+	// one, or USER_APPLY_PLATFORM_SERIVCE), OtherKey signs with a key the
+	// merchant does not know. Drop, Delay (real time), Duplicate,
+	// OutOfOrder and TamperSignature apply too, and combine.
+	MchID          string                `json:"mchid,omitempty"`
+	ActionType     complaints.ActionType `json:"action_type,omitempty"`
+	TamperBody     bool                  `json:"tamper_body,omitempty"`
+	Stale          time.Duration         `json:"stale,omitempty"`
+	UnknownMembers bool                  `json:"unknown_members,omitempty"`
+	SendActionType complaints.ActionType `json:"send_action_type,omitempty"`
+	OtherKey       bool                  `json:"other_key,omitempty"`
 }

@@ -100,6 +100,9 @@ func (s *Server) shutdown(ctx context.Context) error {
 	// Nothing new: the world refuses transitions, waiters and long polls
 	// return ErrClosed, no scheduled event fires.
 	s.world.Close()
+	if s.pay != nil {
+		s.pay.world.Close()
+	}
 	s.feed.Close()
 	s.bus.Close()
 	s.sched.Close()
@@ -115,6 +118,11 @@ func (s *Server) shutdown(ctx context.Context) error {
 		s.push.Stop()
 		s.push.WaitIdle()
 		s.push.Close()
+		if s.pay != nil {
+			s.pay.callbacks.WaitIdle()
+			s.pay.callbacks.Stop()
+			s.pay.callbacks.WaitIdle()
+		}
 		if r, ok := s.sched.(*clock.Real); ok {
 			r.Wait()
 		}

@@ -73,6 +73,11 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.calls = calllog.New(calllog.Options{Size: set.CallLogSize, Bytes: set.CallLogBytes})
+	if set.Pay != nil {
+		if s.pay, err = s.newPay(); err != nil {
+			return nil, err
+		}
+	}
 	s.faults = fault.NewSet(api.Paths)
 	s.push = push.New(push.Options{Host: pushHost{s}, Sched: s.sched, Context: s.ctx, Retry: set.retry,
 		Timeout: set.PushTimeout, Concurrency: set.PushConcurrency, StrictAck: set.StrictPushAck, Rate: set.PushRate,
@@ -84,7 +89,11 @@ func New(opts Options) (*Server, error) {
 		Now: virtualNow(s.sched), CallsPerMinute: set.CallsPerMinute})
 	s.events = stream.New(stream.Options{Subscribe: s.feed.SubscribeWith})
 	s.hosts = hostguard.Rule{Addr: set.Addr, Listening: s.life.listening, Allowed: set.AllowedHosts}
-	s.admin = admin.New(admin.Options{Backend: adminBackend{s: s}, Events: s.events})
+	var pay admin.PayBackend
+	if s.pay != nil {
+		pay = payBackend{s: s}
+	}
+	s.admin = admin.New(admin.Options{Backend: adminBackend{s: s}, Events: s.events, Pay: pay})
 	s.console = console.New(console.Options{Backend: consoleBackend{adminBackend{s: s}}, Logger: s.log})
 	if v := s.sched.Virtual(); v != nil {
 		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})

@@ -83,7 +83,7 @@ func TestOpenAPIAnswersValidate(t *testing.T) {
 	v := openAPIValidator(t)
 	clk := NewVirtualClock(time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC))
 	receiver := newReceiver(t, DemoAccount().PaySignKey)
-	fake := NewServer(Options{Clock: clk})
+	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{}})
 	defer fake.Close()
 	demo := DemoAccount()
 	fake.SetNotifyURL(demo.AppID, receiver.URL)
@@ -181,6 +181,33 @@ func TestOpenAPIAnswersValidate(t *testing.T) {
 	do("GET", "/_mock/snapshot?secrets=omit&format=json", "", 200)
 	do("GET", "/_mock/snapshot?format=toml", "", 400)
 	do("GET", "/_mock/snapshot?secrets=none", "", 400)
+
+	// Complaints 2.0
+	var pc struct {
+		ComplaintID string `json:"complaint_id"`
+	}
+	json.Unmarshal(do("POST", "/_mock/pay/complaints", `{"complaint_detail":"没收到货","problem_type":"REFUND","complaint_order_info":[{"transaction_id":"4200000001","out_trade_no":"T1","amount":100}]}`, 201), &pc)
+	do("POST", "/_mock/pay/complaints", `{"complaint_detail":"`+strings.Repeat("长", 301)+`"}`, 400)
+	do("GET", "/_mock/pay/complaints", "", 200)
+	do("GET", "/_mock/pay/complaints?state=PENDING&limit=1", "", 200)
+	do("GET", "/_mock/pay/complaints/"+pc.ComplaintID, "", 200)
+	do("GET", "/_mock/pay/complaints/nope", "", 404)
+	do("POST", "/_mock/pay/complaints/"+pc.ComplaintID+"/message", `{"text":"还没退款"}`, 200)
+	do("POST", "/_mock/pay/complaints/"+pc.ComplaintID+"/apply-platform", `{"reason":"商家未处理","text":"请平台介入"}`, 200)
+	do("POST", "/_mock/pay/complaints/"+pc.ComplaintID+"/platform-message", `{"text":"平台已介入"}`, 200)
+	do("POST", "/_mock/pay/complaints/"+pc.ComplaintID+"/cancel-platform", "", 200)
+	do("POST", "/_mock/pay/complaints/"+pc.ComplaintID+"/platform-finish", `{"text":"结束"}`, 409)
+	do("POST", "/_mock/pay/complaints/"+pc.ComplaintID+"/refund-arrived", "", 409)
+	do("POST", "/_mock/pay/complaints/"+pc.ComplaintID+"/seller-refund", "", 200)
+	do("POST", "/_mock/pay/complaints/"+pc.ComplaintID+"/continue", "", 409)
+	pm, _ := fake.PayMerchant()
+	do("GET", "/_mock/pay/merchants", "", 200)
+	do("PATCH", "/_mock/pay/merchants/"+pm.MchID, `{"mode":"switch"}`, 200)
+	do("PATCH", "/_mock/pay/merchants/"+pm.MchID, `{"mode":"rsa"}`, 400)
+	do("GET", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", "", 404)
+	do("PUT", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", `{"url":"https://merchant.example/cb"}`, 200)
+	do("GET", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", "", 200)
+	do("DELETE", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", "", 200)
 	do("POST", "/_mock/reset", "", 200)
 
 	for _, rt := range fake.admin.Routes() {

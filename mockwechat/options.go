@@ -211,6 +211,13 @@ type Options struct {
 	// MaxHeaderBytes bounds a request's line and headers; 0: 64 KiB.
 	MaxHeaderBytes int `json:"max_header_bytes,omitempty"`
 
+	// Pay makes the fake play Complaints 2.0 (WeChat Pay APIv3) beside
+	// V1.5, on the same address under /v3/, with a demo merchant (see
+	// PayOptions); nil: V1.5 only. Off by default in Go because a fresh
+	// identity costs three RSA key generations (about 100 ms of CPU each;
+	// PayOptions.KeysDir loads instead); `payfeedback mock` turns it on.
+	Pay *PayOptions `json:"pay,omitempty"`
+
 	// WaitTimeout bounds the Go API's waits (WaitForCall,
 	// WaitForComplaint, WaitForDelivery, WaitIdle) whose context has no
 	// deadline, so that a wait for what never comes fails with what it

@@ -30,6 +30,10 @@ import (
 // where it is, and a complaint filed after a reset gets an id no complaint
 // had before it (with Options.Seed, the same ids run after run).
 //
+// Complaints 2.0 (Options.Pay) is reset likewise: its complaints and
+// images go, its callbacks are forgotten; its identity (keys, mode), its
+// merchants and their callback URLs stay, and its ids go on.
+//
 // A VirtualClock shared with other servers is set back for them too.
 // Reset fails only when the server is closed (ErrClosed) or ctx has
 // ended.
@@ -72,6 +76,11 @@ func (s *Server) restart(ctx context.Context, c scenario.Compiled, put func(worl
 	s.faults.Clear()
 	s.calls.Clear()
 	s.api.Reset()
+	if s.pay != nil {
+		if err := s.pay.reset(); err != nil {
+			return err
+		}
+	}
 	if err := s.load(c, put); err != nil {
 		return err
 	}

@@ -54,6 +54,7 @@ type Server struct {
 	admin   *admin.Handler
 	events  *stream.Hub // GET /_mock/events
 	console *console.Handler
+	pay     *payPart       // Complaints 2.0; nil when Options.Pay is nil
 	hosts   hostguard.Rule // the Host names served, on every path
 	detach  func()         // from a virtual clock
 
@@ -109,7 +110,8 @@ func (s *Server) apply(fx events.Effects) {
 	}
 }
 
-// ServeHTTP serves the WeChat API endpoints, the admin API under /_mock/
+// ServeHTTP serves the WeChat API endpoints, Complaints 2.0 under /v3/
+// (with Options.Pay), the admin API under /_mock/
 // and the web console (GET / and its pages: /complaints, /users/…, /calls,
 // /platform, /assets/…; paths the WeChat API does not use). Unknown paths
 // and methods answer a WeChat-style JSON error; a panic in a handler
@@ -124,6 +126,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(r.URL.Path, admin.Prefix) || r.URL.Path == "/_mock":
 		s.admin.ServeHTTP(w, r)
+	case s.pay != nil && strings.HasPrefix(r.URL.Path, PayPrefix):
+		s.pay.api.ServeHTTP(w, r)
 	case (r.Method == http.MethodGet || r.Method == http.MethodHead) && console.Owns(r.URL.Path):
 		s.console.ServeHTTP(w, r)
 	default:

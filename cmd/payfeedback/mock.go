@@ -40,7 +40,9 @@ func (*mockCommand) Synopsis() string {
 const mockUsage = `[flags]
 
 Runs mockwechat: the WeChat API endpoints with their real errors, a world of
-complaints that pushes signed notifications to --notify-url, the admin API
+complaints that pushes signed notifications to --notify-url, Complaints 2.0
+(WeChat Pay APIv3) under /v3/ with a demo merchant whose keys the banner
+prints (--pay-keys DIR writes them and loads them next time, --pay-mode), the admin API
 under /_mock/ (GET /_mock/ lists its endpoints, /_mock/openapi.json
 describes them) and a web console at /. It starts with the demo account
 unless --appid/--secret/--paysignkey or --config say otherwise, prints the
@@ -220,7 +222,25 @@ func printBanner(w io.Writer, srv *mockwechat.Server, demo bool) {
 		}
 		fmt.Fprintf(&b, "account\n  appid       %s\n  secret      %s\n  paysignkey  %s\n  notify_url  %s\n", a.AppID, secret, key, notify)
 	}
+	if m, ok := srv.PayMerchant(); ok {
+		payBanner(&b, m)
+	}
 	io.WriteString(w, b.String())
+}
+
+// payBanner prints what a merchant configures to talk to the fake's
+// Complaints 2.0: never a private key's content, but where the keys are.
+func payBanner(b *strings.Builder, m mockwechat.PayMerchant) {
+	keys := "in memory only (--pay-keys DIR writes them, and loads them next time)"
+	if m.KeysDir != "" {
+		keys = m.KeysDir + " (apiclient_key.pem, pub_key.pem, merchant.json)"
+	}
+	notify := m.NotifyURL
+	if notify == "" {
+		notify = "(none yet: the merchant creates it, POST /v3/merchant-service/complaint-notifications, or PUT /_mock/pay/merchants/" + m.MchID + "/notify-url)"
+	}
+	fmt.Fprintf(b, "Complaints 2.0 (WeChat Pay APIv3, under /v3/)\n  mchid          %s\n  serial_no      %s\n  apiv3_key      %s\n  public_key_id  %s\n  mode           %s\n  keys           %s\n  notify_url     %s\n",
+		m.MchID, m.SerialNo, m.APIv3Key, m.PublicKeyID, m.Mode, keys, notify)
 }
 
 // loopback reports whether addr ("host:port") listens on loopback only.

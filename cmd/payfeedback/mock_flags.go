@@ -20,6 +20,9 @@ type serveFlags struct {
 	virtual, strictAck  bool
 	clockStart, retry   string
 	stamps, allowHosts  string
+	allowNotify         string
+	pay                 bool
+	payKeys, payMode    string
 	tokenQuota          int
 	pushRate            float64
 	logLevel, logFormat string
@@ -44,7 +47,11 @@ func parseServeFlags(std stdio, name string, args []string) (*serveFlags, error)
 	fs.BoolVar(&f.strictAck, "strict-ack", false, "count a push delivered only on 2xx with the body \"success\"")
 	fs.StringVar(&f.stamps, "push-timestamps", "", "the clock of pushed TimeStamps: wall (the default: merchants in other processes judge freshness on real time) or virtual (`CLOCK`)")
 	fs.Float64Var(&f.pushRate, "push-rate", 0, "at most `N` push attempts a second (0: unpaced)")
-	fs.StringVar(&f.allowHosts, "allow-host", "", "Host names the admin API accepts besides loopback names and --addr, comma-separated (`NAMES`, e.g. a compose service name)")
+	fs.StringVar(&f.allowHosts, "allow-host", "", "Host names the fake answers to besides loopback names and --addr, comma-separated (`NAMES`, e.g. a compose service name): it guards the Host header of every request only (pushes may go to these names too; --allow-notify widens where)")
+	fs.StringVar(&f.allowNotify, "allow-notify", "", "where pushes and Complaints 2.0 callbacks may go besides loopback and --allow-host: CIDRs, IPs or host names, comma-separated (`LIST`; 0.0.0.0/0 for anywhere)")
+	fs.BoolVar(&f.pay, "pay", true, "play Complaints 2.0 (WeChat Pay APIv3) under /v3/ beside V1.5")
+	fs.StringVar(&f.payKeys, "pay-keys", "", "Complaints 2.0 keys directory (`DIR`): written (mode 0600: apiclient_key.pem, pub_key.pem, merchant.json and the fake's own keys) when empty, loaded when it holds them")
+	fs.StringVar(&f.payMode, "pay-mode", "", "which WeChat Pay key signs answers and callbacks: public-key (default), platform-certificate or switch (`MODE`)")
 	fs.StringVar(&f.logLevel, "log", "info", "live log `level`: debug, info, warn, error or off (the events on stdout, the fake's own messages on stderr)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "the live log's `format`: text, or json (one JSON object per line, the first one saying where the fake listens)")
 	f.files = mockFileFlags(fs)
@@ -143,6 +150,31 @@ func (f *serveFlags) merge(cfg mockwechat.Config, sc *mockwechat.Scenario) (mock
 				cfg.AllowedHosts = append(cfg.AllowedHosts, h)
 			}
 		}
+	}
+	if set["allow-notify"] {
+		for h := range strings.SplitSeq(f.allowNotify, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				cfg.AllowNotify = append(cfg.AllowNotify, h)
+			}
+		}
+	}
+	switch {
+	case set["pay"] && !f.pay:
+		if set["pay-keys"] || set["pay-mode"] {
+			return mockSetup{}, fmt.Errorf("--pay=false turns Complaints 2.0 off: drop --pay-keys and --pay-mode")
+		}
+		cfg.Pay = nil
+	case cfg.Pay == nil:
+		cfg.Pay = &mockwechat.PayOptions{}
+	default:
+		p := *cfg.Pay // the config's, not shared
+		cfg.Pay = &p
+	}
+	if set["pay-keys"] {
+		cfg.Pay.KeysDir = f.payKeys
+	}
+	if set["pay-mode"] {
+		cfg.Pay.Mode = mockwechat.PayMode(f.payMode)
 	}
 	if set["retry"] {
 		cfg.RetrySchedule = []time.Duration{}

@@ -89,6 +89,32 @@ func TestServeFlagsMerge(t *testing.T) {
 					t.Errorf("%q", s.cfg.AllowedHosts)
 				}
 			}},
+		{name: "Complaints 2.0 is on by default", check: func(t *testing.T, s mockSetup) {
+			if s.cfg.Pay == nil || !reflect.DeepEqual(*s.cfg.Pay, mockwechat.PayOptions{}) {
+				t.Errorf("Pay %+v, want the zero PayOptions", s.cfg.Pay)
+			}
+		}},
+		{name: "--pay-keys and --pay-mode", args: []string{"--pay-keys", "/tmp/k", "--pay-mode", "switch"},
+			cfg: mockwechat.Config{Options: mockwechat.Options{Pay: &mockwechat.PayOptions{MchID: "1230000109"}}},
+			check: func(t *testing.T, s mockSetup) {
+				if p := s.cfg.Pay; p == nil || p.KeysDir != "/tmp/k" || p.Mode != mockwechat.PayModeSwitch || p.MchID != "1230000109" {
+					t.Errorf("Pay %+v, want the flags over the config's", p)
+				}
+			}},
+		{name: "--pay=false", args: []string{"--pay=false"}, cfg: mockwechat.Config{Options: mockwechat.Options{Pay: &mockwechat.PayOptions{}}},
+			check: func(t *testing.T, s mockSetup) {
+				if s.cfg.Pay != nil {
+					t.Errorf("Pay %+v, want nil", s.cfg.Pay)
+				}
+			}},
+		{name: "--pay=false with --pay-keys", args: []string{"--pay=false", "--pay-keys", "k"}, wantErr: "--pay=false turns Complaints 2.0 off: drop --pay-keys"},
+		{name: "--allow-notify adds to the config's", args: []string{"--allow-notify", "10.0.0.0/8, merchant"},
+			cfg: mockwechat.Config{Options: mockwechat.Options{AllowNotify: []string{"192.168.1.2"}}},
+			check: func(t *testing.T, s mockSetup) {
+				if !reflect.DeepEqual(s.cfg.AllowNotify, []string{"192.168.1.2", "10.0.0.0/8", "merchant"}) {
+					t.Errorf("%q", s.cfg.AllowNotify)
+				}
+			}},
 		{name: "the account flags change the demo account; a secret of one's own is not the demo's",
 			args: []string{"--appid", "wxci", "--secret", "ci-secret", "--appkey", "ci-key", "--notify-url", "http://127.0.0.1:9/pf"},
 			check: func(t *testing.T, s mockSetup) {

@@ -217,6 +217,8 @@ type startLine struct {
 	Events   string         `json:"events"`
 	Clock    startClock     `json:"clock"`
 	Accounts []startAccount `json:"accounts"`
+	// Pay is the Complaints 2.0 merchant, absent with --pay=false.
+	Pay *mockwechat.PayMerchant `json:"pay,omitempty"`
 }
 
 type startClock struct {
@@ -244,6 +246,9 @@ func printStartJSON(w io.Writer, srv *mockwechat.Server, demo bool) error {
 			acc.Secret, acc.PaySignKey = a.Secret, a.PaySignKey
 		}
 		s.Accounts = append(s.Accounts, acc)
+	}
+	if m, ok := srv.PayMerchant(); ok {
+		s.Pay = &m
 	}
 	b, err := json.Marshal(s)
 	if err != nil {

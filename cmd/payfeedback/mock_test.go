@@ -271,3 +271,33 @@ func TestMockVirtualClockWallMerchant(t *testing.T) {
 		}
 	}
 }
+
+// TestMockPayKeys: payfeedback mock plays Complaints 2.0 by default; with
+// --pay-keys DIR it writes the merchant's files (mode 0600) and prints the
+// keys, and a second run loads them: the same merchant serial.
+func TestMockPayKeys(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "keys")
+	ctx, cancel := context.WithCancel(context.Background())
+	_, out, _, code := startMockWith(t, ctx, "--pay-keys", dir, "--log", "off")
+	serial := regexp.MustCompile(`serial_no      (\S+)`).FindStringSubmatch(out.String())
+	for _, want := range []string{"Complaints 2.0", "mchid          1900000109", "public_key_id  PUB_KEY_ID_", "apiv3_key", "keys           " + dir} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("banner without %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out.String(), "PRIVATE KEY") {
+		t.Errorf("the banner shows a private key:\n%s", out)
+	}
+	cancel()
+	<-code
+	for _, name := range []string{"apiclient_key.pem", "pub_key.pem", "merchant.json"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, %v; want mode 0600", name, fi, err)
+		}
+	}
+	_, out2, _, _ := startMock(t, "--pay-keys", dir, "--log", "off")
+	if serial == nil || !strings.Contains(out2.String(), "serial_no      "+serial[1]) {
+		t.Errorf("the second run's banner does not show the first's serial %v:\n%s", serial, out2)
+	}
+}

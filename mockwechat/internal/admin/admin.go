@@ -78,6 +78,9 @@ type Options struct {
 	// Events serves GET /_mock/events (the feed as Server-Sent Events);
 	// nil answers 404.
 	Events http.Handler
+	// Pay drives Complaints 2.0 (/_mock/pay/…); nil: those endpoints
+	// answer 404 (ErrPayOff).
+	Pay PayBackend
 }
 
 // Handler serves the admin API under Prefix: the Go API as JSON, for CI
@@ -85,6 +88,7 @@ type Options struct {
 // (see guard.go), behind the server's Host check (package hostguard).
 type Handler struct {
 	b      Backend
+	pay    PayBackend // nil: Complaints 2.0 is off
 	guard  guard
 	mux    *http.ServeMux
 	routes []Route // in registration order
@@ -100,7 +104,7 @@ type Route struct {
 
 // New returns the admin API.
 func New(o Options) *Handler {
-	h := &Handler{b: o.Backend, mux: http.NewServeMux(),
+	h := &Handler{b: o.Backend, pay: o.Pay, mux: http.NewServeMux(),
 		doc: loadOpenAPI()}
 	route := func(pattern string, f func(r *http.Request) (int, any, error)) {
 		h.handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -117,6 +121,7 @@ func New(o Options) *Handler {
 	h.complaintRoutes(route)
 	h.observeRoutes(route)
 	h.stateRoutes(route)
+	h.payRoutes(route)
 	h.mux.HandleFunc("/_mock/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, errorBody{Error: fmt.Sprintf(
 			"mockwechat: admin: no endpoint %s %s: see GET /_mock/ for the endpoints, /_mock/openapi.json for their schemas",

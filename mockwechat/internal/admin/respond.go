@@ -13,6 +13,7 @@ import (
 
 	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
@@ -36,10 +37,12 @@ func badRequestf(format string, args ...any) error {
 func writeError(w http.ResponseWriter, err error) {
 	status := http.StatusBadRequest
 	switch {
-	case errors.Is(err, world.ErrNotFound):
+	case errors.Is(err, world.ErrNotFound), errors.Is(err, payworld.ErrNotFound), errors.Is(err, ErrPayOff):
 		status = http.StatusNotFound
-	case errors.Is(err, world.ErrState):
+	case errors.Is(err, world.ErrState), errors.Is(err, payworld.ErrState):
 		status = http.StatusConflict
+	case errors.Is(err, payworld.ErrNoAuth):
+		status = http.StatusForbidden
 	case errors.Is(err, events.ErrClosed):
 		status = http.StatusServiceUnavailable
 	case errors.Is(err, context.DeadlineExceeded):

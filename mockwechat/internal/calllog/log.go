@@ -99,7 +99,10 @@ func (l *Log) Add(c Call, rawQuery string) Entry {
 			}
 		}
 	}
-	size := int64(160+len(c.Endpoint)+len(c.Method)+len(c.AppID)+len(c.Fault)+len(c.Body)+len(c.Answer)) + int64(len(e.query))
+	size := int64(160+len(c.Endpoint)+len(c.Method)+len(c.AppID)+len(c.Fault)+len(c.Body)+len(c.Answer)+len(c.MchID)+len(c.Code)) + int64(len(e.query))
+	for _, w := range c.Warnings {
+		size += int64(16 + len(w))
+	}
 
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -8,12 +8,15 @@ import (
 
 	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paypush"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 )
 
 // Event is one thing that happened in the fake: a change of the world, a
-// push attempt, an API call or a move of the clock. Exactly one of Change,
-// Push, Call and Clock is set, as Kind says. An event's slices and maps
+// push attempt, an API call, a move of the clock or a change of the
+// Complaints 2.0 world. Exactly one of Change, Push, Call, Clock and Pay is
+// set, as Kind says. An event's slices and maps
 // are shared by every subscriber: read them, don't change them.
 type Event struct {
 	// Seq numbers the events published while someone subscribes, from 1;
@@ -27,6 +30,11 @@ type Event struct {
 	Push   *push.Report  `json:"push,omitempty"`
 	Call   *calllog.Call `json:"call,omitempty"`
 	Clock  *ClockMove    `json:"clock,omitempty"`
+	// Pay is a change of the Complaints 2.0 world (KindPay).
+	Pay *payworld.Change `json:"pay,omitempty"`
+	// PayCallback is a Complaints 2.0 callback queued, attempted,
+	// delivered or failed (KindPayCallback).
+	PayCallback *paypush.Report `json:"pay_callback,omitempty"`
 }
 
 // Kind says what an event is about.
@@ -45,11 +53,17 @@ const (
 	KindCall Kind = "call"
 	// KindClock: the virtual clock moved (Clock).
 	KindClock Kind = "clock"
+	// KindPay: a Complaints 2.0 complaint, merchant or callback URL
+	// changed (Pay).
+	KindPay Kind = "pay"
+	// KindPayCallback: a Complaints 2.0 callback or probe was queued,
+	// attempted, delivered or failed (PayCallback).
+	KindPayCallback Kind = "pay-callback"
 )
 
 // numKinds is how many kinds there are; allKinds has the bit of each.
 const (
-	numKinds = 5
+	numKinds = 7
 	allKinds = 1<<numKinds - 1
 )
 
@@ -66,6 +80,10 @@ func (k Kind) index() int {
 		return 3
 	case KindClock:
 		return 4
+	case KindPay:
+		return 5
+	case KindPayCallback:
+		return 6
 	}
 	return -1
 }
@@ -112,6 +130,10 @@ func (e Event) String() string {
 	case e.Clock != nil:
 		return fmt.Sprintf("clock %s → %s (+%s)", e.Clock.From.UTC().Format(time.RFC3339),
 			e.Clock.To.UTC().Format(time.RFC3339), e.Clock.To.Sub(e.Clock.From))
+	case e.Pay != nil:
+		return payLine(e.Pay)
+	case e.PayCallback != nil:
+		return payCallbackLine(e.PayCallback)
 	}
 	return fmt.Sprintf("event %d (%s)", e.Seq, e.Kind)
 }
@@ -183,8 +205,88 @@ func pushLine(r *push.Report) string {
 	return b.String()
 }
 
+// payLine renders a Complaints 2.0 change:
+//
+//	2.0 complaint 2005… filed (PENDING)
+//	2.0 complaint 2005… USER_RESPONSE (PROCESSING)
+//	2.0 merchant 1900000109 callback URL changed
+func payLine(c *payworld.Change) string {
+	switch c.What {
+	case payworld.ComplaintFiled:
+		return "2.0 complaint " + short(c.ComplaintID) + " filed (" + string(c.State) + ")"
+	case payworld.ComplaintChanged:
+		return "2.0 complaint " + short(c.ComplaintID) + " " + string(c.Operate) + " (" + string(c.State) + ")"
+	case payworld.NotifyURLChanged:
+		return "2.0 merchant " + c.MchID + " callback URL changed"
+	case payworld.MerchantAdded, payworld.MerchantChanged:
+		return "2.0 merchant " + c.MchID + " " + strings.TrimPrefix(string(c.What), "pay-merchant-")
+	case payworld.ImageUploaded:
+		return "2.0 merchant " + c.MchID + " uploaded an image"
+	case payworld.WorldRestored:
+		return "2.0 world restored"
+	}
+	return "2.0 " + string(c.What) + " " + c.MchID
+}
+
+// payCallbackLine renders a Complaints 2.0 callback's progress:
+//
+//	==> 2.0 callback USER_RESPONSE 2005… to https://m.example/cb (attempt 1/1001)
+//	<== 2.0 callback 204 acknowledged in 3 ms
+func payCallbackLine(r *paypush.Report) string {
+	what := "callback " + string(r.Delivery.ActionType) + " " + short(r.Delivery.ComplaintID)
+	if r.Delivery.Probe {
+		what = "probe (SIGNTEST) to " + r.Delivery.MchID
+	}
+	switch r.Phase {
+	case paypush.PhaseQueued:
+		return fmt.Sprintf("... 2.0 %s queued (attempt %d/%d)", what, r.Delivery.N, r.Delivery.Of)
+	case paypush.PhaseHeld:
+		return "--- 2.0 " + what + " held back (out of order)"
+	case paypush.PhaseDelivered:
+		return "<== 2.0 " + what + " delivered"
+	case paypush.PhaseFailed:
+		return "<== 2.0 " + what + " failed"
+	}
+	a := r.Attempt
+	if a == nil {
+		return "==> 2.0 " + what
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "==> 2.0 %s to %s (attempt %d/%d", what, a.URL, r.Delivery.N, r.Delivery.Of)
+	if a.Fault != "" {
+		b.WriteString(", " + a.Fault)
+	}
+	b.WriteString("): ")
+	if a.Status != 0 {
+		fmt.Fprintf(&b, "%d ", a.Status)
+	}
+	b.WriteString(a.Verdict)
+	if a.Err != "" {
+		fmt.Fprintf(&b, " %q", text.Clip(a.Err, 120))
+	}
+	if a.Wrong {
+		b.WriteString(" (wrong: a verifying merchant refuses it)")
+	}
+	fmt.Fprintf(&b, " in %d ms", a.Latency.Milliseconds())
+	return b.String()
+}
+
 func callLine(c *calllog.Call) string {
 	var b strings.Builder
+	if c.MchID != "" || strings.HasPrefix(c.Endpoint, "/v3/") {
+		fmt.Fprintf(&b, "API %s %s %d", c.Method, c.Endpoint, c.Status)
+		if c.MchID != "" {
+			b.WriteString(" mchid=" + text.Clip(c.MchID, 32))
+		}
+		if c.Code != "" {
+			b.WriteString(" code=" + text.Clip(c.Code, 32))
+		}
+		for _, w := range c.Warnings {
+			b.WriteString(" warning: " + w)
+		}
+		fmt.Fprintf(&b, " %d ms", c.Latency.Milliseconds())
+		return b.String()
+	}
 	fmt.Fprintf(&b, "API %s %s errcode=%d", c.Method, c.Endpoint, c.ErrCode)
 	for _, k := range []string{"appid", "openid", "feedbackid", "type"} {
 		if v := c.Query.Get(k); v != "" {

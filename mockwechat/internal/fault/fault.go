@@ -9,12 +9,17 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/complaints"
 	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 )
 
 // EndpointPush names the push machinery in faults and the admin API.
 const EndpointPush = "push"
+
+// EndpointPayCallback names the Complaints 2.0 callbacks in faults and the
+// admin API.
+const EndpointPayCallback = "pay-callback"
 
 // Fault makes the fake misbehave on purpose for the next Count calls of an
 // endpoint (or pushes), so a merchant can test retries, dedupe and
@@ -63,6 +68,22 @@ type Fault struct {
 	OutOfOrder      bool `json:"out_of_order,omitempty"`
 	TamperSignature bool `json:"tamper_signature,omitempty"`
 	TamperFields    bool `json:"tamper_fields,omitempty"`
+
+	// The Complaints 2.0 callbacks' (Endpoint EndpointPayCallback): MchID
+	// and ActionType limit the fault to a merchant and to callbacks of an
+	// action_type; TamperBody changes a byte of the ciphertext after
+	// signing, Stale stamps Wechatpay-Timestamp that far in the past,
+	// UnknownMembers adds members the merchant does not know,
+	// SendActionType sends another action_type (schema drift), OtherKey
+	// signs with a key the merchant does not know. Drop, Delay (real
+	// time), Duplicate, OutOfOrder and TamperSignature apply too.
+	MchID          string                `json:"mchid,omitempty"`
+	ActionType     complaints.ActionType `json:"action_type,omitempty"`
+	TamperBody     bool                  `json:"tamper_body,omitempty"`
+	Stale          time.Duration         `json:"stale,omitempty"`
+	UnknownMembers bool                  `json:"unknown_members,omitempty"`
+	SendActionType complaints.ActionType `json:"send_action_type,omitempty"`
+	OtherKey       bool                  `json:"other_key,omitempty"`
 }
 
 // Kind is one effect a fault may have; Kinds is a set of them.
@@ -144,6 +165,9 @@ func (f Fault) compile(endpoints []string) (API, push.Plan, error) {
 	case f.Delay < 0:
 		return API{}, push.Plan{}, errors.New("mockwechat: fault Delay must not be negative")
 	}
+	if f.payFields() {
+		return API{}, push.Plan{}, fmt.Errorf("mockwechat: MchID, ActionType, TamperBody, Stale, UnknownMembers, SendActionType and OtherKey apply to Complaints 2.0 callbacks only (Endpoint %q)", EndpointPayCallback)
+	}
 	if f.Push() {
 		p, err := f.pushPlan(k)
 		return API{}, p, err
@@ -187,8 +211,8 @@ func (f Fault) pushPlan(k Kind) (push.Plan, error) {
 func (f Fault) apiPlan(k Kind, endpoints []string) (API, error) {
 	switch {
 	case f.Endpoint != "" && !slices.Contains(endpoints, f.Endpoint):
-		return API{}, fmt.Errorf("mockwechat: fault endpoint %q: want an API path (%s), %q or \"\"",
-			text.Clip(f.Endpoint, 64), strings.Join(endpoints, ", "), EndpointPush)
+		return API{}, fmt.Errorf("mockwechat: fault endpoint %q: want an API path (%s), %q, %q or \"\"",
+			text.Clip(f.Endpoint, 64), strings.Join(endpoints, ", "), EndpointPush, EndpointPayCallback)
 	case k&^apiKinds != 0 || f.MsgType != "":
 		return API{}, errors.New("mockwechat: MsgType, Duplicate, OutOfOrder, TamperSignature and TamperFields apply to pushes only (Endpoint \"push\")")
 	case f.HTTPStatus != 0 && (f.HTTPStatus < 400 || f.HTTPStatus > 599):

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paypush"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 )
 
@@ -25,6 +26,7 @@ type rule struct {
 	Fault
 	api  API
 	push push.Plan
+	pay  paypush.Plan
 }
 
 // NewSet returns an empty set for a fake serving the API paths endpoints.
@@ -34,7 +36,15 @@ func NewSet(endpoints []string) *Set {
 
 // Add checks f against the rules of Fault and adds it, numbered.
 func (s *Set) Add(f Fault) (Fault, error) {
-	a, p, err := f.compile(s.endpoints)
+	var a API
+	var p push.Plan
+	var pay paypush.Plan
+	var err error
+	if f.PayCallback() {
+		pay, err = f.payPlan()
+	} else {
+		a, p, err = f.compile(s.endpoints)
+	}
 	if err != nil {
 		return Fault{}, err
 	}
@@ -45,7 +55,7 @@ func (s *Set) Add(f Fault) (Fault, error) {
 	defer s.mu.Unlock()
 	s.lastID++
 	f.ID = s.lastID
-	s.rules = append(s.rules, &rule{Fault: f, api: a, push: p})
+	s.rules = append(s.rules, &rule{Fault: f, api: a, push: p, pay: pay})
 	s.active.Store(int32(len(s.rules)))
 	return f, nil
 }
@@ -110,7 +120,7 @@ func (s *Set) take(match func(r *rule) bool) (*rule, bool) {
 // use of the fault; false when none matches.
 func (s *Set) TakeAPI(endpoint, appID string) (API, bool) {
 	r, ok := s.take(func(r *rule) bool {
-		return !r.Push() && (r.Endpoint == "" || r.Endpoint == endpoint) && (r.AppID == "" || r.AppID == appID)
+		return !r.Push() && !r.PayCallback() && (r.Endpoint == "" || r.Endpoint == endpoint) && (r.AppID == "" || r.AppID == appID)
 	})
 	if !ok {
 		return API{}, false

@@ -16,47 +16,47 @@ type Rules struct {
 	// AllowReplyWhenProcessed lets the merchant reply (response,
 	// response-immediate-service) to a PROCESSED complaint, which stays
 	// PROCESSED. Default: refused, 400 INVALID_REQUEST.
-	AllowReplyWhenProcessed bool
+	AllowReplyWhenProcessed bool `json:"allow_reply_when_processed,omitempty"`
 	// AllowCompleteFromPending lets /complete close a PENDING complaint
 	// (PENDING → PROCESSED) the merchant never replied to. Default:
 	// refused, 400 INVALID_REQUEST: reply first.
-	AllowCompleteFromPending bool
+	AllowCompleteFromPending bool `json:"allow_complete_from_pending,omitempty"`
 	// AllowRepeatedComplete answers 204 to /complete on a PROCESSED
 	// complaint, changing nothing. Default: refused, 400 INVALID_REQUEST
 	// "当前单据状态不支持操作, 请检查是否重复调用".
-	AllowRepeatedComplete bool
+	AllowRepeatedComplete bool `json:"allow_repeated_complete,omitempty"`
 	// ReopenTo is the state CONTINUE_COMPLAINT moves a complaint to
 	// ("": PENDING, the merchant must reply again).
-	ReopenTo ReopenState
+	ReopenTo ReopenState `json:"reopen_to,omitempty"`
 	// AllowRepeatedRefundDecision lets update-refund-progress decide again
 	// once decided (or on a PROCESSED complaint). Default: refused, 400
 	// INVALID_REQUEST "当前单据状态不支持操作, 请检查是否重复调用" (WeChat's
 	// message for it).
-	AllowRepeatedRefundDecision bool
+	AllowRepeatedRefundDecision bool `json:"allow_repeated_refund_decision,omitempty"`
 	// AllowRefundDecisionOnOtherProblems lets update-refund-progress
 	// decide on a complaint whose problem_type is not REFUND. Default:
 	// refused, 400 INVALID_REQUEST.
-	AllowRefundDecisionOnOtherProblems bool
+	AllowRefundDecisionOnOtherProblems bool `json:"allow_refund_decision_on_other_problems,omitempty"`
 	// AllowImmediateWithoutNeed lets response-immediate-service answer a
 	// complaint whose need_immediate_service is false. Default: refused,
 	// 400 INVALID_REQUEST.
-	AllowImmediateWithoutNeed bool
+	AllowImmediateWithoutNeed bool `json:"allow_immediate_without_need,omitempty"`
 	// RefuseIdempotentReplay refuses a second response-immediate-service
 	// with an idempotent_id already processed (400 INVALID_REQUEST).
 	// Default: it is answered 200 with the log_id of the first, and
 	// changes nothing ("相同idempotent_id的请求只会被处理一次").
-	RefuseIdempotentReplay bool
+	RefuseIdempotentReplay bool `json:"refuse_idempotent_replay,omitempty"`
 	// UnknownComplaint is the answer to a complaint id the world does not
 	// have (default: 404 ORDER_NOT_EXIST).
-	UnknownComplaint UnknownComplaintAnswer
+	UnknownComplaint UnknownComplaintAnswer `json:"unknown_complaint,omitempty"`
 	// MisspelledApplyPlatformService announces a user's request for the
 	// platform's help as USER_APPLY_PLATFORM_SERIVCE (WeChat's 2024-09
 	// changelog's spelling) instead of USER_APPLY_PLATFORM_SERVICE.
-	MisspelledApplyPlatformService bool
+	MisspelledApplyPlatformService bool `json:"misspelled_apply_platform_service,omitempty"`
 	// RefuseCreateWhenURLExists refuses POST complaint-notifications when
 	// the merchant has a callback URL already (400 INVALID_REQUEST).
 	// Default: the new URL replaces the old one, 200.
-	RefuseCreateWhenURLExists bool
+	RefuseCreateWhenURLExists bool `json:"refuse_create_when_url_exists,omitempty"`
 }
 
 // ReopenState is where CONTINUE_COMPLAINT moves a complaint.

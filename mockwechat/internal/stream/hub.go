@@ -238,7 +238,7 @@ func parseKinds(v string) (map[events.Kind]bool, error) {
 	out := map[events.Kind]bool{}
 	for _, k := range strings.Split(v, ",") {
 		switch kind := events.Kind(strings.TrimSpace(k)); kind {
-		case events.KindComplaint, events.KindWorld, events.KindPush, events.KindCall, events.KindClock:
+		case events.KindComplaint, events.KindWorld, events.KindPush, events.KindCall, events.KindClock, events.KindPay, events.KindPayCallback:
 			out[kind] = true
 		default:
 			return nil, &kindError{k}
@@ -250,5 +250,5 @@ func parseKinds(v string) (map[events.Kind]bool, error) {
 type kindError struct{ kind string }
 
 func (e *kindError) Error() string {
-	return "mockwechat: events: unknown kind " + text.Clip(e.kind, 32) + ": want complaint, world, push, call or clock (comma-separated)"
+	return "mockwechat: events: unknown kind " + text.Clip(e.kind, 32) + ": want complaint, world, push, call, clock, pay or pay-callback (comma-separated)"
 }

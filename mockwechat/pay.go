@@ -1,0 +1,419 @@
+package mockwechat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/payfeedback/payfeedback/apiv3"
+	"github.com/payfeedback/payfeedback/complaints"
+	"github.com/payfeedback/payfeedback/internal/text"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payapi"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paykeys"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paypush"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
+)
+
+// PayPrefix is where the fake serves Complaints 2.0 (WeChat Pay APIv3):
+// the complaint endpoints under /v3/merchant-service/, image upload and
+// download, and GET /v3/certificates.
+const PayPrefix = "/v3/"
+
+// ErrPayOff: the server does not play Complaints 2.0 (Options.Pay is nil).
+var ErrPayOff = admin.ErrPayOff
+
+// payPart is the fake's Complaints 2.0: its identity, its world, the /v3/
+// endpoints and the callbacks; nil on a server whose Options.Pay is nil.
+type payPart struct {
+	keysDir   string
+	id        *paykeys.Identity
+	signing   *paykeys.Signing
+	world     *payworld.World
+	api       *payapi.Handler
+	callbacks *paypush.Engine
+}
+
+// payHost is what the callback engine asks of the fake, at each attempt.
+type payHost struct{ s *Server }
+
+// Target returns the merchant's callback URL and APIv3 key now.
+func (h payHost) Target(mchid string) (string, string) {
+	m, ok := h.s.pay.world.Merchant(mchid)
+	if !ok {
+		return "", ""
+	}
+	return m.NotifyURL, m.APIv3Key
+}
+
+// Fault takes one use of a pay-callback fault matching the callback.
+func (h payHost) Fault(mchid string, a complaints.ActionType) (paypush.Plan, bool) {
+	return h.s.faults.TakePayCallback(mchid, a)
+}
+
+// payCallbackReported tells the feed about a callback's progress.
+func (s *Server) payCallbackReported(r paypush.Report) {
+	s.feed.Publish(events.KindPayCallback, func(e *events.Event) {
+		if r.Attempt != nil {
+			a := *r.Attempt
+			r.Attempt = &a
+		}
+		e.PayCallback = &r
+	})
+}
+
+// newPay builds Complaints 2.0 from Options.Pay: the identity (loaded
+// from, or made and written to, the keys directory), the signing mode, the
+// world with the identity's merchant, and the /v3/ handler recording into
+// the fake's call log.
+func (s *Server) newPay() (*payPart, error) {
+	o := *s.set.Pay
+	mode := paykeys.ModePublicKey
+	if o.Mode != "" {
+		m, err := paykeys.ParseMode(string(o.Mode))
+		if err != nil {
+			return nil, fmt.Errorf("mockwechat: Options.Pay.Mode: %w", err)
+		}
+		mode = m
+	}
+	now := s.payNow()
+	id, err := paykeys.Open(paykeys.Options{Dir: o.KeysDir, Now: now, MchID: o.MchID})
+	if err != nil {
+		return nil, fmt.Errorf("mockwechat: Options.Pay: %w", err)
+	}
+	seed := o.Seed
+	if seed == 0 {
+		seed = s.set.Seed
+	}
+	so := paykeys.SigningOptions{Identity: id, Mode: mode, Seed: seed}
+	if mode == paykeys.ModeSwitch {
+		so.SwitchBegan = s.sched.Now()
+	}
+	signing, err := paykeys.NewSigning(so)
+	if err != nil {
+		return nil, fmt.Errorf("mockwechat: Options.Pay: %w", err)
+	}
+	w := payworld.New(payworld.Config{Rules: payRulesToWorld(o.Rules), Seed: seed}, s.sched.Now)
+	m := id.Merchant()
+	if _, err := w.AddMerchant(payworld.Merchant{MchID: m.MchID, SerialNo: m.SerialNo, PublicKey: m.PublicKey, APIv3Key: m.APIv3Key}); err != nil {
+		return nil, fmt.Errorf("mockwechat: Options.Pay: %w", err)
+	}
+	p := &payPart{keysDir: o.KeysDir, id: id, signing: signing, world: w}
+	p.callbacks, err = paypush.New(paypush.Options{Host: payHost{s}, Sched: s.sched, Signing: signing, Targets: &s.set.targets,
+		Context: s.ctx, Timeout: s.set.PushTimeout, Concurrency: s.set.PushConcurrency, Observe: s.payCallbackReported,
+		Done: s.feed.Wake, Logger: s.log, Seed: seed, Now: now})
+	if err != nil {
+		return nil, fmt.Errorf("mockwechat: Options.Pay: %w", err)
+	}
+	p.api, err = payapi.New(payapi.Options{World: w, Signing: signing, Now: now, Recorder: payRecorder{s},
+		Effects: s.applyPay, PerMinute: o.PerMinute})
+	if err != nil {
+		return nil, fmt.Errorf("mockwechat: Options.Pay: %w", err)
+	}
+	return p, nil
+}
+
+// payNow is the clock of the APIv3 signatures, the fake's and the
+// merchant's: the one pushes stamp (Options.PushTimestamps), so that a
+// merchant in another process, signing on real time, is not refused as
+// stale by a virtual clock.
+func (s *Server) payNow() func() time.Time {
+	if s.set.PushTimestamps == PushTimestampsWall {
+		return time.Now
+	}
+	return s.sched.Now
+}
+
+// payRecorder writes the /v3/ calls to the fake's call log and feed.
+type payRecorder struct{ s *Server }
+
+// Record logs one answered /v3/ call: its path as Endpoint, its query,
+// the merchant, the status and WeChat's error code (ErrCode -1 when it
+// answered an error).
+func (r payRecorder) Record(c payapi.Call) {
+	path, rawQuery, _ := strings.Cut(c.Target, "?")
+	rec := calllog.Call{Time: c.Time, Endpoint: path, Method: c.Method, MchID: c.MchID, Body: c.Body, Answer: c.Answer,
+		Status: c.Status, Code: string(c.Code), Latency: c.Latency, Warnings: c.Warnings}
+	if c.Status >= http.StatusBadRequest || c.Code != "" {
+		rec.ErrCode = -1
+	}
+	r.s.recordCall(rec, rawQuery)
+}
+
+// recordCall logs a call and tells the feed.
+func (s *Server) recordCall(rec calllog.Call, rawQuery string) {
+	logged := s.calls.Add(rec, rawQuery)
+	if s.feed.Listening() {
+		s.feed.Publish(events.KindCall, func(e *events.Event) {
+			c := logged.Call()
+			e.Call = &c
+		})
+	}
+}
+
+// applyPay carries out a Complaints 2.0 transition's effects: its changes
+// to the feed, then its callbacks to the engine.
+func (s *Server) applyPay(fx payworld.Effects) {
+	if s.feed.Listening() {
+		for _, c := range fx.Changes {
+			s.feed.Publish(events.KindPay, func(e *events.Event) { e.Pay = &c })
+		}
+	}
+	for _, cb := range fx.Callbacks {
+		s.pay.callbacks.Send(cb)
+	}
+}
+
+// payOn returns the Complaints 2.0 part, or ErrPayOff.
+func (s *Server) payOn() (*payPart, error) {
+	if s.pay == nil {
+		return nil, ErrPayOff
+	}
+	return s.pay, nil
+}
+
+// PayMerchant returns what the demo (or brought) merchant configures to
+// talk to the fake's Complaints 2.0, without any private key; false when
+// Complaints 2.0 is off.
+func (s *Server) PayMerchant() (PayMerchant, bool) {
+	p, err := s.payOn()
+	if err != nil {
+		return PayMerchant{}, false
+	}
+	return p.merchant(p.id.Merchant().MchID)
+}
+
+func (p *payPart) merchant(mchid string) (PayMerchant, bool) {
+	m, ok := p.world.Merchant(mchid)
+	if !ok {
+		return PayMerchant{}, false
+	}
+	mode, began := p.signing.Mode()
+	out := PayMerchant{MchID: m.MchID, SerialNo: m.SerialNo, APIv3Key: m.APIv3Key, PublicKeyID: p.id.PublicKeyID(),
+		PlatformSerial: p.id.PlatformSerial(), Mode: PayMode(mode), NotifyURL: m.NotifyURL, KeysDir: p.keysDir}
+	if mode == paykeys.ModeSwitch {
+		out.SwitchBegan = began
+	}
+	return out, true
+}
+
+// PayMerchantKeys returns the keys the demo merchant signs and verifies
+// with in the current mode (its API private key; the fake's public key
+// and its id, but in platform-certificate mode, where the merchant
+// downloads the certificate from GET /v3/certificates), as apiv3 reads a
+// keys directory: for a Go test's client of the fake.
+func (s *Server) PayMerchantKeys() (*apiv3.MerchantKeys, error) {
+	p, err := s.payOn()
+	if err != nil {
+		return nil, err
+	}
+	mode, _ := p.signing.Mode()
+	return p.id.MerchantKeys(mode), nil
+}
+
+// SetPayMode changes which of WeChat's keys sign answers and callbacks;
+// entering PayModeSwitch begins the switch now, on the fake's clock.
+func (s *Server) SetPayMode(m PayMode) error {
+	p, err := s.payOn()
+	if err != nil {
+		return err
+	}
+	if err := p.signing.SetMode(paykeys.Mode(m), s.sched.Now()); err != nil {
+		return fmt.Errorf("mockwechat: %w", err)
+	}
+	s.applyPay(payworld.Effects{Changes: []payworld.Change{{What: payworld.MerchantChanged, MchID: p.id.Merchant().MchID}}})
+	return nil
+}
+
+// SetPayNotifyURL sets the merchant's Complaints 2.0 callback URL as POST
+// complaint-notifications would ("" removes it, as DELETE would); mchid
+// "" is the demo merchant. WeChat requires https; the fake also takes a
+// plain http URL, for merchants on this machine.
+func (s *Server) SetPayNotifyURL(mchid, url string) error {
+	p, err := s.payOn()
+	if err != nil {
+		return err
+	}
+	if mchid == "" {
+		mchid = p.id.Merchant().MchID
+	}
+	var fx payworld.Effects
+	if url == "" {
+		fx, err = p.world.DeleteNotifyURL(mchid)
+	} else {
+		_, fx, err = p.world.CreateNotifyURL(mchid, url)
+	}
+	if err != nil {
+		return err
+	}
+	s.applyPay(fx)
+	return nil
+}
+
+// FilePayComplaint files a Complaints 2.0 complaint as a user would: it is
+// PENDING, and a COMPLAINT.CREATE callback announces it to the merchant.
+func (s *Server) FilePayComplaint(ctx context.Context, spec PayComplaintSpec) (PayComplaint, error) {
+	c, err := s.filePay(ctx, payComplaintSpecToWorld(spec))
+	return payComplaintFromWorld(c), err
+}
+
+func (s *Server) filePay(ctx context.Context, spec payworld.FileSpec) (payworld.Complaint, error) {
+	if err := ctxErr(ctx); err != nil {
+		return payworld.Complaint{}, err
+	}
+	p, err := s.payOn()
+	if err != nil {
+		return payworld.Complaint{}, err
+	}
+	c, fx, err := p.world.File(spec)
+	if err != nil {
+		return payworld.Complaint{}, err
+	}
+	s.applyPay(fx)
+	return c, nil
+}
+
+// PayComplaint returns a Complaints 2.0 complaint by id.
+func (s *Server) PayComplaint(id string) (PayComplaint, bool) {
+	p, err := s.payOn()
+	if err != nil {
+		return PayComplaint{}, false
+	}
+	c, ok := p.world.Complaint(id)
+	return payComplaintFromWorld(c), ok
+}
+
+// PayComplaints returns every Complaints 2.0 complaint, in filing order.
+func (s *Server) PayComplaints() []PayComplaint {
+	p, err := s.payOn()
+	if err != nil {
+		return nil
+	}
+	cs, _ := p.world.Complaints("", 0, nil)
+	return convertAll(cs, payComplaintFromWorld)
+}
+
+// runPayAct plays act on the world; false for an unknown act.
+func runPayAct(w *payworld.World, id string, act PayAct, in PayActInput) (payworld.Complaint, payworld.Effects, bool, error) {
+	var c payworld.Complaint
+	var fx payworld.Effects
+	var err error
+	switch act {
+	case PayActContinue:
+		c, fx, err = w.Continue(id, in.Text)
+	case PayActMessage:
+		c, fx, err = w.UserMessage(id, in.Text)
+	case PayActApplyPlatform:
+		c, fx, err = w.ApplyPlatformService(id, in.Reason, in.Text)
+	case PayActCancelPlatform:
+		c, fx, err = w.CancelPlatformService(id)
+	case PayActPlatformMessage:
+		c, fx, err = w.PlatformMessage(id, in.Text)
+	case PayActPlatformFinish:
+		c, fx, err = w.FinishPlatformService(id, in.Text)
+	case PayActRefundArrived:
+		c, fx, err = w.RefundArrived(id)
+	case PayActSellerRefund:
+		c, fx, err = w.SellerRefund(id)
+	default:
+		return c, fx, false, nil
+	}
+	return c, fx, true, err
+}
+
+// PayActs returns the names of the acts PayAct takes.
+func PayActs() []PayAct {
+	return []PayAct{PayActContinue, PayActMessage, PayActApplyPlatform, PayActCancelPlatform, PayActPlatformMessage,
+		PayActPlatformFinish, PayActRefundArrived, PayActSellerRefund}
+}
+
+// PayAct plays an act of the user or of WeChat's platform on a Complaints
+// 2.0 complaint (see PayAct's constants) and returns the complaint after
+// it; a callback of the act's action_type announces it to the merchant.
+// An act the complaint's state does not allow is refused, saying why.
+func (s *Server) PayAct(ctx context.Context, complaintID string, act PayAct, in PayActInput) (PayComplaint, error) {
+	c, err := s.payAct(ctx, complaintID, act, in)
+	return payComplaintFromWorld(c), err
+}
+
+func (s *Server) payAct(ctx context.Context, id string, act PayAct, in PayActInput) (payworld.Complaint, error) {
+	if err := ctxErr(ctx); err != nil {
+		return payworld.Complaint{}, err
+	}
+	p, err := s.payOn()
+	if err != nil {
+		return payworld.Complaint{}, err
+	}
+	c, fx, ok, err := runPayAct(p.world, id, act, in)
+	if !ok {
+		return payworld.Complaint{}, fmt.Errorf("mockwechat: no act %q: want one of %v", text.Clip(string(act), 32), PayActs())
+	}
+	if err != nil {
+		return payworld.Complaint{}, err
+	}
+	s.applyPay(fx)
+	return c, nil
+}
+
+// reset empties the Complaints 2.0 world for the fake's Reset: the
+// complaints and images go, callbacks queued or scheduled are forgotten;
+// the identity, the mode, the merchants and their callback URLs stay (the
+// merchant's set-up, as V1.5's accounts stay), and ids go on.
+func (p *payPart) reset() error {
+	p.callbacks.Reset()
+	p.api.Reset()
+	st := p.world.Snapshot()
+	st.Complaints, st.Images = nil, nil
+	_, err := p.world.Restore(st)
+	return err
+}
+
+// PayProbe sends a SIGNTEST probe to the merchant's callback URL now
+// (mchid "": the demo merchant), a callback signed so that a verifying
+// merchant must refuse it; the delivery log judges the answer. It returns
+// the probe's notification id.
+func (s *Server) PayProbe(mchid string) (string, error) {
+	p, err := s.payOn()
+	if err != nil {
+		return "", err
+	}
+	if mchid == "" {
+		mchid = p.id.Merchant().MchID
+	}
+	if _, ok := p.world.Merchant(mchid); !ok {
+		return "", fmt.Errorf("mockwechat: no merchant %s: %w", text.Clip(mchid, 32), payworld.ErrNotFound)
+	}
+	return p.callbacks.Probe(mchid), nil
+}
+
+// PayResend sends a past Complaints 2.0 notification again: the same id
+// and plaintext, newly signed and encrypted.
+func (s *Server) PayResend(id string) (string, error) {
+	p, err := s.payOn()
+	if err != nil {
+		return "", err
+	}
+	out, err := p.callbacks.Resend(id)
+	if errors.Is(err, paypush.ErrUnknown) {
+		return "", fmt.Errorf("mockwechat: notification %s: %w: %w", text.Clip(id, 64), err, payworld.ErrNotFound)
+	}
+	return out, err
+}
+
+// WaitPayIdle waits until no Complaints 2.0 callback is queued or being
+// attempted (retries scheduled later do not count), or ctx ends.
+func (s *Server) WaitPayIdle(ctx context.Context) error {
+	p, err := s.payOn()
+	if err != nil {
+		return err
+	}
+	ctx, cancel, bounded := s.waitCtx(ctx)
+	defer cancel()
+	_, err = events.Wait(ctx, s.feed, func() (struct{}, bool, error) { return struct{}{}, p.callbacks.Idle(), nil })
+	return s.waitError(ctx, bounded, err, "the Complaints 2.0 callbacks to settle (WaitPayIdle)", s.seenBusy)
+}
