@@ -65,7 +65,7 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
 	}
 	events := "complaint,push,clock,world"
 	if h.pay != nil {
-		events += ",pay"
+		events += ",pay,pay-callback"
 	}
 	h.render(w, r, http.StatusOK, "overview", &page{Title: "Overview", Events: events, Data: d})
 }

@@ -47,8 +47,9 @@ type PayBackend interface {
 }
 
 // payEvents are the event kinds the Complaints 2.0 pages follow live: the
-// world's changes (pay), the API's calls (call) and the clock.
-const payEvents = "pay,call,clock"
+// world's changes (pay), the callbacks' progress (pay-callback), the
+// API's calls (call) and the clock.
+const payEvents = "pay,pay-callback,call,clock"
 
 // payOff answers a Complaints 2.0 page of a fake that does not play it.
 func (h *Handler) payOff(w http.ResponseWriter, r *http.Request) bool {

@@ -351,7 +351,7 @@ func TestPayPages(t *testing.T) {
 		{"/pay-complaints/nope", 404, []string{"There is no Complaints 2.0 complaint nope"}, nil},
 		{"/pay-keys", 200, []string{m.MchID, m.SerialNo, s.id.PublicKeyID(), s.id.PlatformSerial(), "public-key",
 			filepath.Join(s.keysDir, "apiclient_key.pem"), filepath.Join(s.keysDir, "pub_key.pem"), "Never shown here",
-			"0123…cdef", `data-path="_mock/pay/merchants/` + m.MchID + `/probe"`, `data-path="_mock/pay/merchants/` + m.MchID + `"`,
+			"0123…cdef", `data-path="_mock/pay/probes"><fieldset disabled><input type="hidden" name="mchid" value="` + m.MchID + `"`, `data-path="_mock/pay/merchants/` + m.MchID + `"`,
 			"Probe to " + m.MchID, "wrong: a merchant that verifies callbacks refuses this one"}, nil},
 		{"/pay-signatures", 200, []string{"<h1>Signature failures (1)</h1>", "POST " + complaints.PathResponse(c3), "SIGN_ERROR",
 			"POST⏎\n" + complaints.PathResponse(c3) + "⏎\n", `&lt;/pre&gt;&lt;script&gt;alert(2)&lt;/script&gt;`,

@@ -258,7 +258,7 @@
     }
     refresh();
   }
-  for (const k of ["complaint", "world", "push", "call", "clock", "pay"]) es.addEventListener(k, onEvent);
+  for (const k of ["complaint", "world", "push", "call", "clock", "pay", "pay-callback"]) es.addEventListener(k, onEvent);
   es.addEventListener("gap", () => { logMark("some events were missed; the page caught up"); refresh(); });
   es.addEventListener("skipped", (ev) => {
     // data {"events":N}: events beyond the stream's rate (100 of each
