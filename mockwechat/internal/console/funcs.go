@@ -219,7 +219,7 @@ func skew(d time.Duration) string {
 	case d > -time.Second && d < time.Second:
 		return "the same second as the fake's clock"
 	case d > 0:
-		return human(d) + " before the fake's clock"
+		return human(d) + " behind the fake's clock"
 	}
-	return human(-d) + " after the fake's clock"
+	return human(-d) + " ahead of the fake's clock"
 }
