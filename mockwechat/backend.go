@@ -8,7 +8,9 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/events"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paypush"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
@@ -199,3 +201,30 @@ func (b payBackend) PayComplaint(id string) (payworld.Complaint, bool) {
 func (b payBackend) PayAct(ctx context.Context, id, act, text, reason string) (payworld.Complaint, error) {
 	return b.s.payAct(ctx, id, PayAct(act), PayActInput{Text: text, Reason: reason})
 }
+
+func (b payBackend) PayDeliveries() ([]paypush.Delivery, error) {
+	p, err := b.s.payOn()
+	if err != nil {
+		return nil, err
+	}
+	return p.callbacks.Deliveries(), nil
+}
+
+func (b payBackend) WaitForPayDelivery(ctx context.Context, match func(paypush.Delivery) bool) (paypush.Delivery, error) {
+	p, err := b.s.payOn()
+	if err != nil {
+		return paypush.Delivery{}, err
+	}
+	return events.Wait(ctx, b.s.feed, func() (paypush.Delivery, bool, error) {
+		for _, d := range p.callbacks.Deliveries() {
+			if match(d) {
+				return d, true, nil
+			}
+		}
+		return paypush.Delivery{}, false, nil
+	})
+}
+
+func (b payBackend) PayResend(id string) (string, error) { return b.s.PayResend(id) }
+
+func (b payBackend) PayProbe(mchid string) (string, error) { return b.s.PayProbe(mchid) }

@@ -208,6 +208,23 @@ func TestOpenAPIAnswersValidate(t *testing.T) {
 	do("PUT", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", `{"url":"https://merchant.example/cb"}`, 200)
 	do("GET", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", "", 200)
 	do("DELETE", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", "", 200)
+	payMerchant := newPayMerchantServer(t, fake)
+	do("PATCH", "/_mock/pay/merchants/"+pm.MchID, `{"mode":"public-key"}`, 200)
+	do("PUT", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", `{"url":"`+payMerchant.URL+`"}`, 200)
+	do("POST", "/_mock/faults", `{"endpoint":"pay-callback","stale":"6m","action_type":"RESPONSE_BY_PLATFORM"}`, 201)
+	do("POST", "/_mock/faults", `{"endpoint":"push","stale":"6m"}`, 400)
+	do("POST", "/_mock/pay/probes", `{}`, 202)
+	do("POST", "/_mock/pay/complaints/"+pc.ComplaintID+"/platform-message", `{"text":"再次介入"}`, 200)
+	var pd struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(do("GET", "/_mock/pay/deliveries/wait?probe=true&done=true&timeout=5s", "", 200), &pd)
+	do("GET", "/_mock/pay/deliveries/wait?action_type=RESPONSE_BY_PLATFORM&timeout=5s", "", 200)
+	do("GET", "/_mock/pay/deliveries", "", 200)
+	do("GET", "/_mock/pay/deliveries?probe=true&limit=1", "", 200)
+	do("POST", "/_mock/pay/deliveries/"+pd.ID+"/resend", "", 202)
+	do("POST", "/_mock/pay/deliveries/nope/resend", "", 404)
+	do("GET", "/_mock/faults", "", 200)
 	do("POST", "/_mock/reset", "", 200)
 
 	for _, rt := range fake.admin.Routes() {

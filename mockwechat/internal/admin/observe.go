@@ -76,6 +76,7 @@ func (h *Handler) advance(r *http.Request) (int, any, error) {
 type faultJSON struct {
 	fault.Fault
 	Delay string `json:"delay,omitempty"`
+	Stale string `json:"stale,omitempty"`
 }
 
 func (h *Handler) faults(r *http.Request) (int, any, error) {
@@ -84,6 +85,9 @@ func (h *Handler) faults(r *http.Request) (int, any, error) {
 		fj := faultJSON{Fault: f}
 		if f.Delay > 0 {
 			fj.Delay = f.Delay.String()
+		}
+		if f.Stale > 0 {
+			fj.Stale = f.Stale.String()
 		}
 		out = append(out, fj)
 	}
@@ -102,6 +106,13 @@ func (h *Handler) addFault(r *http.Request) (int, any, error) {
 			return 0, nil, badRequestf("fault delay %q: want a Go duration such as 2s", text.Clip(fj.Delay, 32))
 		}
 		f.Delay = d
+	}
+	if fj.Stale != "" {
+		d, err := time.ParseDuration(fj.Stale)
+		if err != nil {
+			return 0, nil, badRequestf("fault stale %q: want a Go duration such as 6m", text.Clip(fj.Stale, 32))
+		}
+		f.Stale = d
 	}
 	if err := h.b.AddFault(f); err != nil {
 		return 0, nil, err

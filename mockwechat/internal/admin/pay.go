@@ -11,6 +11,7 @@ import (
 
 	"github.com/payfeedback/payfeedback/complaints"
 	"github.com/payfeedback/payfeedback/internal/text"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paypush"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 )
 
@@ -30,6 +31,10 @@ type PayBackend interface {
 	PayComplaint(id string) (payworld.Complaint, bool)
 	// PayAct plays an act of the user or the platform (see PayActs).
 	PayAct(ctx context.Context, id, act, text, reason string) (payworld.Complaint, error)
+	PayDeliveries() ([]paypush.Delivery, error)
+	WaitForPayDelivery(ctx context.Context, match func(paypush.Delivery) bool) (paypush.Delivery, error)
+	PayResend(id string) (string, error)
+	PayProbe(mchid string) (string, error)
 }
 
 // PayMerchant is what a merchant configures to talk to the fake's
@@ -67,6 +72,10 @@ func (h *Handler) payRoutes(route routeFunc) {
 	route("GET /_mock/pay/merchants/{mchid}/notify-url", h.payNotifyURL)
 	route("PUT /_mock/pay/merchants/{mchid}/notify-url", h.paySetNotifyURL)
 	route("DELETE /_mock/pay/merchants/{mchid}/notify-url", h.payDeleteNotifyURL)
+	route("GET /_mock/pay/deliveries", h.payDeliveries)
+	route("GET /_mock/pay/deliveries/wait", h.payWaitDelivery)
+	route("POST /_mock/pay/deliveries/{id}/resend", h.payResend)
+	route("POST /_mock/pay/probes", h.payProbe)
 }
 
 // payBackend returns the Complaints 2.0 backend, or ErrPayOff.
@@ -292,4 +301,92 @@ func (h *Handler) payDeleteNotifyURL(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	return 200, notifyURLJSON{MchID: m.MchID}, nil
+}
+
+// payDeliveryFilter matches ?complaint_id=, ?action_type=, ?mchid=,
+// ?probe=, ?delivered=, ?failed= and ?done=.
+func payDeliveryFilter(q url.Values) func(paypush.Delivery) bool {
+	return func(d paypush.Delivery) bool {
+		return matches(q, "complaint_id", d.ComplaintID) && matches(q, "action_type", string(d.ActionType)) &&
+			matches(q, "mchid", d.MchID) && matches(q, "probe", strconv.FormatBool(d.Probe)) &&
+			matches(q, "delivered", strconv.FormatBool(d.Delivered)) && matches(q, "failed", strconv.FormatBool(d.Failed)) &&
+			matches(q, "done", strconv.FormatBool(d.Done()))
+	}
+}
+
+// payDeliveries lists the callbacks and probes, oldest first, filtered,
+// at most ?limit=.
+func (h *Handler) payDeliveries(r *http.Request) (int, any, error) {
+	b, err := h.payBackend()
+	if err != nil {
+		return 0, nil, err
+	}
+	q := r.URL.Query()
+	limit, err := limitParam(q)
+	if err != nil {
+		return 0, nil, err
+	}
+	ds, err := b.PayDeliveries()
+	if err != nil {
+		return 0, nil, err
+	}
+	match := payDeliveryFilter(q)
+	out := []paypush.Delivery{}
+	for _, d := range ds {
+		if limit > 0 && len(out) == limit {
+			break
+		}
+		if match(d) {
+			out = append(out, d)
+		}
+	}
+	return 200, jsonList[paypush.Delivery](out), nil
+}
+
+// payWaitDelivery long-polls for the first past or future delivery that
+// matches.
+func (h *Handler) payWaitDelivery(r *http.Request) (int, any, error) {
+	b, err := h.payBackend()
+	if err != nil {
+		return 0, nil, err
+	}
+	ctx, cancel, err := waitCtx(r)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer cancel()
+	d, err := b.WaitForPayDelivery(ctx, payDeliveryFilter(r.URL.Query()))
+	return 200, d, timeoutError(r, err)
+}
+
+// payResend sends a past notification again under its id.
+func (h *Handler) payResend(r *http.Request) (int, any, error) {
+	b, err := h.payBackend()
+	if err != nil {
+		return 0, nil, err
+	}
+	id, err := b.PayResend(r.PathValue("id"))
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusAccepted, map[string]string{"id": id}, nil
+}
+
+// payProbe sends a SIGNTEST probe now: {"mchid"} (optional).
+func (h *Handler) payProbe(r *http.Request) (int, any, error) {
+	b, err := h.payBackend()
+	if err != nil {
+		return 0, nil, err
+	}
+	var p struct {
+		MchID string `json:"mchid"`
+	}
+	if err := decodeBody(r, &p); err != nil {
+		return 0, nil, err
+	}
+	id, err := b.PayProbe(p.MchID)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusAccepted, map[string]string{"id": id}, nil
 }
