@@ -357,8 +357,9 @@ func TestConsoleBrowserLive(t *testing.T) {
 // with the form and watch the act and its USER_RESPONSE callback appear
 // without a reload; the merchant replies through the client and the
 // state follows; file another with the list's form; the keys page holds
-// no private key; a forged signature shows beside WeChat's string to
-// sign. Screenshots of each step are saved as test artifacts.
+// no private key; a SIGNTEST probe sent with its button is refused by the
+// merchant and judged right; a notification resent gets a second attempt;
+// a forged signature shows beside WeChat's string to sign. Screenshots of each step are saved as test artifacts.
 func TestConsoleBrowserPay(t *testing.T) {
 	ctx := browser(t, 1280, 900)
 	dir := t.ArtifactDir()
@@ -427,6 +428,16 @@ func TestConsoleBrowserPay(t *testing.T) {
 	noReload(t, ctx, false)
 	shot(t, ctx, dir, "pay-4-processing.png")
 
+	// 4b. Resend the first notification: a second attempt under its id.
+	first := fake.pay.callbacks.Deliveries()[0]
+	resend := `form[data-path="_mock/pay/deliveries/` + first.ID + `/resend"]`
+	step(t, ctx, "resend", chromedp.Click(chromedp.CSS(resend+" button")),
+		holds(`[...document.querySelectorAll("#timeline .attempts")][0].querySelectorAll("li.ok").length === 2`))
+	if d, _ := fake.pay.callbacks.Delivery(first.ID); len(d.Attempts) != 2 || d.Attempts[1].Status != http.StatusNoContent {
+		t.Fatalf("after the resend: %+v", d.Attempts)
+	}
+	noReload(t, ctx, false)
+
 	// 5. Another complaint, with the list's form: the page goes to it.
 	file := `form[data-path="_mock/pay/complaints"]`
 	step(t, ctx, "file with the form", chromedp.Navigate(fake.URL+"/pay-complaints"), chromedp.WaitVisible(chromedp.CSS("#live.on")),
@@ -452,6 +463,13 @@ func TestConsoleBrowserPay(t *testing.T) {
 	if strings.Contains(html, "PRIVATE KEY") || strings.Contains(html, lines[len(lines)/2]) {
 		t.Fatal("the keys page holds the merchant's private key")
 	}
+	// A SIGNTEST probe: the verifying merchant refuses it, as it must.
+	step(t, ctx, "send a probe", chromedp.Click(chromedp.CSS(`form[data-path="_mock/pay/probes"] button`)),
+		hasText("#probes", "Probe to "+m.MchID), hasText("#probes", "right: a SIGNTEST probe must be refused"))
+	if _, refused := merchant.counts(); refused != 1 {
+		t.Fatalf("the merchant refused %d callbacks, want the probe", refused)
+	}
+	step(t, ctx, "scroll to the probe", chromedp.ScrollIntoView(chromedp.CSS("#probes")))
 	shot(t, ctx, dir, "pay-5-keys.png")
 
 	// 7. A request signed over another body: WeChat's string to sign
