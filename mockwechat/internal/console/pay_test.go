@@ -251,6 +251,9 @@ func payScene(t *testing.T) (s *payStandIn, c1, c2, c3 string) {
 	s.apply(t, fx, err)
 	_, fx, err = s.world.UserMessage(c1, hostileMessage)
 	s.apply(t, fx, err)
+	day := 3
+	fx, err = s.world.UpdateRefundProgress(mch, c1, complaints.RefundProgressRequest{Action: complaints.RefundApprove, LaunchRefundDay: &day})
+	s.apply(t, fx, err)
 
 	c, fx, err = s.world.File(payworld.FileSpec{Detail: "商品质量问题"})
 	s.apply(t, fx, err)
@@ -343,9 +346,10 @@ func TestPayPages(t *testing.T) {
 			"complaint_id&#34;:&#34;" + c1, "o-李雷",
 			`data-path="_mock/pay/complaints/` + c1 + `/message"`, `data-path="_mock/pay/complaints/` + c1 + `/apply-platform"`,
 			`data-path="_mock/pay/complaints/` + c1 + `/platform-message"`, "/resend\"",
+			"The merchant approved the refund", "refund within 3 days", `/refund-arrived"`,
 		}, []string{"<img src=x", "<b>退款", "<script>alert", `/continue"`}},
 		{"/pay-complaints/" + c2, 200, []string{"The merchant marked it complete", "WeChat refused the merchant&#39;s POST …/response",
-			"HTTP 400", "INVALID_REQUEST", "再次回复", `/continue"`}, []string{`/message"`}},
+			"HTTP 400", "INVALID_REQUEST", "再次回复", `/continue"`}, []string{`/message"`, `/refund-arrived"`}},
 		{"/pay-complaints/" + c3, 200, []string{"The user asked the platform for help", "HTTP 401 SIGN_ERROR", `href="../pay-signatures">the string WeChat expected`, "商家未响应", "三天没人理", `/cancel-platform"`, `/platform-finish"`},
 			[]string{`/apply-platform"`}},
 		{"/pay-complaints/nope", 404, []string{"There is no Complaints 2.0 complaint nope"}, nil},
@@ -407,6 +411,7 @@ func TestPayTimelineOrder(t *testing.T) {
 		"user:The user filed the complaint", "callback:Callback CREATE_COMPLAINT to the merchant",
 		"merchant:The merchant replied",
 		"user:The user wrote to the merchant", "callback:Callback USER_RESPONSE to the merchant",
+		"merchant:The merchant approved the refund",
 	}
 	if n != 2 || strings.Join(kinds, "\n") != strings.Join(want, "\n") {
 		t.Errorf("the timeline (%d callbacks):\n%s\nwant:\n%s", n, strings.Join(kinds, "\n"), strings.Join(want, "\n"))
