@@ -19,6 +19,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/apiv3"
+	"github.com/payfeedback/payfeedback/complaints"
 	"github.com/payfeedback/payfeedback/internal/chromium"
 	"github.com/payfeedback/payfeedback/middleware"
 )
@@ -62,6 +64,14 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 // parts change under it: the wait polls the document).
 func hasText(sel, text string) chromedp.Action[chromedp.Void] {
 	expr := fmt.Sprintf("(document.querySelector(%q)?.textContent ?? '').includes(%q)", sel, text)
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Poll[bool](expr)(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
+// holds waits until the JavaScript expression expr is true.
+func holds(expr string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		_, err := chromedp.Poll[bool](expr)(ctx, t)
 		return chromedp.Void{}, err
@@ -337,4 +347,157 @@ func TestConsoleBrowserLive(t *testing.T) {
 		t.Fatalf("the banner reads %q (%v), want the number of events not shown", text, err)
 	}
 	shot(t, ctx, dir, "live-3-banner.png")
+}
+
+// TestConsoleBrowserPay drives the Complaints 2.0 pages in headless
+// Chromium: set the callback URL with the keys page's form; file a
+// complaint through the admin API and open it from the list; see its
+// CREATE_COMPLAINT callback delivered to a verifying merchant, headers
+// and decrypted resource on the page; write to the merchant as the user
+// with the form and watch the act and its USER_RESPONSE callback appear
+// without a reload; the merchant replies through the client and the
+// state follows; file another with the list's form; the keys page holds
+// no private key; a SIGNTEST probe sent with its button is refused by the
+// merchant and judged right; a notification resent gets a second attempt;
+// a forged signature shows beside WeChat's string to sign. Screenshots of each step are saved as test artifacts.
+func TestConsoleBrowserPay(t *testing.T) {
+	ctx := browser(t, 1280, 900)
+	dir := t.ArtifactDir()
+	t.Logf("screenshots: %s", dir)
+	// the merchant verifies callbacks on real time: the virtual clock
+	// starts now
+	clk := NewVirtualClock(time.Now().Truncate(time.Second))
+	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{}})
+	defer fake.Close()
+	merchant := newPayMerchantServer(t, fake)
+	m, _ := fake.PayMerchant()
+	bg := context.Background()
+
+	// 1. The callback URL, with the keys page's form.
+	urlForm := `form[data-path="_mock/pay/merchants/` + m.MchID + `/notify-url"][data-api="PUT"]`
+	step(t, ctx, "set the callback URL", chromedp.Navigate(fake.URL+"/pay-keys"), chromedp.WaitVisible(chromedp.CSS("#live.on")),
+		chromedp.SetValue(chromedp.CSS(urlForm+" input[name=url]"), merchant.URL),
+		chromedp.Click(chromedp.CSS(urlForm+" button")), hasText("#merchants", "Callbacks go to "+merchant.URL))
+	if got, _ := fake.PayMerchant(); got.NotifyURL != merchant.URL {
+		t.Fatalf("the form set the callback URL %q", got.NotifyURL)
+	}
+	shot(t, ctx, dir, "pay-1-keys.png")
+
+	// 2. A complaint filed through the admin API, opened from the list.
+	var filed struct {
+		ComplaintID string `json:"complaint_id"`
+	}
+	if status, body := adminCall(t, fake, "POST", "/_mock/pay/complaints",
+		`{"complaint_detail":"买的耳机没收到，要求退款","problem_type":"REFUND","apply_refund_amount":5900,"payer_openid":"o-browser"}`, &filed); status != http.StatusCreated {
+		t.Fatalf("POST /_mock/pay/complaints: HTTP %d %s", status, body)
+	}
+	id := filed.ComplaintID
+	step(t, ctx, "open it from the list", chromedp.Navigate(fake.URL+"/pay-complaints"), chromedp.WaitVisible(chromedp.CSS("#live.on")),
+		hasText("#list", "买的耳机没收到"), chromedp.Click(chromedp.CSS(`#list a[href$="/`+id+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS("#timeline")), chromedp.WaitVisible(chromedp.CSS("#live.on")),
+		hasText("#timeline", "Callback CREATE_COMPLAINT to the merchant"),
+		chromedp.WaitVisible(chromedp.CSS("#timeline .attempts li.ok")), hasText("#timeline", "Wechatpay-Signature"),
+		hasText("#timeline", `"action_type":"CREATE_COMPLAINT"`))
+	shot(t, ctx, dir, "pay-2-complaint.png")
+	noReload(t, ctx, true)
+
+	// 3. As the user, a message to the merchant: the act and its
+	// callback appear without a reload.
+	msg := `form[data-path="_mock/pay/complaints/` + id + `/message"]`
+	step(t, ctx, "write as the user", chromedp.SetValue(chromedp.CSS(msg+" input[name=text]"), "还没收到退款，请尽快处理"),
+		chromedp.Click(chromedp.CSS(msg+" button")),
+		hasText("#timeline", "The user wrote to the merchant"), hasText("#timeline", "还没收到退款，请尽快处理"),
+		hasText("#timeline", "Callback USER_RESPONSE to the merchant"), hasText("#head", "user's message waits"))
+	if err := fake.WaitPayIdle(bg); err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "its callback delivered", holds(`document.querySelectorAll("#timeline .attempts li.ok").length === 2`))
+	if opened, refused := merchant.counts(); opened != 2 || refused != 0 {
+		t.Fatalf("the merchant opened %d callbacks and refused %d, want 2 and 0", opened, refused)
+	}
+	noReload(t, ctx, false)
+	step(t, ctx, "scroll to the callback", chromedp.ScrollIntoView(chromedp.CSS("#timeline > li:last-child")))
+	shot(t, ctx, dir, "pay-3-message.png")
+
+	// 4. The merchant replies through the API: PROCESSING, live.
+	client, keys := payClient(t, fake)
+	if err := client.Respond(bg, id, complaints.ResponseRequest{ComplaintedMchID: keys.MchID, ResponseContent: "您好，已为您安排退款"}); err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "the merchant's reply", chromedp.WaitVisible(chromedp.CSS("#head .pay-PROCESSING")), hasText("#timeline", "您好，已为您安排退款"))
+	noReload(t, ctx, false)
+	shot(t, ctx, dir, "pay-4-processing.png")
+
+	// 4b. Resend the first notification: a second attempt under its id.
+	first := fake.pay.callbacks.Deliveries()[0]
+	resend := `form[data-path="_mock/pay/deliveries/` + first.ID + `/resend"]`
+	step(t, ctx, "resend", chromedp.Click(chromedp.CSS(resend+" button")),
+		holds(`[...document.querySelectorAll("#timeline .attempts")][0].querySelectorAll("li.ok").length === 2`))
+	if d, _ := fake.pay.callbacks.Delivery(first.ID); len(d.Attempts) != 2 || d.Attempts[1].Status != http.StatusNoContent {
+		t.Fatalf("after the resend: %+v", d.Attempts)
+	}
+	noReload(t, ctx, false)
+
+	// 5. Another complaint, with the list's form: the page goes to it.
+	file := `form[data-path="_mock/pay/complaints"]`
+	step(t, ctx, "file with the form", chromedp.Navigate(fake.URL+"/pay-complaints"), chromedp.WaitVisible(chromedp.CSS("#live.on")),
+		chromedp.Click(chromedp.CSS("details.act > summary")),
+		chromedp.SetValue(chromedp.CSS(file+" input[name=complaint_detail]"), "充电宝没归还成功，被扣了99元"),
+		chromedp.Click(chromedp.CSS(file+" button.primary")), chromedp.WaitVisible(chromedp.CSS("#timeline")), hasText("main", "充电宝没归还成功"))
+	if cs := fake.PayComplaints(); len(cs) != 2 || cs[1].Wire.ComplaintDetail != "充电宝没归还成功，被扣了99元" {
+		t.Fatalf("the form filed %+v", cs)
+	}
+
+	// 6. The keys page: what to configure, no private key.
+	pemBytes, err := apiv3.EncodePrivateKey(keys.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step(t, ctx, "the keys page", chromedp.Navigate(fake.URL+"/pay-keys"), chromedp.WaitVisible(chromedp.CSS("#config")),
+		hasText("#config", m.SerialNo), hasText("#config", m.PublicKeyID), hasText("#config", m.PlatformSerial))
+	html, err := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("html")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(pemBytes)), "\n")
+	if strings.Contains(html, "PRIVATE KEY") || strings.Contains(html, lines[len(lines)/2]) {
+		t.Fatal("the keys page holds the merchant's private key")
+	}
+	// A SIGNTEST probe: the verifying merchant refuses it, as it must.
+	step(t, ctx, "send a probe", chromedp.Click(chromedp.CSS(`form[data-path="_mock/pay/probes"] button`)),
+		hasText("#probes", "Probe to "+m.MchID), hasText("#probes", "right: a SIGNTEST probe must be refused"))
+	if _, refused := merchant.counts(); refused != 1 {
+		t.Fatalf("the merchant refused %d callbacks, want the probe", refused)
+	}
+	step(t, ctx, "scroll to the probe", chromedp.ScrollIntoView(chromedp.CSS("#probes")))
+	shot(t, ctx, dir, "pay-5-keys.png")
+
+	// 7. A request signed over another body: WeChat's string to sign
+	// beside what was received.
+	signer, err := keys.Signer(time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := complaints.PathResponse(id)
+	a, err := signer.Authorization(keys.MchID, "POST", target, []byte(`{"complainted_mchid":"`+keys.MchID+`","response_content":"A"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := `{"complainted_mchid":"` + keys.MchID + `","response_content":"B"}`
+	req, _ := http.NewRequest("POST", fake.URL+target, strings.NewReader(sent))
+	req.Header.Set("Authorization", a.String())
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", "console-browser-test")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := fake.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("a request signed over another body: HTTP %d", resp.StatusCode)
+	}
+	step(t, ctx, "the signature failure", chromedp.Navigate(fake.URL+"/pay-signatures"), chromedp.WaitVisible(chromedp.CSS(".signfail")),
+		hasText(".signfail .signmsg", "POST⏎"), hasText(".signfail .signmsg", `"response_content":"B"}⏎`), hasText(".signfail", a.Nonce))
+	shot(t, ctx, dir, "pay-6-signatures.png")
 }

@@ -94,7 +94,11 @@ func New(opts Options) (*Server, error) {
 		pay = payBackend{s: s}
 	}
 	s.admin = admin.New(admin.Options{Backend: adminBackend{s: s}, Events: s.events, Pay: pay})
-	s.console = console.New(console.Options{Backend: consoleBackend{adminBackend{s: s}}, Logger: s.log})
+	var consolePayBackend console.PayBackend
+	if s.pay != nil {
+		consolePayBackend = consolePay{s: s}
+	}
+	s.console = console.New(console.Options{Backend: consoleBackend{adminBackend{s: s}}, Pay: consolePayBackend, Logger: s.log})
 	if v := s.sched.Virtual(); v != nil {
 		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})
 	}

@@ -37,6 +37,7 @@ type payPart struct {
 	world     *payworld.World
 	api       *payapi.Handler
 	callbacks *paypush.Engine
+	signFails signFailureLog // for the console (console_pay.go)
 }
 
 // payHost is what the callback engine asks of the fake, at each attempt.
@@ -136,6 +137,7 @@ type payRecorder struct{ s *Server }
 // the merchant, the status and WeChat's error code (ErrCode -1 when it
 // answered an error).
 func (r payRecorder) Record(c payapi.Call) {
+	r.s.pay.signFails.add(c)
 	path, rawQuery, _ := strings.Cut(c.Target, "?")
 	rec := calllog.Call{Time: c.Time, Endpoint: path, Method: c.Method, MchID: c.MchID, Body: c.Body, Answer: c.Answer,
 		Status: c.Status, Code: string(c.Code), Latency: c.Latency, Warnings: c.Warnings}
@@ -365,6 +367,7 @@ func (s *Server) payAct(ctx context.Context, id string, act PayAct, in PayActInp
 // the identity, the mode, the merchants and their callback URLs stay (the
 // merchant's set-up, as V1.5's accounts stay), and ids go on.
 func (p *payPart) reset() error {
+	p.signFails.clear()
 	p.callbacks.Reset()
 	p.api.Reset()
 	st := p.world.Snapshot()

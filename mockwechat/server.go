@@ -113,7 +113,8 @@ func (s *Server) apply(fx events.Effects) {
 // ServeHTTP serves the WeChat API endpoints, Complaints 2.0 under /v3/
 // (with Options.Pay), the admin API under /_mock/
 // and the web console (GET / and its pages: /complaints, /users/…, /calls,
-// /platform, /assets/…; paths the WeChat API does not use). Unknown paths
+// /platform, /pay-complaints…, /pay-keys, /pay-signatures, /assets/…;
+// paths the WeChat API does not use). Unknown paths
 // and methods answer a WeChat-style JSON error; a panic in a handler
 // answers errcode -1 and is logged, never a stack trace. A Host that does
 // not name the fake (a loopback name, Options.Addr, WeChat's API hosts or

@@ -49,12 +49,17 @@ type Backend interface {
 // Options configure the console.
 type Options struct {
 	Backend Backend
-	Logger  *slog.Logger
+	// Pay, when set, adds the Complaints 2.0 pages (/pay-complaints,
+	// /pay-keys, /pay-signatures) and their link; nil: the fake does not
+	// play Complaints 2.0, and those pages say so.
+	Pay    PayBackend
+	Logger *slog.Logger
 }
 
 // Handler serves the console's pages and assets (GET and HEAD only).
 type Handler struct {
 	b      Backend
+	pay    PayBackend // nil: Complaints 2.0 is off
 	log    *slog.Logger
 	pages  map[string]*template.Template
 	assets http.Handler
@@ -73,9 +78,10 @@ func New(o Options) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{b: o.Backend, log: log, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
+	h := &Handler{b: o.Backend, pay: o.Pay, log: log, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
 	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html"))
-	for _, page := range []string{"overview", "complaints", "complaint", "user", "calls", "platform", "notfound"} {
+	for _, page := range []string{"overview", "complaints", "complaint", "user", "calls", "platform", "notfound",
+		"pay_complaints", "pay_complaint", "pay_keys", "pay_signatures"} {
 		h.pages[page] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+page+".html"))
 	}
 	sub, err := fs.Sub(assetFS, "assets")
@@ -89,6 +95,10 @@ func New(o Options) *Handler {
 	h.mux.HandleFunc("GET /users/{appid}/{openid}", h.user)
 	h.mux.HandleFunc("GET /calls", h.calls)
 	h.mux.HandleFunc("GET /platform", h.platform)
+	h.mux.HandleFunc("GET /pay-complaints", h.payComplaints)
+	h.mux.HandleFunc("GET /pay-complaints/{id}", h.payComplaint)
+	h.mux.HandleFunc("GET /pay-keys", h.payKeys)
+	h.mux.HandleFunc("GET /pay-signatures", h.paySignatures)
 	h.mux.HandleFunc("GET /assets/", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache")
 		h.assets.ServeHTTP(w, r)
@@ -106,14 +116,17 @@ func New(o Options) *Handler {
 }
 
 // Owns reports whether the console serves path: "/", "/complaints…",
-// "/users/…", "/calls", "/platform", "/assets/…" and "/favicon.ico" (which
+// "/users/…", "/calls", "/platform", the Complaints 2.0 pages
+// ("/pay-complaints…", "/pay-keys", "/pay-signatures"), "/assets/…" and "/favicon.ico" (which
 // browsers ask for: it would fill the call log with 404s otherwise). The WeChat API's paths
 // (/cgi-bin/, /payfeedback/, /pay/) and the admin API (/_mock/) are not.
 func Owns(path string) bool {
 	switch {
-	case path == "/", path == "/complaints", path == "/calls", path == "/platform", path == "/favicon.ico":
+	case path == "/", path == "/complaints", path == "/calls", path == "/platform", path == "/favicon.ico",
+		path == "/pay-complaints", path == "/pay-keys", path == "/pay-signatures":
 		return true
-	case strings.HasPrefix(path, "/complaints/"), strings.HasPrefix(path, "/users/"), strings.HasPrefix(path, "/assets/"):
+	case strings.HasPrefix(path, "/complaints/"), strings.HasPrefix(path, "/users/"), strings.HasPrefix(path, "/assets/"),
+		strings.HasPrefix(path, "/pay-complaints/"):
 		return true
 	}
 	return false
@@ -140,8 +153,10 @@ type page struct {
 	// them to one complaint.
 	Events   string
 	Feedback string
-	Clock    clockView
-	Data     any
+	// Pay: the fake plays Complaints 2.0 (its link shows).
+	Pay   bool
+	Clock clockView
+	Data  any
 }
 
 // clockView is the fake's clock as pages show it.
@@ -164,6 +179,7 @@ func (h *Handler) clockView() clockView {
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	p.Root = rootOf(r.URL.Path)
 	p.Clock = h.clockView()
+	p.Pay = h.pay != nil
 	if p.Nav == "" {
 		p.Nav = name
 	}

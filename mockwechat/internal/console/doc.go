@@ -4,6 +4,15 @@
 // complaint's timeline, one user's inbox drawn as a chat, the API calls
 // as a live tail, and the platform's controls (faults, clock, reset).
 //
+// When the fake plays Complaints 2.0 (Options.Pay, a PayBackend), its
+// pages join them: the complaints by state; one complaint's fields and
+// negotiation history with each callback and every attempt (the
+// Wechatpay-* headers, the decrypted resource, the merchant's answer and
+// its verdict) and the merchant's refused calls; the keys page (what a
+// merchant configures where, never a private key) with SIGNTEST probes;
+// and the requests refused for their signature, WeChat's string to sign
+// beside what the request carried.
+//
 // Pages are html/template, readable without JavaScript. A little plain
 // JavaScript (assets/console.js, no build step, no CDN) makes them live:
 // it follows GET /_mock/events (Server-Sent Events) and, on a change that

@@ -13,22 +13,26 @@ import (
 
 // funcs are the templates' helpers.
 var funcs = template.FuncMap{
-	"when":       when,
-	"countdown":  countdown,
-	"ms":         ms,
-	"short":      short,
-	"stateNote":  stateNote,
-	"arbLabel":   func(a *world.Arbitration) string { return a.State.String() },
-	"pretty":     pretty,
-	"errmsg":     errmsg,
-	"human":      human,
-	"shipping":   shipping,
-	"dict":       dict,
-	"initial":    initial,
-	"join":       strings.Join,
-	"list1":      func(a world.Account) []world.Account { return []world.Account{a} },
-	"add":        func(a, b int) int { return a + b },
-	"maxChoices": func() int { return world.MaxChoices },
+	"when":         when,
+	"countdown":    countdown,
+	"ms":           ms,
+	"short":        short,
+	"stateNote":    stateNote,
+	"arbLabel":     func(a *world.Arbitration) string { return a.State.String() },
+	"pretty":       pretty,
+	"errmsg":       errmsg,
+	"human":        human,
+	"shipping":     shipping,
+	"dict":         dict,
+	"initial":      initial,
+	"join":         strings.Join,
+	"list1":        func(a world.Account) []world.Account { return []world.Account{a} },
+	"add":          func(a, b int) int { return a + b },
+	"maxChoices":   func() int { return world.MaxChoices },
+	"yuan":         yuan,
+	"payStateNote": payStateNote,
+	"jsonOf":       jsonOf,
+	"skew":         skew,
 	"slots": func(items []string) []string {
 		out := make([]string, world.MaxChoices)
 		copy(out, items)
@@ -197,4 +201,25 @@ func shipping(s string) string {
 		return "not shipped, late"
 	}
 	return s
+}
+
+// jsonOf writes v as JSON, for pretty; "" when it cannot.
+func jsonOf(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return ""
+	}
+	return string(b)
+}
+
+// skew says how a signature's timestamp stands against the fake's clock
+// when the request came (WeChat allows 5 minutes either way).
+func skew(d time.Duration) string {
+	switch {
+	case d > -time.Second && d < time.Second:
+		return "the same second as the fake's clock"
+	case d > 0:
+		return human(d) + " behind the fake's clock"
+	}
+	return human(-d) + " ahead of the fake's clock"
 }

@@ -4,6 +4,10 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/payfeedback/payfeedback/complaints"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paypush"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
+
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
@@ -18,6 +22,19 @@ type overviewData struct {
 	FailingMore int
 	Pending     int
 	Faults      int
+	// Pay is the Complaints 2.0 card, nil when the fake does not play it.
+	Pay *payOverview
+}
+
+// payOverview is the overview's Complaints 2.0 card.
+type payOverview struct {
+	Total, Pending, Processing, Processed, PlatformService, UserWaits int
+	// Callbacks pending delivery, and those whose last attempt failed.
+	CallbacksPending, CallbacksFailing int
+	SignFailures                       int
+	Mode                               string
+	// NoURL lists the merchants without a callback URL.
+	NoURL []string
 }
 
 // counts are the complaints by state and mark.
@@ -34,6 +51,9 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
 		d.Accounts = append(d.Accounts, a.Masked())
 	}
 	d.Counts = h.count()
+	if h.pay != nil {
+		d.Pay = h.payOverview()
+	}
 	// failing: not delivered, and the last attempt did not succeed
 	d.Failing = h.b.DeliveriesOf(func(d *push.Delivery) bool {
 		return !d.Delivered && len(d.Attempts) > 0 && !d.Attempts[len(d.Attempts)-1].OK
@@ -43,7 +63,11 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request) {
 		d.FailingMore = len(d.Failing) - maxFailing
 		d.Failing = d.Failing[:maxFailing]
 	}
-	h.render(w, r, http.StatusOK, "overview", &page{Title: "Overview", Events: "complaint,push,clock,world", Data: d})
+	events := "complaint,push,clock,world"
+	if h.pay != nil {
+		events += ",pay,pay-callback"
+	}
+	h.render(w, r, http.StatusOK, "overview", &page{Title: "Overview", Events: events, Data: d})
 }
 
 // count counts the complaints by state in one pass, copying none.
@@ -73,4 +97,42 @@ func (h *Handler) count() counts {
 		return false
 	})
 	return c
+}
+
+// payOverview counts the Complaints 2.0 complaints by state and the
+// callbacks that fail, in one pass each, copying nothing.
+func (h *Handler) payOverview() *payOverview {
+	o := &payOverview{SignFailures: len(h.pay.PaySignFailures(maxSignFailures)), CallbacksPending: h.pay.PayPendingCallbacks()}
+	h.pay.PayComplaintsPage("", 0, func(c *payworld.Complaint) bool {
+		o.Total++
+		switch c.Wire.ComplaintState {
+		case complaints.StatePending:
+			o.Pending++
+		case complaints.StateProcessing:
+			o.Processing++
+		case complaints.StateProcessed:
+			o.Processed++
+		}
+		if c.Wire.InPlatformService {
+			o.PlatformService++
+		}
+		if c.Wire.IncomingUserResponse {
+			o.UserWaits++
+		}
+		return false
+	})
+	h.pay.PayDeliveriesOf(func(d *paypush.Delivery) bool {
+		if !d.Probe && !d.Done() && len(d.Attempts) > 0 {
+			o.CallbacksFailing++
+		}
+		return false
+	})
+	mode, _ := h.pay.PaySigning().Mode()
+	o.Mode = string(mode)
+	for _, m := range h.pay.PayMerchants() {
+		if m.NotifyURL == "" {
+			o.NoURL = append(o.NoURL, m.MchID)
+		}
+	}
+	return o
 }

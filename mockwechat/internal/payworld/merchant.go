@@ -20,7 +20,10 @@ type Merchant struct {
 	// encrypts payer_phone. It is never modified.
 	PublicKey *rsa.PublicKey
 	// APIv3Key encrypts its callbacks and the platform certificates (32
-	// characters). A secret: the console never shows it.
+	// characters). A secret the merchant must configure: the banner prints
+	// the demo merchant's, and the console's keys page shows it masked until
+	// asked, as it shows the other values to configure; snapshots with
+	// secrets omitted leave it out.
 	APIv3Key string
 	// NotifyURL is its callback URL, "" before it creates one.
 	NotifyURL string

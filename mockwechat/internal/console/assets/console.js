@@ -71,6 +71,10 @@
         window.location.href = root + "complaints/" + encodeURIComponent(answer.feedback_id);
         return;
       }
+      if (form.dataset.then === "pay-complaint" && answer && answer.complaint_id) {
+        window.location.href = root + "pay-complaints/" + encodeURIComponent(answer.complaint_id);
+        return;
+      }
       flash("Done: " + form.dataset.api + " /" + form.dataset.path);
       refresh();
     } catch (e) {
@@ -254,7 +258,7 @@
     }
     refresh();
   }
-  for (const k of ["complaint", "world", "push", "call", "clock"]) es.addEventListener(k, onEvent);
+  for (const k of ["complaint", "world", "push", "call", "clock", "pay", "pay-callback"]) es.addEventListener(k, onEvent);
   es.addEventListener("gap", () => { logMark("some events were missed; the page caught up"); refresh(); });
   es.addEventListener("skipped", (ev) => {
     // data {"events":N}: events beyond the stream's rate (100 of each
