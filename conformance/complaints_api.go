@@ -48,10 +48,10 @@ type payAPIRun struct {
 
 	// timers are the merchant's timers on the virtual clock.
 	timers timers
-	// clockMu orders the suite's moves of the virtual clock; lastReal is
-	// when catchUp last moved it.
-	clockMu  sync.Mutex
-	lastReal time.Time
+	// clockMu guards moves, the suite's moves of the virtual clock, the
+	// first where it started.
+	clockMu sync.Mutex
+	moves   []clockMove
 
 	// faultMu guards armed and injected: the front's transient fault.
 	faultMu  sync.Mutex
@@ -68,7 +68,7 @@ type injectedCall struct {
 	// Seq is the sequence number the fake's next call had then: the
 	// merchant's retry comes at or after it.
 	Seq       uint64
-	Time      time.Time // on the fake's clock
+	Time      time.Time // real time, as the fake logs its /v3/ calls
 	Complaint string
 	Target    string
 	Body      []byte
@@ -107,7 +107,7 @@ func startPayAPI(ctx context.Context, s *settings) (*payAPIRun, error) {
 	}
 	if s.VirtualClock || s.Merchant != nil && s.URL == "" {
 		a.clock = mockwechat.NewVirtualClock(time.Now().Truncate(time.Second))
-		a.lastReal = time.Now()
+		a.moves = []clockMove{{wall: time.Now(), virtual: a.clock.Now()}}
 		mo.Clock = a.clock
 	}
 	fake, err := mockwechat.New(mo)
@@ -184,7 +184,7 @@ func (a *payAPIRun) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if id, e := complaintCall(r.URL.Path); e == complaints.EndpointImmediateService && a.takeFault() {
 			body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 			a.faultMu.Lock()
-			a.injected = append(a.injected, injectedCall{Seq: a.nextSeq(), Time: a.fake.Now(), Complaint: id, Target: r.URL.RequestURI(), Body: body})
+			a.injected = append(a.injected, injectedCall{Seq: a.nextSeq(), Time: time.Now(), Complaint: id, Target: r.URL.RequestURI(), Body: body})
 			a.faultMu.Unlock()
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusInternalServerError)
@@ -252,7 +252,6 @@ func succeeded(c mockwechat.Call) bool {
 // NewComplaint files a complaint at the fake, PENDING, without its
 // callback: the plan sends its own (Observer).
 func (a *payAPIRun) NewComplaint(ctx context.Context) (string, error) {
-	a.catchUp()
 	c, err := a.fake.FilePayComplaintQuietly(ctx, mockwechat.PayComplaintSpec{MchID: a.mchid, Detail: "商品与描述不符，申请处理"})
 	return c.Wire.ComplaintID, err
 }
@@ -281,21 +280,6 @@ func (a *payAPIRun) Work(_ context.Context, id string) (MerchantWork, error) {
 	return w, nil
 }
 
-// catchUp moves the virtual clock ahead by the real time passed since it
-// last did: the fake's clock never runs slower than real time, so that
-// its per-minute limits refill at least as WeChat's do while the plan's
-// other cases run.
-func (a *payAPIRun) catchUp() {
-	if a.clock == nil {
-		return
-	}
-	a.clockMu.Lock()
-	defer a.clockMu.Unlock()
-	now := time.Now()
-	a.clock.Advance(now.Sub(a.lastReal))
-	a.lastReal = now
-}
-
 // afterFunc is APIEnv.AfterFunc: f runs once the fake's clock has moved d
 // ahead; with real time, after d.
 func (a *payAPIRun) afterFunc(d time.Duration, f func()) {
@@ -307,11 +291,46 @@ func (a *payAPIRun) afterFunc(d time.Duration, f func()) {
 }
 
 // advanceTo moves the virtual clock to t, running the merchant's timers
-// due on the way, each at its instant.
+// due on the way, each at its instant, and notes each move (see
+// virtualAt).
 func (a *payAPIRun) advanceTo(ctx context.Context, t time.Time) {
 	a.clockMu.Lock()
 	defer a.clockMu.Unlock()
-	advanceClock(ctx, a.clock, &a.timers, t, a.s.answerWait())
+	move := func(to time.Time) {
+		a.clock.AdvanceTo(to)
+		a.moves = append(a.moves, clockMove{wall: time.Now(), virtual: a.clock.Now()})
+	}
+	for ctx.Err() == nil {
+		tm, ok := a.timers.popDue(t)
+		if !ok {
+			break
+		}
+		move(tm.at)
+		runTimer(ctx, tm.f, a.s.answerWait())
+	}
+	move(t)
+}
+
+// clockMove is where the suite put the virtual clock, and when.
+type clockMove struct{ wall, virtual time.Time }
+
+// virtualAt returns the fake's virtual time at real instant wall: the
+// fake logs its /v3/ calls on real time (signatures are on real time),
+// and the virtual clock stands still between the suite's moves.
+func (a *payAPIRun) virtualAt(wall time.Time) time.Time {
+	if a.clock == nil {
+		return wall
+	}
+	a.clockMu.Lock()
+	defer a.clockMu.Unlock()
+	at := a.moves[0].virtual
+	for _, m := range a.moves {
+		if m.wall.After(wall) {
+			break
+		}
+		at = m.virtual
+	}
+	return at
 }
 
 // nextSeq returns the sequence number the fake's next call will have.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -74,7 +75,7 @@ func payAPICases() []Case {
 		},
 		{
 			ID: "api/limits/per-minute", API: true,
-			Requirement: "The merchant stays under the per-minute limits of WeChat's complaint API (list and history 200, reply and image upload 60, complete 1,500 calls a minute per merchant, on the fake's clock): no call of the run is answered 429 FREQUENCY_LIMITED.",
+			Requirement: "The merchant stays under the per-minute limits of WeChat's complaint API (list and history 200, reply and image upload 60, complete 1,500 calls a minute per merchant): no call of the run is answered 429 FREQUENCY_LIMITED.",
 			Fix:         fix("pace the calls to each endpoint under its limit (complaints.ClientOptions.Pacing) and back off on 429 (apiv3.RetryPolicy)", docPayLimits, docPayClient),
 			run:         payAPILimits,
 		},
@@ -133,7 +134,7 @@ func refused(c mockwechat.Call) bool {
 // payCallExchange renders a merchant's /v3/ call as the fake logged it.
 func payCallExchange(c mockwechat.Call) Exchange {
 	ex := Exchange{
-		Note:    "the merchant called the fake WeChat at " + rfc3339(c.Time) + " (fake's clock)",
+		Note:    "the merchant called the fake WeChat at " + rfc3339(c.Time) + " (real time)",
 		Request: WireRequest{Method: c.Method, Target: c.Endpoint, Body: excerpt(c.Body), BodySize: int64(len(c.Body))},
 	}
 	if c.Status != 0 {
@@ -155,7 +156,7 @@ func payCallExchanges(calls []mockwechat.Call) []Exchange {
 // injectedExchange renders a call the front answered itself.
 func injectedExchange(c injectedCall) Exchange {
 	return Exchange{
-		Note:     "the merchant called the fake WeChat at " + rfc3339(c.Time) + " (fake's clock); the suite answered a transient error on purpose",
+		Note:     "the merchant called the fake WeChat at " + rfc3339(c.Time) + " (real time); the suite answered a transient error on purpose",
 		Request:  WireRequest{Method: http.MethodPost, Target: c.Target, Body: excerpt(c.Body), BodySize: int64(len(c.Body))},
 		Response: &WireResponse{Status: http.StatusInternalServerError, Header: map[string]string{"Content-Type": "application/json"}, Body: transientAnswer, BodySize: int64(len(transientAnswer))},
 	}
@@ -482,13 +483,26 @@ func readHistoryPage(c mockwechat.Call) historyPage {
 func payAPIHistory(ctx context.Context, e *env) Result {
 	obs := e.payAPI.observe(ctx)
 	var pages []historyPage
+	limited := map[string]bool{} // complaints whose history reads met the per-minute limit
 	for _, c := range scenarioCalls(obs, complaints.EndpointHistory) {
-		if succeeded(c) {
+		id, _ := complaintCall(c.Endpoint)
+		switch {
+		case succeeded(c):
 			pages = append(pages, readHistoryPage(c))
+		case c.Status == http.StatusTooManyRequests:
+			limited[id] = true
 		}
 	}
+	pages = slices.DeleteFunc(pages, func(p historyPage) bool {
+		id, _ := complaintCall(p.call.Endpoint)
+		return limited[id] // a read the limit cut short is api/limits/per-minute's to judge
+	})
 	if len(pages) == 0 {
-		return payUnjudged(obs, "the merchant did not read a negotiation history (GET …/negotiation-historys)")
+		why := "the merchant did not read a negotiation history (GET …/negotiation-historys)"
+		if len(limited) > 0 {
+			why = "the merchant's reads of the negotiation history met WeChat's per-minute limit (see api/limits/per-minute), so their paging is not judged"
+		}
+		return payUnjudged(obs, why)
 	}
 	// Each read of a complaint's history starts at offset 0 and goes on
 	// while the pages say there is more.
@@ -584,9 +598,12 @@ func payAPIDeadline(ctx context.Context, e *env) Result {
 			}
 		}
 		for _, c := range []*mockwechat.Call{reply, ph.handled} {
-			if c != nil && c.Time.After(ph.deadline) {
-				return Result{Status: Fail, Message: fmt.Sprintf("the %s was handled %s after it was filed, %s past the merchant's deadline", ph.name, c.Time.Sub(ph.filed), c.Time.Sub(ph.deadline)),
-					Expected: expected, Actual: fmt.Sprintf("%s %s at %s", c.Method, c.Endpoint, rfc3339(c.Time)), Exchanges: []Exchange{payCallExchange(*c)}}
+			if c == nil {
+				continue
+			}
+			if at := obs.virtualAt(c.Time); at.After(ph.deadline) {
+				return Result{Status: Fail, Message: fmt.Sprintf("the %s was handled %s after it was filed, %s past the merchant's deadline", ph.name, at.Sub(ph.filed), at.Sub(ph.deadline)),
+					Expected: expected, Actual: fmt.Sprintf("%s %s at %s (fake's clock)", c.Method, c.Endpoint, rfc3339(at)), Exchanges: []Exchange{payCallExchange(*c)}}
 			}
 		}
 	}

@@ -22,7 +22,7 @@ type apiMistakes struct {
 	invalidReply bool          // its first reply to each complaint has an empty response_content
 	sameID       bool          // one idempotent_id for every immediate-service reply
 	newIDOnRetry bool          // retries a failed immediate-service reply under a new idempotent_id
-	ignoreLimits bool          // reads a history 210 times in a burst
+	ignoreLimits bool          // lists the complaints 210 times in a burst
 	completeLate time.Duration // completes (and decides refunds) this long after replying, on the fake's clock
 	firstPage    bool          // reads only the first page of a history, 1 entry
 }
@@ -144,13 +144,6 @@ func (w *apiWorker) onMessage(ctx context.Context, e *callback.Event) error {
 	if _, err := w.c.Detail(ctx, e.ComplaintID); err != nil {
 		return err
 	}
-	if w.m.ignoreLimits {
-		w.hammered.Do(func() {
-			for range 210 {
-				_, _ = w.c.History(ctx, e.ComplaintID, complaints.HistoryRequest{Limit: 100})
-			}
-		})
-	}
 	if w.m.firstPage {
 		_, err := w.c.History(ctx, e.ComplaintID, complaints.HistoryRequest{Limit: 1})
 		return err
@@ -159,6 +152,15 @@ func (w *apiWorker) onMessage(ctx context.Context, e *callback.Event) error {
 		if err != nil {
 			return err
 		}
+	}
+	if w.m.ignoreLimits {
+		// It syncs the complaint list, every page of the week, in a burst.
+		today := complaints.DateOf(w.env.Now())
+		w.hammered.Do(func() {
+			for range 210 {
+				_, _ = w.c.List(ctx, complaints.ListRequest{BeginDate: today.AddDays(-6), EndDate: today, Limit: 1})
+			}
+		})
 	}
 	return nil
 }

@@ -62,6 +62,8 @@ type payObservations struct {
 	calls    []mockwechat.Call
 	injected []injectedCall
 	virtual  bool
+	// virtualAt converts a call's time, real, to the fake's clock.
+	virtualAt func(time.Time) time.Time
 }
 
 // observe plays the scenario once and returns what it saw.
@@ -97,7 +99,7 @@ var payPhases = []struct {
 //
 // A phase that is not handled ends the scenario.
 func (a *payAPIRun) play(ctx context.Context) *payObservations {
-	obs := &payObservations{virtual: a.clock != nil}
+	obs := &payObservations{virtual: a.clock != nil, virtualAt: a.virtualAt}
 	defer func() {
 		obs.calls = a.fake.Calls()
 		obs.injected = a.injectedCalls()
@@ -106,7 +108,6 @@ func (a *payAPIRun) play(ctx context.Context) *payObservations {
 		obs.stopped, obs.stoppedAt = "the fake refused the merchant's callback URL: "+err.Error(), "start"
 		return obs
 	}
-	a.catchUp()
 	obs.from = a.nextSeq()
 	for _, st := range payPhases {
 		ph := a.runPayPhase(ctx, payPhase{name: st.name, kind: st.kind, faulted: st.faulted})
@@ -135,7 +136,6 @@ func (ph payPhase) spec(mchid string) mockwechat.PayComplaintSpec {
 // runPayPhase files the phase's complaint and awaits its handling.
 func (a *payAPIRun) runPayPhase(ctx context.Context, in payPhase) (ph payPhase) {
 	ph = in
-	a.catchUp()
 	ph.from = a.nextSeq()
 	defer func() { ph.to = a.nextSeq() }()
 	if ph.faulted {
