@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/payfeedback/payfeedback/apiv3"
@@ -25,6 +26,17 @@ type apiMistakes struct {
 	ignoreLimits bool          // lists the complaints 210 times in a burst
 	completeLate time.Duration // completes (and decides refunds) this long after replying, on the fake's clock
 	firstPage    bool          // reads only the first page of a history, 1 entry
+
+	// calls, when not nil, counts the API requests sent (benchmarks).
+	calls *atomic.Int64
+}
+
+// countingTransport counts the requests it sends.
+type countingTransport struct{ n *atomic.Int64 }
+
+func (t countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.n.Add(1)
+	return http.DefaultTransport.RoundTrip(r)
 }
 
 // apiMerchant is a Complaints 2.0 merchant wired to the suite's embedded
@@ -46,8 +58,11 @@ func apiMerchant(m apiMistakes) func(conformance.APIEnv) http.Handler {
 		if m.newIDOnRetry {
 			retry = nil
 		}
-		client, err := complaints.NewClient(complaints.ClientOptions{API: apiv3.ClientOptions{
-			BaseURL: env.BaseURL, MchID: k.Merchant.MchID, Signer: signer, Verifier: verifier, Retry: retry}})
+		o := apiv3.ClientOptions{BaseURL: env.BaseURL, MchID: k.Merchant.MchID, Signer: signer, Verifier: verifier, Retry: retry}
+		if m.calls != nil {
+			o.HTTPClient = &http.Client{Transport: countingTransport{m.calls}}
+		}
+		client, err := complaints.NewClient(complaints.ClientOptions{API: o})
 		if err != nil {
 			panic(err)
 		}
