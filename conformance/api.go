@@ -437,20 +437,25 @@ func (a *apiRun) afterFunc(d time.Duration, f func()) {
 // on the way, each at its instant; the fake fires its own events (overdue
 // complaints, push retries) as the clock passes them.
 func (a *apiRun) advanceTo(ctx context.Context, t time.Time) {
+	advanceClock(ctx, a.clock, &a.timers, t, a.s.answerWait())
+}
+
+// advanceClock moves clock to t, running the timers due on the way, each
+// at its instant and waiting for each at most wait.
+func advanceClock(ctx context.Context, clock *mockwechat.VirtualClock, ts *timers, t time.Time, wait time.Duration) {
 	for ctx.Err() == nil {
-		tm, ok := a.timers.popDue(t)
+		tm, ok := ts.popDue(t)
 		if !ok {
 			break
 		}
-		a.clock.AdvanceTo(tm.at)
-		a.runTimer(ctx, tm.f)
+		clock.AdvanceTo(tm.at)
+		runTimer(ctx, tm.f, wait)
 	}
-	a.clock.AdvanceTo(t)
+	clock.AdvanceTo(t)
 }
 
-// runTimer runs a merchant's timer, waiting for it at most as long as for
-// an answer.
-func (a *apiRun) runTimer(ctx context.Context, f func()) {
+// runTimer runs a merchant's timer, waiting for it at most wait.
+func runTimer(ctx context.Context, f func(), wait time.Duration) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -459,7 +464,7 @@ func (a *apiRun) runTimer(ctx context.Context, f func()) {
 	select {
 	case <-done:
 	case <-ctx.Done():
-	case <-time.After(a.s.answerWait()):
+	case <-time.After(wait):
 	}
 }
 

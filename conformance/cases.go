@@ -21,7 +21,7 @@ func Cases() []Case {
 // Sections lists p's sections in the order the suite runs them.
 func (p Plan) Sections() []string {
 	if p == PlanComplaints {
-		return []string{"accept", "refuse", "once", "chaos"}
+		return []string{"accept", "refuse", "once", "api", "chaos"}
 	}
 	return Sections()
 }
@@ -33,6 +33,7 @@ func (p Plan) Cases() []Case {
 		all = append(all, payAcceptCases()...)
 		all = append(all, payRefuseCases()...)
 		all = append(all, payOnceCases()...)
+		all = append(all, payAPICases()...)
 		all = append(all, payChaosCase())
 		return all
 	}

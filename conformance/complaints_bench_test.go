@@ -3,6 +3,7 @@ package conformance_test
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -97,4 +98,61 @@ func BenchmarkPayChaos(b *testing.B) {
 			b.ReportMetric(float64(callbacks.Load())/float64(b.N), "callbacks/op")
 		})
 	}
+}
+
+// BenchmarkPayPlanAPI is the whole Complaints 2.0 plan with its API part
+// (Options.API: the embedded fake, the Observer cases, the scenario of
+// the api cases) against the sound in-process merchant of
+// TestAPIMerchants, which calls the fake with complaints.Client:
+// in-process (Options.Merchant, on the virtual clock; target ≤ 2 s) and
+// over loopback (the merchant on a URL of its own, the fake at a fixed
+// address, real clock; target ≤ 10 s). callbacks/op counts the callbacks
+// the merchant received (the suite's and the fake's, one RSA signature
+// each), calls/op its API calls (each signed by the merchant, and its
+// answer by the fake).
+//
+//	go test -run '^$' -bench PayPlanAPI -benchtime 5x ./conformance/
+func BenchmarkPayPlanAPI(b *testing.B) {
+	for _, loopback := range []bool{false, true} {
+		name := "in-process"
+		if loopback {
+			name = "loopback"
+		}
+		b.Run(name, func(b *testing.B) {
+			var callbacks, calls atomic.Int64
+			counted := func(h http.Handler) http.Handler {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					callbacks.Add(1)
+					h.ServeHTTP(w, r)
+				})
+			}
+			build := apiMerchant(apiMistakes{calls: &calls})
+			opts := conformance.Options{Plan: conformance.PlanComplaints, PayKeys: payKeys(), Run: "^(accept|refuse|once|api)/",
+				Merchant: func(env conformance.APIEnv) http.Handler { return counted(build(env)) }}
+			if loopback {
+				addr := freePayAddr(b)
+				srv := httptest.NewServer(counted(build(conformance.APIEnv{BaseURL: "http://" + addr, Now: time.Now, AfterFunc: func(d time.Duration, f func()) { time.AfterFunc(d, f) }})))
+				defer srv.Close()
+				opts.Merchant, opts.URL, opts.API, opts.APIAddr = nil, srv.URL+"/wechat/complaints", true, addr
+			}
+			for b.Loop() {
+				rep, err := conformance.Run(context.Background(), opts)
+				if err != nil || rep.Failed() || rep.Counts().Skipped != 0 {
+					b.Fatalf("err %v, %s", err, rep.Summary())
+				}
+			}
+			b.ReportMetric(float64(callbacks.Load())/float64(b.N), "callbacks/op")
+			b.ReportMetric(float64(calls.Load())/float64(b.N), "calls/op")
+		})
+	}
+}
+
+// freePayAddr returns a loopback address nothing listens on.
+func freePayAddr(b *testing.B) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

@@ -3,6 +3,7 @@ package conformance
 import (
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -118,6 +119,40 @@ func (k *PayKeys) check() error {
 		return fmt.Errorf("a platform certificate needs its key: give both %s and %s, or neither", FilePlatformCertificate, FilePlatformKey)
 	case k.Platform != nil && !k.PlatformKey.PublicKey.Equal(k.Platform.PublicKey):
 		return fmt.Errorf("%s is not the key of %s", FilePlatformKey, FilePlatformCertificate)
+	}
+	return nil
+}
+
+// writeFakeKeys writes k into dir as the fake WeChat reads a keys
+// directory (mockwechat.PayOptions.KeysDir), so that the embedded fake is
+// the WeChat the plan signs as: the merchant's files, the WeChat Pay
+// public key's private half and the platform certificate with its key
+// (the fake makes whichever of WeChat's keys k lacks). Every file has mode
+// 0600.
+func writeFakeKeys(dir string, k *PayKeys) error {
+	if err := apiv3.WriteMerchantKeys(dir, k.Merchant); err != nil {
+		return fmt.Errorf("conformance: the embedded fake's keys: %w", err)
+	}
+	files := map[string][]byte{}
+	if k.PublicKey != nil {
+		b, err := apiv3.EncodePrivateKey(k.PublicKey)
+		if err != nil {
+			return fmt.Errorf("conformance: the embedded fake's keys: %w", err)
+		}
+		files[FileWeChatPayPrivateKey] = b
+	}
+	if k.Platform != nil {
+		b, err := apiv3.EncodePrivateKey(k.PlatformKey)
+		if err != nil {
+			return fmt.Errorf("conformance: the embedded fake's keys: %w", err)
+		}
+		files[FilePlatformKey] = b
+		files[FilePlatformCertificate] = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: k.Platform.Raw})
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			return fmt.Errorf("conformance: the embedded fake's keys: %w", err)
+		}
 	}
 	return nil
 }

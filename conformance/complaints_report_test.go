@@ -2,6 +2,7 @@ package conformance_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/pem"
 	"net/http"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -136,7 +138,7 @@ func TestPayFixLinesCiteWhatShips(t *testing.T) {
 }
 
 func TestPayCasesHaveStableWellFormedIDs(t *testing.T) {
-	idShape := regexp.MustCompile(`^(accept|refuse|once|chaos)(/[a-z0-9-]+)+$`)
+	idShape := regexp.MustCompile(`^(accept|refuse|once|api|chaos)(/[a-z0-9-]+)+$`)
 	seen := map[string]bool{}
 	sections := map[string]bool{}
 	for _, c := range conformance.PlanComplaints.Cases() {
@@ -151,11 +153,11 @@ func TestPayCasesHaveStableWellFormedIDs(t *testing.T) {
 		if !strings.HasSuffix(c.Requirement, ".") || len(c.Requirement) < 30 {
 			t.Errorf("%s: requirement %q is not a sentence", c.ID, c.Requirement)
 		}
-		if c.API != (strings.HasPrefix(c.ID, "once/") && !strings.HasSuffix(c.ID, "/acknowledged")) {
-			t.Errorf("%s: API = %v, want it set exactly for the once cases that count the merchant's work", c.ID, c.API)
+		if c.API != (strings.HasPrefix(c.ID, "api/") || strings.HasPrefix(c.ID, "once/") && !strings.HasSuffix(c.ID, "/acknowledged")) {
+			t.Errorf("%s: API = %v, want it set exactly for the api cases and the once cases that count the merchant's work", c.ID, c.API)
 		}
 	}
-	if got := conformance.PlanComplaints.Sections(); !cmp.Equal(got, []string{"accept", "refuse", "once", "chaos"}) {
+	if got := conformance.PlanComplaints.Sections(); !cmp.Equal(got, []string{"accept", "refuse", "once", "api", "chaos"}) {
 		t.Errorf("Sections = %v", got)
 	}
 	for _, s := range conformance.PlanComplaints.Sections() {
@@ -168,9 +170,18 @@ func TestPayCasesHaveStableWellFormedIDs(t *testing.T) {
 			t.Errorf("%s is a case of both plans", c.ID)
 		}
 	}
-	if len(seen) != 51 {
+	if len(seen) != 60 {
 		t.Errorf("%d cases; update this count and the documentation when adding one", len(seen))
 	}
+}
+
+// noObserver is an Observer that observes nothing, for option checks.
+type noObserver struct{}
+
+func (noObserver) NewComplaint(context.Context) (string, error) { return "", nil }
+func (noObserver) Resolve(context.Context, string) error        { return nil }
+func (noObserver) Work(context.Context, string) (conformance.MerchantWork, error) {
+	return conformance.MerchantWork{}, nil
 }
 
 func TestPayOptionsRefused(t *testing.T) {
@@ -189,8 +200,10 @@ func TestPayOptionsRefused(t *testing.T) {
 	}{
 		{"unknown plan", conformance.Options{Plan: "v2", Handler: h}, `plan "v2"`},
 		{"no keys", conformance.Options{Handler: h}, "PayKeys is required"},
-		{"V1.5 merchant", conformance.Options{Merchant: func(conformance.APIEnv) http.Handler { return h }, PayKeys: k}, "Options.Handler"},
-		{"V1.5 fake", conformance.Options{Handler: h, PayKeys: k, API: true}, "Options.Observer"},
+		{"merchant and handler", conformance.Options{Merchant: func(conformance.APIEnv) http.Handler { return h }, Handler: h, PayKeys: k}, "leave Options.Handler empty"},
+		{"API and an Observer", conformance.Options{Handler: h, PayKeys: k, API: true, Observer: noObserver{}}, "leave Options.Observer empty"},
+		{"API address without API", conformance.Options{Handler: h, PayKeys: k, APIAddr: "127.0.0.1:0"}, "runs only with Options.API"},
+		{"negative respond-within", conformance.Options{Handler: h, PayKeys: k, API: true, RespondWithin: -time.Hour}, "RespondWithin must not be negative"},
 		{"negative chaos", conformance.Options{Handler: h, PayKeys: k, Chaos: -1}, "must not be negative"},
 		{"unknown key mode", conformance.Options{Handler: h, PayKeys: k, KeyMode: "both"}, `key mode "both"`},
 		{"switch without a certificate", conformance.Options{Handler: h, PayKeys: &noPlatform}, "key mode public-key"},
@@ -338,7 +351,7 @@ func TestPayInGoTest(t *testing.T) {
 
 // TestPayCasesDocumented: docs/conformance.md lists every case of the
 // Complaints 2.0 plan with its requirement, word for word, and marks
-// those that need the Observer.
+// those that need the Observer, and those that need --api.
 func TestPayCasesDocumented(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("..", "docs", "conformance.md"))
 	if err != nil {
@@ -347,7 +360,10 @@ func TestPayCasesDocumented(t *testing.T) {
 	doc := string(b)
 	for _, c := range conformance.PlanComplaints.Cases() {
 		row := "| `" + c.ID + "`"
-		if c.API {
+		switch {
+		case c.Section() == "api":
+			row += " *(--api)*"
+		case c.API:
 			row += " *(Observer)*"
 		}
 		row += " | " + c.Requirement + " |\n"

@@ -11,10 +11,20 @@ func (s *settings) settlePay() error {
 	switch {
 	case s.PayKeys == nil:
 		return errors.New("conformance: Options.PayKeys is required with PlanComplaints: the keys the suite signs callbacks with (LoadPayKeys reads the directory the fake WeChat writes, payfeedback mock --pay-keys DIR)")
-	case s.Merchant != nil:
-		return errors.New("conformance: Options.Merchant builds a V1.5 merchant wired to the V1.5 fake: give a Complaints 2.0 merchant as Options.Handler")
-	case s.API, s.VirtualClock, s.APIAddr != "":
-		return errors.New("conformance: Options.API, APIAddr and VirtualClock start the V1.5 fake WeChat; the Complaints 2.0 plan's --api part is not in this build: give Options.Observer to judge the cases that need it")
+	case s.Merchant != nil && s.Handler != nil:
+		return errors.New("conformance: with PlanComplaints, Options.Merchant builds the merchant's handler wired to the embedded fake WeChat: leave Options.Handler empty")
+	case (s.API || s.Merchant != nil) && s.Observer != nil:
+		return errors.New("conformance: with Options.API the embedded fake WeChat observes the merchant's work: leave Options.Observer empty")
+	case s.APIAddr != "" && !s.API && s.Merchant == nil:
+		return errors.New("conformance: Options.APIAddr is where the embedded fake WeChat listens, which runs only with Options.API: set both")
+	case s.RespondWithin < 0:
+		return errors.New("conformance: Options.RespondWithin must not be negative (0: DefaultRespondWithin, 24 h)")
+	}
+	if s.Merchant != nil {
+		s.API = true // the merchant is wired to the fake: the API cases judge it
+	}
+	if s.RespondWithin == 0 {
+		s.RespondWithin = DefaultRespondWithin
 	}
 	mode, err := ParseKeyMode(string(s.KeyMode))
 	if err != nil {

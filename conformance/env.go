@@ -11,6 +11,8 @@ type env struct {
 	forge *forge
 	api   *apiRun
 	pay   *payRun
+	// payAPI is the Complaints 2.0 plan's embedded fake, with Options.API.
+	payAPI *payAPIRun
 }
 
 // post sends body as a notification and waits the usual time.

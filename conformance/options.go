@@ -34,6 +34,11 @@ const (
 	// oversized cases. A callback is under 1 KiB; a receiver reads at most
 	// 64 KiB (apiv3.MaxNotificationSize).
 	DefaultCallbackOversize = 1 << 20
+	// DefaultRespondWithin: how long after a complaint is filed the
+	// merchant must have replied to it and handled it (completed it, or
+	// decided its refund) in the Complaints 2.0 plan's API cases, on the
+	// fake's clock: the 24 hours merchant-platform policies require.
+	DefaultRespondWithin = 24 * time.Hour
 )
 
 // Options configures a run. Exactly one of URL and Handler (or Merchant)
@@ -56,7 +61,11 @@ type Options struct {
 	// fake's notifications to the handler Merchant returns. When Handler is
 	// nil, that handler is also the one the other cases run against. The
 	// handler must take its clock from APIEnv.Now (the fake's clock is
-	// virtual) and its API base URL from APIEnv.BaseURL.
+	// virtual) and its API base URL from APIEnv.BaseURL. With
+	// PlanComplaints the handler receives Complaints 2.0 callbacks and
+	// calls the fake's /v3/ API with PayKeys' merchant keys, signing on
+	// real time (the fake checks and stamps signatures on real time); it
+	// schedules deferred work with APIEnv.AfterFunc.
 	Merchant func(APIEnv) http.Handler
 	// Path is the path of the notification endpoint within Handler (or
 	// the handler Merchant builds): the suite's requests and the fake's
@@ -158,6 +167,11 @@ type Options struct {
 	// awaited for APITimeout, and the deadline cells say that is all they
 	// judged.
 	VirtualClock bool
+	// RespondWithin is the deadline the merchant sets itself in the
+	// Complaints 2.0 plan's API cases: each complaint the suite files is
+	// replied to and handled (completed, or its refund decided) within it
+	// of its filing, on the fake's clock (0: DefaultRespondWithin).
+	RespondWithin time.Duration
 	// APIReady, when set, is called once the embedded fake is serving and
 	// before any complaint is filed, so that a caller can print where it
 	// is (the CLI does).
@@ -222,11 +236,14 @@ func (s *settings) path() string {
 	return s.Path
 }
 
-// apiSkip is why a case marked API is skipped in this run ("": it runs).
-func (s *settings) apiSkip() string {
+// apiSkip is why case c, marked API, is skipped in this run ("": it
+// runs).
+func (s *settings) apiSkip(c Case) string {
 	switch {
+	case s.Plan == PlanComplaints && c.Section() == "api" && !s.API:
+		return "API cases run only when asked for (--api, Options.API), with the merchant calling the suite's embedded fake WeChat"
 	case s.Plan == PlanComplaints && s.Observer == nil:
-		return "needs an observation of the merchant's work on the complaints (Options.Observer; the --api part of this plan, over the Complaints 2.0 fake WeChat, is not in this build yet)"
+		return "needs an observation of the merchant's work on the complaints: run with --api (Options.API), the merchant calling the suite's embedded fake WeChat, or give Options.Observer"
 	case s.Plan != PlanComplaints && !s.API:
 		return "API cases run only when asked for (--api, Options.API), with the merchant wired to the suite's embedded fake WeChat"
 	}

@@ -41,6 +41,18 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 			handler = run.merchant
 		}
 	}
+	if s.Plan == PlanComplaints && (s.API && wantAPI || handler == nil && s.Merchant != nil) {
+		run, err := startPayAPI(ctx, s)
+		if err != nil {
+			return Report{}, err
+		}
+		defer run.close()
+		e.payAPI = run
+		s.Observer = run
+		if handler == nil && run.merchant != nil {
+			handler = run.merchant
+		}
+	}
 	if s.URL != "" {
 		e.t = newURLTarget(s.URL, s.Client)
 	} else {
@@ -81,8 +93,8 @@ func Run(ctx context.Context, opts Options) (Report, error) {
 		switch {
 		case ctx.Err() != nil:
 			res = Result{Status: Skip, Message: "the run was interrupted before this case"}
-		case c.API && s.apiSkip() != "":
-			res = Result{Status: Skip, Message: s.apiSkip()}
+		case c.API && s.apiSkip(c) != "":
+			res = Result{Status: Skip, Message: s.apiSkip(c)}
 		default:
 			res = c.run(ctx, e)
 			if ctx.Err() != nil && (res.Status == Fail || res.Status == Inconclusive) {

@@ -87,13 +87,24 @@ the directory payfeedback mock --pay-keys DIR writes: the merchant's
 apiclient_key.pem, pub_key.pem and merchant.json, and WeChat's keys, with
 which the suite signs as WeChat (wechatpay_public_key_private.pem,
 platform_cert.pem, platform_key.pem). There is no default: a fresh
-identity would be one the merchant does not know. The cases that count the
-merchant's work on a complaint (processed once, no regression) need the
-plan's --api part, not in this build: they are skipped. --chaos N plays N
+identity would be one the merchant does not know. With --api the
+suite starts a fake WeChat playing Complaints 2.0 with the same identity
+on --api-addr (configure the merchant's API base URL there, with the same
+keys directory): the complaints the plan's callbacks name are filed there,
+so the merchant's calls about them succeed, and the cases that count its
+work (processed once, no regression) run. A scenario then files four
+complaints the fake announces itself and judges the merchant's calls: the
+detail fetched after CREATE_COMPLAINT, replies and completions valid,
+refund decisions with their fields, a fresh idempotent_id per
+immediate-service reply and the same one on a retry (the suite fails the
+first with 500 SYSTEM_ERROR), the history paged, no 429, and each complaint
+handled within --respond-within (24h) on the fake's clock, judged in full
+with --virtual-clock (the suite moves the clock; signatures stay on real
+time). --chaos N plays N
 complaints' callbacks with duplicates, concurrent copies, reordered state
 changes, retries on the 2.0 schedule, probes, forged and stale copies.
---appid, --paysignkey, --secret, --openid and the --api flags are the V1.5
-plan's; --keys and --pay-mode are the Complaints 2.0 plan's.
+--appid, --paysignkey, --secret and --openid are the V1.5 plan's; --keys,
+--pay-mode and --respond-within the Complaints 2.0 plan's.
 
 --evidence FILE writes one signed bundle of the run for an auditor (the
 report, each case's exchanges with the secrets masked, the plan, the seed,
@@ -117,8 +128,10 @@ type checkFlags struct {
 	allowSkip              bool
 	chaos                  int
 	seed                   uint64
-	// The Complaints 2.0 plan's: --plan, --keys, --pay-mode.
+	// The Complaints 2.0 plan's: --plan, --keys, --pay-mode,
+	// --respond-within.
 	plan, keysDir, payMode string
+	respondWithin          *time.Duration
 	// set names the flags given on the command line.
 	set map[string]bool
 	// payKeys are the keys --keys names, loaded (PlanComplaints).
@@ -157,6 +170,7 @@ func (c *checkCommand) Run(ctx context.Context, args []string, std stdio) error 
 	fs.StringVar(&f.plan, "plan", string(conformance.PlanV15), "the `plan`: v1.5 (the 2014 notifications) or complaints (Complaints 2.0 callbacks)")
 	fs.StringVar(&f.keysDir, "keys", "", "with --plan complaints: the keys `directory` the merchant is configured with (payfeedback mock --pay-keys DIR writes it)")
 	fs.StringVar(&f.payMode, "pay-mode", string(conformance.KeyModeSwitch), "with --plan complaints: which of WeChat's keys sign the callbacks: public-key, platform-certificate or switch (both, and the day-by-day `mix`)")
+	f.respondWithin = durationFlag(fs, "respond-within", conformance.DefaultRespondWithin, "with --plan complaints --api: the deadline the merchant sets itself to reply to and handle a complaint, on the fake's clock (a `duration`)")
 	if err := parseFlags(fs, args, hint); err != nil {
 		return err
 	}
@@ -315,8 +329,6 @@ func listCases(w io.Writer, plan conformance.Plan, pattern string) error {
 		n++
 		api := ""
 		switch {
-		case c.API && plan == conformance.PlanComplaints:
-			api = " [--api: not in this build]"
 		case c.API:
 			api = " [--api]"
 		}

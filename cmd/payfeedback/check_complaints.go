@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/payfeedback/payfeedback/conformance"
 	"github.com/payfeedback/payfeedback/conformance/evidence"
@@ -14,10 +15,9 @@ import (
 // refused with what to do instead, not ignored.
 var (
 	// payOnlyFlags are the Complaints 2.0 plan's.
-	payOnlyFlags = []string{"keys", "pay-mode"}
-	// v15OnlyFlags are the V1.5 plan's: its account, and the --api part
-	// over its fake WeChat.
-	v15OnlyFlags = []string{"appid", "paysignkey", "appkey", "secret", "openid", "api", "api-addr", "api-timeout", "virtual-clock"}
+	payOnlyFlags = []string{"keys", "pay-mode", "respond-within"}
+	// v15OnlyFlags are the V1.5 plan's: its account.
+	v15OnlyFlags = []string{"appid", "paysignkey", "appkey", "secret", "openid"}
 )
 
 // given returns the first of names given on the command line, with its
@@ -31,17 +31,25 @@ func (f checkFlags) given(names []string) string {
 	return ""
 }
 
+// payFakeLines says where the Complaints 2.0 fake of the API cases is,
+// with which identity the merchant calls it, and which clock it runs on.
+func payFakeLines(env conformance.APIEnv, f checkFlags, mode conformance.KeyMode) string {
+	clock := "real, " + env.Now().UTC().Format(time.RFC3339) + " (a deadline of hours cannot pass in a run: --virtual-clock judges it)"
+	if f.virtualClock {
+		clock = "virtual, at " + env.Now().UTC().Format(time.RFC3339) + ": the suite moves it; a merchant that schedules its own work takes its time from GET " +
+			env.BaseURL + "/_mock/clock (signatures stay on real time)"
+	}
+	return fmt.Sprintf("fake WeChat (Complaints 2.0) for the API cases at %s\n  mchid   %s\n  keys    %s (%s): configure the merchant's API base URL and keys with these\n  clock   %s\n  deadline %s after each complaint (--respond-within)",
+		env.BaseURL, f.payKeys.Merchant.MchID, f.keysDir, mode, clock, *f.respondWithin)
+}
+
 // runComplaints runs check --plan complaints: the Complaints 2.0 plan
 // against the callback endpoint at --url, signing as the WeChat of the
 // keys directory --keys, with the same outputs, exit statuses, progress,
 // --expect-fail and --evidence as the V1.5 plan.
 func (c *checkCommand) runComplaints(ctx context.Context, std stdio, f checkFlags, args []string) error {
 	const hint = "payfeedback check --plan complaints --url http://127.0.0.1:8090/wechat/complaints --keys ./keys"
-	switch given := f.given(v15OnlyFlags); {
-	case given == "--api" || given == "--api-addr" || given == "--api-timeout" || given == "--virtual-clock":
-		return usageErrorf(hint, "%s: the Complaints 2.0 plan's --api part (the merchant calling a fake WeChat's /v3 API) is not in this build: "+
-			"run without it (the cases that count the merchant's work are skipped), or certify the V1.5 API with --plan v1.5 --api", given)
-	case given != "":
+	if given := f.given(v15OnlyFlags); given != "" {
 		return usageErrorf(hint, "%s is the V1.5 plan's: the Complaints 2.0 plan takes the merchant's identity from --keys DIR (merchant.json, the keys)", given)
 	}
 	mode, err := conformance.ParseKeyMode(f.payMode)
@@ -59,6 +67,12 @@ func (c *checkCommand) runComplaints(ctx context.Context, std stdio, f checkFlag
 			"(payfeedback mock --pay-keys DIR writes one); the suite signs as the WeChat of those keys, and a fresh identity would be one the merchant does not trust")
 	case f.chaos < 0:
 		return usageErrorf(hint, "--chaos %d: want a number of complaints, or 0 for no campaign", f.chaos)
+	case f.virtualClock && !f.api:
+		return usageErrorf(hint+" --api --virtual-clock", "--virtual-clock is the clock of the API cases' fake WeChat: add --api")
+	case (f.set["api-addr"] || f.set["api-timeout"] || f.set["respond-within"]) && !f.api:
+		return usageErrorf(hint+" --api", "--api-addr, --api-timeout and --respond-within are the API cases': add --api")
+	case *f.respondWithin <= 0:
+		return usageErrorf(hint+" --api --respond-within 24h", "--respond-within %s: want a positive duration", *f.respondWithin)
 	}
 	if f.payKeys, err = conformance.LoadPayKeys(f.keysDir); err != nil {
 		return usageErrorf(hint, "--keys: %s", strings.TrimPrefix(err.Error(), "conformance: "))
@@ -85,8 +99,13 @@ func (c *checkCommand) runComplaints(ctx context.Context, std stdio, f checkFlag
 		Timeout: *f.timeout, Strict: f.strict, Wait: *f.wait,
 		Run: f.pattern, ExpectFail: expect, AllowSkip: f.allowSkip,
 		Chaos: f.chaos, Seed: f.seed,
+		API: f.api, APIAddr: f.apiAddr, APITimeout: *f.apiTimeout, VirtualClock: f.virtualClock, RespondWithin: *f.respondWithin,
+		APIReady: func(env conformance.APIEnv) { p.say(payFakeLines(env, f, mode)) },
 		Progress: p.result,
 		OnWait:   p.waiting,
+	}
+	if !f.api {
+		opts.APIAddr = "" // --api-addr's default is for --api only
 	}
 	// --stale and --future default to the V1.5 plan's days and hour; the
 	// Complaints 2.0 plan's own defaults (6 minutes) apply unless given.

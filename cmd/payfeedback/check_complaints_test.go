@@ -260,8 +260,10 @@ func TestCheckComplaintsUsage(t *testing.T) {
 		{"bad pay mode", payCheckArgs(url, keys, "--pay-mode", "rsa"), `--pay-mode "rsa": want public-key, platform-certificate or switch`},
 		{"appid", payCheckArgs(url, keys, "--appid", checkAppID), "--appid is the V1.5 plan's: the Complaints 2.0 plan takes the merchant's identity from --keys DIR"},
 		{"paysignkey", payCheckArgs(url, keys, "--paysignkey", checkKey), "--paysignkey is the V1.5 plan's"},
-		{"api", payCheckArgs(url, keys, "--api"), "--api: the Complaints 2.0 plan's --api part (the merchant calling a fake WeChat's /v3 API) is not in this build"},
-		{"virtual clock", payCheckArgs(url, keys, "--virtual-clock"), "--virtual-clock: the Complaints 2.0 plan's --api part"},
+		{"api address without api", payCheckArgs(url, keys, "--api-addr", "127.0.0.1:0"), "--api-addr, --api-timeout and --respond-within are the API cases': add --api"},
+		{"virtual clock without api", payCheckArgs(url, keys, "--virtual-clock"), "--virtual-clock is the clock of the API cases' fake WeChat: add --api"},
+		{"respond-within not positive", payCheckArgs(url, keys, "--api", "--respond-within", "0s"), "--respond-within 0s: want a positive duration"},
+		{"respond-within with v1.5", checkArgs(url, "--respond-within", "1h"), "--respond-within is the Complaints 2.0 plan's: add --plan complaints"},
 		{"keys with v1.5", checkArgs(url, "--keys", keys), "--keys is the Complaints 2.0 plan's: add --plan complaints"},
 		{"pay mode with v1.5", checkArgs(url, "--pay-mode", "public-key"), "--pay-mode is the Complaints 2.0 plan's: add --plan complaints"},
 		{"unknown expected failure", payCheckArgs(url, keys, "--run", "^refuse/probe$", "--expect-fail", writeTemp(t, "security/replay/msgtype\n")), `no case is named "security/replay/msgtype"`},
@@ -295,7 +297,7 @@ func TestCheckComplaintsList(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
-	for _, want := range []string{"once/retry/acknowledged\n    WeChat's retry", "once/retry/processed-once [--api: not in this build]\n", "6 cases\n"} {
+	for _, want := range []string{"once/retry/acknowledged\n    WeChat's retry", "once/retry/processed-once [--api]\n", "6 cases\n"} {
 		if !strings.Contains(res.stdout, want) {
 			t.Errorf("--list lacks %q:\n%s", want, res.stdout)
 		}
