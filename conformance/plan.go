@@ -12,8 +12,9 @@ const (
 	// signed XML notifications. It is the default ("" means it too).
 	PlanV15 Plan = "v1.5"
 	// PlanComplaints certifies a Complaints 2.0 callback endpoint (APIv3:
-	// signed, encrypted JSON callbacks): see the package documentation,
-	// "The Complaints 2.0 plan".
+	// signed, encrypted JSON callbacks) and, with Options.API, the merchant's
+	// use of the Complaints 2.0 API: docs/conformance.md, "The Complaints
+	// 2.0 plan", lists its cases.
 	PlanComplaints Plan = "complaints"
 )
 
