@@ -67,6 +67,9 @@ type Compiled struct {
 	// Future are the entries after Start, in time order.
 	Future []Entry
 	Faults []fault.Fault
+	// Pay is the Complaints 2.0 part (CompilePay); nil when the scenario
+	// has none.
+	Pay *PayCompiled
 }
 
 // Check checks what a scenario's entries refer to among themselves: the
@@ -367,12 +370,12 @@ func FromState(st world.State, now time.Time, future []Entry, faults []fault.Fau
 			if sc.Pay == nil {
 				sc.Pay = &Pay{}
 			}
-			sc.Pay.Complaints = append(sc.Pay.Complaints, *e.PayComplaint)
+			sc.Pay.Complaints = append(sc.Pay.Complaints, e.PayComplaint.clone())
 		case e.PayAct != nil:
 			if sc.Pay == nil {
 				sc.Pay = &Pay{}
 			}
-			sc.Pay.Acts = append(sc.Pay.Acts, *e.PayAct)
+			sc.Pay.Acts = append(sc.Pay.Acts, e.PayAct.clone())
 		}
 	}
 	return sc

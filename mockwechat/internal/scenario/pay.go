@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -66,10 +67,10 @@ type PayMerchant struct {
 type PayComplaint struct {
 	At time.Time `json:"at,omitzero"`
 	payworld.FileSpec
-	Complaint  *complaints.Complaint            `json:"complaint,omitempty"`
+	Complaint  *complaints.Complaint           `json:"complaint,omitempty"`
 	History    []complaints.NegotiationHistory `json:"history,omitempty"`
-	Refund     *payworld.Refund                 `json:"refund,omitempty"`
-	Idempotent map[string]string                `json:"idempotent,omitempty"`
+	Refund     *payworld.Refund                `json:"refund,omitempty"`
+	Idempotent map[string]string               `json:"idempotent,omitempty"`
 }
 
 // PayDo names an act of a PayAct.
@@ -202,6 +203,36 @@ func isZero(s payworld.FileSpec) bool {
 		s.UserTags == nil && s.Images == nil && s.AdditionalInfo == nil && !s.NeedImmediateService && !s.IsAgentMode && s.Extra == nil
 }
 
+// clone returns a deep copy of a complaint to file: the spec's JSON form
+// read back (the complaints package's types keep their unknown members
+// through it).
+func (c PayComplaint) clone() PayComplaint {
+	b, err := json.Marshal(c.FileSpec)
+	if err != nil {
+		panic(fmt.Sprintf("scenario: a complaint's spec does not encode: %v", err)) // plain data: it always does
+	}
+	out := PayComplaint{At: c.At}
+	if err := json.Unmarshal(b, &out.FileSpec); err != nil {
+		panic(fmt.Sprintf("scenario: a complaint's spec does not decode: %v", err))
+	}
+	return out
+}
+
+// clone returns a deep copy of an act.
+func (a PayAct) clone() PayAct {
+	if a.LaunchRefundDay != nil {
+		d := *a.LaunchRefundDay
+		a.LaunchRefundDay = &d
+	}
+	return a
+}
+
+// PayOff is the error for a scenario with a pay section given to a fake
+// that does not play Complaints 2.0.
+func (sc *Scenario) PayOff() error {
+	return sc.errorf("pay", "the fake does not play Complaints 2.0 (Options.Pay is nil, payfeedback mock --pay=false): turn it on, or remove the pay key")
+}
+
 // PayBase is what the fake's Complaints 2.0 brings to a scenario: its
 // world's configuration and its own merchant, the identity's (with its
 // callback URL, when it has one).
@@ -271,7 +302,8 @@ func (sc *Scenario) CompilePay(base PayBase, start time.Time) (*PayCompiled, []E
 	for i, c := range p.Complaints {
 		path := fmt.Sprintf("pay.complaints[%d]", i)
 		if c.Complaint == nil {
-			entries = append(entries, Entry{At: c.At, Path: path, PayComplaint: &p.Complaints[i]})
+			fc := c.clone() // the fake's own, whatever the caller does with sc
+			entries = append(entries, Entry{At: c.At, Path: path, PayComplaint: &fc})
 			continue
 		}
 		wc := payworld.Complaint{Wire: *c.Complaint, PayerPhone: c.PayerPhone, History: c.History, Refund: c.Refund, Idempotent: c.Idempotent}
@@ -301,7 +333,8 @@ func (sc *Scenario) CompilePay(base PayBase, start time.Time) (*PayCompiled, []E
 		return nil, nil, sc.errorf("pay.merchants", "%v", err)
 	}
 	for i, a := range p.Acts {
-		entries = append(entries, Entry{At: a.At, Path: fmt.Sprintf("pay.acts[%d]", i), PayAct: &p.Acts[i]})
+		a = a.clone()
+		entries = append(entries, Entry{At: a.At, Path: fmt.Sprintf("pay.acts[%d]", i), PayAct: &a})
 	}
 	slices.SortStableFunc(entries, func(a, b Entry) int { return a.At.Compare(b.At) })
 	var future []Entry
