@@ -400,9 +400,13 @@ func scenarioPayFromParse(p scenario.Pay) ScenarioPay {
 		Counters: ScenarioPayCounters(p.Counters), IDs: p.IDs}
 }
 
-func scenarioPayMerchantToParse(m ScenarioPayMerchant) scenario.PayMerchant { return scenario.PayMerchant(m) }
+func scenarioPayMerchantToParse(m ScenarioPayMerchant) scenario.PayMerchant {
+	return scenario.PayMerchant(m)
+}
 
-func scenarioPayMerchantFromParse(m scenario.PayMerchant) ScenarioPayMerchant { return ScenarioPayMerchant(m) }
+func scenarioPayMerchantFromParse(m scenario.PayMerchant) ScenarioPayMerchant {
+	return ScenarioPayMerchant(m)
+}
 
 func scenarioPayComplaintToParse(c ScenarioPayComplaint) scenario.PayComplaint {
 	return scenario.PayComplaint{At: c.At, FileSpec: payComplaintSpecToWorld(c.PayComplaintSpec), Complaint: c.Complaint,

@@ -237,10 +237,10 @@ type ScenarioPayMerchant struct {
 type ScenarioPayComplaint struct {
 	At time.Time `json:"at,omitzero"`
 	PayComplaintSpec
-	Complaint  *complaints.Complaint            `json:"complaint,omitempty"`
+	Complaint  *complaints.Complaint           `json:"complaint,omitempty"`
 	History    []complaints.NegotiationHistory `json:"history,omitempty"`
-	Refund     *PayRefund                       `json:"refund,omitempty"`
-	Idempotent map[string]string                `json:"idempotent,omitempty"`
+	Refund     *PayRefund                      `json:"refund,omitempty"`
+	Idempotent map[string]string               `json:"idempotent,omitempty"`
 }
 
 // ScenarioPayAct is a later act on a complaint of a scenario.
