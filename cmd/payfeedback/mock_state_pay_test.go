@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
@@ -72,5 +75,55 @@ func TestMockStatePay(t *testing.T) {
 	errOut := refusedMock(t, args[:len(args)-2]...)
 	if want := "give --pay-keys the directory the state was saved with (without --pay-keys: " + state + ".paykeys)"; !strings.Contains(strings.ToLower(errOut), strings.ToLower(want)) {
 		t.Fatalf("stderr lacks %q:\n%s", want, errOut)
+	}
+}
+
+// BenchmarkMockResumePay: payfeedback mock --state resuming a world of
+// 10,000 Complaints 2.0 complaints (docs/performance.md, "Scenario and
+// state loading", beside BenchmarkMockResume's V1.5 figure): each with
+// its order, encrypted phone and history, and its CREATE_COMPLAINT
+// callback pending on the ladder (the merchant has no callback URL yet),
+// read, checked whole, parsed and restored into a running fake, the
+// callbacks rescheduled on its clock.
+func BenchmarkMockResumePay(b *testing.B) {
+	const n = 10000
+	for _, format := range []string{"yaml", "json"} {
+		b.Run(fmt.Sprintf("%s/%d", format, n), func(b *testing.B) {
+			path := filepath.Join(b.TempDir(), "world."+format)
+			srv, err := mockwechat.New(mockwechat.Options{Clock: mockwechat.NewVirtualClock(time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)),
+				Pay: &mockwechat.PayOptions{}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Close()
+			ctx := context.Background()
+			for i := range n {
+				if _, err := srv.FilePayComplaint(ctx, mockwechat.PayComplaintSpec{Detail: fmt.Sprintf("第%d次投诉：会员自动续费未经同意，要求退款", i),
+					ProblemType: "REFUND"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := srv.WaitPayIdle(ctx); err != nil {
+				b.Fatal(err)
+			}
+			data, err := mockwechat.MarshalScenario(srv.Snapshot(), format)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := saveState(path, data); err != nil {
+				b.Fatal(err)
+			}
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			files := mockFiles{state: path}
+			for b.Loop() {
+				if ok, err := files.resume(ctx, srv); !ok || err != nil {
+					b.Fatalf("resumed %v: %v", ok, err)
+				}
+			}
+			if got := len(srv.PayComplaints()); got != n {
+				b.Fatalf("%d complaints resumed, want %d", got, n)
+			}
+		})
 	}
 }
