@@ -99,7 +99,7 @@ func New(opts Options) (*Server, error) {
 	s.admin = admin.New(admin.Options{Backend: adminBackend{s: s}, Events: s.events, Pay: pay})
 	s.console = console.New(console.Options{Backend: consoleBackend{adminBackend{s: s}}, Logger: s.log})
 	if v := s.sched.Virtual(); v != nil {
-		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})
+		s.detach = v.Attach(clock.Hooks{Settle: s.settle, Moved: s.clockMoved})
 	}
 	if err := s.load(origin, s.world.Restore, false); err != nil {
 		return nil, err

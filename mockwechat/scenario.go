@@ -166,6 +166,19 @@ func (p *payPart) load(pc *scenario.PayCompiled, reset bool, start time.Time) er
 	return nil
 }
 
+// settle is the virtual clock's Settle hook: it waits for the V1.5
+// pushes and the Complaints 2.0 callbacks in flight, so that an Advance
+// moves on only once what its events started is done, as real time
+// would let it be. Without the callbacks, a scenario act's callback
+// still being signed when the clock moved hours on arrived stale, and a
+// verifying merchant refused it.
+func (s *Server) settle() {
+	s.push.WaitIdle()
+	if s.pay != nil {
+		s.pay.callbacks.WaitIdle()
+	}
+}
+
 // firePay makes a scenario's Complaints 2.0 entry happen now, its
 // callbacks sent as the Go API's acts send them.
 func (s *Server) firePay(e scenario.Entry) {

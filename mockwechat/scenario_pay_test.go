@@ -2,6 +2,7 @@ package mockwechat
 
 import (
 	"errors"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -183,5 +184,53 @@ func TestPayExampleParses(t *testing.T) {
 	}
 	if sc.Pay == nil || len(sc.Pay.Complaints) != 1 || len(sc.Pay.Acts) != 5 || sc.Pay.Complaints[0].Orders[0].Amount != 2999 {
 		t.Fatalf("the example's pay: %+v", sc.Pay)
+	}
+}
+
+// TestAdvanceWaitsForPayCallbacks: an Advance across a scenario's acts
+// moves on only once the callback an act started is answered, as it
+// waits for V1.5's pushes: the clock reads the act's time while the
+// merchant is answering. It moved on at once: a callback signed at +1h
+// reached a merchant verifying on a clock already at +3h, stale, and was
+// refused (TestRefundEscalated failed so under -race).
+func TestAdvanceWaitsForPayCallbacks(t *testing.T) {
+	sc, err := ParseScenario("pay.yaml", []byte(`
+clock: {start: 2025-03-01T10:00:00Z}
+pay:
+  complaints: [{at: -1h, complaint_id: "1"}]
+  acts: [{at: +1h, complaint_id: "1", do: message, text: 还在吗}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fake := NewServer(Options{Scenario: sc, Pay: &PayOptions{}})
+	defer fake.Close()
+	clk, _ := fake.Clock()
+	inFlight, release := make(chan time.Time, 1), make(chan struct{})
+	merchant := newHandlerServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inFlight <- clk.Now()
+		<-release
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	if err := fake.SetPayNotifyURL("", merchant.URL); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		clk.Advance(3 * time.Hour)
+		close(done)
+	}()
+	var seen time.Time
+	select {
+	case seen = <-inFlight:
+	case <-testCtx(t).Done():
+		t.Fatal("no callback")
+	}
+	now := clk.Now() // the merchant has not answered yet
+	close(release)
+	<-done
+	want := time.Date(2025, 3, 1, 11, 0, 0, 0, time.UTC)
+	if !seen.Equal(want) || !now.Equal(want) {
+		t.Fatalf("while the merchant answered the callback of +1h the clock read %v, then %v: want %v (the Advance waiting)", seen, now, want)
 	}
 }
