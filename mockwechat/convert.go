@@ -362,6 +362,7 @@ func scenarioToParse(sc *Scenario) *scenario.Scenario {
 	out.Tokens = convertAll(sc.Tokens, tokenToWorld)
 	out.Media = convertAll(sc.Media, mediaToWorld)
 	out.IDs = sc.IDs
+	out.Pay = convertPtr(sc.Pay, scenarioPayToParse)
 	return &out
 }
 
@@ -380,8 +381,78 @@ func scenarioFromParse(sc *scenario.Scenario) *Scenario {
 		Tokens:     convertAll(sc.Tokens, tokenFromWorld),
 		Media:      convertAll(sc.Media, mediaFromWorld),
 		IDs:        sc.IDs,
+		Pay:        convertPtr(sc.Pay, scenarioPayFromParse),
 		parsed:     sc,
 	}
+}
+
+func scenarioPayToParse(p ScenarioPay) scenario.Pay {
+	return scenario.Pay{Mode: string(p.Mode), SwitchBegan: p.SwitchBegan, Merchants: convertAll(p.Merchants, scenarioPayMerchantToParse),
+		Complaints: convertAll(p.Complaints, scenarioPayComplaintToParse), Acts: convertAll(p.Acts, scenarioPayActToParse),
+		Images: convertAll(p.Images, scenarioPayImageToWorld), Deliveries: convertAll(p.Deliveries, scenarioPayDeliveryToPush),
+		Counters: payworld.Counters(p.Counters), IDs: p.IDs}
+}
+
+func scenarioPayFromParse(p scenario.Pay) ScenarioPay {
+	return ScenarioPay{Mode: PayMode(p.Mode), SwitchBegan: p.SwitchBegan, Merchants: convertAll(p.Merchants, scenarioPayMerchantFromParse),
+		Complaints: convertAll(p.Complaints, scenarioPayComplaintFromParse), Acts: convertAll(p.Acts, scenarioPayActFromParse),
+		Images: convertAll(p.Images, scenarioPayImageFromWorld), Deliveries: convertAll(p.Deliveries, scenarioPayDeliveryFromPush),
+		Counters: ScenarioPayCounters(p.Counters), IDs: p.IDs}
+}
+
+func scenarioPayMerchantToParse(m ScenarioPayMerchant) scenario.PayMerchant {
+	return scenario.PayMerchant(m)
+}
+
+func scenarioPayMerchantFromParse(m scenario.PayMerchant) ScenarioPayMerchant {
+	return ScenarioPayMerchant(m)
+}
+
+func scenarioPayComplaintToParse(c ScenarioPayComplaint) scenario.PayComplaint {
+	return scenario.PayComplaint{At: c.At, FileSpec: payComplaintSpecToWorld(c.PayComplaintSpec), Complaint: c.Complaint,
+		History: c.History, Refund: convertPtr(c.Refund, payRefundToWorld), Idempotent: c.Idempotent}
+}
+
+func scenarioPayComplaintFromParse(c scenario.PayComplaint) ScenarioPayComplaint {
+	return ScenarioPayComplaint{At: c.At, PayComplaintSpec: payComplaintSpecFromWorld(c.FileSpec), Complaint: c.Complaint,
+		History: c.History, Refund: convertPtr(c.Refund, payRefundFromWorld), Idempotent: c.Idempotent}
+}
+
+func payComplaintSpecFromWorld(s payworld.FileSpec) PayComplaintSpec {
+	return PayComplaintSpec{MchID: s.MchID, ComplaintID: s.ComplaintID, Detail: s.Detail, ProblemDescription: s.ProblemDescription,
+		ProblemType: s.ProblemType, ApplyRefundAmount: s.ApplyRefundAmount, Orders: s.Orders, ServiceOrders: s.ServiceOrders,
+		PayerPhone: s.PayerPhone, PayerOpenID: s.PayerOpenID, UserTags: s.UserTags, Images: convertAll(s.Images, payImageFromWorld),
+		AdditionalInfo: s.AdditionalInfo, NeedImmediateService: s.NeedImmediateService, IsAgentMode: s.IsAgentMode, Extra: s.Extra}
+}
+
+func payImageFromWorld(i payworld.ImageFile) PayImage {
+	return PayImage{Filename: i.Filename, Data: i.Data}
+}
+
+func scenarioPayActToParse(a ScenarioPayAct) scenario.PayAct {
+	return scenario.PayAct{At: a.At, ComplaintID: a.ComplaintID, Do: scenario.PayDo(a.Do), Text: a.Text, Reason: a.Reason,
+		LaunchRefundDay: a.LaunchRefundDay}
+}
+
+func scenarioPayActFromParse(a scenario.PayAct) ScenarioPayAct {
+	return ScenarioPayAct{At: a.At, ComplaintID: a.ComplaintID, Do: ScenarioPayDo(a.Do), Text: a.Text, Reason: a.Reason,
+		LaunchRefundDay: a.LaunchRefundDay}
+}
+
+func scenarioPayImageToWorld(i ScenarioPayImage) payworld.Image { return payworld.Image(i) }
+
+func scenarioPayImageFromWorld(i payworld.Image) ScenarioPayImage { return ScenarioPayImage(i) }
+
+func scenarioPayDeliveryToPush(d ScenarioPayDelivery) paypush.Delivery {
+	return paypush.Delivery{ID: d.ID, MchID: d.MchID, ComplaintID: d.ComplaintID, EventType: d.EventType, ActionType: d.ActionType,
+		Probe: d.Probe, Plaintext: d.Plaintext, Queued: d.Queued, Delivered: d.Delivered, Failed: d.Failed,
+		Attempts: convertAll(d.Attempts, payAttemptToPush), Next: d.Next}
+}
+
+func scenarioPayDeliveryFromPush(d paypush.Delivery) ScenarioPayDelivery {
+	return ScenarioPayDelivery{ID: d.ID, MchID: d.MchID, ComplaintID: d.ComplaintID, EventType: d.EventType, ActionType: d.ActionType,
+		Probe: d.Probe, Plaintext: d.Plaintext, Queued: d.Queued, Delivered: d.Delivered, Failed: d.Failed,
+		Attempts: convertAll(d.Attempts, payAttemptFromPush), Next: d.Next}
 }
 
 func scenarioComplaintToParse(c ScenarioComplaint) scenario.Complaint {

@@ -57,8 +57,8 @@ var vocabulary = []struct {
 	{ClockMove{}, events.ClockMove{}, clockMoveToFeed, clockMoveFromFeed},
 	{PayChange{}, payworld.Change{}, payChangeToWorld, payChangeFromWorld},
 	{PayRules{}, payworld.Rules{}, payRulesToWorld, payRulesFromWorld},
-	{PayComplaintSpec{}, payworld.FileSpec{}, payComplaintSpecToWorld, nil},
-	{PayImage{}, payworld.ImageFile{}, payImageToWorld, nil},
+	{PayComplaintSpec{}, payworld.FileSpec{}, payComplaintSpecToWorld, payComplaintSpecFromWorld},
+	{PayImage{}, payworld.ImageFile{}, payImageToWorld, payImageFromWorld},
 	{PayComplaint{}, payworld.Complaint{}, payComplaintToWorld, payComplaintFromWorld},
 	{PayRefund{}, payworld.Refund{}, payRefundToWorld, payRefundFromWorld},
 	{PayMerchant{}, admin.PayMerchant{}, payMerchantToAdmin, payMerchantFromAdmin},
@@ -70,6 +70,13 @@ var vocabulary = []struct {
 	{ScenarioComplaint{}, scenario.Complaint{}, scenarioComplaintToParse, scenarioComplaintFromParse},
 	{ScenarioAction{}, scenario.Action{}, scenarioActionToParse, scenarioActionFromParse},
 	{&ScenarioError{}, &scenario.Error{}, scenarioErrorToParse, scenarioErrorFromParse},
+	{ScenarioPay{}, scenario.Pay{}, scenarioPayToParse, scenarioPayFromParse},
+	{ScenarioPayMerchant{}, scenario.PayMerchant{}, scenarioPayMerchantToParse, scenarioPayMerchantFromParse},
+	{ScenarioPayComplaint{}, scenario.PayComplaint{}, scenarioPayComplaintToParse, scenarioPayComplaintFromParse},
+	{ScenarioPayAct{}, scenario.PayAct{}, scenarioPayActToParse, scenarioPayActFromParse},
+	{ScenarioPayImage{}, payworld.Image{}, scenarioPayImageToWorld, scenarioPayImageFromWorld},
+	{ScenarioPayDelivery{}, paypush.Delivery{}, scenarioPayDeliveryToPush, scenarioPayDeliveryFromPush},
+	{ScenarioPayCounters{}, payworld.Counters{}, nil, nil}, // converted inside scenarioPayToParse and scenarioPayFromParse
 }
 
 // TestVocabularyFieldsMatch: every public type has the fields of the

@@ -78,6 +78,9 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	if origin, err = s.withPay(origin, scenarioToParse(set.Scenario)); err != nil {
+		return nil, err
+	}
 	s.faults = fault.NewSet(api.Paths)
 	s.push = push.New(push.Options{Host: pushHost{s}, Sched: s.sched, Context: s.ctx, Retry: set.retry,
 		Timeout: set.PushTimeout, Concurrency: set.PushConcurrency, StrictAck: set.StrictPushAck, Rate: set.PushRate,
@@ -100,9 +103,9 @@ func New(opts Options) (*Server, error) {
 	}
 	s.console = console.New(console.Options{Backend: consoleBackend{adminBackend{s: s}}, Pay: consolePayBackend, Logger: s.log})
 	if v := s.sched.Virtual(); v != nil {
-		s.detach = v.Attach(clock.Hooks{Settle: s.push.WaitIdle, Moved: s.clockMoved})
+		s.detach = v.Attach(clock.Hooks{Settle: s.settle, Moved: s.clockMoved})
 	}
-	if err := s.load(origin, s.world.Restore); err != nil {
+	if err := s.load(origin, s.world.Restore, false); err != nil {
 		return nil, err
 	}
 	s.origin = origin

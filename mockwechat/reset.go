@@ -38,7 +38,7 @@ import (
 // Reset fails only when the server is closed (ErrClosed) or ctx has
 // ended.
 func (s *Server) Reset(ctx context.Context) error {
-	return s.restart(ctx, s.origin, s.world.Reset)
+	return s.restart(ctx, s.origin, s.world.Reset, true)
 }
 
 // Restore replaces the world by a snapshot (see Snapshot), as Reset
@@ -46,17 +46,32 @@ func (s *Server) Reset(ctx context.Context) error {
 // snapshot's clock.start, the logs are emptied, pushes in flight are
 // cancelled. Reset still goes back to the start New made, not to the
 // snapshot. The snapshot's accounts replace the fake's.
+//
+// Complaints 2.0 (the snapshot's pay) is restored likewise: its
+// merchants and callback URLs, complaints, images, the mode, the id
+// generator, and its callbacks, those still pending resuming on the
+// fake's clock at their next attempt (at once when it is past). The
+// identity stays the fake's: the snapshot's merchant of the identity's
+// mchid takes the identity's keys (and its complaints' payer_phone is
+// encrypted anew when they differ), so a snapshot taken without secrets
+// needs nothing given back for it. A snapshot without pay (one from
+// before Complaints 2.0) empties Complaints 2.0 as Reset does.
 func (s *Server) Restore(ctx context.Context, sc *Scenario) error {
-	c, err := scenarioToParse(sc).Compile(s.worldCfg, nil, s.sched.Now())
+	psc := scenarioToParse(sc)
+	c, err := psc.Compile(s.worldCfg, nil, s.sched.Now())
 	if err != nil {
 		return scenarioErr(err)
 	}
-	return s.restart(ctx, c, s.world.Restore)
+	if c, err = s.withPay(c, psc); err != nil {
+		return err
+	}
+	return s.restart(ctx, c, s.world.Restore, false)
 }
 
 // restart clears everything that runs and loads c's world with put
-// (World.Reset, or Restore).
-func (s *Server) restart(ctx context.Context, c scenario.Compiled, put func(world.State) (events.Effects, error)) error {
+// (World.Reset, or Restore); reset keeps Complaints 2.0's merchants and
+// ids as they stand (Reset).
+func (s *Server) restart(ctx context.Context, c scenario.Compiled, put func(world.State) (events.Effects, error), reset bool) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
@@ -81,7 +96,7 @@ func (s *Server) restart(ctx context.Context, c scenario.Compiled, put func(worl
 			return err
 		}
 	}
-	if err := s.load(c, put); err != nil {
+	if err := s.load(c, put, reset); err != nil {
 		return err
 	}
 	s.apply(events.Effects{Changes: []events.Change{{What: events.WorldReset}}})
@@ -90,12 +105,18 @@ func (s *Server) restart(ctx context.Context, c scenario.Compiled, put func(worl
 }
 
 // load puts c's world in place with put (World.Restore, or Reset), its
-// faults, deadlines and later entries (nothing else may run: New, or
-// restart under resetMu).
-func (s *Server) load(c scenario.Compiled, put func(world.State) (events.Effects, error)) error {
+// Complaints 2.0 part (reset: keeping the merchants and ids as they
+// stand), its faults, deadlines and later entries (nothing else may run:
+// New, or restart under resetMu).
+func (s *Server) load(c scenario.Compiled, put func(world.State) (events.Effects, error), reset bool) error {
 	fx, err := put(c.State)
 	if err != nil {
 		return err
+	}
+	if c.Pay != nil && s.pay != nil {
+		if err := s.pay.load(c.Pay, reset, c.Start); err != nil {
+			return err
+		}
 	}
 	for i, f := range c.Faults {
 		if _, err := s.faults.Add(f); err != nil {

@@ -1,10 +1,14 @@
 package mockwechat
 
 import (
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paykeys"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
 )
 
@@ -91,5 +95,99 @@ func (s *Server) snapshot() *scenario.Scenario {
 	for i := range faults {
 		faults[i].ID = 0 // the running fake's numbering, not state: a fake started from it numbers afresh
 	}
-	return scenario.FromState(s.world.Snapshot(), s.sched.Now(), s.timeline.pending(), faults)
+	sc := scenario.FromState(s.world.Snapshot(), s.sched.Now(), s.timeline.pending(), faults)
+	if p := s.pay; p != nil {
+		mode, began := p.signing.Mode()
+		if mode != paykeys.ModeSwitch {
+			began = time.Time{}
+		}
+		if err := sc.SetPay(p.world.Snapshot(), mode, began, p.callbacks.Snapshot()); err != nil {
+			s.log.Error("mockwechat: snapshot: Complaints 2.0 left out", "err", err)
+		}
+	}
+	return sc
+}
+
+// withPay compiles the Complaints 2.0 part of sc (nil: none) into c, for
+// the fake's own: its world's rules and seed, its identity's merchant.
+func (s *Server) withPay(c scenario.Compiled, sc *scenario.Scenario) (scenario.Compiled, error) {
+	if sc == nil || sc.Pay == nil {
+		return c, nil
+	}
+	if s.pay == nil {
+		return c, scenarioErr(sc.PayOff())
+	}
+	seed := s.set.Pay.Seed
+	if seed == 0 {
+		seed = s.set.Seed
+	}
+	own, _ := s.pay.world.Merchant(s.pay.id.Merchant().MchID)
+	pc, future, err := sc.CompilePay(scenario.PayBase{Config: payworld.Config{Rules: s.pay.world.Rules(), Seed: seed}, Own: own}, c.Start)
+	if err != nil {
+		return c, scenarioErr(err)
+	}
+	c.Pay = pc
+	c.Future = append(slices.Clone(c.Future), future...)
+	slices.SortStableFunc(c.Future, func(a, b scenario.Entry) int { return a.At.Compare(b.At) })
+	return c, nil
+}
+
+// load puts a compiled Complaints 2.0 world in place: the world, the
+// mode, the callbacks (pending ones rescheduled on the fake's clock). A
+// reset keeps the merchants, the ids and the mode as they stand, and
+// takes the complaints, images and callbacks only.
+func (p *payPart) load(pc *scenario.PayCompiled, reset bool, start time.Time) error {
+	st := pc.State
+	if reset {
+		now := p.world.Snapshot()
+		now.Complaints, now.Images = st.Complaints, st.Images
+		st = now
+	}
+	if _, err := p.world.Restore(st); err != nil {
+		return fmt.Errorf("mockwechat: scenario: pay: %w", err)
+	}
+	if pc.Mode != "" && !reset {
+		began := pc.SwitchBegan
+		if began.IsZero() {
+			began = start
+		}
+		if pc.Mode == paykeys.ModeSwitch { // leave it first: staying in the switch keeps its start
+			if err := p.signing.SetMode(paykeys.ModePublicKey, began); err != nil {
+				return fmt.Errorf("mockwechat: scenario: pay.mode: %w", err)
+			}
+		}
+		if err := p.signing.SetMode(pc.Mode, began); err != nil {
+			return fmt.Errorf("mockwechat: scenario: pay.mode: %w", err)
+		}
+	}
+	if err := p.callbacks.Restore(pc.Deliveries); err != nil {
+		return fmt.Errorf("mockwechat: scenario: pay.deliveries: %w", err)
+	}
+	return nil
+}
+
+// settle is the virtual clock's Settle hook: it waits for the V1.5
+// pushes and the Complaints 2.0 callbacks in flight, so that an Advance
+// moves on only once what its events started is done, as real time
+// would let it be. Without the callbacks, a scenario act's callback
+// still being signed when the clock moved hours on arrived stale, and a
+// verifying merchant refused it.
+func (s *Server) settle() {
+	s.push.WaitIdle()
+	if s.pay != nil {
+		s.pay.callbacks.WaitIdle()
+	}
+}
+
+// firePay makes a scenario's Complaints 2.0 entry happen now, its
+// callbacks sent as the Go API's acts send them.
+func (s *Server) firePay(e scenario.Entry) {
+	if s.pay == nil {
+		return
+	}
+	fx, err := e.ApplyPay(s.pay.world)
+	s.applyPay(fx)
+	if err != nil {
+		s.log.Warn("mockwechat: scenario entry failed", "entry", e.Path, "at", e.At, "err", err)
+	}
 }

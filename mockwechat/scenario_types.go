@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/complaints"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/scenario"
 )
 
@@ -43,6 +44,10 @@ type Scenario struct {
 	// openids (hexadecimal), so that a resumed world goes on as the saved
 	// one would; a snapshot writes it.
 	IDs string `json:"ids,omitempty"`
+	// Pay is Complaints 2.0 (Options.Pay): its merchants' callback URLs,
+	// complaints, later acts and, in a snapshot, images and callbacks. A
+	// scenario without it leaves the fake's Complaints 2.0 as it starts.
+	Pay *ScenarioPay `json:"pay,omitempty"`
 
 	// parsed is the scenario as ParseScenario read it, which knows the
 	// file's lines and columns: errors found later are placed with it.
@@ -185,4 +190,121 @@ type Token struct {
 	Expires time.Time `json:"expires"`
 	// SupersededAt is when a newer token was issued; zero while latest.
 	SupersededAt time.Time `json:"superseded_at,omitzero"`
+}
+
+// ScenarioPay is Complaints 2.0 in a scenario (the key pay). No private
+// key is ever part of it: the fake's identity comes from its keys
+// directory (PayOptions.KeysDir) or is made afresh, and a scenario's
+// merchant of the identity's mchid takes the identity's keys.
+type ScenarioPay struct {
+	// Mode is which of WeChat's keys sign; "": the fake's own.
+	// SwitchBegan is when PayModeSwitch began (zero: the clock's start).
+	Mode        PayMode   `json:"mode,omitempty"`
+	SwitchBegan time.Time `json:"switch_began,omitzero"`
+	// Merchants are the merchants and their callback URLs.
+	Merchants []ScenarioPayMerchant `json:"merchants,omitempty"`
+	// Complaints are filed at their At (announced then when At is after
+	// the clock's start), or taken as they stand (Complaint set).
+	Complaints []ScenarioPayComplaint `json:"complaints,omitempty"`
+	// Acts are the later acts on the complaints, each at its At.
+	Acts []ScenarioPayAct `json:"acts,omitempty"`
+	// Images, Deliveries, Counters and IDs are what a snapshot keeps of
+	// the images, the callbacks (pending ones resume on the fake's clock)
+	// and the id generator.
+	Images     []ScenarioPayImage    `json:"images,omitempty"`
+	Deliveries []ScenarioPayDelivery `json:"deliveries,omitempty"`
+	Counters   ScenarioPayCounters   `json:"counters,omitzero"`
+	IDs        string                `json:"ids,omitempty"`
+}
+
+// ScenarioPayMerchant is a merchant of a scenario. The fake's own (its
+// identity's mchid, or "") takes a NotifyURL only; another needs its
+// certificate serial, its public key (PEM) and its APIv3 key, as a
+// snapshot writes them (the APIv3 key empty in SnapshotWithoutSecrets).
+type ScenarioPayMerchant struct {
+	MchID     string `json:"mchid,omitempty"`
+	SerialNo  string `json:"serial_no,omitempty"`
+	PublicKey string `json:"public_key,omitempty"`
+	APIv3Key  string `json:"apiv3_key,omitempty"`
+	NotifyURL string `json:"notify_url,omitempty"`
+}
+
+// ScenarioPayComplaint is a complaint of a scenario: filed at At as its
+// PayComplaintSpec says, as a user would; or, with Complaint set, taken
+// as it stands with its PayerPhone (in clear), History, Refund and
+// Idempotent, as a snapshot writes it (At and the rest of the spec then
+// empty).
+type ScenarioPayComplaint struct {
+	At time.Time `json:"at,omitzero"`
+	PayComplaintSpec
+	Complaint  *complaints.Complaint           `json:"complaint,omitempty"`
+	History    []complaints.NegotiationHistory `json:"history,omitempty"`
+	Refund     *PayRefund                      `json:"refund,omitempty"`
+	Idempotent map[string]string               `json:"idempotent,omitempty"`
+}
+
+// ScenarioPayAct is a later act on a complaint of a scenario.
+type ScenarioPayAct struct {
+	At          time.Time     `json:"at"`
+	ComplaintID string        `json:"complaint_id"`
+	Do          ScenarioPayDo `json:"do"`
+	// Text is the message (continue, message, platform-message,
+	// platform-finish, reply); Reason the user's reason to ask the
+	// platform (apply-platform), or the merchant's to reject a refund.
+	Text   string `json:"text,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// LaunchRefundDay is in how many working days an approved refund is
+	// launched (approve-refund).
+	LaunchRefundDay *int `json:"launch_refund_day,omitempty"`
+}
+
+// ScenarioPayDo names the act of a ScenarioPayAct: the user's and the
+// platform's acts of PayAct (each announced by a callback), or the
+// merchant's own (announced by none, as WeChat announces none).
+type ScenarioPayDo string
+
+// The merchant's acts a scenario may play (the others are PayAct's).
+const (
+	ScenarioPayReply         ScenarioPayDo = "reply"          // the merchant replies (Text)
+	ScenarioPayComplete      ScenarioPayDo = "complete"       // the merchant completes the complaint
+	ScenarioPayApproveRefund ScenarioPayDo = "approve-refund" // the merchant approves the refund (LaunchRefundDay)
+	ScenarioPayRejectRefund  ScenarioPayDo = "reject-refund"  // the merchant rejects the refund (Reason)
+)
+
+// ScenarioPayImage is an image a snapshot keeps: a user's evidence or a
+// merchant's upload (Uploaded).
+type ScenarioPayImage struct {
+	MediaID     string    `json:"media_id"`
+	MchID       string    `json:"mchid"`
+	Filename    string    `json:"filename"`
+	ContentType string    `json:"content_type"`
+	Data        []byte    `json:"data"`
+	Uploaded    bool      `json:"uploaded,omitempty"`
+	Created     time.Time `json:"created_at"`
+}
+
+// ScenarioPayDelivery is a Complaints 2.0 callback a snapshot keeps, with
+// its attempts; one neither Delivered nor Failed resumes at Next on the
+// fake's clock (at once when Next is zero or past).
+type ScenarioPayDelivery struct {
+	ID          string                `json:"id"`
+	MchID       string                `json:"mchid"`
+	ComplaintID string                `json:"complaint_id,omitempty"`
+	EventType   complaints.EventType  `json:"event_type,omitempty"`
+	ActionType  complaints.ActionType `json:"action_type,omitempty"`
+	Probe       bool                  `json:"probe,omitempty"`
+	Plaintext   string                `json:"plaintext"`
+	Queued      time.Time             `json:"queued"`
+	Delivered   bool                  `json:"delivered"`
+	Failed      bool                  `json:"failed"`
+	Attempts    []PayAttempt          `json:"attempts"`
+	Next        time.Time             `json:"next,omitzero"`
+}
+
+// ScenarioPayCounters number what the Complaints 2.0 world made, so that
+// ids stay unique once a snapshot is restored.
+type ScenarioPayCounters struct {
+	Complaints uint64 `json:"complaints"`
+	Logs       uint64 `json:"logs"`
+	Images     uint64 `json:"images"`
 }

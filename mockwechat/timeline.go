@@ -42,6 +42,10 @@ func (t *timeline) fire(s *Server, gen uint64, i int) {
 	t.fired[i] = true
 	e := t.entries[i]
 	t.mu.Unlock()
+	if e.Pay() {
+		s.firePay(e)
+		return
+	}
 	fx, err := e.Apply(s.world)
 	s.apply(fx)
 	if err != nil {

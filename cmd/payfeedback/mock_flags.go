@@ -173,6 +173,9 @@ func (f *serveFlags) merge(cfg mockwechat.Config, sc *mockwechat.Scenario) (mock
 	if set["pay-keys"] {
 		cfg.Pay.KeysDir = f.payKeys
 	}
+	if cfg.Pay != nil && cfg.Pay.KeysDir == "" {
+		cfg.Pay.KeysDir = f.files.payKeysDir() // --state keeps the identity beside it
+	}
 	if set["pay-mode"] {
 		cfg.Pay.Mode = mockwechat.PayMode(f.payMode)
 	}

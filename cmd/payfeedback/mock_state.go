@@ -62,6 +62,9 @@ func (f mockFiles) resume(ctx context.Context, srv *mockwechat.Server) (bool, er
 		return false, nil
 	}
 	if err == nil {
+		err = f.samePayIdentity(sc, srv)
+	}
+	if err == nil {
 		err = srv.Restore(ctx, sc)
 	}
 	if err != nil {
@@ -72,6 +75,38 @@ func (f mockFiles) resume(ctx context.Context, srv *mockwechat.Server) (bool, er
 		return false, fmt.Errorf("--state %s: %w (%s)", f.state, err, hint)
 	}
 	return true, nil
+}
+
+// payKeysDir is where --state keeps the Complaints 2.0 identity when
+// --pay-keys is not given: the directory FILE.paykeys beside the state,
+// written by the first run as --pay-keys writes its directory (mode 0700,
+// its files 0600) and loaded by the next, so that the merchant's keys, the
+// fake's public key and their ids stay what the merchant configured. The
+// state file itself holds no private key (a snapshot never does): only
+// the merchants' public keys and APIv3 keys, as the banner shows them. ""
+// without --state.
+func (f mockFiles) payKeysDir() string {
+	if f.state == "" {
+		return ""
+	}
+	return f.state + ".paykeys"
+}
+
+// samePayIdentity refuses to resume a state saved by a fake of another
+// Complaints 2.0 identity (its keys directory lost, or another given):
+// the fake would go on with keys the merchant never configured, and
+// refuse every request it signs, with no word of why.
+func (f mockFiles) samePayIdentity(sc *mockwechat.Scenario, srv *mockwechat.Server) error {
+	m, ok := srv.PayMerchant()
+	if !ok || sc.Pay == nil {
+		return nil
+	}
+	for _, saved := range sc.Pay.Merchants {
+		if saved.MchID == m.MchID && saved.SerialNo != "" && saved.SerialNo != m.SerialNo {
+			return fmt.Errorf("its Complaints 2.0 merchant %s was saved with the API certificate serial %s, and the fake's keys (%s) have %s: a merchant configured with the saved keys would be refused. Give --pay-keys the directory the state was saved with (without --pay-keys: %s)", m.MchID, saved.SerialNo, m.KeysDir, m.SerialNo, f.payKeysDir())
+		}
+	}
+	return nil
 }
 
 // previousState is where the state file's previous save is kept.
@@ -264,7 +299,7 @@ func keepPrevious(path, prev string, perm os.FileMode) error {
 func mockFileFlags(fs *flag.FlagSet) *mockFiles {
 	f := &mockFiles{}
 	fs.StringVar(&f.scenario, "scenario", "", "start from this scenario `file` (YAML or JSON, docs/scenario.schema.json); the clock is then virtual, and POST /_mock/reset comes back to it")
-	fs.StringVar(&f.state, "state", "", "resume the world saved in this `file` when it exists; save it there on SIGINT/SIGTERM and every --state-every while it changes (atomically; YAML, or JSON for *.json; mode 0600, as it holds the accounts' secrets and live tokens; the save before the last kept as FILE.prev)")
+	fs.StringVar(&f.state, "state", "", "resume the world saved in this `file` when it exists, Complaints 2.0 included; save it there on SIGINT/SIGTERM and every --state-every while it changes (atomically; YAML, or JSON for *.json; mode 0600, as it holds the accounts' secrets, live tokens and APIv3 keys; the save before the last kept as FILE.prev); without --pay-keys, the Complaints 2.0 keys are kept in FILE.paykeys")
 	fs.DurationVar(&f.stateEvery, "state-every", defaultStateEvery, "how often --state is saved while the world changes (`duration`)")
 	fs.StringVar(&f.readyFile, "ready-file", "", "once accepting connections, write the base URL to this `file` (removed on exit); useful with --addr 127.0.0.1:0")
 	return f

@@ -7,6 +7,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/complaints"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
@@ -123,5 +125,53 @@ func TestFailingEndpoint(t *testing.T) {
 	ds := s.Deliveries()
 	if len(*got) != 1 || len(ds) != 1 || !ds[0].Delivered || len(ds[0].Attempts) != 16 {
 		t.Fatalf("after 25 h: %d notifications, deliveries %+v", len(*got), ds)
+	}
+}
+
+// TestRefundEscalated: the Complaints 2.0 example starts with the
+// complaint replied to (PROCESSING, nothing announced), and its later acts
+// reach a merchant that verifies and decrypts each callback with the
+// fake's keys, in order.
+func TestRefundEscalated(t *testing.T) {
+	sc, err := mockwechat.LoadScenario("refund-escalated.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mockwechat.NewServer(mockwechat.Options{Scenario: sc, Pay: &mockwechat.PayOptions{}})
+	t.Cleanup(s.Close)
+	clk, _ := s.Clock()
+	const id = "200000020250310000000000042"
+	c, ok := s.PayComplaint(id)
+	if !ok || c.Wire.ComplaintState != complaints.StateProcessing || len(c.History) != 2 || c.Wire.ApplyRefundAmount != 2999 {
+		t.Fatalf("at the start: %+v, want PROCESSING with the user's complaint and the merchant's reply", c)
+	}
+	keys, err := s.PayMerchantKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 8)
+	rc := newPayReceiver(t, keys, clk.Now, got)
+	if err := s.SetPayNotifyURL("", rc); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	clk.Advance(3 * time.Hour)
+	s.WaitPayIdle(ctx)
+	var actions []string
+	for range 3 {
+		select {
+		case a := <-got:
+			actions = append(actions, a)
+		case <-ctx.Done():
+			t.Fatalf("callbacks opened: %v, want 3", actions)
+		}
+	}
+	want := []string{"USER_RESPONSE", "USER_APPLY_PLATFORM_SERVICE", "RESPONSE_BY_PLATFORM"}
+	if !slices.Equal(actions, want) {
+		t.Fatalf("callbacks %v, want %v", actions, want)
+	}
+	if c, _ := s.PayComplaint(id); !c.Wire.InPlatformService {
+		t.Errorf("at +3h the complaint is not in the platform's hands: %+v", c.Wire)
 	}
 }

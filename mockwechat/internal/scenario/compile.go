@@ -16,14 +16,20 @@ import (
 )
 
 // Entry is one thing the scenario makes happen at a time: a complaint
-// filed or an action taken. Path says where it is in the scenario
-// ("complaints[2]").
+// filed or an action taken, of V1.5 (Apply) or of Complaints 2.0
+// (PayComplaint, PayAct: ApplyPay). Path says where it is in the scenario
+// ("complaints[2]", "pay.acts[0]").
 type Entry struct {
-	At        time.Time
-	Path      string
-	Complaint *Complaint
-	Action    *Action
+	At           time.Time
+	Path         string
+	Complaint    *Complaint
+	Action       *Action
+	PayComplaint *PayComplaint
+	PayAct       *PayAct
 }
+
+// Pay reports whether the entry is of Complaints 2.0.
+func (e Entry) Pay() bool { return e.PayComplaint != nil || e.PayAct != nil }
 
 // Apply makes the entry happen in w now (the world's clock).
 func (e Entry) Apply(w *world.World) (events.Effects, error) {
@@ -61,6 +67,9 @@ type Compiled struct {
 	// Future are the entries after Start, in time order.
 	Future []Entry
 	Faults []fault.Fault
+	// Pay is the Complaints 2.0 part (CompilePay); nil when the scenario
+	// has none.
+	Pay *PayCompiled
 }
 
 // Check checks what a scenario's entries refer to among themselves: the
@@ -111,7 +120,7 @@ func (sc *Scenario) Check() error {
 	if _, err := hex.DecodeString(sc.IDs); err != nil {
 		return sc.errorf("ids", "not hexadecimal: %v", err)
 	}
-	return nil
+	return sc.checkPay()
 }
 
 // errorf is an error at path, placed in the file the scenario came from.
@@ -357,6 +366,16 @@ func FromState(st world.State, now time.Time, future []Entry, faults []fault.Fau
 			a := *e.Action
 			a.Pictures = slices.Clone(a.Pictures)
 			sc.Actions = append(sc.Actions, a)
+		case e.PayComplaint != nil:
+			if sc.Pay == nil {
+				sc.Pay = &Pay{}
+			}
+			sc.Pay.Complaints = append(sc.Pay.Complaints, e.PayComplaint.clone())
+		case e.PayAct != nil:
+			if sc.Pay == nil {
+				sc.Pay = &Pay{}
+			}
+			sc.Pay.Acts = append(sc.Pay.Acts, e.PayAct.clone())
 		}
 	}
 	return sc
@@ -364,12 +383,19 @@ func FromState(st world.State, now time.Time, future []Entry, faults []fault.Fau
 
 // OmitSecrets removes the secrets from sc, which must be its caller's
 // own (a snapshot, say): each account's secret and paysignkey, written
-// empty, and the access tokens issued (the accounts' token and
-// previous_token, and tokens).
+// empty, the access tokens issued (the accounts' token and
+// previous_token, and tokens), and the Complaints 2.0 merchants' APIv3
+// keys, written empty (the fake's own merchant takes its identity's when
+// the snapshot is restored; another's must be given back).
 func OmitSecrets(sc *Scenario) {
 	for i := range sc.Accounts {
 		a := &sc.Accounts[i]
 		a.Secret, a.PaySignKey, a.Token, a.PreviousToken = "", "", "", ""
 	}
 	sc.Tokens = nil
+	if sc.Pay != nil {
+		for i := range sc.Pay.Merchants {
+			sc.Pay.Merchants[i].APIv3Key = ""
+		}
+	}
 }

@@ -2,6 +2,7 @@ package scenario
 
 import (
 	"encoding"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -14,8 +15,11 @@ import (
 // returns, checked against the schema), as encoding/json would from JSON
 // with the scenario's own rules: times are RFC 3339 or offsets from
 // start, durations are Go durations, a message's raw body is given as
-// text or as JSON. Fields are named by their json tags, embedded structs
-// inline.
+// text or as JSON, bytes are Base64 (as encoding/json writes them), a
+// mapping of raw JSON values takes any JSON values, and a struct that
+// decodes itself from JSON (the complaints package's, which keep the
+// members they do not declare) is given its JSON. Fields are named by
+// their json tags, embedded structs inline.
 type decoder struct {
 	start  time.Time
 	fields map[reflect.Type]map[string][]int
@@ -26,6 +30,7 @@ var (
 	durationType = reflect.TypeFor[time.Duration]()
 	rawType      = reflect.TypeFor[json.RawMessage]()
 	textType     = reflect.TypeFor[encoding.TextUnmarshaler]()
+	jsonType     = reflect.TypeFor[json.Unmarshaler]()
 )
 
 // decodeError is what could not be decoded, and where.
@@ -84,6 +89,25 @@ func (d *decoder) decode(v reflect.Value, x any, path []string) error {
 		}
 		return nil
 	}
+	if t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(jsonType) {
+		b, err := json.Marshal(x)
+		if err == nil {
+			err = v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(b)
+		}
+		if err != nil {
+			return d.fail(path, "%v", err)
+		}
+		return nil
+	}
+	if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+		s, ok := x.(string)
+		b, err := base64.StdEncoding.DecodeString(s)
+		if !ok || err != nil {
+			return d.fail(path, "want Base64 text (standard alphabet, padded)")
+		}
+		v.SetBytes(b)
+		return nil
+	}
 	switch t.Kind() {
 	case reflect.String:
 		s, ok := x.(string)
@@ -128,6 +152,26 @@ func (d *decoder) decode(v reflect.Value, x any, path []string) error {
 			if err := d.decode(out.Index(i), e, append(path, strconv.Itoa(i))); err != nil {
 				return err
 			}
+		}
+		v.Set(out)
+	case reflect.Map:
+		m, ok := x.(map[string]any)
+		if !ok || t.Key().Kind() != reflect.String {
+			return d.fail(path, "want a mapping")
+		}
+		out := reflect.MakeMapWithSize(t, len(m))
+		for k, e := range m {
+			ev := reflect.New(t.Elem()).Elem()
+			if t.Elem() == rawType { // any JSON value, a text as a JSON string
+				b, err := json.Marshal(e)
+				if err != nil {
+					return d.fail(append(path, k), "%v", err)
+				}
+				ev.SetBytes(b)
+			} else if err := d.decode(ev, e, append(path, k)); err != nil {
+				return err
+			}
+			out.SetMapIndex(reflect.ValueOf(k).Convert(t.Key()), ev)
 		}
 		v.Set(out)
 	case reflect.Pointer:

@@ -70,10 +70,25 @@ func (s *source) place(e *Error) *Error {
 		return e
 	}
 	e.File = s.name
-	if e.Line == 0 {
-		e.Line, e.Column = s.position(e.Path, "")
+	// A key the file does not give (a missing key, one a snapshot left
+	// empty) is placed at the entry that lacks it.
+	for p := e.Path; e.Line == 0; p = parentPath(p) {
+		if e.Line, e.Column = s.position(p, ""); p == "" {
+			break
+		}
 	}
 	return e
+}
+
+// parentPath is the path of the entry holding path's: "pay.merchants[1]"
+// for "pay.merchants[1].apiv3_key", "pay.merchants" for
+// "pay.merchants[1]"; "" at the top.
+func parentPath(path string) string {
+	i := max(strings.LastIndexByte(path, '.'), strings.LastIndexByte(path, '['))
+	if i < 0 {
+		return ""
+	}
+	return path[:i]
 }
 
 // position finds the line and column of the value at path ("" the

@@ -1,9 +1,13 @@
 package scenario
 
 import (
+	"bytes"
 	"encoding"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -86,7 +90,10 @@ type encField struct {
 	omitEmpty, omitZero bool
 }
 
-var textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+var (
+	textMarshaler = reflect.TypeFor[encoding.TextMarshaler]()
+	jsonMarshaler = reflect.TypeFor[json.Marshaler]()
+)
 
 func (e *encoder) textNode(s string) node {
 	e.size += len(s) + 8
@@ -111,6 +118,16 @@ func (e *encoder) value(v reflect.Value) (node, error) {
 		}
 		return e.textNode(string(b)), nil
 	}
+	if t.Kind() == reflect.Struct && t.Implements(jsonMarshaler) {
+		b, err := v.Interface().(json.Marshaler).MarshalJSON()
+		if err != nil {
+			return node{}, err
+		}
+		return e.jsonNode(b)
+	}
+	if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
+		return e.textNode(base64.StdEncoding.EncodeToString(v.Bytes())), nil
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return e.textNode(v.String()), nil
@@ -131,6 +148,24 @@ func (e *encoder) value(v reflect.Value) (node, error) {
 		for i := range v.Len() {
 			var err error
 			if n.items[i], err = e.value(v.Index(i)); err != nil {
+				return node{}, err
+			}
+		}
+		return n, nil
+	case reflect.Map:
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(a.String(), b.String()) })
+		n := node{kind: nodeMapping, keys: make([]string, len(keys)), items: make([]node, len(keys))}
+		for i, k := range keys {
+			var err error
+			n.keys[i] = k.String()
+			e.size += len(n.keys[i]) + 8
+			if t.Elem() == rawType {
+				n.items[i], err = e.jsonNode(v.MapIndex(k).Bytes())
+			} else {
+				n.items[i], err = e.value(v.MapIndex(k))
+			}
+			if err != nil {
 				return node{}, err
 			}
 		}
@@ -159,6 +194,52 @@ func (e *encoder) value(v reflect.Value) (node, error) {
 		return n, nil
 	}
 	return node{}, fmt.Errorf("cannot write a %s", t)
+}
+
+// jsonNode is a JSON document as a node, its members in their order.
+func (e *encoder) jsonNode(b []byte) (node, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return e.jsonValue(dec)
+}
+
+func (e *encoder) jsonValue(dec *json.Decoder) (node, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return node{}, err
+	}
+	switch t := tok.(type) {
+	case json.Delim:
+		n := node{kind: nodeList}
+		if t == '{' {
+			n.kind = nodeMapping
+		}
+		for dec.More() {
+			if n.kind == nodeMapping {
+				k, err := dec.Token()
+				if err != nil {
+					return node{}, err
+				}
+				n.keys = append(n.keys, k.(string))
+				e.size += len(k.(string)) + 8
+			}
+			item, err := e.jsonValue(dec)
+			if err != nil {
+				return node{}, err
+			}
+			n.items = append(n.items, item)
+		}
+		_, err := dec.Token() // the closing delimiter
+		return n, err
+	case string:
+		return e.textNode(t), nil
+	case json.Number:
+		e.size += len(t) + 8
+		return node{kind: nodeLiteral, text: string(t)}, nil
+	case bool:
+		return node{kind: nodeLiteral, text: strconv.FormatBool(t)}, nil
+	}
+	return node{kind: nodeLiteral, text: "null"}, nil
 }
 
 // empty is encoding/json's omitempty.

@@ -40,6 +40,10 @@ type Scenario struct {
 	// openids (hexadecimal), so that a resumed world goes on as the saved
 	// one would; a snapshot writes it.
 	IDs string `json:"ids,omitempty"`
+	// Pay is Complaints 2.0: its merchants, complaints, later acts and,
+	// in a snapshot, images and callbacks. A file without it leaves the
+	// fake's Complaints 2.0 as it starts.
+	Pay *Pay `json:"pay,omitempty"`
 
 	// src is the file Parse read, to place the errors Compile finds.
 	src *source

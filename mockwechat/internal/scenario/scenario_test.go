@@ -11,6 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/payfeedback/payfeedback/complaints"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paypush"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
@@ -83,8 +87,24 @@ func TestSchemaCoversTheTypes(t *testing.T) {
 		{"token", def("token"), reflect.TypeFor[world.Token]()},
 		{"media", def("media"), reflect.TypeFor[world.Media]()},
 		{"quota", keysOf(schema.Defs["account"].Properties["quota"].Properties), reflect.TypeFor[world.Quota]()},
+		{"pay", def("pay"), reflect.TypeFor[Pay]()},
+		{"payMerchant", def("payMerchant"), reflect.TypeFor[PayMerchant]()},
+		{"payComplaint", def("payComplaint"), reflect.TypeFor[PayComplaint]()},
+		{"refund", keysOf(schema.Defs["payComplaint"].Properties["refund"].Properties), reflect.TypeFor[payworld.Refund]()},
+		{"counters", keysOf(schema.Defs["pay"].Properties["counters"].Properties), reflect.TypeFor[payworld.Counters]()},
+		{"payAct", def("payAct"), reflect.TypeFor[PayAct]()},
+		{"payImage", def("payImage"), reflect.TypeFor[payworld.Image]()},
+		{"payDelivery", def("payDelivery"), reflect.TypeFor[paypush.Delivery]()},
+		{"payAttempt", def("payAttempt"), reflect.TypeFor[paypush.Attempt]()},
+		{"payWire", def("payWire"), reflect.TypeFor[complaints.Complaint]()},
+		{"payHistory", def("payHistory"), reflect.TypeFor[complaints.NegotiationHistory]()},
+		{"payOrder", def("payOrder"), reflect.TypeFor[complaints.OrderInfo]()},
+		{"fault", def("fault"), reflect.TypeFor[fault.Fault]()},
 	} {
 		got := jsonKeys(tt.typ)
+		if tt.name == "fault" { // the running fake's numbering: a snapshot leaves it out, a scenario gives none
+			got = slices.DeleteFunc(got, func(k string) bool { return k == "id" })
+		}
 		if !slices.Equal(got, tt.schema) {
 			t.Errorf("%s: the Go type has keys %v, the schema %v", tt.name, got, tt.schema)
 		}
