@@ -12,7 +12,11 @@
 // the layout `payfeedback mock --pay-keys DIR` writes, so pointing --api
 // at the fake and --keys at its directory makes a working pair. A merchant
 // on platform certificates leaves out pub_key.pem and public_key_id: the
-// certificates are downloaded at start.
+// certificates are downloaded at start. A merchant with the public key also
+// asks for the certificates at start and trusts both when WeChat still
+// serves them: during WeChat's switch from certificates to the public key,
+// callbacks come signed with either; a merchant on the public key alone is
+// answered that there are none, and goes on with the key.
 //
 // At start it registers its callback URL with WeChat (--notify-url,
 // default http://ADDR/wechat/complaints): created, or updated when another
@@ -97,11 +101,11 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 	if err != nil {
 		return err
 	}
-	client, opener, err := connect(ctx, o.api, keys)
+	client, opener, certs, err := connect(ctx, o.api, keys)
 	if err != nil {
 		return err
 	}
-	log.Info("keys loaded", "keys", keys.String(), "api", o.api)
+	log.Info("keys loaded", "keys", keys.String(), "platform_certificates", certs, "api", o.api)
 
 	m := NewMerchant(client, keys.MchID, o.policy, log)
 	mux := http.NewServeMux()
@@ -141,42 +145,40 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 	return srv.Shutdown(shutdown)
 }
 
-// connect builds the client and the callback opener from the keys: with
-// the public key at once; on platform certificates, after downloading
-// them.
-func connect(ctx context.Context, api string, keys *apiv3.MerchantKeys) (*complaints.Client, *apiv3.Opener, error) {
+// connect builds the client and the callback opener from the keys, and
+// says how many platform certificates it trusts. With the public key, the
+// certificates WeChat still serves are trusted beside it (the switch); a
+// merchant on the public key alone is answered RESOURCE_NOT_EXISTS and
+// goes on with the key. Without it, the certificates are needed.
+func connect(ctx context.Context, api string, keys *apiv3.MerchantKeys) (*complaints.Client, *apiv3.Opener, int, error) {
 	signer, err := keys.Signer(nil)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
-	var verifier *apiv3.Verifier
-	if keys.PublicKey != nil {
-		verifier, err = keys.Verifier(nil)
-	} else {
-		verifier, err = downloadCertificates(ctx, api, keys, signer)
+	certs, err := apiv3.FetchCertificates(ctx, apiv3.ClientOptions{BaseURL: api, MchID: keys.MchID, Signer: signer, UserAgent: "payfeedback-complaints-merchant"}, keys.APIv3Key)
+	var apiErr *apiv3.Error
+	switch {
+	case err == nil:
+	case keys.PublicKey == nil:
+		return nil, nil, 0, fmt.Errorf("no pub_key.pem, so the platform certificates are needed: %w", err)
+	case errors.As(err, &apiErr) && apiErr.Code == apiv3.CodeResourceNotExists:
+		certs = nil // the public key alone: WeChat has no certificate for this merchant
+	default:
+		return nil, nil, 0, fmt.Errorf("asking for the platform certificates (trusted beside pub_key.pem during WeChat's switch): %w", err)
 	}
+	verifier, err := keys.Verifier(nil, certs...)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	client, err := complaints.NewClient(complaints.ClientOptions{API: apiv3.ClientOptions{
 		BaseURL: api, MchID: keys.MchID, Signer: signer, Verifier: verifier, UserAgent: "payfeedback-complaints-merchant",
 		Retry: &apiv3.RetryPolicy{},
 	}})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, 0, err
 	}
 	opener, err := apiv3.NewOpener(apiv3.OpenerOptions{Verifier: verifier, APIv3Key: keys.APIv3Key})
-	return client, opener, err
-}
-
-// downloadCertificates fetches the platform certificates: the first
-// download vouches for itself (see apiv3.Client.DownloadCertificates).
-func downloadCertificates(ctx context.Context, api string, keys *apiv3.MerchantKeys, signer *apiv3.Signer) (*apiv3.Verifier, error) {
-	certs, err := apiv3.FetchCertificates(ctx, apiv3.ClientOptions{BaseURL: api, MchID: keys.MchID, Signer: signer, UserAgent: "payfeedback-complaints-merchant"}, keys.APIv3Key)
-	if err != nil {
-		return nil, fmt.Errorf("no pub_key.pem, so the platform certificates are needed: %w", err)
-	}
-	return keys.Verifier(nil, certs...)
+	return client, opener, len(certs), err
 }
 
 // register sets the callback URL: created, or updated when another is
