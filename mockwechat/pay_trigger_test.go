@@ -2,74 +2,13 @@ package mockwechat
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/payfeedback/payfeedback/apiv3"
 	"github.com/payfeedback/payfeedback/complaints"
 )
-
-// rawPayMerchant is a verifying merchant that keeps each callback's
-// envelope and decrypted plaintext as received (unknown members and all),
-// answering 204 to what verifies and 401 to the rest.
-type rawPayMerchant struct {
-	*httptest.Server
-	mu        sync.Mutex
-	envelopes []string
-	plains    []string
-	refused   int
-}
-
-func newRawPayMerchant(t *testing.T, fake *Server) *rawPayMerchant {
-	t.Helper()
-	keys, err := fake.PayMerchantKeys()
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, err := keys.Verifier(time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	aead, err := apiv3.NewAEAD(keys.APIv3Key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &rawPayMerchant{}
-	m.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		var plain []byte
-		err := verifier.Verify(apiv3.SignatureHeadersOf(r.Header), body)
-		if err == nil {
-			var n *apiv3.Notification
-			if n, err = apiv3.ParseNotification(body); err == nil {
-				plain, err = aead.OpenResource(&n.Resource)
-			}
-		}
-		m.mu.Lock()
-		defer m.mu.Unlock()
-		if err != nil {
-			m.refused++
-			w.WriteHeader(http.StatusUnauthorized)
-			return
-		}
-		m.envelopes = append(m.envelopes, string(body))
-		m.plains = append(m.plains, string(plain))
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	t.Cleanup(m.Close)
-	return m
-}
-
-func (m *rawPayMerchant) got() (envelopes, plains []string, refused int) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]string(nil), m.envelopes...), append([]string(nil), m.plains...), m.refused
-}
 
 // payTriggered is POST /_mock/pay/trigger's answer, as a test reads it.
 type payTriggered struct {
@@ -91,7 +30,7 @@ func TestPayTrigger(t *testing.T) {
 	clk := NewVirtualClock(time.Now().Truncate(time.Second))
 	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{}})
 	defer fake.Close()
-	merchant := newRawPayMerchant(t, fake)
+	merchant := newPayMerchantServer(t, fake)
 	ctx := t.Context()
 	if err := fake.SetPayNotifyURL("", merchant.URL); err != nil {
 		t.Fatal(err)
