@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/complaints"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/admin"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
@@ -228,3 +229,7 @@ func (b payBackend) WaitForPayDelivery(ctx context.Context, match func(paypush.D
 func (b payBackend) PayResend(id string) (string, error) { return b.s.PayResend(id) }
 
 func (b payBackend) PayProbe(mchid string) (string, error) { return b.s.PayProbe(mchid) }
+
+func (b payBackend) PayTrigger(ctx context.Context, t admin.PayTrigger) (string, complaints.ActionType, payworld.Complaint, error) {
+	return b.s.payTrigger(ctx, t.ComplaintID, PayAct(t.Act), PayActInput{Text: t.Text, Reason: t.Reason}, t.ActionType, t.Plan)
+}

@@ -224,6 +224,15 @@ func TestOpenAPIAnswersValidate(t *testing.T) {
 	do("GET", "/_mock/pay/deliveries?probe=true&limit=1", "", 200)
 	do("POST", "/_mock/pay/deliveries/"+pd.ID+"/resend", "", 202)
 	do("POST", "/_mock/pay/deliveries/nope/resend", "", 404)
+	var tr struct {
+		ID string `json:"id"`
+	}
+	json.Unmarshal(do("POST", "/_mock/pay/trigger", `{"complaint_id":"`+pc.ComplaintID+`","act":"message","text":"新消息","action_type":"SOME_NEW_TYPE","unknown_members":true}`, 202), &tr)
+	do("POST", "/_mock/pay/trigger", `{"complaint_id":"`+pc.ComplaintID+`","action_type":"USER_RESPONSE","stale":"6m"}`, 202)
+	do("POST", "/_mock/pay/trigger", `{"complaint_id":"`+pc.ComplaintID+`"}`, 400)
+	do("POST", "/_mock/pay/trigger", `{"complaint_id":"nope","action_type":"USER_RESPONSE"}`, 404)
+	do("POST", "/_mock/pay/trigger", `{"complaint_id":"`+pc.ComplaintID+`","act":"continue"}`, 409)
+	do("GET", "/_mock/pay/deliveries/wait?id="+tr.ID+"&timeout=5s", "", 200)
 	do("GET", "/_mock/faults", "", 200)
 	do("POST", "/_mock/reset", "", 200)
 

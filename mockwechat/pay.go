@@ -362,6 +362,54 @@ func (s *Server) payAct(ctx context.Context, id string, act PayAct, in PayActInp
 	return c, nil
 }
 
+// payTrigger plays a trigger (POST /_mock/pay/trigger): with act, the act
+// happens and its callback announces action (when not "") and goes out
+// under plan on its first attempt; without act, a callback of action alone
+// for the complaint, the world unchanged. It returns the notification id,
+// the action type announced, and the complaint (after the act).
+func (s *Server) payTrigger(ctx context.Context, id string, act PayAct, in PayActInput, action complaints.ActionType, plan paypush.Plan) (string, complaints.ActionType, payworld.Complaint, error) {
+	if err := ctxErr(ctx); err != nil {
+		return "", "", payworld.Complaint{}, err
+	}
+	p, err := s.payOn()
+	if err != nil {
+		return "", "", payworld.Complaint{}, err
+	}
+	c, ok := p.world.Complaint(id)
+	if !ok {
+		return "", "", payworld.Complaint{}, fmt.Errorf("mockwechat: no Complaints 2.0 complaint %s (GET /_mock/pay/complaints lists them): %w", text.Clip(id, 64), payworld.ErrNotFound)
+	}
+	var cb payworld.Callback
+	if act == "" {
+		if action == "" {
+			return "", "", payworld.Complaint{}, fmt.Errorf("mockwechat: a trigger without act sends a callback alone: give its action_type (USER_RESPONSE, or any string, for schema drift): %w", admin.ErrBadTrigger)
+		}
+		event := complaints.EventStateChange
+		if action == complaints.ActionCreateComplaint {
+			event = complaints.EventCreate
+		}
+		cb = payworld.Callback{MchID: c.Wire.ComplaintedMchID, ComplaintID: id, EventType: event, ActionType: action}
+	} else {
+		var fx payworld.Effects
+		c, fx, ok, err = runPayAct(p.world, id, act, in)
+		if !ok {
+			return "", "", payworld.Complaint{}, fmt.Errorf("mockwechat: no act %q: want one of %v: %w", text.Clip(string(act), 32), PayActs(), admin.ErrBadTrigger)
+		}
+		if err != nil {
+			return "", "", payworld.Complaint{}, err
+		}
+		if len(fx.Callbacks) != 1 { // every act announces itself once
+			return "", "", payworld.Complaint{}, fmt.Errorf("mockwechat: act %s made %d callbacks, want 1", act, len(fx.Callbacks))
+		}
+		cb, fx.Callbacks = fx.Callbacks[0], nil
+		s.applyPay(fx)
+		if action != "" {
+			cb.ActionType = action
+		}
+	}
+	return p.callbacks.SendPlan(cb, plan), cb.ActionType, c, nil
+}
+
 // reset empties the Complaints 2.0 world for the fake's Reset: the
 // complaints and images go, callbacks queued or scheduled are forgotten;
 // the identity, the mode, the merchants and their callback URLs stay (the

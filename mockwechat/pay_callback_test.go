@@ -19,9 +19,11 @@ import (
 // what verifies and 401 to the rest.
 type payMerchantServer struct {
 	*httptest.Server
-	mu      sync.Mutex
-	opened  []map[string]string // the decrypted plaintexts, in arrival order
-	refused int
+	mu        sync.Mutex
+	opened    []map[string]any // the decrypted plaintexts, in arrival order
+	plains    []string         // the same, as received (unknown members and all)
+	envelopes []string         // the envelopes of what it opened
+	refused   int
 }
 
 func newPayMerchantServer(t *testing.T, fake *Server) *payMerchantServer {
@@ -41,12 +43,12 @@ func newPayMerchantServer(t *testing.T, fake *Server) *payMerchantServer {
 	m := &payMerchantServer{}
 	m.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		var plain map[string]string
+		var plain map[string]any
+		var b []byte
 		err := verifier.Verify(apiv3.SignatureHeadersOf(r.Header), body)
 		if err == nil {
 			var n *apiv3.Notification
 			if n, err = apiv3.ParseNotification(body); err == nil {
-				var b []byte
 				if b, err = aead.OpenResource(&n.Resource); err == nil {
 					err = json.Unmarshal(b, &plain)
 				}
@@ -60,10 +62,19 @@ func newPayMerchantServer(t *testing.T, fake *Server) *payMerchantServer {
 			return
 		}
 		m.opened = append(m.opened, plain)
+		m.plains, m.envelopes = append(m.plains, string(b)), append(m.envelopes, string(body))
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	t.Cleanup(m.Close)
 	return m
+}
+
+// got returns the envelopes and plaintexts opened, and how many callbacks
+// were refused.
+func (m *payMerchantServer) got() (envelopes, plains []string, refused int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.envelopes...), append([]string(nil), m.plains...), m.refused
 }
 
 func (m *payMerchantServer) counts() (int, int) {

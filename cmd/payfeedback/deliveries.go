@@ -103,9 +103,38 @@ func (c *deliveriesCommand) Run(ctx context.Context, args []string, std stdio) e
 // follow prints the push events of the fake's event stream until ctx ends
 // or the fake stops.
 func (c *deliveriesCommand) follow(ctx context.Context, std stdio, client *mockClient, feedbackID string, asJSON bool) error {
-	q := url.Values{"kinds": {"push"}}
+	f := eventFollow{kinds: "push", what: "the pushes", asJSON: asJSON}
 	if feedbackID != "" {
-		q.Set("feedback_id", feedbackID)
+		f.query = url.Values{"feedback_id": {feedbackID}}
+	}
+	return followEvents(ctx, std, client, f)
+}
+
+// eventFollow is what followEvents follows.
+type eventFollow struct {
+	kinds  string     // ?kinds= of GET /_mock/events
+	query  url.Values // more of its query (nil: none)
+	what   string     // what is followed, for a person: "the pushes"
+	asJSON bool       // print each event's JSON rather than its line
+	// keep, when not nil, says which events to print.
+	keep func(eventMessage) bool
+}
+
+// eventMessage is what followEvents reads of an event's data.
+type eventMessage struct {
+	Time        time.Time `json:"time"`
+	Line        string    `json:"line"`
+	PayCallback *struct {
+		Delivery struct{ ComplaintID string }
+	} `json:"pay_callback"`
+}
+
+// followEvents prints the events of the fake's event stream until ctx
+// ends or the fake stops.
+func followEvents(ctx context.Context, std stdio, client *mockClient, f eventFollow) error {
+	q := url.Values{"kinds": {f.kinds}}
+	for k, v := range f.query {
+		q[k] = v
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, client.base+"/_mock/events?"+q.Encode(), nil)
 	if err != nil {
@@ -124,7 +153,7 @@ func (c *deliveriesCommand) follow(ctx context.Context, std stdio, client *mockC
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET /_mock/events answered HTTP %d: is %s payfeedback mock?", resp.StatusCode, client.base)
 	}
-	fmt.Fprintf(std.Stderr, "following the pushes of %s (Ctrl-C to stop)\n", client.base)
+	fmt.Fprintf(std.Stderr, "following %s of %s (Ctrl-C to stop)\n", f.what, client.base)
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	name := ""
@@ -135,18 +164,20 @@ func (c *deliveriesCommand) follow(ctx context.Context, std stdio, client *mockC
 			name = line[len("event: "):]
 		case strings.HasPrefix(line, "data: "):
 			data := line[len("data: "):]
-			if asJSON {
-				fmt.Fprintln(std.Stdout, data)
+			if name == "gap" {
+				if !f.asJSON {
+					fmt.Fprintln(std.Stdout, "… some events were missed (the delivery log has every delivery)")
+				}
 				continue
 			}
-			var m struct {
-				Time time.Time `json:"time"`
-				Line string    `json:"line"`
+			var m eventMessage
+			if json.Unmarshal([]byte(data), &m) != nil || f.keep != nil && !f.keep(m) {
+				continue
 			}
 			switch {
-			case name == "gap":
-				fmt.Fprintln(std.Stdout, "… some events were missed (GET /_mock/deliveries has every delivery)")
-			case json.Unmarshal([]byte(data), &m) == nil && m.Line != "":
+			case f.asJSON:
+				fmt.Fprintln(std.Stdout, data)
+			case m.Line != "":
 				fmt.Fprintf(std.Stdout, "%s  %s\n", m.Time.UTC().Format("15:04:05"), text.Terminal(m.Line))
 			}
 		}

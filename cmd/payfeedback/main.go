@@ -65,6 +65,7 @@ func commands() []command {
 		newComplaintsCommand(),
 		newDeliveriesCommand(),
 		newInboxCommand(),
+		newPayCommand(),
 		newResetCommand(),
 		newHealthCommand(),
 		newCheckCommand(),

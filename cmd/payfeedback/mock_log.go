@@ -20,7 +20,10 @@ import (
 // where the fake listens.
 //
 // Levels: a failed push attempt or an API call that answered an errcode
-// is a warning, a push that failed for good an error; the world's small
+// is a warning, a push that failed for good an error; so for Complaints
+// 2.0 callbacks (an attempt not acknowledged that should have been, or
+// acknowledged that should have been refused, is a warning; a callback
+// that failed for good an error); the world's small
 // changes (a user interacted, an order, a media id, an account changed)
 // are debug; everything else — complaints, pushes, calls, the clock — is
 // info. Nothing printed holds a secret: calls carry their masked query,
@@ -70,6 +73,8 @@ func eventLevel(e mockwechat.Event) slog.Level {
 		case p.Phase == mockwechat.PushAnswered && p.Attempt != nil && !p.Attempt.OK:
 			return slog.LevelWarn
 		}
+	case e.PayCallback != nil:
+		return payCallbackLevel(e.PayCallback)
 	case e.Call != nil:
 		if e.Call.ErrCode != 0 {
 			return slog.LevelWarn
@@ -80,6 +85,41 @@ func eventLevel(e mockwechat.Event) slog.Level {
 		}
 	}
 	return slog.LevelInfo
+}
+
+// payCallbackLevel is the level of a Complaints 2.0 callback's progress:
+// a callback that failed for good is an error; an attempt the merchant
+// did not acknowledge is a warning, unless the merchant was right to
+// refuse it (a probe, or a fault whose signature cannot verify); an
+// attempt it acknowledged but should have refused is a warning too.
+func payCallbackLevel(r *mockwechat.PayCallbackReport) slog.Level {
+	switch {
+	case r.Phase == "failed" && !r.Delivery.Probe:
+		return slog.LevelError
+	case r.Attempt == nil:
+		return slog.LevelInfo
+	case r.Attempt.Wrong:
+		return slog.LevelWarn
+	case r.Attempt.Verdict != "acknowledged" && !r.Delivery.Probe && !mustRefuse(r.Attempt.Fault):
+		return slog.LevelWarn
+	}
+	return slog.LevelInfo
+}
+
+// mustRefuse reports whether an attempt's fault (as the delivery log names
+// it: "tamper-signature+duplicate") makes a verifying merchant refuse it.
+func mustRefuse(fault string) bool {
+	for _, part := range strings.Split(fault, "+") {
+		switch {
+		case part == "tamper-signature", part == "tamper-body", part == "other-key":
+			return true
+		case strings.HasPrefix(part, "stale "):
+			if d, err := time.ParseDuration(strings.TrimPrefix(part, "stale ")); err == nil && d >= 5*time.Minute {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // liveLogBuffer is how many events the live log's subscription holds

@@ -216,12 +216,19 @@ func start(t *testing.T, s *standIn, args ...string) string {
 	t.Helper()
 	api := httptest.NewServer(s)
 	t.Cleanup(api.Close)
+	return startAt(t, api.URL, args...)
+}
+
+// startAt runs the merchant against the WeChat Pay at api until the test
+// ends, and returns its address once its callback URL is registered.
+func startAt(t *testing.T, api string, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	var logs syncBuffer
 	go func() {
-		done <- run(ctx, append([]string{"--addr", "127.0.0.1:0", "--api", api.URL}, args...), &logs, ready)
+		done <- run(ctx, append([]string{"--addr", "127.0.0.1:0", "--api", api}, args...), &logs, ready)
 	}()
 	t.Cleanup(func() {
 		cancel()

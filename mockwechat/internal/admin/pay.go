@@ -35,6 +35,24 @@ type PayBackend interface {
 	WaitForPayDelivery(ctx context.Context, match func(paypush.Delivery) bool) (paypush.Delivery, error)
 	PayResend(id string) (string, error)
 	PayProbe(mchid string) (string, error)
+	// PayTrigger plays a trigger: the act with its callback's overrides,
+	// or a callback alone; it returns the notification id, the
+	// action_type announced and the complaint.
+	PayTrigger(ctx context.Context, t PayTrigger) (string, complaints.ActionType, payworld.Complaint, error)
+}
+
+// ErrBadTrigger: a trigger cannot be played as asked (no act and no
+// action_type, an unknown act); answered 400.
+var ErrBadTrigger = errors.New("mockwechat: bad trigger")
+
+// PayTrigger is POST /_mock/pay/trigger's request, read: the complaint,
+// the act (with its text and reason; "" for a callback alone), the
+// action_type the callback announces instead of the act's ("" keeps it),
+// and the plan of the callback's first attempt.
+type PayTrigger struct {
+	ComplaintID, Act, Text, Reason string
+	ActionType                     complaints.ActionType
+	Plan                           paypush.Plan
 }
 
 // PayMerchant is what a merchant configures to talk to the fake's
@@ -76,6 +94,7 @@ func (h *Handler) payRoutes(route routeFunc) {
 	route("GET /_mock/pay/deliveries/wait", h.payWaitDelivery)
 	route("POST /_mock/pay/deliveries/{id}/resend", h.payResend)
 	route("POST /_mock/pay/probes", h.payProbe)
+	route("POST /_mock/pay/trigger", h.payTrigger)
 }
 
 // payBackend returns the Complaints 2.0 backend, or ErrPayOff.
@@ -303,11 +322,11 @@ func (h *Handler) payDeleteNotifyURL(r *http.Request) (int, any, error) {
 	return 200, notifyURLJSON{MchID: m.MchID}, nil
 }
 
-// payDeliveryFilter matches ?complaint_id=, ?action_type=, ?mchid=,
-// ?probe=, ?delivered=, ?failed= and ?done=.
+// payDeliveryFilter matches ?id=, ?complaint_id=, ?action_type=,
+// ?mchid=, ?probe=, ?delivered=, ?failed= and ?done=.
 func payDeliveryFilter(q url.Values) func(paypush.Delivery) bool {
 	return func(d paypush.Delivery) bool {
-		return matches(q, "complaint_id", d.ComplaintID) && matches(q, "action_type", string(d.ActionType)) &&
+		return matches(q, "id", d.ID) && matches(q, "complaint_id", d.ComplaintID) && matches(q, "action_type", string(d.ActionType)) &&
 			matches(q, "mchid", d.MchID) && matches(q, "probe", strconv.FormatBool(d.Probe)) &&
 			matches(q, "delivered", strconv.FormatBool(d.Delivered)) && matches(q, "failed", strconv.FormatBool(d.Failed)) &&
 			matches(q, "done", strconv.FormatBool(d.Done()))
@@ -389,4 +408,63 @@ func (h *Handler) payProbe(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	return http.StatusAccepted, map[string]string{"id": id}, nil
+}
+
+// payTriggered is POST /_mock/pay/trigger's answer.
+type payTriggered struct {
+	// ID is the callback's notification id.
+	ID          string                `json:"id"`
+	ComplaintID string                `json:"complaint_id"`
+	Act         string                `json:"act,omitempty"`
+	ActionType  complaints.ActionType `json:"action_type"`
+	// Overrides name the first attempt's plan, as the delivery log and
+	// the live log show it ("unknown-members+tamper-signature").
+	Overrides string           `json:"overrides,omitempty"`
+	Complaint payComplaintJSON `json:"complaint"`
+}
+
+// payTrigger plays an act with overrides on its callback, as Stripe's
+// `stripe trigger` does, or sends a callback alone for an existing
+// complaint: {"complaint_id", "act", "text", "reason", "action_type",
+// "unknown_members", "tamper_signature", "tamper_body", "other_key",
+// "duplicate", "stale"}.
+func (h *Handler) payTrigger(r *http.Request) (int, any, error) {
+	b, err := h.payBackend()
+	if err != nil {
+		return 0, nil, err
+	}
+	var in struct {
+		ComplaintID     string                `json:"complaint_id"`
+		Act             string                `json:"act"`
+		Text            string                `json:"text"`
+		Reason          string                `json:"reason"`
+		ActionType      complaints.ActionType `json:"action_type"`
+		UnknownMembers  bool                  `json:"unknown_members"`
+		TamperSignature bool                  `json:"tamper_signature"`
+		TamperBody      bool                  `json:"tamper_body"`
+		OtherKey        bool                  `json:"other_key"`
+		Duplicate       bool                  `json:"duplicate"`
+		Stale           string                `json:"stale"`
+	}
+	if err := decodeBody(r, &in); err != nil {
+		return 0, nil, err
+	}
+	if in.ComplaintID == "" {
+		return 0, nil, badRequestf(`trigger needs {"complaint_id"} (POST /_mock/pay/complaints files one), and "act" or "action_type"`)
+	}
+	t := PayTrigger{ComplaintID: in.ComplaintID, Act: in.Act, Text: in.Text, Reason: in.Reason, ActionType: in.ActionType,
+		Plan: paypush.Plan{UnknownMembers: in.UnknownMembers, TamperSignature: in.TamperSignature, TamperBody: in.TamperBody,
+			OtherKey: in.OtherKey, Duplicate: in.Duplicate}}
+	if in.Stale != "" {
+		d, err := time.ParseDuration(in.Stale)
+		if err != nil || d < 0 {
+			return 0, nil, badRequestf("trigger stale %q: want a Go duration such as 6m", text.Clip(in.Stale, 32))
+		}
+		t.Plan.Stale = d
+	}
+	id, action, c, err := b.PayTrigger(r.Context(), t)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusAccepted, payTriggered{ID: id, ComplaintID: c.ID(), Act: in.Act, ActionType: action, Overrides: t.Plan.String(), Complaint: payView(c)}, nil
 }

@@ -222,6 +222,18 @@ func (e *Engine) Send(c payworld.Callback) string {
 	return e.queue(Delivery{MchID: c.MchID, ComplaintID: c.ComplaintID, EventType: c.EventType, ActionType: c.ActionType, Plaintext: string(plain)})
 }
 
+// SendPlan queues the callback for c as Send does, its first attempt made
+// under plan p instead of a fault's (a trigger's overrides: another
+// action_type, unknown members, a tampered signature…); its retries and
+// resends take faults as any callback's do.
+func (e *Engine) SendPlan(c payworld.Callback, p Plan) string {
+	plain, err := plaintextOf(c.ComplaintID, c.ActionType)
+	if err != nil { // two strings always encode
+		e.log.Error("paypush: encoding a callback's plaintext", "err", err)
+	}
+	return e.queuePlan(e.nextID(), Delivery{MchID: c.MchID, ComplaintID: c.ComplaintID, EventType: c.EventType, ActionType: c.ActionType, Plaintext: string(plain)}, &p)
+}
+
 // Probe queues a SIGNTEST probe to the merchant's callback URL now and
 // returns its id. A probe is a genuine-looking COMPLAINT.STATE_CHANGE
 // callback of a complaint that does not exist, encrypted with the
@@ -241,12 +253,16 @@ func (e *Engine) queue(d Delivery) string { return e.queueAs(e.nextID(), d) }
 
 // queueAs records the delivery of a new notification id and queues its
 // first attempt.
-func (e *Engine) queueAs(id string, dv Delivery) string {
+func (e *Engine) queueAs(id string, dv Delivery) string { return e.queuePlan(id, dv, nil) }
+
+// queuePlan is queueAs with the plan of the first attempt (nil: a
+// fault's, if one matches).
+func (e *Engine) queuePlan(id string, dv Delivery, first *Plan) string {
 	dv.ID = id
 	dv.Queued = e.opts.Now()
 	e.mu.Lock()
 	e.seq++
-	d := &delivery{Delivery: dv, seq: e.seq, gen: e.gen}
+	d := &delivery{Delivery: dv, seq: e.seq, gen: e.gen, carry: first}
 	d.shard = e.shardOf(d)
 	e.deliv.add(d)
 	ref := e.refLocked(d, 1)
