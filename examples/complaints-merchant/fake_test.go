@@ -19,9 +19,12 @@ import (
 // callback → the detail → the reply → complete → PROCESSED, the merchant's
 // reply in the negotiation history. In public-key mode the merchant reads
 // the fake's own directory; in platform-certificate mode a directory
-// without pub_key.pem, so it downloads the certificate at start.
+// without pub_key.pem, so it downloads the certificate at start; in the
+// switch, the fake's directory again, and the certificate it fetches beside
+// the key verifies the callbacks the certificate signs (on the switch's
+// first day, almost all).
 func TestAgainstTheFake(t *testing.T) {
-	for _, mode := range []mockwechat.PayMode{mockwechat.PayModePublicKey, mockwechat.PayModePlatformCertificate} {
+	for _, mode := range []mockwechat.PayMode{mockwechat.PayModePublicKey, mockwechat.PayModePlatformCertificate, mockwechat.PayModeSwitch} {
 		t.Run(string(mode), func(t *testing.T) {
 			fakeDir := t.TempDir()
 			fake := mockwechat.NewServer(mockwechat.Options{Pay: &mockwechat.PayOptions{KeysDir: fakeDir, Mode: mode}})
@@ -46,6 +49,14 @@ func TestAgainstTheFake(t *testing.T) {
 				t.Fatalf("the fake has callback URL %q, want the merchant's http://%s%s", pm.NotifyURL, addr, CallbackPath)
 			}
 
+			if mode == mockwechat.PayModeSwitch { // the certificate is trusted before the first callback
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				_, err := fake.WaitForCall(ctx, func(c mockwechat.Call) bool { return c.Endpoint == "/v3/certificates" && c.Status == 200 })
+				cancel()
+				if err != nil {
+					t.Fatalf("the merchant did not fetch the platform certificates: %v", err)
+				}
+			}
 			c, err := fake.FilePayComplaint(context.Background(), mockwechat.PayComplaintSpec{Detail: "付款后没收到货"})
 			if err != nil {
 				t.Fatal(err)

@@ -13,10 +13,10 @@
 // at the fake and --keys at its directory makes a working pair. A merchant
 // on platform certificates leaves out pub_key.pem and public_key_id: the
 // certificates are downloaded at start. A merchant with the public key also
-// asks for the certificates at start and trusts both when WeChat still
-// serves them: during WeChat's switch from certificates to the public key,
-// callbacks come signed with either; a merchant on the public key alone is
-// answered that there are none, and goes on with the key.
+// asks for the certificates, in the background, and trusts both when WeChat
+// still serves them: during WeChat's switch from certificates to the public
+// key, callbacks come signed with either; a merchant on the public key
+// alone is answered that there are none, and goes on with the key.
 //
 // At start it registers its callback URL with WeChat (--notify-url,
 // default http://ADDR/wechat/complaints): created, or updated when another
@@ -29,6 +29,7 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
@@ -101,11 +102,14 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 	if err != nil {
 		return err
 	}
-	client, opener, certs, err := connect(ctx, o.api, keys)
+	client, opener, verifier, err := connect(ctx, o.api, keys)
 	if err != nil {
 		return err
 	}
-	log.Info("keys loaded", "keys", keys.String(), "platform_certificates", certs, "api", o.api)
+	log.Info("keys loaded", "keys", keys.String(), "api", o.api)
+	if keys.PublicKey != nil {
+		go trustCertificates(ctx, o.api, keys, verifier, log)
+	}
 
 	m := NewMerchant(client, keys.MchID, o.policy, log)
 	mux := http.NewServeMux()
@@ -146,39 +150,80 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 }
 
 // connect builds the client and the callback opener from the keys, and
-// says how many platform certificates it trusts. With the public key, the
-// certificates WeChat still serves are trusted beside it (the switch); a
-// merchant on the public key alone is answered RESOURCE_NOT_EXISTS and
-// goes on with the key. Without it, the certificates are needed.
-func connect(ctx context.Context, api string, keys *apiv3.MerchantKeys) (*complaints.Client, *apiv3.Opener, int, error) {
+// returns the verifier they share. Without pub_key.pem the platform
+// certificates are needed at once; with it, trustCertificates adds them
+// later if WeChat serves any.
+func connect(ctx context.Context, api string, keys *apiv3.MerchantKeys) (*complaints.Client, *apiv3.Opener, *apiv3.Verifier, error) {
 	signer, err := keys.Signer(nil)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, nil, err
 	}
-	certs, err := apiv3.FetchCertificates(ctx, apiv3.ClientOptions{BaseURL: api, MchID: keys.MchID, Signer: signer, UserAgent: "payfeedback-complaints-merchant"}, keys.APIv3Key)
-	var apiErr *apiv3.Error
-	switch {
-	case err == nil:
-	case keys.PublicKey == nil:
-		return nil, nil, 0, fmt.Errorf("no pub_key.pem, so the platform certificates are needed: %w", err)
-	case errors.As(err, &apiErr) && apiErr.Code == apiv3.CodeResourceNotExists:
-		certs = nil // the public key alone: WeChat has no certificate for this merchant
-	default:
-		return nil, nil, 0, fmt.Errorf("asking for the platform certificates (trusted beside pub_key.pem during WeChat's switch): %w", err)
+	var certs []*x509.Certificate
+	if keys.PublicKey == nil {
+		if certs, err = fetchCertificates(ctx, api, keys, signer); err != nil {
+			return nil, nil, nil, fmt.Errorf("no pub_key.pem, so the platform certificates are needed: %w", err)
+		}
 	}
 	verifier, err := keys.Verifier(nil, certs...)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, nil, err
 	}
 	client, err := complaints.NewClient(complaints.ClientOptions{API: apiv3.ClientOptions{
 		BaseURL: api, MchID: keys.MchID, Signer: signer, Verifier: verifier, UserAgent: "payfeedback-complaints-merchant",
 		Retry: &apiv3.RetryPolicy{},
 	}})
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, nil, nil, err
 	}
 	opener, err := apiv3.NewOpener(apiv3.OpenerOptions{Verifier: verifier, APIv3Key: keys.APIv3Key})
-	return client, opener, len(certs), err
+	return client, opener, verifier, err
+}
+
+// fetchCertificates downloads the platform certificates: the first
+// download vouches for itself (see apiv3.Client.DownloadCertificates).
+func fetchCertificates(ctx context.Context, api string, keys *apiv3.MerchantKeys, signer *apiv3.Signer) ([]*x509.Certificate, error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	return apiv3.FetchCertificates(ctx, apiv3.ClientOptions{BaseURL: api, MchID: keys.MchID, Signer: signer, UserAgent: "payfeedback-complaints-merchant"}, keys.APIv3Key)
+}
+
+// trustCertificates adds the platform certificates WeChat still serves to
+// a verifier that has the public key: during WeChat's switch from
+// certificates to the public key, callbacks come signed with either. A
+// merchant on the public key alone is answered RESOURCE_NOT_EXISTS, and
+// the key stays the only one. When WeChat cannot be reached (it may start
+// after the merchant, as a fake in CI does) it asks again, every 2 s
+// doubling up to a minute, until ctx ends.
+func trustCertificates(ctx context.Context, api string, keys *apiv3.MerchantKeys, v *apiv3.Verifier, log *slog.Logger) {
+	signer, err := keys.Signer(nil)
+	if err != nil {
+		log.Error("platform certificates not asked for", "error", err)
+		return
+	}
+	for wait := 2 * time.Second; ; wait = min(2*wait, time.Minute) {
+		certs, err := fetchCertificates(ctx, api, keys, signer)
+		var apiErr *apiv3.Error
+		switch {
+		case err == nil:
+			if err := v.SetCertificates(certs); err != nil {
+				log.Error("platform certificates not trusted", "error", err)
+				return
+			}
+			log.Info("platform certificates trusted beside the public key (WeChat's switch)", "serials", v.Serials())
+			return
+		case errors.As(err, &apiErr):
+			if apiErr.Code != apiv3.CodeResourceNotExists {
+				log.Warn("platform certificates refused; trusting the public key only", "error", err)
+			}
+			return
+		}
+		log.Warn("platform certificates not fetched; asking again", "error", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
 }
 
 // register sets the callback URL: created, or updated when another is
