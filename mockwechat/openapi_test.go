@@ -205,7 +205,7 @@ func TestOpenAPIAnswersValidate(t *testing.T) {
 	do("PATCH", "/_mock/pay/merchants/"+pm.MchID, `{"mode":"switch"}`, 200)
 	do("PATCH", "/_mock/pay/merchants/"+pm.MchID, `{"mode":"rsa"}`, 400)
 	do("GET", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", "", 404)
-	do("PUT", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", `{"url":"https://merchant.example/cb"}`, 200)
+	do("PUT", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", `{"url":"http://127.0.0.1:9/cb"}`, 200)
 	do("GET", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", "", 200)
 	do("DELETE", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", "", 200)
 	payMerchant := newPayMerchantServer(t, fake)

@@ -230,7 +230,7 @@ func TestPayResetKeepsIdentity(t *testing.T) {
 	defer fake.Close()
 	ctx := context.Background()
 	before, _ := fake.PayMerchant()
-	if err := fake.SetPayNotifyURL("", "https://merchant.example/cb"); err != nil {
+	if err := fake.SetPayNotifyURL("", "http://127.0.0.1:9/cb"); err != nil {
 		t.Fatal(err)
 	}
 	c, err := fake.FilePayComplaint(ctx, PayComplaintSpec{})
@@ -241,7 +241,7 @@ func TestPayResetKeepsIdentity(t *testing.T) {
 		t.Fatal(err)
 	}
 	after, _ := fake.PayMerchant()
-	if after.SerialNo != before.SerialNo || after.PublicKeyID != before.PublicKeyID || after.NotifyURL != "https://merchant.example/cb" {
+	if after.SerialNo != before.SerialNo || after.PublicKeyID != before.PublicKeyID || after.NotifyURL != "http://127.0.0.1:9/cb" {
 		t.Errorf("after Reset: %+v, want the same keys and the callback URL", after)
 	}
 	if _, ok := fake.PayComplaint(c.Wire.ComplaintID); ok || len(fake.PayComplaints()) != 0 {

@@ -56,7 +56,7 @@ func TestPayScenarioTimeline(t *testing.T) {
 	const file = `
 clock: {start: 2025-03-01T10:00:00Z}
 pay:
-  merchants: [{notify_url: "https://merchant.example/cb"}]
+  merchants: [{notify_url: "http://127.0.0.1:9/cb"}]
   complaints:
     - {at: -1d, complaint_id: "100", problem_type: REFUND, apply_refund_amount: 100,
        complaint_order_info: [{transaction_id: "4200000000000000000000000001", out_trade_no: M1, amount: 300}]}
@@ -79,7 +79,7 @@ pay:
 	if c.Wire.ComplaintState != complaints.StateProcessed || c.Refund == nil || c.Refund.ArrivedAt.IsZero() || len(c.History) != 3 {
 		t.Fatalf("at the start: %+v, want PROCESSED with its refund arrived", c)
 	}
-	if m, _ := fake.PayMerchant(); m.NotifyURL != "https://merchant.example/cb" {
+	if m, _ := fake.PayMerchant(); m.NotifyURL != "http://127.0.0.1:9/cb" {
 		t.Errorf("the merchant's callback URL: %q", m.NotifyURL)
 	}
 	if _, ok := fake.PayComplaint("200"); ok {
@@ -105,7 +105,7 @@ pay:
 	if got := fake.Snapshot().Pay.Deliveries; len(got) != 3 {
 		t.Errorf("callbacks by +3h: %d, want 3 (continue, the filing, the message)", len(got))
 	}
-	if err := fake.SetPayNotifyURL("", "https://merchant.example/new"); err != nil {
+	if err := fake.SetPayNotifyURL("", "http://127.0.0.1:9/new"); err != nil {
 		t.Fatal(err)
 	}
 	if err := fake.Reset(ctx); err != nil {
@@ -117,7 +117,7 @@ pay:
 	if _, ok := fake.PayComplaint("200"); ok {
 		t.Error("after Reset the complaint of +2h is there")
 	}
-	if m, _ := fake.PayMerchant(); m.NotifyURL != "https://merchant.example/new" {
+	if m, _ := fake.PayMerchant(); m.NotifyURL != "http://127.0.0.1:9/new" {
 		t.Errorf("after Reset the callback URL is %q, want the one set since", m.NotifyURL)
 	}
 	clk.Advance(2 * time.Hour)
