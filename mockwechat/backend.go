@@ -177,6 +177,8 @@ func (b payBackend) PayMerchants() ([]admin.PayMerchant, error) {
 
 func (b payBackend) SetPayMode(mode string) error { return b.s.SetPayMode(PayMode(mode)) }
 
+func (b payBackend) SetPayProbeEvery(d time.Duration) error { return b.s.SetPayProbeEvery(d) }
+
 func (b payBackend) SetPayNotifyURL(mchid, url string) error { return b.s.SetPayNotifyURL(mchid, url) }
 
 func (b payBackend) FilePayComplaint(ctx context.Context, spec payworld.FileSpec) (payworld.Complaint, error) {

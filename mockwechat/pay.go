@@ -37,6 +37,7 @@ type payPart struct {
 	world     *payworld.World
 	api       *payapi.Handler
 	callbacks *paypush.Engine
+	probes    probeSchedule  // SIGNTEST probes on the fake's clock (pay_probes.go)
 	signFails signFailureLog // for the console (console_pay.go)
 }
 
@@ -82,6 +83,9 @@ func (s *Server) newPay() (*payPart, error) {
 		}
 		mode = m
 	}
+	if err := checkProbeEvery(o.ProbeEvery); err != nil {
+		return nil, fmt.Errorf("mockwechat: Options.Pay.ProbeEvery: %w", err)
+	}
 	now := s.payNow()
 	id, err := paykeys.Open(paykeys.Options{Dir: o.KeysDir, Now: now, MchID: o.MchID})
 	if err != nil {
@@ -105,6 +109,7 @@ func (s *Server) newPay() (*payPart, error) {
 		return nil, fmt.Errorf("mockwechat: Options.Pay: %w", err)
 	}
 	p := &payPart{keysDir: o.KeysDir, id: id, signing: signing, world: w}
+	p.probes.set(o.ProbeEvery)
 	p.callbacks, err = paypush.New(paypush.Options{Host: payHost{s}, Sched: s.sched, Signing: signing, Targets: &s.set.targets,
 		Context: s.ctx, Timeout: s.set.PushTimeout, Concurrency: s.set.PushConcurrency, Observe: s.payCallbackReported,
 		Done: s.feed.Wake, Logger: s.log, Seed: seed, Now: now})
@@ -197,7 +202,8 @@ func (p *payPart) merchant(mchid string) (PayMerchant, bool) {
 	}
 	mode, began := p.signing.Mode()
 	out := PayMerchant{MchID: m.MchID, SerialNo: m.SerialNo, APIv3Key: m.APIv3Key, PublicKeyID: p.id.PublicKeyID(),
-		PlatformSerial: p.id.PlatformSerial(), Mode: PayMode(mode), NotifyURL: m.NotifyURL, KeysDir: p.keysDir}
+		PlatformSerial: p.id.PlatformSerial(), Mode: PayMode(mode), NotifyURL: m.NotifyURL, KeysDir: p.keysDir,
+		ProbeEvery: p.probes.interval()}
 	if mode == paykeys.ModeSwitch {
 		out.SwitchBegan = began
 	}
@@ -412,8 +418,9 @@ func (s *Server) payTrigger(ctx context.Context, id string, act PayAct, in PayAc
 
 // reset empties the Complaints 2.0 world for the fake's Reset: the
 // complaints and images go, callbacks queued or scheduled are forgotten;
-// the identity, the mode, the merchants and their callback URLs stay (the
-// merchant's set-up, as V1.5's accounts stay), and ids go on.
+// the identity, the mode, the probes' interval, the merchants and their
+// callback URLs stay (the merchant's set-up, as V1.5's accounts stay), and
+// ids go on.
 func (p *payPart) reset() error {
 	p.signFails.clear()
 	p.callbacks.Reset()

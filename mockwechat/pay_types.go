@@ -44,6 +44,13 @@ type PayOptions struct {
 	// endpoint left out keeps WeChat's published limit, a value ≤ 0 lifts
 	// the limit.
 	PerMinute map[complaints.Endpoint]int `json:"per_minute,omitempty"`
+	// ProbeEvery sends a SIGNTEST probe to each merchant with a callback
+	// URL every interval on the fake's clock, as WeChat does to check
+	// that merchants verify signatures (`payfeedback mock
+	// --pay-probe-every 6h`); 0: none, probes only on demand
+	// (Server.PayProbe). At least MinPayProbeEvery; kept across Reset,
+	// changed at run time with Server.SetPayProbeEvery.
+	ProbeEvery time.Duration `json:"probe_every,omitempty"`
 	// Seed makes complaint ids, log ids and the switch mode's draws
 	// reproducible; 0: Options.Seed, and when that is 0 too, random.
 	Seed uint64 `json:"seed,omitempty"`
@@ -155,6 +162,9 @@ type PayMerchant struct {
 	NotifyURL string `json:"notify_url,omitempty"`
 	// KeysDir is where the keys are (PayOptions.KeysDir), "" in memory.
 	KeysDir string `json:"keys_dir,omitempty"`
+	// ProbeEvery is the interval of the scheduled SIGNTEST probes (0:
+	// none; PayOptions.ProbeEvery).
+	ProbeEvery time.Duration `json:"probe_every,omitempty"`
 }
 
 // PayComplaintSpec is a Complaints 2.0 complaint to file, as a user files

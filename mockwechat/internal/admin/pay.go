@@ -24,6 +24,9 @@ var ErrPayOff = errors.New("mockwechat: Complaints 2.0 is off: give Options.Pay 
 type PayBackend interface {
 	PayMerchants() ([]PayMerchant, error)
 	SetPayMode(mode string) error
+	// SetPayProbeEvery sets the interval of scheduled SIGNTEST probes (0:
+	// none).
+	SetPayProbeEvery(d time.Duration) error
 	// SetPayNotifyURL sets a merchant's callback URL; "" removes it.
 	SetPayNotifyURL(mchid, url string) error
 	FilePayComplaint(ctx context.Context, spec payworld.FileSpec) (payworld.Complaint, error)
@@ -67,6 +70,9 @@ type PayMerchant struct {
 	SwitchBegan    time.Time `json:"switch_began,omitzero"`
 	NotifyURL      string    `json:"notify_url,omitempty"`
 	KeysDir        string    `json:"keys_dir,omitempty"`
+	// ProbeEvery is the interval of the scheduled SIGNTEST probes, in
+	// nanoseconds as Go's time.Duration (0: none).
+	ProbeEvery time.Duration `json:"probe_every,omitempty"`
 }
 
 // PayActs are the acts of the user and of the platform, each served at
@@ -237,7 +243,9 @@ func (h *Handler) payMerchant(b PayBackend, r *http.Request) (PayMerchant, error
 	return PayMerchant{}, fmt.Errorf("mockwechat: admin: no merchant %s (GET /_mock/pay/merchants lists them): %w", text.Clip(id, 64), payworld.ErrNotFound)
 }
 
-// payPatchMerchant changes the signing mode: {"mode":"switch"}.
+// payPatchMerchant changes the fake's settings shown with the merchant:
+// the signing mode {"mode":"switch"} and the interval of scheduled
+// SIGNTEST probes {"probe_every":"6h"} ("0": none), each optional.
 func (h *Handler) payPatchMerchant(r *http.Request) (int, any, error) {
 	b, err := h.payBackend()
 	if err != nil {
@@ -247,13 +255,25 @@ func (h *Handler) payPatchMerchant(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var p struct {
-		Mode string `json:"mode"`
+		Mode       string  `json:"mode"`
+		ProbeEvery *string `json:"probe_every"`
 	}
 	if err := decodeBody(r, &p); err != nil {
 		return 0, nil, err
 	}
+	var every time.Duration
+	if p.ProbeEvery != nil {
+		if every, err = time.ParseDuration(*p.ProbeEvery); err != nil {
+			return 0, nil, badRequestf("probe_every %q: want a Go duration such as 6h, or 0 for none", text.Clip(*p.ProbeEvery, 32))
+		}
+	}
 	if p.Mode != "" {
 		if err := b.SetPayMode(p.Mode); err != nil {
+			return 0, nil, badRequest{err}
+		}
+	}
+	if p.ProbeEvery != nil {
+		if err := b.SetPayProbeEvery(every); err != nil {
 			return 0, nil, badRequest{err}
 		}
 	}
