@@ -232,6 +232,11 @@ func (b payBackend) PayResend(id string) (string, error) { return b.s.PayResend(
 
 func (b payBackend) PayProbe(mchid string) (string, error) { return b.s.PayProbe(mchid) }
 
+func (b payBackend) RotatePayCertificate() (admin.PayMerchant, error) {
+	m, err := b.s.RotatePayCertificate()
+	return payMerchantToAdmin(m), err
+}
+
 func (b payBackend) PayTrigger(ctx context.Context, t admin.PayTrigger) (string, complaints.ActionType, payworld.Complaint, error) {
 	return b.s.payTrigger(ctx, t.ComplaintID, PayAct(t.Act), PayActInput{Text: t.Text, Reason: t.Reason}, t.ActionType, t.Plan)
 }

@@ -553,13 +553,17 @@ func payRefundFromWorld(r payworld.Refund) PayRefund {
 func payMerchantToAdmin(m PayMerchant) admin.PayMerchant {
 	return admin.PayMerchant{MchID: m.MchID, SerialNo: m.SerialNo, APIv3Key: m.APIv3Key, PublicKeyID: m.PublicKeyID,
 		PlatformSerial: m.PlatformSerial, Mode: string(m.Mode), SwitchBegan: m.SwitchBegan, NotifyURL: m.NotifyURL, KeysDir: m.KeysDir,
-		ProbeEvery: m.ProbeEvery}
+		ProbeEvery: m.ProbeEvery, PlatformCertificates: convertAll(m.PlatformCertificates, payCertificateToAdmin)}
 }
+
+func payCertificateToAdmin(c PayCertificate) admin.PayCertificate { return admin.PayCertificate(c) }
+
+func payCertificateFromAdmin(c admin.PayCertificate) PayCertificate { return PayCertificate(c) }
 
 func payMerchantFromAdmin(m admin.PayMerchant) PayMerchant {
 	return PayMerchant{MchID: m.MchID, SerialNo: m.SerialNo, APIv3Key: m.APIv3Key, PublicKeyID: m.PublicKeyID,
 		PlatformSerial: m.PlatformSerial, Mode: PayMode(m.Mode), SwitchBegan: m.SwitchBegan, NotifyURL: m.NotifyURL, KeysDir: m.KeysDir,
-		ProbeEvery: m.ProbeEvery}
+		ProbeEvery: m.ProbeEvery, PlatformCertificates: convertAll(m.PlatformCertificates, payCertificateFromAdmin)}
 }
 
 func payCallbackReportToPush(r PayCallbackReport) paypush.Report {

@@ -217,6 +217,7 @@ func TestOpenAPIAnswersValidate(t *testing.T) {
 	do("POST", "/_mock/faults", `{"endpoint":"pay-callback","stale":"6m","action_type":"RESPONSE_BY_PLATFORM"}`, 201)
 	do("POST", "/_mock/faults", `{"endpoint":"push","stale":"6m"}`, 400)
 	do("POST", "/_mock/pay/probes", `{}`, 202)
+	do("POST", "/_mock/pay/certificates/rotate", `{}`, 200)
 	do("POST", "/_mock/pay/complaints/"+pc.ComplaintID+"/platform-message", `{"text":"再次介入"}`, 200)
 	var pd struct {
 		ID string `json:"id"`

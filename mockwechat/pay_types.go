@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback/complaints"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paykeys"
 )
 
 // The Complaints 2.0 vocabulary: the options, the complaints and the
@@ -152,8 +153,13 @@ type PayMerchant struct {
 	// Wechatpay-Serial.
 	PublicKeyID string `json:"public_key_id"`
 	// PlatformSerial is the serial of the fake's platform certificate
-	// (GET /v3/certificates).
+	// that signs now (GET /v3/certificates).
 	PlatformSerial string `json:"platform_serial"`
+	// PlatformCertificates are the platform certificates GET
+	// /v3/certificates lists now (whatever the mode): the one that signs
+	// and, for RotationOverlap after a rotation (Server.RotatePayCertificate),
+	// the one it replaced.
+	PlatformCertificates []PayCertificate `json:"platform_certificates"`
 	// Mode is which key signs; SwitchBegan when the switch began (zero
 	// outside PayModeSwitch).
 	Mode        PayMode   `json:"mode"`
@@ -166,6 +172,22 @@ type PayMerchant struct {
 	// none; PayOptions.ProbeEvery).
 	ProbeEvery time.Duration `json:"probe_every,omitempty"`
 }
+
+// PayCertificate is a platform certificate of the fake, as GET
+// /v3/certificates lists it.
+type PayCertificate struct {
+	SerialNo      string    `json:"serial_no"`
+	EffectiveTime time.Time `json:"effective_time"`
+	ExpireTime    time.Time `json:"expire_time"`
+	// Signing: it signs the answers and callbacks signed by a platform
+	// certificate now.
+	Signing bool `json:"signing"`
+}
+
+// PayRotationOverlap is how long the platform certificate a rotation
+// replaces stays valid and listed after the new one starts signing
+// (docs/complaints-v3.md, "The fake's decisions").
+const PayRotationOverlap = paykeys.RotationOverlap
 
 // PayComplaintSpec is a Complaints 2.0 complaint to file, as a user files
 // it. Every field is optional: the defaults make a complaint about a

@@ -38,6 +38,9 @@ type PayBackend interface {
 	WaitForPayDelivery(ctx context.Context, match func(paypush.Delivery) bool) (paypush.Delivery, error)
 	PayResend(id string) (string, error)
 	PayProbe(mchid string) (string, error)
+	// RotatePayCertificate replaces the platform certificate and returns
+	// the demo merchant's settings after.
+	RotatePayCertificate() (PayMerchant, error)
 	// PayTrigger plays a trigger: the act with its callback's overrides,
 	// or a callback alone; it returns the notification id, the
 	// action_type announced and the complaint.
@@ -72,7 +75,17 @@ type PayMerchant struct {
 	KeysDir        string    `json:"keys_dir,omitempty"`
 	// ProbeEvery is the interval of the scheduled SIGNTEST probes, in
 	// nanoseconds as Go's time.Duration (0: none).
-	ProbeEvery time.Duration `json:"probe_every,omitempty"`
+	ProbeEvery           time.Duration    `json:"probe_every,omitempty"`
+	PlatformCertificates []PayCertificate `json:"platform_certificates"`
+}
+
+// PayCertificate is a platform certificate GET /v3/certificates lists.
+type PayCertificate struct {
+	SerialNo      string    `json:"serial_no"`
+	EffectiveTime time.Time `json:"effective_time"`
+	ExpireTime    time.Time `json:"expire_time"`
+	// Signing: it signs now.
+	Signing bool `json:"signing"`
 }
 
 // PayActs are the acts of the user and of the platform, each served at
@@ -100,6 +113,7 @@ func (h *Handler) payRoutes(route routeFunc) {
 	route("GET /_mock/pay/deliveries/wait", h.payWaitDelivery)
 	route("POST /_mock/pay/deliveries/{id}/resend", h.payResend)
 	route("POST /_mock/pay/probes", h.payProbe)
+	route("POST /_mock/pay/certificates/rotate", h.payRotate)
 	route("POST /_mock/pay/trigger", h.payTrigger)
 }
 
@@ -428,6 +442,20 @@ func (h *Handler) payProbe(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	return http.StatusAccepted, map[string]string{"id": id}, nil
+}
+
+// payRotate replaces the platform certificate: the new one signs from now
+// on, the old one stays listed until the end of the overlap.
+func (h *Handler) payRotate(r *http.Request) (int, any, error) {
+	b, err := h.payBackend()
+	if err != nil {
+		return 0, nil, err
+	}
+	m, err := b.RotatePayCertificate()
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, m, nil
 }
 
 // payTriggered is POST /_mock/pay/trigger's answer.
