@@ -64,19 +64,20 @@ type PayTrigger struct {
 // PayMerchant is what a merchant configures to talk to the fake's
 // Complaints 2.0, without any private key.
 type PayMerchant struct {
-	MchID          string    `json:"mchid"`
-	SerialNo       string    `json:"serial_no"`
-	APIv3Key       string    `json:"apiv3_key"`
-	PublicKeyID    string    `json:"public_key_id"`
-	PlatformSerial string    `json:"platform_serial"`
-	Mode           string    `json:"mode"`
-	SwitchBegan    time.Time `json:"switch_began,omitzero"`
-	NotifyURL      string    `json:"notify_url,omitempty"`
-	KeysDir        string    `json:"keys_dir,omitempty"`
+	MchID          string `json:"mchid"`
+	SerialNo       string `json:"serial_no"`
+	APIv3Key       string `json:"apiv3_key"`
+	PublicKeyID    string `json:"public_key_id"`
+	PlatformSerial string `json:"platform_serial"`
+	// PlatformCertificates are those GET /v3/certificates lists now.
+	PlatformCertificates []PayCertificate `json:"platform_certificates"`
+	Mode                 string           `json:"mode"`
+	SwitchBegan          time.Time        `json:"switch_began,omitzero"`
+	NotifyURL            string           `json:"notify_url,omitempty"`
+	KeysDir              string           `json:"keys_dir,omitempty"`
 	// ProbeEvery is the interval of the scheduled SIGNTEST probes, in
 	// nanoseconds as Go's time.Duration (0: none).
-	ProbeEvery           time.Duration    `json:"probe_every,omitempty"`
-	PlatformCertificates []PayCertificate `json:"platform_certificates"`
+	ProbeEvery time.Duration `json:"probe_every,omitempty"`
 }
 
 // PayCertificate is a platform certificate GET /v3/certificates lists.
