@@ -177,6 +177,8 @@ func (b payBackend) PayMerchants() ([]admin.PayMerchant, error) {
 
 func (b payBackend) SetPayMode(mode string) error { return b.s.SetPayMode(PayMode(mode)) }
 
+func (b payBackend) SetPayProbeEvery(d time.Duration) error { return b.s.SetPayProbeEvery(d) }
+
 func (b payBackend) SetPayNotifyURL(mchid, url string) error { return b.s.SetPayNotifyURL(mchid, url) }
 
 func (b payBackend) FilePayComplaint(ctx context.Context, spec payworld.FileSpec) (payworld.Complaint, error) {
@@ -229,6 +231,11 @@ func (b payBackend) WaitForPayDelivery(ctx context.Context, match func(paypush.D
 func (b payBackend) PayResend(id string) (string, error) { return b.s.PayResend(id) }
 
 func (b payBackend) PayProbe(mchid string) (string, error) { return b.s.PayProbe(mchid) }
+
+func (b payBackend) RotatePayCertificate() (admin.PayMerchant, error) {
+	m, err := b.s.RotatePayCertificate()
+	return payMerchantToAdmin(m), err
+}
 
 func (b payBackend) PayTrigger(ctx context.Context, t admin.PayTrigger) (string, complaints.ActionType, payworld.Complaint, error) {
 	return b.s.payTrigger(ctx, t.ComplaintID, PayAct(t.Act), PayActInput{Text: t.Text, Reason: t.Reason}, t.ActionType, t.Plan)

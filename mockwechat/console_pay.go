@@ -3,6 +3,7 @@ package mockwechat
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payapi"
@@ -26,6 +27,8 @@ func (b consolePay) PayComplaint(id string) (payworld.Complaint, bool) {
 func (b consolePay) PayMerchants() []payworld.Merchant { return b.s.pay.world.Merchants() }
 
 func (b consolePay) PaySigning() *paykeys.Signing { return b.s.pay.signing }
+
+func (b consolePay) PayProbeEvery() time.Duration { return b.s.pay.probes.interval() }
 
 func (b consolePay) PayKeysDir() string { return b.s.pay.keysDir }
 

@@ -387,14 +387,14 @@ func scenarioFromParse(sc *scenario.Scenario) *Scenario {
 }
 
 func scenarioPayToParse(p ScenarioPay) scenario.Pay {
-	return scenario.Pay{Mode: string(p.Mode), SwitchBegan: p.SwitchBegan, Merchants: convertAll(p.Merchants, scenarioPayMerchantToParse),
+	return scenario.Pay{Mode: string(p.Mode), SwitchBegan: p.SwitchBegan, ProbeEvery: p.ProbeEvery, Merchants: convertAll(p.Merchants, scenarioPayMerchantToParse),
 		Complaints: convertAll(p.Complaints, scenarioPayComplaintToParse), Acts: convertAll(p.Acts, scenarioPayActToParse),
 		Images: convertAll(p.Images, scenarioPayImageToWorld), Deliveries: convertAll(p.Deliveries, scenarioPayDeliveryToPush),
 		Counters: payworld.Counters(p.Counters), IDs: p.IDs}
 }
 
 func scenarioPayFromParse(p scenario.Pay) ScenarioPay {
-	return ScenarioPay{Mode: PayMode(p.Mode), SwitchBegan: p.SwitchBegan, Merchants: convertAll(p.Merchants, scenarioPayMerchantFromParse),
+	return ScenarioPay{Mode: PayMode(p.Mode), SwitchBegan: p.SwitchBegan, ProbeEvery: p.ProbeEvery, Merchants: convertAll(p.Merchants, scenarioPayMerchantFromParse),
 		Complaints: convertAll(p.Complaints, scenarioPayComplaintFromParse), Acts: convertAll(p.Acts, scenarioPayActFromParse),
 		Images: convertAll(p.Images, scenarioPayImageFromWorld), Deliveries: convertAll(p.Deliveries, scenarioPayDeliveryFromPush),
 		Counters: ScenarioPayCounters(p.Counters), IDs: p.IDs}
@@ -552,12 +552,18 @@ func payRefundFromWorld(r payworld.Refund) PayRefund {
 
 func payMerchantToAdmin(m PayMerchant) admin.PayMerchant {
 	return admin.PayMerchant{MchID: m.MchID, SerialNo: m.SerialNo, APIv3Key: m.APIv3Key, PublicKeyID: m.PublicKeyID,
-		PlatformSerial: m.PlatformSerial, Mode: string(m.Mode), SwitchBegan: m.SwitchBegan, NotifyURL: m.NotifyURL, KeysDir: m.KeysDir}
+		PlatformSerial: m.PlatformSerial, Mode: string(m.Mode), SwitchBegan: m.SwitchBegan, NotifyURL: m.NotifyURL, KeysDir: m.KeysDir,
+		ProbeEvery: m.ProbeEvery, PlatformCertificates: convertAll(m.PlatformCertificates, payCertificateToAdmin)}
 }
+
+func payCertificateToAdmin(c PayCertificate) admin.PayCertificate { return admin.PayCertificate(c) }
+
+func payCertificateFromAdmin(c admin.PayCertificate) PayCertificate { return PayCertificate(c) }
 
 func payMerchantFromAdmin(m admin.PayMerchant) PayMerchant {
 	return PayMerchant{MchID: m.MchID, SerialNo: m.SerialNo, APIv3Key: m.APIv3Key, PublicKeyID: m.PublicKeyID,
-		PlatformSerial: m.PlatformSerial, Mode: PayMode(m.Mode), SwitchBegan: m.SwitchBegan, NotifyURL: m.NotifyURL, KeysDir: m.KeysDir}
+		PlatformSerial: m.PlatformSerial, Mode: PayMode(m.Mode), SwitchBegan: m.SwitchBegan, NotifyURL: m.NotifyURL, KeysDir: m.KeysDir,
+		ProbeEvery: m.ProbeEvery, PlatformCertificates: convertAll(m.PlatformCertificates, payCertificateFromAdmin)}
 }
 
 func payCallbackReportToPush(r PayCallbackReport) paypush.Report {

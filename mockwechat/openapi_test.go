@@ -204,6 +204,9 @@ func TestOpenAPIAnswersValidate(t *testing.T) {
 	do("GET", "/_mock/pay/merchants", "", 200)
 	do("PATCH", "/_mock/pay/merchants/"+pm.MchID, `{"mode":"switch"}`, 200)
 	do("PATCH", "/_mock/pay/merchants/"+pm.MchID, `{"mode":"rsa"}`, 400)
+	do("PATCH", "/_mock/pay/merchants/"+pm.MchID, `{"probe_every":"6h"}`, 200)
+	do("PATCH", "/_mock/pay/merchants/"+pm.MchID, `{"probe_every":"1s"}`, 400)
+	do("PATCH", "/_mock/pay/merchants/"+pm.MchID, `{"probe_every":"0"}`, 200)
 	do("GET", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", "", 404)
 	do("PUT", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", `{"url":"http://127.0.0.1:9/cb"}`, 200)
 	do("GET", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", "", 200)
@@ -214,6 +217,7 @@ func TestOpenAPIAnswersValidate(t *testing.T) {
 	do("POST", "/_mock/faults", `{"endpoint":"pay-callback","stale":"6m","action_type":"RESPONSE_BY_PLATFORM"}`, 201)
 	do("POST", "/_mock/faults", `{"endpoint":"push","stale":"6m"}`, 400)
 	do("POST", "/_mock/pay/probes", `{}`, 202)
+	do("POST", "/_mock/pay/certificates/rotate", `{}`, 200)
 	do("POST", "/_mock/pay/complaints/"+pc.ComplaintID+"/platform-message", `{"text":"再次介入"}`, 200)
 	var pd struct {
 		ID string `json:"id"`

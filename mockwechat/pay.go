@@ -32,11 +32,13 @@ var ErrPayOff = admin.ErrPayOff
 // endpoints and the callbacks; nil on a server whose Options.Pay is nil.
 type payPart struct {
 	keysDir   string
+	now       func() time.Time // the signatures' clock (payNow)
 	id        *paykeys.Identity
 	signing   *paykeys.Signing
 	world     *payworld.World
 	api       *payapi.Handler
 	callbacks *paypush.Engine
+	probes    probeSchedule  // SIGNTEST probes on the fake's clock (pay_probes.go)
 	signFails signFailureLog // for the console (console_pay.go)
 }
 
@@ -82,6 +84,9 @@ func (s *Server) newPay() (*payPart, error) {
 		}
 		mode = m
 	}
+	if err := checkProbeEvery(o.ProbeEvery); err != nil {
+		return nil, fmt.Errorf("mockwechat: Options.Pay.ProbeEvery: %w", err)
+	}
 	now := s.payNow()
 	id, err := paykeys.Open(paykeys.Options{Dir: o.KeysDir, Now: now, MchID: o.MchID})
 	if err != nil {
@@ -104,7 +109,8 @@ func (s *Server) newPay() (*payPart, error) {
 	if _, err := w.AddMerchant(payworld.Merchant{MchID: m.MchID, SerialNo: m.SerialNo, PublicKey: m.PublicKey, APIv3Key: m.APIv3Key}); err != nil {
 		return nil, fmt.Errorf("mockwechat: Options.Pay: %w", err)
 	}
-	p := &payPart{keysDir: o.KeysDir, id: id, signing: signing, world: w}
+	p := &payPart{keysDir: o.KeysDir, now: now, id: id, signing: signing, world: w}
+	p.probes.set(o.ProbeEvery)
 	p.callbacks, err = paypush.New(paypush.Options{Host: payHost{s}, Sched: s.sched, Signing: signing, Targets: &s.set.targets,
 		Context: s.ctx, Timeout: s.set.PushTimeout, Concurrency: s.set.PushConcurrency, Observe: s.payCallbackReported,
 		Done: s.feed.Wake, Logger: s.log, Seed: seed, Now: now})
@@ -197,11 +203,48 @@ func (p *payPart) merchant(mchid string) (PayMerchant, bool) {
 	}
 	mode, began := p.signing.Mode()
 	out := PayMerchant{MchID: m.MchID, SerialNo: m.SerialNo, APIv3Key: m.APIv3Key, PublicKeyID: p.id.PublicKeyID(),
-		PlatformSerial: p.id.PlatformSerial(), Mode: PayMode(mode), NotifyURL: m.NotifyURL, KeysDir: p.keysDir}
+		PlatformSerial: p.id.PlatformSerial(), Mode: PayMode(mode), NotifyURL: m.NotifyURL, KeysDir: p.keysDir,
+		ProbeEvery: p.probes.interval(), PlatformCertificates: p.certificates()}
 	if mode == paykeys.ModeSwitch {
 		out.SwitchBegan = began
 	}
 	return out, true
+}
+
+// certificates returns the platform certificates listed now.
+func (p *payPart) certificates() []PayCertificate {
+	signing := p.id.PlatformSerial()
+	var out []PayCertificate
+	for _, c := range p.id.PlatformCertificates(p.now()) {
+		serial := apiv3.SerialOf(c.Cert)
+		out = append(out, PayCertificate{SerialNo: serial, EffectiveTime: c.Cert.NotBefore, ExpireTime: c.Cert.NotAfter, Signing: serial == signing})
+	}
+	return out
+}
+
+// RotatePayCertificate replaces the fake's platform certificate, as
+// WeChat does when one nears its expiry: a new certificate (a new serial,
+// valid five years from now on the fake's clock) signs every answer and
+// callback signed by a platform certificate from now on, and the old one,
+// reissued to expire PayRotationOverlap from now, is listed by GET
+// /v3/certificates until then. A merchant that downloaded the old one
+// meets a Wechatpay-Serial it does not know, and must download the
+// certificates again. With a keys directory the new certificate is
+// written there (platform_key.pem, platform_cert.pem, and the old one as
+// platform_cert_previous.pem), so the fake is the same after a restart.
+// It returns the demo merchant's settings after the rotation.
+func (s *Server) RotatePayCertificate() (PayMerchant, error) {
+	p, err := s.payOn()
+	if err != nil {
+		return PayMerchant{}, err
+	}
+	if _, err := p.id.RotatePlatform(PayRotationOverlap); err != nil {
+		return PayMerchant{}, fmt.Errorf("mockwechat: rotate the platform certificate: %w", err)
+	}
+	mchid := p.id.Merchant().MchID
+	s.applyPay(payworld.Effects{Changes: []payworld.Change{{What: payworld.MerchantChanged, MchID: mchid}}})
+	m, _ := p.merchant(mchid)
+	return m, nil
 }
 
 // PayMerchantKeys returns the keys the demo merchant signs and verifies
@@ -412,8 +455,9 @@ func (s *Server) payTrigger(ctx context.Context, id string, act PayAct, in PayAc
 
 // reset empties the Complaints 2.0 world for the fake's Reset: the
 // complaints and images go, callbacks queued or scheduled are forgotten;
-// the identity, the mode, the merchants and their callback URLs stay (the
-// merchant's set-up, as V1.5's accounts stay), and ids go on.
+// the identity, the mode, the probes' interval, the merchants and their
+// callback URLs stay (the merchant's set-up, as V1.5's accounts stay), and
+// ids go on.
 func (p *payPart) reset() error {
 	p.signFails.clear()
 	p.callbacks.Reset()

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback/complaints"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/paykeys"
 )
 
 // The Complaints 2.0 vocabulary: the options, the complaints and the
@@ -44,6 +45,13 @@ type PayOptions struct {
 	// endpoint left out keeps WeChat's published limit, a value ≤ 0 lifts
 	// the limit.
 	PerMinute map[complaints.Endpoint]int `json:"per_minute,omitempty"`
+	// ProbeEvery sends a SIGNTEST probe to each merchant with a callback
+	// URL every interval on the fake's clock, as WeChat does to check
+	// that merchants verify signatures (`payfeedback mock
+	// --pay-probe-every 6h`); 0: none, probes only on demand
+	// (Server.PayProbe). At least MinPayProbeEvery; kept across Reset,
+	// changed at run time with Server.SetPayProbeEvery.
+	ProbeEvery time.Duration `json:"probe_every,omitempty"`
 	// Seed makes complaint ids, log ids and the switch mode's draws
 	// reproducible; 0: Options.Seed, and when that is 0 too, random.
 	Seed uint64 `json:"seed,omitempty"`
@@ -145,8 +153,13 @@ type PayMerchant struct {
 	// Wechatpay-Serial.
 	PublicKeyID string `json:"public_key_id"`
 	// PlatformSerial is the serial of the fake's platform certificate
-	// (GET /v3/certificates).
+	// that signs now (GET /v3/certificates).
 	PlatformSerial string `json:"platform_serial"`
+	// PlatformCertificates are the platform certificates GET
+	// /v3/certificates lists now (whatever the mode): the one that signs
+	// and, for RotationOverlap after a rotation (Server.RotatePayCertificate),
+	// the one it replaced.
+	PlatformCertificates []PayCertificate `json:"platform_certificates"`
 	// Mode is which key signs; SwitchBegan when the switch began (zero
 	// outside PayModeSwitch).
 	Mode        PayMode   `json:"mode"`
@@ -155,7 +168,26 @@ type PayMerchant struct {
 	NotifyURL string `json:"notify_url,omitempty"`
 	// KeysDir is where the keys are (PayOptions.KeysDir), "" in memory.
 	KeysDir string `json:"keys_dir,omitempty"`
+	// ProbeEvery is the interval of the scheduled SIGNTEST probes (0:
+	// none; PayOptions.ProbeEvery).
+	ProbeEvery time.Duration `json:"probe_every,omitempty"`
 }
+
+// PayCertificate is a platform certificate of the fake, as GET
+// /v3/certificates lists it.
+type PayCertificate struct {
+	SerialNo      string    `json:"serial_no"`
+	EffectiveTime time.Time `json:"effective_time"`
+	ExpireTime    time.Time `json:"expire_time"`
+	// Signing: it signs the answers and callbacks signed by a platform
+	// certificate now.
+	Signing bool `json:"signing"`
+}
+
+// PayRotationOverlap is how long the platform certificate a rotation
+// replaces stays valid and listed after the new one starts signing
+// (docs/complaints-v3.md, "The fake's decisions").
+const PayRotationOverlap = paykeys.RotationOverlap
 
 // PayComplaintSpec is a Complaints 2.0 complaint to file, as a user files
 // it. Every field is optional: the defaults make a complaint about a

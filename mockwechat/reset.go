@@ -125,5 +125,8 @@ func (s *Server) load(c scenario.Compiled, put func(world.State) (events.Effects
 	}
 	s.apply(fx)
 	s.timeline.start(s, c.Future)
+	if s.pay != nil {
+		s.pay.probes.arm(s)
+	}
 	return nil
 }

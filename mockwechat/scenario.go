@@ -101,7 +101,7 @@ func (s *Server) snapshot() *scenario.Scenario {
 		if mode != paykeys.ModeSwitch {
 			began = time.Time{}
 		}
-		if err := sc.SetPay(p.world.Snapshot(), mode, began, p.callbacks.Snapshot()); err != nil {
+		if err := sc.SetPay(p.world.Snapshot(), mode, began, p.probes.interval(), p.callbacks.Snapshot()); err != nil {
 			s.log.Error("mockwechat: snapshot: Complaints 2.0 left out", "err", err)
 		}
 	}
@@ -159,6 +159,9 @@ func (p *payPart) load(pc *scenario.PayCompiled, reset bool, start time.Time) er
 		if err := p.signing.SetMode(pc.Mode, began); err != nil {
 			return fmt.Errorf("mockwechat: scenario: pay.mode: %w", err)
 		}
+	}
+	if pc.ProbeEvery > 0 && !reset { // armed by the fake's load
+		p.probes.set(pc.ProbeEvery)
 	}
 	if err := p.callbacks.Restore(pc.Deliveries); err != nil {
 		return fmt.Errorf("mockwechat: scenario: pay.deliveries: %w", err)

@@ -201,6 +201,9 @@ type ScenarioPay struct {
 	// SwitchBegan is when PayModeSwitch began (zero: the clock's start).
 	Mode        PayMode   `json:"mode,omitempty"`
 	SwitchBegan time.Time `json:"switch_began,omitzero"`
+	// ProbeEvery is the interval of scheduled SIGNTEST probes
+	// (PayOptions.ProbeEvery); 0: the fake's own.
+	ProbeEvery time.Duration `json:"probe_every,omitempty"`
 	// Merchants are the merchants and their callback URLs.
 	Merchants []ScenarioPayMerchant `json:"merchants,omitempty"`
 	// Complaints are filed at their At (announced then when At is after

@@ -42,7 +42,8 @@ const mockUsage = `[flags]
 Runs mockwechat: the WeChat API endpoints with their real errors, a world of
 complaints that pushes signed notifications to --notify-url, Complaints 2.0
 (WeChat Pay APIv3) under /v3/ with a demo merchant whose keys the banner
-prints (--pay-keys DIR writes them and loads them next time, --pay-mode), the admin API
+prints (--pay-keys DIR writes them and loads them next time, --pay-mode,
+--pay-probe-every 6h sends SIGNTEST probes on a schedule), the admin API
 under /_mock/ (GET /_mock/ lists its endpoints, /_mock/openapi.json
 describes them) and a web console at /. It starts with the demo account
 unless --appid/--secret/--paysignkey or --config say otherwise, prints the
@@ -241,6 +242,9 @@ func payBanner(b *strings.Builder, m mockwechat.PayMerchant) {
 	}
 	fmt.Fprintf(b, "Complaints 2.0 (WeChat Pay APIv3, under /v3/)\n  mchid          %s\n  serial_no      %s\n  apiv3_key      %s\n  public_key_id  %s\n  mode           %s\n  keys           %s\n  notify_url     %s\n",
 		m.MchID, m.SerialNo, m.APIv3Key, m.PublicKeyID, m.Mode, keys, notify)
+	if m.ProbeEvery > 0 {
+		fmt.Fprintf(b, "  probes         a SIGNTEST probe every %s on the fake's clock\n", m.ProbeEvery)
+	}
 }
 
 // loopback reports whether addr ("host:port") listens on loopback only.

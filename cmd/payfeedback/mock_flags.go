@@ -23,6 +23,7 @@ type serveFlags struct {
 	allowNotify         string
 	pay                 bool
 	payKeys, payMode    string
+	payProbeEvery       time.Duration
 	tokenQuota          int
 	pushRate            float64
 	logLevel, logFormat string
@@ -52,6 +53,7 @@ func parseServeFlags(std stdio, name string, args []string) (*serveFlags, error)
 	fs.BoolVar(&f.pay, "pay", true, "play Complaints 2.0 (WeChat Pay APIv3) under /v3/ beside V1.5")
 	fs.StringVar(&f.payKeys, "pay-keys", "", "Complaints 2.0 keys directory (`DIR`): written (mode 0600: apiclient_key.pem, pub_key.pem, merchant.json and the fake's own keys) when empty, loaded when it holds them")
 	fs.StringVar(&f.payMode, "pay-mode", "", "which WeChat Pay key signs answers and callbacks: public-key (default), platform-certificate or switch (`MODE`)")
+	fs.DurationVar(&f.payProbeEvery, "pay-probe-every", 0, "send a Complaints 2.0 SIGNTEST probe to each merchant with a callback URL every `DURATION` on the fake's clock (e.g. 6h; at least 1m; 0: only on demand, payfeedback pay probe)")
 	fs.StringVar(&f.logLevel, "log", "info", "live log `level`: debug, info, warn, error or off (the events on stdout, the fake's own messages on stderr)")
 	fs.StringVar(&f.logFormat, "log-format", "text", "the live log's `format`: text, or json (one JSON object per line, the first one saying where the fake listens)")
 	f.files = mockFileFlags(fs)
@@ -160,8 +162,8 @@ func (f *serveFlags) merge(cfg mockwechat.Config, sc *mockwechat.Scenario) (mock
 	}
 	switch {
 	case set["pay"] && !f.pay:
-		if set["pay-keys"] || set["pay-mode"] {
-			return mockSetup{}, fmt.Errorf("--pay=false turns Complaints 2.0 off: drop --pay-keys and --pay-mode")
+		if set["pay-keys"] || set["pay-mode"] || set["pay-probe-every"] {
+			return mockSetup{}, fmt.Errorf("--pay=false turns Complaints 2.0 off: drop --pay-keys, --pay-mode and --pay-probe-every")
 		}
 		cfg.Pay = nil
 	case cfg.Pay == nil:
@@ -178,6 +180,9 @@ func (f *serveFlags) merge(cfg mockwechat.Config, sc *mockwechat.Scenario) (mock
 	}
 	if set["pay-mode"] {
 		cfg.Pay.Mode = mockwechat.PayMode(f.payMode)
+	}
+	if set["pay-probe-every"] {
+		cfg.Pay.ProbeEvery = f.payProbeEvery
 	}
 	if set["retry"] {
 		cfg.RetrySchedule = []time.Duration{}

@@ -107,6 +107,13 @@ func TestServeFlagsMerge(t *testing.T) {
 					t.Errorf("Pay %+v, want nil", s.cfg.Pay)
 				}
 			}},
+		{name: "--pay-probe-every", args: []string{"--pay-probe-every", "6h"},
+			check: func(t *testing.T, s mockSetup) {
+				if p := s.cfg.Pay; p == nil || p.ProbeEvery != 6*time.Hour {
+					t.Errorf("Pay %+v, want ProbeEvery 6h", p)
+				}
+			}},
+		{name: "--pay=false with --pay-probe-every", args: []string{"--pay=false", "--pay-probe-every", "6h"}, wantErr: "--pay=false turns Complaints 2.0 off"},
 		{name: "--pay=false with --pay-keys", args: []string{"--pay=false", "--pay-keys", "k"}, wantErr: "--pay=false turns Complaints 2.0 off: drop --pay-keys"},
 		{name: "--allow-notify adds to the config's", args: []string{"--allow-notify", "10.0.0.0/8, merchant"},
 			cfg: mockwechat.Config{Options: mockwechat.Options{AllowNotify: []string{"192.168.1.2"}}},

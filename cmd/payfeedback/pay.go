@@ -28,13 +28,13 @@ func newPayCommand() *payCommand { return &payCommand{} }
 func (*payCommand) Name() string { return "pay" }
 
 func (*payCommand) Synopsis() string {
-	return "drive a running fake's Complaints 2.0: complain, act, trigger, resend, probe, deliveries, keys"
+	return "drive a running fake's Complaints 2.0: complain, act, trigger, resend, probe, deliveries, keys, rotate-certificate"
 }
 
 // paySubcommands are pay's subcommands, in the order help lists them.
 func paySubcommands() []command {
 	return []command{&payComplainCommand{}, &payActCommand{}, &payTriggerCommand{}, &payResendCommand{},
-		&payProbeCommand{}, &payDeliveriesCommand{}, &payKeysCommand{}}
+		&payProbeCommand{}, &payDeliveriesCommand{}, &payKeysCommand{}, &payRotateCommand{}}
 }
 
 func (c *payCommand) Run(ctx context.Context, args []string, std stdio) error {
@@ -53,7 +53,7 @@ func (c *payCommand) Run(ctx context.Context, args []string, std stdio) error {
 			return sc.Run(ctx, args[1:], std)
 		}
 	}
-	return usageErrorf(hint, "unknown subcommand %q: want complain, act, trigger, resend, probe, deliveries or keys", text.Clip(args[0], 32))
+	return usageErrorf(hint, "unknown subcommand %q: want complain, act, trigger, resend, probe, deliveries, keys or rotate-certificate", text.Clip(args[0], 32))
 }
 
 func (c *payCommand) usage(w io.Writer) {
@@ -339,6 +339,55 @@ func (c *payResendCommand) Run(ctx context.Context, args []string, std stdio) er
 		return printJSON(std.Stdout, raw)
 	}
 	_, err = fmt.Fprintf(std.Stdout, "notification %s resent\n", text.Terminal(out.ID))
+	return err
+}
+
+// payRotateCommand replaces the fake's platform certificate.
+type payRotateCommand struct{}
+
+func (*payRotateCommand) Name() string { return "pay rotate-certificate" }
+
+func (*payRotateCommand) Synopsis() string {
+	return "replace the fake's platform certificate, as WeChat does when one expires"
+}
+
+func (c *payRotateCommand) Run(ctx context.Context, args []string, std stdio) error {
+	const hint = "payfeedback pay rotate-certificate"
+	fs := newFlagSet(std, c.Name(), "[flags]\n\n"+
+		"Replaces the fake's platform certificate (POST /_mock/pay/certificates/rotate): a new\n"+
+		"one, with a new serial, signs every answer and callback a platform certificate signs\n"+
+		"from now on; the old one expires in 24 h and GET /v3/certificates lists both until\n"+
+		"then. A merchant holding only the old one must download the certificates again when\n"+
+		"a callback names a serial it does not know. The keys directory keeps the new one.")
+	mf := addMockFlags(fs, std)
+	if err := parseFlags(fs, args, hint); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
+	}
+	client, err := mf.client(hint)
+	if err != nil {
+		return err
+	}
+	var m mockwechat.PayMerchant
+	raw, err := client.do(ctx, http.MethodPost, "/_mock/pay/certificates/rotate", struct{}{}, &m)
+	if err != nil {
+		return err
+	}
+	if *mf.json {
+		return printJSON(std.Stdout, raw)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "platform certificate rotated: %s signs from now on\n", text.Terminal(m.PlatformSerial))
+	for _, pc := range m.PlatformCertificates {
+		role := "signs"
+		if !pc.Signing {
+			role = "replaced, listed until it expires"
+		}
+		fmt.Fprintf(&b, "  %s  valid %s to %s  %s\n", text.Terminal(pc.SerialNo), pc.EffectiveTime.Format(time.RFC3339), pc.ExpireTime.Format(time.RFC3339), role)
+	}
+	_, err = io.WriteString(std.Stdout, b.String())
 	return err
 }
 

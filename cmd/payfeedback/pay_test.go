@@ -125,6 +125,12 @@ func TestPayCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "401 refused") || !strings.Contains(out, "right: a verifying merchant refuses it") {
 		t.Fatalf("pay probe: exit %d\n%s%s", code, out, errOut)
 	}
+
+	code, out, errOut = drive(t, base, "pay", "rotate-certificate")
+	if code != 0 || !strings.Contains(out, "platform certificate rotated: ") || strings.Count(out, "  valid ") != 2 ||
+		!strings.Contains(out, "replaced, listed until it expires") || strings.Contains(out, ms[0].PlatformSerial+" signs from now on") {
+		t.Fatalf("pay rotate-certificate: exit %d\n%s%s", code, out, errOut)
+	}
 }
 
 // TestPayProbeWrong: a merchant that acknowledges a probe makes pay probe

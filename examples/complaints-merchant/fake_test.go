@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -108,5 +109,114 @@ func TestAgainstTheFake(t *testing.T) {
 				t.Errorf("the merchant's calls on the complaint: %s, want GET (detail), POST /response, POST /complete first", got)
 			}
 		})
+	}
+}
+
+// TestRotatedCertificate: the fake in platform-certificate mode replaces
+// its platform certificate after the merchant downloaded it at start; the
+// complaint's first callback, signed by the new certificate, is refused
+// (unknown serial) and the merchant downloads the certificates again; the
+// retry, on the fake's clock, verifies, and the complaint still gets
+// PROCESSED. Before the merchant downloaded again on an unknown serial, it
+// refused every callback for good.
+func TestRotatedCertificate(t *testing.T) {
+	clk := mockwechat.NewVirtualClock(time.Now())
+	fake := mockwechat.NewServer(mockwechat.Options{Clock: clk, PushTimestamps: mockwechat.PushTimestampsWall,
+		Pay: &mockwechat.PayOptions{KeysDir: t.TempDir(), Mode: mockwechat.PayModePlatformCertificate}})
+	defer fake.Close()
+	keys, err := fake.PayMerchantKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keysDir := filepath.Join(t.TempDir(), "merchant")
+	if err := apiv3.WriteMerchantKeys(keysDir, keys); err != nil {
+		t.Fatal(err)
+	}
+	startAt(t, fake.URL, "--keys", keysDir)
+	rotated, err := fake.RotatePayCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := fake.FilePayComplaint(ctx, mockwechat.PayComplaintSpec{Detail: "付款后没收到货"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := c.Wire.ComplaintID
+	if err := fake.WaitPayIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := fake.PayComplaint(id); got.Wire.ComplaintState != complaints.StatePending {
+		t.Fatalf("before the retry complaint %s is %s, want PENDING (the first callback refused)", id, got.Wire.ComplaintState)
+	}
+	fetches := 0
+	for _, call := range fake.Calls() {
+		if call.Endpoint == apiv3.PathCertificates && call.Status == 200 {
+			fetches++
+		}
+	}
+	if fetches != 2 {
+		t.Errorf("the merchant downloaded the certificates %d times, want 2 (at start, and on the new serial %s)", fetches, rotated.PlatformSerial)
+	}
+	clk.Advance(5 * time.Second) // the retry ladder's first step
+	sub := fake.Subscribe(64)
+	defer sub.Close()
+	for {
+		got, _ := fake.PayComplaint(id)
+		if got.Wire.ComplaintState == complaints.StateProcessed {
+			break
+		}
+		select {
+		case <-sub.Events():
+		case <-ctx.Done():
+			t.Fatalf("complaint %s is %s after the retry, want PROCESSED; history %+v", id, got.Wire.ComplaintState, got.History)
+		}
+	}
+}
+
+// TestRefreshAtMostOnceAMinute: callbacks of unknown serials make the
+// merchant download the certificates again at most once a minute (the
+// first download is the one at start).
+func TestRefreshAtMostOnceAMinute(t *testing.T) {
+	fake := mockwechat.NewServer(mockwechat.Options{Pay: &mockwechat.PayOptions{Mode: mockwechat.PayModePlatformCertificate}})
+	defer fake.Close()
+	keys, err := fake.PayMerchantKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := keys.Signer(nil)
+	certs, err := fetchCertificates(context.Background(), fake.URL, keys, signer) // at start
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := keys.Verifier(nil, certs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	r := &certRefresher{api: fake.URL, keys: keys, v: v, log: slog.New(slog.DiscardHandler), now: func() time.Time { return now }}
+	downloads := func() int {
+		n := 0
+		for _, call := range fake.Calls() {
+			if call.Endpoint == apiv3.PathCertificates {
+				n++
+			}
+		}
+		return n
+	}
+	for _, step := range []struct {
+		after time.Duration
+		want  int
+	}{{0, 2}, {30 * time.Second, 2}, {59 * time.Second, 2}, {61 * time.Second, 3}} {
+		now = now.Add(step.after)
+		r.refresh(context.Background(), "UNKNOWN")
+		if got := downloads(); got != step.want {
+			t.Errorf("+%s: %d downloads, want %d", step.after, got, step.want)
+		}
+		now = now.Add(-step.after)
+	}
+	if len(v.Serials()) != 1 {
+		t.Errorf("the verifier trusts %v, want the fake's certificate", v.Serials())
 	}
 }

@@ -16,7 +16,11 @@
 // asks for the certificates, in the background, and trusts both when WeChat
 // still serves them: during WeChat's switch from certificates to the public
 // key, callbacks come signed with either; a merchant on the public key
-// alone is answered that there are none, and goes on with the key.
+// alone is answered that there are none, and goes on with the key. WeChat
+// replaces its platform certificates (they expire): a callback signed with
+// a certificate serial the merchant does not know is refused (401; WeChat
+// retries it) and the certificates are downloaded again, at most once a
+// minute (RefreshEvery), so the retry verifies.
 //
 // At start it registers its callback URL with WeChat (--notify-url,
 // default http://ADDR/wechat/complaints): created, or updated when another
@@ -112,8 +116,9 @@ func run(ctx context.Context, args []string, stderr io.Writer, ready chan<- stri
 	}
 
 	m := NewMerchant(client, keys.MchID, o.policy, log)
+	refresh := &certRefresher{api: o.api, keys: keys, v: verifier, log: log, now: time.Now}
 	mux := http.NewServeMux()
-	mux.Handle("POST "+CallbackPath, callback.New(callback.Config{Opener: opener, Logger: log})(m.Dispatcher()))
+	mux.Handle("POST "+CallbackPath, callback.New(callback.Config{Opener: opener, Logger: log, ErrorHandler: refresh.refuse})(m.Dispatcher()))
 	m.Routes(mux)
 
 	ln, err := net.Listen("tcp", o.addr)

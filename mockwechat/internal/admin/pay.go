@@ -24,6 +24,9 @@ var ErrPayOff = errors.New("mockwechat: Complaints 2.0 is off: give Options.Pay 
 type PayBackend interface {
 	PayMerchants() ([]PayMerchant, error)
 	SetPayMode(mode string) error
+	// SetPayProbeEvery sets the interval of scheduled SIGNTEST probes (0:
+	// none).
+	SetPayProbeEvery(d time.Duration) error
 	// SetPayNotifyURL sets a merchant's callback URL; "" removes it.
 	SetPayNotifyURL(mchid, url string) error
 	FilePayComplaint(ctx context.Context, spec payworld.FileSpec) (payworld.Complaint, error)
@@ -35,6 +38,9 @@ type PayBackend interface {
 	WaitForPayDelivery(ctx context.Context, match func(paypush.Delivery) bool) (paypush.Delivery, error)
 	PayResend(id string) (string, error)
 	PayProbe(mchid string) (string, error)
+	// RotatePayCertificate replaces the platform certificate and returns
+	// the demo merchant's settings after.
+	RotatePayCertificate() (PayMerchant, error)
 	// PayTrigger plays a trigger: the act with its callback's overrides,
 	// or a callback alone; it returns the notification id, the
 	// action_type announced and the complaint.
@@ -58,15 +64,29 @@ type PayTrigger struct {
 // PayMerchant is what a merchant configures to talk to the fake's
 // Complaints 2.0, without any private key.
 type PayMerchant struct {
-	MchID          string    `json:"mchid"`
-	SerialNo       string    `json:"serial_no"`
-	APIv3Key       string    `json:"apiv3_key"`
-	PublicKeyID    string    `json:"public_key_id"`
-	PlatformSerial string    `json:"platform_serial"`
-	Mode           string    `json:"mode"`
-	SwitchBegan    time.Time `json:"switch_began,omitzero"`
-	NotifyURL      string    `json:"notify_url,omitempty"`
-	KeysDir        string    `json:"keys_dir,omitempty"`
+	MchID          string `json:"mchid"`
+	SerialNo       string `json:"serial_no"`
+	APIv3Key       string `json:"apiv3_key"`
+	PublicKeyID    string `json:"public_key_id"`
+	PlatformSerial string `json:"platform_serial"`
+	// PlatformCertificates are those GET /v3/certificates lists now.
+	PlatformCertificates []PayCertificate `json:"platform_certificates"`
+	Mode                 string           `json:"mode"`
+	SwitchBegan          time.Time        `json:"switch_began,omitzero"`
+	NotifyURL            string           `json:"notify_url,omitempty"`
+	KeysDir              string           `json:"keys_dir,omitempty"`
+	// ProbeEvery is the interval of the scheduled SIGNTEST probes, in
+	// nanoseconds as Go's time.Duration (0: none).
+	ProbeEvery time.Duration `json:"probe_every,omitempty"`
+}
+
+// PayCertificate is a platform certificate GET /v3/certificates lists.
+type PayCertificate struct {
+	SerialNo      string    `json:"serial_no"`
+	EffectiveTime time.Time `json:"effective_time"`
+	ExpireTime    time.Time `json:"expire_time"`
+	// Signing: it signs now.
+	Signing bool `json:"signing"`
 }
 
 // PayActs are the acts of the user and of the platform, each served at
@@ -94,6 +114,7 @@ func (h *Handler) payRoutes(route routeFunc) {
 	route("GET /_mock/pay/deliveries/wait", h.payWaitDelivery)
 	route("POST /_mock/pay/deliveries/{id}/resend", h.payResend)
 	route("POST /_mock/pay/probes", h.payProbe)
+	route("POST /_mock/pay/certificates/rotate", h.payRotate)
 	route("POST /_mock/pay/trigger", h.payTrigger)
 }
 
@@ -237,7 +258,9 @@ func (h *Handler) payMerchant(b PayBackend, r *http.Request) (PayMerchant, error
 	return PayMerchant{}, fmt.Errorf("mockwechat: admin: no merchant %s (GET /_mock/pay/merchants lists them): %w", text.Clip(id, 64), payworld.ErrNotFound)
 }
 
-// payPatchMerchant changes the signing mode: {"mode":"switch"}.
+// payPatchMerchant changes the fake's settings shown with the merchant:
+// the signing mode {"mode":"switch"} and the interval of scheduled
+// SIGNTEST probes {"probe_every":"6h"} ("0": none), each optional.
 func (h *Handler) payPatchMerchant(r *http.Request) (int, any, error) {
 	b, err := h.payBackend()
 	if err != nil {
@@ -247,13 +270,25 @@ func (h *Handler) payPatchMerchant(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	var p struct {
-		Mode string `json:"mode"`
+		Mode       string  `json:"mode"`
+		ProbeEvery *string `json:"probe_every"`
 	}
 	if err := decodeBody(r, &p); err != nil {
 		return 0, nil, err
 	}
+	var every time.Duration
+	if p.ProbeEvery != nil {
+		if every, err = time.ParseDuration(*p.ProbeEvery); err != nil {
+			return 0, nil, badRequestf("probe_every %q: want a Go duration such as 6h, or 0 for none", text.Clip(*p.ProbeEvery, 32))
+		}
+	}
 	if p.Mode != "" {
 		if err := b.SetPayMode(p.Mode); err != nil {
+			return 0, nil, badRequest{err}
+		}
+	}
+	if p.ProbeEvery != nil {
+		if err := b.SetPayProbeEvery(every); err != nil {
 			return 0, nil, badRequest{err}
 		}
 	}
@@ -408,6 +443,20 @@ func (h *Handler) payProbe(r *http.Request) (int, any, error) {
 		return 0, nil, err
 	}
 	return http.StatusAccepted, map[string]string{"id": id}, nil
+}
+
+// payRotate replaces the platform certificate: the new one signs from now
+// on, the old one stays listed until the end of the overlap.
+func (h *Handler) payRotate(r *http.Request) (int, any, error) {
+	b, err := h.payBackend()
+	if err != nil {
+		return 0, nil, err
+	}
+	m, err := b.RotatePayCertificate()
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, m, nil
 }
 
 // payTriggered is POST /_mock/pay/trigger's answer.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/payfeedback/payfeedback/complaints"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payapi"
@@ -33,6 +34,9 @@ type PayBackend interface {
 	PayMerchants() []payworld.Merchant
 	// PaySigning returns the fake's identity and signing mode.
 	PaySigning() *paykeys.Signing
+	// PayProbeEvery is the interval of scheduled SIGNTEST probes (0:
+	// none).
+	PayProbeEvery() time.Duration
 	// PayKeysDir is the keys directory the identity lives in ("": in
 	// memory only).
 	PayKeysDir() string

@@ -40,6 +40,18 @@ type keysData struct {
 	Files       []keyFile
 	Merchants   []merchantView
 	Probes      []payDelivery
+	// Certificates are the platform certificates GET /v3/certificates
+	// lists now, the one that signs first.
+	Certificates []certificateView
+	// ProbeEvery is the interval of scheduled SIGNTEST probes ("": none).
+	ProbeEvery string
+}
+
+// certificateView is a platform certificate: its serial and validity.
+type certificateView struct {
+	Serial              string
+	NotBefore, NotAfter time.Time
+	Signing             bool
 }
 
 // keyFile is a file of the keys directory and who it is for.
@@ -75,10 +87,17 @@ func (h *Handler) payKeys(w http.ResponseWriter, r *http.Request) {
 	d := keysData{Tab: h.payTab("keys"), MchID: m.MchID, SerialNo: m.SerialNo, APIv3Key: m.APIv3Key, APIv3Masked: mask(m.APIv3Key),
 		PublicKeyID: id.PublicKeyID(), PlatformSerial: id.PlatformSerial(), HasPrivateKey: m.PrivateKey != nil,
 		Modes: paykeys.Modes(), KeysDir: h.pay.PayKeysDir()}
+	now := h.b.Now()
+	for _, c := range id.PlatformCertificates(now) {
+		serial := apiv3.SerialOf(c.Cert)
+		d.Certificates = append(d.Certificates, certificateView{Serial: serial, NotBefore: c.Cert.NotBefore, NotAfter: c.Cert.NotAfter, Signing: serial == d.PlatformSerial})
+	}
+	if every := h.pay.PayProbeEvery(); every > 0 {
+		d.ProbeEvery = every.String()
+	}
 	var began time.Time
 	d.Mode, began = sg.Mode()
 	if d.Mode == paykeys.ModeSwitch {
-		now := h.b.Now()
 		d.SwitchBegan = began
 		d.SwitchDay = int(now.Sub(began)/(24*time.Hour)) + 1
 		d.SwitchShare = fmt.Sprintf("%g %%", paykeys.PublicKeyShare(began, now)*100)

@@ -54,6 +54,7 @@ type payStandIn struct {
 	engine  *paypush.Engine
 	api     *payapi.Handler
 	signer  *apiv3.Signer // the merchant's
+	every   time.Duration // scheduled probes
 
 	mu    sync.Mutex
 	calls []payapi.Call
@@ -185,6 +186,7 @@ func (s *payStandIn) PayComplaintsPage(after string, limit int, match func(*payw
 func (s *payStandIn) PayComplaint(id string) (payworld.Complaint, bool) { return s.world.Complaint(id) }
 func (s *payStandIn) PayMerchants() []payworld.Merchant                 { return s.world.Merchants() }
 func (s *payStandIn) PaySigning() *paykeys.Signing                      { return s.signing }
+func (s *payStandIn) PayProbeEvery() time.Duration                      { return s.every }
 func (s *payStandIn) PayKeysDir() string                                { return s.keysDir }
 func (s *payStandIn) PayDeliveriesOf(match func(*paypush.Delivery) bool) []paypush.Delivery {
 	return s.engine.DeliveriesOf(match)
@@ -555,5 +557,25 @@ func TestYuanAndMask(t *testing.T) {
 	}
 	if got := mask("short"); got != "…" {
 		t.Errorf("mask of a short secret: %q", got)
+	}
+}
+
+// TestPayKeysCertificates: the keys page lists the platform certificates
+// with their validity, the replaced one after a rotation, and the
+// interval of scheduled probes.
+func TestPayKeysCertificates(t *testing.T) {
+	s := newPayStandIn(t)
+	old := s.id.PlatformSerial()
+	r, err := s.id.RotatePlatform(24 * time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.every = 6 * time.Hour
+	_, body := get(t, New(Options{Backend: s, Pay: s}), "/pay-keys")
+	for _, w := range []string{"<code>" + apiv3.SerialOf(r.Current.Cert) + "</code> valid", "(signs)", "<code>" + old + "</code> valid",
+		"(replaced: listed until it expires)", "every 6h0m0s", "Rotate the platform certificate"} {
+		if !strings.Contains(body, w) {
+			t.Errorf("the keys page after a rotation lacks %q", w)
+		}
 	}
 }

@@ -15,7 +15,10 @@ type answer struct {
 	body        []byte // nil: none (204)
 	contentType string // "": JSON
 	unsigned    bool   // an image download
-	err         *apiv3.Error
+	// signer signs the answer instead of the one the mode and the
+	// request's Wechatpay-Serial choose (nil: those).
+	signer *apiv3.Signer
+	err    *apiv3.Error
 }
 
 // ok answers 200 with v's JSON.

@@ -222,9 +222,13 @@ func (h *Handler) image(c *call) answer {
 // a merchant on the public key.
 const MsgNoPlatformCertificate = "无可用的平台证书,请在商户平台-API安全申请使用微信支付公钥。"
 
-// certificates lists the platform certificate encrypted with the merchant's
-// APIv3 key, as GET /v3/certificates answers; in public-key mode there is
-// none: 400 RESOURCE_NOT_EXISTS. The algorithm_type parameter is ignored
+// certificates lists the platform certificates encrypted with the
+// merchant's APIv3 key, as GET /v3/certificates answers: the one that
+// signs and, after a rotation, the one it replaced until that expires
+// (paykeys.Identity.PlatformCertificates), signed in platform-certificate
+// mode by the replaced one until then (CertificatesSigner: a merchant
+// trusts a new certificate through one it holds); in public-key mode
+// there is none: 400 RESOURCE_NOT_EXISTS. The algorithm_type parameter is ignored
 // (the fake's certificate is RSA).
 func (h *Handler) certificates(c *call) answer {
 	if mode, _ := h.o.Signing.Mode(); mode == paykeys.ModePublicKey {
@@ -239,10 +243,18 @@ func (h *Handler) certificates(c *call) answer {
 	if err != nil {
 		return failure(err, "", nil)
 	}
-	id := h.o.Signing.Identity()
-	enc, err := apiv3.EncryptCertificate(id.PlatformCertificate(), id.PlatformCertificatePEM(), aead)
-	if err != nil {
-		return failure(err, "", nil)
+	var out apiv3.CertificatesAnswer
+	id, now := h.o.Signing.Identity(), h.o.Now()
+	for _, pc := range id.PlatformCertificates(now) {
+		enc, err := apiv3.EncryptCertificate(pc.Cert, pc.PEM, aead)
+		if err != nil {
+			return failure(err, "", nil)
+		}
+		out.Data = append(out.Data, enc)
 	}
-	return ok(apiv3.CertificatesAnswer{Data: []apiv3.EncryptedCertificate{enc}})
+	a := ok(out)
+	if mode, _ := h.o.Signing.Mode(); mode == paykeys.ModePlatformCertificate {
+		a.signer = id.CertificatesSigner(now)
+	}
+	return a
 }

@@ -138,7 +138,10 @@ func (h *Handler) write(w http.ResponseWriter, r *http.Request, a answer) string
 	}
 	var serial string
 	if !a.unsigned {
-		s := h.o.Signing.Answer(r.Header.Get(apiv3.HeaderSerial))
+		s := a.signer
+		if s == nil {
+			s = h.o.Signing.Answer(r.Header.Get(apiv3.HeaderSerial))
+		}
 		if err := s.SignHeaders(hdr, a.body); err == nil {
 			serial = s.Serial()
 		}

@@ -1,7 +1,6 @@
 package paykeys
 
 import (
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -52,15 +51,22 @@ func (id *Identity) MerchantKeys(m Mode) *apiv3.MerchantKeys {
 
 // Verifier returns the verifier a merchant in mode m builds to check the
 // fake's answers and callbacks on the clock now: the public key in
-// public-key mode, the platform certificate in platform-certificate mode,
-// both during the switch.
+// public-key mode, the platform certificates listed at now (the one that
+// signs, and one a rotation replaced, until it expires) in
+// platform-certificate mode, both during the switch.
 func (id *Identity) Verifier(m Mode, now func() time.Time) (*apiv3.Verifier, error) {
 	o := apiv3.VerifierOptions{Now: now}
 	if m != ModePlatformCertificate {
 		o.PublicKeyID, o.PublicKey = id.publicKeyID, id.PublicKey()
 	}
 	if m != ModePublicKey {
-		o.Certificates = []*x509.Certificate{id.platform}
+		at := time.Now
+		if now != nil {
+			at = now
+		}
+		for _, c := range id.PlatformCertificates(at()) {
+			o.Certificates = append(o.Certificates, c.Cert)
+		}
 	}
 	return apiv3.NewVerifier(o)
 }
@@ -177,12 +183,12 @@ func (s *Signing) Callback(now time.Time) *apiv3.Signer {
 	defer s.mu.Unlock()
 	switch s.mode {
 	case ModePlatformCertificate:
-		return s.id.platformSigner
+		return s.id.PlatformSigner()
 	case ModeSwitch:
 		if s.rng.Float64() < PublicKeyShare(s.began, now) {
 			return s.id.pubSigner
 		}
-		return s.id.platformSigner
+		return s.id.PlatformSigner()
 	}
 	return s.id.pubSigner
 }
@@ -198,12 +204,12 @@ func (s *Signing) Answer(requestSerial string) *apiv3.Signer {
 	s.mu.Unlock()
 	switch mode {
 	case ModePlatformCertificate:
-		return s.id.platformSigner
+		return s.id.PlatformSigner()
 	case ModeSwitch:
 		if requestSerial == s.id.publicKeyID {
 			return s.id.pubSigner
 		}
-		return s.id.platformSigner
+		return s.id.PlatformSigner()
 	}
 	return s.id.pubSigner
 }

@@ -32,8 +32,16 @@ const (
 	FileWeChatPayPrivateKey = "wechatpay_public_key_private.pem"
 	// FilePlatformKey is the platform certificate's private key (the fake's).
 	FilePlatformKey = "platform_key.pem"
-	// FilePlatformCertificate is the platform certificate, self-signed.
+	// FilePlatformCertificate is the platform certificate, self-signed:
+	// the one that signs.
 	FilePlatformCertificate = "platform_cert.pem"
+	// FilePreviousPlatformCertificate and FilePreviousPlatformKey are the
+	// platform certificate the last rotation replaced
+	// (Identity.RotatePlatform), its NotAfter the end of the overlap, and
+	// its key: GET /v3/certificates lists it, and is signed by it, until
+	// then.
+	FilePreviousPlatformCertificate = "platform_cert_previous.pem"
+	FilePreviousPlatformKey         = "platform_key_previous.pem"
 )
 
 // Options configures Open.
@@ -116,18 +124,30 @@ func Open(o Options) (*Identity, error) {
 	}
 
 	var platformKey *rsa.PrivateKey
-	var platform *x509.Certificate
+	var platformCert *x509.Certificate
 	var platformPEM []byte
+	var previous *platform
+	if d.has(FilePreviousPlatformKey) {
+		k, err := d.privateKey(FilePreviousPlatformKey)
+		if err != nil {
+			return nil, err
+		}
+		c, b, err := d.certificate(FilePreviousPlatformCertificate, &k.PublicKey)
+		if err != nil {
+			return nil, err
+		}
+		previous = &platform{key: k, cert: Certificate{Cert: c, PEM: b}}
+	}
 	if d.has(FilePlatformKey) {
 		if platformKey, err = d.privateKey(FilePlatformKey); err != nil {
 			return nil, err
 		}
-		if platform, platformPEM, err = d.certificate(FilePlatformCertificate, &platformKey.PublicKey); err != nil {
+		if platformCert, platformPEM, err = d.certificate(FilePlatformCertificate, &platformKey.PublicKey); err != nil {
 			return nil, err
 		}
 	} else {
 		platformKey = take()
-		if platform, platformPEM, err = newCertificate(platformKey, platformSubject, now(), rand.Reader); err != nil {
+		if platformCert, platformPEM, err = newCertificate(platformKey, platformSubject, now(), rand.Reader); err != nil {
 			return nil, err
 		}
 		if err := d.writePrivateKey(FilePlatformKey, platformKey); err != nil {
@@ -156,7 +176,7 @@ func Open(o Options) (*Identity, error) {
 			return nil, err
 		}
 	}
-	return newIdentity(pubID, pub, platformKey, platform, platformPEM, m, now)
+	return newIdentity(d, pubID, pub, platform{key: platformKey, cert: Certificate{Cert: platformCert, PEM: platformPEM}}, previous, m, now)
 }
 
 // newMerchant makes the demo merchant around key.
@@ -181,7 +201,7 @@ type dir struct {
 
 // knownFiles are the files Open reads or writes.
 var knownFiles = []string{apiv3.FilePrivateKey, apiv3.FilePublicKey, apiv3.FileMerchant, FileMerchantCertificate,
-	FileMerchantPublicKey, FileWeChatPayPrivateKey, FilePlatformKey, FilePlatformCertificate}
+	FileMerchantPublicKey, FileWeChatPayPrivateKey, FilePlatformKey, FilePlatformCertificate, FilePreviousPlatformCertificate, FilePreviousPlatformKey}
 
 // scan notes which known files the directory holds.
 func (d *dir) scan() error {
@@ -216,6 +236,8 @@ func (d *dir) check() error {
 			have, missing = missing, have
 		}
 		return fmt.Errorf("paykeys: %s is there without %s: keep both, or remove it and the fake makes a new platform certificate", d.file(have), missing)
+	case d.has(FilePreviousPlatformKey) != d.has(FilePreviousPlatformCertificate):
+		return fmt.Errorf("paykeys: %s and %s go together: keep both, or remove both (the rotation's old certificate is then forgotten)", d.file(FilePreviousPlatformKey), FilePreviousPlatformCertificate)
 	case d.has(apiv3.FileMerchant) && !d.merchantKeyFiles():
 		return fmt.Errorf("paykeys: %s names a merchant without its API key: add its certificate (%s), its public key (%s) or its private key (%s)",
 			d.file(apiv3.FileMerchant), FileMerchantCertificate, FileMerchantPublicKey, apiv3.FilePrivateKey)

@@ -1,6 +1,7 @@
 package paypush
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -73,4 +74,17 @@ func Ladder() []time.Duration {
 		l = append(l, 5*time.Minute)
 	}
 	return l
+}
+
+// MinProbeEvery is the shortest interval of scheduled SIGNTEST probes: a
+// shorter one would flood a virtual clock's Advance with probes.
+const MinProbeEvery = time.Minute
+
+// CheckProbeEvery refuses an interval of scheduled probes other than 0
+// (none) or at least MinProbeEvery.
+func CheckProbeEvery(d time.Duration) error {
+	if d < 0 || (d > 0 && d < MinProbeEvery) {
+		return fmt.Errorf("SIGNTEST probes every %s: want 0 (none) or at least %s", d, MinProbeEvery)
+	}
+	return nil
 }

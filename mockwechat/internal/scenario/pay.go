@@ -28,6 +28,9 @@ type Pay struct {
 	// (mode switch only; zero: the clock's start).
 	Mode        string    `json:"mode,omitempty"`
 	SwitchBegan time.Time `json:"switch_began,omitzero"`
+	// ProbeEvery is the interval of scheduled SIGNTEST probes; 0: the
+	// fake's own.
+	ProbeEvery time.Duration `json:"probe_every,omitempty"`
 	// Merchants are the merchants and their callback URLs; the fake's own
 	// merchant (mchid "" or the identity's) needs no keys here.
 	Merchants []PayMerchant `json:"merchants,omitempty"`
@@ -131,6 +134,9 @@ func (sc *Scenario) checkPay() error {
 		if !p.SwitchBegan.IsZero() && m != paykeys.ModeSwitch {
 			return sc.errorf("pay.switch_began", "switch_began goes with mode: switch, not %s", p.Mode)
 		}
+	}
+	if err := paypush.CheckProbeEvery(p.ProbeEvery); err != nil {
+		return sc.errorf("pay.probe_every", "%v", err)
 	}
 	seen := map[string]bool{}
 	for i, m := range p.Merchants {
@@ -248,6 +254,7 @@ type PayCompiled struct {
 	State       payworld.State
 	Mode        paykeys.Mode
 	SwitchBegan time.Time
+	ProbeEvery  time.Duration // 0: the fake's own
 	Deliveries  []paypush.Delivery
 }
 
@@ -349,7 +356,7 @@ func (sc *Scenario) CompilePay(base PayBase, start time.Time) (*PayCompiled, []E
 		}
 	}
 	clock = start
-	out := &PayCompiled{State: w.Snapshot(), Deliveries: p.Deliveries, SwitchBegan: p.SwitchBegan}
+	out := &PayCompiled{State: w.Snapshot(), Deliveries: p.Deliveries, SwitchBegan: p.SwitchBegan, ProbeEvery: p.ProbeEvery}
 	if p.Mode != "" {
 		out.Mode, _ = paykeys.ParseMode(p.Mode) // Check saw it
 		if out.Mode == paykeys.ModeSwitch && out.SwitchBegan.IsZero() {
@@ -433,15 +440,16 @@ func (e Entry) ApplyPay(w *payworld.World) (payworld.Effects, error) {
 }
 
 // SetPay writes Complaints 2.0 into a snapshot sc (FromState's): the
-// world's state, the mode, and the callbacks kept; the complaints and
+// world's state, the mode, the interval of scheduled probes, and the
+// callbacks kept; the complaints and
 // acts still to come FromState put there stay after the world's.
-func (sc *Scenario) SetPay(st payworld.State, mode paykeys.Mode, began time.Time, deliveries []paypush.Delivery) error {
+func (sc *Scenario) SetPay(st payworld.State, mode paykeys.Mode, began time.Time, probeEvery time.Duration, deliveries []paypush.Delivery) error {
 	p := sc.Pay
 	if p == nil {
 		p = &Pay{}
 		sc.Pay = p
 	}
-	p.Mode, p.SwitchBegan = string(mode), began
+	p.Mode, p.SwitchBegan, p.ProbeEvery = string(mode), began, probeEvery
 	p.Merchants = make([]PayMerchant, 0, len(st.Merchants))
 	for _, m := range st.Merchants {
 		pem, err := apiv3.EncodePublicKey(m.PublicKey)
