@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
@@ -58,12 +59,27 @@ type Options struct {
 
 // Handler serves the console's pages and assets (GET and HEAD only).
 type Handler struct {
-	b      Backend
-	pay    PayBackend // nil: Complaints 2.0 is off
-	log    *slog.Logger
-	pages  map[string]*template.Template
+	b   Backend
+	pay PayBackend // nil: Complaints 2.0 is off
+	log *slog.Logger
+	// pages are the parsed page templates, parsed at the first page
+	// served: parsing them all took a fifth of the fake's start-up.
+	pages  func() map[string]*template.Template
 	assets http.Handler
 	mux    *http.ServeMux
+}
+
+// parsePages parses every page's template with the layout and the shared
+// parts. The templates are embedded: an error is a bug, caught by the
+// tests that render each page, so it panics.
+func parsePages() map[string]*template.Template {
+	pages := map[string]*template.Template{}
+	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html"))
+	for _, page := range []string{"overview", "complaints", "complaint", "user", "calls", "platform", "notfound",
+		"pay_complaints", "pay_complaint", "pay_keys", "pay_signatures"} {
+		pages[page] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+page+".html"))
+	}
+	return pages
 }
 
 // CSP is the Content-Security-Policy of every answer: the fake's own
@@ -78,12 +94,7 @@ func New(o Options) *Handler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	h := &Handler{b: o.Backend, pay: o.Pay, log: log, pages: map[string]*template.Template{}, mux: http.NewServeMux()}
-	base := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html"))
-	for _, page := range []string{"overview", "complaints", "complaint", "user", "calls", "platform", "notfound",
-		"pay_complaints", "pay_complaint", "pay_keys", "pay_signatures"} {
-		h.pages[page] = template.Must(template.Must(base.Clone()).ParseFS(templateFS, "templates/"+page+".html"))
-	}
+	h := &Handler{b: o.Backend, pay: o.Pay, log: log, pages: sync.OnceValue(parsePages), mux: http.NewServeMux()}
 	sub, err := fs.Sub(assetFS, "assets")
 	if err != nil {
 		panic(err)
@@ -184,7 +195,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		p.Nav = name
 	}
 	var buf bytes.Buffer
-	if err := h.pages[name].ExecuteTemplate(&buf, "layout.html", p); err != nil {
+	if err := h.pages()[name].ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		h.log.Error("mockwechat: console: rendering a page", "page", name, "err", err)
 		http.Error(w, "mockwechat: console: the page could not be rendered (see the fake's log)", http.StatusInternalServerError)
 		return
