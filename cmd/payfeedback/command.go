@@ -238,6 +238,18 @@ func newFlagSet(std stdio, name, usage string) *flag.FlagSet {
 	return fs
 }
 
+// parseFlagsNoArgs is parseFlags for a command that takes flags only: an
+// argument left after them is a usage error naming it.
+func parseFlagsNoArgs(fs *flag.FlagSet, args []string, hint string) error {
+	if err := parseFlags(fs, args, hint); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
 // parseFlags parses args. -h prints the usage (on standard output); a
 // parse error becomes a usage error of one line with the hint, without
 // the usage around it.

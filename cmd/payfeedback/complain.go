@@ -39,11 +39,8 @@ func (c *complainCommand) Run(ctx context.Context, args []string, std stdio) err
 	fs.StringVar(&spec.ExtInfo, "ext-info", "", "more `text` from the user")
 	goods := fs.String("goods", "physical", "the order's goods: physical or virtual (`KIND`)")
 	fs.BoolVar(&spec.Shipped, "shipped", false, "the order was shipped when paid")
-	if err := parseFlags(fs, args, hint); err != nil {
+	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}
 	g, err := payfeedback.ParseGoodsKind(*goods)
 	if err != nil {

@@ -33,11 +33,8 @@ func (c *complaintsCommand) Run(ctx context.Context, args []string, std stdio) e
 	appID := fs.String("appid", "", "only this account's (`appid`)")
 	limit := fs.Int("limit", 100, "at most `N` complaints (0: all)")
 	after := fs.String("after", "", "start after this complaint (`ID`: the last of the previous page)")
-	if err := parseFlags(fs, args, hint); err != nil {
+	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}
 	if *limit < 0 {
 		return usageErrorf(hint, "--limit must be 0 or more")

@@ -36,11 +36,8 @@ func (c *deliveriesCommand) Run(ctx context.Context, args []string, std stdio) e
 	follow := fs.Bool("follow", false, "follow the pushes live")
 	feedbackID := fs.String("feedback-id", "", "only this complaint's (`ID`, or the start of it)")
 	failed := fs.Bool("failed", false, "only deliveries that failed for good")
-	if err := parseFlags(fs, args, hint); err != nil {
+	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}
 	client, err := mf.client(hint)
 	if err != nil {

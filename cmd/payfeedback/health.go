@@ -44,11 +44,8 @@ func (c *healthCommand) Run(ctx context.Context, args []string, std stdio) error
 	timeout := fs.Duration("timeout", 2*time.Second, "give up on one check after this `duration`")
 	wait := fs.Duration("wait", 0, "keep checking until ready, at most this `duration` (0: check once)")
 	readyFile := fs.String("ready-file", "", "take the URL from this `file` (payfeedback mock --ready-file), waiting for it, and print it once ready")
-	if err := parseFlags(fs, args, hint); err != nil {
+	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}
 	deadline := time.Now().Add(*wait)
 	base := strings.TrimRight(*url, "/")

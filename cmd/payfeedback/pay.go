@@ -127,11 +127,8 @@ func (c *payComplainCommand) Run(ctx context.Context, args []string, std stdio) 
 	fs.BoolVar(&spec.NeedImmediateService, "immediate", false, "the user asks for the immediate-service reply")
 	fs.StringVar(&spec.MchID, "mchid", "", "the `merchant` complained about (default the only one)")
 	fs.StringVar(&spec.ComplaintID, "id", "", "the complaint's `id` (default 27 digits, as WeChat's)")
-	if err := parseFlags(fs, args, hint); err != nil {
+	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}
 	spec.ProblemType = complaints.ProblemType(*problem)
 	if *problem != "" && !slices.Contains([]complaints.ProblemType{complaints.ProblemRefund, complaints.ProblemServiceNotWork, complaints.ProblemOthers}, spec.ProblemType) {
@@ -360,11 +357,8 @@ func (c *payRotateCommand) Run(ctx context.Context, args []string, std stdio) er
 		"then. A merchant holding only the old one must download the certificates again when\n"+
 		"a callback names a serial it does not know. The keys directory keeps the new one.")
 	mf := addMockFlags(fs, std)
-	if err := parseFlags(fs, args, hint); err != nil {
+	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}
 	client, err := mf.client(hint)
 	if err != nil {
@@ -422,11 +416,8 @@ func (c *payProbeCommand) Run(ctx context.Context, args []string, std stdio) err
 		"the merchant's answer and says whether it was right (exit 1 when it acknowledged).")
 	mf := addMockFlags(fs, std)
 	mchid := fs.String("mchid", "", "the `merchant` (default the only one)")
-	if err := parseFlags(fs, args, hint); err != nil {
+	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}
 	client, err := mf.client(hint)
 	if err != nil {
@@ -503,11 +494,8 @@ func (c *payDeliveriesCommand) Run(ctx context.Context, args []string, std stdio
 	follow := fs.Bool("follow", false, "follow the callbacks live")
 	complaintID := fs.String("complaint-id", "", "only this complaint's (`ID`)")
 	failed := fs.Bool("failed", false, "only callbacks that failed for good")
-	if err := parseFlags(fs, args, hint); err != nil {
+	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}
 	client, err := mf.client(hint)
 	if err != nil {
@@ -581,11 +569,8 @@ func (c *payKeysCommand) Run(ctx context.Context, args []string, std stdio) erro
 		"certificate serial, the mode, the callback URL and the keys directory's files.\n"+
 		"The admin API never gives a private key: the keys directory holds the merchant's.")
 	mf := addMockFlags(fs, std)
-	if err := parseFlags(fs, args, hint); err != nil {
+	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}
 	client, err := mf.client(hint)
 	if err != nil {

@@ -26,11 +26,8 @@ func (c *resetCommand) Run(ctx context.Context, args []string, std stdio) error 
 		"the call and delivery logs emptied. The accounts stay as they stand (those added\n"+
 		"since, and their notify URLs, included); ids are never handed out twice.")
 	mf := addMockFlags(fs, std)
-	if err := parseFlags(fs, args, hint); err != nil {
+	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}
 	client, err := mf.client(hint)
 	if err != nil {

@@ -67,11 +67,8 @@ func (c *sendCommand) Run(ctx context.Context, args []string, std stdio) error {
 	title := fs.String("title", "", "the music's `title`")
 	description := fs.String("description", "", "the music's `description`")
 	maxArticles := fs.Int("max-articles", payfeedback.DefaultMaxArticles, "refuse news messages of more than `N` articles (your account's limit)")
-	if err := parseFlags(fs, args, hint); err != nil {
+	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}
 	if *openID == "" {
 		return usageErrorf(hint, "--openid is required")

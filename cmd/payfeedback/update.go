@@ -92,11 +92,8 @@ func (c *updateCommand) Run(ctx context.Context, args []string, std stdio) error
 	api := addAPIFlags(fs, std)
 	openID := fs.String("openid", "", "the complaining user's `openid`")
 	feedbackID := fs.String("feedbackid", "", "the complaint's `FeedBackId`")
-	if err := parseFlags(fs, args, hint); err != nil {
+	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usageErrorf(hint, "unexpected argument %q", fs.Arg(0))
 	}
 	if *openID == "" || *feedbackID == "" {
 		return usageErrorf(hint, "--openid and --feedbackid are required")
