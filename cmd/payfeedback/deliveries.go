@@ -75,15 +75,7 @@ func (c *deliveriesCommand) Run(ctx context.Context, args []string, std stdio) e
 	}
 	rows := make([][]string, 0, len(list))
 	for _, d := range list {
-		status, last := "pending", "-"
-		switch {
-		case d.Delivered:
-			status = "delivered"
-		case d.Failed:
-			status = "failed"
-		case !d.NextAttempt.IsZero():
-			status = "retry at " + stamp(d.NextAttempt)
-		}
+		status, last := deliveryStatus(d.Delivered, d.Failed, d.NextAttempt), "-"
 		if n := len(d.Attempts); n > 0 {
 			a := d.Attempts[n-1]
 			last = a.Err
@@ -183,4 +175,18 @@ func followEvents(ctx context.Context, std stdio, client *mockClient, f eventFol
 		return nil
 	}
 	return fmt.Errorf("the fake at %s closed the event stream (it stopped?)", client.base)
+}
+
+// deliveryStatus says where a push or a callback stands: delivered, failed
+// for good, waiting for its retry, or pending.
+func deliveryStatus(delivered, failed bool, next time.Time) string {
+	switch {
+	case delivered:
+		return "delivered"
+	case failed:
+		return "failed"
+	case !next.IsZero():
+		return "retry at " + stamp(next)
+	}
+	return "pending"
 }

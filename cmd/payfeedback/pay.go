@@ -528,15 +528,7 @@ func (c *payDeliveriesCommand) Run(ctx context.Context, args []string, std stdio
 	}
 	rows := make([][]string, 0, len(list))
 	for _, d := range list {
-		status, last := "pending", "-"
-		switch {
-		case d.Delivered:
-			status = "delivered"
-		case d.Failed:
-			status = "failed"
-		case !d.Next.IsZero():
-			status = "retry at " + stamp(d.Next)
-		}
+		status, last := deliveryStatus(d.Delivered, d.Failed, d.Next), "-"
 		if n := len(d.Attempts); n > 0 {
 			last = text.ClipWidth(text.Terminal(payAnswer(d.Attempts[n-1])), 40)
 			if d.Attempts[n-1].Wrong {
