@@ -2,7 +2,6 @@ package apiv3
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -85,7 +84,7 @@ func FetchCertificates(ctx context.Context, o ClientOptions, apiv3Key string) ([
 	}
 	if o.Verifier == nil {
 		o.Verifier = &Verifier{window: DefaultWindow, now: time.Now}
-		o.Verifier.hashes.New = func() any { return sha256.New() }
+		o.Verifier.hashes.New = newDigest
 	}
 	c, err := NewClient(o)
 	if err != nil {

@@ -51,6 +51,11 @@ func FuzzParseNotification(f *testing.F) {
 		if n.ID == "" || n.EventType == "" || n.Resource.Ciphertext == "" {
 			t.Fatalf("accepted without required fields: %+v", n)
 		}
+		// The same as encoding/json (the reference for internal/flatjson).
+		var ref Notification
+		if err := json.Unmarshal(body, &ref); err != nil || ref != *n {
+			t.Fatalf("decoded %+v, encoding/json %+v, %v", n, ref, err)
+		}
 		// What parses re-encodes to something that parses to the same.
 		b, _ := json.Marshal(n)
 		back, err := ParseNotification(b)

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/payfeedback/payfeedback/internal/flatjson"
 )
 
 // Notification is a callback's envelope, as every APIv3 callback carries
@@ -67,8 +69,29 @@ func parseNotificationInto(n *Notification, body []byte) error {
 	if d := jsonDepth(body); d > maxDepth {
 		return fmt.Errorf("apiv3: %w: nested %d levels deep, more than %d", ErrMalformedNotification, d, maxDepth)
 	}
-	if err := json.Unmarshal(body, n); err != nil {
-		return fmt.Errorf("apiv3: %w: %v", ErrMalformedNotification, err)
+	// flatjson decodes what WeChat sends with one allocation (the string
+	// every field is cut from) where encoding/json makes one per field and
+	// more; it leaves anything unusual (an escape, a name in another case)
+	// to encoding/json.
+	members := []flatjson.Member{
+		{Name: "id", Dst: &n.ID},
+		{Name: "create_time", Dst: &n.CreateTime},
+		{Name: "event_type", Dst: &n.EventType},
+		{Name: "resource_type", Dst: &n.ResourceType},
+		{Name: "summary", Dst: &n.Summary},
+		{Name: "resource", Object: []flatjson.Member{
+			{Name: "algorithm", Dst: &n.Resource.Algorithm},
+			{Name: "ciphertext", Dst: &n.Resource.Ciphertext},
+			{Name: "nonce", Dst: &n.Resource.Nonce},
+			{Name: "associated_data", Dst: &n.Resource.AssociatedData},
+			{Name: "original_type", Dst: &n.Resource.OriginalType},
+		}},
+	}
+	if !flatjson.Decode(string(body), members) {
+		*n = Notification{}
+		if err := json.Unmarshal(body, n); err != nil {
+			return fmt.Errorf("apiv3: %w: %v", ErrMalformedNotification, err)
+		}
 	}
 	switch {
 	case n.ID == "":

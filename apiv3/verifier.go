@@ -56,8 +56,18 @@ type Verifier struct {
 	mu    sync.RWMutex                 // guards certs
 	certs map[string]*x509.Certificate // serial → platform certificate
 
-	hashes sync.Pool // hash.Hash (SHA-256) for the string to sign
+	hashes sync.Pool // *digest, for the string to sign
 }
+
+// digest is a SHA-256 and the sum it writes, pooled together: a sum in
+// the caller's frame would escape through hash.Hash.Sum, one allocation
+// per verification.
+type digest struct {
+	h   hash.Hash
+	sum [sha256.Size]byte
+}
+
+func newDigest() any { return &digest{h: sha256.New()} }
 
 // NewVerifier returns a Verifier, or an error saying what to configure.
 func NewVerifier(o VerifierOptions) (*Verifier, error) {
@@ -80,7 +90,7 @@ func NewVerifier(o VerifierOptions) (*Verifier, error) {
 	if v.now == nil {
 		v.now = time.Now
 	}
-	v.hashes.New = func() any { return sha256.New() }
+	v.hashes.New = newDigest
 	if err := v.SetCertificates(o.Certificates); err != nil {
 		return nil, err
 	}
@@ -190,18 +200,16 @@ func (v *Verifier) VerifyAt(h SignatureHeaders, body []byte, now time.Time) erro
 	if err != nil {
 		return &VerifyError{Err: ErrBadSignature, Serial: h.Serial, Detail: HeaderSignature + " is not standard Base64"}
 	}
-	d := v.hashes.Get().(hash.Hash)
-	d.Reset()
-	d.Write(bytesOf(h.Timestamp))
-	d.Write(newline)
-	d.Write(bytesOf(h.Nonce))
-	d.Write(newline)
-	d.Write(body)
-	d.Write(newline)
-	var sum [sha256.Size]byte
-	d.Sum(sum[:0])
-	v.hashes.Put(d)
-	if rsa.VerifyPKCS1v15(key, crypto.SHA256, sum[:], sig[:n]) != nil {
+	d := v.hashes.Get().(*digest)
+	defer v.hashes.Put(d)
+	d.h.Reset()
+	d.h.Write(bytesOf(h.Timestamp))
+	d.h.Write(newline)
+	d.h.Write(bytesOf(h.Nonce))
+	d.h.Write(newline)
+	d.h.Write(body)
+	d.h.Write(newline)
+	if rsa.VerifyPKCS1v15(key, crypto.SHA256, d.h.Sum(d.sum[:0]), sig[:n]) != nil {
 		return &VerifyError{Err: ErrBadSignature, Serial: h.Serial, Detail: "the body or a signed header was altered, or another key signed it"}
 	}
 	return nil

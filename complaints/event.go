@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/payfeedback/payfeedback/internal/flatjson"
 )
 
 // MaxEventSize bounds the decrypted resource ParseEvent accepts. WeChat's
@@ -42,8 +44,19 @@ func ParseEvent(data []byte) (Event, error) {
 		return Event{}, fmt.Errorf("%w: %d bytes, over the %d of MaxEventSize", ErrInvalidEvent, len(data), MaxEventSize)
 	}
 	var e Event
-	if err := json.Unmarshal(data, &e); err != nil {
-		return Event{}, fmt.Errorf("%w: %v", ErrInvalidEvent, err)
+	// flatjson decodes what WeChat sends with one allocation (the string
+	// both fields are cut from); it leaves anything unusual (an escape, a
+	// name in another case) to encoding/json.
+	members := []flatjson.Member{
+		{Name: "complaint_id", Dst: &e.ComplaintID},
+		{Name: "action_type", Dst: (*string)(&e.ActionType)},
+	}
+	if !flatjson.Decode(string(data), members) {
+		var ref Event // not e, which would then live on the heap
+		if err := json.Unmarshal(data, &ref); err != nil {
+			return Event{}, fmt.Errorf("%w: %v", ErrInvalidEvent, err)
+		}
+		e = ref
 	}
 	if !isObject(data) {
 		return Event{}, fmt.Errorf("%w: not a JSON object", ErrInvalidEvent)

@@ -40,10 +40,29 @@ func TestParseEventAccepts(t *testing.T) {
 		`{"complaint_id":"4","action_type":"A","action_type":"B"}`:         {ComplaintID: "4", ActionType: "B"},
 		`{"complaint_id":"` + strings.Repeat("9", 64) + `"}`:               {ComplaintID: strings.Repeat("9", 64)},
 		`{"complaint_id":"5","action_type":"USER_APPLY_PLATFORM_SERIVCE"}`: {ComplaintID: "5", ActionType: ActionUserApplyPlatformSerivce},
+		// Left to encoding/json by the fast path, decoded all the same:
+		`{"complaint_id":"6","action_type":"CREATE_\u0043OMPLAINT"}`: {ComplaintID: "6", ActionType: ActionCreateComplaint},
+		`{"Complaint_ID":"7","ACTION_TYPE":"CREATE_COMPLAINT"}`:      {ComplaintID: "7", ActionType: ActionCreateComplaint},
 	} {
 		e, err := ParseEvent([]byte(data))
 		if err != nil || e.ComplaintID != want.ComplaintID || e.ActionType != want.ActionType || string(e.Raw) != data {
 			t.Errorf("ParseEvent(%s) = %+v, %v; want %+v with Raw the input", data, e, err, want)
 		}
+	}
+}
+
+// TestParseEventAllocs: an event as WeChat sends it costs one allocation,
+// the copy its two fields are cut from (the input may be reused
+// afterwards, but for Raw, which is the input).
+func TestParseEventAllocs(t *testing.T) {
+	data := []byte(`{"complaint_id":"200201820200101080076610000","action_type":"CREATE_COMPLAINT"}`)
+	e, err := ParseEvent(data)
+	if n := testing.AllocsPerRun(100, func() { e, err = ParseEvent(data) }); n > 1 {
+		t.Errorf("ParseEvent: %v allocations, want 1", n)
+	}
+	id := e.ComplaintID
+	copy(data, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx")
+	if err != nil || id != "200201820200101080076610000" {
+		t.Errorf("ParseEvent = %+v, %v; the id changed with its input: %q", e, err, id)
 	}
 }

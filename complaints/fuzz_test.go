@@ -85,6 +85,11 @@ func FuzzParseEvent(f *testing.F) {
 		if string(e.Raw) != string(data) || checkID("complaint_id", e.ComplaintID, MaxComplaintIDLength) != nil {
 			t.Fatalf("accepted %q as %+v", data, e)
 		}
+		// The same as encoding/json (the reference for internal/flatjson).
+		var ref Event
+		if err := json.Unmarshal(data, &ref); err != nil || ref.ComplaintID != e.ComplaintID || ref.ActionType != e.ActionType {
+			t.Fatalf("decoded %+v, encoding/json %+v, %v", e, ref, err)
+		}
 		enc, err := json.Marshal(e)
 		if err != nil {
 			t.Fatal(err)
