@@ -171,6 +171,7 @@ func TestAdminAPI(t *testing.T) {
 	expect("POST", "/_mock/faults", `{"endpoint":"push","delay":"1m"}`, 201, nil)
 	expect("POST", "/_mock/faults", `{"endpoint":"push","delay":"often"}`, 400, nil)
 	expect("POST", "/_mock/faults", `{"endpoint":"/nope","drop":true}`, 400, nil)
+	expect("POST", "/_mock/faults", `{"endpoint":"pay-api","code":"SYSTEM_ERROR"}`, 400, nil) // Complaints 2.0 is off here
 	var faults []struct {
 		Count int    `json:"count"`
 		Delay string `json:"delay"`

@@ -102,8 +102,7 @@ func (b adminBackend) Arbitrate(ctx context.Context, feedbackID string, forUser 
 }
 
 func (b adminBackend) AddFault(f fault.Fault) error {
-	_, err := b.s.faults.Add(f)
-	return err
+	return b.s.addFault(f)
 }
 
 func (b adminBackend) Faults() []fault.Fault { return b.s.faults.List() }

@@ -293,7 +293,7 @@ func faultToSet(f Fault) fault.Fault {
 		ErrCode: f.ErrCode, HTTPStatus: f.HTTPStatus, Delay: f.Delay, Drop: f.Drop, Duplicate: f.Duplicate,
 		OutOfOrder: f.OutOfOrder, TamperSignature: f.TamperSignature, TamperFields: f.TamperFields, MchID: f.MchID,
 		ActionType: f.ActionType, TamperBody: f.TamperBody, Stale: f.Stale, UnknownMembers: f.UnknownMembers,
-		SendActionType: f.SendActionType, OtherKey: f.OtherKey}
+		SendActionType: f.SendActionType, OtherKey: f.OtherKey, Code: f.Code, Operation: f.Operation}
 }
 
 func faultFromSet(f fault.Fault) Fault {
@@ -301,7 +301,7 @@ func faultFromSet(f fault.Fault) Fault {
 		ErrCode: f.ErrCode, HTTPStatus: f.HTTPStatus, Delay: f.Delay, Drop: f.Drop, Duplicate: f.Duplicate,
 		OutOfOrder: f.OutOfOrder, TamperSignature: f.TamperSignature, TamperFields: f.TamperFields, MchID: f.MchID,
 		ActionType: f.ActionType, TamperBody: f.TamperBody, Stale: f.Stale, UnknownMembers: f.UnknownMembers,
-		SendActionType: f.SendActionType, OtherKey: f.OtherKey}
+		SendActionType: f.SendActionType, OtherKey: f.OtherKey, Code: f.Code, Operation: f.Operation}
 }
 
 // The event feed.

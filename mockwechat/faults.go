@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/apiv3"
 	"github.com/payfeedback/payfeedback/complaints"
 )
 
@@ -13,6 +14,10 @@ const EndpointPush = "push"
 // EndpointPayCallback names the Complaints 2.0 callbacks in faults and the
 // admin API.
 const EndpointPayCallback = "pay-callback"
+
+// EndpointPayAPI names the Complaints 2.0 API (every /v3/ call) in faults
+// and the admin API.
+const EndpointPayAPI = "pay-api"
 
 // Fault makes the fake misbehave on purpose for the next Count calls of an
 // endpoint (or pushes), so a merchant can test retries, dedupe and
@@ -34,6 +39,14 @@ const EndpointPayCallback = "pay-callback"
 // TamperFields (after the genuine attempt, a forged copy with the same
 // AppSignature and TimeStamp but another FeedBackId, TransId and Reason is
 // sent; its answer never counts as an acknowledgement).
+//
+// On the Complaints 2.0 API (Endpoint EndpointPayAPI), set one of Code
+// (WeChat's error body with that code, signed, at the status WeChat
+// answers it with: SYSTEM_ERROR 500, FREQUENCY_LIMITED 429…; HTTPStatus
+// overrides the status), HTTPStatus alone (a plain-text answer, unsigned,
+// as a failing gateway gives) or Drop, and Delay as above; MchID and
+// Operation narrow it to a merchant and an endpoint. A merchant tests its
+// retries this way (complaints.RetryPolicy).
 //
 // AddFault refuses a fault that breaks these rules, saying why.
 type Fault struct {
@@ -77,4 +90,11 @@ type Fault struct {
 	UnknownMembers bool                  `json:"unknown_members,omitempty"`
 	SendActionType complaints.ActionType `json:"send_action_type,omitempty"`
 	OtherKey       bool                  `json:"other_key,omitempty"`
+
+	// The Complaints 2.0 API's (Endpoint EndpointPayAPI): Code is the
+	// APIv3 error code to answer; Operation limits the fault to one
+	// endpoint (complaints.EndpointResponse…; "" any). MchID (above)
+	// limits it to a merchant.
+	Code      apiv3.Code          `json:"code,omitempty"`
+	Operation complaints.Endpoint `json:"operation,omitempty"`
 }

@@ -1,13 +1,24 @@
 package mockwechat
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
+)
 
 // Injecting faults: the Server's Go API over its set of active faults.
 
 // AddFault adds a fault after checking it makes sense (see Fault for the
 // rules). Faults lists it with the ID it was given.
-func (s *Server) AddFault(f Fault) error {
-	_, err := s.faults.Add(faultToSet(f))
+func (s *Server) AddFault(f Fault) error { return s.addFault(faultToSet(f)) }
+
+// addFault adds f for the Go and the admin APIs; a Complaints 2.0 fault is
+// refused when Complaints 2.0 is off, as it would never fire.
+func (s *Server) addFault(f fault.Fault) error {
+	if s.pay == nil && (f.PayAPI() || f.PayCallback()) {
+		return fmt.Errorf("mockwechat: a %s fault needs Complaints 2.0, which is off here (Options.Pay nil, or payfeedback mock --pay=false)", f.Endpoint)
+	}
+	_, err := s.faults.Add(f)
 	return err
 }
 

@@ -73,6 +73,7 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s.calls = calllog.New(calllog.Options{Size: set.CallLogSize, Bytes: set.CallLogBytes})
+	s.faults = fault.NewSet(api.Paths) // before Complaints 2.0, whose API takes faults too
 	if set.Pay != nil {
 		if s.pay, err = s.newPay(); err != nil {
 			return nil, err
@@ -81,7 +82,6 @@ func New(opts Options) (*Server, error) {
 	if origin, err = s.withPay(origin, scenarioToParse(set.Scenario)); err != nil {
 		return nil, err
 	}
-	s.faults = fault.NewSet(api.Paths)
 	s.push = push.New(push.Options{Host: pushHost{s}, Sched: s.sched, Context: s.ctx, Retry: set.retry,
 		Timeout: set.PushTimeout, Concurrency: set.PushConcurrency, StrictAck: set.StrictPushAck, Rate: set.PushRate,
 		LogSize: set.DeliveryLogSize, LogBytes: set.DeliveryLogBytes, Observe: s.pushed, Done: s.feed.Wake, Logger: s.log,

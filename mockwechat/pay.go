@@ -118,7 +118,7 @@ func (s *Server) newPay() (*payPart, error) {
 		return nil, fmt.Errorf("mockwechat: Options.Pay: %w", err)
 	}
 	p.api, err = payapi.New(payapi.Options{World: w, Signing: signing, Now: now, Recorder: payRecorder{s},
-		Effects: s.applyPay, PerMinute: o.PerMinute})
+		Effects: s.applyPay, PerMinute: o.PerMinute, Faults: s.faults})
 	if err != nil {
 		return nil, fmt.Errorf("mockwechat: Options.Pay: %w", err)
 	}
@@ -146,7 +146,7 @@ func (r payRecorder) Record(c payapi.Call) {
 	r.s.pay.signFails.add(c)
 	path, rawQuery, _ := strings.Cut(c.Target, "?")
 	rec := calllog.Call{Time: c.Time, Endpoint: path, Method: c.Method, MchID: c.MchID, Body: c.Body, Answer: c.Answer,
-		Status: c.Status, Code: string(c.Code), Latency: c.Latency, Warnings: c.Warnings}
+		Status: c.Status, Code: string(c.Code), Latency: c.Latency, Warnings: c.Warnings, Fault: c.Fault}
 	if c.Status >= http.StatusBadRequest || c.Code != "" {
 		rec.ErrCode = -1
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/apiv3"
 	"github.com/payfeedback/payfeedback/complaints"
 	"github.com/payfeedback/payfeedback/internal/text"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
@@ -41,6 +42,11 @@ const EndpointPayCallback = "pay-callback"
 // TamperFields (after the genuine attempt, a forged copy with the same
 // AppSignature and TimeStamp but another FeedBackId, TransId and Reason is
 // sent; its answer never counts as an acknowledgement).
+//
+// On the Complaints 2.0 API (Endpoint EndpointPayAPI), set one of Code
+// (WeChat's error body, signed), HTTPStatus (a gateway's plain answer) or
+// Drop, and Delay as on V1.5 endpoints; on Complaints 2.0 callbacks
+// (Endpoint EndpointPayCallback), see the fields below.
 //
 // The booleans are the fault's JSON form; the fake turns a Fault into a set
 // of Kinds, checks it against the rules above, and hands the push engine a
@@ -84,6 +90,14 @@ type Fault struct {
 	UnknownMembers bool                  `json:"unknown_members,omitempty"`
 	SendActionType complaints.ActionType `json:"send_action_type,omitempty"`
 	OtherKey       bool                  `json:"other_key,omitempty"`
+
+	// The Complaints 2.0 API's (Endpoint EndpointPayAPI): MchID and
+	// Operation limit the fault to a merchant and to one endpoint
+	// (complaints.EndpointResponse…); Code answers WeChat's error body
+	// with that code, signed, at its status (HTTPStatus overrides it).
+	// HTTPStatus alone, Drop and Delay apply as on V1.5 endpoints.
+	Code      apiv3.Code          `json:"code,omitempty"`
+	Operation complaints.Endpoint `json:"operation,omitempty"`
 }
 
 // Kind is one effect a fault may have; Kinds is a set of them.
@@ -165,8 +179,8 @@ func (f Fault) compile(endpoints []string) (API, push.Plan, error) {
 	case f.Delay < 0:
 		return API{}, push.Plan{}, errors.New("mockwechat: fault Delay must not be negative")
 	}
-	if f.payFields() {
-		return API{}, push.Plan{}, fmt.Errorf("mockwechat: MchID, ActionType, TamperBody, Stale, UnknownMembers, SendActionType and OtherKey apply to Complaints 2.0 callbacks only (Endpoint %q)", EndpointPayCallback)
+	if f.payFields() || f.payAPIFields() {
+		return API{}, push.Plan{}, fmt.Errorf("mockwechat: MchID, ActionType, TamperBody, Stale, UnknownMembers, SendActionType and OtherKey apply to Complaints 2.0 callbacks only (Endpoint %q); MchID, Code and Operation to the Complaints 2.0 API (Endpoint %q)", EndpointPayCallback, EndpointPayAPI)
 	}
 	if f.Push() {
 		p, err := f.pushPlan(k)
@@ -211,8 +225,8 @@ func (f Fault) pushPlan(k Kind) (push.Plan, error) {
 func (f Fault) apiPlan(k Kind, endpoints []string) (API, error) {
 	switch {
 	case f.Endpoint != "" && !slices.Contains(endpoints, f.Endpoint):
-		return API{}, fmt.Errorf("mockwechat: fault endpoint %q: want an API path (%s), %q, %q or \"\"",
-			text.Clip(f.Endpoint, 64), strings.Join(endpoints, ", "), EndpointPush, EndpointPayCallback)
+		return API{}, fmt.Errorf("mockwechat: fault endpoint %q: want an API path (%s), %q, %q, %q or \"\"",
+			text.Clip(f.Endpoint, 64), strings.Join(endpoints, ", "), EndpointPush, EndpointPayCallback, EndpointPayAPI)
 	case k&^apiKinds != 0 || f.MsgType != "":
 		return API{}, errors.New("mockwechat: MsgType, Duplicate, OutOfOrder, TamperSignature and TamperFields apply to pushes only (Endpoint \"push\")")
 	case f.HTTPStatus != 0 && (f.HTTPStatus < 400 || f.HTTPStatus > 599):

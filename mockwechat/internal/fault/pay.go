@@ -28,6 +28,8 @@ func (f Fault) payPlan() (paypush.Plan, error) {
 		return paypush.Plan{}, errors.New("mockwechat: fault Delay and Stale must not be negative")
 	case f.AppID != "" || f.MsgType != "":
 		return paypush.Plan{}, errors.New("mockwechat: a Complaints 2.0 callback fault names a merchant (MchID) and an action_type (ActionType), not an AppID or a MsgType")
+	case f.payAPIFields():
+		return paypush.Plan{}, fmt.Errorf("mockwechat: Code and Operation are for Complaints 2.0 API faults (Endpoint %q), not callbacks", EndpointPayAPI)
 	case f.ErrCode != 0 || f.HTTPStatus != 0 || f.TamperFields:
 		return paypush.Plan{}, errors.New("mockwechat: Complaints 2.0 callback faults take Drop, Delay, Duplicate, OutOfOrder, TamperSignature, TamperBody, Stale, UnknownMembers, SendActionType or OtherKey, not ErrCode, HTTPStatus or TamperFields (the merchant answers callbacks)")
 	case f.ActionType != "" && !validAction(f.ActionType):

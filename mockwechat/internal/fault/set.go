@@ -24,9 +24,10 @@ type Set struct {
 // plan.
 type rule struct {
 	Fault
-	api  API
-	push push.Plan
-	pay  paypush.Plan
+	api    API
+	push   push.Plan
+	pay    paypush.Plan
+	payAPI PayAPIPlan
 }
 
 // NewSet returns an empty set for a fake serving the API paths endpoints.
@@ -39,10 +40,14 @@ func (s *Set) Add(f Fault) (Fault, error) {
 	var a API
 	var p push.Plan
 	var pay paypush.Plan
+	var payAPI PayAPIPlan
 	var err error
-	if f.PayCallback() {
+	switch {
+	case f.PayCallback():
 		pay, err = f.payPlan()
-	} else {
+	case f.PayAPI():
+		payAPI, err = f.payAPIPlan()
+	default:
 		a, p, err = f.compile(s.endpoints)
 	}
 	if err != nil {
@@ -55,7 +60,7 @@ func (s *Set) Add(f Fault) (Fault, error) {
 	defer s.mu.Unlock()
 	s.lastID++
 	f.ID = s.lastID
-	s.rules = append(s.rules, &rule{Fault: f, api: a, push: p, pay: pay})
+	s.rules = append(s.rules, &rule{Fault: f, api: a, push: p, pay: pay, payAPI: payAPI})
 	s.active.Store(int32(len(s.rules)))
 	return f, nil
 }
@@ -120,7 +125,7 @@ func (s *Set) take(match func(r *rule) bool) (*rule, bool) {
 // use of the fault; false when none matches.
 func (s *Set) TakeAPI(endpoint, appID string) (API, bool) {
 	r, ok := s.take(func(r *rule) bool {
-		return !r.Push() && !r.PayCallback() && (r.Endpoint == "" || r.Endpoint == endpoint) && (r.AppID == "" || r.AppID == appID)
+		return !r.Push() && !r.PayCallback() && !r.PayAPI() && (r.Endpoint == "" || r.Endpoint == endpoint) && (r.AppID == "" || r.AppID == appID)
 	})
 	if !ok {
 		return API{}, false

@@ -19,6 +19,8 @@ type answer struct {
 	// request's Wechatpay-Serial choose (nil: those).
 	signer *apiv3.Signer
 	err    *apiv3.Error
+	// drop: close the connection without answering (a fault).
+	drop bool
 }
 
 // ok answers 200 with v's JSON.

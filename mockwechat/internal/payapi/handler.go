@@ -39,6 +39,9 @@ type Options struct {
 	// WeChat refused a complaint_id in a body (WxJava strips it "否则微信会
 	// 报错").
 	AcceptUnknownMembers bool
+	// Faults, when set, hands out the faults set on the API (fault.Set):
+	// a call that takes one is answered as its plan says.
+	Faults Faults
 }
 
 // Handler serves the Complaints 2.0 endpoints and /v3/certificates. It is
@@ -117,6 +120,7 @@ type call struct {
 	signed []byte // what the signature covers: the body, or an upload's meta
 	file   []byte // an upload's file part
 	mchid  string
+	fault  string // the plan of the fault it took, if any
 	rec    Call
 }
 

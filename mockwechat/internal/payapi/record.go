@@ -49,6 +49,9 @@ type Call struct {
 	SignFailure *SignFailure
 	// Latency is the real time the fake took.
 	Latency time.Duration
+	// Fault names the fault the call took ("code SYSTEM_ERROR", "drop"),
+	// if any.
+	Fault string
 }
 
 // SignFailure is a refused Authorization, for a developer to find the bug:

@@ -16,16 +16,27 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	c := &call{r: r, now: h.now(), target: requestTarget(r)}
 	a := h.serve(c)
-	signer := h.write(w, r, a)
-	if h.o.Recorder == nil {
-		return
+	var signer string
+	if !a.drop {
+		signer = h.write(w, r, a)
 	}
+	if h.o.Recorder != nil {
+		h.record(c, w, a, signer, start)
+	}
+	if a.drop {
+		drop(w)
+	}
+}
+
+// record hands the call, as answered, to the Recorder.
+func (h *Handler) record(c *call, w http.ResponseWriter, a answer, signer string, start time.Time) {
+	r := c.r
 	rec := c.rec
 	rec.Time, rec.Method, rec.Target, rec.MchID = c.now, r.Method, c.target, c.mchid
 	if c.ep != nil {
 		rec.Endpoint = c.ep.name
 	}
-	rec.Status, rec.RequestID, rec.Signer, rec.Latency = a.status, w.Header().Get(apiv3.HeaderRequestID), signer, time.Since(start)
+	rec.Status, rec.RequestID, rec.Signer, rec.Latency, rec.Fault = a.status, w.Header().Get(apiv3.HeaderRequestID), signer, time.Since(start), c.fault
 	if c.ep != nil && c.ep.upload {
 		rec.Body, rec.FileSize = c.signed, len(c.file)
 	} else {
@@ -101,6 +112,14 @@ func (h *Handler) serve(c *call) answer {
 	if !h.limits.allow(c.mchid, ep.name, c.now) {
 		return fail(&apiv3.Error{StatusCode: http.StatusTooManyRequests, Code: apiv3.CodeFrequencyLimited, Message: "请求过于频繁，请稍后再试",
 			Detail: &apiv3.ErrorDetail{Issue: fmt.Sprintf("over the %s a minute of %s for merchant %s", h.limits.describe(ep.name), ep.name, c.mchid)}})
+	}
+	if h.o.Faults != nil {
+		if p, ok := h.o.Faults.TakePayAPI(c.mchid, ep.name); ok {
+			c.fault = p.String()
+			if a, answered := applyFault(c, p); answered {
+				return a
+			}
+		}
 	}
 	return ep.serve(h, c)
 }
