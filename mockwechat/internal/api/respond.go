@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/fault"
@@ -132,14 +131,7 @@ func (h *Handler) withhold(c *call) {
 // applyFault carries out an API fault; answered is false when the call
 // goes on (a delay alone).
 func applyFault(c *call, f fault.API) (resp response, answered bool) {
-	if f.Delay > 0 {
-		t := time.NewTimer(f.Delay)
-		select {
-		case <-t.C:
-		case <-c.r.Context().Done():
-			t.Stop()
-		}
-	}
+	fault.Wait(c.r.Context(), f.Delay)
 	switch f.Answer {
 	case fault.AnswerDrop:
 		resp = response{code: payfeedback.CodeSystemError, dropped: true}

@@ -1,6 +1,7 @@
 package fault
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -246,6 +247,20 @@ func (f Fault) apiPlan(k Kind, endpoints []string) (API, error) {
 		a.Answer = AnswerDrop
 	}
 	return a, nil
+}
+
+// Wait waits a fault's delay d on the real clock, or until ctx (the
+// call's) ends: a client that gives up is not kept waiting for.
+func Wait(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // String names the plan in the call log: "delay 1ms", "errcode 45009",

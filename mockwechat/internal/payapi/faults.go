@@ -3,7 +3,6 @@ package payapi
 import (
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/payfeedback/payfeedback/apiv3"
 	"github.com/payfeedback/payfeedback/complaints"
@@ -20,14 +19,7 @@ type Faults interface {
 // until the client goes away), then answers instead of the endpoint or
 // lets it answer (false).
 func applyFault(c *call, p fault.PayAPIPlan) (answer, bool) {
-	if p.Delay > 0 {
-		t := time.NewTimer(p.Delay)
-		select {
-		case <-t.C:
-		case <-c.r.Context().Done():
-			t.Stop()
-		}
-	}
+	fault.Wait(c.r.Context(), p.Delay)
 	switch p.Answer {
 	case fault.AnswerErrCode:
 		return fail(&apiv3.Error{StatusCode: p.Status, Code: p.Code, Message: faultMessage(p.Code),
