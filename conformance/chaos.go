@@ -154,32 +154,7 @@ func (c *campaign) run(ctx context.Context) Result {
 	if err := c.prepare(ctx); err != nil {
 		return Result{Status: Fail, Message: "the chaos campaign could not start: " + err.Error()}
 	}
-	// A worker counts as a sender on the campaign's clock from its start
-	// to its end, but while it waits for a retry: the clock moves only
-	// when every worker waits, or is done.
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range chaosWorkers {
-		wg.Add(1)
-		c.clock.enter()
-		go func() {
-			defer wg.Done()
-			defer c.clock.leave()
-			for i := range next {
-				c.play(ctx, i)
-			}
-		}()
-	}
-feed:
-	for i := range c.plan {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
+	c.clock.playAll(ctx, len(c.plan), c.play)
 	if ctx.Err() != nil {
 		return Result{Status: Fail, Message: "interrupted"}
 	}

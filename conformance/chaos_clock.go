@@ -158,3 +158,34 @@ func backPressure(ex Exchange) bool {
 	s := ex.Response.Status
 	return s == http.StatusServiceUnavailable || s == http.StatusTooManyRequests || retryAfter(ex) > 0
 }
+
+// playAll plays a campaign's complaints 0 to n−1 on chaosWorkers workers,
+// each calling play, and returns when they are done; once ctx ends, no
+// complaint starts. A worker counts as a sender on k from its start to
+// its end, but while it waits for a retry (after): k moves only when
+// every worker waits, or is done.
+func (k *campaignClock) playAll(ctx context.Context, n int, play func(ctx context.Context, i int)) {
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range chaosWorkers {
+		wg.Add(1)
+		k.enter()
+		go func() {
+			defer wg.Done()
+			defer k.leave()
+			for i := range next {
+				play(ctx, i)
+			}
+		}()
+	}
+feed:
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+}

@@ -125,29 +125,7 @@ func (c *payCampaign) run(ctx context.Context) Result {
 	if r, ok := c.prepare(ctx); !ok {
 		return r
 	}
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range chaosWorkers {
-		wg.Add(1)
-		c.clock.enter()
-		go func() {
-			defer wg.Done()
-			defer c.clock.leave()
-			for i := range next {
-				c.play(ctx, i)
-			}
-		}()
-	}
-feed:
-	for i := range c.plan {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
+	c.clock.playAll(ctx, len(c.plan), c.play)
 	if ctx.Err() != nil {
 		return Result{Status: Fail, Message: "interrupted"}
 	}
