@@ -10,17 +10,26 @@ import (
 	"strings"
 )
 
-// readJSON reads a JSON file, token by token, checking as it goes the
-// limits and that no key is given twice (encoding/json would take the
-// last). notJSON says the bytes are not JSON at all (for a file that may
-// be YAML).
+// readJSON reads a JSON file, checking the limits and that no key is
+// given twice (encoding/json would take the last). notJSON says the bytes
+// are not JSON at all (for a file that may be YAML). A valid document
+// within the limits is read by readOwnJSON in one pass; any other, token
+// by token, which places and words what is wrong.
 func readJSON(name string, data []byte, items int) (v any, loc locator, notJSON bool, err error) {
 	body := bytes.TrimPrefix(data, bom)
-	r := jsonReader{name: name, data: body, items: items, dec: json.NewDecoder(bytes.NewReader(body))}
-	r.dec.UseNumber()
 	if skipSpace(body, 0) == len(body) {
 		return nil, nil, false, &Error{File: name, Msg: "the file is empty: want a mapping such as {accounts: [...], complaints: [...]}"}
 	}
+	if top, ok := readOwnJSON(body, items); ok {
+		return top, jsonLocator{body}, false, nil
+	}
+	return readJSONTokens(name, body, items)
+}
+
+// readJSONTokens is readJSON token by token.
+func readJSONTokens(name string, body []byte, items int) (v any, loc locator, notJSON bool, err error) {
+	r := jsonReader{name: name, data: body, items: items, dec: json.NewDecoder(bytes.NewReader(body))}
+	r.dec.UseNumber()
 	if v, err = r.value(1); err != nil {
 		return nil, nil, r.syntax, err
 	}

@@ -20,6 +20,9 @@ import (
 // readYAML reads a YAML file: one document, a mapping at the top, no
 // aliases, keys given once.
 func readYAML(name string, data []byte, items int) (any, locator, error) {
+	if top, ok := readOwnYAML(data, items); ok {
+		return top, &lazyYAMLLocator{name: name, data: data}, nil
+	}
 	root, err := parseYAML(name, data)
 	if err != nil {
 		return nil, nil, err
@@ -254,6 +257,26 @@ func decimal(s string) bool {
 // scenario has nothing to repeat that warrants them.
 func (r yamlReader) aliasError(n *yaml.Node) error {
 	return r.errorAt(n, "YAML aliases (*%s) are not allowed in a scenario file: write the value out", n.Value)
+}
+
+// lazyYAMLLocator finds paths in a YAML file read by readOwnYAML, which
+// keeps no node tree: it parses the file with go.yaml.in/yaml/v3 the first
+// time it is asked (only ever for an error).
+type lazyYAMLLocator struct {
+	name string
+	data []byte
+	root *yaml.Node
+}
+
+func (l *lazyYAMLLocator) locate(path []string, key string) (int, int) {
+	if l.root == nil {
+		root, err := parseYAML(l.name, l.data)
+		if err != nil {
+			return 0, 0
+		}
+		l.root = root
+	}
+	return yamlLocator{l.root}.locate(path, key)
 }
 
 // yamlLocator finds paths in a YAML file's node tree.
