@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/benchcpu"
 	"github.com/payfeedback/payfeedback/middleware"
 )
 
@@ -63,7 +64,7 @@ func BenchmarkParseVerify(b *testing.B) {
 	body := signedSample(b, nil)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
-	cpu := processCPU()
+	cpu := benchcpu.Start()
 	for b.Loop() {
 		n, err := payfeedback.ParseNotification(body)
 		if err != nil {
@@ -73,15 +74,7 @@ func BenchmarkParseVerify(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	reportCPU(b, cpu)
-}
-
-// reportCPU adds the process CPU time per operation since start, as
-// cpu-ns/op: on a shared machine, steadier than ns/op (wall time).
-func reportCPU(b *testing.B, start time.Duration) {
-	if end := processCPU(); end > 0 && b.N > 0 {
-		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
-	}
+	benchcpu.Report(b, cpu)
 }
 
 // BenchmarkMiddleware measures ServeHTTP end to end in-process, dedupe on,
@@ -108,7 +101,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		b.SetBytes(int64(len(reqs[0].body)))
 		b.ReportAllocs()
 		i := 0
-		cpu := processCPU()
+		cpu := benchcpu.Start()
 		for b.Loop() {
 			br := reqs[i%len(reqs)]
 			i++
@@ -119,7 +112,7 @@ func BenchmarkMiddleware(b *testing.B) {
 				b.Fatalf("status %d, want %d", w.status, want)
 			}
 		}
-		reportCPU(b, cpu)
+		benchcpu.Report(b, cpu)
 	}
 	b.Run("new", func(b *testing.B) {
 		bodies := distinctBodies(b, 4096)
@@ -206,11 +199,11 @@ func BenchmarkSteps(b *testing.B) {
 	b.Run("fingerprint", func(b *testing.B) {
 		n := sample()
 		b.ReportAllocs()
-		cpu := processCPU()
+		cpu := benchcpu.Start()
 		for b.Loop() {
 			_ = middleware.FingerprintOf(n)
 		}
-		reportCPU(b, cpu)
+		benchcpu.Report(b, cpu)
 	})
 	b.Run("store claim+complete", func(b *testing.B) {
 		now := time.Unix(testUnix, 0)
@@ -225,7 +218,7 @@ func BenchmarkSteps(b *testing.B) {
 		fp := middleware.Fingerprint{1}
 		b.ReportAllocs()
 		i := 0
-		cpu := processCPU()
+		cpu := benchcpu.Start()
 		for b.Loop() {
 			k := keys[i%len(keys)]
 			i++
@@ -237,6 +230,6 @@ func BenchmarkSteps(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		reportCPU(b, cpu)
+		benchcpu.Report(b, cpu)
 	})
 }

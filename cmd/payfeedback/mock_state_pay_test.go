@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/payfeedback/payfeedback/internal/benchcpu"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
@@ -116,11 +117,13 @@ func BenchmarkMockResumePay(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
 			files := mockFiles{state: path}
+			start := benchcpu.Start()
 			for b.Loop() {
 				if ok, err := files.resume(ctx, srv); !ok || err != nil {
 					b.Fatalf("resumed %v: %v", ok, err)
 				}
 			}
+			benchcpu.Report(b, start)
 			if got := len(srv.PayComplaints()); got != n {
 				b.Fatalf("%d complaints resumed, want %d", got, n)
 			}

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/payfeedback/payfeedback/internal/benchcpu"
 	"github.com/payfeedback/payfeedback/mockwechat"
 )
 
@@ -464,11 +465,13 @@ func BenchmarkMockResume(b *testing.B) {
 				b.SetBytes(int64(len(data)))
 				b.ReportAllocs()
 				files := mockFiles{state: path}
+				start := benchcpu.Start()
 				for b.Loop() {
 					if ok, err := files.resume(context.Background(), srv); !ok || err != nil {
 						b.Fatalf("resumed %v: %v", ok, err)
 					}
 				}
+				benchcpu.Report(b, start)
 			})
 		}
 	}

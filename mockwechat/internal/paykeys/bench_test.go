@@ -2,33 +2,34 @@ package paykeys
 
 import (
 	"testing"
-	"time"
+
+	"github.com/payfeedback/payfeedback/internal/benchcpu"
 )
 
 // BenchmarkOpenFresh makes an identity from nothing: three RSA keys
 // generated concurrently, two certificates (target ≤ 300 ms a start on a
-// quiet 2-core machine). cpu-ms/op is the process's CPU time per start,
+// quiet 2-core machine). cpu-ns/op is the process's CPU time per start,
 // which a loaded machine does not inflate as it does the wall time:
 // divided by the cores, it is the wall time a quiet machine would take.
 func BenchmarkOpenFresh(b *testing.B) {
-	c0 := cpuTime()
+	start := benchcpu.Start()
 	for b.Loop() {
 		if _, err := Open(Options{Now: at(t0)}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-c0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	benchcpu.Report(b, start)
 }
 
 // BenchmarkOpenFreshDir is BenchmarkOpenFresh writing a keys directory.
 func BenchmarkOpenFreshDir(b *testing.B) {
-	c0 := cpuTime()
+	start := benchcpu.Start()
 	for b.Loop() {
 		if _, err := Open(Options{Dir: b.TempDir(), Now: at(t0)}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(cpuTime()-c0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	benchcpu.Report(b, start)
 }
 
 // BenchmarkOpenDir loads an identity from a keys directory (target

@@ -1,0 +1,18 @@
+package benchcpu
+
+import (
+	"testing"
+	"time"
+)
+
+// Start returns the process's CPU time so far, to give to Report.
+func Start() time.Duration { return process() }
+
+// Report adds the process's CPU time since start, per iteration of b, as
+// the metric cpu-ns/op. Where the platform gives no CPU time, it adds
+// nothing.
+func Report(b *testing.B, start time.Duration) {
+	if end := process(); end > 0 && b.N > 0 {
+		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
+	}
+}
