@@ -2,8 +2,9 @@
 # load-ab.sh — the fake before and after over loopback: `payfeedback mock
 # --pay=false` built from git revision REV ("before") and from the working
 # tree ("after"), served side by side with scripts/cannedserver (the Go
-# floor), and loaded with wrk in turn, round after round (floor, before,
-# after), on payfeedback/update, custom/send and token, as scripts/load.sh
+# floor), and loaded with wrk in turn, round after round (the floor, then
+# before and after, their order swapped every other round so that neither
+# always runs last), on payfeedback/update, custom/send and token, as scripts/load.sh
 # loads them. Each run gives req/s and the server's CPU time per request
 # (from /proc/PID/stat), so that runs a few seconds apart compare even while
 # other processes share the machine; the table gives each one's median and
@@ -112,14 +113,19 @@ for ep in update send token; do
 	script=; [ "$ep" = send ] && script=$work/send.lua
 	for n in floor before after; do U[$n]=$(url "$n" "$ep"); done
 	for n in floor before after; do run "$n" "${U[$n]}" "$script" >/dev/null; done # warm-up
-	echo "== $ep (wrk -t2 -c32 -d$duration, rounds of floor, before, after)"
+	echo "== $ep (wrk -t2 -c32 -d$duration, rounds of floor, before, after; before and after swapped in even rounds)"
 	printf "%-6s %20s %20s %20s %9s %9s %9s\n" round "floor req/s µs/req" "before req/s µs/req" \
 		"after req/s µs/req" "b/floor" "a/floor" "a/b µs"
 	fr=() fc=() br=() bc=() ar=() ac=() bf=() af=() abc=()
 	for r in $(seq 1 "$rounds"); do
 		read -r x y < <(run floor "${U[floor]}" "$script"); fr+=("$x"); fc+=("$y")
-		read -r x y < <(run before "${U[before]}" "$script"); br+=("$x"); bc+=("$y")
-		read -r x y < <(run after "${U[after]}" "$script"); ar+=("$x"); ac+=("$y")
+		if ((r % 2)); then
+			read -r x y < <(run before "${U[before]}" "$script"); br+=("$x"); bc+=("$y")
+			read -r x y < <(run after "${U[after]}" "$script"); ar+=("$x"); ac+=("$y")
+		else
+			read -r x y < <(run after "${U[after]}" "$script"); ar+=("$x"); ac+=("$y")
+			read -r x y < <(run before "${U[before]}" "$script"); br+=("$x"); bc+=("$y")
+		fi
 		i=$((r - 1))
 		bf+=("$(ratio "${br[i]}" "${fr[i]}")"); af+=("$(ratio "${ar[i]}" "${fr[i]}")"); abc+=("$(ratio "${ac[i]}" "${bc[i]}")")
 		printf "%-6s %11s %8s %11s %8s %11s %8s %9s %9s %9s\n" "$r" "${fr[i]}" "${fc[i]}" "${br[i]}" "${bc[i]}" \
