@@ -13,62 +13,57 @@ import (
 // every connection tracked by state, so that closing closes the idle and
 // the new ones at once and waits only for those serving a request. A
 // connection's state changes twice per request: those changes take no
-// lock (an atomic in its own record), only a connection opening or closing
-// does.
+// lock and no lookup (an atomic in the *conn the listener made), only a
+// connection opening or closing does.
 type lifecycle struct {
 	closing atomic.Bool // read by connState without mu
-	states  sync.Map    // net.Conn -> *atomic.Int32 (its http.ConnState)
 
 	mu        sync.Mutex // guards the fields below; a leaf lock
 	ln        net.Listener
 	srv       *http.Server
 	transport *http.Transport
-	conns     map[net.Conn]*atomic.Int32
+	conns     map[*conn]struct{}
 	gone      *sync.Cond // signalled when a connection closes
 }
 
-// start records what serves (l.mu held by the caller's lock call).
-func (l *lifecycle) start(ln net.Listener, srv *http.Server, tr *http.Transport) error {
+// start records what serves, and returns the listener srv must serve:
+// ln, its connections wrapped in *conn.
+func (l *lifecycle) start(ln net.Listener, srv *http.Server, tr *http.Transport) (net.Listener, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
 	case l.ln != nil:
-		return errors.New("mockwechat: server already started")
+		return nil, errors.New("mockwechat: server already started")
 	case l.closing.Load():
-		return ErrClosed
+		return nil, ErrClosed
 	}
-	l.ln, l.srv, l.transport = ln, srv, tr
-	l.conns = make(map[net.Conn]*atomic.Int32)
+	l.ln, l.srv, l.transport = listener{ln}, srv, tr
+	l.conns = make(map[*conn]struct{})
 	l.gone = sync.NewCond(&l.mu)
 	srv.ConnState = l.connState
-	return nil
+	return l.ln, nil
 }
 
-// connState tracks connections; once closing, it closes each as soon as
-// it is idle.
-func (l *lifecycle) connState(c net.Conn, st http.ConnState) {
+// connState tracks connections (each a *conn: the listener served is
+// wrapped in start); once closing, it closes each as soon as it is idle.
+func (l *lifecycle) connState(nc net.Conn, st http.ConnState) {
+	c := nc.(*conn)
+	c.state.Store(int32(st))
 	switch st {
 	case http.StateNew:
-		v := new(atomic.Int32)
-		v.Store(int32(st))
-		l.states.Store(c, v)
 		l.mu.Lock()
-		l.conns[c] = v
+		l.conns[c] = struct{}{}
 		l.mu.Unlock()
 		if l.closing.Load() {
 			c.Close()
 		}
-	case http.StateActive, http.StateIdle:
-		if v, ok := l.states.Load(c); ok {
-			v.(*atomic.Int32).Store(int32(st))
-		}
+	case http.StateIdle:
 		// stop reads the state after setting closing: one of the two sees
 		// the other and closes an idle connection.
-		if st == http.StateIdle && l.closing.Load() {
+		if l.closing.Load() {
 			c.Close()
 		}
 	case http.StateHijacked, http.StateClosed:
-		l.states.Delete(c)
 		l.mu.Lock()
 		delete(l.conns, c)
 		l.gone.Broadcast()
@@ -110,8 +105,8 @@ func (l *lifecycle) stop() {
 	}
 	l.srv.SetKeepAlivesEnabled(false)
 	l.ln.Close()
-	for c, st := range l.conns {
-		if http.ConnState(st.Load()) != http.StateActive {
+	for c := range l.conns {
+		if http.ConnState(c.state.Load()) != http.StateActive {
 			c.Close()
 		}
 	}
@@ -140,8 +135,8 @@ func (l *lifecycle) open() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []string
-	for c, st := range l.conns {
-		out = append(out, c.RemoteAddr().String()+" ("+http.ConnState(st.Load()).String()+")")
+	for c := range l.conns {
+		out = append(out, c.RemoteAddr().String()+" ("+http.ConnState(c.state.Load()).String()+")")
 	}
 	slices.Sort(out)
 	return out

@@ -50,12 +50,13 @@ func (s *Server) StartListener(ln net.Listener) error {
 		MaxIdleConnsPerHost: 64,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	if err := s.life.start(ln, srv, tr); err != nil {
+	served, err := s.life.start(ln, srv, tr)
+	if err != nil {
 		return err
 	}
 	s.URL = baseURL(ln.Addr())
 	go func() {
-		err := srv.Serve(ln)
+		err := srv.Serve(served)
 		if !s.life.isClosing() {
 			s.log.Error("mockwechat: serving stopped: the fake no longer answers", "addr", ln.Addr().String(), "err", err)
 		}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/url"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -108,8 +111,8 @@ func TestMaskRawQuery(t *testing.T) {
 		{"a=1&b=2222", 8, "a=1"},
 		{"junk=aaa%41bbb", 9, "junk=aaa"},
 	} {
-		if got, cut := excerptRawQuery(tt.raw, tt.limit); got != tt.want || cut != (tt.raw != tt.want) {
-			t.Errorf("excerptRawQuery(%q, %d) = %q %v, want %q", tt.raw, tt.limit, got, cut, tt.want)
+		if n, cut := queryCut(tt.raw, tt.limit); tt.raw[:n] != tt.want || cut != (tt.raw != tt.want) {
+			t.Errorf("queryCut(%q, %d) = %q %v, want %q", tt.raw, tt.limit, tt.raw[:n], cut, tt.want)
 		}
 	}
 }
@@ -166,13 +169,142 @@ func TestTo(t *testing.T) {
 func TestExcerptKeepsWholeCharacters(t *testing.T) {
 	body := []byte(`{"text":{"content":"` + strings.Repeat("退款", 100) + `"}}`)
 	for limit := 30; limit < 40; limit++ {
-		got, cut := excerpt(body, limit)
+		n, cut := excerptLen(body, limit)
+		got := body[:n]
 		if !cut || len(got) > limit || len(got) < limit-2 || !utf8.Valid(got) {
-			t.Errorf("excerpt(%d) = %d bytes %q (cut %v), want at most %d bytes of whole characters", limit, len(got), got, cut, limit)
+			t.Errorf("excerptLen(%d) = %d bytes %q (cut %v), want at most %d bytes of whole characters", limit, len(got), got, cut, limit)
 		}
 	}
 	bin := bytes.Repeat([]byte{0x80}, 50)
-	if got, _ := excerpt(bin, 20); len(got) != 20 {
-		t.Errorf("excerpt of non-UTF-8 bytes: %d bytes, want 20", len(got))
+	if n, _ := excerptLen(bin, 20); n != 20 {
+		t.Errorf("excerpt of non-UTF-8 bytes: %d bytes, want 20", n)
 	}
+}
+
+// TestLogKeepsEveryField: a call read back has every field it was added
+// with (the query masked, excerpts cut), whether read from the log or
+// from the Entry that Add returns; the time keeps its instant and zone.
+func TestLogKeepsEveryField(t *testing.T) {
+	shanghai := time.FixedZone("CST", 8*3600)
+	long := strings.Repeat("警", 200) // 600 bytes, cut at 100
+	in := []Call{
+		{Time: time.Date(2026, 12, 7, 18, 30, 1, 123456789, shanghai), Endpoint: "/cgi-bin/message/custom/send", Method: "POST",
+			AppID: "wx1", Body: []byte(`{"touser":"o1"}`), ErrCode: 45015, Answer: []byte(`{"errcode":45015}`), Status: 200,
+			Fault: "errcode 45015 x1", Latency: 1234 * time.Microsecond},
+		{Time: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), Endpoint: "/v3/merchant-service/complaints-v2", Method: "GET",
+			MchID: "1900000001", Code: "SIGN_ERROR", ErrCode: -1, Status: 401, Body: []byte(long), Answer: []byte(long),
+			Warnings: []string{"", "a plain http callback URL", long}},
+		{Endpoint: "/x", Method: "DELETE", Status: 0, ErrCode: -1}, // a zero time, a dropped connection
+	}
+	queries := []string{"access_token=0123456789abcdef0123456789ABCDEF&openid=o1", "limit=10&offset=0&" + strings.Repeat("junk=aaaa&", 20), ""}
+	l := New(Options{Excerpt: 100})
+	var entries []Entry
+	for i, c := range in {
+		entries = append(entries, l.Add(c, queries[i]))
+	}
+	calls, _ := l.Since(0, 0)
+	if len(calls) != len(in) {
+		t.Fatalf("%d calls, want %d", len(calls), len(in))
+	}
+	for i, c := range calls {
+		want := in[i]
+		want.Seq = uint64(i + 1)
+		switch i {
+		case 0:
+			want.Query = url.Values{"access_token": {"***ABCDEF"}, "openid": {"o1"}}
+		case 1:
+			want.Body, want.Answer = []byte(long[:99]), []byte(long[:99]) // whole characters
+			want.Truncated = []string{"query", "body", "answer"}
+			want.Query = url.Values{"limit": {"10"}, "offset": {"0"}, "junk": slices.Repeat([]string{"aaaa"}, 8)}
+		}
+		if !reflect.DeepEqual(c, want) {
+			t.Errorf("call %d read back\n %+v\nwant\n %+v", i, c, want)
+		}
+		if !c.Time.Equal(want.Time) || c.Time.Location().String() != want.Time.Location().String() {
+			t.Errorf("call %d: time %v, want %v", i, c.Time, want.Time)
+		}
+		if e := entries[i].Call(); !reflect.DeepEqual(e, c) {
+			t.Errorf("call %d: the Entry gives\n %+v\nthe log\n %+v", i, e, c)
+		}
+	}
+	if got := l.Latest(Filter{Endpoint: in[1].Endpoint, Param: "offset", Value: "0"}, 0); len(got) != 1 || got[0].Seq != 2 {
+		t.Errorf("Latest by endpoint and param: %+v", got)
+	}
+	if got := l.Latest(Filter{AppID: "wx1"}, 0); len(got) != 1 || got[0].Seq != 1 {
+		t.Errorf("Latest by appid: %+v", got)
+	}
+	if st := l.Stats(nil); st[-1] != 2 || st[45015] != 1 {
+		t.Errorf("Stats: %v", st)
+	}
+}
+
+// TestLogZones: calls in more zones than a record can name keep their
+// instant, in UTC.
+func TestLogZones(t *testing.T) {
+	l := New(Options{})
+	at := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	for i := range maxLocs + 10 {
+		l.Add(Call{Time: at.In(time.FixedZone("Z"+strconv.Itoa(i), i*60))}, "")
+	}
+	calls, _ := l.Since(0, 0)
+	for i, c := range calls {
+		name := c.Time.Location().String()
+		if !c.Time.Equal(at) || i < maxLocs-1 && name != "Z"+strconv.Itoa(i) || i >= maxLocs-1 && name != "UTC" {
+			t.Errorf("call %d: %v in %s", i, c.Time, name)
+		}
+	}
+}
+
+// TestLogFreesChunks: the chunks of texts are freed with the calls that
+// use them, whatever the calls' sizes (some larger than a chunk), and the
+// texts read back are the calls' own.
+func TestLogFreesChunks(t *testing.T) {
+	l := New(Options{Size: 100, Excerpt: 2 * chunkSize})
+	for i := range 5000 {
+		body := bytes.Repeat([]byte{byte('a' + i%26)}, 1+i%300)
+		if i%500 == 0 {
+			body = bytes.Repeat([]byte{'Z'}, chunkSize+i) // a chunk of its own
+		}
+		l.Add(Call{Endpoint: "/e" + strconv.Itoa(i), Body: body}, "n="+strconv.Itoa(i))
+	}
+	calls, _ := l.Since(0, 0)
+	if len(calls) != 100 {
+		t.Fatalf("%d calls kept, want 100", len(calls))
+	}
+	for _, c := range calls {
+		i := int(c.Seq) - 1
+		if c.Endpoint != "/e"+strconv.Itoa(i) || c.Query.Get("n") != strconv.Itoa(i) || len(c.Body) != 1+i%300 || c.Body[0] != byte('a'+i%26) {
+			t.Fatalf("call %d: endpoint %q, query %v, body of %d bytes", c.Seq, c.Endpoint, c.Query, len(c.Body))
+		}
+	}
+	// 100 calls of at most 300 bytes of body fit in one chunk; the one
+	// being filled may have just begun.
+	if n := len(l.texts.chunks); n > 2 {
+		t.Errorf("%d chunks held for 100 small calls", n)
+	}
+	l.Clear()
+	if n, used := len(l.texts.chunks), len(l.texts.chunks[0]); n != 1 || used != 0 {
+		t.Errorf("after Clear: %d chunks, %d bytes used", n, used)
+	}
+}
+
+// TestRecordHoldsNoPointer: the ring's records hold no pointer, so the
+// garbage collector does not scan the log (BenchmarkGC measures it).
+func TestRecordHoldsNoPointer(t *testing.T) {
+	var check func(reflect.Type, string)
+	check = func(typ reflect.Type, path string) {
+		switch typ.Kind() {
+		case reflect.Struct:
+			for i := range typ.NumField() {
+				check(typ.Field(i).Type, path+"."+typ.Field(i).Name)
+			}
+		case reflect.Array:
+			check(typ.Elem(), path+"[]")
+		case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		default:
+			t.Errorf("record%s is a %s: the GC would scan every record", path, typ.Kind())
+		}
+	}
+	check(reflect.TypeFor[record](), "")
 }

@@ -61,8 +61,40 @@ func sensitivity(key string) sensitive {
 // maskRawQuery masks the sensitive values of a raw query string, keeping
 // the rest as it came; it allocates only when something is masked.
 func maskRawQuery(raw string) string {
-	var b strings.Builder // empty until something is masked
-	last := 0             // raw[last:] is not in b yet
+	if !needsMask(raw) {
+		return raw
+	}
+	return string(appendMaskedRawQuery(make([]byte, 0, len(raw)+16), raw))
+}
+
+// needsMask reports whether raw has a sensitive parameter.
+func needsMask(raw string) bool {
+	found := false
+	eachPair(raw, func(_, _ int, k, _ string) bool {
+		found = sensitivity(k) != plainParam
+		return !found
+	})
+	return found
+}
+
+// appendMaskedRawQuery appends raw with its sensitive values masked.
+func appendMaskedRawQuery(dst []byte, raw string) []byte {
+	last := 0 // raw[last:] is not in dst yet
+	eachPair(raw, func(valueAt, end int, k, v string) bool {
+		if sensitivity(k) != plainParam {
+			dst = append(dst, raw[last:valueAt]...)
+			dst = appendMasked(dst, k, unescape(v))
+			last = end
+		}
+		return true
+	})
+	return append(dst, raw[last:]...)
+}
+
+// eachPair calls f with each key=value pair of raw: where its value
+// starts and where the pair ends in raw, its key unescaped and its value
+// as it came; until f returns false. Pairs without '=' are skipped.
+func eachPair(raw string, f func(valueAt, end int, k, v string) bool) {
 	for pos := 0; pos <= len(raw); {
 		end := strings.IndexByte(raw[pos:], '&')
 		if end < 0 {
@@ -72,34 +104,24 @@ func maskRawQuery(raw string) string {
 		}
 		pair := raw[pos:end]
 		if eq := strings.IndexByte(pair, '='); eq >= 0 {
-			k, v := unescape(pair[:eq]), pair[eq+1:]
-			if sensitivity(k) != plainParam {
-				if b.Cap() == 0 {
-					b.Grow(len(raw) + 16)
-				}
-				b.WriteString(raw[last : pos+eq+1])
-				writeMasked(&b, k, unescape(v))
-				last = end
+			if !f(pos+eq+1, end, unescape(pair[:eq]), pair[eq+1:]) {
+				return
 			}
 		}
 		pos = end + 1
 	}
-	if b.Cap() == 0 {
-		return raw
-	}
-	b.WriteString(raw[last:])
-	return b.String()
 }
 
 // maskedEscaped is Masked, query-escaped.
 const maskedEscaped = "%2A%2A%2A"
 
-// writeMasked writes MaskValue(k, v), query-escaped.
-func writeMasked(b *strings.Builder, k, v string) {
-	b.WriteString(maskedEscaped)
+// appendMasked appends MaskValue(k, v), query-escaped.
+func appendMasked(dst []byte, k, v string) []byte {
+	dst = append(dst, maskedEscaped...)
 	if sensitivity(k) == tokenParam && len(v) >= 16 {
-		b.WriteString(url.QueryEscape(v[len(v)-fingerprintLen:]))
+		dst = append(dst, url.QueryEscape(v[len(v)-fingerprintLen:])...)
 	}
+	return dst
 }
 
 // unescape decodes a query key or value, leaving it as it is when it is
@@ -114,32 +136,40 @@ func unescape(s string) string {
 	return s
 }
 
-// excerptRawQuery keeps at most limit bytes of a raw query: whole
-// parameters when it can, never half an escape. A cut query is a copy, so
-// that the whole one can be freed.
-func excerptRawQuery(raw string, limit int) (string, bool) {
+// queryCut returns how much of a raw query an excerpt of at most limit
+// bytes keeps (whole parameters when it can, never half an escape), and
+// whether that cuts it.
+func queryCut[T string | []byte](raw T, limit int) (int, bool) {
 	if len(raw) <= limit {
-		return raw, false
+		return len(raw), false
 	}
 	cut := raw[:limit]
-	if i := strings.LastIndexByte(cut, '&'); i > 0 {
-		cut = cut[:i]
-	} else if i := strings.LastIndexByte(cut, '%'); i >= 0 && i > len(cut)-3 {
-		cut = cut[:i]
+	if i := lastIndexByte(cut, '&'); i > 0 {
+		return i, true
 	}
-	return strings.Clone(cut), true
+	if i := lastIndexByte(cut, '%'); i >= 0 && i > len(cut)-3 {
+		return i, true
+	}
+	return limit, true
 }
 
-// excerpt returns b, or a copy of its first limit bytes, and whether it
-// cut. A cut never splits a UTF-8 character: it steps back (at most three
-// bytes) to the character's start, so a body of Chinese text stays valid
-// text for the console and the CLI to show.
-func excerpt(b []byte, limit int) ([]byte, bool) {
-	if len(b) == 0 {
-		return nil, false
+func lastIndexByte[T string | []byte](s T, b byte) int {
+	for i := len(s) - 1; i >= 0; i-- {
+		if s[i] == b {
+			return i
+		}
 	}
+	return -1
+}
+
+// excerptLen returns how many bytes of b an excerpt of at most limit
+// bytes keeps, and whether that cuts it. A cut never splits a UTF-8
+// character: it steps back (at most three bytes) to the character's start,
+// so a body of Chinese text stays valid text for the console and the CLI
+// to show.
+func excerptLen(b []byte, limit int) (int, bool) {
 	if len(b) <= limit {
-		return b, false
+		return len(b), false
 	}
 	cut := limit
 	for cut > 0 && cut > limit-(utf8.UTFMax-1) && !utf8.RuneStart(b[cut]) {
@@ -148,7 +178,7 @@ func excerpt(b []byte, limit int) ([]byte, bool) {
 	if !utf8.RuneStart(b[cut]) { // not UTF-8 text: cut at the limit
 		cut = limit
 	}
-	return append([]byte(nil), b[:cut]...), true
+	return cut, true
 }
 
 // escaped reports whether a query key or value needs decoding.
