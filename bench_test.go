@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/beevik/etree"
+
+	"github.com/payfeedback/payfeedback/internal/benchcpu"
 )
 
 // The benchmarks of docs/performance.md: verify + decode of one request
@@ -292,11 +294,11 @@ func BenchmarkInterleavedCPU(b *testing.B) {
 	ops := 0
 	for b.Loop() {
 		for k, p := range paths {
-			t0 := processCPU()
+			t0 := benchcpu.Now()
 			for range chunk {
 				p()
 			}
-			cpu[k] += processCPU() - t0
+			cpu[k] += benchcpu.Now() - t0
 		}
 		ops += chunk
 	}

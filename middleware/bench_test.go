@@ -64,7 +64,7 @@ func BenchmarkParseVerify(b *testing.B) {
 	body := signedSample(b, nil)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
-	cpu := benchcpu.Start()
+	cpu := benchcpu.Now()
 	for b.Loop() {
 		n, err := payfeedback.ParseNotification(body)
 		if err != nil {
@@ -101,7 +101,7 @@ func BenchmarkMiddleware(b *testing.B) {
 		b.SetBytes(int64(len(reqs[0].body)))
 		b.ReportAllocs()
 		i := 0
-		cpu := benchcpu.Start()
+		cpu := benchcpu.Now()
 		for b.Loop() {
 			br := reqs[i%len(reqs)]
 			i++
@@ -199,7 +199,7 @@ func BenchmarkSteps(b *testing.B) {
 	b.Run("fingerprint", func(b *testing.B) {
 		n := sample()
 		b.ReportAllocs()
-		cpu := benchcpu.Start()
+		cpu := benchcpu.Now()
 		for b.Loop() {
 			_ = middleware.FingerprintOf(n)
 		}
@@ -218,7 +218,7 @@ func BenchmarkSteps(b *testing.B) {
 		fp := middleware.Fingerprint{1}
 		b.ReportAllocs()
 		i := 0
-		cpu := benchcpu.Start()
+		cpu := benchcpu.Now()
 		for b.Loop() {
 			k := keys[i%len(keys)]
 			i++

@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Start returns the process's CPU time so far, to give to Report.
-func Start() time.Duration { return process() }
+// Now returns the CPU time the process has used so far: give it to Report,
+// or subtract two readings.
+func Now() time.Duration { return process() }
 
 // Report adds the process's CPU time since start, per iteration of b, as
 // the metric cpu-ns/op. Where the platform gives no CPU time, it adds

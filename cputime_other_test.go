@@ -1,8 +1,0 @@
-//go:build !unix
-
-package payfeedback
-
-import "time"
-
-// processCPU is not measured here: BenchmarkInterleavedCPU reports nothing.
-func processCPU() time.Duration { return 0 }
