@@ -23,6 +23,7 @@ import (
 type decoder struct {
 	start  time.Time
 	fields map[reflect.Type]map[string][]int
+	plain  map[reflect.Type]*plainStruct // decodeplain.go
 }
 
 var (
@@ -90,6 +91,12 @@ func (d *decoder) decode(v reflect.Value, x any, path []string) error {
 		return nil
 	}
 	if t.Kind() == reflect.Struct && reflect.PointerTo(t).Implements(jsonType) {
+		if d.plainOf(t) != nil {
+			if d.plainDecode(v, x) {
+				return nil
+			}
+			v.SetZero() // as it was: the round trip decides
+		}
 		b, err := json.Marshal(x)
 		if err == nil {
 			err = v.Addr().Interface().(json.Unmarshaler).UnmarshalJSON(b)
