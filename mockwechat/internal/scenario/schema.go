@@ -59,6 +59,9 @@ var friendly = map[string]string{
 // first problem in file order, placed in src, with how many others there
 // are.
 func validate(doc any, src *source) error {
+	if q, err := compiledQuick(); err == nil && quickValid(q, doc) {
+		return nil // surely valid: jsonschema would say nothing
+	}
 	sch, err := compiledSchema()
 	if err != nil {
 		return err
