@@ -385,7 +385,7 @@ func TestConsoleBrowserPay(t *testing.T) {
 	// the merchant verifies callbacks on real time: the virtual clock
 	// starts now
 	clk := NewVirtualClock(time.Now().Truncate(time.Second))
-	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{}})
+	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{KeysDir: payKeys(t)}})
 	defer fake.Close()
 	merchant := newPayMerchantServer(t, fake)
 	m, _ := fake.PayMerchant()

@@ -12,11 +12,12 @@ import (
 	"github.com/payfeedback/payfeedback/internal/chromium"
 )
 
-// TestMain closes the Chromium the console's browser tests share once
-// every test has run.
+// TestMain closes what the tests share (the console's browser tests'
+// Chromium, the Complaints 2.0 identity) once every test has run.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	testChromium.close()
+	testPayIdentity.close()
 	os.Exit(code)
 }
 
