@@ -243,7 +243,7 @@ func TestMockVirtualClockWallMerchant(t *testing.T) {
 			OnConfirm: func(context.Context, *payfeedback.Notification) error { return nil },
 		}))
 	defer merchant.Close()
-	base, _, _, _ := startMock(t, "--virtual-clock", "--notify-url", merchant.URL, "--log", "off")
+	base, _, _, _ := startMock(t, "--pay-keys", payKeys(t), "--virtual-clock", "--notify-url", merchant.URL, "--log", "off")
 	post := func(path, body string, out any) {
 		t.Helper()
 		resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
