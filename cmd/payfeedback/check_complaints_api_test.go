@@ -42,6 +42,7 @@ func startComplaintsMerchant(t *testing.T, fakeAddr, keys string) string {
 // merchant on platform certificates runs without pub_key.pem), so the
 // callbacks are signed in key mode public-key.
 func TestCheckComplaintsExampleMerchant(t *testing.T) {
+	t.Parallel()
 	keys := payKeysDir(t)
 	fakeAddr := freeAddr(t)
 	url := startComplaintsMerchant(t, fakeAddr, keys)

@@ -77,6 +77,7 @@ func keygen(t *testing.T) string {
 // that run; it holds neither the paySignKey nor the appSecret; a byte
 // changed, or another key, is refused.
 func TestEvidenceOfExampleMerchant(t *testing.T) {
+	t.Parallel()
 	demo := mockwechat.DemoAccount()
 	fake := freeAddr(t)
 	url := startExampleMerchant(t, fake)

@@ -109,6 +109,7 @@ func TestMockLiveLog(t *testing.T) {
 // machine, met that window: 22 starts of 40), and it cut ids to four
 // digits ("complaint 1524… filed"), which no command takes.
 func TestMockLiveLogFromTheStart(t *testing.T) {
+	t.Parallel()
 	merchant := refusing(t)
 	ready := filepath.Join(t.TempDir(), "ready")
 	filed := make(chan string, 1)
