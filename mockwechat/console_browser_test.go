@@ -29,7 +29,7 @@ import (
 
 // browser opens a tab of its own for a test, 1280×900, in its own
 // browser context (no cookies or storage shared with another test's
-// tab), in the Chromium the console's browser tests share (shared.go):
+// tab), in the Chromium the console's browser tests share (main_test.go):
 // the tests run in parallel, each in its tab; the tab is closed when the
 // test ends. Without Chromium the test is skipped on a developer's
 // machine and fails in CI ($CI set), where .ci/run installs it.
@@ -74,7 +74,7 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 func hasText(sel, text string) chromedp.Action[chromedp.Void] {
 	expr := fmt.Sprintf("(document.querySelector(%q)?.textContent ?? '').includes(%q)", sel, text)
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingMutation())(ctx, t)
+		_, err := chromedp.Poll[bool](expr)(ctx, t)
 		return chromedp.Void{}, err
 	}
 }
@@ -82,7 +82,7 @@ func hasText(sel, text string) chromedp.Action[chromedp.Void] {
 // holds waits until the JavaScript expression expr is true.
 func holds(expr string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingMutation())(ctx, t)
+		_, err := chromedp.Poll[bool](expr)(ctx, t)
 		return chromedp.Void{}, err
 	}
 }
