@@ -2,6 +2,8 @@ package mockwechat
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,22 +27,29 @@ import (
 	"github.com/payfeedback/payfeedback/middleware"
 )
 
-// browser starts headless Chromium for a test. Without Chromium the test
-// is skipped on a developer's machine and fails in CI ($CI set), where
-// .ci/run installs it.
-func browser(t *testing.T, width, height int) context.Context {
+// browser opens a tab of its own for a test, 1280×900, in its own
+// browser context (no cookies or storage shared with another test's
+// tab), in the Chromium the console's browser tests share (main_test.go):
+// the tests run in parallel, each in its tab; the tab is closed when the
+// test ends. Without Chromium the test is skipped on a developer's
+// machine and fails in CI ($CI set), where .ci/run installs it.
+func browser(t *testing.T) context.Context {
 	t.Helper()
-	path, err := chromium.Find()
-	if err != nil {
+	const width, height = 1280, 900
+	bctx, err := testChromium.get(width, height)
+	if errors.Is(err, chromium.ErrNotFound) {
 		if os.Getenv("CI") != "" {
 			t.Fatalf("the console's browser tests must run in CI: %v", err)
 		}
 		t.Skipf("%v (CI installs it; so can you: apt-get install chromium)", err)
 	}
-	ctx, cancel := chromium.Start(context.Background(), chromium.Options{Path: path, UserDataDir: t.TempDir(), Width: width, Height: height})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := chromedp.NewContext(bctx, chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
-		t.Fatalf("starting %s: %v", path, err)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height)); err != nil {
+		t.Fatalf("opening a tab: %v", err)
 	}
 	return ctx
 }
@@ -78,9 +87,15 @@ func holds(expr string) chromedp.Action[chromedp.Void] {
 	}
 }
 
-// shot saves a screenshot of the window among the test's artifacts.
+// shot saves a screenshot of the window among the test's artifacts, when
+// they are kept (go test -artifacts): otherwise the directory goes with
+// the test, and a screenshot (the page rendered and encoded, at 1280×900)
+// costs the browser a second of CPU for nothing.
 func shot(t *testing.T, ctx context.Context, dir, name string) {
 	t.Helper()
+	if f := flag.Lookup("test.artifacts"); f == nil || f.Value.String() != "true" {
+		return
+	}
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
@@ -112,7 +127,8 @@ func noReload(t *testing.T, ctx context.Context, set bool) {
 // complaint's deadline and see the overdue badge. Screenshots of each step
 // are saved as test artifacts (go test -artifacts keeps them).
 func TestConsoleBrowserFlow(t *testing.T) {
-	ctx := browser(t, 1280, 900)
+	t.Parallel()
+	ctx := browser(t)
 	dir := t.ArtifactDir()
 	t.Logf("screenshots: %s", dir)
 
@@ -289,7 +305,8 @@ func (p *cuttable) mend() {
 // events it did not show and fetches the newest (it read "undefined
 // calls" before: console.js read .calls, the stream sends .events).
 func TestConsoleBrowserLive(t *testing.T) {
-	ctx := browser(t, 1280, 900)
+	t.Parallel()
+	ctx := browser(t)
 	dir := t.ArtifactDir()
 	t.Logf("screenshots: %s", dir)
 	fake := NewServer(Options{Clock: NewVirtualClock(t0)})
@@ -361,13 +378,14 @@ func TestConsoleBrowserLive(t *testing.T) {
 // merchant and judged right; a notification resent gets a second attempt;
 // a forged signature shows beside WeChat's string to sign. Screenshots of each step are saved as test artifacts.
 func TestConsoleBrowserPay(t *testing.T) {
-	ctx := browser(t, 1280, 900)
+	t.Parallel()
+	ctx := browser(t)
 	dir := t.ArtifactDir()
 	t.Logf("screenshots: %s", dir)
 	// the merchant verifies callbacks on real time: the virtual clock
 	// starts now
 	clk := NewVirtualClock(time.Now().Truncate(time.Second))
-	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{}})
+	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{KeysDir: payKeys(t)}})
 	defer fake.Close()
 	merchant := newPayMerchantServer(t, fake)
 	m, _ := fake.PayMerchant()

@@ -83,7 +83,7 @@ func TestOpenAPIAnswersValidate(t *testing.T) {
 	v := openAPIValidator(t)
 	clk := NewVirtualClock(time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC))
 	receiver := newReceiver(t, DemoAccount().PaySignKey)
-	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{}})
+	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{KeysDir: payKeys(t)}})
 	defer fake.Close()
 	demo := DemoAccount()
 	fake.SetNotifyURL(demo.AppID, receiver.URL)

@@ -90,7 +90,7 @@ func (m *payMerchantServer) counts() (int, int) {
 // delivered under the same id; a resend keeps the id.
 func TestPayCallbacks(t *testing.T) {
 	clk := NewVirtualClock(time.Now().Truncate(time.Second))
-	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{}})
+	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{KeysDir: payKeys(t)}})
 	defer fake.Close()
 	merchant := newPayMerchantServer(t, fake)
 	ctx := context.Background()

@@ -26,7 +26,7 @@ func probesOf(t *testing.T, fake *Server, mchid string) []paypush.Delivery {
 func TestPayProbeSchedule(t *testing.T) {
 	const every = 6 * time.Hour
 	clk := NewVirtualClock(time.Now().Truncate(time.Second))
-	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{ProbeEvery: every}})
+	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{KeysDir: payKeys(t), ProbeEvery: every}})
 	defer fake.Close()
 	ctx := context.Background()
 	pm, _ := fake.PayMerchant()

@@ -195,7 +195,7 @@ func TestOfficialSDKAgainstTheFake(t *testing.T) {
 			// half the callbacks are signed by the public key; signatures
 			// are stamped with the wall's time, as the SDK checks them.
 			clk := NewVirtualClock(time.Now().Add(-(5*24*time.Hour + time.Hour)).Truncate(time.Second))
-			fake := NewServer(Options{Clock: clk, PushTimestamps: PushTimestampsWall, Pay: &PayOptions{Mode: mode, Seed: 18}})
+			fake := NewServer(Options{Clock: clk, PushTimestamps: PushTimestampsWall, Pay: &PayOptions{KeysDir: payKeys(t), Mode: mode, Seed: 18}})
 			defer fake.Close()
 			ctx := t.Context()
 			m := newSDKMerchant(t, fake, mode)

@@ -169,7 +169,7 @@ func TestPayOff(t *testing.T) {
 
 // TestPayHostGuard: /v3/ is behind the Host check of every path.
 func TestPayHostGuard(t *testing.T) {
-	fake := NewServer(Options{Pay: &PayOptions{}})
+	fake := NewServer(Options{Pay: &PayOptions{KeysDir: payKeys(t)}})
 	defer fake.Close()
 	req, _ := http.NewRequest(http.MethodGet, fake.URL+complaints.PathComplaints, nil)
 	req.Host = "rebind.example"
@@ -226,7 +226,7 @@ func TestPayKeysDir(t *testing.T) {
 // TestPayResetKeepsIdentity: Reset empties the Complaints 2.0 world but
 // keeps the keys and the callback URL.
 func TestPayResetKeepsIdentity(t *testing.T) {
-	fake := NewServer(Options{Pay: &PayOptions{}})
+	fake := NewServer(Options{Pay: &PayOptions{KeysDir: payKeys(t)}})
 	defer fake.Close()
 	ctx := context.Background()
 	before, _ := fake.PayMerchant()

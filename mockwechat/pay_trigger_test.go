@@ -28,7 +28,7 @@ type payTriggered struct {
 // plain; what it cannot do is refused with a status that says why.
 func TestPayTrigger(t *testing.T) {
 	clk := NewVirtualClock(time.Now().Truncate(time.Second))
-	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{}})
+	fake := NewServer(Options{Clock: clk, Pay: &PayOptions{KeysDir: payKeys(t)}})
 	defer fake.Close()
 	merchant := newPayMerchantServer(t, fake)
 	ctx := t.Context()

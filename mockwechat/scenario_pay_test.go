@@ -24,7 +24,7 @@ func TestStateBeforePayLoads(t *testing.T) {
 	if sc.Pay != nil {
 		t.Fatalf("the old file has a pay key: %+v", sc.Pay)
 	}
-	fake, _ := newVirtual(t, Options{Pay: &PayOptions{}})
+	fake, _ := newVirtual(t, Options{Pay: &PayOptions{KeysDir: payKeys(t)}})
 	ctx := testCtx(t)
 	if _, err := fake.FilePayComplaint(ctx, PayComplaintSpec{}); err != nil {
 		t.Fatal(err)
@@ -71,7 +71,7 @@ pay:
 	if err != nil {
 		t.Fatal(err)
 	}
-	fake := NewServer(Options{Scenario: sc, Pay: &PayOptions{}})
+	fake := NewServer(Options{Scenario: sc, Pay: &PayOptions{KeysDir: payKeys(t)}})
 	defer fake.Close()
 	clk, _ := fake.Clock()
 	ctx := testCtx(t)
@@ -148,7 +148,7 @@ func TestPayScenarioErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			sc, err := ParseScenario("pay.yaml", []byte(head+tt.body))
 			if err == nil {
-				_, err = New(Options{Scenario: sc, Pay: &PayOptions{}})
+				_, err = New(Options{Scenario: sc, Pay: &PayOptions{KeysDir: payKeys(t)}})
 			}
 			var se *ScenarioError
 			if !errors.As(err, &se) {
@@ -203,7 +203,7 @@ pay:
 	if err != nil {
 		t.Fatal(err)
 	}
-	fake := NewServer(Options{Scenario: sc, Pay: &PayOptions{}})
+	fake := NewServer(Options{Scenario: sc, Pay: &PayOptions{KeysDir: payKeys(t)}})
 	defer fake.Close()
 	clk, _ := fake.Clock()
 	inFlight, release := make(chan time.Time, 1), make(chan struct{})

@@ -39,6 +39,7 @@ func closedWithin(c net.Conn, d time.Duration) bool {
 // bound answer 431. The fake set none of these: slow-body connections
 // stayed open indefinitely.
 func TestServerTimeouts(t *testing.T) {
+	t.Parallel() // waits on real timeouts, 200 ms each
 	s := NewServer(Options{Clock: NewVirtualClock(t0), ReadTimeout: 200 * time.Millisecond, IdleTimeout: 200 * time.Millisecond})
 	defer s.Close()
 	for range 3 {

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,12 +16,7 @@ import (
 // ends. It returns the merchant's callback URL.
 func startComplaintsMerchant(t *testing.T, fakeAddr, keys string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "complaints-merchant")
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", bin, "./examples/complaints-merchant")
-	build.Dir = filepath.Join("..", "..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./examples/complaints-merchant: %v\n%s", err, out)
-	}
+	bin := exampleBinary(t, "complaints-merchant")
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "--addr", addr, "--api", "http://"+fakeAddr, "--keys", keys, "--complete", "auto")
 	var log bytes.Buffer
@@ -48,6 +42,7 @@ func startComplaintsMerchant(t *testing.T, fakeAddr, keys string) string {
 // merchant on platform certificates runs without pub_key.pem), so the
 // callbacks are signed in key mode public-key.
 func TestCheckComplaintsExampleMerchant(t *testing.T) {
+	t.Parallel()
 	keys := payKeysDir(t)
 	fakeAddr := freeAddr(t)
 	url := startComplaintsMerchant(t, fakeAddr, keys)

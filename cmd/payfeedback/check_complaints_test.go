@@ -140,6 +140,7 @@ func payObserverCases() int {
 }
 
 func TestCheckComplaintsPasses(t *testing.T) {
+	t.Parallel()
 	keys := payKeysDir(t)
 	url := callbackMerchant(t, keys)
 	for _, mode := range []string{"", "public-key", "platform-certificate", "switch"} {
@@ -222,6 +223,7 @@ func TestCheckComplaintsFails(t *testing.T) {
 }
 
 func TestCheckComplaintsWrongKeys(t *testing.T) {
+	t.Parallel()
 	// The merchant is configured with other keys than those given: the
 	// control is refused, and the refusals prove nothing.
 	url := callbackMerchant(t, payKeysDir(t))
@@ -347,6 +349,7 @@ func TestCheckComplaintsEvidence(t *testing.T) {
 }
 
 func TestCheckComplaintsChaos(t *testing.T) {
+	t.Parallel()
 	keys := payKeysDir(t)
 	url := callbackMerchant(t, keys)
 	res := runCLI(t, "", nil, payCheckArgs(url, keys, "--run", "^chaos/", "--chaos", "60", "--seed", "5")...)

@@ -231,6 +231,7 @@ func TestCheckStrict(t *testing.T) {
 }
 
 func TestCheckAPI(t *testing.T) {
+	t.Parallel()
 	const secret = "merchant-test-secret-0123456789ab"
 	addr := freeAddr(t)
 	url := checkMerchant(t, "http://"+addr, secret)

@@ -33,7 +33,7 @@ var filedLine = regexp.MustCompile(`complaint ([0-9]+) filed`)
 func TestDriveCommands(t *testing.T) {
 	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("success")) }))
 	defer merchant.Close()
-	base, _, _, _ := startMock(t, "--virtual-clock", "--clock-start", "2025-03-01T10:00:00Z", "--notify-url", merchant.URL, "--log", "off")
+	base, _, _, _ := startMock(t, "--pay-keys", payKeys(t), "--virtual-clock", "--clock-start", "2025-03-01T10:00:00Z", "--notify-url", merchant.URL, "--log", "off")
 
 	code, out, errOut := drive(t, base, "complain", "--openid", "o-demo", "--reason", "没收到货", "--solution", "退款", "--goods", "virtual")
 	m := filedLine.FindStringSubmatch(out)
@@ -130,7 +130,7 @@ func TestDeliveriesFollow(t *testing.T) {
 		http.Error(w, "AppSignature does not match", http.StatusUnauthorized)
 	}))
 	defer merchant.Close()
-	base, _, _, _ := startMock(t, "--notify-url", merchant.URL, "--log", "off")
+	base, _, _, _ := startMock(t, "--pay-keys", payKeys(t), "--notify-url", merchant.URL, "--log", "off")
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	code := make(chan int, 1)
@@ -152,7 +152,7 @@ func TestDeliveriesFollow(t *testing.T) {
 }
 
 func TestDriveErrors(t *testing.T) {
-	base, _, _, _ := startMock(t, "--log", "off")
+	base, _, _, _ := startMock(t, "--pay-keys", payKeys(t), "--log", "off")
 	tests := []struct {
 		base string
 		args []string
@@ -241,7 +241,7 @@ func TestDriveEscapesPeerText(t *testing.T) {
 		http.Error(w, evil, http.StatusServiceUnavailable)
 	}))
 	defer merchant.Close()
-	base, _, _, _ := startMock(t, "--virtual-clock", "--notify-url", merchant.URL, "--log", "off")
+	base, _, _, _ := startMock(t, "--pay-keys", payKeys(t), "--virtual-clock", "--notify-url", merchant.URL, "--log", "off")
 	if code, out, errOut := drive(t, base, "complain", "--openid", "o-peer"); code != 0 {
 		t.Fatalf("complain: exit %d %s%s", code, out, errOut)
 	}
@@ -293,7 +293,7 @@ func TestDriveEscapesPeerText(t *testing.T) {
 func TestDriveIDPrefix(t *testing.T) {
 	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("success")) }))
 	defer merchant.Close()
-	base, _, _, _ := startMock(t, "--notify-url", merchant.URL, "--log", "off")
+	base, _, _, _ := startMock(t, "--pay-keys", payKeys(t), "--notify-url", merchant.URL, "--log", "off")
 	for _, id := range []string{"1524000000000000001", "1524000000000000002", "1530000000000000001"} {
 		resp, err := http.Post(base+"/_mock/complaints", "application/json", strings.NewReader(`{"openid":"o`+id+`","feedback_id":"`+id+`"}`))
 		if err != nil || resp.StatusCode != http.StatusCreated {

@@ -75,7 +75,7 @@ const (
 // calls — and never a secret nor a token.
 func TestMockLiveLog(t *testing.T) {
 	merchant := refusing(t)
-	base, out, _, _ := startMock(t, "--virtual-clock", "--clock-start", "2025-03-01T10:00:00Z", "--appid", "wxlive",
+	base, out, _, _ := startMock(t, "--pay-keys", payKeys(t), "--virtual-clock", "--clock-start", "2025-03-01T10:00:00Z", "--appid", "wxlive",
 		"--secret", logSecret, "--paysignkey", logKey, "--notify-url", merchant.URL+"/wechat/payfeedback")
 	adminPost(t, base, "/_mock/complaints", `{"openid":"o-demo","reason":"没收到货"}`)
 	resp, err := http.Get(base + "/cgi-bin/token?grant_type=client_credential&appid=wxlive&secret=" + url.QueryEscape(logSecret))
@@ -109,6 +109,7 @@ func TestMockLiveLog(t *testing.T) {
 // machine, met that window: 22 starts of 40), and it cut ids to four
 // digits ("complaint 1524… filed"), which no command takes.
 func TestMockLiveLogFromTheStart(t *testing.T) {
+	t.Parallel()
 	merchant := refusing(t)
 	ready := filepath.Join(t.TempDir(), "ready")
 	filed := make(chan string, 1)

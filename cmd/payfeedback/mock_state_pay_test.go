@@ -23,6 +23,7 @@ import (
 // to give back, rather than resumed with keys the merchant never
 // configured.
 func TestMockStatePay(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	state, ready := filepath.Join(dir, "world.yaml"), filepath.Join(dir, "ready")
 	args := []string{"--virtual-clock", "--clock-start", "2025-03-01T10:00:00Z", "--state", state, "--ready-file", ready}

@@ -125,6 +125,7 @@ func startProcess(t *testing.T, args ...string) (*exec.Cmd, <-chan error, *bytes
 // TestMockStateAcrossSIGTERM: the world, its clock included, is saved on
 // SIGTERM and resumed by the next run with the same --state.
 func TestMockStateAcrossSIGTERM(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	state, ready := filepath.Join(dir, "world.yaml"), filepath.Join(dir, "ready")
 	cmd, exited, stderr := startProcess(t, "--virtual-clock", "--clock-start", "2025-03-01T10:00:00Z", "--state", state, "--ready-file", ready)
@@ -166,6 +167,7 @@ func TestMockStateAcrossSIGTERM(t *testing.T) {
 // second, killed with SIGKILL at random moments, always leaves a state
 // file that loads, which the next run resumes.
 func TestMockStateKill9(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	state, ready := filepath.Join(dir, "world.json"), filepath.Join(dir, "ready")
 	saved := 0
@@ -226,6 +228,7 @@ func TestMockStateKill9(t *testing.T) {
 // waits for the writer's saves, not for the clock: a loaded machine may
 // run the writer late, and a kill before any save would prove nothing.
 func TestSaveStateKill9(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "state")
 	for round := range 10 {
 		cmd := exec.Command(os.Args[0])

@@ -103,6 +103,7 @@ func getJSON(t *testing.T, u string, v any) int {
 }
 
 func TestMockDemoAccount(t *testing.T) {
+	t.Parallel()
 	base, out, _, _ := startMock(t)
 	demo := mockwechat.DemoAccount()
 	for _, want := range []string{demo.AppID, demo.Secret, demo.PaySignKey, base + "/_mock/health", "real time"} {
@@ -122,6 +123,7 @@ func TestMockDemoAccount(t *testing.T) {
 }
 
 func TestMockFlagsAndShutdown(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	base, out, errOut, code := startMockWith(t, ctx, "--appid", "wxci", "--secret", "ci-secret",
@@ -198,6 +200,7 @@ func TestMockUsageErrors(t *testing.T) {
 // about on stderr before the fake listens (here it cannot: the address is
 // nobody's, so no socket leaves loopback).
 func TestMockWarnsWhenNotLoopback(t *testing.T) {
+	t.Parallel()
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"mock", "--addr", "192.0.2.1:1", "--log", "off"}, stdio{Stdout: &out, Stderr: &errOut})
 	if code == 0 || !strings.Contains(errOut.String(), "warning: --addr 192.0.2.1:1 is not loopback") {
@@ -215,6 +218,7 @@ func TestMockWarnsWhenNotLoopback(t *testing.T) {
 // never comes (read_timeout, 30 s unless configured) instead of keeping it
 // open forever, as it did.
 func TestMockServerTimeouts(t *testing.T) {
+	t.Parallel()
 	cfg := filepath.Join(t.TempDir(), "mock.json")
 	os.WriteFile(cfg, []byte(`{"read_timeout":"200ms"}`), 0o600)
 	base, _, _, _ := startMock(t, "--config", cfg, "--log", "off")
@@ -243,7 +247,7 @@ func TestMockVirtualClockWallMerchant(t *testing.T) {
 			OnConfirm: func(context.Context, *payfeedback.Notification) error { return nil },
 		}))
 	defer merchant.Close()
-	base, _, _, _ := startMock(t, "--virtual-clock", "--notify-url", merchant.URL, "--log", "off")
+	base, _, _, _ := startMock(t, "--pay-keys", payKeys(t), "--virtual-clock", "--notify-url", merchant.URL, "--log", "off")
 	post := func(path, body string, out any) {
 		t.Helper()
 		resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
@@ -276,6 +280,7 @@ func TestMockVirtualClockWallMerchant(t *testing.T) {
 // --pay-keys DIR it writes the merchant's files (mode 0600) and prints the
 // keys, and a second run loads them: the same merchant serial.
 func TestMockPayKeys(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "keys")
 	ctx, cancel := context.WithCancel(context.Background())
 	_, out, _, code := startMockWith(t, ctx, "--pay-keys", dir, "--log", "off")

@@ -138,7 +138,7 @@ func TestPayCommands(t *testing.T) {
 func TestPayProbeWrong(t *testing.T) {
 	acking := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusNoContent) }))
 	defer acking.Close()
-	base, _, _, _ := startMock(t, "--log", "off")
+	base, _, _, _ := startMock(t, "--pay-keys", payKeys(t), "--log", "off")
 	var ms []mockwechat.PayMerchant
 	_, out, _ := drive(t, base, "pay", "keys", "--json")
 	json.Unmarshal([]byte(out), &ms)
@@ -246,7 +246,7 @@ func TestPayCallbackLevel(t *testing.T) {
 // TestPayErrors: pay's usage errors say what to give, with a hint; the
 // admin API's refusals are printed; every subcommand has its -h.
 func TestPayErrors(t *testing.T) {
-	base, _, _, _ := startMock(t, "--log", "off")
+	base, _, _, _ := startMock(t, "--pay-keys", payKeys(t), "--log", "off")
 	for _, tt := range []struct {
 		args []string
 		code int

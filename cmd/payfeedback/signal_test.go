@@ -13,7 +13,9 @@ import (
 )
 
 // TestMain lets the test binary play the CLI itself, so that a test can
-// send a real signal to a real process (PAYFEEDBACK_TEST_AS_CLI=1).
+// send a real signal to a real process (PAYFEEDBACK_TEST_AS_CLI=1), and
+// removes what the tests share (the Complaints 2.0 identity, payKeys)
+// once they have run.
 func TestMain(m *testing.M) {
 	if os.Getenv("PAYFEEDBACK_TEST_AS_CLI") == "1" {
 		os.Exit(mainStatus())
@@ -21,7 +23,9 @@ func TestMain(m *testing.M) {
 	if path := os.Getenv("PAYFEEDBACK_TEST_ATOMIC_WRITER"); path != "" {
 		atomicWriterChild(path) // until killed
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	testPayIdentity.close()
+	os.Exit(code)
 }
 
 // stalling serves notifications (or API calls) with h, except that from

@@ -1,0 +1,69 @@
+package mockwechat
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/payfeedback/payfeedback/internal/chromium"
+)
+
+// TestMain closes what the tests share (the console's browser tests'
+// Chromium, the Complaints 2.0 identity) once every test has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testChromium.close()
+	testPayIdentity.close()
+	os.Exit(code)
+}
+
+// testChromium is the one headless Chromium of this test binary: a start
+// costs seconds of CPU (the browser's processes, its profile), a tab
+// almost nothing.
+var testChromium sharedChromium
+
+// sharedChromium starts Chromium at the first get and keeps it until
+// close.
+type sharedChromium struct {
+	once   sync.Once
+	ctx    context.Context // the browser's first tab: NewContext(ctx) opens another
+	cancel context.CancelFunc
+	dir    string // its profile
+	err    error
+}
+
+// get returns the browser, started with a window of width×height at the
+// first call (later calls get the same browser, whatever size they ask);
+// chromium.ErrNotFound when there is none.
+func (c *sharedChromium) get(width, height int) (context.Context, error) {
+	c.once.Do(func() {
+		path, err := chromium.Find()
+		if err != nil {
+			c.err = err
+			return
+		}
+		if c.dir, err = os.MkdirTemp("", "mockwechat-chromium-"); err != nil {
+			c.err = err
+			return
+		}
+		c.ctx, c.cancel = chromium.Start(context.Background(), chromium.Options{Path: path, UserDataDir: c.dir, Width: width, Height: height})
+		if err := chromedp.Do(c.ctx); err != nil {
+			c.err = fmt.Errorf("starting %s: %w", path, err)
+		}
+	})
+	return c.ctx, c.err
+}
+
+// close stops the browser, if it was started, and removes its profile.
+func (c *sharedChromium) close() {
+	if c.cancel != nil {
+		c.cancel()
+	}
+	if c.dir != "" {
+		os.RemoveAll(c.dir)
+	}
+}
