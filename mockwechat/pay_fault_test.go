@@ -18,7 +18,7 @@ import (
 // plain status; a dropped connection. MchID and Operation narrow a fault,
 // Count bounds it, and the call log names the fault a call took.
 func TestPayAPIFaults(t *testing.T) {
-	fake := NewServer(Options{Pay: &PayOptions{}})
+	fake := NewServer(Options{Pay: &PayOptions{KeysDir: payKeys(t)}})
 	defer fake.Close()
 	ctx := context.Background()
 	client, keys := payClient(t, fake)
@@ -118,7 +118,7 @@ func TestPayAPIFaults(t *testing.T) {
 // TestPayAPIFaultsRefused: a Complaints 2.0 API fault that makes no sense
 // is refused, saying why, and nothing is added.
 func TestPayAPIFaultsRefused(t *testing.T) {
-	fake := NewServer(Options{Pay: &PayOptions{}})
+	fake := NewServer(Options{Pay: &PayOptions{KeysDir: payKeys(t)}})
 	defer fake.Close()
 	for _, tc := range []struct {
 		name  string
