@@ -216,6 +216,8 @@ func TestOpenAPIAnswersValidate(t *testing.T) {
 	do("PUT", "/_mock/pay/merchants/"+pm.MchID+"/notify-url", `{"url":"`+payMerchant.URL+`"}`, 200)
 	do("POST", "/_mock/faults", `{"endpoint":"pay-callback","stale":"6m","action_type":"RESPONSE_BY_PLATFORM"}`, 201)
 	do("POST", "/_mock/faults", `{"endpoint":"push","stale":"6m"}`, 400)
+	do("POST", "/_mock/faults", `{"endpoint":"pay-api","code":"SYSTEM_ERROR","operation":"list","mchid":"`+pm.MchID+`","count":5,"delay":"1ms"}`, 201)
+	do("POST", "/_mock/faults", `{"endpoint":"pay-api","operation":"refund","code":"SYSTEM_ERROR"}`, 400)
 	do("POST", "/_mock/pay/probes", `{}`, 202)
 	do("POST", "/_mock/pay/certificates/rotate", `{}`, 200)
 	do("POST", "/_mock/pay/complaints/"+pc.ComplaintID+"/platform-message", `{"text":"再次介入"}`, 200)
