@@ -87,7 +87,7 @@ func parseNotificationInto(n *Notification, body []byte) error {
 			{Name: "original_type", Dst: &n.Resource.OriginalType},
 		}},
 	}
-	if !flatjson.Decode(string(body), members) {
+	if !flatjson.Decode(body, members) {
 		*n = Notification{}
 		if err := json.Unmarshal(body, n); err != nil {
 			return fmt.Errorf("apiv3: %w: %v", ErrMalformedNotification, err)

@@ -51,7 +51,7 @@ func ParseEvent(data []byte) (Event, error) {
 		{Name: "complaint_id", Dst: &e.ComplaintID},
 		{Name: "action_type", Dst: (*string)(&e.ActionType)},
 	}
-	if !flatjson.Decode(string(data), members) {
+	if !flatjson.Decode(data, members) {
 		var ref Event // not e, which would then live on the heap
 		if err := json.Unmarshal(data, &ref); err != nil {
 			return Event{}, fmt.Errorf("%w: %v", ErrInvalidEvent, err)

@@ -16,17 +16,19 @@ type Member struct {
 	Object []Member
 }
 
-// Decode decodes the JSON object s into members, as encoding/json decodes
-// it into the struct the members describe: a member given twice keeps the
-// last value, null leaves a destination as it was, an object given twice
-// merges. Strings written are substrings of s. It reports false, having
-// possibly written some destinations, when it cannot be sure to agree
-// with encoding/json: decode s with encoding/json then, into a zeroed
-// value.
-func Decode(s string, members []Member) bool {
-	if !json.Valid(unsafeBytes(s)) {
+// Decode decodes the JSON object body into members, as encoding/json
+// decodes it into the struct the members describe: a member given twice
+// keeps the last value, null leaves a destination as it was, an object
+// given twice merges. The strings written are substrings of one copy of
+// body (its one allocation), so body may be reused afterwards. It reports
+// false, having possibly written some destinations, when it cannot be sure
+// to agree with encoding/json: decode body with encoding/json then, into a
+// zeroed value.
+func Decode(body []byte, members []Member) bool {
+	if !json.Valid(body) {
 		return false
 	}
+	s := string(body)
 	d := decoder{s: s}
 	d.space()
 	return d.object(members) && d.i == len(s)

@@ -62,7 +62,7 @@ func TestDecode(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got envelope
-			ok := Decode(tc.in, got.members())
+			ok := Decode([]byte(tc.in), got.members())
 			if ok != tc.ok {
 				t.Fatalf("Decode = %v, want %v", ok, tc.ok)
 			}
@@ -80,20 +80,21 @@ func TestDecode(t *testing.T) {
 	}
 }
 
-// TestDecodeAllocs: decoding allocates nothing, the strings written
-// being substrings of the input.
+// TestDecodeAllocs: decoding allocates once, the copy of the body every
+// string written is cut from.
 func TestDecodeAllocs(t *testing.T) {
 	in := `{"id":"EV-1","event_type":"COMPLAINT.CREATE","summary":"产生新投诉","resource":{"algorithm":"AEAD_AES_256_GCM","nonce":"n"}}`
+	inb := []byte(in)
 	var e envelope
 	if n := testing.AllocsPerRun(100, func() {
-		if !Decode(in, []Member{
+		if !Decode(inb, []Member{
 			{Name: "id", Dst: &e.ID},
 			{Name: "resource", Object: []Member{{Name: "nonce", Dst: &e.Resource.Nonce}}},
 		}) {
 			t.Fatal("refused")
 		}
-	}); n != 0 {
-		t.Errorf("%v allocations, want 0", n)
+	}); n != 1 {
+		t.Errorf("%v allocations, want 1 (the copy of the body)", n)
 	}
 }
 
@@ -112,7 +113,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		var got envelope
-		if !Decode(in, got.members()) {
+		if !Decode([]byte(in), got.members()) {
 			return
 		}
 		var want envelope

@@ -2,8 +2,8 @@
 // encoding/json's reflection: the envelope of an APIv3 callback and its
 // decrypted complaint event, decoded on every callback a merchant
 // receives. encoding/json makes an allocation per member and more; Decode
-// makes none: every string it writes is a substring of the one it is
-// given.
+// makes one: every string it writes is a substring of one copy of the
+// body.
 //
 // It decodes only what it is sure to decode exactly as encoding/json
 // would, and says so: Decode reports false for anything else (an escape

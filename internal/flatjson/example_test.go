@@ -17,7 +17,7 @@ func ExampleDecode() {
 		{Name: "complaint_id", Dst: &event.ComplaintID},
 		{Name: "action_type", Dst: &event.ActionType},
 	}
-	if !flatjson.Decode(string(body), members) {
+	if !flatjson.Decode(body, members) {
 		// Something unusual (an escape, a name in another case): the
 		// reference decoder gives the same answer, or the error.
 		if err := json.Unmarshal(body, &event); err != nil {
