@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,7 +60,7 @@ func (f Fault) payAPIPlan() (PayAPIPlan, error) {
 		return PayAPIPlan{}, errors.New("mockwechat: a Complaints 2.0 API fault names a merchant (MchID), an operation and a code (Code: SYSTEM_ERROR…), not an AppID, a MsgType or an ErrCode (V1.5's)")
 	case k&^apiKinds != 0 || f.callbackFields():
 		return PayAPIPlan{}, fmt.Errorf("mockwechat: Complaints 2.0 API faults take Code, HTTPStatus, Drop and Delay; Duplicate, OutOfOrder, TamperSignature, TamperFields, ActionType, TamperBody, Stale, UnknownMembers, SendActionType and OtherKey are for callbacks (Endpoint %q) or pushes", EndpointPayCallback)
-	case f.Operation != "" && !validOperation(f.Operation):
+	case f.Operation != "" && !slices.Contains(payAPIOperations, f.Operation):
 		return PayAPIPlan{}, fmt.Errorf("mockwechat: fault Operation %q: want one of %s, or \"\" for any", text.Clip(string(f.Operation), 40), operationNames())
 	case f.HTTPStatus != 0 && (f.HTTPStatus < 400 || f.HTTPStatus > 599):
 		return PayAPIPlan{}, fmt.Errorf("mockwechat: fault HTTPStatus %d: want 400 to 599", f.HTTPStatus)
@@ -96,15 +97,6 @@ func (f Fault) callbackFields() bool {
 // payAPIFields reports whether f sets a field only Complaints 2.0 API
 // faults take.
 func (f Fault) payAPIFields() bool { return f.Code != "" || f.Operation != "" }
-
-func validOperation(op complaints.Endpoint) bool {
-	for _, o := range payAPIOperations {
-		if o == op {
-			return true
-		}
-	}
-	return false
-}
 
 func operationNames() string {
 	names := make([]string, len(payAPIOperations))
