@@ -36,10 +36,7 @@ func (c *deliveriesCommand) Run(ctx context.Context, args []string, std stdio) e
 	follow := fs.Bool("follow", false, "follow the pushes live")
 	feedbackID := fs.String("feedback-id", "", "only this complaint's (`ID`, or the start of it)")
 	failed := fs.Bool("failed", false, "only deliveries that failed for good")
-	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
-		return err
-	}
-	client, err := mf.client(hint)
+	client, err := mf.parseNoArgs(fs, args, hint)
 	if err != nil {
 		return err
 	}

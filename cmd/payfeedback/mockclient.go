@@ -53,6 +53,15 @@ type mockClient struct {
 	http *http.Client
 }
 
+// parseNoArgs parses the arguments of a command that takes flags only
+// (parseFlagsNoArgs) and returns the client of the fake its flags name.
+func (m *mockFlags) parseNoArgs(fs *flag.FlagSet, args []string, hint string) (*mockClient, error) {
+	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
+		return nil, err
+	}
+	return m.client(hint)
+}
+
 func (m *mockFlags) client(hint string) (*mockClient, error) {
 	base := strings.TrimRight(*m.url, "/")
 	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {

@@ -357,10 +357,7 @@ func (c *payRotateCommand) Run(ctx context.Context, args []string, std stdio) er
 		"then. A merchant holding only the old one must download the certificates again when\n"+
 		"a callback names a serial it does not know. The keys directory keeps the new one.")
 	mf := addMockFlags(fs, std)
-	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
-		return err
-	}
-	client, err := mf.client(hint)
+	client, err := mf.parseNoArgs(fs, args, hint)
 	if err != nil {
 		return err
 	}
@@ -416,10 +413,7 @@ func (c *payProbeCommand) Run(ctx context.Context, args []string, std stdio) err
 		"the merchant's answer and says whether it was right (exit 1 when it acknowledged).")
 	mf := addMockFlags(fs, std)
 	mchid := fs.String("mchid", "", "the `merchant` (default the only one)")
-	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
-		return err
-	}
-	client, err := mf.client(hint)
+	client, err := mf.parseNoArgs(fs, args, hint)
 	if err != nil {
 		return err
 	}
@@ -494,10 +488,7 @@ func (c *payDeliveriesCommand) Run(ctx context.Context, args []string, std stdio
 	follow := fs.Bool("follow", false, "follow the callbacks live")
 	complaintID := fs.String("complaint-id", "", "only this complaint's (`ID`)")
 	failed := fs.Bool("failed", false, "only callbacks that failed for good")
-	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
-		return err
-	}
-	client, err := mf.client(hint)
+	client, err := mf.parseNoArgs(fs, args, hint)
 	if err != nil {
 		return err
 	}
@@ -561,10 +552,7 @@ func (c *payKeysCommand) Run(ctx context.Context, args []string, std stdio) erro
 		"certificate serial, the mode, the callback URL and the keys directory's files.\n"+
 		"The admin API never gives a private key: the keys directory holds the merchant's.")
 	mf := addMockFlags(fs, std)
-	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
-		return err
-	}
-	client, err := mf.client(hint)
+	client, err := mf.parseNoArgs(fs, args, hint)
 	if err != nil {
 		return err
 	}

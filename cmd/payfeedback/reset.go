@@ -26,10 +26,7 @@ func (c *resetCommand) Run(ctx context.Context, args []string, std stdio) error 
 		"the call and delivery logs emptied. The accounts stay as they stand (those added\n"+
 		"since, and their notify URLs, included); ids are never handed out twice.")
 	mf := addMockFlags(fs, std)
-	if err := parseFlagsNoArgs(fs, args, hint); err != nil {
-		return err
-	}
-	client, err := mf.client(hint)
+	client, err := mf.parseNoArgs(fs, args, hint)
 	if err != nil {
 		return err
 	}
