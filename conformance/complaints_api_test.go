@@ -48,6 +48,7 @@ func TestAPIMerchants(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.ReplaceAll(tt.name, " ", "_"), func(t *testing.T) {
+			t.Parallel()
 			rep := runAPIPlan(t, tt.m)
 			var failed, skipped []string
 			for _, r := range rep.Results {

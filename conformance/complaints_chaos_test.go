@@ -56,12 +56,12 @@ func TestPayChaosBrokenMerchants(t *testing.T) {
 			}
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				r := payChaos(t, func(api *payAPI) http.Handler { return newPayRaw(tc.m, api, time.Now) }, 60, 4711, noObserver)
+				r := payChaos(t, func(api *payAPI) http.Handler { return newPayRaw(tc.m, api, time.Now) }, 30, 4711, noObserver)
 				if tc.cause == "" || noObserver && tc.blind {
 					if r.Status != conformance.Pass {
 						t.Fatalf("%s: %s\n%s\n%s", r.Status, r.Message, r.Actual, r.Fix)
 					}
-					if !strings.Contains(r.Message, "60 complaints, ") || !strings.Contains(r.Message, "reproduce with --chaos 60 --seed 4711") ||
+					if !strings.Contains(r.Message, "30 complaints, ") || !strings.Contains(r.Message, "reproduce with --chaos 30 --seed 4711") ||
 						noObserver != strings.Contains(r.Message, "judged on the answers alone") {
 						t.Errorf("message %q", r.Message)
 					}

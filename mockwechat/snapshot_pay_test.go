@@ -91,7 +91,7 @@ func pendingPay(t *testing.T, sc *Scenario) ScenarioPayDelivery {
 // clock and reaches the merchant under its notification id; writing into
 // a snapshot changes nothing in the fake; no private key is in it.
 func TestPaySnapshotRoundTrip(t *testing.T) {
-	dir := t.TempDir()
+	dir := payKeys(t)
 	fake, _, merchant, id := payWorldForSnapshot(t, dir)
 	ctx := testCtx(t)
 	snap := fake.Snapshot()
@@ -187,7 +187,7 @@ func firstDiff(a, b []byte) string {
 // identity's APIv3 key; a merchant that is not the fake's own needs its
 // key given back, and the error says where.
 func TestPaySnapshotWithoutSecrets(t *testing.T) {
-	dir := t.TempDir()
+	dir := payKeys(t)
 	fake, _, _, _ := payWorldForSnapshot(t, dir)
 	m, _ := fake.PayMerchant()
 	omit := fake.SnapshotWithoutSecrets()

@@ -193,7 +193,7 @@ func TestServeFlagsMerge(t *testing.T) {
 // --virtual-clock starts, on the scenario's clock.
 func TestMockScenarioVirtualClock(t *testing.T) {
 	start := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
-	base, out, _, _ := startMock(t, "--scenario", "../../examples/scenarios/fresh-account.yaml", "--virtual-clock", "--log", "off")
+	base, out, _, _ := startMock(t, "--pay-keys", payKeys(t), "--scenario", "../../examples/scenarios/fresh-account.yaml", "--virtual-clock", "--log", "off")
 	if !strings.Contains(out.String(), "virtual, at 2025-03-01T10:00:00Z") {
 		t.Fatalf("banner:\n%s", out)
 	}

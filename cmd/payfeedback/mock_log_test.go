@@ -132,7 +132,7 @@ func TestMockLiveLogFromTheStart(t *testing.T) {
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	exited := make(chan error, 1)
 	go func() {
-		exited <- mock.Run(ctx, []string{"--addr", "127.0.0.1:0", "--ready-file", ready, "--notify-url", merchant.URL}, stdio{Stdout: out, Stderr: errOut})
+		exited <- mock.Run(ctx, []string{"--addr", "127.0.0.1:0", "--pay-keys", payKeys(t), "--ready-file", ready, "--notify-url", merchant.URL}, stdio{Stdout: out, Stderr: errOut})
 	}()
 	if got := <-filed; got != "201 Created" {
 		cancel()
@@ -187,7 +187,7 @@ func TestMockLogJSON(t *testing.T) {
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	code := make(chan int, 1)
 	go func() {
-		code <- run(ctx, []string{"mock", "--addr", "127.0.0.1:0", "--log-format", "json", "--log", "warn", "--appid", "wxjson",
+		code <- run(ctx, []string{"mock", "--addr", "127.0.0.1:0", "--pay-keys", payKeys(t), "--log-format", "json", "--log", "warn", "--appid", "wxjson",
 			"--secret", logSecret, "--paysignkey", logKey, "--notify-url", merchant.URL}, stdio{Stdout: out, Stderr: errOut})
 	}()
 	defer func() { cancel(); <-code }()

@@ -68,7 +68,7 @@ func TestMockScenarioAndReadyFile(t *testing.T) {
 	exited := make(chan error, 1)
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	go func() {
-		code := run(ctx, []string{"mock", "--addr", "127.0.0.1:0", "--scenario", "../../examples/scenarios/fresh-account.yaml",
+		code := run(ctx, []string{"mock", "--addr", "127.0.0.1:0", "--pay-keys", payKeys(t), "--scenario", "../../examples/scenarios/fresh-account.yaml",
 			"--notify-url", "http://127.0.0.1:1/payfeedback", "--ready-file", ready}, stdio{Stdout: out, Stderr: errOut})
 		exited <- fmt.Errorf("exit %d: %s", code, errOut.String())
 	}()

@@ -126,7 +126,7 @@ func TestMockFlagsAndShutdown(t *testing.T) {
 	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	base, out, errOut, code := startMockWith(t, ctx, "--appid", "wxci", "--secret", "ci-secret",
+	base, out, errOut, code := startMockWith(t, ctx, "--pay-keys", payKeys(t), "--appid", "wxci", "--secret", "ci-secret",
 		"--appkey", "ci-key", "--notify-url", "http://127.0.0.1:9/pf", "--virtual-clock", "--clock-start", "2025-03-01T10:00:00Z",
 		"--log", "off")
 	banner := out.String()
@@ -157,7 +157,7 @@ func TestMockConfigFile(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "mock.json")
 	os.WriteFile(cfg, []byte(`{"accounts":[{"appid":"wxa","secret":"s","paysignkey":"k"},{"appid":"wxb","secret":"s","paysignkey":"k"}],"virtual_clock":true}`), 0o600)
-	base, out, _, _ := startMock(t, "--config", cfg, "--log", "off")
+	base, out, _, _ := startMock(t, "--pay-keys", payKeys(t), "--config", cfg, "--log", "off")
 	if !strings.Contains(out.String(), "wxa") || !strings.Contains(out.String(), "wxb") {
 		t.Fatalf("banner: %s", out.String())
 	}
@@ -202,7 +202,7 @@ func TestMockUsageErrors(t *testing.T) {
 func TestMockWarnsWhenNotLoopback(t *testing.T) {
 	t.Parallel()
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"mock", "--addr", "192.0.2.1:1", "--log", "off"}, stdio{Stdout: &out, Stderr: &errOut})
+	code := run(context.Background(), []string{"mock", "--addr", "192.0.2.1:1", "--pay-keys", payKeys(t), "--log", "off"}, stdio{Stdout: &out, Stderr: &errOut})
 	if code == 0 || !strings.Contains(errOut.String(), "warning: --addr 192.0.2.1:1 is not loopback") {
 		t.Fatalf("exit %d, stderr %q: want the warning", code, errOut.String())
 	}
@@ -221,7 +221,7 @@ func TestMockServerTimeouts(t *testing.T) {
 	t.Parallel()
 	cfg := filepath.Join(t.TempDir(), "mock.json")
 	os.WriteFile(cfg, []byte(`{"read_timeout":"200ms"}`), 0o600)
-	base, _, _, _ := startMock(t, "--config", cfg, "--log", "off")
+	base, _, _, _ := startMock(t, "--pay-keys", payKeys(t), "--config", cfg, "--log", "off")
 	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
 		t.Fatal(err)

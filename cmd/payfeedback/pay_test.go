@@ -162,7 +162,7 @@ func TestPayDeliveriesFollow(t *testing.T) {
 	mockOut, mockErr := &syncBuffer{}, &syncBuffer{}
 	mcode := make(chan int, 1)
 	go func() {
-		mcode <- run(mctx, []string{"mock", "--addr", "127.0.0.1:0", "--log-format", "json", "--log", "warn"}, stdio{Stdout: mockOut, Stderr: mockErr})
+		mcode <- run(mctx, []string{"mock", "--addr", "127.0.0.1:0", "--pay-keys", payKeys(t), "--log-format", "json", "--log", "warn"}, stdio{Stdout: mockOut, Stderr: mockErr})
 	}()
 	defer func() { mcancel(); <-mcode }()
 	var start struct{ URL string }
