@@ -49,6 +49,7 @@ var chaosOnly = []struct {
 // breaks one of its invariants, with the seed that reproduces the
 // failure, fails it again with that seed, and passes every other one.
 func TestChaosCatchesBrokenMerchants(t *testing.T) {
+	t.Parallel()
 	type merchant struct {
 		name string
 		m    mistakes
@@ -118,6 +119,7 @@ func TestChaosBackPressure(t *testing.T) {
 // cause's Fix: back-pressure that never clears is not double processing,
 // nor a forgery accepted.
 func TestChaosNamesTheCause(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name       string
 		m          mistakes

@@ -30,6 +30,7 @@ func runAPIPlan(tb testing.TB, m apiMistakes) conformance.Report {
 // one fails exactly the cases of its mistake, and passes or skips the
 // others.
 func TestAPIMerchants(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		m    apiMistakes

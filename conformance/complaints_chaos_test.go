@@ -32,6 +32,7 @@ func payChaos(t *testing.T, build func(*payAPI) http.Handler, n int, seed uint64
 // its mistake makes, named with its Fix line, and a merchant whose mistake
 // only the Observer shows passes without one.
 func TestPayChaosBrokenMerchants(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		m     payMistakes
@@ -112,6 +113,7 @@ func TestPayChaosRetries(t *testing.T) {
 }
 
 func TestPayChaosRefusedEveryTime(t *testing.T) {
+	t.Parallel()
 	// Refuses every USER_RESPONSE with a 4xx: complaint by complaint,
 	// each is delivered again on the whole 2.0 schedule, and never
 	// acknowledged.
@@ -138,6 +140,7 @@ func TestPayChaosRefusedEveryTime(t *testing.T) {
 // same notification ids, the same kinds of copies in the same numbers;
 // another seed plays another.
 func TestPayChaosSameSeedSameCampaign(t *testing.T) {
+	t.Parallel()
 	play := func(seed uint64) (ids []string, counts string) {
 		rec := &callbackRecorder{}
 		api := newPayAPI()

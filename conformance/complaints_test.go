@@ -155,6 +155,7 @@ var payBroken = []struct {
 }
 
 func TestPayBrokenMerchantsFailExactlyTheirCases(t *testing.T) {
+	t.Parallel()
 	for _, tc := range payBroken {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -184,6 +185,7 @@ func TestPayBrokenMerchantsFailExactlyTheirCases(t *testing.T) {
 // one that records ids before verifying passes too (it acknowledges the
 // genuine callback, unprocessed), and the others fail as with it.
 func TestPayWithoutObserver(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		m    payMistakes
@@ -297,6 +299,7 @@ func TestPayStrict(t *testing.T) {
 
 // TestPayLiveEndpoint runs the plan over loopback against the reference.
 func TestPayLiveEndpoint(t *testing.T) {
+	t.Parallel()
 	api := newPayAPI()
 	srv := httptest.NewServer(payReference(api, time.Now))
 	defer srv.Close()

@@ -174,6 +174,7 @@ var brokenMerchants = []struct {
 }
 
 func TestBrokenMerchantsFailExactlyTheirCases(t *testing.T) {
+	t.Parallel()
 	for _, tc := range brokenMerchants {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -228,6 +229,7 @@ func (l *lazyHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // TestLiveEndpoint runs the suite over loopback HTTP, as the CLI does: real
 // time, the token expired by a 42001, the failed attempt cut on a socket.
 func TestLiveEndpoint(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		build func(conformance.APIEnv) http.Handler

@@ -1,10 +1,10 @@
 package conformance_test
 
 import (
-	"flag"
 	"os"
-	"strconv"
 	"testing"
+
+	"github.com/payfeedback/payfeedback/internal/testparallel"
 )
 
 // parallelRuns is how many parallel tests run at once when -test.parallel
@@ -19,13 +19,6 @@ const parallelRuns = 4
 // TestMain runs up to parallelRuns parallel tests at once unless
 // -test.parallel says otherwise.
 func TestMain(m *testing.M) {
-	flag.Parse()
-	given := false
-	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
-	if !given {
-		if err := flag.Set("test.parallel", strconv.Itoa(parallelRuns)); err != nil {
-			panic(err)
-		}
-	}
+	testparallel.Default(parallelRuns)
 	os.Exit(m.Run())
 }

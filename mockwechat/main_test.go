@@ -10,11 +10,22 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/payfeedback/payfeedback/internal/chromium"
+	"github.com/payfeedback/payfeedback/internal/testparallel"
 )
 
-// TestMain closes what the tests share (the console's browser tests'
-// Chromium, the Complaints 2.0 identity) once every test has run.
+// parallelTests is how many parallel tests run at once when -test.parallel
+// is not given: the console's three browser flows, which wait on the
+// browser far more than they compute, and the real timeouts of
+// TestServerTimeouts. At go test's default of one per core they ran two
+// at a time on a 2-core machine, the third flow after the first.
+const parallelTests = 4
+
+// TestMain runs parallelTests parallel tests at a time unless
+// -test.parallel says otherwise, and closes what the tests share (the
+// console's browser tests' Chromium, the Complaints 2.0 identity) once
+// every test has run.
 func TestMain(m *testing.M) {
+	testparallel.Default(parallelTests)
 	code := m.Run()
 	testChromium.close()
 	testPayIdentity.close()

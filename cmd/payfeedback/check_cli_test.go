@@ -227,6 +227,7 @@ func TestCheckProgressAndColour(t *testing.T) {
 // valid notification: the cause comes first, once, with one exchange,
 // and the report is short.
 func TestCheckWrongKey(t *testing.T) {
+	t.Parallel()
 	url := serve(t, sound("another-merchant-key-0123456789"))
 	r := runCLI(t, "", nil, checkArgs(url)...)
 	if r.code != 1 {

@@ -75,6 +75,7 @@ func TestCheckComplaintsExampleMerchant(t *testing.T) {
 // fails api/detail/fetched saying so, and the scenario's other cases are
 // failed or inconclusive, never passed.
 func TestCheckComplaintsAPINothingCalls(t *testing.T) {
+	t.Parallel()
 	keys := payKeysDir(t)
 	url := callbackMerchant(t, keys)
 	res := runCLI(t, "", nil, payCheckArgs(url, keys, "--api", "--api-addr", "127.0.0.1:0", "--api-timeout", "300ms", "--run", "^api/")...)

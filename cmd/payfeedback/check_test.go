@@ -140,6 +140,7 @@ func TestCheckList(t *testing.T) {
 }
 
 func TestCheckPassingMerchant(t *testing.T) {
+	t.Parallel()
 	url := checkMerchant(t, "", "")
 	dir := t.TempDir()
 	jsonFile, junitFile := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.xml")
@@ -256,6 +257,7 @@ func TestCheckAPI(t *testing.T) {
 }
 
 func TestCheckAPIMerchantNotWired(t *testing.T) {
+	t.Parallel()
 	url := checkMerchant(t, "", "")
 	res := runCLI(t, "", nil, "check", "--url", url, "--appid", checkAppID, "--paysignkey", checkKey,
 		"--api", "--api-addr", "127.0.0.1:0", "--api-timeout", "200ms", "--run", "^api/")

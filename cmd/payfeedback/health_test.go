@@ -13,6 +13,7 @@ import (
 // TestHealth: 0 when the fake answers its health check, 1 with the reason
 // when nothing listens or something else answers; --wait waits.
 func TestHealth(t *testing.T) {
+	t.Parallel()
 	fake := mockwechat.NewServer(mockwechat.Options{})
 	defer fake.Close()
 	if r := runCLI(t, "", nil, "health", "--url", fake.URL+"/"); r.code != 0 || r.stdout != "ok\n" {

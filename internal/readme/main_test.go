@@ -1,10 +1,10 @@
 package readme
 
 import (
-	"flag"
 	"os"
-	"strconv"
 	"testing"
+
+	"github.com/payfeedback/payfeedback/internal/testparallel"
 )
 
 // blocksAtOnce is how many shell blocks (and the workflow's job) run at
@@ -18,13 +18,6 @@ const blocksAtOnce = 8
 // them queued two at a time on a 2-core machine, for the same CPU (at a
 // load average of 13-18, 43-55 s against 26-27 s for this package).
 func TestMain(m *testing.M) {
-	flag.Parse()
-	given := false
-	flag.Visit(func(f *flag.Flag) { given = given || f.Name == "test.parallel" })
-	if !given {
-		if err := flag.Set("test.parallel", strconv.Itoa(blocksAtOnce)); err != nil {
-			panic(err)
-		}
-	}
+	testparallel.Default(blocksAtOnce)
 	os.Exit(m.Run())
 }
