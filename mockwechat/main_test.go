@@ -28,7 +28,7 @@ func TestMain(m *testing.M) {
 	testparallel.Default(parallelTests)
 	code := m.Run()
 	testChromium.close()
-	testPayIdentity.close()
+	testPayIdentity.Close()
 	os.Exit(code)
 }
 

@@ -1,25 +1,16 @@
 package mockwechat
 
 import (
-	"os"
-	"path/filepath"
-	"sync"
 	"testing"
+
+	"github.com/payfeedback/payfeedback/mockwechat/paykeystest"
 )
 
 // testPayIdentity is the Complaints 2.0 identity of this test binary (the
 // WeChat Pay public key, the platform certificate, the demo merchant),
 // made once: a fresh fake generates three 2048-bit RSA keys, a third of a
-// second of CPU, which most tests have no use for.
-var testPayIdentity sharedPayIdentity
-
-// sharedPayIdentity makes the identity at the first copy and keeps it in
-// a directory removed by TestMain.
-type sharedPayIdentity struct {
-	once sync.Once
-	dir  string
-	err  error
-}
+// second of CPU, which most tests have no use for. TestMain closes it.
+var testPayIdentity paykeystest.Identity
 
 // payKeys returns a keys directory of the test's own (Options.Pay.KeysDir)
 // holding a copy of the shared identity: the fake started on it loads the
@@ -28,29 +19,5 @@ type sharedPayIdentity struct {
 // empty directory instead.
 func payKeys(t *testing.T) string {
 	t.Helper()
-	c := &testPayIdentity
-	c.once.Do(func() {
-		if c.dir, c.err = os.MkdirTemp("", "mockwechat-paykeys-"); c.err != nil {
-			return
-		}
-		var s *Server
-		if s, c.err = New(Options{Pay: &PayOptions{KeysDir: c.dir}}); c.err == nil {
-			s.Close()
-		}
-	})
-	if c.err != nil {
-		t.Fatalf("making the tests' Complaints 2.0 identity: %v", c.err)
-	}
-	dir := filepath.Join(t.TempDir(), "paykeys")
-	if err := os.CopyFS(dir, os.DirFS(c.dir)); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-// close removes the identity's directory.
-func (c *sharedPayIdentity) close() {
-	if c.dir != "" {
-		os.RemoveAll(c.dir)
-	}
+	return testPayIdentity.Dir(t)
 }

@@ -35,7 +35,7 @@ func TestMain(m *testing.M) {
 	}
 	testparallel.Default(parallelTests)
 	code := m.Run()
-	testPayIdentity.close()
+	testPayIdentity.Close()
 	os.Exit(code)
 }
 

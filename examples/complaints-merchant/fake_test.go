@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,7 +12,20 @@ import (
 	"github.com/payfeedback/payfeedback/apiv3"
 	"github.com/payfeedback/payfeedback/complaints"
 	"github.com/payfeedback/payfeedback/mockwechat"
+	"github.com/payfeedback/payfeedback/mockwechat/paykeystest"
 )
+
+// fakeKeys is the fakes' Complaints 2.0 identity, made once for the
+// tests of this binary and copied into each test's own keys directory
+// (paykeystest): a fresh fake would generate three RSA keys per test.
+var fakeKeys paykeystest.Identity
+
+// TestMain removes the fakes' identity once every test has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	fakeKeys.Close()
+	os.Exit(code)
+}
 
 // TestAgainstTheFake: the merchant handles a complaint end to end against
 // the repository's fake WeChat Pay (mockwechat with Options.Pay), keyed by
@@ -27,7 +41,7 @@ import (
 func TestAgainstTheFake(t *testing.T) {
 	for _, mode := range []mockwechat.PayMode{mockwechat.PayModePublicKey, mockwechat.PayModePlatformCertificate, mockwechat.PayModeSwitch} {
 		t.Run(string(mode), func(t *testing.T) {
-			fakeDir := t.TempDir()
+			fakeDir := fakeKeys.Dir(t)
 			fake := mockwechat.NewServer(mockwechat.Options{Pay: &mockwechat.PayOptions{KeysDir: fakeDir, Mode: mode}})
 			defer fake.Close()
 			keysDir := fakeDir
@@ -122,7 +136,7 @@ func TestAgainstTheFake(t *testing.T) {
 func TestRotatedCertificate(t *testing.T) {
 	clk := mockwechat.NewVirtualClock(time.Now())
 	fake := mockwechat.NewServer(mockwechat.Options{Clock: clk, PushTimestamps: mockwechat.PushTimestampsWall,
-		Pay: &mockwechat.PayOptions{KeysDir: t.TempDir(), Mode: mockwechat.PayModePlatformCertificate}})
+		Pay: &mockwechat.PayOptions{KeysDir: fakeKeys.Dir(t), Mode: mockwechat.PayModePlatformCertificate}})
 	defer fake.Close()
 	keys, err := fake.PayMerchantKeys()
 	if err != nil {
@@ -179,7 +193,7 @@ func TestRotatedCertificate(t *testing.T) {
 // merchant download the certificates again at most once a minute (the
 // first download is the one at start).
 func TestRefreshAtMostOnceAMinute(t *testing.T) {
-	fake := mockwechat.NewServer(mockwechat.Options{Pay: &mockwechat.PayOptions{Mode: mockwechat.PayModePlatformCertificate}})
+	fake := mockwechat.NewServer(mockwechat.Options{Pay: &mockwechat.PayOptions{KeysDir: fakeKeys.Dir(t), Mode: mockwechat.PayModePlatformCertificate}})
 	defer fake.Close()
 	keys, err := fake.PayMerchantKeys()
 	if err != nil {

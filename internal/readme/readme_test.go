@@ -53,6 +53,7 @@ const prelude = `import (
 	"github.com/payfeedback/payfeedback/middleware"
 	"github.com/payfeedback/payfeedback/middleware/callback"
 	"github.com/payfeedback/payfeedback/mockwechat"
+	"github.com/payfeedback/payfeedback/mockwechat/paykeystest"
 	"github.com/payfeedback/payfeedback/redisstore"
 )
 
@@ -75,6 +76,7 @@ var (
 	_ = conformancetest.Run
 	_ middleware.Config
 	_ mockwechat.Options
+	_ paykeystest.Identity
 	_ = redisstore.NewReplayStore
 )
 
