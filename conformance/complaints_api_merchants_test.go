@@ -169,11 +169,18 @@ func (w *apiWorker) onMessage(ctx context.Context, e *callback.Event) error {
 		}
 	}
 	if w.m.ignoreLimits {
-		// It syncs the complaint list, every page of the week, in a burst.
+		// It syncs the complaint list, every page of the week, in a burst,
+		// until WeChat refuses it: a fixed number of calls would be over
+		// the limit or not depending on how fast they go (the bucket
+		// refills by one call every 300 ms of the fake's clock), which a
+		// loaded machine decides.
 		today := complaints.DateOf(w.env.Now())
 		w.hammered.Do(func() {
-			for range 210 {
-				_, _ = w.c.List(ctx, complaints.ListRequest{BeginDate: today.AddDays(-6), EndDate: today, Limit: 1})
+			for range 2000 {
+				_, err := w.c.List(ctx, complaints.ListRequest{BeginDate: today.AddDays(-6), EndDate: today, Limit: 1})
+				if ae, ok := errors.AsType[*apiv3.Error](err); ok && ae.Code == apiv3.CodeFrequencyLimited || ctx.Err() != nil {
+					return
+				}
 			}
 		})
 	}
