@@ -2,12 +2,9 @@ package mockwechat
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"sync"
 	"testing"
-
-	"github.com/chromedp/chromedp"
 
 	"github.com/payfeedback/payfeedback/internal/chromium"
 	"github.com/payfeedback/payfeedback/internal/testparallel"
@@ -61,10 +58,7 @@ func (c *sharedChromium) get(width, height int) (context.Context, error) {
 			c.err = err
 			return
 		}
-		c.ctx, c.cancel = chromium.Start(context.Background(), chromium.Options{Path: path, UserDataDir: c.dir, Width: width, Height: height})
-		if err := chromedp.Do(c.ctx); err != nil {
-			c.err = fmt.Errorf("starting %s: %w", path, err)
-		}
+		c.ctx, c.cancel, c.err = chromium.Launch(context.Background(), chromium.Options{Path: path, UserDataDir: c.dir, Width: width, Height: height})
 	})
 	return c.ctx, c.err
 }

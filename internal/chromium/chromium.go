@@ -3,6 +3,7 @@ package chromium
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 
@@ -63,4 +64,35 @@ func Start(ctx context.Context, o Options) (context.Context, context.CancelFunc)
 		cancelBrowser()
 		cancelAlloc()
 	}
+}
+
+// LaunchTries is how many starts Launch tries.
+const LaunchTries = 3
+
+// Launch starts the browser as Start does and waits until it answers. A
+// start that fails is tried again, LaunchTries times in all, each on an
+// emptied o.UserDataDir: Chromium now and then exits as it starts on a
+// loaded machine (about one start in 20 beside two busy cores here, with
+// nothing in its output but crashpad's complaints), which is not what a
+// test or a screenshot is about. The error, when every try failed, is the
+// last one's, with the browser's output.
+func Launch(ctx context.Context, o Options) (context.Context, context.CancelFunc, error) {
+	var err error
+	for try := 1; try <= LaunchTries; try++ {
+		bctx, cancel := Start(ctx, o)
+		if err = chromedp.Do(bctx); err == nil {
+			return bctx, cancel, nil
+		}
+		cancel()
+		if ctx.Err() != nil {
+			break
+		}
+		if rerr := os.RemoveAll(o.UserDataDir); rerr != nil {
+			return nil, nil, rerr
+		}
+		if merr := os.MkdirAll(o.UserDataDir, 0o700); merr != nil {
+			return nil, nil, merr
+		}
+	}
+	return nil, nil, fmt.Errorf("chromium: %s did not start (%d tries): %w", o.Path, LaunchTries, err)
 }

@@ -95,7 +95,10 @@ func run(out string, serve bool) error {
 		{"console-narrow.png", "/users/" + mockwechat.DemoAccount().AppID + "/o-li", 400, 860, nil},
 	}
 	for _, s := range shots {
-		bctx, cancel := chromium.Start(ctx, chromium.Options{Path: path, UserDataDir: profile, Width: s.width, Height: s.height})
+		bctx, cancel, err := chromium.Launch(ctx, chromium.Options{Path: path, UserDataDir: profile, Width: s.width, Height: s.height})
+		if err != nil {
+			return err
+		}
 		png, err := shoot(bctx, fake.URL+s.path, int64(s.width), int64(s.height), s.before)
 		cancel()
 		if err != nil {
