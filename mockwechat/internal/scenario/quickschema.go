@@ -12,17 +12,17 @@ import (
 	"unicode/utf8"
 )
 
-// quickSchema is Schema compiled for one question, asked of every file
-// first: is it surely valid? The general validator (jsonschema) took a
-// quarter of the CPU time of resuming a saved world of 10,000 Complaints
-// 2.0 complaints; this one walks the document once with the schema's few
-// keywords, and remembers what each pattern said of a text (a saved
-// world's times repeat). It answers yes only when the document is valid;
-// when in doubt (a number such as 1.0 for an integer, a value of another
-// type) it answers no, and validate asks jsonschema, which finds the
-// problems and says them as before. It knows the keywords Schema uses;
-// compiling a schema with another fails (a test compiles Schema), and
-// validate then asks jsonschema of every file.
+// quickSchema is Schema compiled for the package's own checks. The first
+// is a question asked of every file: is it surely valid? (A general
+// validator took a quarter of the CPU time of resuming a saved world of
+// 10,000 Complaints 2.0 complaints.) quickValid walks the document once
+// with the schema's few keywords, and remembers what each pattern said of
+// a text (a saved world's times repeat). It answers yes only when the
+// document is valid; when in doubt (a number such as 1.0 for an integer, a
+// value of another type) it answers no, and validate asks schemaProblems
+// (schemaproblems.go), which finds every problem and says it as a general
+// validator does. It knows the keywords Schema uses; compiling a schema
+// with another fails, and a test compiles Schema.
 type quickSchema struct {
 	ref       *quickSchema // $ref, checked beside the rest
 	refName   string
@@ -147,7 +147,7 @@ func (c *quickCompiler) fill(q *quickSchema, s map[string]any, at string) error 
 			if !ok {
 				return fmt.Errorf("%s: pattern %v", at, v)
 			}
-			re, err := regexp.Compile(p) // as jsonschema does, by default
+			re, err := regexp.Compile(p) // as general validators in Go do, by default
 			if err != nil {
 				return fmt.Errorf("%s: pattern: %w", at, err)
 			}
@@ -258,7 +258,7 @@ func (r *quickRun) valid(q *quickSchema, x any) bool {
 			return false
 		}
 		if q.minLength >= 0 || q.maxLength >= 0 {
-			n := utf8.RuneCountInString(v) // as jsonschema counts
+			n := utf8.RuneCountInString(v) // as JSON Schema counts
 			if n < q.minLength || q.maxLength >= 0 && n > q.maxLength {
 				return false
 			}
@@ -269,7 +269,7 @@ func (r *quickRun) valid(q *quickSchema, x any) bool {
 			return q.enum == nil
 		}
 		if !jsonInteger(string(v)) {
-			return false // in doubt: jsonschema compares it
+			return false // in doubt: schemaProblems compares it
 		}
 		i, err := strconv.ParseInt(string(v), 10, 64)
 		return err == nil && q.enum == nil && (q.minimum == nil || i >= *q.minimum) && (q.maximum == nil || i <= *q.maximum)

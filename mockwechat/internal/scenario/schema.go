@@ -1,19 +1,14 @@
 package scenario
 
 import (
-	"bytes"
 	"cmp"
 	_ "embed"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
 )
@@ -23,28 +18,6 @@ import (
 //
 //go:embed schema.json
 var Schema []byte
-
-const schemaURL = "https://github.com/payfeedback/payfeedback/docs/scenario.schema.json"
-
-// compiledSchema is Schema compiled, once, on first use: compiling took
-// longer than checking most files. Like the package's other variables it
-// never changes once made (a *jsonschema.Schema is safe for concurrent
-// use).
-var compiledSchema = sync.OnceValues(compileSchema)
-
-// compileSchema compiles Schema, formats asserted.
-func compileSchema() (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(Schema))
-	if err != nil {
-		return nil, fmt.Errorf("mockwechat: scenario: the embedded schema: %w", err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(schemaURL, doc); err != nil {
-		return nil, fmt.Errorf("mockwechat: scenario: the embedded schema: %w", err)
-	}
-	return c.Compile(schemaURL)
-}
 
 // friendly says what a value of the schema's named definitions must be,
 // in words rather than a pattern.
@@ -59,47 +32,31 @@ var friendly = map[string]string{
 // first problem in file order, placed in src, with how many others there
 // are.
 func validate(doc any, src *source) error {
-	if q, err := compiledQuick(); err == nil && quickValid(q, doc) {
-		return nil // surely valid: jsonschema would say nothing
-	}
-	sch, err := compiledSchema()
+	q, err := compiledQuick()
 	if err != nil {
-		return err
+		return fmt.Errorf("mockwechat: scenario: the embedded schema: %w", err)
 	}
-	err = sch.Validate(doc)
-	var ve *jsonschema.ValidationError
-	if err == nil {
+	if quickValid(q, doc) {
 		return nil
 	}
-	if !errors.As(err, &ve) {
-		return err
+	problems := schemaProblems(q, doc, message.NewPrinter(language.English))
+	if len(problems) == 0 {
+		return nil // the quick check was in doubt; the document is valid
 	}
-	var leaves []*Error
-	p := message.NewPrinter(language.English)
-	var walk func(v *jsonschema.ValidationError)
-	walk = func(v *jsonschema.ValidationError) {
-		if len(v.Causes) > 0 {
-			for _, c := range v.Causes {
-				walk(c)
-			}
-			return
+	leaves := make([]*Error, 0, len(problems))
+	for _, pr := range problems {
+		e := &Error{Path: pathOf(pr.at), Msg: pr.msg}
+		if msg, ok := friendly[pr.def]; ok && (pr.kind != problemType || pr.def != "feedbackID") {
+			e.Msg = msg
 		}
-		e := &Error{Path: pathOf(v.InstanceLocation), Msg: v.ErrorKind.LocalizedString(p)}
-		for def, msg := range friendly {
-			if strings.Contains(v.SchemaURL, "/$defs/"+def+"/") || strings.HasSuffix(v.SchemaURL, "/$defs/"+def) {
-				if _, isType := v.ErrorKind.(*kind.Type); !isType || def != "feedbackID" {
-					e.Msg = msg
-				}
-			}
-		}
-		switch k := v.ErrorKind.(type) {
-		case *kind.MinLength:
+		switch pr.kind {
+		case problemMinLength:
 			if secret := strings.HasSuffix(e.Path, ".secret") || strings.HasSuffix(e.Path, ".paysignkey"); secret && strings.HasPrefix(e.Path, "accounts[") {
 				e.Msg = "empty: the snapshot was taken without secrets (?secrets=omit, SnapshotWithoutSecrets): give the account's own"
 			}
-		case *kind.AdditionalProperties:
-			// In the order the file gives them (the validator's is random).
-			keys := slices.Clone(k.Properties)
+		case problemAdditional:
+			// In the order the file gives them.
+			keys := slices.Clone(pr.keys)
 			slices.SortStableFunc(keys, func(a, b string) int {
 				la, ca := src.position(e.Path, a)
 				lb, cb := src.position(e.Path, b)
@@ -107,12 +64,11 @@ func validate(doc any, src *source) error {
 			})
 			e.Msg = fmt.Sprintf("unknown %s: see docs/scenario.schema.json for the keys allowed here", keyList(keys))
 			e.Line, e.Column = src.position(e.Path, keys[0])
-		case *kind.Required:
-			e.Msg = "missing " + keyList(k.Missing)
+		case problemRequired:
+			e.Msg = "missing " + keyList(pr.keys)
 		}
 		leaves = append(leaves, src.place(e))
 	}
-	walk(ve)
 	sort.SliceStable(leaves, func(i, j int) bool {
 		a, b := leaves[i], leaves[j]
 		return a.Line < b.Line || a.Line == b.Line && a.Column < b.Column
