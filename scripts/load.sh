@@ -84,23 +84,33 @@ SECRET=load-secret
 MOCK=http://127.0.0.1:$MOCK_PORT
 TOKEN_PATH="/cgi-bin/token?grant_type=client_credential&appid=$APPID&secret=$SECRET"
 # Start-up is the median of STARTS starts (one start moves by 10-20 % from
-# the next): STARTS-1 started, timed to their first token and stopped, and
-# the last one kept for the load below.
+# the next).
 STARTS=${STARTS:-5}
+# timed_starts NAME URL CMD...: starts CMD (its output in $TMP/NAME.out)
+# STARTS times, each timed from its start to the first token answered at
+# URL, and stops all but the last, kept for the load below: its pid in
+# STARTED_PID (and PIDS), the median in STARTED_MS.
+timed_starts() {
+	local name=$1 url=$2 i since
+	shift 2
+	: >"$TMP/$name.startups"
+	for i in $(seq "$STARTS"); do
+		since=$(date +%s%N)
+		"$@" >"$TMP/$name.out" 2>&1 &
+		STARTED_PID=$!
+		"$BIN/canned" -probe "$url" -since "$since" >>"$TMP/$name.startups"
+		[ "$i" -lt "$STARTS" ] || break
+		kill "$STARTED_PID"; wait "$STARTED_PID" 2>/dev/null || true
+	done
+	PIDS+=("$STARTED_PID")
+	STARTED_MS=$(sort -n "$TMP/$name.startups" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+}
 # The V1.5 targets are the V1.5 fake's: Complaints 2.0 off (--pay=false), as
 # a Go test's mockwechat.Options without Pay. With it on, as `payfeedback
 # mock` starts by default, start-up pays the RSA keys: measured below.
-: >"$TMP/mock.startups"
-for i in $(seq "$STARTS"); do
-	since=$(date +%s%N)
-	"$BIN/pf" mock --pay=false --addr "127.0.0.1:$MOCK_PORT" --appid "$APPID" --secret "$SECRET" --paysignkey load-key --log off >"$TMP/mock.out" 2>&1 &
-	MOCK_PID=$!
-	"$BIN/canned" -probe "$MOCK$TOKEN_PATH" -since "$since" >>"$TMP/mock.startups"
-	[ "$i" -lt "$STARTS" ] || break
-	kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true
-done
-PIDS+=("$MOCK_PID")
-MOCK_STARTUP=$(sort -n "$TMP/mock.startups" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+timed_starts mock "$MOCK$TOKEN_PATH" \
+	"$BIN/pf" mock --pay=false --addr "127.0.0.1:$MOCK_PORT" --appid "$APPID" --secret "$SECRET" --paysignkey load-key --log off
+MOCK_PID=$STARTED_PID MOCK_STARTUP=$STARTED_MS
 
 # Complaints 2.0 on: fresh keys (three RSA key generations), then the keys
 # directory the first start wrote; each start timed to its first token,
@@ -121,17 +131,8 @@ PAY_DIR=($(pay_start "--pay-keys $TMP/paykeys"))  # writes the directory
 PAY_DIR=($(pay_start "--pay-keys $TMP/paykeys"))  # loads it
 
 CANNED=http://127.0.0.1:$CANNED_PORT
-: >"$TMP/canned.startups"
-for i in $(seq "$STARTS"); do
-	since=$(date +%s%N)
-	"$BIN/canned" -addr "127.0.0.1:$CANNED_PORT" &
-	CANNED_PID=$!
-	"$BIN/canned" -probe "$CANNED$TOKEN_PATH" -since "$since" >>"$TMP/canned.startups"
-	[ "$i" -lt "$STARTS" ] || break
-	kill "$CANNED_PID"; wait "$CANNED_PID" 2>/dev/null || true
-done
-PIDS+=("$CANNED_PID")
-CANNED_STARTUP=$(sort -n "$TMP/canned.startups" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+timed_starts canned "$CANNED$TOKEN_PATH" "$BIN/canned" -addr "127.0.0.1:$CANNED_PORT"
+CANNED_PID=$STARTED_PID CANNED_STARTUP=$STARTED_MS
 
 sleep 0.5
 MOCK_IDLE=$(mib "$MOCK_PID" VmRSS)
