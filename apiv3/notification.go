@@ -113,7 +113,7 @@ func (n *Notification) Created() (time.Time, error) {
 // jsonDepth returns the deepest nesting of objects and arrays in b,
 // skipping strings; it does not validate.
 func jsonDepth(b []byte) int {
-	if bytes.IndexAny(b, "[{") < 0 {
+	if !bytes.ContainsAny(b, "[{") {
 		return 0
 	}
 	depth, max, inString := 0, 0, false

@@ -102,16 +102,6 @@ func (s sent) value(name string) (string, bool) {
 
 func (s sent) has(name string) bool { _, ok := s.value(name); return ok }
 
-func (s sent) count(name string) int {
-	n := 0
-	for _, e := range s.els {
-		if e.name == name {
-			n++
-		}
-	}
-	return n
-}
-
 // note is the notification the elements hold (missing ones empty).
 func (s sent) note() *payfeedback.Notification {
 	v := func(name string) string { x, _ := s.value(name); return x }

@@ -78,7 +78,6 @@ type modelNotification struct {
 	first    int64 // ms of the first attempt
 	attempt  int   // attempts made
 	at       int64 // ms of the next attempt
-	done     bool
 	sawShare bool
 	index    int // in the queue
 }

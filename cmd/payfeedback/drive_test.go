@@ -87,8 +87,13 @@ func TestDriveCommands(t *testing.T) {
 			t.Fatalf("%v: exit %d\n%s%s", step.args, code, out, errOut)
 		}
 	}
-	code, out, _ = drive(t, base, "complaints", "--json")
-	json.Unmarshal([]byte(out), &list)
+	code, out, errOut = drive(t, base, "complaints", "--json")
+	if code != 0 {
+		t.Fatalf("complaints --json: exit %d\n%s", code, errOut)
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatalf("complaints --json: %v\n%s", err, out)
+	}
 	if len(list) != 2 || list[0].RejectReason != "还没退款" || list[0].Arbitration == nil || list[0].Arbitration.State != mockwechat.ArbitrationDecidedForMerchant ||
 		list[1].State != mockwechat.StateConfirmed {
 		t.Fatalf("after the acts: %+v", list)

@@ -100,11 +100,10 @@ func (e *runEnv) environ(more ...string) []string {
 
 // script is one shell script to run as a person (or a CI runner) would.
 type script struct {
-	name  string   // for messages: README.md:106, or a workflow's step
-	args  []string // the shell and its arguments
-	dir   string
-	env   []string
-	ports map[string]string // the ports given to it, by variable: none may still listen after
+	name string   // for messages: README.md:106, or a workflow's step
+	args []string // the shell and its arguments
+	dir  string
+	env  []string
 }
 
 // run runs the script to its end (at most timeout) and returns its

@@ -2,7 +2,6 @@ package payworld
 
 import (
 	"crypto/rsa"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -81,13 +80,4 @@ func upload(t testing.TB, w *World, mchid string) string {
 		t.Fatal(err)
 	}
 	return a.MediaID
-}
-
-func readFile(t testing.TB, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }

@@ -369,12 +369,6 @@ func (e *Engine) Close() {
 	}
 }
 
-func (e *Engine) stoppedNow() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.stopped
-}
-
 func (e *Engine) observe(r Report) {
 	if e.opts.Observe != nil {
 		e.opts.Observe(r)
