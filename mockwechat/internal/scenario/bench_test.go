@@ -150,9 +150,19 @@ func BenchmarkCompileState(b *testing.B) {
 // rebuilt a formatter over the whole document for every time and raw
 // body it decoded: 300 complaints took 4.7 s, 1,500 did not finish in
 // 10 minutes. Memory, not time, is measured: it does not depend on the
-// machine's load.
+// machine's load, but it does on the race detector, which empties
+// sync.Pools at random (ratios from 3.3 to 5.3, against 3.65-3.75
+// without it): the test runs without -race (.ci/run does). Each size is
+// parsed once first, so that what is done once (compiling the schema)
+// is not counted.
 func TestParseGrowsLinearly(t *testing.T) {
+	if raceDetector {
+		t.Skip("allocations under -race move with sync.Pool's random drops; run without -race (as .ci/run does)")
+	}
 	allocated := func(data []byte, name string) uint64 {
+		if _, err := Parse(name, data, t0); err != nil {
+			t.Fatal(err)
+		}
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
