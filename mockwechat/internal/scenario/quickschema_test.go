@@ -2,11 +2,15 @@ package scenario
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // savedPay is a saved world's pay section as Marshal writes it: a
@@ -106,47 +110,75 @@ func TestQuickSchema(t *testing.T) {
 	}
 }
 
-// TestQuickSchemaAgrees: the quick check says valid of the valid
-// documents (the files a resume reads are checked quickly), and of no
-// document jsonschema refuses: each document changed at each place (a
-// value of each type, too long a text, a key removed, a key added).
+// TestQuickSchemaAgrees: the package's two checks of Schema agree with a
+// general validator (jsonschema, the reference) on the valid documents
+// and on each one changed at each place (a value of each type, too long a
+// text, a key removed, a key added): the quick check says valid of the
+// valid documents (the files a resume reads are checked quickly) and of
+// no document the reference refuses, and schemaProblems finds the
+// problems the reference finds, said in the same words, in the same
+// definitions. brokenDocs reach what the changes do not, and every
+// keyword the schema uses is broken somewhere.
 func TestQuickSchemaAgrees(t *testing.T) {
 	q, err := compiledQuick()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sch, err := compiledSchema()
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := message.NewPrinter(language.English)
 	tried, refused := 0, 0
+	kinds := map[problemKind]int{}
+	check := func(what string, doc any) {
+		t.Helper()
+		want := referenceProblems(t, doc)
+		if quickValid(q, doc) && len(want) > 0 {
+			b, _ := json.Marshal(doc)
+			t.Fatalf("%s: the quick check says valid, jsonschema %+v\n%.2000s", what, want, b)
+		}
+		got := schemaProblems(q, doc, p)
+		if diff := sameProblems(got, want); diff != "" {
+			b, _ := json.Marshal(doc)
+			t.Fatalf("%s:\n%s\n%.2000s", what, diff, b)
+		}
+		for _, pr := range got {
+			kinds[pr.kind]++
+		}
+		if len(want) > 0 {
+			refused++
+		}
+	}
 	for name, data := range quickDocs(t) {
 		doc, _, err := read(name, data)
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if err := sch.Validate(doc); err != nil {
-			t.Fatalf("%s is not valid: %v", name, err)
+		if want := referenceProblems(t, doc); len(want) > 0 {
+			t.Fatalf("%s is not valid: %+v", name, want)
 		}
 		if !quickValid(q, doc) {
 			t.Errorf("%s: the quick check is in doubt of a valid document", name)
 		}
+		check(name, doc)
 		for _, changed := range variants(doc) {
 			tried++
-			err := sch.Validate(changed)
-			if err != nil {
-				refused++
-			}
-			if quickValid(q, changed) && err != nil {
-				b, _ := json.Marshal(changed)
-				t.Fatalf("%s changed: the quick check says valid, jsonschema %v\n%s", name, err, b)
-			}
+			check(name+" changed", changed)
 		}
 	}
 	if refused < tried/4 {
 		t.Fatalf("jsonschema refused %d of %d changed documents: the changes do not test much", refused, tried)
 	}
-	t.Logf("%d changed documents, %d refused", tried, refused)
+	for i, data := range brokenDocs {
+		doc, _, err := read("broken.yaml", []byte(data))
+		if err != nil {
+			t.Fatalf("brokenDocs[%d]: %v", i, err)
+		}
+		check(fmt.Sprintf("brokenDocs[%d]", i), doc)
+	}
+	for k := problemType; k <= problemMaximum; k++ {
+		if kinds[k] == 0 {
+			t.Errorf("no document broke keyword %d: the changes do not test it", k)
+		}
+	}
+	t.Logf("%d changed documents, %d refused: %v", tried, refused, kinds)
 }
 
 // variants returns x changed at each place, one change each.
@@ -187,29 +219,33 @@ func with(m map[string]any, k string, v any) map[string]any {
 	return c
 }
 
-// FuzzQuickSchema: of no document jsonschema refuses does the quick
-// check say valid.
+// FuzzQuickSchema: on any document the readers make, the quick check
+// says valid only of what jsonschema accepts, and schemaProblems finds
+// what jsonschema finds.
 func FuzzQuickSchema(f *testing.F) {
 	for _, data := range quickDocs(f) {
 		f.Add(data)
+	}
+	f.Add([]byte("accounts:\n  - appid: 1\n    zz: [1, 2]\nclock: {start: 1.0}\n"))
+	for _, data := range brokenDocs {
+		f.Add([]byte(data))
 	}
 	q, err := compiledQuick()
 	if err != nil {
 		f.Fatal(err)
 	}
-	sch, err := compiledSchema()
-	if err != nil {
-		f.Fatal(err)
-	}
+	p := message.NewPrinter(language.English)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, _, err := read("fuzz.yaml", data)
 		if err != nil {
 			return
 		}
-		if quickValid(q, doc) {
-			if err := sch.Validate(doc); err != nil {
-				t.Fatalf("the quick check says valid, jsonschema %v", err)
-			}
+		want := referenceProblems(t, doc)
+		if quickValid(q, doc) && len(want) > 0 {
+			t.Fatalf("the quick check says valid, jsonschema %+v", want)
+		}
+		if diff := sameProblems(schemaProblems(q, doc, p), want); diff != "" {
+			t.Fatal(diff)
 		}
 	})
 }

@@ -20,8 +20,8 @@ import (
 // validator: that library compiles every draft's meta-schemas when the
 // program starts (9 ms and 1.7 MB on a 2-core machine, paid by every start
 // of the CLI and every test binary that imports mockwechat). The library
-// stays the reference in the tests: TestSchemaProblemsAgree and
-// FuzzSchemaProblems hold this file to it, problem for problem.
+// stays the reference in the tests: TestQuickSchemaAgrees and
+// FuzzQuickSchema hold this file to it, problem for problem.
 
 // problemKind is the keyword a problem breaks.
 type problemKind uint8

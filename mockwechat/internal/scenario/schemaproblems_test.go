@@ -1,73 +1,9 @@
 package scenario
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
-
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 )
-
-// TestSchemaProblemsAgree: schemaProblems finds in each document, and in
-// each one changed at each place (a value of each type, too long a text,
-// a key removed, a key added), the problems the general validator finds,
-// said in the same words, in the same definitions.
-func TestSchemaProblemsAgree(t *testing.T) {
-	q, err := compiledQuick()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := message.NewPrinter(language.English)
-	tried, found := 0, 0
-	kinds := map[problemKind]int{}
-	for name, data := range quickDocs(t) {
-		doc, _, err := read(name, data)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if got := schemaProblems(q, doc, p); len(got) != 0 {
-			t.Fatalf("%s is valid; schemaProblems found %+v", name, got)
-		}
-		for _, changed := range variants(doc) {
-			tried++
-			got := schemaProblems(q, changed, p)
-			if diff := sameProblems(got, referenceProblems(t, changed)); diff != "" {
-				b, _ := json.Marshal(changed)
-				if len(b) > 2000 {
-					b = append(b[:2000], "…"...)
-				}
-				t.Fatalf("%s changed:\n%s\n%s", name, diff, b)
-			}
-			if len(got) > 0 {
-				found++
-			}
-			for _, pr := range got {
-				kinds[pr.kind]++
-			}
-		}
-	}
-	for i, data := range brokenDocs {
-		doc, _, err := read("broken.yaml", []byte(data))
-		if err != nil {
-			t.Fatalf("brokenDocs[%d]: %v", i, err)
-		}
-		got := schemaProblems(q, doc, p)
-		if diff := sameProblems(got, referenceProblems(t, doc)); diff != "" {
-			t.Fatalf("brokenDocs[%d]:\n%s", i, diff)
-		}
-		for _, pr := range got {
-			kinds[pr.kind]++
-		}
-	}
-	// Every keyword the schema uses was broken somewhere.
-	for k := problemType; k <= problemMaximum; k++ {
-		if kinds[k] == 0 {
-			t.Errorf("no changed document broke keyword %d: the changes do not test it", k)
-		}
-	}
-	t.Logf("%d changed documents, %d with problems: %v", tried, found, kinds)
-}
 
 // brokenDocs break what the changed documents do not reach: numbers
 // against bounds, given in every form a number can take.
@@ -98,30 +34,4 @@ func TestSchemaProblemsSaid(t *testing.T) {
 			}
 		})
 	}
-}
-
-// FuzzSchemaProblems: on any document the readers make, schemaProblems and
-// the general validator find the same problems.
-func FuzzSchemaProblems(f *testing.F) {
-	for _, data := range quickDocs(f) {
-		f.Add(data)
-	}
-	f.Add([]byte("accounts:\n  - appid: 1\n    zz: [1, 2]\nclock: {start: 1.0}\n"))
-	for _, data := range brokenDocs {
-		f.Add([]byte(data))
-	}
-	q, err := compiledQuick()
-	if err != nil {
-		f.Fatal(err)
-	}
-	p := message.NewPrinter(language.English)
-	f.Fuzz(func(t *testing.T, data []byte) {
-		doc, _, err := read("fuzz.yaml", data)
-		if err != nil {
-			return
-		}
-		if diff := sameProblems(schemaProblems(q, doc, p), referenceProblems(t, doc)); diff != "" {
-			t.Fatal(diff)
-		}
-	})
 }
