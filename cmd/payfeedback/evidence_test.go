@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -20,21 +22,61 @@ import (
 
 // exampleBinary builds ./examples/NAME into bin/cmd-tests/ of the
 // repository (git ignores bin/) and returns its path. A binary up to date
-// there is not linked again, in this run or the next: a link is seconds of
-// CPU. The directory is these tests' own, apart from the bin/ the README's
-// blocks build into (internal/readme), which may be running it meanwhile.
+// there is neither linked again nor rewritten, in this run or the next: a
+// link is seconds of CPU, and a binary rewritten by every run (go build -o
+// copies it out of the build cache each time) would be an input of this
+// package's tests "too new" for go test to cache their results. So the
+// build goes into a directory of its own, and its binary replaces the one
+// in bin/cmd-tests/ only when their bytes differ. The directory is these
+// tests' own, apart from the bin/ the README's blocks build into
+// (internal/readme), which may be running it meanwhile.
 func exampleBinary(t *testing.T, name string) string {
 	t.Helper()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
 	}
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", "bin/cmd-tests/", "./examples/"+name)
+	dir := filepath.Join(root, "bin", "cmd-tests")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Beside dir, so that the rename below stays on one file system.
+	tmp, err := os.MkdirTemp(dir, ".build-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(tmp)
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", tmp+string(filepath.Separator), "./examples/"+name)
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./examples/%s: %v\n%s", name, err, out)
 	}
-	return filepath.Join(root, "bin", "cmd-tests", name)
+	built, bin := filepath.Join(tmp, name), filepath.Join(dir, name)
+	if !sameBytes(t, built, bin) {
+		// A rename, not a write: a test running the old binary keeps it.
+		if err := os.Rename(built, bin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return bin
+}
+
+// sameBytes reports whether the files a and b hold the same bytes; a
+// missing b is not the same.
+func sameBytes(t *testing.T, a, b string) bool {
+	t.Helper()
+	want, err := os.ReadFile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(b)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Equal(got, want)
 }
 
 // startExampleMerchant builds examples/merchant and runs it on loopback,
@@ -369,5 +411,32 @@ func TestEvidenceKeygen(t *testing.T) {
 	pub, err := evidence.ParsePublicKey(pubPEM)
 	if err != nil || !pub.Equal(priv.Public()) || !strings.Contains(r.stdout, evidence.Fingerprint(pub)) {
 		t.Errorf("the public key is not the private key's half, or not the fingerprint printed: %v", err)
+	}
+}
+
+// TestExampleBinaryKeptWhenUnchanged: a second build of an unchanged
+// example leaves the binary as it was (its modification time too), so
+// that go test can cache this package's results; go build -o alone
+// rewrote it every time.
+func TestExampleBinaryKeptWhenUnchanged(t *testing.T) {
+	t.Parallel()
+	bin := exampleBinary(t, "merchant")
+	before, err := os.Stat(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := exampleBinary(t, "merchant"); again != bin {
+		t.Fatalf("second build at %s, first at %s", again, bin)
+	}
+	after, err := os.Stat(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !after.ModTime().Equal(before.ModTime()) || !os.SameFile(before, after) {
+		t.Errorf("the unchanged binary was rewritten: modified %s, then %s", before.ModTime(), after.ModTime())
+	}
+	leftovers, err := filepath.Glob(filepath.Join(filepath.Dir(bin), ".build-*"))
+	if err != nil || len(leftovers) > 0 {
+		t.Errorf("build directories left behind: %v %v", leftovers, err)
 	}
 }
