@@ -8,31 +8,11 @@ import (
 // payLikelyCause guesses, from one exchange of a group of the Complaints
 // 2.0 plan, what to check first.
 func payLikelyCause(ex *Exchange, inProcess bool) string {
-	if ex == nil {
-		return ""
-	}
-	if ex.Response == nil {
-		switch ex.Fault {
-		case FaultRefused:
-			return "did the merchant stop, or is --url's port its port?"
-		case FaultTimeout:
-			return "is the merchant stuck, or waiting on a call it cannot make (WeChat's API, a database)?"
-		case FaultClosed:
-			return "does the merchant crash or panic on a callback? Look at its log."
-		}
-		return ""
+	if cause, ok := transportCause(ex, inProcess, wordsOf(PlanComplaints)); ok {
+		return cause
 	}
 	body := strings.ToLower(ex.Response.Body)
 	switch status := ex.Response.Status; {
-	case status == http.StatusNotFound:
-		if inProcess {
-			return "is the path right? (in-process, Options.Path defaults to " + DefaultPath + ")"
-		}
-		return "is the path right? --url must be the callback URL the merchant registers with WeChat, path included"
-	case status == http.StatusMethodNotAllowed:
-		return "does this path take POST? (is the path right?)"
-	case status >= 300 && status < 400:
-		return "the endpoint redirects: give the URL it redirects to (WeChat does not follow redirects)"
 	case strings.Contains(body, "serial"):
 		return "does the merchant trust the key WeChat signs with? During the switch (--pay-mode switch, the default) callbacks come signed by the platform certificate and by the public key: configure both, or give --pay-mode public-key for a merchant that has only the public key"
 	case strings.Contains(body, "time"):

@@ -116,33 +116,14 @@ func showing(res Result) (Exchange, bool) {
 	return Exchange{}, false
 }
 
-// likelyCause guesses, from one exchange of a group, what to check first.
+// likelyCause guesses, from one exchange of a group of the V1.5 plan,
+// what to check first.
 func likelyCause(ex *Exchange, inProcess bool) string {
-	if ex == nil {
-		return ""
-	}
-	if ex.Response == nil {
-		switch ex.Fault {
-		case FaultRefused:
-			return "did the merchant stop, or is --url's port its port?"
-		case FaultTimeout:
-			return "is the merchant stuck, or waiting on a call it cannot make (the WeChat API, a database)?"
-		case FaultClosed:
-			return "does the merchant crash or panic on a notification? Look at its log."
-		}
-		return ""
+	if cause, ok := transportCause(ex, inProcess, wordsOf(PlanV15)); ok {
+		return cause
 	}
 	body := strings.ToLower(ex.Response.Body)
 	switch status := ex.Response.Status; {
-	case status == http.StatusNotFound:
-		if inProcess {
-			return "is the path right? (in-process, Options.Path defaults to " + DefaultPath + ")"
-		}
-		return "is the path right? --url must be the merchant's payfeedback_url, path included"
-	case status == http.StatusMethodNotAllowed:
-		return "does this path take POST? (is the path right?)"
-	case status >= 300 && status < 400:
-		return "the endpoint redirects: give the URL it redirects to (WeChat does not follow redirects)"
 	case strings.Contains(body, "appid"):
 		return "is --appid (Options.AppID) the merchant's account?"
 	case strings.Contains(body, "signature"), status == http.StatusUnauthorized && !strings.Contains(body, "time"):
@@ -159,6 +140,56 @@ func likelyCause(ex *Exchange, inProcess bool) string {
 		return "does the merchant require an element WeChat may leave out, or parse more strictly than WeChat writes?"
 	}
 	return ""
+}
+
+// causeWords are the words a plan's likely causes differ by where the
+// cause is the same: what WeChat sends, what the merchant may be waiting
+// on, and what --url must be.
+type causeWords struct {
+	message string // what WeChat sends: "notification", "callback"
+	api     string // the API a stuck merchant may be waiting on
+	url     string // what --url must be, path included
+}
+
+// wordsOf returns the words of plan's likely causes.
+func wordsOf(plan Plan) causeWords {
+	if plan == PlanComplaints {
+		return causeWords{message: "callback", api: "WeChat's API", url: "the callback URL the merchant registers with WeChat"}
+	}
+	return causeWords{message: "notification", api: "the WeChat API", url: "the merchant's payfeedback_url"}
+}
+
+// transportCause is the likely cause both plans share: no answer at all,
+// or an answer about the URL rather than the message (not found, not
+// POST, a redirect). ok is false when ex shows neither; a nil ex, or no
+// answer for another reason, is ("", true): no guess.
+func transportCause(ex *Exchange, inProcess bool, w causeWords) (cause string, ok bool) {
+	if ex == nil {
+		return "", true
+	}
+	if ex.Response == nil {
+		switch ex.Fault {
+		case FaultRefused:
+			return "did the merchant stop, or is --url's port its port?", true
+		case FaultTimeout:
+			return "is the merchant stuck, or waiting on a call it cannot make (" + w.api + ", a database)?", true
+		case FaultClosed:
+			return "does the merchant crash or panic on a " + w.message + "? Look at its log.", true
+		}
+		return "", true
+	}
+	switch status := ex.Response.Status; {
+	case status == http.StatusNotFound:
+		if inProcess {
+			return "is the path right? (in-process, Options.Path defaults to " + DefaultPath + ")", true
+		}
+		return "is the path right? --url must be " + w.url + ", path included", true
+	case status == http.StatusMethodNotAllowed:
+		return "does this path take POST? (is the path right?)", true
+	case status >= 300 && status < 400:
+		return "the endpoint redirects: give the URL it redirects to (WeChat does not follow redirects)", true
+	}
+	return "", false
 }
 
 // LikelyCause returns the likely cause of res's symptom at r's target, as
