@@ -3,6 +3,8 @@ package flatjson
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/payfeedback/payfeedback/internal/race"
 )
 
 // envelope has the shape of an APIv3 callback's envelope: strings, and one
@@ -82,10 +84,10 @@ func TestDecode(t *testing.T) {
 
 // TestDecodeAllocs: decoding allocates once, the copy of the body every
 // string written is cut from. json.Valid's scanner comes from a pool that
-// the race detector empties at random (see race_test.go), so the count is
+// the race detector empties at random (see internal/race), so the count is
 // taken without it: .ci/run runs the allocation tests again without -race.
 func TestDecodeAllocs(t *testing.T) {
-	if raceDetector {
+	if race.Enabled {
 		t.Skip("allocation count with json.Valid's pool emptied at random by -race; run without -race (as .ci/run does)")
 	}
 	in := `{"id":"EV-1","event_type":"COMPLAINT.CREATE","summary":"产生新投诉","resource":{"algorithm":"AEAD_AES_256_GCM","nonce":"n"}}`

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/payfeedback/payfeedback"
+	"github.com/payfeedback/payfeedback/internal/race"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
@@ -156,7 +157,7 @@ func BenchmarkCompileState(b *testing.B) {
 // parsed once first, so that what is done once (compiling the schema)
 // is not counted.
 func TestParseGrowsLinearly(t *testing.T) {
-	if raceDetector {
+	if race.Enabled {
 		t.Skip("allocations under -race move with sync.Pool's random drops; run without -race (as .ci/run does)")
 	}
 	allocated := func(data []byte, name string) uint64 {
