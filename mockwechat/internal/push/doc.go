@@ -16,5 +16,7 @@
 // retry or fail, and release what a fault held back).
 //
 // Lock order: Engine.mu is a leaf. The engine calls its Host, its
-// scheduler and its observer without holding it.
+// scheduler and its observer without holding it. The shards (package
+// shardqueue) are guarded by Engine.mu too; their workers attempt and
+// call Options.Done without holding it.
 package push

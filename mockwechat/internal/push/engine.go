@@ -2,7 +2,6 @@ package push
 
 import (
 	"context"
-	"hash/fnv"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/clock"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/shardqueue"
 )
 
 // Host is what the engine needs from the rest of the fake, asked afresh at
@@ -73,26 +73,18 @@ type Engine struct {
 	client  *http.Client
 	limiter *rate.Limiter // nil: unpaced
 	log     *slog.Logger
-	workers sync.WaitGroup // shard goroutines
 
-	mu       sync.Mutex // guards the fields below; a leaf: held for no call out
-	idle     *sync.Cond // signalled when inflight drops to 0
-	inflight int
-	shards   []*shard
-	deliv    deliveryLog
-	nextID   uint64
-	held     map[string][]*delivery // out-of-order holds per appid
-	stopped  bool                   // no new attempt starts
+	mu      sync.Mutex                   // guards the fields below; a leaf: held for no call out
+	shards  *shardqueue.Queue[*delivery] // per-complaint queues of attempts (its Mu is mu)
+	deliv   deliveryLog
+	nextID  uint64
+	held    map[string][]*delivery // out-of-order holds per appid
+	stopped bool                   // no new attempt starts
 	// gen counts resets: a delivery of an older generation is forgotten,
 	// its attempts abandoned (attempts, their context, is cancelled).
 	gen      uint64
 	attempts context.Context
 	abandon  context.CancelFunc
-}
-
-type shard struct {
-	queue   []*delivery
-	running bool
 }
 
 // delivery is a Delivery and what the engine needs to go on with it.
@@ -144,11 +136,7 @@ func New(o Options) *Engine {
 		e.limiter = rate.NewLimiter(rate.Limit(o.Rate), 1)
 	}
 	e.attempts, e.abandon = context.WithCancel(e.ctx)
-	e.idle = sync.NewCond(&e.mu)
-	e.shards = make([]*shard, max(o.Concurrency, 1))
-	for i := range e.shards {
-		e.shards[i] = &shard{}
-	}
+	e.shards = shardqueue.New(shardqueue.Options[*delivery]{Mu: &e.mu, Shards: o.Concurrency, Work: e.attempt, Done: o.Done})
 	return e
 }
 
@@ -161,8 +149,7 @@ func (e *Engine) Send(n payfeedback.Notification) bool {
 		e.log.Debug("mockwechat: no payfeedback_url, nothing pushed", "appid", n.AppID, "msgtype", n.MsgType)
 		return false
 	}
-	h := fnv.New32a()
-	h.Write([]byte(n.FeedBackID))
+	shard := e.shards.Shard(n.FeedBackID)
 	now := e.opts.Sched.Now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -174,7 +161,7 @@ func (e *Engine) Send(n payfeedback.Notification) bool {
 		Delivery: Delivery{Ref: Ref{ID: e.nextID, AppID: n.AppID, OpenID: n.OpenID, FeedBackID: n.FeedBackID,
 			MsgType: n.MsgType, URL: url}, Created: now},
 		n:     n,
-		shard: int(h.Sum32() % uint32(len(e.shards))),
+		shard: shard,
 		gen:   e.gen,
 	}
 	e.deliv.pending[d.ID] = d
@@ -190,57 +177,13 @@ func (e *Engine) enqueueLocked(d *delivery) {
 		return
 	}
 	d.NextAttempt = time.Time{}
-	e.inflight++
-	sh := e.shards[d.shard]
-	sh.queue = append(sh.queue, d)
-	if !sh.running {
-		sh.running = true
-		e.workers.Add(1)
-		go e.run(sh)
-	}
+	e.shards.PushLocked(d.shard, d)
 }
 
 func (e *Engine) enqueue(d *delivery) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.enqueueLocked(d)
-}
-
-// run attempts a shard's queue in order, then exits.
-func (e *Engine) run(sh *shard) {
-	defer e.workers.Done()
-	for {
-		d := e.next(sh)
-		if d == nil {
-			return
-		}
-		e.attempt(d)
-		e.mu.Lock()
-		e.inflight--
-		if e.inflight == 0 {
-			e.idle.Broadcast()
-		}
-		e.mu.Unlock()
-		if e.opts.Done != nil {
-			e.opts.Done()
-		}
-	}
-}
-
-// next takes the first delivery of a shard's queue; nil when it is empty,
-// the shard then stopped running.
-func (e *Engine) next(sh *shard) *delivery {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(sh.queue) == 0 {
-		sh.running = false
-		sh.queue = nil
-		return nil
-	}
-	d := sh.queue[0]
-	sh.queue[0] = nil
-	sh.queue = sh.queue[1:]
-	return d
 }
 
 // later schedules the next attempt of d at t on the fake's clock.
@@ -294,20 +237,10 @@ func (e *Engine) DeliveriesOf(match func(*Delivery) bool) []Delivery {
 }
 
 // Idle reports whether no attempt is queued or being made.
-func (e *Engine) Idle() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.inflight == 0
-}
+func (e *Engine) Idle() bool { return e.shards.Idle() }
 
 // WaitIdle blocks until no attempt is queued or being made.
-func (e *Engine) WaitIdle() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for e.inflight > 0 {
-		e.idle.Wait()
-	}
-}
+func (e *Engine) WaitIdle() { e.shards.WaitIdle() }
 
 // Pending returns how many deliveries are not finished.
 func (e *Engine) Pending() int {
@@ -337,14 +270,7 @@ func (e *Engine) Reset() {
 	e.gen++
 	e.abandon()
 	e.attempts, e.abandon = context.WithCancel(e.ctx)
-	for _, sh := range e.shards {
-		e.inflight -= len(sh.queue)
-		clear(sh.queue)
-		sh.queue = sh.queue[:0]
-	}
-	if e.inflight == 0 {
-		e.idle.Broadcast()
-	}
+	e.shards.DropLocked(nil)
 	e.held = make(map[string][]*delivery)
 	e.deliv = newDeliveryLog(e.opts.LogSize, e.opts.LogBytes)
 }
@@ -360,7 +286,7 @@ func (e *Engine) current(d *delivery) (context.Context, bool) {
 // Close waits for the shard goroutines and closes idle connections. Call
 // it after Stop and WaitIdle.
 func (e *Engine) Close() {
-	e.workers.Wait()
+	e.shards.Wait()
 	e.mu.Lock()
 	e.abandon()
 	e.mu.Unlock()
