@@ -61,5 +61,8 @@
 // the fake's clock. WaitIdle is the Settle hook of a virtual clock.
 //
 // Lock order: Engine.mu is a leaf. The engine calls its Host, its
-// scheduler, its signer and its observer without holding it.
+// scheduler, its signer and its observer without holding it. The shards
+// (package shardqueue) are guarded by Engine.mu too, so that a delivery's
+// queued and running marks change with its place in them; their workers
+// attempt and call Options.Done without holding it.
 package paypush

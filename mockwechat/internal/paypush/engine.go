@@ -14,6 +14,7 @@ import (
 	"github.com/payfeedback/payfeedback/mockwechat/internal/paykeys"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/payworld"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/push"
+	"github.com/payfeedback/payfeedback/mockwechat/internal/shardqueue"
 )
 
 // Host is what the engine asks the rest of the fake, afresh at each attempt.
@@ -84,33 +85,25 @@ type Options struct {
 // ordered shards, retries on the fake's clock, faults by plan, and the
 // delivery log. Safe for concurrent use.
 type Engine struct {
-	opts    Options // with the defaults filled in
-	ctx     context.Context
-	client  *http.Client
-	log     *slog.Logger
-	ids     idSource
-	other   func() (*apiv3.Signer, error) // the key no merchant knows, made on first use
-	workers sync.WaitGroup                // shard goroutines
+	opts   Options // with the defaults filled in
+	ctx    context.Context
+	client *http.Client
+	log    *slog.Logger
+	ids    idSource
+	other  func() (*apiv3.Signer, error) // the key no merchant knows, made on first use
 
-	mu       sync.Mutex // guards the fields below; a leaf: held for no call out
-	idle     *sync.Cond // signalled when inflight drops to 0
-	inflight int        // attempts queued or being made
-	shards   []*shard
-	deliv    deliveryLog
-	counter  uint64                 // notification ids made
-	seq      uint64                 // deliveries made, for their order
-	held     map[string][]*delivery // out-of-order holds, per complaint
-	stopped  bool
+	mu      sync.Mutex                   // guards the fields below; a leaf: held for no call out
+	shards  *shardqueue.Queue[*delivery] // per-complaint queues of attempts (its Mu is mu)
+	deliv   deliveryLog
+	counter uint64                 // notification ids made
+	seq     uint64                 // deliveries made, for their order
+	held    map[string][]*delivery // out-of-order holds, per complaint
+	stopped bool
 	// gen counts resets: a delivery of an older generation is forgotten,
 	// its attempt abandoned (attempts, their context, is cancelled).
 	gen      uint64
 	attempts context.Context
 	abandon  context.CancelFunc
-}
-
-type shard struct {
-	queue   []*delivery
-	running bool
 }
 
 // delivery is a Delivery and what the engine needs to go on with it
@@ -201,11 +194,8 @@ func New(o Options) (*Engine, error) {
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	e.attempts, e.abandon = context.WithCancel(e.ctx)
-	e.idle = sync.NewCond(&e.mu)
-	e.shards = make([]*shard, o.Concurrency)
-	for i := range e.shards {
-		e.shards[i] = &shard{}
-	}
+	e.shards = shardqueue.New(shardqueue.Options[*delivery]{Mu: &e.mu, Shards: o.Concurrency,
+		Take: takenLocked, Work: e.attempt, Finish: attemptedLocked, Done: o.Done})
 	return e, nil
 }
 

@@ -6,21 +6,11 @@ import (
 
 // Idle reports whether no attempt is queued or being made (retries
 // waiting on the fake's clock, and held callbacks, are not attempts yet).
-func (e *Engine) Idle() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.inflight == 0
-}
+func (e *Engine) Idle() bool { return e.shards.Idle() }
 
 // WaitIdle blocks until no attempt is queued or being made: the Settle
 // hook of a virtual clock.
-func (e *Engine) WaitIdle() {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for e.inflight > 0 {
-		e.idle.Wait()
-	}
-}
+func (e *Engine) WaitIdle() { e.shards.WaitIdle() }
 
 // Pending returns how many deliveries are not finished.
 func (e *Engine) Pending() int {
@@ -40,24 +30,14 @@ func (e *Engine) Stop() {
 	e.abandon()
 	e.dropQueuesLocked()
 	e.mu.Unlock()
-	e.workers.Wait()
+	e.shards.Wait()
 	e.client.CloseIdleConnections()
 }
 
 // dropQueuesLocked empties the shards' queues (e.mu held); the workers
 // exit after the attempt they are making.
 func (e *Engine) dropQueuesLocked() {
-	for _, sh := range e.shards {
-		for _, d := range sh.queue {
-			d.queued = false
-		}
-		e.inflight -= len(sh.queue)
-		clear(sh.queue)
-		sh.queue = sh.queue[:0]
-	}
-	if e.inflight == 0 {
-		e.idle.Broadcast()
-	}
+	e.shards.DropLocked(func(d *delivery) { d.queued = false })
 }
 
 // Reset forgets every delivery, pending or finished, and goes on: the

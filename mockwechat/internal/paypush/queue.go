@@ -1,9 +1,6 @@
 package paypush
 
-import (
-	"hash/fnv"
-	"time"
-)
+import "time"
 
 func (e *Engine) queue(d Delivery) string { return e.queueAs(e.nextID(), d) }
 
@@ -39,11 +36,7 @@ func (e *Engine) nextID() string {
 }
 
 // shardOf returns the shard of d's complaint (a probe: its merchant's).
-func (e *Engine) shardOf(d *delivery) int {
-	h := fnv.New32a()
-	h.Write([]byte(d.key()))
-	return int(h.Sum32() % uint32(len(e.shards)))
-}
+func (e *Engine) shardOf(d *delivery) int { return e.shards.Shard(d.key()) }
 
 // Resend sends a past notification again: the same id and plaintext,
 // newly encrypted and signed, attempted now (after the complaint's
@@ -117,14 +110,7 @@ func (e *Engine) enqueueLocked(d *delivery) {
 	}
 	d.Next = time.Time{}
 	d.queued = true
-	e.inflight++
-	sh := e.shards[d.shard]
-	sh.queue = append(sh.queue, d)
-	if !sh.running {
-		sh.running = true
-		e.workers.Add(1)
-		go e.run(sh)
-	}
+	e.shards.PushLocked(d.shard, d)
 }
 
 // at schedules an attempt of d at t on the fake's clock, unless d is
@@ -147,42 +133,13 @@ func (e *Engine) atLocked(d *delivery, t time.Time) func() {
 	}
 }
 
-// run attempts a shard's queue in order, then exits.
-func (e *Engine) run(sh *shard) {
-	defer e.workers.Done()
-	for {
-		d := e.next(sh)
-		if d == nil {
-			return
-		}
-		e.attempt(d)
-		e.mu.Lock()
-		d.running = false
-		e.inflight--
-		if e.inflight == 0 {
-			e.idle.Broadcast()
-		}
-		e.mu.Unlock()
-		if e.opts.Done != nil {
-			e.opts.Done()
-		}
-	}
-}
-
-// next takes the first delivery of a shard's queue; nil when it is empty,
-// the shard then stopped running.
-func (e *Engine) next(sh *shard) *delivery {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(sh.queue) == 0 {
-		sh.running = false
-		sh.queue = nil
-		return nil
-	}
-	d := sh.queue[0]
-	sh.queue[0] = nil
-	sh.queue = sh.queue[1:]
+// takenLocked marks d taken from its shard's queue to be attempted
+// (e.mu held: the shards' Take).
+func takenLocked(d *delivery) {
 	d.queued = false
 	d.running = true
-	return d
 }
+
+// attemptedLocked marks the attempt of d over, before the shards stop
+// counting it (e.mu held: the shards' Finish).
+func attemptedLocked(d *delivery) { d.running = false }
