@@ -195,7 +195,7 @@ func New(o Options) (*Engine, error) {
 	}
 	e.attempts, e.abandon = context.WithCancel(e.ctx)
 	e.shards = shardqueue.New(shardqueue.Options[*delivery]{Mu: &e.mu, Shards: o.Concurrency,
-		Take: takenLocked, Work: e.attempt, Finish: attemptedLocked, Done: o.Done})
+		Take: takenLocked, Work: e.attempt, Finish: e.attemptedLocked, Done: o.Done})
 	return e, nil
 }
 

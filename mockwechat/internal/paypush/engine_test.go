@@ -510,6 +510,46 @@ func TestResendKeepsTheID(t *testing.T) {
 	}
 }
 
+// TestResendAsTheAttemptEnds: a Resend that comes once the attempt is
+// settled but before the engine has stopped counting it (here, from the
+// observer of the attempt's own "delivered" report) is not lost: the
+// callback is attempted again, as a Resend of one not being attempted is.
+func TestResendAsTheAttemptEnds(t *testing.T) {
+	const complaint = "200202503010000000000000001"
+	rcv := newReceiver(t, nil)
+	var (
+		e      *Engine
+		once   sync.Once
+		resent = make(chan error, 1)
+	)
+	r := newRig(t, t0, func(o *Options) {
+		observe := o.Observe
+		o.Observe = func(rep Report) {
+			observe(rep)
+			if rep.Phase == PhaseDelivered && rep.Delivery.ComplaintID == complaint {
+				once.Do(func() {
+					_, err := e.Resend(rep.Delivery.ID)
+					resent <- err
+				})
+			}
+		}
+	})
+	e = r.e
+	r.host.setURL(rcv.URL)
+	id := r.e.Send(cb(complaint, complaints.ActionUserResponse))
+	r.e.WaitIdle()
+	if err := <-resent; err != nil {
+		t.Fatalf("Resend: %v", err)
+	}
+	r.e.WaitIdle()
+	if n := len(rcv.requests()); n != 2 {
+		t.Fatalf("%d requests, want 2: the resend was lost", n)
+	}
+	if d := r.delivery(t, id); !d.Delivered || len(d.Attempts) != 2 {
+		t.Errorf("after the resend: delivered %v, %d attempts, want true and 2", d.Delivered, len(d.Attempts))
+	}
+}
+
 // TestProbeVerdicts: a probe's signature is WECHATPAY/SIGNTEST/ and
 // Base64; it is sent once whatever the answer, takes no fault, and the
 // merchant's answer is judged.

@@ -141,5 +141,18 @@ func takenLocked(d *delivery) {
 }
 
 // attemptedLocked marks the attempt of d over, before the shards stop
-// counting it (e.mu held: the shards' Finish).
-func attemptedLocked(d *delivery) { d.running = false }
+// counting it (e.mu held: the shards' Finish). A Resend that came after
+// settle (or hold, or an abandoned attempt) let go of the lock found d
+// still running and marked it again, which nothing else will act on now:
+// d is queued here, as Resend queues a callback not being attempted (its
+// report, PhaseQueued, was told by Resend).
+func (e *Engine) attemptedLocked(d *delivery) {
+	d.running = false
+	if !d.again {
+		return
+	}
+	d.again = false
+	e.reopenLocked(d)
+	e.unholdLocked(d)
+	e.enqueueLocked(d)
+}

@@ -16,7 +16,8 @@
 // called with Mu held; Idle and WaitIdle lock it themselves, Shard and
 // Wait do not need it. The queue calls Work and Done without Mu, and
 // Take, Finish and DropLocked's function with Mu held: those only change
-// the owner's fields; they must not lock Mu or block. The queue thus adds
+// the owner's fields (Finish may also queue items with PushLocked); they
+// must not lock Mu or block. The queue thus adds
 // no lock to its owner's lock order (a leaf Mu stays a leaf), and
 // WaitIdle's Cond waits on Mu itself, releasing it while it waits.
 //

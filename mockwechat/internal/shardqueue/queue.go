@@ -20,6 +20,8 @@ type Options[T any] struct {
 	Take func(T)
 	// Finish, when set, hears that Work returned, while the item still
 	// counts in flight; called with Mu held, it must not lock Mu or block.
+	// It may queue items (PushLocked), that item again among them: Idle
+	// never sees a moment between the two.
 	Finish func(T)
 	// Done, when set, hears that an item is over, once Idle counts it;
 	// called without Mu, it must not block.

@@ -246,6 +246,46 @@ func TestHooks(t *testing.T) {
 	})
 }
 
+// TestFinishQueuesAgain: Finish may queue the item it hears of again;
+// the item is worked once more, after those already queued on its shard,
+// and the queue is never idle in between.
+func TestFinishQueuesAgain(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var worked []string
+		var idleAtDone []bool
+		var q *shardqueue.Queue[string]
+		again := true
+		q = shardqueue.New(shardqueue.Options[string]{Mu: &mu, Shards: 1,
+			Work: func(s string) { mu.Lock(); worked = append(worked, s); mu.Unlock() },
+			Finish: func(s string) {
+				if s == "a" && again {
+					again = false
+					q.PushLocked(q.Shard(s), s)
+				}
+			},
+			Done: func() {
+				idle := q.Idle()
+				mu.Lock()
+				idleAtDone = append(idleAtDone, idle)
+				mu.Unlock()
+			},
+		})
+		mu.Lock()
+		q.PushLocked(0, "a")
+		q.PushLocked(0, "b")
+		mu.Unlock()
+		q.WaitIdle()
+		q.Wait()
+		if want := []string{"a", "b", "a"}; !slices.Equal(worked, want) {
+			t.Errorf("worked %v, want %v", worked, want)
+		}
+		if want := []bool{false, false, true}; !slices.Equal(idleAtDone, want) {
+			t.Errorf("Idle as Done heard each item: %v, want %v", idleAtDone, want)
+		}
+	})
+}
+
 // TestShard: keys go to shards in range, always the same for a key; a
 // queue of fewer than one shard has one.
 func TestShard(t *testing.T) {
