@@ -249,8 +249,10 @@ func (e *Engine) Pending() int {
 	return len(e.deliv.pending)
 }
 
-// Stop makes the engine start no new attempt: what is queued waits, and
-// deliveries stay pending. Attempts being made go on.
+// Stop makes the engine queue no new attempt: Send refuses, and a retry
+// or a held delivery that comes due stays pending. Attempts already
+// queued or being made go on: WaitIdle waits for them (the fake's Close
+// waits for what was queued before it, then stops).
 func (e *Engine) Stop() {
 	e.mu.Lock()
 	defer e.mu.Unlock()

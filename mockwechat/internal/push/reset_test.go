@@ -1,6 +1,7 @@
 package push
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
@@ -77,4 +78,52 @@ func TestReset(t *testing.T) {
 	}
 	e.Stop()
 	e.Close()
+}
+
+// TestStop: after Stop, Send refuses and a retry that comes due stays
+// pending, while the attempts already queued or being made go on.
+func TestStop(t *testing.T) {
+	var hits atomic.Int32
+	arrived := make(chan struct{}, 1)
+	release := make(chan struct{})
+	rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch hits.Add(1) {
+		case 1: // fails: a retry is scheduled a minute on
+			w.WriteHeader(http.StatusInternalServerError)
+		case 2: // hangs until released: the next one of its shard waits behind it
+			arrived <- struct{}{}
+			<-release
+			io.WriteString(w, "success")
+		default:
+			io.WriteString(w, "success")
+		}
+	}))
+	defer rc.Close()
+	clk := clock.NewVirtual(time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC))
+	e := New(Options{Host: fixedHost{rc.URL}, Sched: clk.Scheduler(), Retry: []time.Duration{time.Minute}, Timeout: time.Minute,
+		Concurrency: 1, LogSize: 10, LogBytes: 1 << 20})
+	defer e.Close()
+	n := payfeedback.Notification{AppID: "wx1", OpenID: "o1", FeedBackID: "1", MsgType: payfeedback.MsgRequest}
+	e.Send(n)
+	e.WaitIdle() // delivery 1 failed, its retry a minute on
+	n.FeedBackID = "2"
+	e.Send(n)
+	<-arrived // delivery 2 is being attempted
+	n.FeedBackID = "3"
+	e.Send(n) // queued behind it (one shard)
+	e.Stop()
+	n.FeedBackID = "4"
+	if e.Send(n) {
+		t.Error("Send after Stop queued a delivery")
+	}
+	close(release)
+	e.WaitIdle()
+	clk.Advance(time.Hour) // delivery 1's retry comes due
+	e.WaitIdle()
+	if h := hits.Load(); h != 3 {
+		t.Errorf("%d attempts reached the receiver, want 3 (1, 2 being made, 3 queued before Stop)", h)
+	}
+	if p := e.Pending(); p != 1 {
+		t.Errorf("%d deliveries pending, want 1 (the one whose retry came due after Stop)", p)
+	}
 }
