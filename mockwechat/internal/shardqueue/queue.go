@@ -1,9 +1,6 @@
 package shardqueue
 
-import (
-	"hash/fnv"
-	"sync"
-)
+import "sync"
 
 // Options configure New. Mu and Work are required.
 type Options[T any] struct {
@@ -53,11 +50,17 @@ func New[T any](o Options[T]) *Queue[T] {
 }
 
 // Shard returns the shard of key (FNV-1a, modulo the shards): the items
-// of one key, queued on its shard, are worked in order.
+// of one key, queued on its shard, are worked in order. Written out
+// rather than through hash/fnv, whose hash.Hash and []byte(key) escape
+// to the heap here: two allocations for every push.
 func (q *Queue[T]) Shard(key string) int {
-	h := fnv.New32a()
-	h.Write([]byte(key))
-	return int(h.Sum32() % uint32(len(q.shards)))
+	const offset, prime = 2166136261, 16777619
+	h := uint32(offset)
+	for i := 0; i < len(key); i++ {
+		h ^= uint32(key[i])
+		h *= prime
+	}
+	return int(h % uint32(len(q.shards)))
 }
 
 // PushLocked queues item on shard (from Shard) and starts the shard's

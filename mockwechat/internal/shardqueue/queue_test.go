@@ -2,6 +2,7 @@ package shardqueue_test
 
 import (
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 	"sync"
@@ -299,10 +300,18 @@ func TestShard(t *testing.T) {
 			if s < 0 || s >= max(shards, 1) || q.Shard(key) != s {
 				t.Fatalf("%d shards: key %s on shard %d, then %d", shards, key, s, q.Shard(key))
 			}
+			h := fnv.New32a()
+			h.Write([]byte(key))
+			if want := int(h.Sum32() % uint32(max(shards, 1))); s != want {
+				t.Fatalf("%d shards: key %s on shard %d, FNV-1a says %d", shards, key, s, want)
+			}
 			seen[s] = true
 		}
 		if len(seen) != max(shards, 1) {
 			t.Errorf("%d shards: 200 keys used %d of them", shards, len(seen))
+		}
+		if n := testing.AllocsPerRun(100, func() { q.Shard("200202503010000000000000001") }); n != 0 {
+			t.Errorf("Shard allocates %.0f times, want none", n)
 		}
 	}
 }
