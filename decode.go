@@ -369,10 +369,34 @@ func protocolWord(f field, v string) (string, bool) {
 // newNotification returns a Notification of the values vals and the
 // pictures pics, copied (but for the protocol's words) into one string, so
 // that they share nothing with their source: two allocations, the
-// Notification with room for its pictures and the string, whose bytes
-// (unlike a new []byte's) the runtime does not clear before the copy fills
-// them.
+// Notification with room for its pictures and the string (copyValues).
 func newNotification(vals *[numFields]string, pics []string) *Notification {
+	blk := new(notificationBlock)
+	urls := copyValues(vals, pics, blk.pics[:0])
+	blk.n.fill(vals, urls)
+	return &blk.n
+}
+
+// Own copies n's values, all together, into one new string, so that n
+// shares nothing with the body it was decoded from: what a receiver that
+// decodes with ParseNotificationInto from a buffer it reuses does to keep
+// n past the buffer's next use. One allocation, where Clone makes a new
+// Notification too; the protocol's words (MsgType, SignMethod) are
+// constants and stay as they are, and PicURLs keeps its array.
+func (n *Notification) Own() {
+	var vals [numFields]string
+	n.values(&vals)
+	urls := copyValues(&vals, n.PicURLs, n.PicURLs[:0])
+	n.fill(&vals, urls)
+}
+
+// copyValues puts in vals, in place of each value but the protocol's
+// words (which become the constants), a copy cut from one new string, and
+// appends copies of pics to urls, cut from the same string, which it
+// returns. urls may share pics' array: each picture is read before its
+// place is written. The string is written once, without the clearing a
+// new []byte gets.
+func copyValues(vals *[numFields]string, pics, urls []string) []string {
 	var words uint16 // the fields that hold a protocol word
 	size := 0
 	for f, v := range vals {
@@ -401,19 +425,13 @@ func newNotification(vals *[numFields]string, pics []string) *Notification {
 		at += n
 		return text[at-n : at]
 	}
-	blk := new(notificationBlock)
 	for f, v := range vals {
 		if words&(1<<f) == 0 {
 			vals[f] = cut(len(v))
 		}
 	}
-	var urls []string
-	if len(pics) > 0 {
-		urls = blk.pics[:0]
-		for _, p := range pics {
-			urls = append(urls, cut(len(p)))
-		}
+	for _, p := range pics {
+		urls = append(urls, cut(len(p)))
 	}
-	blk.n.fill(vals, urls)
-	return &blk.n
+	return urls
 }

@@ -697,3 +697,48 @@ func TestClone(t *testing.T) {
 		}
 	}
 }
+
+// TestOwn: a notification decoded in place and then Own'd keeps its values
+// once the body is overwritten, equal to what ParseNotification gives;
+// Own allocates once, keeps the PicURLs array, and shares no value's bytes
+// with the body.
+func TestOwn(t *testing.T) {
+	for _, name := range []string{"request_cdata_signed", "request_plain", "confirm_plain", "request_five_pictures", "request_seven_pictures"} {
+		t.Run(name, func(t *testing.T) {
+			sample := readSample(t, name)
+			want, err := ParseNotification(sample)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body := bytes.Clone(sample)
+			var n Notification
+			if err := ParseNotificationInto(&n, body); err != nil {
+				t.Fatal(err)
+			}
+			var array *string
+			if len(n.PicURLs) > 0 {
+				array = &n.PicURLs[0]
+			}
+			n.Own()
+			if len(n.PicURLs) > 0 && &n.PicURLs[0] != array {
+				t.Error("Own moved PicURLs to a new array")
+			}
+			clear(body) // the buffer's next use
+			if diff := cmp.Diff(want, &n); diff != "" {
+				t.Errorf("after the body was overwritten (-ParseNotification +Own):\n%s", diff)
+			}
+			if err := n.Verify(testKey); name == "request_cdata_signed" && err != nil {
+				t.Errorf("Verify after Own: %v", err)
+			}
+			allocs := testing.AllocsPerRun(100, func() {
+				if err := ParseNotificationInto(&n, sample); err != nil {
+					t.Fatal(err)
+				}
+				n.Own()
+			})
+			if allocs != 1 {
+				t.Errorf("ParseNotificationInto + Own allocates %v times, want 1", allocs)
+			}
+		})
+	}
+}

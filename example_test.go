@@ -87,3 +87,30 @@ func ExampleStringToSign() {
 	// Output:
 	// appid=wwwwb4f85f3a797777&appkey=***&openid=111222&timestamp=1369743511
 }
+
+// ExampleNotification_Own decodes notifications in place, from one buffer
+// reused for every body, and keeps the ones it must: Own copies a
+// notification's values out of the buffer before the buffer's next use.
+func ExampleNotification_Own() {
+	var kept []payfeedback.Notification
+	buf := make([]byte, 0, 4<<10) // a receiver's reused body buffer
+	for _, body := range []string{
+		`<xml><AppId>wx1</AppId><TimeStamp>1369743511</TimeStamp><OpenId>o1</OpenId><MsgType>request</MsgType><FeedBackId>1001</FeedBackId><AppSignature>sig</AppSignature></xml>`,
+		`<xml><AppId>wx1</AppId><TimeStamp>1369743512</TimeStamp><OpenId>o2</OpenId><MsgType>confirm</MsgType><FeedBackId>1002</FeedBackId><AppSignature>sig</AppSignature></xml>`,
+	} {
+		buf = append(buf[:0], body...)
+		var n payfeedback.Notification
+		if err := payfeedback.ParseNotificationInto(&n, buf); err != nil {
+			fmt.Println(err)
+			continue
+		}
+		n.Own() // n's values pointed into buf, which the next body overwrites
+		kept = append(kept, n)
+	}
+	for _, n := range kept {
+		fmt.Println(n.FeedBackID, n.OpenID, n.MsgType)
+	}
+	// Output:
+	// 1001 o1 request
+	// 1002 o2 confirm
+}
