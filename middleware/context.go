@@ -37,13 +37,17 @@ func SharedSignature(ctx context.Context) bool {
 	return st != nil && st.claim.shared
 }
 
-// reqState is what the middleware keeps for one notification it verified,
-// in one allocation: the claim and the bytes of its key, the context
-// handed to the next handler and the detached one the outcome is recorded
-// with, the writer recording the status, and the cause of a Dispatcher's
-// failure.
+// reqState is what the middleware keeps for one notification, in one
+// allocation: the notification (n points to note) with room for its
+// pictures, the claim and the bytes of its key, the context handed to the
+// next handler and the detached one the outcome is recorded with, the
+// writer recording the status, and the cause of a Dispatcher's failure.
+// With the notification's values (one string, see Notification.Own) that
+// is the request's second and last allocation behind a Dispatcher.
 type reqState struct {
 	n        *payfeedback.Notification
+	note     payfeedback.Notification
+	pics     [payfeedback.MaxPictures]string
 	claim    Claim
 	keyBuf   [keyBufSize]byte
 	ctx      notificationContext

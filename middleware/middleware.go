@@ -79,20 +79,20 @@ func (h *mwHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.refuse(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Reason: "method not allowed: POST only", Err: ErrMethodNotAllowed}, start)
 		return
 	}
-	n, e := m.read(w, r)
-	if e != nil {
+	// One allocation for everything the request needs: the notification,
+	// the claim and its key, the contexts, the writer recording the status.
+	st := new(reqState)
+	if e := m.read(w, r, st); e != nil {
 		m.refuse(w, r, nil, e, start)
 		return
 	}
+	n := st.n
 	ctx := r.Context()
 	now := m.v.now()
 	if e := m.v.checkNotification(ctx, n, now); e != nil {
 		m.refuse(w, r, n, e, start)
 		return
 	}
-	// One allocation for everything the request needs from here: the
-	// claim and its key, the contexts, the writer recording the status.
-	st := &reqState{n: n}
 	st.ctx = notificationContext{Context: ctx, st: st}
 	st.detached = detachedContext{parent: ctx}
 	if e := m.v.claimNotification(ctx, n, now, &st.claim, &st.keyBuf); e != nil {
@@ -159,33 +159,34 @@ func (m *receiver) handle(w http.ResponseWriter, r *http.Request, st *reqState, 
 	m.observe(OutcomeAccepted, status, nil, n, st.claim.shared, start)
 }
 
-// read reads the bounded body into a pooled buffer and decodes it; the
-// decoder copies what it keeps, so the buffer goes back to the pool at
-// once (TestNotificationOutlivesBody holds it to that).
-func (m *receiver) read(w http.ResponseWriter, r *http.Request) (*payfeedback.Notification, *Error) {
+// read reads the bounded body into a pooled buffer and decodes it into
+// st (st.n set): the values are copied out of the buffer (Own), so the
+// buffer goes back to the pool at once (TestNotificationOutlivesBody holds
+// it to that).
+func (m *receiver) read(w http.ResponseWriter, r *http.Request, st *reqState) *Error {
 	maxBody := m.v.maxBody
 	if r.ContentLength > maxBody {
 		w.Header()["Connection"] = []string{"close"}
-		return nil, tooLarge(maxBody)
+		return tooLarge(maxBody)
 	}
 	bp := m.bufs.Get().(*[]byte)
 	body, err := readBody(r.Body, *bp, r.ContentLength, maxBody)
-	var (
-		n *payfeedback.Notification
-		e *Error
-	)
+	var e *Error
 	switch {
 	case errors.Is(err, payfeedback.ErrTooLarge):
 		e = tooLarge(maxBody)
 	case err != nil:
 		e = &Error{Status: http.StatusBadRequest, Reason: "cannot read the body", Err: err}
 	default:
-		n, e = m.v.decodeBody(body)
+		st.note.PicURLs = st.pics[:0]
+		if e = m.v.decodeInto(&st.note, body); e == nil {
+			st.n = &st.note
+		}
 	}
 	*bp = body[:0]
 	m.bufs.Put(bp)
 	if e != nil && errors.Is(e.Err, payfeedback.ErrTooLarge) {
 		w.Header()["Connection"] = []string{"close"}
 	}
-	return n, e
+	return e
 }
