@@ -244,15 +244,17 @@
 //
 // # Performance
 //
-// A notification costs the root package's decode and verify (two
-// allocations: the Notification and the bytes of its values), a fingerprint
-// (SHA-1 over the unsigned fields), one probe of the store's hash table
-// under a mutex, and one allocation holding everything the request needs
-// from the middleware: the claim and its key, the context handed to the
-// next handler, the detached context the outcome is recorded with, the
-// status writer and the Content-Type value. A Dispatcher is called
-// directly; any other handler gets a request copy (r.WithContext, one more
-// allocation). Body buffers are pooled. BenchmarkMiddleware measures it
+// A notification costs two allocations, the root package's decode and
+// verify, a fingerprint (SHA-1 over the unsigned fields) and one probe of
+// the store's hash table under a mutex. One allocation holds everything
+// the request needs: the Notification (decoded in place from a pooled body
+// buffer, payfeedback.ParseNotificationInto), the claim and its key, the
+// context handed to the next handler, the detached context the outcome is
+// recorded with and the status writer; the other is the bytes of the
+// notification's values, copied out of the buffer together
+// (Notification.Own) before the buffer goes back to its pool. A Dispatcher
+// is called directly; any other handler gets a request copy
+// (r.WithContext, one more allocation). BenchmarkMiddleware measures it
 // (TestMiddlewareAllocs holds the allocation bound); the load test
 // scripts/middleware-load.sh compares it with an empty handler over
 // loopback, and docs/performance.md has the figures and the profile.
