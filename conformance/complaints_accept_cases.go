@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/payfeedback/payfeedback/complaints"
 )
@@ -215,20 +214,5 @@ func (p *payRun) timeLimit(ctx context.Context) Result {
 		return payBroken(err)
 	}
 	ex := p.send(ctx, c.request(limit), c.note)
-	r := Result{Expected: "an answer within " + limit.String(), Exchanges: []Exchange{ex}}
-	switch {
-	case ex.Response == nil:
-		r.Status, r.Actual = Fail, answerLine(ex)
-		r.Message = "not answered within the time limit"
-	case ex.Duration > limit:
-		r.Status, r.Actual = Fail, fmt.Sprintf("answered after %s", ex.Duration.Round(time.Millisecond))
-		r.Message = "answered too late"
-	case !is2xx(ex.Response.Status):
-		r.Status, r.Expected = Inconclusive, ""
-		r.Message = "the callback was refused (" + answerLine(ex) + "), so the time to handle a genuine one was not measured"
-		r.Symptom = paySymptom(ex)
-	default:
-		r.Status, r.Expected = Pass, ""
-	}
-	return r
+	return judgeTimeLimit(ex, limit, "the callback was refused", "a genuine one", paySymptom(ex))
 }

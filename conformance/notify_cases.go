@@ -2,8 +2,6 @@ package conformance
 
 import (
 	"context"
-	"fmt"
-	"time"
 
 	"github.com/payfeedback/payfeedback"
 )
@@ -111,22 +109,7 @@ func notifyCases() []Case {
 			run: func(ctx context.Context, e *env) Result {
 				limit := e.s.Timeout
 				ex := e.t.send(ctx, request{body: encode(e.forge.next(payfeedback.MsgRequest)), wait: limit})
-				r := Result{Expected: "an answer within " + limit.String(), Exchanges: []Exchange{ex}}
-				switch {
-				case ex.Response == nil:
-					r.Status, r.Actual = Fail, answerLine(ex)
-					r.Message = "not answered within the time limit"
-				case ex.Duration > limit:
-					r.Status, r.Actual = Fail, fmt.Sprintf("answered after %s", ex.Duration.Round(time.Millisecond))
-					r.Message = "answered too late"
-				case !is2xx(ex.Response.Status):
-					r.Status, r.Expected = Inconclusive, ""
-					r.Message = "the notification was refused (" + answerLine(ex) + "), so the time to handle a valid one was not measured"
-					r.Symptom = refusalSymptom(ex)
-				default:
-					r.Status, r.Expected = Pass, ""
-				}
-				return r
+				return judgeTimeLimit(ex, limit, "the notification was refused", "a valid one", refusalSymptom(ex))
 			},
 		},
 	}

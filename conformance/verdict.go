@@ -3,6 +3,7 @@ package conformance
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // The verdict helpers judge exchanges; each returns a Result holding only
@@ -72,5 +73,29 @@ func precondition(ex Exchange, what string) (r Result, ok bool) {
 // with puts the exchanges of earlier steps before r's own.
 func (r Result) with(ex ...Exchange) Result {
 	r.Exchanges = append(append([]Exchange(nil), ex...), r.Exchanges...)
+	return r
+}
+
+// judgeTimeLimit judges the answer to a genuine message sent with the time
+// limit limit: passed when answered 2xx in time, failed when not answered
+// or late, inconclusive when refused (refused says so, of which message;
+// genuine names the kind the time of which was not measured; symptom is
+// the refusal's).
+func judgeTimeLimit(ex Exchange, limit time.Duration, refused, genuine, symptom string) Result {
+	r := Result{Expected: "an answer within " + limit.String(), Exchanges: []Exchange{ex}}
+	switch {
+	case ex.Response == nil:
+		r.Status, r.Actual = Fail, answerLine(ex)
+		r.Message = "not answered within the time limit"
+	case ex.Duration > limit:
+		r.Status, r.Actual = Fail, fmt.Sprintf("answered after %s", ex.Duration.Round(time.Millisecond))
+		r.Message = "answered too late"
+	case !is2xx(ex.Response.Status):
+		r.Status, r.Expected = Inconclusive, ""
+		r.Message = refused + " (" + answerLine(ex) + "), so the time to handle " + genuine + " was not measured"
+		r.Symptom = symptom
+	default:
+		r.Status, r.Expected = Pass, ""
+	}
 	return r
 }
