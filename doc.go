@@ -51,8 +51,9 @@
 // same: the scanner either declines a body or extracts exactly what the
 // reference decoder extracts. ParseNotificationInto decodes in place, with
 // no allocation: its values point into the body, so a receiver decoding
-// from a pooled buffer uses them (or keeps a Clone) before it reuses the
-// buffer.
+// from a pooled buffer uses them before it reuses the buffer, or keeps them:
+// Own copies them out of the body in one allocation, Clone into a new
+// Notification.
 //
 // # Encoding
 //
