@@ -26,10 +26,12 @@ import (
 // link is seconds of CPU, and a binary rewritten by every run (go build -o
 // copies it out of the build cache each time) would be an input of this
 // package's tests "too new" for go test to cache their results. So the
-// build goes into a directory of its own, and its binary replaces the one
-// in bin/cmd-tests/ only when their bytes differ. The directory is these
-// tests' own, apart from the bin/ the README's blocks build into
-// (internal/readme), which may be running it meanwhile.
+// build goes into the test's own temporary directory, outside the
+// repository, and its binary replaces the one in bin/cmd-tests/ only when
+// their bytes differ: bin/cmd-tests/ itself changes only then (go test
+// records it too). The directory is these tests' own, apart from the bin/
+// the README's blocks build into (internal/readme), which may be running
+// it meanwhile.
 func exampleBinary(t *testing.T, name string) string {
 	t.Helper()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
@@ -40,12 +42,7 @@ func exampleBinary(t *testing.T, name string) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// Beside dir, so that the rename below stays on one file system.
-	tmp, err := os.MkdirTemp(dir, ".build-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer os.RemoveAll(tmp)
+	tmp := t.TempDir()
 	build := exec.CommandContext(t.Context(), "go", "build", "-o", tmp+string(filepath.Separator), "./examples/"+name)
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
@@ -53,12 +50,40 @@ func exampleBinary(t *testing.T, name string) string {
 	}
 	built, bin := filepath.Join(tmp, name), filepath.Join(dir, name)
 	if !sameBytes(t, built, bin) {
-		// A rename, not a write: a test running the old binary keeps it.
-		if err := os.Rename(built, bin); err != nil {
-			t.Fatal(err)
-		}
+		installBinary(t, built, bin)
 	}
 	return bin
+}
+
+// installBinary puts the file src at dst by a rename, so that a test running
+// the old dst keeps it; when src is on another file system, by a copy
+// beside dst renamed over it.
+func installBinary(t *testing.T, src, dst string) {
+	t.Helper()
+	if err := os.Rename(src, dst); err == nil {
+		return
+	}
+	copyOver(t, src, dst)
+}
+
+// copyOver copies the file src to a new file beside dst, executable, and
+// renames it over dst.
+func copyOver(t *testing.T, src, dst string) {
+	t.Helper()
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.CreateTemp(filepath.Dir(dst), ".copy-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr, os.Chmod(f.Name(), 0o755), os.Rename(f.Name(), dst)); err != nil {
+		os.Remove(f.Name())
+		t.Fatal(err)
+	}
 }
 
 // sameBytes reports whether the files a and b hold the same bytes; a
@@ -435,8 +460,39 @@ func TestExampleBinaryKeptWhenUnchanged(t *testing.T) {
 	if !after.ModTime().Equal(before.ModTime()) || !os.SameFile(before, after) {
 		t.Errorf("the unchanged binary was rewritten: modified %s, then %s", before.ModTime(), after.ModTime())
 	}
-	leftovers, err := filepath.Glob(filepath.Join(filepath.Dir(bin), ".build-*"))
-	if err != nil || len(leftovers) > 0 {
-		t.Errorf("build directories left behind: %v %v", leftovers, err)
+	dir, err := os.Stat(filepath.Dir(bin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := exampleBinary(t, "merchant"); again != bin {
+		t.Fatalf("third build at %s", again)
+	}
+	if after, err := os.Stat(filepath.Dir(bin)); err != nil || !after.ModTime().Equal(dir.ModTime()) {
+		t.Errorf("bin/cmd-tests/ changed though its binaries did not (go test records it): %v, then %v (%v)", dir.ModTime(), after.ModTime(), err)
+	}
+}
+
+// TestCopyOver: what installBinary does when the build's directory is on
+// another file system than bin/ (a tmpfs /tmp): the copy replaces the old
+// file whole, executable, and leaves nothing beside it.
+func TestCopyOver(t *testing.T) {
+	src, dir := t.TempDir(), t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "new"), []byte("#!/bin/sh\necho new\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(dir, "bin")
+	if err := os.WriteFile(dst, []byte("old"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyOver(t, filepath.Join(src, "new"), dst)
+	got, err := os.ReadFile(dst)
+	if err != nil || string(got) != "#!/bin/sh\necho new\n" {
+		t.Fatalf("dst holds %q (%v)", got, err)
+	}
+	if fi, err := os.Stat(dst); err != nil || fi.Mode().Perm()&0o100 == 0 {
+		t.Errorf("dst not executable: %v %v", fi.Mode(), err)
+	}
+	if entries, err := os.ReadDir(dir); err != nil || len(entries) != 1 {
+		t.Errorf("beside dst: %v %v", entries, err)
 	}
 }

@@ -142,8 +142,13 @@ func goSource(pkg string, b Block) (string, error) {
 // snippetsDir is where TestGoSnippetsCompile writes the Go blocks, each
 // as a package: inside the module ("_" keeps it out of ./...), at the
 // same path every run, so that the go command's cache knows the packages
-// that did not change.
-const snippetsDir = "_readme-snippets"
+// that did not change. It is under bin/ (which git ignores and which
+// stays), not at the repository's root: making and removing a directory
+// there changes the root's modification time, which the go command
+// records as an input of the tests that stat the root (the CLI's build
+// theirs there), so their cached results were thrown away whenever this
+// test ran beside them.
+const snippetsDir = "bin/_readme-snippets"
 
 // TestGoSnippetsCompile compiles every Go block of the documents: a block
 // noted "file PATH" must be that file of the repository, and one noted
