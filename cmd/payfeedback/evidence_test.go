@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,15 +22,16 @@ import (
 // exampleBinary builds ./examples/NAME into bin/cmd-tests/ of the
 // repository (git ignores bin/) and returns its path. A binary up to date
 // there is neither linked again nor rewritten, in this run or the next: a
-// link is seconds of CPU, and a binary rewritten by every run (go build -o
-// copies it out of the build cache each time) would be an input of this
-// package's tests "too new" for go test to cache their results. So the
-// build goes into the test's own temporary directory, outside the
-// repository, and its binary replaces the one in bin/cmd-tests/ only when
-// their bytes differ: bin/cmd-tests/ itself changes only then (go test
-// records it too). The directory is these tests' own, apart from the bin/
-// the README's blocks build into (internal/readme), which may be running
-// it meanwhile.
+// link is seconds of CPU, and go test records what its tests open, so a
+// binary rewritten by every run would make this package's results
+// uncacheable. go build -o does both halves of that only in part: into a
+// directory holding its last output it links nothing when the code did
+// not change (a quarter of a second), but it rewrites the file. So the
+// build goes into bin/cmd-tests/.stage/, compared by cmp(1) (a process of
+// its own: its reads are not the test's), and copied over the binary in
+// bin/cmd-tests/ only when their bytes differ. The directory is these
+// tests' own, apart from the bin/ the README's blocks build into
+// (internal/readme), which may be running it meanwhile.
 func exampleBinary(t *testing.T, name string) string {
 	t.Helper()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
@@ -39,35 +39,43 @@ func exampleBinary(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(root, "bin", "cmd-tests")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	stage := filepath.Join(dir, ".stage")
+	if err := os.MkdirAll(stage, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	tmp := t.TempDir()
-	build := exec.CommandContext(t.Context(), "go", "build", "-o", tmp+string(filepath.Separator), "./examples/"+name)
+	build := exec.CommandContext(t.Context(), "go", "build", "-o", stage+string(filepath.Separator), "./examples/"+name)
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./examples/%s: %v\n%s", name, err, out)
 	}
-	built, bin := filepath.Join(tmp, name), filepath.Join(dir, name)
+	built, bin := filepath.Join(stage, name), filepath.Join(dir, name)
 	if !sameBytes(t, built, bin) {
-		installBinary(t, built, bin)
+		copyOver(t, built, bin)
 	}
 	return bin
 }
 
-// installBinary puts the file src at dst by a rename, so that a test running
-// the old dst keeps it; when src is on another file system, by a copy
-// beside dst renamed over it.
-func installBinary(t *testing.T, src, dst string) {
+// sameBytes reports whether the files a and b hold the same bytes, as
+// cmp(1) tells; a missing b is not the same.
+func sameBytes(t *testing.T, a, b string) bool {
 	t.Helper()
-	if err := os.Rename(src, dst); err == nil {
-		return
+	err := exec.CommandContext(t.Context(), "cmp", "-s", a, b).Run()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &exit) && exit.ExitCode() == 1: // they differ
+		return false
+	case errors.As(err, &exit) && exit.ExitCode() == 2: // b missing (or unreadable: copyOver says)
+		return false
 	}
-	copyOver(t, src, dst)
+	t.Fatalf("cmp %s %s: %v", a, b, err)
+	return false
 }
 
 // copyOver copies the file src to a new file beside dst, executable, and
-// renames it over dst.
+// renames it over dst, so that a test running the old dst keeps it, and
+// src stays (go build finds its last output there, up to date).
 func copyOver(t *testing.T, src, dst string) {
 	t.Helper()
 	data, err := os.ReadFile(src)
@@ -84,24 +92,6 @@ func copyOver(t *testing.T, src, dst string) {
 		os.Remove(f.Name())
 		t.Fatal(err)
 	}
-}
-
-// sameBytes reports whether the files a and b hold the same bytes; a
-// missing b is not the same.
-func sameBytes(t *testing.T, a, b string) bool {
-	t.Helper()
-	want, err := os.ReadFile(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := os.ReadFile(b)
-	if errors.Is(err, fs.ErrNotExist) {
-		return false
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bytes.Equal(got, want)
 }
 
 // startExampleMerchant builds examples/merchant and runs it on loopback,
@@ -472,9 +462,9 @@ func TestExampleBinaryKeptWhenUnchanged(t *testing.T) {
 	}
 }
 
-// TestCopyOver: what installBinary does when the build's directory is on
-// another file system than bin/ (a tmpfs /tmp): the copy replaces the old
-// file whole, executable, and leaves nothing beside it.
+// TestCopyOver: how exampleBinary replaces a binary that changed: the
+// copy replaces the old file whole (a rename: a test running the old one
+// keeps it), executable, and leaves nothing beside it.
 func TestCopyOver(t *testing.T) {
 	src, dir := t.TempDir(), t.TempDir()
 	if err := os.WriteFile(filepath.Join(src, "new"), []byte("#!/bin/sh\necho new\n"), 0o600); err != nil {
