@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,10 @@ import (
 // (internal/readme), which may be running it meanwhile.
 func exampleBinary(t *testing.T, name string) string {
 	t.Helper()
+	// One build at a time: go build rewrites its output in place, so a
+	// second build (or cmp) beside it could see half a binary.
+	exampleBuilds.Lock()
+	defer exampleBuilds.Unlock()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +59,10 @@ func exampleBinary(t *testing.T, name string) string {
 	}
 	return bin
 }
+
+// exampleBuilds serializes exampleBinary within the test binary: the
+// parallel tests that run the same example build it at the same time.
+var exampleBuilds sync.Mutex
 
 // sameBytes reports whether the files a and b hold the same bytes, as
 // cmp(1) tells; a missing b is not the same.
