@@ -39,6 +39,12 @@ func exampleBinary(t *testing.T, name string) string {
 	// second build (or cmp) beside it could see half a binary.
 	exampleBuilds.Lock()
 	defer exampleBuilds.Unlock()
+	return buildExample(t, name)
+}
+
+// buildExample is exampleBinary's work, exampleBuilds held.
+func buildExample(t *testing.T, name string) string {
+	t.Helper()
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
@@ -439,17 +445,25 @@ func TestEvidenceKeygen(t *testing.T) {
 }
 
 // TestExampleBinaryKeptWhenUnchanged: a second build of an unchanged
-// example leaves the binary as it was (its modification time too), so
-// that go test can cache this package's results; go build -o alone
-// rewrote it every time.
+// example leaves the binary as it was (its modification time too), and
+// bin/cmd-tests/ too, so that go test can cache this package's results;
+// go build -o alone rewrote the binary every time. The builds hold
+// exampleBuilds throughout, so that no other test installs an example of
+// its own in bin/cmd-tests/ meanwhile.
 func TestExampleBinaryKeptWhenUnchanged(t *testing.T) {
 	t.Parallel()
-	bin := exampleBinary(t, "merchant")
+	exampleBuilds.Lock()
+	defer exampleBuilds.Unlock()
+	bin := buildExample(t, "merchant")
 	before, err := os.Stat(bin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again := exampleBinary(t, "merchant"); again != bin {
+	dir, err := os.Stat(filepath.Dir(bin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again := buildExample(t, "merchant"); again != bin {
 		t.Fatalf("second build at %s, first at %s", again, bin)
 	}
 	after, err := os.Stat(bin)
@@ -459,15 +473,8 @@ func TestExampleBinaryKeptWhenUnchanged(t *testing.T) {
 	if !after.ModTime().Equal(before.ModTime()) || !os.SameFile(before, after) {
 		t.Errorf("the unchanged binary was rewritten: modified %s, then %s", before.ModTime(), after.ModTime())
 	}
-	dir, err := os.Stat(filepath.Dir(bin))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if again := exampleBinary(t, "merchant"); again != bin {
-		t.Fatalf("third build at %s", again)
-	}
-	if after, err := os.Stat(filepath.Dir(bin)); err != nil || !after.ModTime().Equal(dir.ModTime()) {
-		t.Errorf("bin/cmd-tests/ changed though its binaries did not (go test records it): %v, then %v (%v)", dir.ModTime(), after.ModTime(), err)
+	if afterDir, err := os.Stat(filepath.Dir(bin)); err != nil || !afterDir.ModTime().Equal(dir.ModTime()) {
+		t.Errorf("bin/cmd-tests/ changed though its binaries did not (go test records it): %v, then %v (%v)", dir.ModTime(), afterDir.ModTime(), err)
 	}
 }
 
