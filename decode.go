@@ -39,8 +39,9 @@ func ParseNotification(data []byte) (*Notification, error) {
 // for the bodies WeChat sends: dst's strings are not copies but point into
 // data, so data must stay unchanged for as long as dst is used (a receiver
 // decoding from a pooled buffer uses dst, or copies it with Clone, before
-// it returns the buffer). dst's PicURLs array is reused when it has room.
-// On an error dst is left zero.
+// it returns the buffer). dst's PicURLs array is reused when it has room;
+// a body without pictures leaves PicURLs nil, as ParseNotification does,
+// and its array with it. On an error dst is left zero.
 func ParseNotificationInto(dst *Notification, data []byte) error {
 	pics := dst.PicURLs[:0]
 	*dst = Notification{}
@@ -382,7 +383,8 @@ func newNotification(vals *[numFields]string, pics []string) *Notification {
 // decodes with ParseNotificationInto from a buffer it reuses does to keep
 // n past the buffer's next use. One allocation, where Clone makes a new
 // Notification too; the protocol's words (MsgType, SignMethod) are
-// constants and stay as they are, and PicURLs keeps its array.
+// constants and stay as they are, and PicURLs keeps its array (nil stays
+// nil).
 func (n *Notification) Own() {
 	var vals [numFields]string
 	n.values(&vals)
