@@ -108,7 +108,7 @@ func (v *Verifier) Verify(ctx context.Context, body []byte) (*payfeedback.Notifi
 }
 
 // decodeBody decodes body into a new Notification (its values copies:
-// two allocations) and turns a refusal into the middleware's *Error.
+// one allocation) and turns a refusal into the middleware's *Error.
 func (v *Verifier) decodeBody(body []byte) (*payfeedback.Notification, *Error) {
 	n, err := payfeedback.ParseNotification(body)
 	if err != nil {

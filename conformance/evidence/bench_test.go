@@ -5,9 +5,10 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
-	"github.com/payfeedback/payfeedback/conformance"
 	"strconv"
 	"testing"
+
+	"github.com/payfeedback/payfeedback/conformance"
 )
 
 // BenchmarkWrite and BenchmarkVerify bundle a run of every case that needs
