@@ -2,6 +2,7 @@ package mockwechat
 
 import (
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
@@ -130,4 +131,35 @@ func TestTokenDailyLimit(t *testing.T) {
 	calls("a second before midnight", payfeedback.CodeQuotaExceeded)
 	clk.Advance(time.Second)
 	calls("at midnight in Beijing", 0, 0, 0, payfeedback.CodeQuotaExceeded)
+}
+
+// TestTokenAnswerLogged: the token the world keeps is the one answered
+// (the handler writes it once, into the answer), each answer is logged with
+// the token masked, and a second token leaves the first one whole: the
+// first stays usable in its grace period, the second as the latest.
+func TestTokenAnswerLogged(t *testing.T) {
+	s, _ := newVirtual(t, Options{})
+	first := getToken(t, s, DemoAccount())
+	second := getToken(t, s, DemoAccount())
+	if first == second || len(first) != 64 || len(second) != 64 {
+		t.Fatalf("tokens %q and %q: want two different 64-character values", first, second)
+	}
+	for _, tok := range []string{first, second} {
+		if code := tokenCheck(t, s, tok); code == payfeedback.CodeInvalidCredential || code == payfeedback.CodeTokenMissing {
+			t.Errorf("token %q refused: errcode %d", tok, code)
+		}
+	}
+	var logged []string
+	for _, c := range s.Calls() {
+		if c.Endpoint == payfeedback.PathToken {
+			logged = append(logged, string(c.Answer))
+		}
+	}
+	want := []string{
+		`{"access_token":"***` + first[58:] + `","expires_in":7200}`,
+		`{"access_token":"***` + second[58:] + `","expires_in":7200}`,
+	}
+	if !slices.Equal(logged, want) {
+		t.Errorf("the log's token answers:\n%q\nwant\n%q", logged, want)
+	}
 }

@@ -10,6 +10,21 @@ import (
 	"unicode/utf8"
 )
 
+// TestAllowsAllocs: the check runs on every request, and a loopback Host
+// costs no allocation.
+func TestAllowsAllocs(t *testing.T) {
+	g := Rule{Addr: "127.0.0.1:8080", Listening: func() string { return "127.0.0.1:8080" }}
+	for _, host := range []string{"127.0.0.1:8080", "localhost:8080", "[::1]:8080"} {
+		if n := testing.AllocsPerRun(100, func() {
+			if !g.Allows(host) {
+				t.Fatalf("Allows(%q) = false", host)
+			}
+		}); n != 0 {
+			t.Errorf("Allows(%q) allocates %v times, want 0", host, n)
+		}
+	}
+}
+
 func TestAllows(t *testing.T) {
 	for _, tt := range []struct {
 		g    Rule
@@ -27,6 +42,9 @@ func TestAllows(t *testing.T) {
 		{Rule{Addr: "127.0.0.1:8080"}, "evil.example.:8080", false},
 		{Rule{Addr: "127.0.0.1:8080"}, "localhost.evil.example", false},
 		{Rule{Addr: "127.0.0.1:8080"}, "192.168.1.2:8080", false},
+		{Rule{Addr: "127.0.0.1:8080"}, "[::ffff:127.0.0.1]:8080", true},
+		{Rule{Addr: "0.0.0.0:8080"}, "[fe80::1%eth0]:8080", false}, // a zone: no address, as for net.ParseIP
+		{Rule{Addr: "0.0.0.0:8080"}, "[fe80::1]:8080", true},
 		{Rule{Addr: "0.0.0.0:8080"}, "192.168.1.2:8080", true},
 		{Rule{Addr: "0.0.0.0:8080"}, "evil.example:8080", false},
 		{Rule{Addr: ":8080"}, "10.0.0.5:8080", true},
