@@ -648,11 +648,22 @@ func TestBadAPIv3Key(t *testing.T) {
 func TestReports(t *testing.T) {
 	rcv := newReceiver(t, status(500, 204))
 	var done atomic.Int32
-	r := newRig(t, t0, func(o *Options) { o.Done = func() { done.Add(1) } })
+	heard := make(chan struct{}, 8) // Done must not block
+	r := newRig(t, t0, func(o *Options) { o.Done = func() { done.Add(1); heard <- struct{}{} } })
 	r.host.setURL(rcv.URL)
 	id := r.e.Send(cb("200202503010000000000000001", complaints.ActionCreateComplaint))
 	r.e.WaitIdle()
 	r.clk.Advance(5 * time.Second)
+	// Done comes after the engine counts the attempt over (WaitIdle and the
+	// clock's settling return then), from the worker, without the lock:
+	// wait to hear both.
+	for n := range 2 {
+		select {
+		case <-heard:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("Done heard %d times in 30 s, want 2", n)
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var got []string
