@@ -143,7 +143,7 @@ func (s *Server) AddMedia(appID, kind string) (Media, error) {
 }
 
 func (s *Server) addMedia(appID, kind string) (world.Media, error) {
-	m, fx, err := s.world.AddMedia(appID, kind, world.NewTokenValue())
+	m, fx, err := s.world.AddMedia(appID, kind, s.world.NewValue())
 	s.apply(fx)
 	return m, err
 }
@@ -151,7 +151,7 @@ func (s *Server) addMedia(appID, kind string) (world.Media, error) {
 // Token issues a token for an account as the token API would, without a
 // call (nor its daily quota), for tests that need one quickly.
 func (s *Server) Token(appID string) (string, error) {
-	t, err := s.world.IssueToken(appID, world.NewTokenValue())
+	t, err := s.world.IssueToken(appID, s.world.NewValue())
 	return t.Value, err
 }
 

@@ -34,7 +34,7 @@ func (h *Handler) upload(c *call) response {
 	if size > limit {
 		return fail(payfeedback.CodeInvalidMediaSize, kind+" files are at most "+strconv.FormatInt(limit>>10, 10)+" KiB")
 	}
-	md := world.Media{MediaID: world.NewTokenValue(), AppID: appID, Type: kind, Created: c.now, Size: size}
+	md := world.Media{MediaID: h.o.World.NewValue(), AppID: appID, Type: kind, Created: c.now, Size: size}
 	fx, err := h.o.World.Uploaded(md)
 	if resp := h.apply(c, appID, fx, err); resp.code != 0 {
 		return resp

@@ -6,7 +6,6 @@ import (
 
 	"github.com/payfeedback/payfeedback"
 	"github.com/payfeedback/payfeedback/mockwechat/internal/calllog"
-	"github.com/payfeedback/payfeedback/mockwechat/internal/world"
 )
 
 // token serves GET /cgi-bin/token. Checks, in order: grant_type 40002,
@@ -16,7 +15,7 @@ func (h *Handler) token(c *call) response {
 	if gt := c.param("grant_type"); gt != "client_credential" {
 		return fail(payfeedback.CodeInvalidGrantType, "grant_type must be client_credential")
 	}
-	t, err := h.o.World.TokenCall(c.param("appid"), c.param("secret"), world.NewTokenValue(), c.now)
+	t, err := h.o.World.TokenCall(c.param("appid"), c.param("secret"), h.o.World.NewValue(), c.now)
 	if err != nil {
 		c.appID = strings.Clone(c.param("appid")) // a copy: the log must not hold the request line
 		return answer(err)

@@ -40,7 +40,7 @@ func stateScenario(tb testing.TB, n int) *Scenario {
 		Reasons: []string{"没收到货", "质量问题"}}); err != nil {
 		tb.Fatal(err)
 	}
-	tok, err := w.TokenCall("wx5eed000000000001", "appsecret-of-the-demo", world.NewTokenValue(), clock)
+	tok, err := w.TokenCall("wx5eed000000000001", "appsecret-of-the-demo", w.NewValue(), clock)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func stateScenario(tb testing.TB, n int) *Scenario {
 			tb.Fatal(err)
 		}
 		if i%10 == 0 {
-			tok, _ = w.TokenCall("wx5eed000000000001", "appsecret-of-the-demo", world.NewTokenValue(), clock)
+			tok, _ = w.TokenCall("wx5eed000000000001", "appsecret-of-the-demo", w.NewValue(), clock)
 			raw := fmt.Sprintf(`{"touser":%q,"msgtype":"text","text":{"content":"您好，我们已收到您的投诉 %s"}}`, c.OpenID, c.FeedBackID)
 			if _, _, err := w.Send(tok.Value, world.Outgoing{ToUser: c.OpenID, MsgType: payfeedback.MessageText, Raw: []byte(raw)}, nil, clock); err != nil {
 				tb.Fatal(err)

@@ -73,7 +73,7 @@ func (m *mediaStore) list() []Media {
 }
 
 // AddMedia registers a media id without an upload. kind is image, voice,
-// video or thumb; id is made by the caller (NewTokenValue).
+// video or thumb; id is made by the caller (NewValue).
 func (w *World) AddMedia(appID, kind, id string) (Media, events.Effects, error) {
 	if _, ok := MediaLimit(kind); !ok {
 		return Media{}, events.Effects{}, errors.New("mockwechat: media type " + strconv.Quote(text.Clip(kind, 16)) + ": want image, voice, video or thumb")

@@ -80,6 +80,8 @@ type World struct {
 	media      mediaStore
 	pcg        *rand.PCG
 	rng        *rand.Rand
+
+	values *values // its own lock: see NewValue
 }
 
 type userKey struct{ appID, openID string }
@@ -90,7 +92,7 @@ func New(cfg Config, now func() time.Time) *World {
 	if seed == 0 {
 		seed = rand.Uint64()
 	}
-	w := &World{cfg: cfg, now: now}
+	w := &World{cfg: cfg, now: now, values: newValues()}
 	w.reset(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	return w
 }
