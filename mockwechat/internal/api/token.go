@@ -21,20 +21,26 @@ func (h *Handler) token(c *call) response {
 		return answer(err)
 	}
 	c.appID = t.AppID
-	body := tokenAnswer(t.Value, int64(t.Expires.Sub(c.now).Seconds()))
-	// The log keeps the answer with the token masked, in one copy.
-	prefix := len(`{"access_token":"`)
-	masked := calllog.MaskValue("access_token", t.Value)
-	c.logged = append(append(append(make([]byte, 0, len(body)), body[:prefix]...), masked...), body[prefix+len(t.Value):]...)
+	body, logged := tokenAnswer(t.Value, int64(t.Expires.Sub(c.now).Seconds()))
+	c.logged = logged
 	return response{body: body}
 }
 
-// tokenAnswer is the token API's success answer.
-func tokenAnswer(token string, ttl int64) []byte {
-	b := make([]byte, 0, 128)
-	b = append(b, `{"access_token":"`...)
+// tokenAnswer returns the token API's success answer and what the call log
+// keeps of it, the token masked, both in one allocation: the log copies
+// its text and the answer is written before the call ends.
+func tokenAnswer(token string, ttl int64) (answer, logged []byte) {
+	const open = `{"access_token":"`
+	b := make([]byte, 0, 256)
+	b = append(b, open...)
 	b = append(b, token...)
+	rest := len(b)
 	b = append(b, `","expires_in":`...)
 	b = strconv.AppendInt(b, ttl, 10)
-	return append(b, '}')
+	b = append(b, '}')
+	end := len(b)
+	b = append(b, open...)
+	b = calllog.AppendMaskedValue(b, "access_token", token)
+	b = append(b, b[rest:end]...)
+	return b[:end:end], b[end:]
 }

@@ -135,6 +135,9 @@ func TestMaskValue(t *testing.T) {
 		if got := MaskValue(tt.key, tt.v); got != tt.want {
 			t.Errorf("MaskValue(%q, %q) = %q, want %q", tt.key, tt.v, got, tt.want)
 		}
+		if got := AppendMaskedValue([]byte("x="), tt.key, tt.v); string(got) != "x="+tt.want {
+			t.Errorf("AppendMaskedValue(\"x=\", %q, %q) = %q, want %q", tt.key, tt.v, got, "x="+tt.want)
+		}
 	}
 }
 

@@ -17,16 +17,40 @@ const fingerprintLen = 6
 // and the last six characters for a token (access_token, refresh_token…),
 // the value itself otherwise.
 func MaskValue(key, v string) string {
+	masked, tail := fingerprint(key, v)
+	switch {
+	case !masked:
+		return v
+	case tail == "":
+		return Masked
+	}
+	return Masked + tail
+}
+
+// AppendMaskedValue appends MaskValue(key, v) to dst, for a caller that
+// builds the logged text in a buffer of its own.
+func AppendMaskedValue(dst []byte, key, v string) []byte {
+	masked, tail := fingerprint(key, v)
+	if !masked {
+		return append(dst, v...)
+	}
+	return append(append(dst, Masked...), tail...)
+}
+
+// fingerprint says whether the log masks the value v of parameter key, and
+// what it keeps of it after Masked: a token's last six characters, when
+// it has at least 16; nothing of a secret or a short token.
+func fingerprint(key, v string) (masked bool, tail string) {
 	switch sensitivity(key) {
 	case secretParam:
-		return Masked
+		return true, ""
 	case tokenParam:
 		if len(v) < 16 {
-			return Masked
+			return true, ""
 		}
-		return Masked + v[len(v)-fingerprintLen:]
+		return true, v[len(v)-fingerprintLen:]
 	}
-	return v
+	return false, ""
 }
 
 type sensitive uint8
@@ -118,8 +142,8 @@ const maskedEscaped = "%2A%2A%2A"
 // appendMasked appends MaskValue(k, v), query-escaped.
 func appendMasked(dst []byte, k, v string) []byte {
 	dst = append(dst, maskedEscaped...)
-	if sensitivity(k) == tokenParam && len(v) >= 16 {
-		dst = append(dst, url.QueryEscape(v[len(v)-fingerprintLen:])...)
+	if _, tail := fingerprint(k, v); tail != "" {
+		dst = append(dst, url.QueryEscape(tail)...)
 	}
 	return dst
 }

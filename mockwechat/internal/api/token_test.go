@@ -1,0 +1,36 @@
+package api
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// TestTokenAnswer: the answer carries the token whole, the logged copy
+// only its last six characters, and the two take one allocation.
+func TestTokenAnswer(t *testing.T) {
+	tok := strings.Repeat("A", 58) + "tail42"
+	for _, ttl := range []int64{7200, 0, 1 << 62} {
+		answer, logged := tokenAnswer(tok, ttl)
+		var a, l struct {
+			AccessToken string `json:"access_token"`
+			ExpiresIn   int64  `json:"expires_in"`
+		}
+		if err := json.Unmarshal(answer, &a); err != nil || a.AccessToken != tok || a.ExpiresIn != ttl {
+			t.Errorf("ttl %d: answer %s (%v), want the token and the ttl", ttl, answer, err)
+		}
+		if err := json.Unmarshal(logged, &l); err != nil || l.AccessToken != "***tail42" || l.ExpiresIn != ttl {
+			t.Errorf("ttl %d: logged %s (%v), want ***tail42 and the ttl", ttl, logged, err)
+		}
+		if strings.Contains(string(logged), tok[:16]) {
+			t.Errorf("ttl %d: logged %s holds the token", ttl, logged)
+		}
+		answer = append(answer, 'x') // the answer's capacity ends where the logged copy starts
+		if string(logged[:2]) != `{"` {
+			t.Errorf("appending to the answer overwrote the logged copy: %s", logged)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { tokenAnswer(tok, 7200) }); n != 1 {
+		t.Errorf("tokenAnswer: %v allocations, want 1", n)
+	}
+}
