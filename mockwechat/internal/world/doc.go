@@ -11,4 +11,6 @@
 //
 // One mutex guards everything, taken with defer in every method; it is a
 // leaf: nothing outside the world is called while it is held but the clock.
+// The random values it hands out (NewValue) come from a stream with a lock
+// of its own, taken without the world's, never with it.
 package world

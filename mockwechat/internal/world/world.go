@@ -64,7 +64,8 @@ type Config struct {
 //
 // Lock order: World.mu is a leaf. Every method takes it with defer and
 // calls nothing outside the world while holding it, but the clock (now),
-// which takes only its own lock.
+// which takes only its own lock. NewValue's stream has its own lock, never
+// taken while World.mu is held.
 type World struct {
 	cfg Config
 	now func() time.Time
